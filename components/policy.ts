@@ -1,0 +1,130 @@
+/**
+ * IAM policy documents as plain typed data, and the one place they are serialized.
+ */
+import { formatUtc, safeToRemoveAfter } from "./timestamps";
+
+/** A string or a list of strings, as IAM accepts in `Action`, `Resource` and condition values. */
+export type OneOrMany = string | string[];
+
+/** `{ "<operator>": { "<condition key>": value } }`, for example `{ "Bool": { "aws:SecureTransport": "true" } }`. */
+export type ConditionBlock = Record<string, Record<string, OneOrMany | boolean | number>>;
+
+/** A principal element: `"*"` or `{ "AWS" | "Service" | "Federated" | "CanonicalUser": ... }`. */
+export type Principal = "*" | Partial<Record<"AWS" | "Service" | "Federated" | "CanonicalUser", OneOrMany>>;
+
+/** One statement, in AWS's own JSON shape so that statements can be pasted from AWS docs. */
+export interface PolicyStatement {
+    Sid?: string;
+    Effect: "Allow" | "Deny";
+    Principal?: Principal;
+    NotPrincipal?: Principal;
+    Action?: OneOrMany;
+    NotAction?: OneOrMany;
+    Resource?: OneOrMany;
+    NotResource?: OneOrMany;
+    Condition?: ConditionBlock;
+}
+
+/** A policy document in AWS's JSON shape. */
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Id?: string;
+    Statement: PolicyStatement[];
+}
+
+/** The version every document must use; the 2008 version lacks policy variables. */
+export const POLICY_VERSION = "2012-10-17";
+
+/**
+ * The inline policy name of this project's revocation. Deliberately not the console's
+ * `AWSRevokeOlderSessions`: PutRolePolicy overwrites by name, and a console revocation made
+ * during an incident must never be overwritten with an older cutoff.
+ */
+export const REVOCATION_POLICY_NAME = "RevokeOlderSessions";
+
+/** The name the IAM console's "Revoke active sessions" button writes. */
+export const CONSOLE_REVOCATION_POLICY_NAME = "AWSRevokeOlderSessions";
+
+/** All inline policies of one role share this many characters, whitespace not counted. */
+export const INLINE_POLICY_QUOTA = 10_240;
+
+/** The deny-older-sessions policy: every action of every session issued before `cutoff` is denied. */
+export function revocationPolicy(cutoff: Date): PolicyDocument {
+    return {
+        Version: POLICY_VERSION,
+        Statement: [
+            {
+                Effect: "Deny",
+                Action: ["*"],
+                Resource: ["*"],
+                Condition: { DateLessThan: { "aws:TokenIssueTime": formatUtc(cutoff) } },
+            },
+        ],
+    };
+}
+
+/** What a revocation means, as the component and the tools report it. */
+export interface RevocationInfo {
+    /** The cutoff, UTC, ending in `Z`. */
+    cutoff: string;
+    /** The inline policy that carries it. */
+    policyName: string;
+    /** Cutoff + 13 h: from then on no session issued before the cutoff can still be alive. */
+    safeToRemoveAfter: string;
+}
+
+/** Describes a revocation with the given cutoff. */
+export function revocationInfo(cutoff: Date): RevocationInfo {
+    return {
+        cutoff: formatUtc(cutoff),
+        policyName: REVOCATION_POLICY_NAME,
+        safeToRemoveAfter: formatUtc(safeToRemoveAfter(cutoff)),
+    };
+}
+
+const DOCUMENT_KEYS = ["Version", "Id", "Statement"] as const;
+const STATEMENT_KEYS = [
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+] as const;
+
+function ordered<T extends object>(value: T, keys: readonly string[]): T {
+    const source = value as Record<string, unknown>;
+    const result: Record<string, unknown> = {};
+    for (const key of keys) {
+        if (source[key] !== undefined) {
+            result[key] = source[key];
+        }
+    }
+    return result as T;
+}
+
+/** A document with its keys in AWS's conventional order, so the same document always serializes the same. */
+export function canonicalPolicy(document: PolicyDocument): PolicyDocument {
+    const result = ordered(document, DOCUMENT_KEYS);
+    result.Statement = document.Statement.map((statement) => ordered(statement, STATEMENT_KEYS));
+    return result;
+}
+
+/** The exact JSON string sent to AWS for a document. */
+export function serializePolicy(document: PolicyDocument): string {
+    return JSON.stringify(canonicalPolicy(document));
+}
+
+/** The characters a document counts against the inline policy quota (whitespace not counted). */
+export function quotaSize(document: PolicyDocument): number {
+    return serializePolicy(document).replace(/\s/g, "").length;
+}
+
+/**
+ * Room every role keeps for its revocation policy, revoked or not, so that revoking during an
+ * incident can never fail on the quota. Sized with a millisecond cutoff, the longest form.
+ */
+export const REVOCATION_RESERVE = quotaSize(revocationPolicy(new Date(Date.UTC(2000, 0, 1, 0, 0, 0, 1))));

@@ -1,0 +1,396 @@
+/**
+ * Validation of everything a role is made of, as zod schemas shared by the component (which
+ * validates its arguments) and the stack config (which validates the file). All problems are
+ * collected and reported together; nothing is registered while any remains.
+ */
+import { z } from "zod";
+import {
+    CONSOLE_REVOCATION_POLICY_NAME,
+    INLINE_POLICY_QUOTA,
+    POLICY_VERSION,
+    PolicyDocument,
+    REVOCATION_POLICY_NAME,
+    REVOCATION_RESERVE,
+    quotaSize,
+} from "./policy";
+import { MAX_FUTURE_SKEW_MS, formatUtc, parseTimestamp, show } from "./timestamps";
+import { lintPolicy } from "./lint";
+import { didYouMean } from "./suggest";
+
+/** One thing wrong with an input: where (a path of keys and indexes) and what. */
+export interface Problem {
+    path: PropertyKey[];
+    message: string;
+}
+
+/** `a.b[0]["x.y"]`: the path notation used in every error message. */
+export function formatPath(path: readonly PropertyKey[]): string {
+    let out = "";
+    for (const part of path) {
+        if (typeof part === "number") {
+            out += `[${part}]`;
+        } else if (/^[A-Za-z0-9_+=,@:-]+$/.test(String(part))) {
+            out += out === "" ? String(part) : `.${String(part)}`;
+        } else {
+            out += `[${JSON.stringify(String(part))}]`;
+        }
+    }
+    return out;
+}
+
+const KEY_MESSAGE_SEPARATOR = "\u0000";
+
+function describeType(value: unknown): string {
+    if (value === null) return "null";
+    if (Array.isArray(value)) return "a list";
+    if (value instanceof Date) return "a Date";
+    switch (typeof value) {
+        case "string":
+            return "a string";
+        case "number":
+            return "a number";
+        case "boolean":
+            return "a boolean";
+        case "object":
+            return "a mapping";
+        default:
+            return typeof value;
+    }
+}
+
+const EXPECTED: Record<string, string> = {
+    string: "a string",
+    number: "a number",
+    int: "a whole number",
+    boolean: "true or false",
+    array: "a list",
+    object: "a mapping",
+    record: "a mapping",
+    date: "a Date",
+};
+
+/** Turns zod's issues into messages that name the bad value and the expected form. */
+function errorMessage(issue: z.core.$ZodRawIssue): string | undefined {
+    switch (issue.code) {
+        case "invalid_type": {
+            const expected = EXPECTED[issue.expected] ?? issue.expected;
+            return issue.input === undefined
+                ? `is required; expected ${expected}`
+                : `${show(issue.input)} is ${describeType(issue.input)}; expected ${expected}`;
+        }
+        case "unrecognized_keys": {
+            const shape = (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape;
+            const known = shape === undefined ? [] : Object.keys(shape);
+            return issue.keys
+                .map((key) => `unknown key "${key}"${didYouMean(key, known)}`)
+                .join(KEY_MESSAGE_SEPARATOR);
+        }
+        case "invalid_value":
+            return `${show(issue.input)} is not allowed; expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
+        case "too_small":
+            return issue.origin === "array"
+                ? `must not be empty`
+                : issue.origin === "string"
+                  ? `must not be empty`
+                  : `${show(issue.input)} is below the minimum ${String(issue.minimum)}`;
+        default:
+            return undefined;
+    }
+}
+
+/** Runs a schema and returns every problem, with unknown keys reported one per key at their own path. */
+export function problemsOf<T>(schema: z.ZodType<T>, value: unknown): { data?: T; problems: Problem[] } {
+    const result = schema.safeParse(value, { error: errorMessage });
+    if (result.success) {
+        return { data: result.data, problems: [] };
+    }
+    const problems: Problem[] = [];
+    for (const issue of result.error.issues) {
+        if (issue.code === "unrecognized_keys") {
+            const messages = issue.message.split(KEY_MESSAGE_SEPARATOR);
+            issue.keys.forEach((key, i) => problems.push({ path: [...issue.path, key], message: messages[i] }));
+        } else {
+            problems.push({ path: issue.path, message: issue.message });
+        }
+    }
+    return { problems };
+}
+
+type Check<T> = (value: T) => string | undefined;
+
+/** A refinement that reports `check`'s message, if any, at the value's own path. */
+function refine<T extends z.ZodType>(schema: T, check: Check<z.output<T>>): T {
+    return schema.superRefine((value, ctx) => {
+        const message = check(value);
+        if (message !== undefined) {
+            ctx.addIssue({ code: "custom", message, input: value });
+        }
+    }) as unknown as T;
+}
+
+const NAME_CHARS = /^[A-Za-z0-9+=,.@_-]+$/;
+const PARTITION = "aws(?:-[a-z]+)*";
+const ACCOUNT = /^\d{12}$/;
+const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:(?:iam::\\d{12}:(?:role|user)/(?:[\\x21-\\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,64}|sts::\\d{12}:assumed-role/[A-Za-z0-9+=,.@_-]{1,64}/[A-Za-z0-9+=,.@_-]{2,64})$`);
+const POLICY_ARN = new RegExp(`^arn:${PARTITION}:iam::(?:\\d{12}|aws):policy/(?:[\\x21-\\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,128}$`);
+const OIDC_PROVIDER_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:oidc-provider/[A-Za-z0-9.-]+(?:/[\\x21-\\x7e]+)?$`);
+const SAML_PROVIDER_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:saml-provider/[A-Za-z0-9._-]{1,128}$`);
+const SERVICE_PRINCIPAL = /^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/;
+const GITHUB_REPOSITORY = /^[A-Za-z0-9_.*?-]+\/[A-Za-z0-9_.*?-]+(?::\S+)?$/;
+const ACTION = /^(?:\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
+const IAM_PATH = /^(?:\/|\/[\x21-\x7e]+\/)$/;
+
+function matches(pattern: RegExp, expected: string): Check<string> {
+    return (value) => (pattern.test(value) ? undefined : `${show(value)} is not ${expected}`);
+}
+
+/** `string` or a list of strings, each checked. */
+function oneOrMany(check?: Check<string>) {
+    const item = check === undefined ? z.string() : refine(z.string(), check);
+    return z.union([item, z.array(item).min(1)], {
+        error: (issue) => `${show(issue.input)} is ${describeType(issue.input)}; expected a string or a list of strings`,
+    });
+}
+
+const conditionValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()]))], {
+    error: (issue) => `${show(issue.input)} is ${describeType(issue.input)}; expected a string, number, boolean or a list of them`,
+});
+const conditionBlock = z.record(z.string(), z.record(z.string(), conditionValue));
+
+const actions = oneOrMany(matches(ACTION, 'an action of the form "service:Action" (wildcards allowed) or "*"'));
+const principal = z.union(
+    [
+        z.literal("*"),
+        z.strictObject({
+            AWS: oneOrMany().optional(),
+            Service: oneOrMany().optional(),
+            Federated: oneOrMany().optional(),
+            CanonicalUser: oneOrMany().optional(),
+        }),
+    ],
+    { error: (issue) => `${show(issue.input)} is not a principal; expected "*" or a mapping of AWS, Service, Federated or CanonicalUser` },
+);
+
+/** What kind of document a statement belongs to: permissions (inline policies) or trust. */
+export type DocumentKind = "permissions" | "trust";
+
+function statementSchema(kind: DocumentKind) {
+    return z
+        .strictObject({
+            Sid: refine(z.string(), matches(/^[A-Za-z0-9]*$/, "a statement ID of letters and digits")).optional(),
+            Effect: z.enum(["Allow", "Deny"]),
+            ...(kind === "trust" ? { Principal: principal.optional(), NotPrincipal: principal.optional() } : {}),
+            Action: actions.optional(),
+            NotAction: actions.optional(),
+            ...(kind === "permissions" ? { Resource: oneOrMany().optional(), NotResource: oneOrMany().optional() } : {}),
+            Condition: conditionBlock.optional(),
+        })
+        .superRefine((statement, ctx) => {
+            const s = statement as Record<string, unknown>;
+            if (s.Action !== undefined && s.NotAction !== undefined) {
+                ctx.addIssue({ code: "custom", message: "has both Action and NotAction; use one of them", input: s });
+            } else if (s.Action === undefined && s.NotAction === undefined) {
+                ctx.addIssue({ code: "custom", message: "has neither Action nor NotAction; expected one of them", input: s });
+            }
+            if (kind === "permissions" && s.Resource === undefined && s.NotResource === undefined) {
+                ctx.addIssue({ code: "custom", message: 'has no Resource; expected Resource or NotResource, such as "*"', input: s });
+            }
+            if (kind === "trust") {
+                if (s.Principal === undefined && s.NotPrincipal === undefined) {
+                    ctx.addIssue({ code: "custom", message: "has no Principal; expected who may assume the role", input: s });
+                }
+                const anyone = s.Principal === "*" || (typeof s.Principal === "object" && [s.Principal as object].some((p) => Object.values(p).some((v) => v === "*" || (Array.isArray(v) && v.includes("*")))));
+                if (s.Effect === "Allow" && anyone && (s.Condition === undefined || Object.keys(s.Condition as object).length === 0)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        message: 'trusts principal "*" without any Condition, which lets anyone assume the role; add a Condition',
+                        input: s,
+                    });
+                }
+            }
+        });
+}
+
+/** A policy document in AWS's JSON shape, checked for structure and (through the lint) for real IAM names. */
+export function documentSchema(kind: DocumentKind) {
+    return z
+        .strictObject({
+            Version: z.literal(POLICY_VERSION, {
+                error: (issue) => `${show(issue.input)} is not supported; expected Version "${POLICY_VERSION}"`,
+            }),
+            Id: z.string().optional(),
+            Statement: z.array(statementSchema(kind)).min(1),
+        })
+        .superRefine((document, ctx) => {
+            for (const problem of lintPolicy(document as PolicyDocument, kind)) {
+                ctx.addIssue({ code: "custom", message: problem.message, path: problem.path, input: document });
+            }
+        });
+}
+
+/** Options that change what is valid. */
+export interface ValidationOptions {
+    /** The moment "now" for the future-cutoff rule. @default the current time */
+    now?: Date;
+    /** The key that holds the physical role name: `roleName` for the component, `name` in stack config. */
+    nameKey?: "roleName" | "name";
+    /** Whether `revokeBefore` may be a `Date` (the component) or only a string (stack config). */
+    allowDateCutoff?: boolean;
+}
+
+/** Checks a cutoff: strict ISO-8601 with zone, and not more than 5 minutes ahead of `now`. */
+export function cutoffProblem(value: unknown, now: Date): string | undefined {
+    const parsed = parseTimestamp(value);
+    if (!parsed.ok) {
+        return `${show(value)} ${parsed.problem}`;
+    }
+    if (parsed.date.getTime() - now.getTime() > MAX_FUTURE_SKEW_MS) {
+        return `${show(value)} is in the future (now is ${formatUtc(now)}); a future cutoff would also deny every session issued until then, locking everyone out; use a time no later than now`;
+    }
+    return undefined;
+}
+
+function trustSchema() {
+    return z
+        .strictObject({
+            accounts: z.array(refine(z.string(), matches(ACCOUNT, "a 12-digit AWS account ID such as 123456789012"))).optional(),
+            principals: z
+                .array(refine(z.string(), matches(PRINCIPAL_ARN, "an IAM role or user ARN such as arn:aws:iam::123456789012:role/name")))
+                .optional(),
+            services: z
+                .array(refine(z.string(), matches(SERVICE_PRINCIPAL, "a service principal such as ec2.amazonaws.com")))
+                .optional(),
+            githubActions: z
+                .strictObject({
+                    repositories: z
+                        .array(
+                            refine(
+                                z.string(),
+                                matches(GITHUB_REPOSITORY, 'a repository "org/repo" or "org/repo:<sub suffix>" such as "acme/infra:ref:refs/heads/main"'),
+                            ),
+                        )
+                        .min(1, {
+                            error: "must not be empty; without a repository every GitHub repository could assume the role; add one such as \"acme/infra\"",
+                        }),
+                    providerArn: refine(z.string(), matches(OIDC_PROVIDER_ARN, "an OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com")).optional(),
+                    audience: z.string().min(1).optional(),
+                })
+                .optional(),
+            oidc: z
+                .strictObject({
+                    providerArn: refine(z.string(), matches(OIDC_PROVIDER_ARN, "an OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/example.com")),
+                    conditions: refine(conditionBlock, (c) =>
+                        Object.keys(c).length === 0 ? "must not be empty; without conditions every identity of the provider could assume the role" : undefined,
+                    ),
+                })
+                .optional(),
+            saml: z
+                .strictObject({
+                    providerArn: refine(z.string(), matches(SAML_PROVIDER_ARN, "a SAML provider ARN such as arn:aws:iam::123456789012:saml-provider/Okta")),
+                })
+                .optional(),
+            externalId: refine(z.string(), matches(/^[\w+=,.@:/-]{2,1224}$/, "an external ID of 2 to 1224 characters of letters, digits and +=,.@:/-")).optional(),
+            requireMfa: z.boolean().optional(),
+            mfaMaxAgeSeconds: refine(z.number().int(), (n) => (n >= 1 && n <= 129600 ? undefined : `${show(n)} is out of range; expected whole seconds from 1 to 129600`)).optional(),
+            statements: z.array(statementSchema("trust")).min(1).optional(),
+        })
+        .superRefine((trust, ctx) => {
+            const human = (trust.accounts?.length ?? 0) + (trust.principals?.length ?? 0) > 0;
+            const kinds =
+                human ||
+                (trust.services?.length ?? 0) > 0 ||
+                trust.githubActions !== undefined ||
+                trust.oidc !== undefined ||
+                trust.saml !== undefined ||
+                (trust.statements?.length ?? 0) > 0;
+            if (!kinds) {
+                ctx.addIssue({
+                    code: "custom",
+                    message: "trusts no principal; expected at least one of accounts, principals, services, githubActions, oidc, saml or statements",
+                    input: trust,
+                });
+            }
+            const humanOnly = (field: "requireMfa" | "externalId" | "mfaMaxAgeSeconds") => {
+                if (trust[field] !== undefined && trust[field] !== false && !human) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [field],
+                        message: `${show(trust[field])} applies only to accounts and principals, and this trust has neither; MFA and ExternalId make no sense for services or federated identities`,
+                        input: trust,
+                    });
+                }
+            };
+            humanOnly("requireMfa");
+            humanOnly("externalId");
+            humanOnly("mfaMaxAgeSeconds");
+            if (trust.mfaMaxAgeSeconds !== undefined && trust.requireMfa !== true && human) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["mfaMaxAgeSeconds"],
+                    message: `${show(trust.mfaMaxAgeSeconds)} needs requireMfa: true as well`,
+                    input: trust,
+                });
+            }
+        });
+}
+
+/**
+ * The schema of one role's arguments. The component and the stack config share it; they differ
+ * only in the name key and in whether a cutoff may be a `Date`.
+ */
+export function roleSchema(options: ValidationOptions = {}) {
+    const now = options.now ?? new Date();
+    const nameKey = options.nameKey ?? "roleName";
+    const cutoff = options.allowDateCutoff === false ? z.string() : z.union([z.string(), z.date()]);
+    const inlinePolicyName = refine(z.string(), (name) => {
+        if (name === REVOCATION_POLICY_NAME || name === CONSOLE_REVOCATION_POLICY_NAME) {
+            return `${show(name)} is reserved for revocation policies; choose another name`;
+        }
+        return name.length <= 128 && NAME_CHARS.test(name) ? undefined : `${show(name)} is not a policy name of 1 to 128 characters of A-Za-z0-9+=,.@_-`;
+    });
+    return z
+        .strictObject({
+            [nameKey]: refine(z.string(), (name) =>
+                name.length >= 1 && name.length <= 64 && NAME_CHARS.test(name) ? undefined : `${show(name)} is not a role name of 1 to 64 characters of A-Za-z0-9+=,.@_-`,
+            ).optional(),
+            path: refine(z.string(), (p) => (p.length <= 512 && IAM_PATH.test(p) ? undefined : `${show(p)} is not an IAM path; expected "/" or "/division/team/", at most 512 characters`)).optional(),
+            description: refine(z.string(), (d) => (d.length <= 1000 ? undefined : `is ${d.length} characters long; expected at most 1000`)).optional(),
+            maxSessionDuration: refine(z.number().int(), (n) =>
+                n >= 3600 && n <= 43200 ? undefined : `${show(n)} is out of range; expected whole seconds from 3600 (1 hour) to 43200 (12 hours)`,
+            ).optional(),
+            permissionsBoundary: refine(z.string(), matches(POLICY_ARN, "a policy ARN such as arn:aws:iam::123456789012:policy/Boundary")).optional(),
+            tags: refine(z.record(z.string(), z.string()), (tags) => {
+                const entries = Object.entries(tags);
+                if (entries.length > 50) return `has ${entries.length} tags; IAM allows at most 50`;
+                const bad = entries.find(([k, v]) => k.length < 1 || k.length > 128 || v.length > 256 || k.toLowerCase().startsWith("aws:"));
+                return bad === undefined ? undefined : `${show(bad[0])}: tag keys are 1 to 128 characters, not starting with "aws:", and values at most 256`;
+            }).optional(),
+            trust: trustSchema(),
+            managedPolicyArns: z.array(refine(z.string(), matches(POLICY_ARN, "a policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess"))).optional(),
+            inlinePolicies: z.record(inlinePolicyName, documentSchema("permissions")).optional(),
+            revokeBefore: refine(cutoff, (value) => cutoffProblem(value, now)).optional(),
+            provider: z.enum(["aws", "aws-native"], {
+                error: (issue) => `${show(issue.input)} is not a provider; expected "aws" or "aws-native"`,
+            }).optional(),
+        })
+        .superRefine((role, ctx) => {
+            const documents = Object.values((role.inlinePolicies ?? {}) as Record<string, PolicyDocument>);
+            const used = documents.reduce((sum, document) => sum + quotaSize(document), 0) + REVOCATION_RESERVE;
+            if (used > INLINE_POLICY_QUOTA) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["inlinePolicies"],
+                    message: `use ${used - REVOCATION_RESERVE} characters, plus ${REVOCATION_RESERVE} kept for the ${REVOCATION_POLICY_NAME} policy, ${used} in all; IAM allows ${INLINE_POLICY_QUOTA} per role (whitespace not counted): move statements into managed policies`,
+                    input: role,
+                });
+            }
+            const arns = (role.managedPolicyArns ?? []) as string[];
+            const duplicate = arns.find((arn, i) => arns.indexOf(arn) !== i);
+            if (duplicate !== undefined) {
+                ctx.addIssue({ code: "custom", path: ["managedPolicyArns"], message: `${show(duplicate)} is listed twice`, input: arns });
+            }
+            if (arns.length > 20) {
+                ctx.addIssue({ code: "custom", path: ["managedPolicyArns"], message: `has ${arns.length} policies; IAM attaches at most 20 to a role`, input: arns });
+            }
+        });
+}

@@ -1,0 +1,127 @@
+/**
+ * The stack config file as the interface: `revocable-roles:*` keys of `Pulumi.<stack>.yaml`,
+ * validated completely, every problem reported as `<stack file>: <config path>: <message>`.
+ */
+import { z } from "zod";
+import { ProviderKind, RevocableRoleArgs } from "../components/role";
+import { parseTimestamp, formatUtc, show } from "../components/timestamps";
+import { Problem, ValidationOptions, cutoffProblem, formatPath, problemsOf, roleSchema } from "../components/validation";
+import { closest } from "../components/suggest";
+
+/** The config namespace, which is also the Pulumi project name. */
+export const NAMESPACE = "revocable-roles";
+
+/** One role as written in the stack file (the component's arguments, with `name` for `roleName`). */
+export type ConfigRole = Omit<RevocableRoleArgs, "roleName" | "revokeBefore" | "provider"> & { name?: string; revokeBefore?: string };
+
+/** The `revocable-roles:*` part of a stack file. */
+export interface StackConfig {
+    roles: Record<string, ConfigRole>;
+    revokeAllBefore?: string;
+    provider?: ProviderKind;
+}
+
+/** A role ready for the component: its config key (the component name) and its arguments. */
+export interface PlannedRole {
+    key: string;
+    args: RevocableRoleArgs;
+}
+
+/** The schema of the namespace; the JSON Schema of the stack file is generated from it too. */
+export function stackConfigSchema(options: ValidationOptions = {}) {
+    const now = options.now ?? new Date();
+    return z.strictObject({
+        roles: z.record(z.string(), roleSchema({ now, nameKey: "name", allowDateCutoff: false })),
+        revokeAllBefore: z
+            .string()
+            .superRefine((value, ctx) => {
+                const message = cutoffProblem(value, now);
+                if (message !== undefined) ctx.addIssue({ code: "custom", message, input: value });
+            })
+            .optional(),
+        provider: z
+            .enum(["aws", "aws-native"], { error: (issue) => `${show(issue.input)} is not a provider; expected "aws" or "aws-native"` })
+            .optional(),
+    });
+}
+
+/** Reads a config value as Pulumi hands it to programs: structured values arrive as JSON strings. */
+function configValue(raw: string): unknown {
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return raw;
+    }
+}
+
+const NAME_CHARS = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
+
+function later(a: string | undefined, b: string | undefined): string | undefined {
+    const dates = [a, b].flatMap((value) => {
+        const parsed = value === undefined ? undefined : parseTimestamp(value);
+        return parsed?.ok === true ? [parsed.date] : [];
+    });
+    return dates.length === 0 ? undefined : formatUtc(new Date(Math.max(...dates.map((d) => d.getTime()))));
+}
+
+/** A role's effective cutoff: the later of its own `revokeBefore` and the stack's `revokeAllBefore`. */
+export function effectiveCutoff(role: ConfigRole, revokeAllBefore: string | undefined): string | undefined {
+    return later(role.revokeBefore, revokeAllBefore);
+}
+
+/** The result of reading a stack's config: the roles, or every error of the file. */
+export type StackConfigResult = { ok: true; config: StackConfig; roles: PlannedRole[] } | { ok: false; errors: string[] };
+
+/**
+ * Validates the `revocable-roles:*` keys of a stack's config (namespaced keys, values as the
+ * Pulumi CLI passes them) and turns them into component arguments.
+ */
+export function readStackConfig(allConfig: Record<string, string>, options: ValidationOptions & { stackFile: string }): StackConfigResult {
+    const values: Record<string, unknown> = {};
+    for (const [key, raw] of Object.entries(allConfig)) {
+        if (key.startsWith(`${NAMESPACE}:`)) {
+            values[key.slice(NAMESPACE.length + 1)] = configValue(raw);
+        }
+    }
+    const { data, problems } = problemsOf(stackConfigSchema(options), values);
+    const extra: Problem[] = [];
+    const roles = (data?.roles ?? (typeof values.roles === "object" && values.roles !== null ? values.roles : {})) as Record<string, ConfigRole>;
+    if (values.roles === undefined || (typeof values.roles === "object" && values.roles !== null && Object.keys(values.roles).length === 0)) {
+        extra.push({
+            path: ["roles"],
+            message: `defines no roles; add one under "${NAMESPACE}:roles" in ${options.stackFile}, for example:\n  ${NAMESPACE}:roles:\n    app-deployer:\n      trust:\n        accounts: ["123456789012"]`,
+        });
+    }
+    const byPhysicalName = new Map<string, string>();
+    for (const [key, role] of Object.entries(roles)) {
+        if (typeof role !== "object" || role === null) continue;
+        const physical = typeof role.name === "string" ? role.name : key;
+        if (role.name === undefined && !NAME_CHARS.test(key)) {
+            extra.push({ path: ["roles", key], message: `${show(key)} is not a role name of 1 to 64 characters of A-Za-z0-9+=,.@_-; rename the key or set name` });
+        }
+        const first = byPhysicalName.get(physical);
+        if (first !== undefined) {
+            extra.push({ path: ["roles", key], message: `has the physical name ${show(physical)}, already used by role "${first}"; role names must be unique` });
+        } else {
+            byPhysicalName.set(physical, key);
+        }
+    }
+    const all = [...problems, ...extra];
+    if (all.length > 0 || data === undefined) {
+        return { ok: false, errors: all.map((p) => `${options.stackFile}: ${NAMESPACE}:${formatPath(p.path)}: ${p.message}`) };
+    }
+    const planned = Object.entries(data.roles as Record<string, ConfigRole>).map(([key, role]) => {
+        const { name, revokeBefore: _own, ...rest } = role;
+        const cutoff = effectiveCutoff(role, data.revokeAllBefore);
+        const args: RevocableRoleArgs = { ...rest, roleName: name ?? key };
+        if (cutoff !== undefined) args.revokeBefore = cutoff;
+        if (data.provider !== undefined) args.provider = data.provider;
+        return { key, args };
+    });
+    return { ok: true, config: data as StackConfig, roles: planned };
+}
+
+/** The role keys of a config, for did-you-mean on unknown roles. */
+export function suggestRole(key: string, keys: string[]): string | undefined {
+    return closest(key, keys);
+}

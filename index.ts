@@ -1,0 +1,37 @@
+/**
+ * The Pulumi program: one RevocableRole per role of the stack config. Every role is validated
+ * before the first resource is registered; any problem stops the program with all of them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { RevocableRole } from "./components";
+import { NAMESPACE, readStackConfig } from "./config/stackConfig";
+
+const stackFile = `Pulumi.${pulumi.getStack()}.yaml`;
+const config = new pulumi.Config(NAMESPACE);
+const namespaced: Record<string, string> = {};
+for (const key of Object.keys(pulumi.runtime.allConfig())) {
+    if (key.startsWith(`${NAMESPACE}:`)) {
+        namespaced[key] = config.get(key.slice(NAMESPACE.length + 1)) ?? "";
+    }
+}
+const result = readStackConfig(namespaced, { stackFile });
+if (!result.ok) {
+    // RunError: Pulumi prints the message without a stack trace.
+    throw new pulumi.RunError(`invalid stack config:\n${result.errors.join("\n")}`);
+}
+
+/** Per role: its ARN, physical name, and revocation state. */
+export const roles = Object.fromEntries(
+    result.roles.map(({ key, args }) => {
+        const role = new RevocableRole(key, args);
+        return [
+            key,
+            {
+                arn: role.arn,
+                name: role.roleName,
+                revokedBefore: role.revocation?.cutoff ?? null,
+                safeToRemoveAfter: role.revocation?.safeToRemoveAfter ?? null,
+            },
+        ];
+    }),
+);
