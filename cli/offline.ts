@@ -20,6 +20,8 @@ export interface Registration {
     name: string;
     parent?: string;
     inputs: Record<string, unknown>;
+    /** The `deleteBeforeReplace` resource option (not part of the plan's JSON contract). */
+    deleteBeforeReplace: boolean;
 }
 
 const INVOKES: Record<string, Record<string, unknown>> = {
@@ -67,6 +69,7 @@ interface RegisterRequest {
     getName(): string;
     getParent(): string;
     getObject(): unknown;
+    getDeletebeforereplace(): boolean;
 }
 
 class RecordingMonitor extends MockMonitor {
@@ -82,6 +85,7 @@ class RecordingMonitor extends MockMonitor {
             name: req.getName(),
             ...(parent ? { parent } : {}),
             inputs: deserializeProperties(req.getObject() as Parameters<typeof deserializeProperties>[0]),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
         };
         this.registrations.push(record);
         return super.registerResource(req, (err: unknown, response: { getUrn(): string } | undefined) => {

@@ -109,6 +109,9 @@ export function problemsOf<T>(schema: z.ZodType<T>, value: unknown): { data?: T;
         if (issue.code === "unrecognized_keys") {
             const messages = issue.message.split(KEY_MESSAGE_SEPARATOR);
             issue.keys.forEach((key, i) => problems.push({ path: [...issue.path, key], message: messages[i] }));
+        } else if (issue.code === "invalid_key") {
+            // A record key that failed its own checks: report the key's problem, not zod's summary.
+            for (const inner of issue.issues) problems.push({ path: issue.path, message: inner.message });
         } else {
             problems.push({ path: issue.path, message: issue.message });
         }
@@ -341,7 +344,10 @@ function trustSchema() {
 export function roleSchema(options: ValidationOptions = {}) {
     const now = options.now ?? new Date();
     const nameKey = options.nameKey ?? "roleName";
-    const cutoff = options.allowDateCutoff === false ? z.string() : z.union([z.string(), z.date()]);
+    const cutoff =
+        options.allowDateCutoff === false
+            ? z.string({ error: (issue) => cutoffProblem(issue.input, now) })
+            : z.union([z.string(), z.date()], { error: (issue) => cutoffProblem(issue.input, now) });
     const inlinePolicyName = refine(z.string(), (name) => {
         if (name === REVOCATION_POLICY_NAME || name === CONSOLE_REVOCATION_POLICY_NAME) {
             return `${show(name)} is reserved for revocation policies; choose another name`;

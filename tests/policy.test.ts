@@ -1,0 +1,44 @@
+import * as assert from "assert";
+import { REVOCATION_RESERVE, quotaSize, revocationInfo, revocationPolicy, serializePolicy } from "../components/policy";
+
+describe("revocationPolicy", () => {
+    it("renders exactly the console's deny-older-sessions shape", () => {
+        assert.strictEqual(
+            serializePolicy(revocationPolicy(new Date("2026-11-27T12:15:00+02:00"))),
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-11-27T10:15:00Z"}}}]}',
+        );
+    });
+
+    it("keeps milliseconds only when the cutoff has them", () => {
+        const document = revocationPolicy(new Date("2022-02-16T01:36:00.138Z"));
+        assert.deepStrictEqual(document.Statement[0].Condition, { DateLessThan: { "aws:TokenIssueTime": "2022-02-16T01:36:00.138Z" } });
+    });
+
+    it("describes the revocation with its policy name and the 13-hour window", () => {
+        assert.deepStrictEqual(revocationInfo(new Date("2026-11-27T10:15:00Z")), {
+            cutoff: "2026-11-27T10:15:00Z",
+            policyName: "RevokeOlderSessions",
+            safeToRemoveAfter: "2026-11-27T23:15:00Z",
+        });
+    });
+});
+
+describe("serializePolicy", () => {
+    it("orders keys the same way whatever order they were written in", () => {
+        const written = { Statement: [{ Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } }, Action: "s3:GetObject", Effect: "Allow" as const, Sid: "A" }], Version: "2012-10-17" as const };
+        assert.strictEqual(
+            serializePolicy(written),
+            '{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}',
+        );
+    });
+
+    it("counts quota characters without whitespace", () => {
+        const document = { Version: "2012-10-17" as const, Statement: [{ Effect: "Allow" as const, Action: "s3:GetObject", Resource: "arn:aws:s3:::a b" }] };
+        assert.strictEqual(quotaSize(document), serializePolicy(document).length - 1);
+    });
+
+    it("reserves room for the longest revocation policy", () => {
+        assert.strictEqual(REVOCATION_RESERVE, serializePolicy(revocationPolicy(new Date("2026-11-27T10:15:00.001Z"))).length);
+        assert.strictEqual(REVOCATION_RESERVE, 167);
+    });
+});
