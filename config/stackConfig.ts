@@ -31,7 +31,7 @@ export interface PlannedRole {
 export function stackConfigSchema(options: ValidationOptions = {}) {
     const now = options.now ?? new Date();
     return z.strictObject({
-        roles: z.record(z.string(), roleSchema({ now, nameKey: "name", allowDateCutoff: false })),
+        roles: z.record(z.string(), roleSchema({ now, nameKey: "name", allowDateCutoff: false })).optional(),
         revokeAllBefore: z
             .string()
             .superRefine((value, ctx) => {

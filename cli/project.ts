@@ -1,0 +1,68 @@
+/**
+ * The Pulumi project on disk: `Pulumi.yaml`, its stacks' `Pulumi.<stack>.yaml` files, and the
+ * config as the Pulumi CLI hands it to a program.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+
+/** The project root: the folder with Pulumi.yaml and index.ts. */
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/** A user-facing failure: printed without a stack trace, exit code 1. */
+export class CliError extends Error {}
+
+/** The project name from Pulumi.yaml. */
+export function projectName(root = PROJECT_ROOT): string {
+    const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name?: unknown };
+    if (typeof project?.name !== "string") {
+        throw new CliError(`${path.join(root, "Pulumi.yaml")}: has no project name`);
+    }
+    return project.name;
+}
+
+/** The stack file's name. */
+export function stackFileName(stack: string): string {
+    return `Pulumi.${stack}.yaml`;
+}
+
+/** The stacks that have a stack file in the project root. */
+export function listStacks(root = PROJECT_ROOT): string[] {
+    return fs
+        .readdirSync(root)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}
+
+/** Reads a stack file, or explains which stacks exist. */
+export function readStackFile(stack: string, root = PROJECT_ROOT): string {
+    const file = path.join(root, stackFileName(stack));
+    if (!fs.existsSync(file)) {
+        const stacks = listStacks(root);
+        throw new CliError(`unknown stack "${stack}": there is no ${stackFileName(stack)}; stacks: ${stacks.length > 0 ? stacks.join(", ") : "none"}`);
+    }
+    return fs.readFileSync(file, "utf8");
+}
+
+/**
+ * The config of a stack file as the Pulumi CLI passes it to a program: namespaced keys, strings
+ * as they are, every other value as JSON.
+ */
+export function programConfig(stackText: string, stackFile: string): Record<string, string> {
+    let document: unknown;
+    try {
+        document = YAML.parse(stackText);
+    } catch (error) {
+        throw new CliError(`${stackFile}: is not valid YAML: ${(error as Error).message}`);
+    }
+    const config = (document as { config?: unknown } | null)?.config ?? {};
+    if (typeof config !== "object" || config === null || Array.isArray(config)) {
+        throw new CliError(`${stackFile}: config: expected a mapping of namespaced keys such as revocable-roles:roles`);
+    }
+    const result: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config)) {
+        result[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return result;
+}
