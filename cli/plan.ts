@@ -99,7 +99,7 @@ export function describePlan(plan: Plan): string {
         const managed = [
             ...list(inputs.managedPolicyArns),
             ...children.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => String(r.inputs.policyArn)),
-        ];
+        ].sort();
         const policies = children.filter((r) => POLICY_TYPES.has(r.type));
         const policyName = (r: PlannedResource) => String(r.inputs.name ?? r.inputs.policyName);
         const revocation = policies.find((r) => policyName(r) === REVOCATION_POLICY_NAME);

@@ -13,7 +13,7 @@ export function byName(registrations: Registration[]): Map<string, Registration>
     return new Map(registrations.map((r) => [r.name, r]));
 }
 
-/** Children summary: `type name` lines in registration order, for exact comparisons. */
-export function shape(registrations: Registration[]): string[] {
+/** `type name` lines, sorted, for exact comparisons of what was registered. */
+export function shape(registrations: { type: string; name: string }[]): string[] {
     return registrations.map((r) => `${r.type} ${r.name}`).sort();
 }
