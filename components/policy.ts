@@ -6,8 +6,11 @@ import { formatUtc, safeToRemoveAfter } from "./timestamps";
 /** A string or a list of strings, as IAM accepts in `Action`, `Resource` and condition values. */
 export type OneOrMany = string | string[];
 
+/** A condition value: IAM accepts strings, numbers and booleans, alone or in a list. */
+export type ConditionValue = string | number | boolean | (string | number | boolean)[];
+
 /** `{ "<operator>": { "<condition key>": value } }`, for example `{ "Bool": { "aws:SecureTransport": "true" } }`. */
-export type ConditionBlock = Record<string, Record<string, OneOrMany | boolean | number>>;
+export type ConditionBlock = Record<string, Record<string, ConditionValue>>;
 
 /** A principal element: `"*"` or `{ "AWS" | "Service" | "Federated" | "CanonicalUser": ... }`. */
 export type Principal = "*" | Partial<Record<"AWS" | "Service" | "Federated" | "CanonicalUser", OneOrMany>>;

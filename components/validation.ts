@@ -9,6 +9,7 @@ import {
     INLINE_POLICY_QUOTA,
     POLICY_VERSION,
     PolicyDocument,
+    PolicyStatement,
     REVOCATION_POLICY_NAME,
     REVOCATION_RESERVE,
     quotaSize,
@@ -323,6 +324,17 @@ function trustSchema() {
                     });
                 }
             };
+            // Raw statements and OIDC conditions are user-written: lint them like inline policies.
+            const lint = (statements: PolicyStatement[], at: (problemPath: (string | number)[]) => PropertyKey[]) => {
+                for (const problem of lintPolicy({ Version: POLICY_VERSION, Statement: statements }, "trust")) {
+                    ctx.addIssue({ code: "custom", message: problem.message, path: at(problem.path) as (string | number)[], input: trust });
+                }
+            };
+            lint((trust.statements ?? []) as PolicyStatement[], ([, index, ...rest]) => ["statements", index, ...rest]);
+            if (trust.oidc !== undefined) {
+                const statement = { Effect: "Allow" as const, Action: "sts:AssumeRoleWithWebIdentity", Condition: trust.oidc.conditions };
+                lint([statement], ([, , , ...rest]) => ["oidc", "conditions", ...rest]);
+            }
             humanOnly("requireMfa");
             humanOnly("externalId");
             humanOnly("mfaMaxAgeSeconds");
