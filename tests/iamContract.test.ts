@@ -1,0 +1,104 @@
+/**
+ * The IAM API accepts what we render: every role of the dev stack's offline plan is created
+ * through the IAM API exactly as the AWS provider would, and read back unchanged.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import {
+    AttachRolePolicyCommand,
+    CreatePolicyCommand,
+    CreateRoleCommand,
+    GetRoleCommand,
+    GetRolePolicyCommand,
+    ListAttachedRolePoliciesCommand,
+    ListRolePoliciesCommand,
+    PutRolePolicyCommand,
+} from "@aws-sdk/client-iam";
+import { PROJECT_ROOT } from "../cli/project";
+import { Plan, PlannedResource, planStack } from "../cli/plan";
+import { MOTO_INSTALL_HINT, Moto, decodeDocument, startMoto } from "./moto";
+
+describe("the IAM API contract (moto_server)", function () {
+    this.timeout(60_000);
+    let moto: Moto | undefined;
+    let plan: Plan;
+    let roles: PlannedResource[];
+    const of = (type: string, role: PlannedResource) =>
+        plan.resources.filter((r) => r.type === type && r.parent === role.parent);
+
+    before(async function () {
+        moto = await startMoto();
+        if (moto === undefined) {
+            console.log(`      skipped: ${MOTO_INSTALL_HINT}`);
+            this.skip();
+        }
+        plan = await planStack("dev", fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8"));
+        roles = plan.resources.filter((r) => r.type === "aws:iam/role:Role");
+        assert.strictEqual(roles.length, 4);
+        const iam = moto!.client;
+        for (const role of roles) {
+            const i = role.inputs as Record<string, string | number | Record<string, string> | undefined>;
+            await iam.send(
+                new CreateRoleCommand({
+                    RoleName: String(i.name),
+                    Path: String(i.path),
+                    AssumeRolePolicyDocument: String(i.assumeRolePolicy),
+                    Description: i.description as string | undefined,
+                    MaxSessionDuration: Number(i.maxSessionDuration),
+                    PermissionsBoundary: i.permissionsBoundary as string | undefined,
+                    Tags: Object.entries((i.tags ?? {}) as Record<string, string>).map(([Key, Value]) => ({ Key, Value })),
+                }),
+            );
+            for (const policy of of("aws:iam/rolePolicy:RolePolicy", role)) {
+                await iam.send(new PutRolePolicyCommand({ RoleName: String(policy.inputs.role), PolicyName: String(policy.inputs.name), PolicyDocument: String(policy.inputs.policy) }));
+            }
+            for (const attachment of of("aws:iam/rolePolicyAttachment:RolePolicyAttachment", role)) {
+                const arn = String(attachment.inputs.policyArn);
+                if (!arn.includes(":iam::aws:policy/")) {
+                    const name = arn.split("/").pop()!;
+                    await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" }] }) }));
+                }
+                await iam.send(new AttachRolePolicyCommand({ RoleName: String(attachment.inputs.role), PolicyArn: arn }));
+            }
+        }
+    });
+
+    after(async () => {
+        await moto?.stop();
+    });
+
+    it("reads every trust policy back exactly as sent", async () => {
+        for (const role of roles) {
+            const got = await moto!.client.send(new GetRoleCommand({ RoleName: String(role.inputs.name) }));
+            assert.deepStrictEqual(decodeDocument(got.Role?.AssumeRolePolicyDocument), JSON.parse(String(role.inputs.assumeRolePolicy)));
+            assert.strictEqual(got.Role?.Path, role.inputs.path);
+            assert.strictEqual(got.Role?.MaxSessionDuration, role.inputs.maxSessionDuration);
+        }
+    });
+
+    it("reads every inline policy and the revocation back exactly as sent, and no other", async () => {
+        let count = 0;
+        for (const role of roles) {
+            const policies = of("aws:iam/rolePolicy:RolePolicy", role);
+            const listed = await moto!.client.send(new ListRolePoliciesCommand({ RoleName: String(role.inputs.name) }));
+            assert.deepStrictEqual([...(listed.PolicyNames ?? [])].sort(), policies.map((p) => String(p.inputs.name)).sort());
+            for (const policy of policies) {
+                const got = await moto!.client.send(new GetRolePolicyCommand({ RoleName: String(policy.inputs.role), PolicyName: String(policy.inputs.name) }));
+                assert.deepStrictEqual(decodeDocument(got.PolicyDocument), JSON.parse(String(policy.inputs.policy)));
+                count++;
+            }
+        }
+        assert.strictEqual(count, 3);
+    });
+
+    it("attaches exactly the managed policies of each role", async () => {
+        for (const role of roles) {
+            const got = await moto!.client.send(new ListAttachedRolePoliciesCommand({ RoleName: String(role.inputs.name) }));
+            assert.deepStrictEqual(
+                (got.AttachedPolicies ?? []).map((p) => p.PolicyArn).sort(),
+                of("aws:iam/rolePolicyAttachment:RolePolicyAttachment", role).map((a) => a.inputs.policyArn).sort(),
+            );
+        }
+    });
+});
