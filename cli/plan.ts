@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 import { parseArgs } from "util";
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION, Registration, loadProgram, runOffline } from "./offline";
-import { CliError, PROJECT_ROOT, programConfig, projectName, readStackFile, stackFileName } from "./project";
+import { CliError, errorText, PROJECT_ROOT, programConfig, projectName, readStackFile, stackFileName } from "./project";
 import { REVOCABLE_ROLE_TYPE } from "../components/revocableRole";
 import { PolicyDocument, PolicyStatement, REVOCATION_POLICY_NAME } from "../components/policy";
 import { formatUtc, safeToRemoveAfter } from "../components/timestamps";
@@ -221,7 +221,7 @@ export async function main(argv: string[], out: Writer = process.stdout, err: Wr
         }
         return 0;
     } catch (error) {
-        err.write(`${error instanceof CliError ? error.message : error instanceof Error && error.name === "TypeError" && /parseArgs|option/i.test(error.message) ? `${error.message}\n${USAGE}` : String((error as Error).stack ?? error)}\n`);
+        err.write(`${errorText(error, USAGE)}\n`);
         return 1;
     }
 }

@@ -66,3 +66,12 @@ export function programConfig(stackText: string, stackFile: string): Record<stri
     }
     return result;
 }
+
+/** The message a command prints for an error: its own words for expected failures, the usage for bad flags, a stack otherwise. */
+export function errorText(error: unknown, usage: string): string {
+    if (error instanceof CliError) return error.message;
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true) {
+        return `${error.message}\n${usage}`;
+    }
+    return String((error as Error).stack ?? error);
+}

@@ -1,0 +1,137 @@
+/**
+ * Byte-preserving edits of a stack file: the yaml package's Document API finds the exact source
+ * range of a node, and only those bytes change. Comments, key order, quoting and blank lines
+ * elsewhere stay as they were; the result is re-parsed to prove that only the intended value moved.
+ */
+import { isDeepStrictEqual } from "util";
+import * as YAML from "yaml";
+import { NAMESPACE } from "../config/stackConfig";
+
+const ROLES_KEY = `${NAMESPACE}:roles`;
+const ALL_KEY = `${NAMESPACE}:revokeAllBefore`;
+
+/** What a stack file says about revocations, read without any other validation. */
+export interface Revocations {
+    revokeAllBefore?: unknown;
+    roles: Map<string, { name?: unknown; revokeBefore?: unknown }>;
+}
+
+function parse(text: string): YAML.Document.Parsed {
+    const doc = YAML.parseDocument(text);
+    if (doc.errors.length > 0) {
+        throw new Error(`is not valid YAML: ${doc.errors[0].message}`);
+    }
+    return doc;
+}
+
+/** Reads the revocation-relevant values of a stack file. */
+export function readRevocations(text: string): Revocations {
+    const config = (parse(text).toJS() as { config?: Record<string, unknown> } | null)?.config ?? {};
+    const roles = config[ROLES_KEY];
+    const map = new Map<string, { name?: unknown; revokeBefore?: unknown }>();
+    if (typeof roles === "object" && roles !== null && !Array.isArray(roles)) {
+        for (const [key, role] of Object.entries(roles as Record<string, unknown>)) {
+            const r = (typeof role === "object" && role !== null ? role : {}) as { name?: unknown; revokeBefore?: unknown };
+            map.set(key, { name: r.name, revokeBefore: r.revokeBefore });
+        }
+    }
+    return { revokeAllBefore: config[ALL_KEY], roles: map };
+}
+
+function lineStart(text: string, offset: number): number {
+    return text.lastIndexOf("\n", offset - 1) + 1;
+}
+
+/** Where a new line can go right after a block node's last content line. */
+function afterLastLine(text: string, end: number): number {
+    let last = end;
+    while (last > 0 && /\s/.test(text[last - 1])) last--;
+    const newline = text.indexOf("\n", last);
+    return newline === -1 ? text.length : newline + 1;
+}
+
+function splice(text: string, start: number, end: number, insert: string): string {
+    return text.slice(0, start) + insert + text.slice(end);
+}
+
+function map(node: unknown, what: string): YAML.YAMLMap {
+    if (!YAML.isMap(node)) throw new Error(`${what} is not a mapping`);
+    return node;
+}
+
+function pairOf(mapping: YAML.YAMLMap, key: string): YAML.Pair | undefined {
+    return mapping.items.find((pair) => YAML.isScalar(pair.key) && pair.key.value === key);
+}
+
+/** Sets `key: "value"` in a mapping: replaces the value's bytes, or adds one line (or flow entry). */
+function setScalar(text: string, mapping: YAML.YAMLMap, key: string, value: string): string {
+    const quoted = JSON.stringify(value);
+    const existing = pairOf(mapping, key);
+    if (existing !== undefined) {
+        const node = existing.value as YAML.Node | null;
+        if (node === null || node.range === undefined || node.range === null) {
+            const keyEnd = (existing.key as YAML.Node).range![1];
+            const colon = text.indexOf(":", keyEnd);
+            return splice(text, colon + 1, colon + 1, ` ${quoted}`);
+        }
+        return splice(text, node.range[0], node.range[1], quoted);
+    }
+    if (mapping.flow) {
+        const close = text.lastIndexOf("}", mapping.range![1]);
+        const empty = mapping.items.length === 0;
+        return splice(text, close, close, `${empty ? "" : ", "}${key}: ${quoted}`);
+    }
+    const first = mapping.items[0]?.key as YAML.Node | undefined;
+    if (first?.range == null) throw new Error("cannot place a key in an empty block mapping");
+    const indent = " ".repeat(first.range[0] - lineStart(text, first.range[0]));
+    const at = afterLastLine(text, mapping.range![1]);
+    const prefix = at === text.length && !text.endsWith("\n") ? "\n" : "";
+    return splice(text, at, at, `${prefix}${indent}${key}: ${quoted}\n`);
+}
+
+function verified(before: string, after: string, change: (config: Record<string, unknown>) => void): string {
+    const expected = structuredClone(parse(before).toJS()) as { config: Record<string, unknown> };
+    change(expected.config);
+    if (!isDeepStrictEqual(parse(after).toJS(), expected)) {
+        throw new Error("internal error: the edit would change more than the cutoff; nothing was written");
+    }
+    return after;
+}
+
+function configMap(doc: YAML.Document.Parsed): YAML.YAMLMap {
+    return map(doc.get("config", true), "config");
+}
+
+/** Sets a role's `revokeBefore`. */
+export function setRoleCutoff(text: string, roleKey: string, cutoff: string): string {
+    const doc = parse(text);
+    const roles = map(configMap(doc).get(ROLES_KEY, true), ROLES_KEY);
+    const role = map(roles.get(roleKey, true), `role "${roleKey}"`);
+    const after = setScalar(text, role, "revokeBefore", cutoff);
+    return verified(text, after, (config) => {
+        ((config[ROLES_KEY] as Record<string, Record<string, unknown>>)[roleKey]).revokeBefore = cutoff;
+    });
+}
+
+/** Sets the stack's `revokeAllBefore`, placed just above the roles (and the comments that lead them). */
+export function setStackCutoff(text: string, cutoff: string): string {
+    const doc = parse(text);
+    const config = configMap(doc);
+    let after: string;
+    const rolesPair = pairOf(config, ROLES_KEY);
+    if (pairOf(config, ALL_KEY) !== undefined || config.flow || rolesPair === undefined) {
+        after = setScalar(text, config, ALL_KEY, cutoff);
+    } else {
+        const keyStart = (rolesPair.key as YAML.Node).range![0];
+        let at = lineStart(text, keyStart);
+        const indent = " ".repeat(keyStart - at);
+        // Keep the comment block that introduces the roles attached to them.
+        for (let previous = lineStart(text, at - 1); at > 0 && /^\s*#/.test(text.slice(previous, at)); previous = lineStart(text, previous - 1)) {
+            at = previous;
+        }
+        after = splice(text, at, at, `${indent}${ALL_KEY}: ${JSON.stringify(cutoff)}\n`);
+    }
+    return verified(text, after, (c) => {
+        c[ALL_KEY] = cutoff;
+    });
+}
