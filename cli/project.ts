@@ -45,6 +45,11 @@ export function readStackFile(stack: string, root = PROJECT_ROOT): string {
     return fs.readFileSync(file, "utf8");
 }
 
+/** A YAML parse error in one line: yaml's messages end with a source excerpt. */
+export function yamlProblem(error: unknown): string {
+    return String((error as Error).message).split("\n")[0].replace(/:$/, "");
+}
+
 /**
  * The config of a stack file as the Pulumi CLI passes it to a program: namespaced keys, strings
  * as they are, every other value as JSON.
@@ -54,7 +59,7 @@ export function programConfig(stackText: string, stackFile: string): Record<stri
     try {
         document = YAML.parse(stackText);
     } catch (error) {
-        throw new CliError(`${stackFile}: is not valid YAML: ${(error as Error).message}`);
+        throw new CliError(`${stackFile}: is not valid YAML: ${yamlProblem(error)}`);
     }
     const config = (document as { config?: unknown } | null)?.config ?? {};
     if (typeof config !== "object" || config === null || Array.isArray(config)) {

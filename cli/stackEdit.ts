@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from "util";
 import * as YAML from "yaml";
 import { NAMESPACE } from "../config/stackConfig";
+import { yamlProblem } from "./project";
 
 const ROLES_KEY = `${NAMESPACE}:roles`;
 const ALL_KEY = `${NAMESPACE}:revokeAllBefore`;
@@ -19,7 +20,7 @@ export interface Revocations {
 function parse(text: string): YAML.Document.Parsed {
     const doc = YAML.parseDocument(text);
     if (doc.errors.length > 0) {
-        throw new Error(`is not valid YAML: ${doc.errors[0].message}`);
+        throw new Error(`is not valid YAML: ${yamlProblem(doc.errors[0])}`);
     }
     return doc;
 }
