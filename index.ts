@@ -3,7 +3,7 @@
  * before the first resource is registered; any problem stops the program with all of them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { RevocableRole } from "./components";
+import { RevocableRole, contextNeeded, deployingAccount } from "./components";
 import { NAMESPACE, readStackConfig } from "./config/stackConfig";
 
 const stackFile = `Pulumi.${pulumi.getStack()}.yaml`;
@@ -20,10 +20,16 @@ if (!result.ok) {
     throw new pulumi.RunError(`invalid stack config:\n${result.errors.join("\n")}`);
 }
 
+// Ask the provider for the account once for the whole stack, not once per role.
+const needs = result.roles.map(({ args }) => contextNeeded(args.trust));
+const account = needs.some((n) => n.partition || n.accountId)
+    ? deployingAccount(result.config.provider ?? "aws", { partition: true, accountId: needs.some((n) => n.accountId) })
+    : undefined;
+
 /** Per role: its ARN, physical name, and revocation state. */
 export const roles = Object.fromEntries(
     result.roles.map(({ key, args }) => {
-        const role = new RevocableRole(key, args);
+        const role = new RevocableRole(key, { ...args, account });
         return [
             key,
             {

@@ -6,7 +6,7 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { parseArgs } from "util";
-import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION, Registration, loadProgram, runOffline } from "./offline";
+import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION, Registration, loadProgram, runOffline, useFastStackTraces } from "./offline";
 import { CliError, errorText, PROJECT_ROOT, programConfig, projectName, readStackFile, stackFileName } from "./project";
 import { REVOCABLE_ROLE_TYPE } from "../components/revocableRole";
 import { PolicyDocument, PolicyStatement, REVOCATION_POLICY_NAME } from "../components/policy";
@@ -227,5 +227,6 @@ export async function main(argv: string[], out: Writer = process.stdout, err: Wr
 }
 
 if (require.main === module) {
+    useFastStackTraces();
     main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -1,5 +1,5 @@
 /** The public API of revocable-roles. */
-export { RevocableRole, REVOCABLE_ROLE_TYPE } from "./revocableRole";
+export { RevocableRole, REVOCABLE_ROLE_TYPE, deployingAccount } from "./revocableRole";
 export { RevocableRoleArgs, ProviderKind, RoleValidationError, RoleModel, roleModel, roleProblems, renderTrust, arnKey } from "./role";
 export * from "./policy";
 export * from "./trust";

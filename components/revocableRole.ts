@@ -3,7 +3,24 @@ import * as aws from "@pulumi/aws";
 import * as awsnative from "@pulumi/aws-native";
 import { RevocationInfo } from "./policy";
 import { AccountContext } from "./trust";
-import { RevocableRoleArgs, RoleModel, renderTrust, roleModel } from "./role";
+import { ProviderKind, RevocableRoleArgs, RoleModel, renderTrust, roleModel } from "./role";
+
+/**
+ * The deploying account's partition and (when `needs.accountId`) ID, asked from the provider.
+ * A program with many roles asks once and passes the result to each component as `account`.
+ */
+export function deployingAccount(
+    provider: ProviderKind,
+    needs: { partition: boolean; accountId: boolean },
+    opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<AccountContext> {
+    const account = (partition: pulumi.Output<string>, accountId: pulumi.Input<string>) =>
+        pulumi.all([partition, accountId]).apply(([p, id]) => ({ partition: p, accountId: id }));
+    if (provider === "aws-native") {
+        return account(awsnative.getPartitionOutput(opts).partition, needs.accountId ? awsnative.getAccountIdOutput(opts).accountId : "");
+    }
+    return account(aws.getPartitionOutput({}, opts).partition, needs.accountId ? aws.getCallerIdentityOutput({}, opts).accountId : "");
+}
 
 /** The type token of the component. */
 export const REVOCABLE_ROLE_TYPE = "revocable-roles:iam:RevocableRole";
@@ -31,7 +48,7 @@ export class RevocableRole extends pulumi.ComponentResource {
         const model = roleModel(name, args);
         super(REVOCABLE_ROLE_TYPE, name, {}, opts);
 
-        const trustPolicy = this.trustDocument(model);
+        const trustPolicy = this.trustDocument(model, args.account);
         const wired = model.provider === "aws-native" ? this.awsNative(name, model, trustPolicy) : this.awsClassic(name, model, trustPolicy);
         this.role = wired.role;
         this.arn = wired.role.arn;
@@ -44,18 +61,12 @@ export class RevocableRole extends pulumi.ComponentResource {
         this.registerOutputs({ role: this.role, arn: this.arn, roleName: this.roleName, revocation: this.revocation });
     }
 
-    /** The trust policy JSON; asks the provider for the account only when a shortcut needs it. */
-    private trustDocument(model: RoleModel): pulumi.Input<string> {
+    /** The trust policy JSON; asks for the account only when a shortcut needs it and none was given. */
+    private trustDocument(model: RoleModel, account: pulumi.Input<AccountContext> | undefined): pulumi.Input<string> {
         if (!model.needs.partition && !model.needs.accountId) {
             return renderTrust(model.trust);
         }
-        const invoke = { parent: this };
-        const context: pulumi.Output<AccountContext> =
-            model.provider === "aws-native"
-                ? pulumi.all([awsnative.getPartitionOutput(invoke), model.needs.accountId ? awsnative.getAccountIdOutput(invoke).accountId : "" ])
-                      .apply(([p, accountId]) => ({ partition: p.partition, accountId }))
-                : pulumi.all([aws.getPartitionOutput({}, invoke), model.needs.accountId ? aws.getCallerIdentityOutput({}, invoke).accountId : ""])
-                      .apply(([p, accountId]) => ({ partition: p.partition, accountId }));
+        const context = account !== undefined ? pulumi.output(account) : deployingAccount(model.provider, model.needs, { parent: this });
         return context.apply((c) => renderTrust(model.trust, c));
     }
 

@@ -3,6 +3,7 @@
  * without any Pulumi runtime, so tests and tools can call it directly.
  */
 import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, REVOCATION_POLICY_NAME, RevocationInfo, revocationInfo, revocationPolicy, serializePolicy } from "./policy";
 import { AccountContext, TrustArgs, contextNeeded, trustPolicy } from "./trust";
 import { parseTimestamp } from "./timestamps";
@@ -38,6 +39,12 @@ export interface RevocableRoleArgs {
     revokeBefore?: string | Date;
     /** The provider package whose resources are registered. @default "aws" */
     provider?: ProviderKind;
+    /**
+     * The deploying account's partition and ID, for the shortcuts that need them (accounts, GitHub
+     * Actions without `providerArn`). Not validated; not part of the stack config.
+     * @default asked from the provider (`getPartition`, `getCallerIdentity`) by each component that needs it
+     */
+    account?: pulumi.Input<AccountContext>;
 }
 
 /** Thrown when a role's arguments are invalid; lists every problem, one per line. */
@@ -80,7 +87,7 @@ export function arnKey(arn: string): string {
 
 /** Validates a role's arguments and returns every problem (empty when valid). */
 export function roleProblems(args: unknown, options: ValidationOptions = {}): Problem[] {
-    return problemsOf(roleSchema(options), args).problems;
+    return problemsOf(roleSchema(options), args, options.now).problems;
 }
 
 /** The trust policy JSON, given the account context when the trust needs it. */
@@ -94,7 +101,8 @@ export function renderTrust(trust: TrustArgs, context?: AccountContext): string 
  */
 export function roleModel(name: string, args: RevocableRoleArgs, options: ValidationOptions = {}): RoleModel {
     const roleName = args.roleName ?? name;
-    const problems = roleProblems({ ...args, roleName }, { ...options, nameKey: "roleName" });
+    const { account: _account, ...validated } = args;
+    const problems = roleProblems({ ...validated, roleName }, { ...options, nameKey: "roleName" });
     if (problems.length > 0) {
         throw new RoleValidationError(roleName, problems);
     }

@@ -99,9 +99,23 @@ function errorMessage(issue: z.core.$ZodRawIssue): string | undefined {
     }
 }
 
+/**
+ * "Now" for the future-cutoff rule while a parse runs. Schemas are built once and reused (building
+ * one per role dominated validation time), so the clock is set around each synchronous parse
+ * instead of being captured when the schema is built.
+ */
+let validationNow: Date | undefined;
+
 /** Runs a schema and returns every problem, with unknown keys reported one per key at their own path. */
-export function problemsOf<T>(schema: z.ZodType<T>, value: unknown): { data?: T; problems: Problem[] } {
-    const result = schema.safeParse(value, { error: errorMessage });
+export function problemsOf<T>(schema: z.ZodType<T>, value: unknown, now: Date = new Date()): { data?: T; problems: Problem[] } {
+    const previous = validationNow;
+    validationNow = now;
+    let result: ReturnType<typeof schema.safeParse>;
+    try {
+        result = schema.safeParse(value, { error: errorMessage });
+    } finally {
+        validationNow = previous;
+    }
     if (result.success) {
         return { data: result.data, problems: [] };
     }
@@ -243,7 +257,7 @@ export interface ValidationOptions {
 }
 
 /** Checks a cutoff: strict ISO-8601 with zone, and not more than 5 minutes ahead of `now`. */
-export function cutoffProblem(value: unknown, now: Date): string | undefined {
+export function cutoffProblem(value: unknown, now: Date = validationNow ?? new Date()): string | undefined {
     const parsed = parseTimestamp(value);
     if (!parsed.ok) {
         return `${show(value)} ${parsed.problem}`;
@@ -353,13 +367,24 @@ function trustSchema() {
  * The schema of one role's arguments. The component and the stack config share it; they differ
  * only in the name key and in whether a cutoff may be a `Date`.
  */
-export function roleSchema(options: ValidationOptions = {}) {
-    const now = options.now ?? new Date();
+export function roleSchema(options: Omit<ValidationOptions, "now"> = {}) {
+    const key = `${options.nameKey ?? "roleName"}|${options.allowDateCutoff !== false}`;
+    let schema = roleSchemas.get(key);
+    if (schema === undefined) {
+        schema = buildRoleSchema(options);
+        roleSchemas.set(key, schema);
+    }
+    return schema;
+}
+
+const roleSchemas = new Map<string, ReturnType<typeof buildRoleSchema>>();
+
+function buildRoleSchema(options: Omit<ValidationOptions, "now">) {
     const nameKey = options.nameKey ?? "roleName";
     const cutoff =
         options.allowDateCutoff === false
-            ? z.string({ error: (issue) => cutoffProblem(issue.input, now) })
-            : z.union([z.string(), z.date()], { error: (issue) => cutoffProblem(issue.input, now) });
+            ? z.string({ error: (issue) => cutoffProblem(issue.input) })
+            : z.union([z.string(), z.date()], { error: (issue) => cutoffProblem(issue.input) });
     const inlinePolicyName = refine(z.string(), (name) => {
         if (name === REVOCATION_POLICY_NAME || name === CONSOLE_REVOCATION_POLICY_NAME) {
             return `${show(name)} is reserved for revocation policies; choose another name`;
@@ -386,7 +411,7 @@ export function roleSchema(options: ValidationOptions = {}) {
             trust: trustSchema(),
             managedPolicyArns: z.array(refine(z.string(), matches(POLICY_ARN, "a policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess"))).optional(),
             inlinePolicies: z.record(inlinePolicyName, documentSchema("permissions")).optional(),
-            revokeBefore: refine(cutoff, (value) => cutoffProblem(value, now)).optional(),
+            revokeBefore: refine(cutoff, (value) => cutoffProblem(value)).optional(),
             provider: z.enum(["aws", "aws-native"], {
                 error: (issue) => `${show(issue.input)} is not a provider; expected "aws" or "aws-native"`,
             }).optional(),

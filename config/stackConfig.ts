@@ -28,14 +28,20 @@ export interface PlannedRole {
 }
 
 /** The schema of the namespace; the JSON Schema of the stack file is generated from it too. */
-export function stackConfigSchema(options: ValidationOptions = {}) {
-    const now = options.now ?? new Date();
+export function stackConfigSchema() {
+    stackSchema ??= buildStackSchema();
+    return stackSchema;
+}
+
+let stackSchema: ReturnType<typeof buildStackSchema> | undefined;
+
+function buildStackSchema() {
     return z.strictObject({
-        roles: z.record(z.string(), roleSchema({ now, nameKey: "name", allowDateCutoff: false })).optional(),
+        roles: z.record(z.string(), roleSchema({ nameKey: "name", allowDateCutoff: false })).optional(),
         revokeAllBefore: z
             .string()
             .superRefine((value, ctx) => {
-                const message = cutoffProblem(value, now);
+                const message = cutoffProblem(value);
                 if (message !== undefined) ctx.addIssue({ code: "custom", message, input: value });
             })
             .optional(),
@@ -83,7 +89,7 @@ export function readStackConfig(allConfig: Record<string, string>, options: Vali
             values[key.slice(NAMESPACE.length + 1)] = configValue(raw);
         }
     }
-    const { data, problems } = problemsOf(stackConfigSchema(options), values);
+    const { data, problems } = problemsOf(stackConfigSchema(), values, options.now);
     const extra: Problem[] = [];
     const roles = (data?.roles ?? (typeof values.roles === "object" && values.roles !== null ? values.roles : {})) as Record<string, ConfigRole>;
     if (values.roles === undefined || (typeof values.roles === "object" && values.roles !== null && Object.keys(values.roles).length === 0)) {
