@@ -135,7 +135,9 @@ describe("RevocableRole on aws-native", () => {
     it("replaces named policies delete-before-replace and never uses the role's policies property", async () => {
         const rs = await render({ ...everyTrust, provider: "aws-native" });
         assert.deepStrictEqual(rs.filter((r) => r.deleteBeforeReplace).map((r) => r.name).sort(), ["r-policy-read", "r-revocation"]);
-        assert.strictEqual(rs.find((r) => r.type === "aws-native:iam:Role")!.inputs.policies, undefined);
+        const role = rs.find((r) => r.type === "aws-native:iam:Role")!;
+        assert.strictEqual(role.inputs.policies, undefined);
+        assert.deepStrictEqual(rs.filter((r) => r.type === "aws-native:iam:RolePolicy").map((r) => r.dependencies), [[role.urn], [role.urn]]);
     });
 
     it("exposes outputs of the same shape as the aws backend", async () => {

@@ -93,6 +93,12 @@ describe("RevocableRole", () => {
         assert.strictEqual(registrations.filter((r) => r.deleteBeforeReplace).length, 4);
     });
 
+    it("makes every policy and attachment depend on the role, so they are created after it and deleted before it", () => {
+        const role = byName(registrations).get("ci-role")!.urn;
+        const policies = registrations.filter((r) => r.type.startsWith("aws:iam/rolePolicy"));
+        assert.deepStrictEqual(policies.map((r) => r.dependencies), Array(4).fill([role]));
+    });
+
     it("exposes the ARN, the physical name and the revocation window", async () => {
         assert.strictEqual(await promiseOf(role.arn), "arn:aws:iam::000000000000:role/ci-deployer");
         assert.strictEqual(await promiseOf(role.roleName), "ci-deployer");
