@@ -1,19 +1,15 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { RevocableRole, RevocableRoleArgs } from "../components";
 import { PROJECT_ROOT } from "../cli/project";
 import { Plan, describePlan, planStack } from "../cli/plan";
 import { Registration } from "../cli/offline";
-import { register, shape } from "./helpers";
+import { promiseOf, register, shape } from "./helpers";
 
 const devText = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8");
 const withProvider = (provider: string) => devText.replace("config:\n", `config:\n  revocable-roles:provider: ${provider}\n`);
 
-function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
-}
 
 const doc = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
 

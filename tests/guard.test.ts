@@ -3,19 +3,12 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Writable } from "stream";
+import { Capture } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as guard } from "../cli/guard";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 
-class Capture extends Writable {
-    text = "";
-    override _write(chunk: Buffer, _encoding: string, done: () => void) {
-        this.text += chunk.toString();
-        done();
-    }
-}
 
 const stackFile = (roles: string, top = "") => `config:\n${top}  revocable-roles:roles:\n${roles}`;
 const role = (key: string, extra = "") => `    ${key}:\n      trust:\n        accounts: ["111111111111"]\n${extra}`;

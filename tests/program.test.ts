@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Writable } from "stream";
+import { Capture } from "./helpers";
 import { loadProgram, runOffline } from "../cli/offline";
 import { PROJECT_ROOT, programConfig } from "../cli/project";
 import { diffPlans, main, planStack } from "../cli/plan";
@@ -12,14 +12,6 @@ import { arnKey } from "../components/role";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 
-/** Captures what a command writes. */
-class Capture extends Writable {
-    text = "";
-    override _write(chunk: Buffer, _encoding: string, done: () => void) {
-        this.text += chunk.toString();
-        done();
-    }
-}
 
 async function run(argv: string[], root = PROJECT_ROOT) {
     const out = new Capture();

@@ -1,13 +1,9 @@
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { RevocableRole, RevocableRoleArgs } from "../components";
 import { runOffline, Registration } from "../cli/offline";
 import { arnKey } from "../components/role";
-import { byName, register, shape } from "./helpers";
+import { byName, promiseOf, register, shape } from "./helpers";
 
-function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
-}
 
 const args: RevocableRoleArgs = {
     roleName: "ci-deployer",

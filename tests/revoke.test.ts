@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Writable } from "stream";
+import { Capture } from "./helpers";
 import { GetRolePolicyCommand, CreateRoleCommand, PutRolePolicyCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as revoke, chooseCutoff } from "../cli/revoke";
@@ -14,13 +14,6 @@ const FIXTURE = path.join(__dirname, "fixtures", "revoke", "Pulumi.commented.yam
 const ORIGINAL = fs.readFileSync(FIXTURE, "utf8");
 const NOW = new Date("2026-11-27T10:15:30.250Z");
 
-class Capture extends Writable {
-    text = "";
-    override _write(chunk: Buffer, _encoding: string, done: () => void) {
-        this.text += chunk.toString();
-        done();
-    }
-}
 
 /** A throwaway project root holding Pulumi.yaml and the given stack files. */
 function project(files: Record<string, string>): string {
