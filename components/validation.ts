@@ -192,6 +192,13 @@ const principal = z.union(
 /** What kind of document a statement belongs to: permissions (inline policies) or trust. */
 export type DocumentKind = "permissions" | "trust";
 
+/** `"*"`, or a principal mapping with `"*"` among its values. */
+function trustsAnyone(principal: unknown): boolean {
+    if (principal === "*") return true;
+    if (typeof principal !== "object" || principal === null) return false;
+    return Object.values(principal).some((value) => value === "*" || (Array.isArray(value) && value.includes("*")));
+}
+
 function statementSchema(kind: DocumentKind) {
     return z
         .strictObject({
@@ -217,8 +224,7 @@ function statementSchema(kind: DocumentKind) {
                 if (s.Principal === undefined && s.NotPrincipal === undefined) {
                     ctx.addIssue({ code: "custom", message: "has no Principal; expected who may assume the role", input: s });
                 }
-                const anyone = s.Principal === "*" || (typeof s.Principal === "object" && [s.Principal as object].some((p) => Object.values(p).some((v) => v === "*" || (Array.isArray(v) && v.includes("*")))));
-                if (s.Effect === "Allow" && anyone && (s.Condition === undefined || Object.keys(s.Condition as object).length === 0)) {
+                if (s.Effect === "Allow" && trustsAnyone(s.Principal) && Object.keys(s.Condition ?? {}).length === 0) {
                     ctx.addIssue({
                         code: "custom",
                         message: 'trusts principal "*" without any Condition, which lets anyone assume the role; add a Condition',

@@ -91,11 +91,12 @@ export function readStackConfig(allConfig: Record<string, string>, options: Vali
     }
     const { data, problems } = problemsOf(stackConfigSchema(), values, options.now);
     const extra: Problem[] = [];
-    const roles = (data?.roles ?? (typeof values.roles === "object" && values.roles !== null ? values.roles : {})) as Record<string, ConfigRole>;
-    if (values.roles === undefined || (typeof values.roles === "object" && values.roles !== null && Object.keys(values.roles).length === 0)) {
+    // Cross-role rules read the roles as written, so they report even when a role has other problems.
+    const roles = (typeof values.roles === "object" && values.roles !== null && !Array.isArray(values.roles) ? values.roles : {}) as Record<string, ConfigRole>;
+    if (values.roles === undefined || (roles === values.roles && Object.keys(roles).length === 0)) {
         extra.push({
             path: ["roles"],
-            message: `defines no roles; add one under "${NAMESPACE}:roles" in ${options.stackFile}, for example:\n  ${NAMESPACE}:roles:\n    app-deployer:\n      trust:\n        accounts: ["123456789012"]`,
+            message: `defines no roles; add one under "${NAMESPACE}:roles" in ${options.stackFile}, for example { app-deployer: { trust: { accounts: ["123456789012"] } } }`,
         });
     }
     const byPhysicalName = new Map<string, string>();
