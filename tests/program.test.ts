@@ -3,7 +3,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Capture } from "./helpers";
+import * as pulumi from "@pulumi/pulumi";
+import { Capture, promiseOf } from "./helpers";
 import { loadProgram, runOffline } from "../cli/offline";
 import { PROJECT_ROOT, programConfig } from "../cli/project";
 import { diffPlans, main, planStack } from "../cli/plan";
@@ -57,6 +58,26 @@ describe("the program on the dev stack", () => {
             admin?.inputs.assumeRolePolicy,
             '{"Version":"2012-10-17","Statement":[{"Sid":"TrustAccounts","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111111111111:root"]},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"NumericLessThan":{"aws:MultiFactorAuthAge":"900"}}}]}',
         );
+    });
+
+    it("exports each role's ARN, name and revocation window as the stack output roles", async () => {
+        let program: { roles: Record<string, { arn: pulumi.Output<string>; name: pulumi.Output<string>; revokedBefore: string | null; safeToRemoveAfter: string | null }> } | undefined;
+        const run = await runOffline(() => (program = loadProgram(path.join(PROJECT_ROOT, "index.ts"))() as typeof program), {
+            project: "revocable-roles",
+            stack: "dev",
+            config: programConfig(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8"), "Pulumi.dev.yaml"),
+        });
+        assert.strictEqual(run.error, undefined);
+        const outputs: Record<string, unknown> = {};
+        for (const [key, role] of Object.entries(program!.roles)) {
+            outputs[key] = { arn: await promiseOf(role.arn), name: await promiseOf(role.name), revokedBefore: role.revokedBefore, safeToRemoveAfter: role.safeToRemoveAfter };
+        }
+        assert.deepStrictEqual(outputs, {
+            "ci-deployer": { arn: "arn:aws:iam::000000000000:role/ci-deployer", name: "ci-deployer", revokedBefore: "2026-11-27T10:15:00Z", safeToRemoveAfter: "2026-11-27T23:15:00Z" },
+            "break-glass-admin": { arn: "arn:aws:iam::000000000000:role/emergency/BreakGlassAdministrator", name: "BreakGlassAdministrator", revokedBefore: null, safeToRemoveAfter: null },
+            "app-server": { arn: "arn:aws:iam::000000000000:role/app-server", name: "app-server", revokedBefore: null, safeToRemoveAfter: null },
+            "external-auditor": { arn: "arn:aws:iam::000000000000:role/external-auditor", name: "external-auditor", revokedBefore: null, safeToRemoveAfter: null },
+        });
     });
 
     it("uses the later of revokeAllBefore and a role's own cutoff", async () => {
