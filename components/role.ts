@@ -4,7 +4,7 @@
  */
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyDocument, REVOCATION_POLICY_NAME, RevocationInfo, revocationInfo, revocationPolicy, serializePolicy } from "./policy";
+import { PolicyDocument, RevocationInfo, revocationInfo, revocationPolicy, serializePolicy } from "./policy";
 import { AccountContext, TrustArgs, contextNeeded, trustPolicy } from "./trust";
 import { parseTimestamp } from "./timestamps";
 import { Problem, ValidationOptions, formatPath, problemsOf, roleSchema } from "./validation";
@@ -132,4 +132,3 @@ export function roleModel(name: string, args: RevocableRoleArgs, options: Valida
     };
 }
 
-export { REVOCATION_POLICY_NAME };
