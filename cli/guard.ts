@@ -4,8 +4,8 @@
  */
 import { execFileSync } from "child_process";
 import { parseArgs } from "util";
-import { NAMESPACE, readStackConfig } from "../config/stackConfig";
-import { formatUtc, parseTimestamp, safeToRemoveAfter } from "../components/timestamps";
+import { NAMESPACE, effectiveCutoff, readStackConfig } from "../config/stackConfig";
+import { formatUtc, instantOf, safeToRemoveAfter } from "../components/timestamps";
 import { CliError, errorText, PROJECT_ROOT, listStacks, programConfig, readStackFile, stackFileName } from "./project";
 import { Revocations, readRevocations } from "./stackEdit";
 import { Writer } from "./plan";
@@ -18,15 +18,10 @@ export interface Finding {
     message: string;
 }
 
-function instant(value: unknown): Date | undefined {
-    const parsed = value === undefined || value === null ? undefined : parseTimestamp(value);
-    return parsed?.ok === true ? parsed.date : undefined;
-}
-
 /** Compares one cutoff field across the change. */
 function compareCutoff(stack: string, subject: string, field: string, before: unknown, after: unknown, now: Date): Finding[] {
-    const old = instant(before);
-    const cur = instant(after);
+    const old = instantOf(before);
+    const cur = instantOf(after);
     if (old !== undefined && cur !== undefined) {
         if (cur < old) return [{ stack, subject, verdict: "fail", message: `${field} moved earlier from ${formatUtc(old)} to ${formatUtc(cur)}, re-enabling sessions issued in between` }];
         if (cur > old) return [{ stack, subject, verdict: "pass", message: `${field} moved later from ${formatUtc(old)} to ${formatUtc(cur)}` }];
@@ -40,12 +35,6 @@ function compareCutoff(stack: string, subject: string, field: string, before: un
     }
     if (cur !== undefined) return [{ stack, subject, verdict: "pass", message: `new revocation: ${field} ${formatUtc(cur)}` }];
     return [];
-}
-
-/** The later of a role's own cutoff and the stack's, as the program computes it. */
-function effective(revocations: Revocations, key: string): Date | undefined {
-    const dates = [instant(revocations.roles.get(key)?.revokeBefore), instant(revocations.revokeAllBefore)].filter((d): d is Date => d !== undefined);
-    return dates.length === 0 ? undefined : new Date(Math.max(...dates.map((d) => d.getTime())));
 }
 
 const EMPTY: Revocations = { roles: new Map() };
@@ -79,7 +68,7 @@ export function guardStack(stack: string, base: string | undefined, head: string
         const subject = `role ${key}`;
         const old = before.roles.get(key);
         const cur = after.roles.get(key);
-        const oldCutoff = effective(before, key);
+        const oldCutoff = effectiveCutoff(old?.revokeBefore, before.revokeAllBefore);
         const active = oldCutoff !== undefined && now < safeToRemoveAfter(oldCutoff);
         const window = oldCutoff === undefined ? "" : `revoked before ${formatUtc(oldCutoff)}, safe to remove after ${formatUtc(safeToRemoveAfter(oldCutoff))}`;
         if (old !== undefined && cur === undefined) {

@@ -11,7 +11,7 @@ import { NAMESPACE, readStackConfig } from "../config/stackConfig";
 import { REVOCATION_POLICY_NAME } from "../components/policy";
 import { roleModel } from "../components/role";
 import { closest } from "../components/suggest";
-import { formatUtc, parseTimestamp, safeToRemoveAfter, show } from "../components/timestamps";
+import { formatUtc, instantOf, parseTimestamp, safeToRemoveAfter, show } from "../components/timestamps";
 import { EmergencyResult, EmergencyTarget, iamClient, resultTable, revokeNow } from "./emergency";
 import { CliError, errorText, PROJECT_ROOT, programConfig, readStackFile, stackFileName } from "./project";
 import { setRoleCutoff, setStackCutoff } from "./stackEdit";
@@ -44,14 +44,14 @@ export function chooseCutoff(at: string | undefined, now: Date): Date {
     return parsed.date;
 }
 
+/** The existing cutoff when it is later than the new one: writing the new one would weaken it. */
 function earlierThan(existing: unknown, cutoff: Date): Date | undefined {
-    const parsed = existing === undefined ? undefined : parseTimestamp(existing);
-    return parsed?.ok === true && parsed.date.getTime() > cutoff.getTime() ? parsed.date : undefined;
+    const date = instantOf(existing);
+    return date !== undefined && date.getTime() > cutoff.getTime() ? date : undefined;
 }
 
 function sameAs(existing: unknown, cutoff: Date): boolean {
-    const parsed = existing === undefined ? undefined : parseTimestamp(existing);
-    return parsed?.ok === true && parsed.date.getTime() === cutoff.getTime();
+    return instantOf(existing)?.getTime() === cutoff.getTime();
 }
 
 interface PullRequest {

@@ -69,6 +69,19 @@ export function parseTimestamp(value: unknown): ParsedTimestamp {
     return { ok: true, date: new Date(utc) };
 }
 
+/** The instant of a valid timestamp, or undefined for anything else (absent or malformed). */
+export function instantOf(value: unknown): Date | undefined {
+    if (value === undefined || value === null) return undefined;
+    const parsed = parseTimestamp(value);
+    return parsed.ok ? parsed.date : undefined;
+}
+
+/** The latest of the valid timestamps among `values`, or undefined when none is valid. */
+export function latestInstant(...values: unknown[]): Date | undefined {
+    const dates = values.map(instantOf).filter((d): d is Date => d !== undefined);
+    return dates.length === 0 ? undefined : new Date(Math.max(...dates.map((d) => d.getTime())));
+}
+
 /**
  * Formats an instant as IAM and the console expect: UTC, ending in `Z`, with milliseconds only
  * when they are not zero (`2026-11-27T10:15:00Z`, `2022-02-16T01:36:00.138Z`).

@@ -4,9 +4,8 @@
  */
 import { z } from "zod";
 import { ProviderKind, RevocableRoleArgs } from "../components/role";
-import { parseTimestamp, formatUtc, show } from "../components/timestamps";
+import { formatUtc, latestInstant, show } from "../components/timestamps";
 import { Problem, ValidationOptions, cutoffProblem, formatPath, problemsOf, roleSchema } from "../components/validation";
-import { closest } from "../components/suggest";
 
 /** The config namespace, which is also the Pulumi project name. */
 export const NAMESPACE = "revocable-roles";
@@ -62,17 +61,9 @@ function configValue(raw: string): unknown {
 
 const NAME_CHARS = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 
-function later(a: string | undefined, b: string | undefined): string | undefined {
-    const dates = [a, b].flatMap((value) => {
-        const parsed = value === undefined ? undefined : parseTimestamp(value);
-        return parsed?.ok === true ? [parsed.date] : [];
-    });
-    return dates.length === 0 ? undefined : formatUtc(new Date(Math.max(...dates.map((d) => d.getTime()))));
-}
-
 /** A role's effective cutoff: the later of its own `revokeBefore` and the stack's `revokeAllBefore`. */
-export function effectiveCutoff(role: ConfigRole, revokeAllBefore: string | undefined): string | undefined {
-    return later(role.revokeBefore, revokeAllBefore);
+export function effectiveCutoff(roleCutoff: unknown, revokeAllBefore: unknown): Date | undefined {
+    return latestInstant(roleCutoff, revokeAllBefore);
 }
 
 /** The result of reading a stack's config: the roles, or every error of the file. */
@@ -118,17 +109,12 @@ export function readStackConfig(allConfig: Record<string, string>, options: Vali
         return { ok: false, errors: all.map((p) => `${options.stackFile}: ${NAMESPACE}:${formatPath(p.path)}: ${p.message}`) };
     }
     const planned = Object.entries(data.roles as Record<string, ConfigRole>).map(([key, role]) => {
-        const { name, revokeBefore: _own, ...rest } = role;
-        const cutoff = effectiveCutoff(role, data.revokeAllBefore);
+        const { name, revokeBefore, ...rest } = role;
+        const cutoff = effectiveCutoff(revokeBefore, data.revokeAllBefore);
         const args: RevocableRoleArgs = { ...rest, roleName: name ?? key };
-        if (cutoff !== undefined) args.revokeBefore = cutoff;
+        if (cutoff !== undefined) args.revokeBefore = formatUtc(cutoff);
         if (data.provider !== undefined) args.provider = data.provider;
         return { key, args };
     });
     return { ok: true, config: data as StackConfig, roles: planned };
-}
-
-/** The role keys of a config, for did-you-mean on unknown roles. */
-export function suggestRole(key: string, keys: string[]): string | undefined {
-    return closest(key, keys);
 }

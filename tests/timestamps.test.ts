@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { formatUtc, parseTimestamp, safeToRemoveAfter } from "../components/timestamps";
+import { formatUtc, instantOf, latestInstant, parseTimestamp, safeToRemoveAfter } from "../components/timestamps";
 
 describe("parseTimestamp", () => {
     const valid: [string, string][] = [
@@ -44,5 +44,12 @@ describe("parseTimestamp", () => {
 
     it("puts the safe-to-remove moment 13 hours after the cutoff", () => {
         assert.strictEqual(formatUtc(safeToRemoveAfter(new Date("2026-11-27T10:15:00Z"))), "2026-11-27T23:15:00Z");
+    });
+
+    it("reads only valid timestamps leniently, and picks the latest of several", () => {
+        assert.deepStrictEqual([undefined, null, "2026-11-27", 5].map(instantOf), [undefined, undefined, undefined, undefined]);
+        assert.strictEqual(instantOf("2026-11-27T12:15:00+02:00")?.toISOString(), "2026-11-27T10:15:00.000Z");
+        assert.strictEqual(latestInstant("2026-11-27T10:15:00Z", "garbage", "2026-11-27T11:00:00Z", undefined)?.toISOString(), "2026-11-27T11:00:00.000Z");
+        assert.strictEqual(latestInstant(undefined, "2026-11-27"), undefined);
     });
 });
