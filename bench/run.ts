@@ -7,11 +7,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { planStack } from "../cli/plan";
+import { footprint, planStack, touched } from "../cli/plan";
 import { PROJECT_ROOT } from "../cli/project";
 import { useFastStackTraces } from "../cli/offline";
 import { BENCH_CUTOFF, syntheticStack } from "./synthetic";
-import { footprint, touched } from "./footprint";
 
 /** One row of the benchmark. */
 export interface BenchRow {

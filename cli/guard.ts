@@ -2,11 +2,10 @@
  * `npm run guard`: compares every stack file at a base git ref with the working tree and fails
  * when a change would weaken a revocation. Meant for pull requests, before anything deploys.
  */
-import { execFileSync } from "child_process";
 import { parseArgs } from "util";
 import { NAMESPACE, effectiveCutoff, readStackConfig } from "../config/stackConfig";
 import { formatUtc, instantOf, safeToRemoveAfter } from "../components/timestamps";
-import { CliError, errorText, PROJECT_ROOT, listStacks, programConfig, readStackFile, stackFileName } from "./project";
+import { CliError, errorText, PROJECT_ROOT, listStacks, programConfig, readStackFile, stackFileAt, stackFileName, stacksAt, verifyRef } from "./project";
 import { Revocations, readRevocations } from "./stackEdit";
 import { Writer } from "./plan";
 
@@ -83,27 +82,19 @@ export function guardStack(stack: string, base: string | undefined, head: string
     return findings;
 }
 
-function git(root: string, args: string[]): string {
-    return execFileSync("git", args, { cwd: root, stdio: "pipe", encoding: "utf8" });
-}
-
 /** Every finding across the stack files at `base` and in the working tree. */
 export function guard(base: string, root: string, now: Date): Finding[] {
-    try {
-        git(root, ["rev-parse", "--verify", "--quiet", `${base}^{commit}`]);
-    } catch {
-        throw new CliError(`unknown git ref "${base}"`);
-    }
-    const baseStacks = git(root, ["ls-tree", "--name-only", base, "./"])
-        .split("\n")
-        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file.split("/").pop() ?? "")?.[1])
-        .filter((stack): stack is string => stack !== undefined);
-    const stacks = [...new Set([...baseStacks, ...listStacks(root)])].sort();
-    return stacks.flatMap((stack) => {
-        const before = baseStacks.includes(stack) ? git(root, ["show", `${base}:./${stackFileName(stack)}`]) : undefined;
-        const after = listStacks(root).includes(stack) ? readStackFile(stack, root) : undefined;
-        return guardStack(stack, before, after, now);
-    });
+    verifyRef(base, root);
+    const baseStacks = stacksAt(base, root);
+    const headStacks = listStacks(root);
+    return [...new Set([...baseStacks, ...headStacks])].sort().flatMap((stack) =>
+        guardStack(
+            stack,
+            baseStacks.includes(stack) ? stackFileAt(base, stack, root) : undefined,
+            headStacks.includes(stack) ? readStackFile(stack, root) : undefined,
+            now,
+        ),
+    );
 }
 
 /** The findings for a terminal or a CI log: one line each, failures first. */

@@ -3,11 +3,10 @@
  * shows what it would deploy, as text for people, as JSON for tools, or as a diff against the
  * same stack file at a git ref.
  */
-import { execFileSync } from "child_process";
 import * as path from "path";
-import { parseArgs } from "util";
+import { isDeepStrictEqual, parseArgs } from "util";
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION, Registration, loadProgram, runOffline, useFastStackTraces } from "./offline";
-import { CliError, errorText, PROJECT_ROOT, programConfig, projectName, readStackFile, stackFileName } from "./project";
+import { CliError, errorText, PROJECT_ROOT, programConfig, projectName, readStackFile, stackFileAt, stackFileName } from "./project";
 import { REVOCABLE_ROLE_TYPE } from "../components/revocableRole";
 import { PolicyDocument, PolicyStatement, REVOCATION_POLICY_NAME } from "../components/policy";
 import { formatUtc, safeToRemoveAfter } from "../components/timestamps";
@@ -147,48 +146,47 @@ export function structuralDiff(before: unknown, after: unknown, at: PropertyKey[
     return [`~ ${where}: ${JSON.stringify(a)} -> ${JSON.stringify(b)}`];
 }
 
-/** What changes from one plan to another: resources added, removed and changed, with their differences. */
-export function diffPlans(before: Plan, after: Plan, ref: string): string {
-    const old = new Map(before.resources.map((r) => [r.urn, r]));
-    const now = new Map(after.resources.map((r) => [r.urn, r]));
-    const lines: string[] = [];
-    const counts = { add: 0, change: 0, remove: 0 };
-    const label = (r: PlannedResource) => `${r.type} ${r.name}`;
-    for (const resource of after.resources) {
-        const previous = old.get(resource.urn);
-        if (previous === undefined) {
-            counts.add++;
-            lines.push(`+ ${label(resource)}`, ...structuralDiff({}, resource.inputs).map((l) => `    ${l}`));
-        } else {
-            const changes = structuralDiff(previous.inputs, resource.inputs);
-            if (changes.length > 0) {
-                counts.change++;
-                lines.push(`~ ${label(resource)}`, ...changes.map((l) => `    ${l}`));
-            }
-        }
-    }
-    for (const resource of before.resources) {
-        if (!now.has(resource.urn)) {
-            counts.remove++;
-            lines.push(`- ${label(resource)}`);
-        }
-    }
-    const header = `Changes to stack "${after.stack}" since ${ref}: ${counts.add} to add, ${counts.change} to change, ${counts.remove} to remove.`;
-    return [header, ...(lines.length > 0 ? ["", ...lines] : [])].join("\n");
+/** Resources a new plan adds, changes (any input differs) and removes, by URN. */
+export interface Footprint {
+    added: string[];
+    changed: string[];
+    removed: string[];
 }
 
-/** The stack file as it was at a git ref, or undefined when it did not exist there. */
-export function stackFileAt(ref: string, stack: string, root = PROJECT_ROOT): string | undefined {
-    try {
-        execFileSync("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: root, stdio: "pipe" });
-    } catch {
-        throw new CliError(`unknown git ref "${ref}"`);
+/** Compares two plans of the same stack. */
+export function footprint(before: Plan, after: Plan): Footprint {
+    const old = new Map(before.resources.map((r) => [r.urn, r]));
+    const now = new Set(after.resources.map((r) => r.urn));
+    const added: string[] = [];
+    const changed: string[] = [];
+    for (const resource of after.resources) {
+        const previous = old.get(resource.urn);
+        if (previous === undefined) added.push(resource.urn);
+        else if (!isDeepStrictEqual(previous.inputs, resource.inputs)) changed.push(resource.urn);
     }
-    try {
-        return execFileSync("git", ["show", `${ref}:./${stackFileName(stack)}`], { cwd: root, stdio: "pipe", encoding: "utf8" });
-    } catch {
-        return undefined;
+    return { added, changed, removed: before.resources.filter((r) => !now.has(r.urn)).map((r) => r.urn) };
+}
+
+/** Every URN a footprint touches. */
+export function touched(f: Footprint): string[] {
+    return [...f.added, ...f.changed, ...f.removed];
+}
+
+/** What changes from one plan to another: resources added, changed and removed, with their differences. */
+export function diffPlans(before: Plan, after: Plan, ref: string): string {
+    const f = footprint(before, after);
+    const [added, changed] = [new Set(f.added), new Set(f.changed)];
+    const old = new Map(before.resources.map((r) => [r.urn, r]));
+    const label = (r: PlannedResource) => `${r.type} ${r.name}`;
+    const indent = (lines: string[]) => lines.map((l) => `    ${l}`);
+    const lines: string[] = [];
+    for (const resource of after.resources) {
+        if (added.has(resource.urn)) lines.push(`+ ${label(resource)}`, ...indent(structuralDiff({}, resource.inputs)));
+        if (changed.has(resource.urn)) lines.push(`~ ${label(resource)}`, ...indent(structuralDiff(old.get(resource.urn)!.inputs, resource.inputs)));
     }
+    lines.push(...f.removed.map((urn) => `- ${label(old.get(urn)!)}`));
+    const header = `Changes to stack "${after.stack}" since ${ref}: ${f.added.length} to add, ${f.changed.length} to change, ${f.removed.length} to remove.`;
+    return [header, ...(lines.length > 0 ? ["", ...lines] : [])].join("\n");
 }
 
 /** Where a command writes: stdout and stderr, or a test's capture. */

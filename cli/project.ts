@@ -2,6 +2,7 @@
  * The Pulumi project on disk: `Pulumi.yaml`, its stacks' `Pulumi.<stack>.yaml` files, and the
  * config as the Pulumi CLI hands it to a program.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -26,13 +27,45 @@ export function stackFileName(stack: string): string {
     return `Pulumi.${stack}.yaml`;
 }
 
-/** The stacks that have a stack file in the project root. */
-export function listStacks(root = PROJECT_ROOT): string[] {
-    return fs
-        .readdirSync(root)
+/** The stack names among file names (`Pulumi.<stack>.yaml`), sorted. */
+function stacksAmong(files: string[]): string[] {
+    return files
         .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
         .filter((stack): stack is string => stack !== undefined)
         .sort();
+}
+
+/** The stacks that have a stack file in the project root. */
+export function listStacks(root = PROJECT_ROOT): string[] {
+    return stacksAmong(fs.readdirSync(root));
+}
+
+function git(root: string, args: string[]): string {
+    return execFileSync("git", args, { cwd: root, stdio: "pipe", encoding: "utf8" });
+}
+
+/** Refuses a git ref that names no commit. */
+export function verifyRef(ref: string, root = PROJECT_ROOT): void {
+    try {
+        git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+    } catch {
+        throw new CliError(`unknown git ref "${ref}"`);
+    }
+}
+
+/** The stacks that had a stack file in the project root at a git ref. */
+export function stacksAt(ref: string, root = PROJECT_ROOT): string[] {
+    return stacksAmong(git(root, ["ls-tree", "--name-only", ref, "./"]).split("\n").map((file) => path.basename(file)));
+}
+
+/** A stack file as it was at a git ref, or undefined when it did not exist there. */
+export function stackFileAt(ref: string, stack: string, root = PROJECT_ROOT): string | undefined {
+    verifyRef(ref, root);
+    try {
+        return git(root, ["show", `${ref}:./${stackFileName(stack)}`]);
+    } catch {
+        return undefined;
+    }
 }
 
 /** Reads a stack file, or explains which stacks exist. */

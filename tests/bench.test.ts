@@ -2,10 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Plan, planStack } from "../cli/plan";
+import { Plan, footprint, planStack, touched } from "../cli/plan";
 import { PROJECT_ROOT } from "../cli/project";
 import { BENCH_CUTOFF, syntheticStack } from "../bench/synthetic";
-import { footprint, touched } from "../bench/footprint";
 
 describe("the revocation footprint (on the benchmark's synthetic stack, 10 roles)", () => {
     const ROLES = 10;
