@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RevocableRole, contextNeeded, deployingAccount } from "./components";
-import { NAMESPACE, readStackConfig } from "./config/stackConfig";
+import { CONFIG_ERROR_HEADER, NAMESPACE, readStackConfig } from "./config/stackConfig";
 
 const stackFile = `Pulumi.${pulumi.getStack()}.yaml`;
 const config = new pulumi.Config(NAMESPACE);
@@ -17,7 +17,7 @@ for (const key of Object.keys(pulumi.runtime.allConfig())) {
 const result = readStackConfig(namespaced, { stackFile });
 if (!result.ok) {
     // RunError: Pulumi prints the message without a stack trace.
-    throw new pulumi.RunError(`invalid stack config:\n${result.errors.join("\n")}`);
+    throw new pulumi.RunError([CONFIG_ERROR_HEADER, ...result.errors].join("\n"));
 }
 
 // Ask the provider for the account once for the whole stack, not once per role.

@@ -20,7 +20,7 @@ const CLASSES: Record<string, Constructor> = {
 };
 
 /** The raw-resource floor: the same types, names, parents and inputs, documents already serialized. */
-export function registerDirectly(resources: PlannedResource[]): void {
+function registerDirectly(resources: PlannedResource[]): void {
     const byUrn = new Map<string, pulumi.Resource>();
     for (const r of resources) {
         const parent = r.parent === null ? undefined : byUrn.get(r.parent);
@@ -33,7 +33,7 @@ export function registerDirectly(resources: PlannedResource[]): void {
     }
 }
 
-export async function main(): Promise<void> {
+async function main(): Promise<void> {
     useFastStackTraces(); // as `npm run plan` does
     const [mode, root, target] = process.argv.slice(2);
     const start = performance.now();
@@ -50,7 +50,7 @@ export async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ resources, ms, peakMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
 }
 
-if (require.main === module) main().catch((error) => {
+main().catch((error) => {
     process.stderr.write(`${String(error?.stack ?? error)}\n`);
     process.exit(1);
 });

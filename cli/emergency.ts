@@ -3,7 +3,7 @@
  * exactly the name and document the component renders, so the next `pulumi up` adopts it as is.
  */
 import { GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { REVOCATION_POLICY_NAME } from "../components/policy";
+import { REVOCATION_POLICY_NAME, decodePolicyDocument } from "../components/policy";
 
 /** One role to revoke now: its config key, physical name, cutoff and the exact policy JSON. */
 export interface EmergencyTarget {
@@ -35,15 +35,12 @@ function awsError(error: unknown): string {
     return `${e.name ?? "Error"}: ${e.message ?? String(error)}`;
 }
 
-function decode(document: string): { Statement?: { Condition?: { DateLessThan?: Record<string, string> } }[] } {
-    return JSON.parse(/^%7b/i.test(document) ? decodeURIComponent(document) : document);
-}
-
 /** The cutoff of a live RevokeOlderSessions policy, or undefined when the role has none. */
 async function liveCutoff(client: IAMClient, roleName: string): Promise<string | undefined> {
     try {
         const live = await client.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOCATION_POLICY_NAME }));
-        return decode(live.PolicyDocument ?? "{}").Statement?.[0]?.Condition?.DateLessThan?.["aws:TokenIssueTime"];
+        const cutoff = decodePolicyDocument(live.PolicyDocument ?? "{}").Statement?.[0]?.Condition?.DateLessThan?.["aws:TokenIssueTime"];
+        return cutoff === undefined ? undefined : String(cutoff);
     } catch (error) {
         if ((error as { name?: string }).name === "NoSuchEntityException" && /policy/i.test(String((error as Error).message))) {
             return undefined;

@@ -8,7 +8,8 @@ import { isDeepStrictEqual, parseArgs } from "util";
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION, Registration, loadProgram, runOffline, useFastStackTraces } from "./offline";
 import { CliError, errorText, PROJECT_ROOT, programConfig, projectName, readStackFile, stackFileAt, stackFileName } from "./project";
 import { REVOCABLE_ROLE_TYPE } from "../components/revocableRole";
-import { PolicyDocument, PolicyStatement, REVOCATION_POLICY_NAME } from "../components/policy";
+import { CONFIG_ERROR_HEADER } from "../config/stackConfig";
+import { PolicyDocument, PolicyStatement, REVOCATION_POLICY_NAME, asList } from "../components/policy";
 import { formatUtc, safeToRemoveAfter } from "../components/timestamps";
 import { formatPath } from "../components/validation";
 
@@ -34,7 +35,9 @@ export async function planStack(stack: string, stackText: string, root = PROJECT
     const config = programConfig(stackText, stackFileName(stack));
     const run = await runOffline(loadProgram(path.join(PROJECT_ROOT, "index.ts")), { project, stack, config });
     if (run.error !== undefined) {
-        throw new CliError(run.error.message.replace(/^invalid stack config:\n/, ""));
+        // Config errors: the lines themselves, one per problem, without the program's header.
+        const message = run.error.message;
+        throw new CliError(message.startsWith(`${CONFIG_ERROR_HEADER}\n`) ? message.slice(CONFIG_ERROR_HEADER.length + 1) : message);
     }
     return { project, stack, resources: run.registrations.map(toResource) };
 }
@@ -50,8 +53,6 @@ function document(value: unknown): PolicyDocument {
     return (typeof value === "string" ? JSON.parse(value) : value) as PolicyDocument;
 }
 
-const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
-
 /** A trust statement in words: who, and under which conditions. */
 export function describeTrustStatement(statement: PolicyStatement): string {
     const principal = statement.Principal;
@@ -59,13 +60,13 @@ export function describeTrustStatement(statement: PolicyStatement): string {
     if (principal === "*") {
         who.push("anyone");
     } else if (principal !== undefined) {
-        for (const arn of list(principal.AWS)) {
+        for (const arn of asList(principal.AWS)) {
             const account = /^arn:[^:]+:iam::(\d{12}):root$/.exec(arn)?.[1];
             who.push(account !== undefined ? `account ${account}` : arn.includes(":role/") ? `role ${arn}` : arn.includes(":user/") ? `user ${arn}` : arn);
         }
-        who.push(...list(principal.Service).map((service) => `service ${service}`));
-        for (const federated of list(principal.Federated)) {
-            const subjects = Object.values(statement.Condition ?? {}).flatMap((keys) => list(keys["token.actions.githubusercontent.com:sub"]));
+        who.push(...asList(principal.Service).map((service) => `service ${service}`));
+        for (const federated of asList(principal.Federated)) {
+            const subjects = Object.values(statement.Condition ?? {}).flatMap((keys) => asList(keys["token.actions.githubusercontent.com:sub"]));
             if (federated.endsWith("oidc-provider/token.actions.githubusercontent.com")) {
                 who.push(`GitHub Actions ${subjects.join(", ")} (provider ${federated})`);
             } else {
@@ -96,7 +97,7 @@ export function describePlan(plan: Plan): string {
         const inputs = role.inputs;
         const trust = document(inputs.assumeRolePolicy ?? inputs.assumeRolePolicyDocument);
         const managed = [
-            ...list(inputs.managedPolicyArns),
+            ...asList(inputs.managedPolicyArns),
             ...children.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => String(r.inputs.policyArn)),
         ].sort();
         const policies = children.filter((r) => POLICY_TYPES.has(r.type));

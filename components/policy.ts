@@ -121,6 +121,19 @@ export function serializePolicy(document: PolicyDocument): string {
     return JSON.stringify(canonicalPolicy(document));
 }
 
+/** An action as IAM writes it: `service:Action` (wildcards `*` and `?` allowed) or `*` alone. */
+export const ACTION_PATTERN = /^(?:\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
+
+/** A string-or-list value (`Action`, `Principal.AWS`, condition values) as a list. */
+export function asList(value: unknown): string[] {
+    return value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+/** A document as IAM returns it from Get* calls: URL-encoded (RFC 3986), or plain from some endpoints. */
+export function decodePolicyDocument(text: string): PolicyDocument {
+    return JSON.parse(/^%7b/i.test(text) ? decodeURIComponent(text) : text) as PolicyDocument;
+}
+
 /** The characters a document counts against the inline policy quota (whitespace not counted). */
 export function quotaSize(document: PolicyDocument): number {
     return serializePolicy(document).replace(/\s/g, "").length;

@@ -10,6 +10,7 @@ import {
     POLICY_VERSION,
     PolicyDocument,
     PolicyStatement,
+    ACTION_PATTERN,
     REVOCATION_POLICY_NAME,
     REVOCATION_RESERVE,
     quotaSize,
@@ -155,7 +156,6 @@ const OIDC_PROVIDER_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:oidc-provid
 const SAML_PROVIDER_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:saml-provider/[A-Za-z0-9._-]{1,128}$`);
 const SERVICE_PRINCIPAL = /^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/;
 const GITHUB_REPOSITORY = /^[A-Za-z0-9_.*?-]+\/[A-Za-z0-9_.*?-]+(?::\S+)?$/;
-const ACTION = /^(?:\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
 const IAM_PATH = /^(?:\/|\/[\x21-\x7e]+\/)$/;
 
 function matches(pattern: RegExp, expected: string): Check<string> {
@@ -175,7 +175,7 @@ const conditionValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.u
 });
 const conditionBlock = z.record(z.string(), z.record(z.string(), conditionValue));
 
-const actions = oneOrMany(matches(ACTION, 'an action of the form "service:Action" (wildcards allowed) or "*"'));
+const actions = oneOrMany(matches(ACTION_PATTERN, 'an action of the form "service:Action" (wildcards allowed) or "*"'));
 const principal = z.union(
     [
         z.literal("*"),

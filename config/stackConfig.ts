@@ -10,6 +10,9 @@ import { Problem, ValidationOptions, cutoffProblem, formatPath, problemsOf, role
 /** The config namespace, which is also the Pulumi project name. */
 export const NAMESPACE = "revocable-roles";
 
+/** The first line of the error the program stops with when the stack config is invalid. */
+export const CONFIG_ERROR_HEADER = "invalid stack config:";
+
 /** One role as written in the stack file (the component's arguments, with `name` for `roleName`). */
 export type ConfigRole = Omit<RevocableRoleArgs, "roleName" | "revokeBefore" | "provider"> & { name?: string; revokeBefore?: string };
 

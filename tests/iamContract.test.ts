@@ -17,7 +17,8 @@ import {
 } from "@aws-sdk/client-iam";
 import { PROJECT_ROOT } from "../cli/project";
 import { Plan, PlannedResource, planStack } from "../cli/plan";
-import { MOTO_INSTALL_HINT, Moto, decodeDocument, startMoto } from "./moto";
+import { MOTO_INSTALL_HINT, Moto, startMoto } from "./moto";
+import { decodePolicyDocument } from "../components/policy";
 
 describe("the IAM API contract (moto_server)", function () {
     this.timeout(60_000);
@@ -71,7 +72,7 @@ describe("the IAM API contract (moto_server)", function () {
     it("reads every trust policy back exactly as sent", async () => {
         for (const role of roles) {
             const got = await moto!.client.send(new GetRoleCommand({ RoleName: String(role.inputs.name) }));
-            assert.deepStrictEqual(decodeDocument(got.Role?.AssumeRolePolicyDocument), JSON.parse(String(role.inputs.assumeRolePolicy)));
+            assert.deepStrictEqual(decodePolicyDocument(got.Role?.AssumeRolePolicyDocument ?? ""), JSON.parse(String(role.inputs.assumeRolePolicy)));
             assert.strictEqual(got.Role?.Path, role.inputs.path);
             assert.strictEqual(got.Role?.MaxSessionDuration, role.inputs.maxSessionDuration);
         }
@@ -85,7 +86,7 @@ describe("the IAM API contract (moto_server)", function () {
             assert.deepStrictEqual([...(listed.PolicyNames ?? [])].sort(), policies.map((p) => String(p.inputs.name)).sort());
             for (const policy of policies) {
                 const got = await moto!.client.send(new GetRolePolicyCommand({ RoleName: String(policy.inputs.role), PolicyName: String(policy.inputs.name) }));
-                assert.deepStrictEqual(decodeDocument(got.PolicyDocument), JSON.parse(String(policy.inputs.policy)));
+                assert.deepStrictEqual(decodePolicyDocument(got.PolicyDocument ?? ""), JSON.parse(String(policy.inputs.policy)));
                 count++;
             }
         }

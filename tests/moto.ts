@@ -76,9 +76,3 @@ export async function startMoto(): Promise<Moto | undefined> {
             }),
     };
 }
-
-/** IAM returns policy documents URL-encoded (RFC 3986); moto sometimes does not. */
-export function decodeDocument(text: string | undefined): unknown {
-    const raw = text ?? "";
-    return JSON.parse(raw.startsWith("%7B") || raw.startsWith("%7b") ? decodeURIComponent(raw) : raw);
-}

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { REVOCATION_RESERVE, quotaSize, revocationInfo, revocationPolicy, serializePolicy } from "../components/policy";
+import { REVOCATION_RESERVE, asList, decodePolicyDocument, quotaSize, revocationInfo, revocationPolicy, serializePolicy } from "../components/policy";
 
 describe("revocationPolicy", () => {
     it("renders exactly the console's deny-older-sessions shape", () => {
@@ -35,6 +35,16 @@ describe("serializePolicy", () => {
     it("counts quota characters without whitespace", () => {
         const document = { Version: "2012-10-17" as const, Statement: [{ Effect: "Allow" as const, Action: "s3:GetObject", Resource: "arn:aws:s3:::a b" }] };
         assert.strictEqual(quotaSize(document), serializePolicy(document).length - 1);
+    });
+
+    it("reads documents back as IAM returns them, URL-encoded or plain", () => {
+        const json = serializePolicy(revocationPolicy(new Date("2026-11-27T10:15:00Z")));
+        assert.deepStrictEqual(decodePolicyDocument(encodeURIComponent(json)), JSON.parse(json));
+        assert.deepStrictEqual(decodePolicyDocument(json), JSON.parse(json));
+    });
+
+    it("reads one-or-many values as lists", () => {
+        assert.deepStrictEqual([asList(undefined), asList("s3:GetObject"), asList(["a", "b"])], [[], ["s3:GetObject"], ["a", "b"]]);
     });
 
     it("reserves room for the longest revocation policy", () => {

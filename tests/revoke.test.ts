@@ -8,7 +8,8 @@ import { PROJECT_ROOT } from "../cli/project";
 import { main as revoke, chooseCutoff } from "../cli/revoke";
 import { iamClient } from "../cli/emergency";
 import { planStack } from "../cli/plan";
-import { MOTO_INSTALL_HINT, Moto, decodeDocument, startMoto } from "./moto";
+import { MOTO_INSTALL_HINT, Moto, startMoto } from "./moto";
+import { decodePolicyDocument } from "../components/policy";
 
 const FIXTURE = path.join(__dirname, "fixtures", "revoke", "Pulumi.commented.yaml");
 const ORIGINAL = fs.readFileSync(FIXTURE, "utf8");
@@ -170,7 +171,7 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
         for (const role of ["ci-deployer", "app-server"]) {
             const rendered = plan.resources.find((r) => r.name === `${role}-revocation`)!;
             const live = await moto!.client.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: "RevokeOlderSessions" }));
-            assert.deepStrictEqual(decodeDocument(live.PolicyDocument), JSON.parse(String(rendered.inputs.policy)));
+            assert.deepStrictEqual(decodePolicyDocument(live.PolicyDocument ?? ""), JSON.parse(String(rendered.inputs.policy)));
             assert.strictEqual(live.PolicyName, rendered.inputs.name);
         }
     });
@@ -190,7 +191,7 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
             },
         );
         const live = await moto!.client.send(new GetRolePolicyCommand({ RoleName: "ci-deployer", PolicyName: "RevokeOlderSessions" }));
-        assert.strictEqual((decodeDocument(live.PolicyDocument) as { Statement: { Condition: { DateLessThan: Record<string, string> } }[] }).Statement[0].Condition.DateLessThan["aws:TokenIssueTime"], "2026-11-27T10:00:00Z");
+        assert.strictEqual(decodePolicyDocument(live.PolicyDocument ?? "").Statement[0].Condition?.DateLessThan["aws:TokenIssueTime"], "2026-11-27T10:00:00Z");
         const names = await moto!.client.send(new ListRolePoliciesCommand({ RoleName: "app-server" }));
         assert.deepStrictEqual(names.PolicyNames, ["RevokeOlderSessions"]);
     });
