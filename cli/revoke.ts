@@ -147,7 +147,8 @@ export async function main(argv: string[], out: Writer = process.stdout, err: Wr
             const role = current.config.roles[key];
             if (role === undefined) {
                 const suggestion = closest(key, roleKeys);
-                problems.push(`unknown role "${key}" in ${stackFile}${suggestion === undefined ? "" : `; did you mean "${suggestion}"?`} Roles: ${roleKeys.join(", ")}`);
+                const hint = suggestion === undefined ? "" : ` did you mean "${suggestion}"?`;
+                problems.push(`unknown role "${key}" in ${stackFile};${hint} the roles are: ${roleKeys.join(", ")}`);
                 continue;
             }
             const existing = earlierThan(role.revokeBefore, cutoff);

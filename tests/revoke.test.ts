@@ -65,7 +65,7 @@ describe("npm run revoke", () => {
         ["an --at without a zone", ["--role", "auditor", "--at", "2026-11-27T10:00:00"], '--at "2026-11-27T10:00:00" has no time zone; write an ISO-8601 UTC timestamp such as 2026-11-27T10:00:00Z'],
         ["an unparseable --at", ["--role", "auditor", "--at", "ten past ten"], '--at "ten past ten" is not an ISO-8601 timestamp; write it like 2026-11-27T10:00:00Z'],
         ["a cutoff earlier than the one in the file", ["--role", "ci-deployer", "--at", "2026-11-27T08:00:00Z"], 'role "ci-deployer" is already revoked before 2026-11-27T09:00:00Z; the new cutoff 2026-11-27T08:00:00Z is earlier and would re-enable sessions that revocation denies'],
-        ["an unknown role", ["--role", "auditr"], 'unknown role "auditr" in Pulumi.qa.yaml; did you mean "auditor"? Roles: ci-deployer, app-server, auditor'],
+        ["an unknown role", ["--role", "auditr"], 'unknown role "auditr" in Pulumi.qa.yaml; did you mean "auditor"? the roles are: ci-deployer, app-server, auditor'],
         ["neither --role nor --all", [], "give either --role (one or more) or --all\nusage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--now [--endpoint-url <url>]]"],
         ["--endpoint-url without --now", ["--all", "--endpoint-url", "http://127.0.0.1:1"], "--endpoint-url only applies with --now\nusage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--now [--endpoint-url <url>]]"],
     ];
@@ -80,8 +80,19 @@ describe("npm run revoke", () => {
     it("refuses every problem at once when several roles are wrong", async () => {
         const root = project({ "Pulumi.qa.yaml": ORIGINAL });
         const result = await run(["--stack", "qa", "--role", "nope", "--role", "ci-deployer", "--at", "2026-11-27T08:00:00Z"], root);
-        assert.strictEqual(result.stderr.trimEnd().split("\n").length, 2);
-        assert.strictEqual(result.file, ORIGINAL);
+        assert.deepStrictEqual(
+            { code: result.code, stdout: result.stdout, stderr: result.stderr, same: result.file === ORIGINAL },
+            {
+                code: 1,
+                stdout: "",
+                stderr: [
+                    "unknown role \"nope\" in Pulumi.qa.yaml; the roles are: ci-deployer, app-server, auditor",
+                    'role "ci-deployer" is already revoked before 2026-11-27T09:00:00Z; the new cutoff 2026-11-27T08:00:00Z is earlier and would re-enable sessions that revocation denies',
+                    "",
+                ].join("\n"),
+                same: true,
+            },
+        );
     });
 
     it("refuses to edit a stack file that is already invalid", async () => {

@@ -31,7 +31,7 @@ describe("parseTimestamp", () => {
         [new Date(Number.NaN), "is an invalid Date"],
     ];
     for (const [input, problem] of invalid) {
-        it(`refuses ${String(input)}`, () => {
+        it(`refuses ${input instanceof Date ? "an invalid Date" : JSON.stringify(input)}`, () => {
             assert.deepStrictEqual(parseTimestamp(input), { ok: false, problem });
         });
     }
