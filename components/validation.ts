@@ -90,11 +90,9 @@ function errorMessage(issue: z.core.$ZodRawIssue): string | undefined {
         case "invalid_value":
             return `${show(issue.input)} is not allowed; expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
         case "too_small":
-            return issue.origin === "array"
-                ? `must not be empty`
-                : issue.origin === "string"
-                  ? `must not be empty`
-                  : `${show(issue.input)} is below the minimum ${String(issue.minimum)}`;
+            return issue.origin === "array" || issue.origin === "string"
+                ? "must not be empty"
+                : `${show(issue.input)} is below the minimum ${String(issue.minimum)}`;
         default:
             return undefined;
     }
