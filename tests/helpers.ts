@@ -1,7 +1,87 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { Writable } from "stream";
 import * as pulumi from "@pulumi/pulumi";
 import { Registration, runOffline } from "../cli/offline";
+import { planStack } from "../cli/plan";
+import { LoadedStack, loadStack } from "../config/loader";
+import { EntryKind, ProjectSource } from "../config/sources";
+import { Plan } from "../analysis/plan";
+
+/** The fixtures folder. */
+export const FIXTURES = path.join(__dirname, "fixtures");
+
+/** The project file every test project uses (never the checkout's own). */
+export const PROJECT_YAML = fs.readFileSync(path.join(FIXTURES, "Pulumi.yaml"), "utf8");
+
+/** The example dev stack, as a fixture (the checkout's own Pulumi.dev.yaml may change). */
+export const DEV_STACK = fs.readFileSync(path.join(FIXTURES, "stacks", "Pulumi.dev.yaml"), "utf8");
+
+/** A fixture file's text. */
+export function fixture(...parts: string[]): string {
+    return fs.readFileSync(path.join(FIXTURES, ...parts), "utf8");
+}
+
+/** A project held in memory: file name to text (Pulumi.yaml is added unless given). */
+export function memorySource(files: Record<string, string>): ProjectSource {
+    const all: Record<string, string> = { "Pulumi.yaml": PROJECT_YAML, ...files };
+    return {
+        label: "memory",
+        entries: () => new Map(Object.keys(all).map((name): [string, EntryKind] => [name, "file"])),
+        read: (name) => all[name],
+    };
+}
+
+/** A stack loaded from text, as the plan, guard and revoke load it. */
+export function loaded(text: string, stack = "test"): LoadedStack {
+    return loadStack(memorySource({ [`Pulumi.${stack}.yaml`]: text }), stack);
+}
+
+/** The offline plan of a stack file's text. */
+export function plan(text: string, stack = "test"): Promise<Plan> {
+    return planStack(loaded(text, stack));
+}
+
+/** A throwaway project folder holding the test project file and the given files; removed after the suite. */
+export function project(files: Record<string, string>): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "revocable-roles-test-"));
+    fs.writeFileSync(path.join(root, "Pulumi.yaml"), PROJECT_YAML);
+    for (const [name, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+        fs.writeFileSync(path.join(root, name), text);
+    }
+    made.push(root);
+    return root;
+}
+
+const made: string[] = [];
+after(() => {
+    for (const root of made.splice(0)) fs.rmSync(root, { recursive: true, force: true });
+});
+
+/** Runs git in a test repository as a fixed author. */
+export function git(root: string, ...args: string[]): string {
+    return execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main", ...args], { cwd: root, stdio: "pipe", encoding: "utf8" });
+}
+
+/**
+ * A real git repository with `base` committed on main and `head` in the working tree (a file
+ * set to undefined is deleted). Pulumi.yaml is the test project file unless `base` gives one.
+ */
+export function repository(base: Record<string, string>, head: Record<string, string | undefined> = {}): string {
+    const root = project(base);
+    git(root, "init", "-q");
+    git(root, "add", "-A");
+    git(root, "commit", "-qm", "base");
+    for (const [name, text] of Object.entries(head)) {
+        if (text === undefined) fs.rmSync(path.join(root, name));
+        else fs.writeFileSync(path.join(root, name), text);
+    }
+    return root;
+}
 
 /** Runs `program` under the recording mock runtime and fails the test if it threw. */
 export async function register(program: () => unknown, stack = "test"): Promise<Registration[]> {
@@ -11,7 +91,7 @@ export async function register(program: () => unknown, stack = "test"): Promise<
 }
 
 /** The registrations of one type, by logical name. */
-export function byName(registrations: Registration[]): Map<string, Registration> {
+export function byName<T extends { name: string }>(registrations: T[]): Map<string, T> {
     return new Map(registrations.map((r) => [r.name, r]));
 }
 
@@ -32,4 +112,9 @@ export class Capture extends Writable {
 /** The value of an Output, awaited without `done` callbacks (a failed assert in `apply` would be a timeout). */
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));
+}
+
+/** A policy document input as data (JSON text on the classic provider). */
+export function doc(value: unknown): unknown {
+    return typeof value === "string" ? JSON.parse(value) : value;
 }

@@ -1,0 +1,66 @@
+/**
+ * What every command shares: where it writes, how it fails, how it reads its flags and how it
+ * runs as a process. Expected failures are one line each, never a stack trace.
+ */
+import { parseArgs, ParseArgsConfig } from "util";
+import { ConfigSourceError, UnknownStackError } from "../config/loader";
+import { UnknownRefError } from "../config/sources";
+
+/** Where a command writes: stdout and stderr, or a test's capture. */
+export interface Writer {
+    write(text: string): unknown;
+}
+
+/** A user-facing failure: printed as is, without a stack trace, exit code 1. */
+export class CliError extends Error {}
+
+/** A failure of the command line itself: printed with the usage. */
+export class UsageError extends CliError {}
+
+/** The message a command prints for an error. Unexpected errors print one line too; set REVOCABLE_ROLES_DEBUG=1 for the stack. */
+export function errorText(error: unknown, usage: string): string {
+    if (error instanceof UsageError) return `${error.message}\n${usage}`;
+    if (error instanceof CliError || error instanceof ConfigSourceError || error instanceof UnknownStackError || error instanceof UnknownRefError) {
+        return error.message;
+    }
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true) {
+        return `${error.message}\n${usage}`;
+    }
+    if (process.env.REVOCABLE_ROLES_DEBUG !== undefined) return String((error as Error)?.stack ?? error);
+    const message = error instanceof Error ? error.message : String(error);
+    return `internal error: ${message.split("\n")[0]} (set REVOCABLE_ROLES_DEBUG=1 for details)`;
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * Parses flags strictly. Returns undefined when `--help` or `-h` was given (the caller prints
+ * the help and exits 0); unknown flags become a {@link UsageError}.
+ */
+export function parseFlags<T extends Options>(argv: string[], options: T) {
+    if (argv.includes("--help") || argv.includes("-h")) return undefined;
+    try {
+        return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    } catch (error) {
+        throw new UsageError((error as Error).message);
+    }
+}
+
+/**
+ * Runs a command as a process: its exit code becomes the process's. A reader that goes away
+ * early (`| head`) ends output quietly; the command itself still runs to completion, so nothing
+ * is left half-done.
+ */
+export function runAsProcess(main: (argv: string[]) => Promise<number>): void {
+    for (const stream of [process.stdout, process.stderr]) {
+        stream.on("error", (error: NodeJS.ErrnoException) => {
+            if (error.code !== "EPIPE") throw error;
+        });
+    }
+    // Exit once stdout has taken everything: open sockets of an SDK client must not keep the process alive.
+    const exit = (code: number) => process.stdout.write("", () => process.exit(code));
+    main(process.argv.slice(2)).then(exit, (error: unknown) => {
+        process.stderr.write(`${errorText(error, "")}\n`);
+        exit(1);
+    });
+}

@@ -1,0 +1,334 @@
+/**
+ * The one reader of a project's configuration files, for the plan, the guard and revoke.
+ *
+ * It finds the project file and the stack files the way the Pulumi CLI does and hands back the
+ * config exactly as the CLI passes it to a program (namespaced keys, strings as written, every
+ * other value as JSON), which the program and the tools then interpret with the same function
+ * (`readStackConfig`). Whatever the CLI would read that this module does not fully model is
+ * refused with an error naming the file and the key, never ignored: a reviewer must be able to
+ * trust that the offline plan is what `pulumi up` deploys.
+ */
+import * as YAML from "yaml";
+import { NAMESPACE } from "./stackConfig";
+import { EntryKind, ProjectSource } from "./sources";
+
+/** The only project file this project supports. */
+export const PROJECT_FILE = "Pulumi.yaml";
+
+/** The stack file of a stack. */
+export function stackFileName(stack: string): string {
+    return `Pulumi.${stack}.yaml`;
+}
+
+/** Every problem that stops the configuration from being read, one line each: `<file>: <where>: <message>`. */
+export class ConfigSourceError extends Error {
+    constructor(readonly problems: string[]) {
+        super(problems.join("\n"));
+        this.name = "ConfigSourceError";
+    }
+}
+
+/** The project file, read and checked. */
+export interface Project {
+    name: string;
+    text: string;
+    /** The project file as data. */
+    data: Record<string, unknown>;
+    /** Project-level config of other namespaces (such as `aws:region`), as the CLI passes it. */
+    config: Record<string, string>;
+}
+
+/** One stack's configuration, as the Pulumi CLI hands it to the program. */
+export interface LoadedStack {
+    project: Project;
+    stack: string;
+    file: string;
+    text: string;
+    /** Namespaced keys; strings as written, every other value as JSON (project-level config included). */
+    config: Record<string, string>;
+}
+
+const PROJECT_KEYS = new Set(["name", "runtime", "description", "author", "website", "license", "backend", "options", "template", "config"]);
+/** Project file keys that change what or how the CLI deploys in ways the offline plan cannot model. */
+const UNMODELLED_PROJECT_KEYS: Record<string, string> = {
+    stackConfigDir: "moves the stack files; keep them next to Pulumi.yaml",
+    main: "points the CLI at another program; the offline plan runs index.ts",
+    plugins: "replaces provider plugins with local builds the offline plan cannot see",
+    packages: "adds packages the offline plan does not load",
+};
+const STACK_KEYS = new Set(["config", "secretsprovider", "encryptedkey", "encryptionsalt"]);
+
+const STACK_FILE = /^Pulumi\.(.+)\.(yaml|yml|json)$/;
+const PROJECT_VARIANT = /^Pulumi\.(yml|json)$/;
+
+interface Parsed {
+    document: YAML.Document.Parsed;
+    problems: string[];
+}
+
+/**
+ * Parses YAML the way both the CLI's reader (Go) and this one (JavaScript) agree on, and
+ * refuses the features where they could disagree: merge keys, aliases, explicit tags.
+ */
+function parse(file: string, text: string): Parsed {
+    const lines = new YAML.LineCounter();
+    const document = YAML.parseDocument(text, { lineCounter: lines });
+    const problems = [...document.errors, ...document.warnings].map((error) =>
+        error.code === "MULTIPLE_DOCS"
+            ? `${file}: line ${error.linePos?.[0].line}: a second YAML document (---) is not supported; the Pulumi CLI reads only the first, so remove it`
+            : `${file}: is not valid YAML: ${error.message.split("\n")[0].replace(/:$/, "")}`,
+    );
+    if (problems.length > 0) return { document, problems };
+    const at = (node: YAML.Node) => `line ${lines.linePos(node.range?.[0] ?? 0).line}`;
+    YAML.visit(document, {
+        Alias(_, node) {
+            problems.push(`${file}: ${at(node)}: YAML alias *${node.source} is not supported; the Pulumi CLI and this tool could read it differently, so write the value out`);
+        },
+        Pair(_, pair) {
+            if (YAML.isScalar(pair.key) && pair.key.value === "<<") {
+                problems.push(`${file}: ${at(pair.key)}: YAML merge key "<<" is not supported; the Pulumi CLI merges it and this tool does not, so write the keys out`);
+            }
+        },
+        Node(_, node) {
+            // Parsed nodes carry a tag only when one is written in the source.
+            if (node.tag !== undefined) {
+                problems.push(`${file}: ${at(node)}: YAML tag ${node.tag} is not supported; write the value without a tag`);
+            }
+        },
+    });
+    return { document, problems };
+}
+
+function mapping(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Reads and checks the project file. Throws {@link ConfigSourceError} with every problem. */
+export function loadProject(source: ProjectSource): Project {
+    const entries = source.entries();
+    const problems: string[] = [];
+    for (const [name, kind] of entries) {
+        if (PROJECT_VARIANT.test(name)) {
+            problems.push(`${name}: only a ${PROJECT_FILE} project file is supported; the Pulumi CLI may read ${name} instead, so remove it`);
+        } else if (name === PROJECT_FILE && kind !== "file") {
+            problems.push(`${PROJECT_FILE}: is a ${kind}; the project file must be a regular file`);
+        }
+    }
+    if (!entries.has(PROJECT_FILE)) {
+        problems.push(`${PROJECT_FILE}: not found in ${source.label}`);
+    }
+    if (problems.length > 0) throw new ConfigSourceError(problems);
+    const text = source.read(PROJECT_FILE);
+    const parsed = parse(PROJECT_FILE, text);
+    if (parsed.problems.length > 0) throw new ConfigSourceError(parsed.problems);
+    const data = parsed.document.toJS() as unknown;
+    if (!mapping(data)) throw new ConfigSourceError([`${PROJECT_FILE}: expected a mapping with name and runtime`]);
+    for (const key of Object.keys(data)) {
+        if (key in UNMODELLED_PROJECT_KEYS) {
+            problems.push(`${PROJECT_FILE}: ${key}: is not supported: it ${UNMODELLED_PROJECT_KEYS[key]}`);
+        } else if (!PROJECT_KEYS.has(key)) {
+            problems.push(`${PROJECT_FILE}: ${key}: is not a project file key this tool models; remove it`);
+        }
+    }
+    if (typeof data.name !== "string" || data.name === "") problems.push(`${PROJECT_FILE}: name: is required; expected the project name`);
+    const runtime = mapping(data.runtime) ? data.runtime.name : data.runtime;
+    if (runtime !== "nodejs") problems.push(`${PROJECT_FILE}: runtime: ${JSON.stringify(runtime)} is not supported; expected nodejs`);
+    const config: Record<string, string> = {};
+    if (data.config !== undefined) {
+        if (!mapping(data.config)) {
+            problems.push(`${PROJECT_FILE}: config: expected a mapping of namespaced keys`);
+        } else {
+            for (const [key, declared] of Object.entries(data.config)) {
+                const namespace = key.includes(":") ? key.slice(0, key.indexOf(":")) : undefined;
+                if (namespace === undefined || namespace.toLowerCase() === NAMESPACE) {
+                    problems.push(
+                        `${PROJECT_FILE}: config.${key}: project-level config ${namespace === undefined ? "without a namespace belongs to the project's own namespace and " : "of the " + NAMESPACE + " namespace "}applies to every stack, which this tool does not model; set it in each Pulumi.<stack>.yaml`,
+                    );
+                    continue;
+                }
+                // Short form `key: value`, or a declaration `{ value | default, type, description, secret }`.
+                const value = mapping(declared) ? (declared.value ?? declared.default) : declared;
+                if (value !== undefined) config[key] = cliValue(value);
+            }
+        }
+    }
+    if (problems.length > 0) throw new ConfigSourceError(problems);
+    return { name: data.name as string, text, data, config };
+}
+
+/** A config value as the Pulumi CLI passes it to a program: strings as written, everything else as JSON. */
+function cliValue(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** The stacks that have a well-formed stack file in the source, and a problem line for every other Pulumi stack file. */
+export function scanStacks(source: ProjectSource): { stacks: string[]; problems: string[] } {
+    const problems: string[] = [];
+    const stacks: string[] = [];
+    for (const [name, kind] of source.entries()) {
+        const match = STACK_FILE.exec(name);
+        if (match === null) continue;
+        const problem = stackFileProblem(name, kind);
+        if (problem !== undefined) problems.push(problem);
+        else stacks.push(match[1]);
+    }
+    return { stacks: stacks.sort(), problems: problems.sort() };
+}
+
+/** The stacks that have a stack file in the source, sorted; any malformed Pulumi stack file is refused. */
+export function listStacks(source: ProjectSource): string[] {
+    const { stacks, problems } = scanStacks(source);
+    if (problems.length > 0) throw new ConfigSourceError(problems);
+    return stacks;
+}
+
+function stackFileProblem(name: string, kind: EntryKind | undefined): string | undefined {
+    const match = STACK_FILE.exec(name);
+    if (match === null) return undefined;
+    if (match[2] !== "yaml") {
+        return `${name}: only Pulumi.<stack>.yaml stack files are supported; rename it to Pulumi.${match[1]}.yaml or remove it`;
+    }
+    if (match[1].endsWith(".deploy")) {
+        return `${name}: Pulumi Deployments settings can run commands and set the environment of a deploy, which this tool does not model; remove it`;
+    }
+    if (kind !== "file") {
+        return `${name}: is a ${kind ?? "missing file"}; stack files must be regular files (a symlink could make the CLI read another file than the one reviewed)`;
+    }
+    return undefined;
+}
+
+/** The stack file's problems as a source entry (not its content), or undefined. */
+export function stackEntryProblems(source: ProjectSource, stack: string): string[] {
+    const entries = source.entries();
+    const problems: string[] = [];
+    for (const ext of ["yml", "json"]) {
+        const variant = `Pulumi.${stack}.${ext}`;
+        if (entries.has(variant)) problems.push(stackFileProblem(variant, entries.get(variant))!);
+    }
+    const file = stackFileName(stack);
+    if (entries.has(file)) {
+        const problem = stackFileProblem(file, entries.get(file));
+        if (problem !== undefined) problems.push(problem);
+    }
+    return problems;
+}
+
+/** Thrown when a stack has no stack file: names the stacks that exist. */
+export class UnknownStackError extends Error {
+    constructor(
+        readonly stack: string,
+        readonly stacks: string[],
+    ) {
+        super(`unknown stack "${stack}": there is no ${stackFileName(stack)}; stacks: ${stacks.length > 0 ? stacks.join(", ") : "none"}`);
+        this.name = "UnknownStackError";
+    }
+}
+
+/**
+ * Loads one stack: the project file, then the stack file, checked as the CLI would read them.
+ * `text` replaces the stack file's content (an edit not yet written). Throws
+ * {@link ConfigSourceError} with every problem, or {@link UnknownStackError}.
+ */
+export function loadStack(source: ProjectSource, stack: string, text?: string): LoadedStack {
+    const project = loadProject(source);
+    const file = stackFileName(stack);
+    const entryProblems = stackEntryProblems(source, stack);
+    if (entryProblems.length > 0) throw new ConfigSourceError(entryProblems);
+    if (text === undefined && !source.entries().has(file)) {
+        throw new UnknownStackError(stack, scanStacks(source).stacks);
+    }
+    const content = text ?? source.read(file);
+    return { project, stack, file, text: content, config: { ...project.config, ...stackConfig(file, content) } };
+}
+
+const CANONICAL_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
+
+/** The `config:` of a stack file as the CLI passes it, after refusing what this tool does not model. */
+export function stackConfig(file: string, text: string): Record<string, string> {
+    const parsed = parse(file, text);
+    if (parsed.problems.length > 0) throw new ConfigSourceError(parsed.problems);
+    const problems: string[] = [];
+    const root = parsed.document.contents;
+    if (root !== null && !YAML.isMap(root)) throw new ConfigSourceError([`${file}: expected a mapping with a config key`]);
+    const result: Record<string, string> = {};
+    for (const pair of root?.items ?? []) {
+        const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
+        if (key === "environment") {
+            problems.push(`${file}: environment: Pulumi ESC environments add config this tool cannot see; set the values in ${file} instead`);
+        } else if (!STACK_KEYS.has(key)) {
+            problems.push(`${file}: ${key}: is not a stack file key the Pulumi CLI reads; remove it`);
+        }
+    }
+    const config = parsed.document.get("config", true);
+    if (config !== undefined && config !== null && !YAML.isMap(config)) {
+        problems.push(`${file}: config: expected a mapping of namespaced keys such as ${NAMESPACE}:roles`);
+    }
+    for (const pair of YAML.isMap(config) ? config.items : []) {
+        const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
+        const colon = key.indexOf(":");
+        if (colon < 0) {
+            problems.push(
+                `${file}: ${key}: has no namespace; the Pulumi CLI reads it as ${NAMESPACE}:${key}, and beside the namespaced key which one wins is not defined; write it as ${NAMESPACE}:${key}`,
+            );
+            continue;
+        }
+        const namespace = key.slice(0, colon);
+        if (namespace !== NAMESPACE && namespace.toLowerCase() === NAMESPACE) {
+            problems.push(`${file}: ${key}: namespace "${namespace}" differs from "${NAMESPACE}" only in case; write ${NAMESPACE}:${key.slice(colon + 1)}`);
+            continue;
+        }
+        const node = pair.value as YAML.Node | null;
+        if (namespace === NAMESPACE && node !== null) problems.push(...valueProblems(file, key, node));
+        const value = node === null ? null : (node.toJSON() as unknown);
+        result[key] = cliValue(value);
+    }
+    if (problems.length > 0) throw new ConfigSourceError(problems);
+    return result;
+}
+
+/** Values of this project's namespace that the CLI and this tool could read differently. */
+function valueProblems(file: string, key: string, node: YAML.Node): string[] {
+    const problems: string[] = [];
+    const visit = (current: unknown, at: string) => {
+        if (YAML.isMap(current)) {
+            const keys = current.items.map((p) => (YAML.isScalar(p.key) ? p.key.value : undefined));
+            if (keys.length === 1 && keys[0] === "secure") {
+                problems.push(`${file}: ${at}: is a secret (secure:); the offline plan cannot decrypt it and nothing in this namespace is secret, so write the value in plain text`);
+                return;
+            }
+            for (const pair of current.items) {
+                const name = YAML.isScalar(pair.key) ? String(pair.key.value) : "?";
+                visit(pair.value, `${at}.${name}`);
+            }
+        } else if (YAML.isSeq(current)) {
+            current.items.forEach((item, i) => visit(item, `${at}[${i}]`));
+        } else if (YAML.isScalar(current) && current.type === "PLAIN") {
+            const source = current.source ?? "";
+            if (typeof current.value === "number" && !CANONICAL_NUMBER.test(source)) {
+                problems.push(`${file}: ${at}: number ${source} may be read differently by the Pulumi CLI; write it in plain decimal`);
+            } else if (typeof current.value === "boolean" && source !== "true" && source !== "false") {
+                problems.push(`${file}: ${at}: ${source} may be read differently by the Pulumi CLI; write true or false`);
+            }
+        }
+    };
+    visit(node, key);
+    return problems;
+}
+
+/**
+ * The config of a stack file read leniently, the way the CLI would, without refusing anything:
+ * only for a base version this tool refuses (written before these rules), so that the
+ * revocations it holds can still be protected. Never used to plan or deploy.
+ */
+export function lenientConfig(project: string, text: string): Record<string, string> {
+    let data: unknown;
+    try {
+        data = YAML.parse(text, { merge: true });
+    } catch {
+        return {};
+    }
+    const config = mapping(data) && mapping(data.config) ? data.config : {};
+    const result: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config)) result[key.includes(":") ? key : `${project}:${key}`] = cliValue(value);
+    return result;
+}
