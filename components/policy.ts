@@ -1,7 +1,7 @@
 /**
  * IAM policy documents as plain typed data, and the one place they are serialized.
  */
-import { formatUtc, safeToRemoveAfter } from "./timestamps";
+import { formatUtc, safeToRemoveAfter, wholeSecondsUp } from "./timestamps";
 
 /** A string or a list of strings, as IAM accepts in `Action`, `Resource` and condition values. */
 export type OneOrMany = string | string[];
@@ -51,7 +51,10 @@ export const CONSOLE_REVOCATION_POLICY_NAME = "AWSRevokeOlderSessions";
 /** All inline policies of one role share this many characters, whitespace not counted. */
 export const INLINE_POLICY_QUOTA = 10_240;
 
-/** The deny-older-sessions policy: every action of every session issued before `cutoff` is denied. */
+/**
+ * The deny-older-sessions policy: every action of every session issued before `cutoff` is
+ * denied. The cutoff is rendered in whole seconds, rounded up ({@link wholeSecondsUp}).
+ */
 export function revocationPolicy(cutoff: Date): PolicyDocument {
     return {
         Version: POLICY_VERSION,
@@ -60,7 +63,7 @@ export function revocationPolicy(cutoff: Date): PolicyDocument {
                 Effect: "Deny",
                 Action: ["*"],
                 Resource: ["*"],
-                Condition: { DateLessThan: { "aws:TokenIssueTime": formatUtc(cutoff) } },
+                Condition: { DateLessThan: { "aws:TokenIssueTime": formatUtc(wholeSecondsUp(cutoff)) } },
             },
         ],
     };
@@ -76,12 +79,13 @@ export interface RevocationInfo {
     safeToRemoveAfter: string;
 }
 
-/** Describes a revocation with the given cutoff. */
+/** Describes a revocation with the given cutoff, as rendered (whole seconds, rounded up). */
 export function revocationInfo(cutoff: Date): RevocationInfo {
+    const rendered = wholeSecondsUp(cutoff);
     return {
-        cutoff: formatUtc(cutoff),
+        cutoff: formatUtc(rendered),
         policyName: REVOCATION_POLICY_NAME,
-        safeToRemoveAfter: formatUtc(safeToRemoveAfter(cutoff)),
+        safeToRemoveAfter: formatUtc(safeToRemoveAfter(rendered)),
     };
 }
 
@@ -141,6 +145,6 @@ export function quotaSize(document: PolicyDocument): number {
 
 /**
  * Room every role keeps for its revocation policy, revoked or not, so that revoking during an
- * incident can never fail on the quota. Sized with a millisecond cutoff, the longest form.
+ * incident can never fail on the quota. Every rendered cutoff has the same length.
  */
-export const REVOCATION_RESERVE = quotaSize(revocationPolicy(new Date(Date.UTC(2000, 0, 1, 0, 0, 0, 1))));
+export const REVOCATION_RESERVE = quotaSize(revocationPolicy(new Date(Date.UTC(2000, 0, 1))));

@@ -11,7 +11,8 @@ export const REVOCATION_WINDOW_MS = 13 * 60 * 60 * 1000;
 /** How far in the future a cutoff may lie before it would lock out fresh sessions too. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
-const ISO_8601 =
+/** The form of a cutoff: a date, a time (seconds and up to three fraction digits optional) and a zone. */
+export const ISO_8601 =
     /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The result of parsing a timestamp: the instant, or why it is not one. */
@@ -36,7 +37,7 @@ export function parseTimestamp(value: unknown): ParsedTimestamp {
     if (typeof value !== "string") {
         return { ok: false, problem: `is not a timestamp; write an ISO-8601 UTC timestamp such as ${EXAMPLE}` };
     }
-    const text = value.trim();
+    const text = value;
     const match = ISO_8601.exec(text);
     if (!match) {
         if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
@@ -88,6 +89,16 @@ export function latestInstant(...values: unknown[]): Date | undefined {
  */
 export function formatUtc(date: Date): string {
     return date.toISOString().replace(".000Z", "Z");
+}
+
+/**
+ * The cutoff as it is rendered into a policy: rounded up to the next whole second, so that a
+ * revocation never depends on how IAM compares fractions of a second (the console writes
+ * milliseconds, CloudTrail records seconds, and the precision of the comparison is not
+ * documented). Rounding up can only deny more: sessions issued in the same second as the cutoff.
+ */
+export function wholeSecondsUp(date: Date): Date {
+    return new Date(Math.ceil(date.getTime() / 1000) * 1000);
 }
 
 /** The earliest moment a revocation with this cutoff may be removed: cutoff + 13 hours. */

@@ -1,11 +1,14 @@
 /**
- * The stack config file as the interface: `revocable-roles:*` keys of `Pulumi.<stack>.yaml`,
- * validated completely, every problem reported as `<stack file>: <config path>: <message>`.
+ * The stack config as the interface: the `revocable-roles:*` keys as the Pulumi CLI hands them
+ * to the program, validated completely, every problem reported as
+ * `<stack file>: <config path>: <message>`. The program, the plan, the guard and revoke all read
+ * the config through `readStackConfig`, so they agree on what a stack file means.
  */
 import { z } from "zod";
-import { ProviderKind, RevocableRoleArgs } from "../components/role";
+import { BackendKind, KnownRoleArgs, modelOf } from "../components/role";
+import { validatedModels } from "../components/validated";
 import { formatUtc, latestInstant, show } from "../components/timestamps";
-import { Problem, ValidationOptions, cutoffProblem, formatPath, problemsOf, roleSchema } from "../components/validation";
+import { Problem, ROLE_NAME, backendSchema, cutoffSchema, formatPath, futureCutoffProblems, problemsOf, roleSchema } from "../components/validation";
 
 /** The config namespace, which is also the Pulumi project name. */
 export const NAMESPACE = "revocable-roles";
@@ -14,47 +17,39 @@ export const NAMESPACE = "revocable-roles";
 export const CONFIG_ERROR_HEADER = "invalid stack config:";
 
 /** One role as written in the stack file (the component's arguments, with `name` for `roleName`). */
-export type ConfigRole = Omit<RevocableRoleArgs, "roleName" | "revokeBefore" | "provider"> & { name?: string; revokeBefore?: string };
+export type ConfigRole = Omit<KnownRoleArgs, "roleName" | "backend"> & { name?: string };
 
 /** The `revocable-roles:*` part of a stack file. */
 export interface StackConfig {
     roles: Record<string, ConfigRole>;
     revokeAllBefore?: string;
-    provider?: ProviderKind;
+    provider?: BackendKind;
 }
 
 /** A role ready for the component: its config key (the component name) and its arguments. */
 export interface PlannedRole {
     key: string;
-    args: RevocableRoleArgs;
+    args: KnownRoleArgs;
 }
 
 /** The schema of the namespace; the JSON Schema of the stack file is generated from it too. */
 export function stackConfigSchema() {
-    stackSchema ??= buildStackSchema();
+    stackSchema ??= z.strictObject({
+        roles: z.record(z.string(), roleSchema("name")).optional(),
+        revokeAllBefore: cutoffSchema.optional(),
+        provider: backendSchema.optional(),
+    });
     return stackSchema;
 }
 
-let stackSchema: ReturnType<typeof buildStackSchema> | undefined;
+let stackSchema: z.ZodObject | undefined;
 
-function buildStackSchema() {
-    return z.strictObject({
-        roles: z.record(z.string(), roleSchema({ nameKey: "name", allowDateCutoff: false })).optional(),
-        revokeAllBefore: z
-            .string()
-            .superRefine((value, ctx) => {
-                const message = cutoffProblem(value);
-                if (message !== undefined) ctx.addIssue({ code: "custom", message, input: value });
-            })
-            .optional(),
-        provider: z
-            .enum(["aws", "aws-native"], { error: (issue) => `${show(issue.input)} is not a provider; expected "aws" or "aws-native"` })
-            .optional(),
-    });
-}
-
-/** Reads a config value as Pulumi hands it to programs: structured values arrive as JSON strings. */
-function configValue(raw: string): unknown {
+/**
+ * Reads a config value as a program does: structured values arrive from the CLI as JSON
+ * strings, and a value written as a JSON string in the stack file (what `pulumi config set`
+ * stores without `--path`) arrives identically, so both are read as the data they hold.
+ */
+export function configValue(raw: string): unknown {
     try {
         return JSON.parse(raw);
     } catch {
@@ -62,7 +57,14 @@ function configValue(raw: string): unknown {
     }
 }
 
-const NAME_CHARS = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
+/** The `revocable-roles:*` keys of a CLI config, without the namespace, values read as the program reads them. */
+function namespaced(cliConfig: Record<string, string>): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    for (const [key, raw] of Object.entries(cliConfig)) {
+        if (key.startsWith(`${NAMESPACE}:`)) values[key.slice(NAMESPACE.length + 1)] = configValue(raw);
+    }
+    return values;
+}
 
 /** A role's effective cutoff: the later of its own `revokeBefore` and the stack's `revokeAllBefore`. */
 export function effectiveCutoff(roleCutoff: unknown, revokeAllBefore: unknown): Date | undefined {
@@ -72,52 +74,76 @@ export function effectiveCutoff(roleCutoff: unknown, revokeAllBefore: unknown): 
 /** The result of reading a stack's config: the roles, or every error of the file. */
 export type StackConfigResult = { ok: true; config: StackConfig; roles: PlannedRole[] } | { ok: false; errors: string[] };
 
+function isMapping(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /**
  * Validates the `revocable-roles:*` keys of a stack's config (namespaced keys, values as the
  * Pulumi CLI passes them) and turns them into component arguments.
  */
-export function readStackConfig(allConfig: Record<string, string>, options: ValidationOptions & { stackFile: string }): StackConfigResult {
-    const values: Record<string, unknown> = {};
-    for (const [key, raw] of Object.entries(allConfig)) {
-        if (key.startsWith(`${NAMESPACE}:`)) {
-            values[key.slice(NAMESPACE.length + 1)] = configValue(raw);
-        }
-    }
-    const { data, problems } = problemsOf(stackConfigSchema(), values, options.now);
-    const extra: Problem[] = [];
+export function readStackConfig(cliConfig: Record<string, string>, options: { stackFile: string; now: Date }): StackConfigResult {
+    const values = namespaced(cliConfig);
+    const { data, problems } = problemsOf(stackConfigSchema(), values);
+    const roles = isMapping(values.roles) ? values.roles : {};
+    const cutoffs = [
+        { path: ["revokeAllBefore"], value: values.revokeAllBefore },
+        ...Object.entries(roles).map(([key, role]) => ({ path: ["roles", key, "revokeBefore"], value: isMapping(role) ? role.revokeBefore : undefined })),
+    ];
+    const extra: Problem[] = futureCutoffProblems(cutoffs, options.now);
     // Cross-role rules read the roles as written, so they report even when a role has other problems.
-    const roles = (typeof values.roles === "object" && values.roles !== null && !Array.isArray(values.roles) ? values.roles : {}) as Record<string, ConfigRole>;
-    if (values.roles === undefined || (roles === values.roles && Object.keys(roles).length === 0)) {
+    if (values.roles === undefined || (isMapping(values.roles) && Object.keys(roles).length === 0)) {
         extra.push({
             path: ["roles"],
             message: `defines no roles; add one under "${NAMESPACE}:roles" in ${options.stackFile}, for example { app-deployer: { trust: { accounts: ["123456789012"] } } }`,
         });
     }
-    const byPhysicalName = new Map<string, string>();
+    const byPhysicalName = new Map<string, { key: string; physical: string }>();
     for (const [key, role] of Object.entries(roles)) {
-        if (typeof role !== "object" || role === null) continue;
+        if (!isMapping(role)) continue;
         const physical = typeof role.name === "string" ? role.name : key;
-        if (role.name === undefined && !NAME_CHARS.test(key)) {
+        if (role.name === undefined && !ROLE_NAME.test(key)) {
             extra.push({ path: ["roles", key], message: `${show(key)} is not a role name of 1 to 64 characters of A-Za-z0-9+=,.@_-; rename the key or set name` });
         }
-        const first = byPhysicalName.get(physical);
+        // IAM role names are unique regardless of case: "VICTIM" and "victim" are one role.
+        const first = byPhysicalName.get(physical.toLowerCase());
         if (first !== undefined) {
-            extra.push({ path: ["roles", key], message: `has the physical name ${show(physical)}, already used by role "${first}"; role names must be unique` });
+            const caseOnly = first.physical !== physical ? ` (${show(first.physical)}: IAM role names ignore case)` : "";
+            extra.push({ path: ["roles", key], message: `has the physical name ${show(physical)}, already used by role "${first.key}"${caseOnly}; role names must be unique` });
         } else {
-            byPhysicalName.set(physical, key);
+            byPhysicalName.set(physical.toLowerCase(), { key, physical });
         }
     }
     const all = [...problems, ...extra];
     if (all.length > 0 || data === undefined) {
         return { ok: false, errors: all.map((p) => `${options.stackFile}: ${NAMESPACE}:${formatPath(p.path)}: ${p.message}`) };
     }
-    const planned = Object.entries(data.roles as Record<string, ConfigRole>).map(([key, role]) => {
+    const config = data as unknown as StackConfig;
+    const planned = Object.entries(config.roles).map(([key, role]) => {
         const { name, revokeBefore, ...rest } = role;
-        const cutoff = effectiveCutoff(revokeBefore, data.revokeAllBefore);
-        const args: RevocableRoleArgs = { ...rest, roleName: name ?? key };
+        const cutoff = effectiveCutoff(revokeBefore, config.revokeAllBefore);
+        const args: KnownRoleArgs = { ...rest, roleName: name ?? key };
         if (cutoff !== undefined) args.revokeBefore = formatUtc(cutoff);
-        if (data.provider !== undefined) args.provider = data.provider;
+        if (config.provider !== undefined) args.backend = config.provider;
+        validatedModels.set(args, modelOf(key, args));
         return { key, args };
     });
-    return { ok: true, config: data as StackConfig, roles: planned };
+    return { ok: true, config, roles: planned };
+}
+
+/** What a stack's config says about revocations, read without any other validation. */
+export interface Revocations {
+    revokeAllBefore?: unknown;
+    roles: Map<string, { name?: unknown; revokeBefore?: unknown }>;
+}
+
+/** The revocation-relevant values of a CLI config, read as the program reads them but without validation. */
+export function revocationsOf(cliConfig: Record<string, string>): Revocations {
+    const values = namespaced(cliConfig);
+    const roles = new Map<string, { name?: unknown; revokeBefore?: unknown }>();
+    for (const [key, role] of Object.entries(isMapping(values.roles) ? values.roles : {})) {
+        const r = isMapping(role) ? role : {};
+        roles.set(key, { name: r.name, revokeBefore: r.revokeBefore });
+    }
+    return { revokeAllBefore: values.revokeAllBefore, roles };
 }

@@ -9,9 +9,21 @@ describe("revocationPolicy", () => {
         );
     });
 
-    it("keeps milliseconds only when the cutoff has them", () => {
+    it("renders a cutoff with a fraction of a second rounded up to the next whole second", () => {
         const document = revocationPolicy(new Date("2022-02-16T01:36:00.138Z"));
-        assert.deepStrictEqual(document.Statement[0].Condition, { DateLessThan: { "aws:TokenIssueTime": "2022-02-16T01:36:00.138Z" } });
+        assert.deepStrictEqual(document.Statement[0].Condition, { DateLessThan: { "aws:TokenIssueTime": "2022-02-16T01:36:01Z" } });
+        assert.deepStrictEqual(revocationInfo(new Date("2022-02-16T01:36:00.138Z")).cutoff, "2022-02-16T01:36:01Z");
+    });
+
+    it("renders the time of new Date() in whole seconds", () => {
+        const now = new Date();
+        const cutoff = revocationPolicy(now).Statement[0].Condition!.DateLessThan["aws:TokenIssueTime"];
+        assert.match(String(cutoff), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+        assert.strictEqual(Date.parse(String(cutoff)), Math.ceil(now.getTime() / 1000) * 1000);
+    });
+
+    it("leaves a whole-second cutoff as it is", () => {
+        assert.strictEqual(revocationInfo(new Date("2026-11-27T10:15:00Z")).cutoff, "2026-11-27T10:15:00Z");
     });
 
     it("describes the revocation with its policy name and the 13-hour window", () => {
@@ -47,8 +59,9 @@ describe("serializePolicy", () => {
         assert.deepStrictEqual([asList(undefined), asList("s3:GetObject"), asList(["a", "b"])], [[], ["s3:GetObject"], ["a", "b"]]);
     });
 
-    it("reserves room for the longest revocation policy", () => {
+    it("reserves room for the revocation policy, which has the same length for every cutoff", () => {
         assert.strictEqual(REVOCATION_RESERVE, serializePolicy(revocationPolicy(new Date("2026-11-27T10:15:00.001Z"))).length);
-        assert.strictEqual(REVOCATION_RESERVE, 167);
+        assert.strictEqual(REVOCATION_RESERVE, serializePolicy(revocationPolicy(new Date("1999-01-01T00:00:00Z"))).length);
+        assert.strictEqual(REVOCATION_RESERVE, 163);
     });
 });

@@ -1,0 +1,33 @@
+/**
+ * The deploying account and partition, when the stack's own config settles them: the AWS
+ * provider refuses to deploy to any account but the one `allowedAccountIds` lists, and a
+ * region's name fixes its partition. Knowing them offline makes trust policies plain values
+ * (no provider call per stack) and lets the containment analysis decide trust by account.
+ */
+import { AccountContext } from "../components/trust";
+import { configValue } from "./stackConfig";
+
+/** The partition a region belongs to, from its name; undefined for a name that is not a region's. */
+export function partitionOfRegion(region: string): string | undefined {
+    const prefixes: [RegExp, string][] = [
+        [/^cn-/, "aws-cn"],
+        [/^us-gov-/, "aws-us-gov"],
+        [/^us-isob-/, "aws-iso-b"],
+        [/^us-isof-/, "aws-iso-f"],
+        [/^eu-isoe-/, "aws-iso-e"],
+        [/^us-iso-/, "aws-iso"],
+    ];
+    if (!/^[a-z]{2}(?:-[a-z]+)+-\d+$/.test(region)) return undefined;
+    return prefixes.find(([pattern]) => pattern.test(region))?.[1] ?? "aws";
+}
+
+/** What the stack config says about the deploying account, for the provider package `backend`. */
+export function accountFromConfig(cliConfig: Record<string, string>, backend: string): Partial<AccountContext> {
+    const result: Partial<AccountContext> = {};
+    const region = cliConfig[`${backend}:region`];
+    const partition = region === undefined ? undefined : partitionOfRegion(region);
+    if (partition !== undefined) result.partition = partition;
+    const allowed = configValue(cliConfig[`${backend}:allowedAccountIds`] ?? "null");
+    if (Array.isArray(allowed) && allowed.length === 1 && /^\d{12}$/.test(String(allowed[0]))) result.accountId = String(allowed[0]);
+    return result;
+}
