@@ -3,33 +3,32 @@
  * before the first resource is registered; any problem stops the program with all of them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { RevocableRole, contextNeeded, deployingAccount } from "./components";
-import { CONFIG_ERROR_HEADER, NAMESPACE, readStackConfig } from "./config/stackConfig";
+import { RevocableRole, RevocableRoleArgs, contextNeeded, deployingAccount } from "./components";
+import { accountFromConfig } from "./config/account";
+import { CONFIG_ERROR_HEADER, readStackConfig } from "./config/stackConfig";
 
-const stackFile = `Pulumi.${pulumi.getStack()}.yaml`;
-const config = new pulumi.Config(NAMESPACE);
-const namespaced: Record<string, string> = {};
-for (const key of Object.keys(pulumi.runtime.allConfig())) {
-    if (key.startsWith(`${NAMESPACE}:`)) {
-        namespaced[key] = config.get(key.slice(NAMESPACE.length + 1)) ?? "";
-    }
-}
-const result = readStackConfig(namespaced, { stackFile });
+const cliConfig = pulumi.runtime.allConfig();
+const result = readStackConfig(cliConfig, { stackFile: `Pulumi.${pulumi.getStack()}.yaml`, now: new Date() });
 if (!result.ok) {
     // RunError: Pulumi prints the message without a stack trace.
     throw new pulumi.RunError([CONFIG_ERROR_HEADER, ...result.errors].join("\n"));
 }
 
-// Ask the provider for the account once for the whole stack, not once per role.
+// The account once for the whole stack: from the stack's config when it settles it, else asked from the provider once.
+const backend = result.config.provider ?? "aws";
 const needs = result.roles.map(({ args }) => contextNeeded(args.trust));
-const account = needs.some((n) => n.partition || n.accountId)
-    ? deployingAccount(result.config.provider ?? "aws", { partition: true, accountId: needs.some((n) => n.accountId) })
-    : undefined;
+const needed = { partition: needs.some((n) => n.partition || n.accountId), accountId: needs.some((n) => n.accountId) };
+const known = accountFromConfig(cliConfig, backend);
+const account =
+    !needed.partition || (known.partition !== undefined && (!needed.accountId || known.accountId !== undefined))
+        ? { partition: known.partition ?? "aws", accountId: known.accountId ?? "" }
+        : deployingAccount(backend, needed);
 
 /** Per role: its ARN, physical name, and revocation state. */
 export const roles = Object.fromEntries(
     result.roles.map(({ key, args }) => {
-        const role = new RevocableRole(key, { ...args, account });
+        // The validated config's lists may be single strings, which the component accepts at run time.
+        const role = new RevocableRole(key, Object.assign(args, { account }) as RevocableRoleArgs);
         return [
             key,
             {

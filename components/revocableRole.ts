@@ -1,133 +1,204 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
-import * as awsnative from "@pulumi/aws-native";
+// Submodules rather than the packages' roots: the same classes, a tenth of the type declarations
+// to load for the type checker and the multi-language schema analyzer.
+import * as iam from "@pulumi/aws/iam";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import * as nativeIam from "@pulumi/aws-native/iam";
+import { getAccountIdOutput } from "@pulumi/aws-native/getAccountId";
+import { getPartitionOutput as getNativePartitionOutput } from "@pulumi/aws-native/getPartition";
 import { RevocationInfo } from "./policy";
 import { AccountContext } from "./trust";
-import { ProviderKind, RevocableRoleArgs, RoleModel, renderTrust, roleModel } from "./role";
+import { Backend, KnownRoleArgs, RevocableRoleArgs, RoleModel, RoleValidationError, modelOf, renderTrust, roleProblems } from "./role";
+import { isDeferred, knownShape } from "./inputs";
+import { validatedModels } from "./validated";
 
 /**
  * The deploying account's partition and (when `needs.accountId`) ID, asked from the provider.
  * A program with many roles asks once and passes the result to each component as `account`.
  */
 export function deployingAccount(
-    provider: ProviderKind,
+    backend: Backend,
     needs: { partition: boolean; accountId: boolean },
     opts?: pulumi.InvokeOutputOptions,
 ): pulumi.Output<AccountContext> {
     const account = (partition: pulumi.Output<string>, accountId: pulumi.Input<string>) =>
         pulumi.all([partition, accountId]).apply(([p, id]) => ({ partition: p, accountId: id }));
-    if (provider === "aws-native") {
-        return account(awsnative.getPartitionOutput(opts).partition, needs.accountId ? awsnative.getAccountIdOutput(opts).accountId : "");
+    if (backend === "aws-native") {
+        return account(getNativePartitionOutput(opts).partition, needs.accountId ? getAccountIdOutput(opts).accountId : "");
     }
-    return account(aws.getPartitionOutput({}, opts).partition, needs.accountId ? aws.getCallerIdentityOutput({}, opts).accountId : "");
+    return account(getPartitionOutput({}, opts).partition, needs.accountId ? getCallerIdentityOutput({}, opts).accountId : "");
 }
 
-/** The type token of the component. */
-export const REVOCABLE_ROLE_TYPE = "revocable-roles:iam:RevocableRole";
+/** The type token of the component: `<package>:index:<class>`, as Pulumi's component provider requires. */
+export const REVOCABLE_ROLE_TYPE = "revocable-roles:index:RevocableRole";
+
+/** The type token of earlier versions, kept as an alias so that existing stacks are not replaced. */
+export const FORMER_REVOCABLE_ROLE_TYPE = "revocable-roles:iam:RevocableRole";
+
+/** The resources a role is made of, by backend. */
+interface RoleChildren {
+    role: iam.Role | nativeIam.Role;
+    policies: Record<string, iam.RolePolicy | nativeIam.RolePolicy>;
+    attachments: Record<string, iam.RolePolicyAttachment>;
+    revocationPolicy?: iam.RolePolicy | nativeIam.RolePolicy;
+}
+
+// Kept outside the class: every class property becomes part of the multi-language schema, which has no union types.
+const childrenOf = new WeakMap<RevocableRole, RoleChildren>();
 
 /**
  * One IAM role with its trust policy and permission policies and, when `revokeBefore` is set,
  * the inline policy that denies every session issued before the cutoff.
  *
  * Inline policies and managed policy attachments are separate resources, never exclusively owned
- * by the role, so a revocation added in the console survives every update; named policies are
- * replaced delete-before-replace so a replacement never ends with the policy deleted.
+ * by the role, so a revocation added in the console survives every update. Every child takes the
+ * role's name from the role resource, so a replaced role replaces its policies too; named
+ * resources are replaced delete-before-replace so a replacement never ends with a policy deleted.
  */
 export class RevocableRole extends pulumi.ComponentResource {
-    /** The IAM role resource (`aws.iam.Role`, or `aws-native.iam.Role` with `provider: "aws-native"`). */
-    public readonly role: aws.iam.Role | awsnative.iam.Role;
-    /** The role's ARN. */
+    /** The role's ARN, resolved only once every policy and attachment of the role (the revocation included) exists. */
     public readonly arn: pulumi.Output<string>;
     /** The role's physical name. */
     public readonly roleName: pulumi.Output<string>;
     /** The revocation in force, or undefined when `revokeBefore` is not set. */
-    public readonly revocation: RevocationInfo | undefined;
+    public readonly revocation?: RevocationInfo;
 
     constructor(name: string, args: RevocableRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered, the component itself included.
-        const model = roleModel(name, args);
-        super(REVOCABLE_ROLE_TYPE, name, {}, opts);
+        const now = new Date();
+        const { account, ...rest } = args;
+        const shape = knownShape(rest);
+        const roleName = typeof args.roleName === "string" ? args.roleName : name;
+        const cached = validatedModels.get(args);
+        const problems = cached !== undefined ? [] : [...shape.problems, ...roleProblems({ ...shape.known, roleName }, now)];
+        if (problems.length > 0) throw new RoleValidationError(roleName, problems);
+        const model = cached ?? modelOf(name, shape.known as KnownRoleArgs);
+        super(REVOCABLE_ROLE_TYPE, name, {}, { ...opts, aliases: [{ type: FORMER_REVOCABLE_ROLE_TYPE }, ...(opts?.aliases ?? [])] });
 
-        const trustPolicy = this.trustDocument(model, args.account);
-        const wired = model.provider === "aws-native" ? this.awsNative(name, model, trustPolicy) : this.awsClassic(name, model, trustPolicy);
-        this.role = wired.role;
-        this.arn = wired.role.arn;
-        this.roleName = wired.roleName;
-        this.revocation =
-            model.revocation === undefined
-                ? undefined
-                : { cutoff: model.revocation.cutoff, policyName: model.revocation.policyName, safeToRemoveAfter: model.revocation.safeToRemoveAfter };
+        // Values that arrive as Outputs are validated again, as a whole role, once they resolve; every
+        // input that carries them fails on its own error, so nothing invalid is ever sent to AWS.
+        const values = shape.deferred ? pulumi.output(rest) : undefined;
+        const resolvedModel = (v: pulumi.Unwrap<typeof rest>) => {
+            const late = roleProblems({ ...v, roleName }, now);
+            if (late.length > 0) throw new RoleValidationError(roleName, late);
+            return modelOf(name, v as KnownRoleArgs);
+        };
+        const resolved = values?.apply(resolvedModel);
+        const value = <T>(pick: (m: RoleModel) => T): pulumi.Input<T> => (values === undefined ? pick(model) : values.apply((v) => pick(resolvedModel(v))));
+        const trust = this.trustDocument(model, resolved, account);
+        const children = model.backend === "aws-native" ? this.awsNative(name, model, value, trust) : this.awsClassic(name, model, value, trust);
+        childrenOf.set(this, children);
 
-        this.registerOutputs({ role: this.role, arn: this.arn, roleName: this.roleName, revocation: this.revocation });
+        const dependents = [...Object.values(children.policies), ...Object.values(children.attachments), ...(children.revocationPolicy ? [children.revocationPolicy] : [])];
+        this.arn = pulumi.all([children.role.arn, ...dependents.map((child) => child.id)]).apply(([arn]) => arn);
+        this.roleName = roleNameOf(children.role);
+        this.revocation = model.revocation === undefined ? undefined : { cutoff: model.revocation.cutoff, policyName: model.revocation.policyName, safeToRemoveAfter: model.revocation.safeToRemoveAfter };
+
+        this.registerOutputs({ arn: this.arn, roleName: this.roleName, revocation: this.revocation });
     }
 
-    /** The trust policy JSON; asks for the account only when a shortcut needs it and none was given. */
-    private trustDocument(model: RoleModel, account: pulumi.Input<AccountContext> | undefined): pulumi.Input<string> {
-        if (!model.needs.partition && !model.needs.accountId) {
-            return renderTrust(model.trust);
+    /** The IAM role resource (`iam.Role`, or `aws-native.iam.Role` with `backend: "aws-native"`). */
+    get role(): iam.Role | nativeIam.Role {
+        return childrenOf.get(this)!.role;
+    }
+
+    /** The permission policies by inline policy name (the revocation excluded). */
+    get policies(): Readonly<Record<string, iam.RolePolicy | nativeIam.RolePolicy>> {
+        return childrenOf.get(this)!.policies;
+    }
+
+    /** The managed policy attachments by key (`aws` backend only; aws-native lists them on the role). */
+    get attachments(): Readonly<Record<string, iam.RolePolicyAttachment>> {
+        return childrenOf.get(this)!.attachments;
+    }
+
+    /** The `RevokeOlderSessions` policy, or undefined when `revokeBefore` is not set. */
+    get revocationPolicy(): iam.RolePolicy | nativeIam.RolePolicy | undefined {
+        return childrenOf.get(this)!.revocationPolicy;
+    }
+
+    /** The trust policy JSON: plain when every value is known, else an Output that waits for the account and the values. */
+    private trustDocument(model: RoleModel, resolved: pulumi.Output<RoleModel> | undefined, account: pulumi.Input<AccountContext> | undefined): pulumi.Input<string> {
+        const needed = model.needs.partition || model.needs.accountId;
+        if (resolved === undefined && (!needed || (account !== undefined && !isDeferred(account)))) {
+            return renderTrust(model.trust, needed ? (account as AccountContext) : undefined);
         }
-        const context = account !== undefined ? pulumi.output(account) : deployingAccount(model.provider, model.needs, { parent: this });
-        return context.apply((c) => renderTrust(model.trust, c));
+        const context = !needed ? undefined : account !== undefined ? pulumi.output(account) : deployingAccount(model.backend, model.needs, { parent: this });
+        return pulumi.all([resolved ?? model, context]).apply(([m, c]) => renderTrust(m.trust, c));
     }
 
-    private awsClassic(name: string, model: RoleModel, trustPolicy: pulumi.Input<string>) {
-        const role = new aws.iam.Role(
+    private awsClassic(name: string, model: RoleModel, value: <T>(pick: (m: RoleModel) => T) => pulumi.Input<T>, trust: pulumi.Input<string>): RoleChildren {
+        const role = new iam.Role(
             `${name}-role`,
             {
                 name: model.roleName,
                 path: model.path,
-                description: model.description,
+                description: value((m) => m.description),
                 maxSessionDuration: model.maxSessionDuration,
-                permissionsBoundary: model.permissionsBoundary,
-                tags: model.tags,
-                assumeRolePolicy: trustPolicy,
+                permissionsBoundary: value((m) => m.permissionsBoundary),
+                tags: value((m) => m.tags),
+                assumeRolePolicy: trust,
                 // A role removed from config must really be deletable, even with a hand-made policy on it.
                 forceDetachPolicies: true,
             },
-            { parent: this },
+            // The physical name is fixed: a replacement (a new path) must delete the old role first.
+            { parent: this, deleteBeforeReplace: true },
         );
-        // The physical name is a plain value, so children take it as one and depend on the role
-        // explicitly: the same ordering as passing the role's name Output, with one Output fewer per child.
-        const named = { parent: this, deleteBeforeReplace: true, dependsOn: [role] };
-        const roleName = model.roleName;
-        for (const { arn, key } of model.managed) {
-            new aws.iam.RolePolicyAttachment(`${name}-managed-${key}`, { role: roleName, policyArn: arn }, named);
+        const named = { parent: this, deleteBeforeReplace: true };
+        const attachments: RoleChildren["attachments"] = {};
+        for (const { key } of model.managed) {
+            const policyArn = value((m) => m.managed.find((a) => a.key === key)!.arn);
+            attachments[key] = new iam.RolePolicyAttachment(`${name}-managed-${key}`, { role: role.name, policyArn }, { parent: this });
         }
-        for (const { name: policyName, policy } of model.inlinePolicies) {
-            new aws.iam.RolePolicy(`${name}-policy-${policyName}`, { role: roleName, name: policyName, policy }, named);
+        const policies: RoleChildren["policies"] = {};
+        for (const { name: policyName } of model.inlinePolicies) {
+            const policy = value((m) => m.inlinePolicies.find((p) => p.name === policyName)!.policy);
+            policies[policyName] = new iam.RolePolicy(`${name}-policy-${policyName}`, { role: role.name, name: policyName, policy }, named);
         }
+        let revocationPolicy: iam.RolePolicy | undefined;
         if (model.revocation !== undefined) {
             const { policyName, policy } = model.revocation;
-            new aws.iam.RolePolicy(`${name}-revocation`, { role: roleName, name: policyName, policy }, named);
+            revocationPolicy = new iam.RolePolicy(`${name}-revocation`, { role: role.name, name: policyName, policy }, named);
         }
-        return { role, roleName: role.name };
+        return { role, policies, attachments, revocationPolicy };
     }
 
-    private awsNative(name: string, model: RoleModel, trustPolicy: pulumi.Input<string>) {
-        const role = new awsnative.iam.Role(
+    private awsNative(name: string, model: RoleModel, value: <T>(pick: (m: RoleModel) => T) => pulumi.Input<T>, trust: pulumi.Input<string>): RoleChildren {
+        const document = (json: pulumi.Input<string>) => (typeof json === "string" ? JSON.parse(json) : pulumi.output(json).apply((j) => JSON.parse(j)));
+        const role = new nativeIam.Role(
             `${name}-role`,
             {
                 roleName: model.roleName,
                 path: model.path,
-                description: model.description,
+                description: value((m) => m.description),
                 maxSessionDuration: model.maxSessionDuration,
-                permissionsBoundary: model.permissionsBoundary,
-                tags: model.tags === undefined ? undefined : Object.entries(model.tags).map(([key, value]) => ({ key, value })),
-                assumeRolePolicyDocument: pulumi.output(trustPolicy).apply((json) => JSON.parse(json)),
+                permissionsBoundary: value((m) => m.permissionsBoundary),
+                tags: value((m) => (m.tags === undefined ? undefined : Object.entries(m.tags).map(([key, tag]) => ({ key, value: tag })))),
+                assumeRolePolicyDocument: document(trust),
                 // CloudFormation has no attachment resource: the list is owned by the role, sorted so order never matters.
-                managedPolicyArns: model.managed.length > 0 ? model.managed.map((m) => m.arn).sort() : undefined,
+                managedPolicyArns: value((m) => (m.managed.length > 0 ? m.managed.map((a) => a.arn).sort() : undefined)),
             },
-            { parent: this },
+            { parent: this, deleteBeforeReplace: true },
         );
-        const roleName = model.roleName;
-        const named = { parent: this, deleteBeforeReplace: true, dependsOn: [role] };
-        for (const { name: policyName, policy } of model.inlinePolicies) {
-            new awsnative.iam.RolePolicy(`${name}-policy-${policyName}`, { roleName, policyName, policyDocument: JSON.parse(policy) }, named);
+        const roleName = roleNameOf(role);
+        const named = { parent: this, deleteBeforeReplace: true };
+        const policies: RoleChildren["policies"] = {};
+        for (const { name: policyName } of model.inlinePolicies) {
+            const policyDocument = document(value((m) => m.inlinePolicies.find((p) => p.name === policyName)!.policy));
+            policies[policyName] = new nativeIam.RolePolicy(`${name}-policy-${policyName}`, { roleName, policyName, policyDocument }, named);
         }
+        let revocationPolicy: nativeIam.RolePolicy | undefined;
         if (model.revocation !== undefined) {
             const { policyName, policy } = model.revocation;
-            new awsnative.iam.RolePolicy(`${name}-revocation`, { roleName, policyName, policyDocument: JSON.parse(policy) }, named);
+            revocationPolicy = new nativeIam.RolePolicy(`${name}-revocation`, { roleName, policyName, policyDocument: JSON.parse(policy) }, named);
         }
-        return { role, roleName: role.roleName.apply((n) => n ?? model.roleName) };
+        return { role, policies, attachments: {}, revocationPolicy };
     }
+}
+
+/** The role's name as an Output of the role resource, so that dependents are replaced with it. */
+function roleNameOf(role: iam.Role | nativeIam.Role): pulumi.Output<string> {
+    // aws-native types roleName as optional; it is always set here.
+    return role instanceof iam.Role ? role.name : (role.roleName as pulumi.Output<string>);
 }

@@ -1,47 +1,99 @@
 /**
- * A role as plain data: everything the component needs to register, decided and validated
- * without any Pulumi runtime, so tests and tools can call it directly.
+ * A role as plain data: its arguments, how they are validated and everything the component
+ * registers, decided without any Pulumi runtime so that tests and tools can call it directly.
  */
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, RevocationInfo, revocationInfo, revocationPolicy, serializePolicy } from "./policy";
-import { AccountContext, TrustArgs, contextNeeded, trustPolicy } from "./trust";
+import { AccountContext, KnownTrust, TrustArgs, contextNeeded, trustPolicy } from "./trust";
 import { parseTimestamp } from "./timestamps";
-import { Problem, ValidationOptions, formatPath, problemsOf, roleSchema } from "./validation";
+import { POLICY_ARN, Problem, formatPath, futureCutoffProblems, problemsOf, roleSchema } from "./validation";
+import { show } from "./timestamps";
 
-/** Which Pulumi AWS provider registers the resources. */
-export type ProviderKind = "aws" | "aws-native";
+/** Which Pulumi AWS provider registers a role's resources. */
+export const Backend = {
+    /** `@pulumi/aws`: separate attachments, so a policy attached by hand is left alone. */
+    Aws: "aws",
+    /** `@pulumi/aws-native` (Cloud Control): the role owns its managed policy list. */
+    AwsNative: "aws-native",
+} as const;
+/** `"aws"` or `"aws-native"`. */
+export type Backend = (typeof Backend)[keyof typeof Backend];
+/** The backend names, as the stack config spells them. */
+export type BackendKind = Backend;
 
-/** The arguments of a {@link RevocableRole}. */
+/**
+ * One statement of an inline policy, in AWS's own JSON shape (`Action: ["s3:GetObject"]`).
+ * Lists are always lists here; the stack config also accepts a single string.
+ */
+export interface PolicyStatementArgs {
+    /** A statement ID of letters and digits. @default none */
+    Sid?: string;
+    /** `"Allow"` or `"Deny"`. */
+    Effect: string;
+    /** Actions such as `s3:GetObject`; `*` and `?` are wildcards. Exactly one of Action and NotAction. */
+    Action?: string[];
+    /** Every action except these. */
+    NotAction?: string[];
+    /** Resource ARNs; each element may be an Input, such as ``pulumi.interpolate`${bucket.arn}/*` ``. */
+    Resource?: pulumi.Input<string>[];
+    /** Every resource except these; each element may be an Input. */
+    NotResource?: pulumi.Input<string>[];
+    /**
+     * Conditions: `{ "<operator>": { "<key>": value } }`. A value is a string, number, boolean or a
+     * list of them, and may be an Input. @default none
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON value or an Input of one, checked at run time
+    Condition?: { [operator: string]: { [key: string]: any } };
+}
+
+/** An inline policy document in AWS's JSON shape. */
+export interface PolicyDocumentArgs {
+    /** Always `"2012-10-17"`. */
+    Version: string;
+    /** An optional document ID. @default none */
+    Id?: string;
+    /** At least one statement. */
+    Statement: PolicyStatementArgs[];
+}
+
+/** The arguments of a {@link RevocableRole}. Fields that decide which resources exist, or what they are called, are plain values. */
 export interface RevocableRoleArgs {
-    /** The physical IAM role name, never auto-suffixed. @default the component's name */
+    /** The physical IAM role name, never auto-suffixed. Plain. @default the component's name @example "ci-deployer" */
     roleName?: string;
-    /** The IAM path. @default "/" */
+    /** The IAM path; changing it replaces the role. Plain. @default "/" @example "/emergency/" */
     path?: string;
-    /** A description shown in the IAM console. @default none */
-    description?: string;
+    /** A description shown in the IAM console; may be an Input. @default none */
+    description?: pulumi.Input<string>;
     /** The longest session, in seconds, from 3600 to 43200. @default 3600 */
     maxSessionDuration?: number;
-    /** The ARN of a managed policy that bounds the role's permissions. @default none */
-    permissionsBoundary?: string;
-    /** Tags on the role. @default none */
-    tags?: Record<string, string>;
+    /** The ARN of a managed policy that bounds the role's permissions; may be an Input. @default none */
+    permissionsBoundary?: pulumi.Input<string>;
+    /** Tags on the role; each value may be an Input. @default none */
+    tags?: { [key: string]: pulumi.Input<string> };
     /** Who may assume the role. At least one principal is required. */
     trust: TrustArgs;
-    /** Managed policies to attach, each as its own attachment (never exclusively owned). @default none */
+    /** Managed policy ARNs known when the program runs, each its own attachment, named by a hash of the ARN. Plain. @default none */
     managedPolicyArns?: string[];
-    /** Inline policies by name, in AWS's JSON shape, each as its own resource. @default none */
-    inlinePolicies?: Record<string, PolicyDocument>;
     /**
-     * Deny every session issued before this instant: an ISO-8601 timestamp with an explicit zone
-     * (`2026-11-27T10:15:00Z`) or a `Date`. At most 5 minutes in the future. @default not revoked
+     * Managed policies whose ARN may come from another resource (an Input), each its own
+     * attachment named by its key (plain, stable under reordering). @default none
+     * @example { audit: auditPolicy.arn }
      */
-    revokeBefore?: string | Date;
-    /** The provider package whose resources are registered. @default "aws" */
-    provider?: ProviderKind;
+    managedPolicies?: { [key: string]: pulumi.Input<string> };
+    /** Inline policies by name (plain), each its own resource; documents may hold Inputs in Resource, NotResource and condition values. @default none */
+    inlinePolicies?: { [name: string]: PolicyDocumentArgs };
     /**
-     * The deploying account's partition and ID, for the shortcuts that need them (accounts, GitHub
-     * Actions without `providerArn`). Not validated; not part of the stack config.
+     * Deny every session issued before this instant: an ISO-8601 timestamp with an explicit zone,
+     * at most 5 minutes in the future, rendered in whole seconds rounded up. Plain.
+     * @default not revoked @example "2026-11-27T10:15:00Z"
+     */
+    revokeBefore?: string;
+    /** The provider package whose resources are registered. Plain. @default "aws" */
+    backend?: Backend;
+    /**
+     * The deploying account's partition and ID, for the shortcuts that need them (accounts,
+     * GitHub Actions without `providerArn`). Not validated; may be an Input.
      * @default asked from the provider (`getPartition`, `getCallerIdentity`) by each component that needs it
      */
     account?: pulumi.Input<AccountContext>;
@@ -58,7 +110,7 @@ export class RoleValidationError extends Error {
     }
 }
 
-/** A managed policy attachment, keyed by a short stable hash of its ARN. */
+/** A managed policy attachment, keyed by the `managedPolicies` key or a short stable hash of its ARN. */
 export interface ManagedAttachment {
     arn: string;
     key: string;
@@ -72,12 +124,12 @@ export interface RoleModel {
     maxSessionDuration: number;
     permissionsBoundary?: string;
     tags?: Record<string, string>;
-    trust: TrustArgs;
+    trust: KnownTrust;
     needs: { partition: boolean; accountId: boolean };
     managed: ManagedAttachment[];
     inlinePolicies: { name: string; policy: string }[];
     revocation?: RevocationInfo & { policy: string };
-    provider: ProviderKind;
+    backend: Backend;
 }
 
 /** A short, stable key for a managed policy ARN: reordering the list renames nothing. */
@@ -85,27 +137,74 @@ export function arnKey(arn: string): string {
     return createHash("sha256").update(arn).digest("hex").slice(0, 8);
 }
 
-/** Validates a role's arguments and returns every problem (empty when valid). */
-export function roleProblems(args: unknown, options: ValidationOptions = {}): Problem[] {
-    return problemsOf(roleSchema(options), args, options.now).problems;
+const ATTACHMENT_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Rules across managed policy fields, checked once every ARN is known. */
+function managedProblems(args: { managedPolicyArns?: unknown; managedPolicies?: unknown }): Problem[] {
+    const problems: Problem[] = [];
+    const listed = Array.isArray(args.managedPolicyArns) ? (args.managedPolicyArns as unknown[]) : [];
+    const named = typeof args.managedPolicies === "object" && args.managedPolicies !== null ? Object.entries(args.managedPolicies as Record<string, unknown>) : [];
+    const hashes = new Set(listed.map((arn) => arnKey(String(arn))));
+    for (const [key, arn] of named) {
+        if (!ATTACHMENT_KEY.test(key)) {
+            problems.push({ path: ["managedPolicies", key], message: `${show(key)} is not an attachment key of 1 to 64 characters of A-Za-z0-9_.-` });
+        } else if (hashes.has(key)) {
+            problems.push({ path: ["managedPolicies", key], message: `${show(key)} is the key of an ARN in managedPolicyArns; choose another key` });
+        }
+        if (typeof arn !== "string" || !POLICY_ARN.test(arn)) {
+            problems.push({ path: ["managedPolicies", key], message: `${show(arn)} is not a policy ARN such as arn:aws:iam::123456789012:policy/Audit` });
+        } else if (listed.includes(arn)) {
+            problems.push({ path: ["managedPolicies", key], message: `${show(arn)} is also listed in managedPolicyArns; attach it once` });
+        }
+    }
+    if (listed.length + named.length > 20) {
+        problems.push({ path: ["managedPolicies"], message: `has ${named.length} policies beside ${listed.length} in managedPolicyArns; IAM attaches at most 20 to a role` });
+    }
+    return problems;
+}
+
+/** Validates a role's arguments (all values known) and returns every problem, empty when valid. */
+export function roleProblems(args: unknown, now: Date, nameKey: "roleName" | "name" = "roleName"): Problem[] {
+    const { managedPolicies, ...rest } = (typeof args === "object" && args !== null ? args : {}) as Record<string, unknown>;
+    const schemaProblems = problemsOf(roleSchema(nameKey), rest).problems;
+    const revokeBefore = (rest as { revokeBefore?: unknown }).revokeBefore;
+    return [
+        ...schemaProblems,
+        ...futureCutoffProblems([{ path: ["revokeBefore"], value: revokeBefore }], now),
+        ...(managedPolicies === undefined ? [] : managedProblems({ managedPolicyArns: rest.managedPolicyArns, managedPolicies })),
+    ];
 }
 
 /** The trust policy JSON, given the account context when the trust needs it. */
-export function renderTrust(trust: TrustArgs, context?: AccountContext): string {
+export function renderTrust(trust: KnownTrust, context?: AccountContext): string {
     return serializePolicy(trustPolicy(trust, context));
 }
 
+/** Role arguments with every value known: what the component validates and renders. */
+export type KnownRoleArgs = Omit<RevocableRoleArgs, "description" | "permissionsBoundary" | "tags" | "trust" | "managedPolicies" | "inlinePolicies" | "account"> & {
+    description?: string;
+    permissionsBoundary?: string;
+    tags?: Record<string, string>;
+    trust: KnownTrust;
+    managedPolicies?: Record<string, string>;
+    inlinePolicies?: Record<string, PolicyDocument>;
+};
+
 /**
- * Validates and decides everything about a role. Throws {@link RoleValidationError} with all
- * problems at once; never returns a half-valid model.
+ * Validates and decides everything about a role whose values are all known. Throws
+ * {@link RoleValidationError} with all problems at once; never returns a half-valid model.
  */
-export function roleModel(name: string, args: RevocableRoleArgs, options: ValidationOptions = {}): RoleModel {
+export function roleModel(name: string, args: KnownRoleArgs, now: Date): RoleModel {
     const roleName = args.roleName ?? name;
-    const { account: _account, ...validated } = args;
-    const problems = roleProblems({ ...validated, roleName }, { ...options, nameKey: "roleName" });
+    const problems = roleProblems({ ...args, roleName }, now);
     if (problems.length > 0) {
         throw new RoleValidationError(roleName, problems);
     }
+    return modelOf(name, args);
+}
+
+/** The model of arguments already validated (by {@link roleModel}, or by the stack config for the same `now`). */
+export function modelOf(name: string, args: KnownRoleArgs): RoleModel {
     let revocation: RoleModel["revocation"];
     if (args.revokeBefore !== undefined) {
         const parsed = parseTimestamp(args.revokeBefore);
@@ -114,7 +213,7 @@ export function roleModel(name: string, args: RevocableRoleArgs, options: Valida
     }
     const arns = [...new Set(args.managedPolicyArns ?? [])];
     return {
-        roleName,
+        roleName: args.roleName ?? name,
         path: args.path ?? "/",
         description: args.description,
         maxSessionDuration: args.maxSessionDuration ?? 3600,
@@ -122,13 +221,15 @@ export function roleModel(name: string, args: RevocableRoleArgs, options: Valida
         tags: args.tags,
         trust: args.trust,
         needs: contextNeeded(args.trust),
-        managed: arns.map((arn) => ({ arn, key: arnKey(arn) })),
+        managed: [
+            ...arns.map((arn) => ({ arn, key: arnKey(arn) })),
+            ...Object.entries(args.managedPolicies ?? {}).map(([key, arn]) => ({ arn, key })),
+        ],
         inlinePolicies: Object.entries(args.inlinePolicies ?? {}).map(([policyName, document]) => ({
             name: policyName,
             policy: serializePolicy(document),
         })),
         revocation,
-        provider: args.provider ?? "aws",
+        backend: args.backend ?? "aws",
     };
 }
-

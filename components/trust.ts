@@ -2,6 +2,7 @@
  * Trust policies from typed shortcuts. Principals are a small closed set, each knowing its
  * assume action and its conditions; every kind renders to exactly one statement.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { ConditionBlock, POLICY_VERSION, PolicyDocument, PolicyStatement } from "./policy";
 
 /** Trust for GitHub Actions through the account's OIDC provider for `token.actions.githubusercontent.com`. */
@@ -13,10 +14,10 @@ export interface GitHubActionsTrust {
      */
     repositories: string[];
     /**
-     * The OIDC provider's ARN.
+     * The OIDC provider's ARN; may be an Input (an `aws.iam.OpenIdConnectProvider`'s `arn`).
      * @default the deploying account's provider, `arn:<partition>:iam::<account>:oidc-provider/token.actions.githubusercontent.com`
      */
-    providerArn?: string;
+    providerArn?: pulumi.Input<string>;
     /**
      * The `aud` claim the workflow requests.
      * @default "sts.amazonaws.com"
@@ -26,39 +27,61 @@ export interface GitHubActionsTrust {
 
 /** Trust for any other OIDC identity provider. */
 export interface OidcTrust {
-    /** The IAM OIDC provider's ARN. */
-    providerArn: string;
-    /** Conditions on the provider's claims, in IAM's shape: `{ StringEquals: { "<host>:sub": "..." } }`. Required. */
-    conditions: ConditionBlock;
+    /** The IAM OIDC provider's ARN; may be an Input. */
+    providerArn: pulumi.Input<string>;
+    /**
+     * Conditions on the provider's claims, in IAM's shape: `{ StringEquals: { "<host>:sub": "..." } }`.
+     * Required. Each value may be an Input.
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON value or an Input of one, checked at run time
+    conditions: { [operator: string]: { [key: string]: any } };
 }
 
 /** Trust for a SAML identity provider (console or CLI federation). */
 export interface SamlTrust {
-    /** The IAM SAML provider's ARN. */
-    providerArn: string;
+    /** The IAM SAML provider's ARN; may be an Input. */
+    providerArn: pulumi.Input<string>;
 }
 
 /** Who may assume the role. Each principal kind becomes one statement of the trust policy. */
 export interface TrustArgs {
-    /** 12-digit AWS account IDs whose IAM principals may assume the role (subject to their own permissions). */
-    accounts?: string[];
-    /** ARNs of IAM roles or users that may assume the role. */
-    principals?: string[];
-    /** Service principals such as `ec2.amazonaws.com`. */
+    /** 12-digit AWS account IDs whose IAM principals may assume the role (subject to their own permissions); each may be an Input. @default none */
+    accounts?: pulumi.Input<string>[];
+    /** ARNs of IAM roles or users that may assume the role; each may be an Input (another role's `arn`). @default none */
+    principals?: pulumi.Input<string>[];
+    /** Service principals such as `ec2.amazonaws.com`. @default none */
     services?: string[];
-    /** GitHub Actions workflows, through OIDC. */
+    /** GitHub Actions workflows, through OIDC. @default none */
     githubActions?: GitHubActionsTrust;
-    /** Another OIDC identity provider. */
+    /** Another OIDC identity provider. @default none */
     oidc?: OidcTrust;
-    /** A SAML identity provider. */
+    /** A SAML identity provider. @default none */
     saml?: SamlTrust;
-    /** Required `sts:ExternalId` for `accounts` and `principals` (third parties). @default none */
-    externalId?: string;
+    /** Required `sts:ExternalId` for `accounts` and `principals` (third parties); may be an Input. @default none */
+    externalId?: pulumi.Input<string>;
     /** Require MFA from `accounts` and `principals`. @default false */
     requireMfa?: boolean;
     /** With `requireMfa`, the maximum age of the MFA authentication in seconds. @default no maximum */
     mfaMaxAgeSeconds?: number;
-    /** Raw AWS trust statements, appended as written: the escape hatch. @default none */
+    /**
+     * Raw AWS trust statements as JSON, appended as written and validated when the program runs:
+     * the escape hatch. Plain values only. @default none
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON statements, validated at run time
+    statements?: any[];
+}
+
+/** A trust with every value known: what the renderer reads. */
+export interface KnownTrust {
+    accounts?: string[];
+    principals?: string[];
+    services?: string[];
+    githubActions?: { repositories: string[]; providerArn?: string; audience?: string };
+    oidc?: { providerArn: string; conditions: ConditionBlock };
+    saml?: { providerArn: string };
+    externalId?: string;
+    requireMfa?: boolean;
+    mfaMaxAgeSeconds?: number;
     statements?: PolicyStatement[];
 }
 
@@ -69,7 +92,7 @@ export interface AccountContext {
 }
 
 /** What a trust needs to know about the deploying account before it can be rendered. */
-export function contextNeeded(trust: TrustArgs): { partition: boolean; accountId: boolean } {
+export function contextNeeded(trust: TrustArgs | KnownTrust): { partition: boolean; accountId: boolean } {
     const defaultGitHubProvider = trust.githubActions !== undefined && trust.githubActions.providerArn === undefined;
     return {
         partition: (trust.accounts?.length ?? 0) > 0 || defaultGitHubProvider,
@@ -102,7 +125,7 @@ export function samlAudience(providerArn: string): string {
     }
 }
 
-function humanConditions(trust: TrustArgs): ConditionBlock | undefined {
+function humanConditions(trust: KnownTrust): ConditionBlock | undefined {
     const condition: ConditionBlock = {};
     if (trust.externalId !== undefined) {
         condition.StringEquals = { "sts:ExternalId": trust.externalId };
@@ -122,7 +145,7 @@ function statement(sid: string, principal: PolicyStatement["Principal"], action:
         : { Sid: sid, Effect: "Allow", Principal: principal, Action: action, Condition: condition };
 }
 
-function githubStatement(github: GitHubActionsTrust, context: AccountContext | undefined): PolicyStatement {
+function githubStatement(github: NonNullable<KnownTrust["githubActions"]>, context: AccountContext | undefined): PolicyStatement {
     const providerArn =
         github.providerArn ?? `arn:${need(context).partition}:iam::${need(context).accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
     const subjects = github.repositories.map(githubSubject);
@@ -146,7 +169,7 @@ function need(context: AccountContext | undefined): AccountContext {
  * Renders the trust policy: one statement per principal kind in a fixed order (accounts,
  * principals, services, GitHub Actions, OIDC, SAML), then the raw statements.
  */
-export function trustPolicy(trust: TrustArgs, context?: AccountContext): PolicyDocument {
+export function trustPolicy(trust: KnownTrust, context?: AccountContext): PolicyDocument {
     const statements: PolicyStatement[] = [];
     const human = humanConditions(trust);
     if (trust.accounts !== undefined && trust.accounts.length > 0) {

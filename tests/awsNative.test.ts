@@ -1,14 +1,11 @@
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { RevocableRole, RevocableRoleArgs } from "../components";
-import { PROJECT_ROOT } from "../cli/project";
-import { Plan, describePlan, planStack } from "../cli/plan";
+import { describePlan } from "../cli/plan";
 import { Registration } from "../cli/offline";
-import { promiseOf, register, shape } from "./helpers";
+import { Plan } from "../analysis/plan";
+import { DEV_STACK, plan, promiseOf, register, shape } from "./helpers";
 
-const devText = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8");
-const withProvider = (provider: string) => devText.replace("config:\n", `config:\n  revocable-roles:provider: ${provider}\n`);
+const withProvider = (provider: string) => DEV_STACK.replace("config:\n", `config:\n  revocable-roles:provider: ${provider}\n`);
 
 
 const doc = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
@@ -35,8 +32,8 @@ describe("the aws-native backend", () => {
     let native: Plan;
 
     before(async () => {
-        classic = await planStack("dev", withProvider("aws"));
-        native = await planStack("dev", withProvider("aws-native"));
+        classic = await plan(withProvider("aws"), "dev");
+        native = await plan(withProvider("aws-native"), "dev");
     });
 
     it("renders the same trust, inline and revocation documents as the aws backend for every dev role", () => {
@@ -56,10 +53,10 @@ describe("the aws-native backend", () => {
             "aws-native:iam:RolePolicy app-server-policy-read-app-config",
             "aws-native:iam:RolePolicy ci-deployer-policy-deploy-artifacts",
             "aws-native:iam:RolePolicy ci-deployer-revocation",
-            "revocable-roles:iam:RevocableRole app-server",
-            "revocable-roles:iam:RevocableRole break-glass-admin",
-            "revocable-roles:iam:RevocableRole ci-deployer",
-            "revocable-roles:iam:RevocableRole external-auditor",
+            "revocable-roles:index:RevocableRole app-server",
+            "revocable-roles:index:RevocableRole break-glass-admin",
+            "revocable-roles:index:RevocableRole ci-deployer",
+            "revocable-roles:index:RevocableRole external-auditor",
         ]);
         const role = native.resources.find((r) => r.name === "app-server-role")!;
         assert.deepStrictEqual(Object.keys(role.inputs).sort(), ["assumeRolePolicyDocument", "description", "managedPolicyArns", "maxSessionDuration", "path", "roleName"]);
@@ -105,21 +102,21 @@ describe("RevocableRole on aws-native", () => {
             statements: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: "sts:TagSession" }],
         },
         managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
-        inlinePolicies: { read: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] } },
+        inlinePolicies: { read: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["*"] }] } },
         revokeBefore: "2026-11-27T10:15:00Z",
     };
     const render = (args: RevocableRoleArgs) => register(() => new RevocableRole("r", args));
 
     it("renders the same documents as the aws backend for every trust kind together", async () => {
         const a = documents(await render(everyTrust));
-        const b = documents(await render({ ...everyTrust, provider: "aws-native" }));
+        const b = documents(await render({ ...everyTrust, backend: "aws-native" }));
         assert.deepStrictEqual(b, a);
         assert.strictEqual((b.r.trust as { Statement: unknown[] }).Statement.length, 7);
     });
 
     it("changes only the revocation policy when revokeBefore changes", async () => {
-        const before = await render({ ...everyTrust, provider: "aws-native" });
-        const after = await render({ ...everyTrust, provider: "aws-native", revokeBefore: "2026-11-27T11:00:00Z" });
+        const before = await render({ ...everyTrust, backend: "aws-native" });
+        const after = await render({ ...everyTrust, backend: "aws-native", revokeBefore: "2026-11-27T11:00:00Z" });
         const others = (rs: Registration[]) => rs.filter((r) => r.name !== "r-revocation");
         assert.deepStrictEqual(others(after), others(before));
         assert.deepStrictEqual(
@@ -128,19 +125,19 @@ describe("RevocableRole on aws-native", () => {
         );
     });
 
-    it("replaces named policies delete-before-replace and never uses the role's policies property", async () => {
-        const rs = await render({ ...everyTrust, provider: "aws-native" });
-        assert.deepStrictEqual(rs.filter((r) => r.deleteBeforeReplace).map((r) => r.name).sort(), ["r-policy-read", "r-revocation"]);
+    it("replaces the role and named policies delete-before-replace, never uses the role's policies property, and names the role through it", async () => {
+        const rs = await render({ ...everyTrust, backend: "aws-native" });
+        assert.deepStrictEqual(rs.filter((r) => r.deleteBeforeReplace).map((r) => r.name).sort(), ["r-policy-read", "r-revocation", "r-role"]);
         const role = rs.find((r) => r.type === "aws-native:iam:Role")!;
         assert.strictEqual(role.inputs.policies, undefined);
-        assert.deepStrictEqual(rs.filter((r) => r.type === "aws-native:iam:RolePolicy").map((r) => r.dependencies), [[role.urn], [role.urn]]);
+        assert.deepStrictEqual(rs.filter((r) => r.type === "aws-native:iam:RolePolicy").map((r) => r.propertyDependencies.roleName), [[role.urn], [role.urn]]);
     });
 
     it("exposes outputs of the same shape as the aws backend", async () => {
-        const outputs = async (provider: "aws" | "aws-native") => {
+        const outputs = async (backend: "aws" | "aws-native") => {
             let role: RevocableRole | undefined;
             await register(() => {
-                role = new RevocableRole("r", { ...everyTrust, provider });
+                role = new RevocableRole("r", { ...everyTrust, backend });
             });
             return { arn: await promiseOf(role!.arn), roleName: await promiseOf(role!.roleName), revocation: role!.revocation };
         };

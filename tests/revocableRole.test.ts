@@ -1,9 +1,12 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import * as iam from "@pulumi/aws/iam";
 import { RevocableRole, RevocableRoleArgs } from "../components";
 import { runOffline, Registration } from "../cli/offline";
+import { toPlan } from "../cli/plan";
+import { footprint } from "../analysis/plan";
 import { arnKey } from "../components/role";
-import { byName, promiseOf, register, shape } from "./helpers";
-
+import { byName, doc, promiseOf, register, shape } from "./helpers";
 
 const args: RevocableRoleArgs = {
     roleName: "ci-deployer",
@@ -16,7 +19,9 @@ const args: RevocableRoleArgs = {
     revokeBefore: "2026-11-27T11:15:00+01:00",
 };
 
-const COMPONENT = "urn:pulumi:test::revocable-roles::revocable-roles:iam:RevocableRole::ci";
+const TYPE = "revocable-roles:index:RevocableRole";
+const COMPONENT = `urn:pulumi:test::revocable-roles::${TYPE}::ci`;
+const revocationDocument = (cutoff: string) => ({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": cutoff } } }] });
 
 describe("RevocableRole", () => {
     let registrations: Registration[];
@@ -29,14 +34,17 @@ describe("RevocableRole", () => {
     });
 
     it("registers exactly the component, the role, one attachment per ARN, one policy per inline policy and the revocation", () => {
-        assert.deepStrictEqual(shape(registrations), [
-            "aws:iam/role:Role ci-role",
-            `aws:iam/rolePolicy:RolePolicy ci-policy-deploy-artifacts`,
-            "aws:iam/rolePolicy:RolePolicy ci-revocation",
-            `aws:iam/rolePolicyAttachment:RolePolicyAttachment ci-managed-${arnKey("arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess")}`,
-            `aws:iam/rolePolicyAttachment:RolePolicyAttachment ci-managed-${arnKey("arn:aws:iam::aws:policy/ReadOnlyAccess")}`,
-            "revocable-roles:iam:RevocableRole ci",
-        ].sort());
+        assert.deepStrictEqual(
+            shape(registrations),
+            [
+                "aws:iam/role:Role ci-role",
+                "aws:iam/rolePolicy:RolePolicy ci-policy-deploy-artifacts",
+                "aws:iam/rolePolicy:RolePolicy ci-revocation",
+                `aws:iam/rolePolicyAttachment:RolePolicyAttachment ci-managed-${arnKey("arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess")}`,
+                `aws:iam/rolePolicyAttachment:RolePolicyAttachment ci-managed-${arnKey("arn:aws:iam::aws:policy/ReadOnlyAccess")}`,
+                `${TYPE} ci`,
+            ].sort(),
+        );
         assert.strictEqual(registrations[0].urn, COMPONENT);
     });
 
@@ -47,24 +55,42 @@ describe("RevocableRole", () => {
         );
     });
 
+    it("keeps the earlier type token as an alias, so existing stacks are not replaced", () => {
+        assert.deepStrictEqual(registrations[0].aliases, [{ type: "revocable-roles:iam:RevocableRole" }]);
+        const plan = toPlan("revocable-roles", "test", registrations);
+        assert.deepStrictEqual(plan.details.get(COMPONENT)!.previousUrns, ["urn:pulumi:test::revocable-roles::revocable-roles:iam:RevocableRole::ci"]);
+        const revocation = byName(registrations).get("ci-revocation")!.urn;
+        assert.deepStrictEqual(plan.details.get(revocation)!.previousUrns, ["urn:pulumi:test::revocable-roles::revocable-roles:iam:RevocableRole$aws:iam/rolePolicy:RolePolicy::ci-revocation"]);
+    });
+
     it("declares the role with its physical name, forced policy detachment and never exclusive policy ownership", () => {
         const inputs = byName(registrations).get("ci-role")!.inputs;
-        assert.deepStrictEqual(inputs, {
+        assert.deepStrictEqual({ ...inputs, assumeRolePolicy: doc(inputs.assumeRolePolicy) }, {
             name: "ci-deployer",
             path: "/",
             description: "Deploys",
             maxSessionDuration: 3600,
             forceDetachPolicies: true,
-            assumeRolePolicy:
-                '{"Version":"2012-10-17","Statement":[{"Sid":"TrustGitHubActions","Effect":"Allow","Principal":{"Federated":"arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:sub":["repo:acme/infra:ref:refs/heads/main"]}}}]}',
+            assumeRolePolicy: {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "TrustGitHubActions",
+                        Effect: "Allow",
+                        Principal: { Federated: "arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com" },
+                        Action: "sts:AssumeRoleWithWebIdentity",
+                        Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": ["repo:acme/infra:ref:refs/heads/main"] } },
+                    },
+                ],
+            },
         });
     });
 
-    it("renders the revocation policy exactly, under its own name", () => {
+    it("renders the revocation policy exactly, under its own name, as the JSON string sent to AWS", () => {
         assert.deepStrictEqual(byName(registrations).get("ci-revocation")!.inputs, {
             role: "ci-deployer",
             name: "RevokeOlderSessions",
-            policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-11-27T10:15:00Z"}}}]}',
+            policy: JSON.stringify(revocationDocument("2026-11-27T10:15:00Z")),
         });
     });
 
@@ -73,44 +99,53 @@ describe("RevocableRole", () => {
         assert.deepStrictEqual(named.get("ci-policy-deploy-artifacts")!.inputs, {
             role: "ci-deployer",
             name: "deploy-artifacts",
-            policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject"],"Resource":["arn:aws:s3:::acme-artifacts/*"]}]}',
+            policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::acme-artifacts/*"] }] }),
         });
-        assert.deepStrictEqual(named.get(`ci-managed-${arnKey("arn:aws:iam::aws:policy/ReadOnlyAccess")}`)!.inputs, {
-            role: "ci-deployer",
-            policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
-        });
+        assert.deepStrictEqual(named.get(`ci-managed-${arnKey("arn:aws:iam::aws:policy/ReadOnlyAccess")}`)!.inputs, { role: "ci-deployer", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" });
     });
 
-    it("replaces every named policy delete-before-replace, and nothing else", () => {
-        assert.deepStrictEqual(
-            registrations.filter((r) => r.deleteBeforeReplace).map((r) => r.name).sort(),
-            registrations.filter((r) => r.type.startsWith("aws:iam/rolePolicy")).map((r) => r.name).sort(),
-        );
-        assert.strictEqual(registrations.filter((r) => r.deleteBeforeReplace).length, 4);
+    it("replaces the role and every named policy delete-before-replace, and nothing else", () => {
+        assert.deepStrictEqual(registrations.filter((r) => r.deleteBeforeReplace).map((r) => r.name).sort(), ["ci-policy-deploy-artifacts", "ci-revocation", "ci-role"]);
     });
 
-    it("makes every policy and attachment depend on the role, so they are created after it and deleted before it", () => {
-        const role = byName(registrations).get("ci-role")!.urn;
-        const policies = registrations.filter((r) => r.type.startsWith("aws:iam/rolePolicy"));
-        assert.deepStrictEqual(policies.map((r) => r.dependencies), Array(4).fill([role]));
+    it("gives every policy and attachment the role's name as an Output of the role, so a replaced role replaces them too", () => {
+        const roleUrn = byName(registrations).get("ci-role")!.urn;
+        const children = registrations.filter((r) => r.type.startsWith("aws:iam/rolePolicy"));
+        assert.strictEqual(children.length, 4);
+        assert.deepStrictEqual(children.map((r) => r.propertyDependencies.role), Array(4).fill([roleUrn]));
     });
 
-    it("exposes the ARN, the physical name and the revocation window", async () => {
+    it("exposes the ARN, the physical name, the revocation window and the resources", async () => {
         assert.strictEqual(await promiseOf(role.arn), "arn:aws:iam::000000000000:role/ci-deployer");
         assert.strictEqual(await promiseOf(role.roleName), "ci-deployer");
         assert.deepStrictEqual(role.revocation, { cutoff: "2026-11-27T10:15:00Z", policyName: "RevokeOlderSessions", safeToRemoveAfter: "2026-11-27T23:15:00Z" });
+        assert.ok(role.role instanceof iam.Role);
+        assert.ok(role.revocationPolicy instanceof iam.RolePolicy);
+        assert.deepStrictEqual(Object.keys(role.policies), ["deploy-artifacts"]);
+        assert.deepStrictEqual(Object.keys(role.attachments).sort(), [arnKey("arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess"), arnKey("arn:aws:iam::aws:policy/ReadOnlyAccess")].sort());
+    });
+
+    it("resolves arn only once every policy and attachment exists: a consumer of arn depends on all of them", async () => {
+        const rs = await register(() => {
+            const r = new RevocableRole("ci", args);
+            new iam.Policy("consumer", { policy: pulumi.interpolate`{"Resource":"${r.arn}"}` });
+        });
+        const consumer = byName(rs).get("consumer")!;
+        const children = rs.filter((r) => r.parent === COMPONENT).map((r) => r.urn).sort();
+        assert.deepStrictEqual([...consumer.propertyDependencies.policy].sort(), children);
     });
 });
 
 describe("RevocableRole across renders", () => {
     const render = (overrides: Partial<RevocableRoleArgs>) => register(() => new RevocableRole("ci", { ...args, ...overrides }));
     const withoutRevocation = (rs: Registration[]) => rs.filter((r) => r.name !== "ci-revocation");
+    const comparable = (rs: Registration[]) => rs.map(({ urn, type, name, parent, inputs }) => ({ urn, type, name, parent, inputs }));
 
     it("changes only the revocation policy when revokeBefore changes", async () => {
         const before = await render({ revokeBefore: "2026-11-27T10:15:00Z" });
         const after = await render({ revokeBefore: "2026-11-27T11:00:00Z" });
-        assert.deepStrictEqual(withoutRevocation(after), withoutRevocation(before));
-        assert.notDeepStrictEqual(byName(after).get("ci-revocation")!.inputs, byName(before).get("ci-revocation")!.inputs);
+        assert.deepStrictEqual(comparable(withoutRevocation(after)), comparable(withoutRevocation(before)));
+        assert.deepStrictEqual(doc(byName(after).get("ci-revocation")!.inputs.policy), revocationDocument("2026-11-27T11:00:00Z"));
         assert.strictEqual(after.length, before.length);
     });
 
@@ -118,40 +153,64 @@ describe("RevocableRole across renders", () => {
         const before = await render({ revokeBefore: undefined });
         const after = await render({});
         assert.strictEqual(after.length, before.length + 1);
-        assert.deepStrictEqual(withoutRevocation(after), before);
-        assert.strictEqual(byName(before).get("ci-revocation"), undefined);
+        assert.deepStrictEqual(comparable(withoutRevocation(after)), comparable(before));
         assert.strictEqual(byName(after).get("ci-revocation")?.type, "aws:iam/rolePolicy:RolePolicy");
     });
 
-    it("keeps every logical name when the managed policy list is reordered", async () => {
-        const before = await render({});
-        const after = await render({ managedPolicyArns: [...args.managedPolicyArns!].reverse() });
-        assert.deepStrictEqual(shape(after), shape(before));
+    it("renders a cutoff with a fraction of a second rounded up to the next whole second", async () => {
+        const rendered = await render({ revokeBefore: "2026-11-27T10:15:00.001Z" });
+        assert.deepStrictEqual(doc(byName(rendered).get("ci-revocation")!.inputs.policy), revocationDocument("2026-11-27T10:15:01Z"));
     });
 
-    it("has no revocation output without revokeBefore", async () => {
+    it("keeps every logical name when the managed policy list is reordered", async () => {
+        assert.deepStrictEqual(shape(await render({ managedPolicyArns: [...args.managedPolicyArns!].reverse() })), shape(await render({})));
+    });
+
+    it("has no revocation without revokeBefore", async () => {
         let role: RevocableRole | undefined;
         await register(() => {
             role = new RevocableRole("plain", { trust: { services: ["ec2.amazonaws.com"] } });
         });
-        assert.strictEqual(role!.revocation, undefined);
+        assert.deepStrictEqual([role!.revocation, role!.revocationPolicy], [undefined, undefined]);
         assert.strictEqual(await promiseOf(role!.roleName), "plain");
     });
 
     it("registers nothing, not even the component, when the arguments are invalid", async () => {
         const run = await runOffline(() => new RevocableRole("ci", { ...args, revokeBefore: "2026-11-27 10:15" }), { project: "revocable-roles", stack: "test", config: {} });
         assert.deepStrictEqual(run.registrations, []);
-        assert.strictEqual(
-            run.error?.message,
-            'role "ci-deployer": revokeBefore: "2026-11-27 10:15" has no time zone; write an ISO-8601 UTC timestamp such as 2026-11-27T10:00:00Z',
-        );
+        assert.strictEqual(run.error?.message, 'role "ci-deployer": revokeBefore: "2026-11-27 10:15" has no time zone; write an ISO-8601 UTC timestamp such as 2026-11-27T10:00:00Z');
     });
 
     it("asks the provider for nothing when no shortcut needs the account", async () => {
         const rs = await register(() => new RevocableRole("svc", { trust: { services: ["ec2.amazonaws.com"] } }));
-        assert.strictEqual(
-            byName(rs).get("svc-role")!.inputs.assumeRolePolicy,
-            '{"Version":"2012-10-17","Statement":[{"Sid":"TrustServices","Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":"sts:AssumeRole"}]}',
-        );
+        assert.deepStrictEqual(doc(byName(rs).get("svc-role")!.inputs.assumeRolePolicy), {
+            Version: "2012-10-17",
+            Statement: [{ Sid: "TrustServices", Effect: "Allow", Principal: { Service: ["ec2.amazonaws.com"] }, Action: "sts:AssumeRole" }],
+        });
+    });
+
+    describe("which argument changes replace the role", () => {
+        const cases: [string, Partial<RevocableRoleArgs>, { replaced: string[]; changed: string[]; added: string[]; removed: string[] }][] = [
+            ["roleName", { roleName: "ci-deployer-v2" }, { replaced: ["ci-role", "ci-managed-*", "ci-managed-*", "ci-policy-deploy-artifacts", "ci-revocation"], changed: [], added: [], removed: [] }],
+            ["path", { path: "/ci/" }, { replaced: ["ci-role", "ci-managed-*", "ci-managed-*", "ci-policy-deploy-artifacts", "ci-revocation"], changed: [], added: [], removed: [] }],
+            ["backend", { backend: "aws-native" }, { replaced: [], changed: [], added: ["ci-role", "ci-policy-deploy-artifacts", "ci-revocation"], removed: ["ci-role", "ci-managed-*", "ci-managed-*", "ci-policy-deploy-artifacts", "ci-revocation"] }],
+            ["description", { description: "Deploys the platform" }, { replaced: [], changed: ["ci-role"], added: [], removed: [] }],
+            ["maxSessionDuration", { maxSessionDuration: 7200 }, { replaced: [], changed: ["ci-role"], added: [], removed: [] }],
+            ["tags", { tags: { team: "platform" } }, { replaced: [], changed: ["ci-role"], added: [], removed: [] }],
+            ["permissionsBoundary", { permissionsBoundary: "arn:aws:iam::123456789012:policy/Boundary" }, { replaced: [], changed: ["ci-role"], added: [], removed: [] }],
+            ["trust", { trust: { accounts: ["111111111111"] } }, { replaced: [], changed: ["ci-role"], added: [], removed: [] }],
+            ["revokeBefore", { revokeBefore: "2026-11-27T11:00:00Z" }, { replaced: [], changed: ["ci-revocation"], added: [], removed: [] }],
+        ];
+        for (const [field, change, expected] of cases) {
+            it(`${field}: ${expected.replaced.includes("ci-role") ? "replaces the role and every child" : expected.removed.includes("ci-role") ? "deletes the role and creates it again" : "updates in place"}`, async () => {
+                const [before, after] = [toPlan("revocable-roles", "test", await render({})), toPlan("revocable-roles", "test", await render(change))];
+                const f = footprint(before, after);
+                const names = (urns: string[]) => urns.map((urn) => urn.split("::").pop()!.replace(/managed-[0-9a-f]{8}$/, "managed-*")).sort();
+                assert.deepStrictEqual(
+                    { replaced: names(f.replaced), changed: names(f.changed), added: names(f.added), removed: names(f.removed) },
+                    { replaced: [...expected.replaced].sort(), changed: [...expected.changed].sort(), added: [...expected.added].sort(), removed: [...expected.removed].sort() },
+                );
+            });
+        }
     });
 });

@@ -1,9 +1,9 @@
 import * as assert from "assert";
-import { contextNeeded, githubSubject, trustPolicy, TrustArgs } from "../components/trust";
+import { contextNeeded, githubSubject, trustPolicy, KnownTrust } from "../components/trust";
 import { PolicyStatement } from "../components/policy";
 
 const context = { partition: "aws", accountId: "123456789012" };
-const statements = (trust: TrustArgs, ctx = context): PolicyStatement[] => {
+const statements = (trust: KnownTrust, ctx = context): PolicyStatement[] => {
     const document = trustPolicy(trust, ctx);
     assert.strictEqual(document.Version, "2012-10-17");
     return document.Statement;
