@@ -6,17 +6,20 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
-import { PlannedResource, planStack } from "../cli/plan";
+import * as iam from "@pulumi/aws/iam";
+import { planStack } from "../cli/plan";
 import { runOffline, useFastStackTraces } from "../cli/offline";
+import { PlannedResource } from "../analysis/plan";
+import { loadStack } from "../config/loader";
+import { directorySource } from "../config/sources";
 
 type Constructor = new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => pulumi.Resource;
 
 /** The resource classes the program uses, by type token. */
 const CLASSES: Record<string, Constructor> = {
-    "aws:iam/role:Role": aws.iam.Role as unknown as Constructor,
-    "aws:iam/rolePolicy:RolePolicy": aws.iam.RolePolicy as unknown as Constructor,
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": aws.iam.RolePolicyAttachment as unknown as Constructor,
+    "aws:iam/role:Role": iam.Role as unknown as Constructor,
+    "aws:iam/rolePolicy:RolePolicy": iam.RolePolicy as unknown as Constructor,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": iam.RolePolicyAttachment as unknown as Constructor,
 };
 
 /** The raw-resource floor: the same types, names, parents and inputs, documents already serialized. */
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
     const start = performance.now();
     let resources: number;
     if (mode === "plan") {
-        resources = (await planStack(target, fs.readFileSync(path.join(root, `Pulumi.${target}.yaml`), "utf8"), root)).resources.length;
+        resources = (await planStack(loadStack(directorySource(root), target))).resources.length;
     } else {
         const planned = JSON.parse(fs.readFileSync(path.join(root, target), "utf8")) as PlannedResource[];
         const run = await runOffline(() => registerDirectly(planned), { project: "revocable-roles", stack: "bench", config: {} });

@@ -7,7 +7,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { footprint, planStack, touched } from "../cli/plan";
+import { planStack } from "../cli/plan";
+import { footprint, touched } from "../analysis/plan";
+import { loadStack } from "../config/loader";
+import { directorySource } from "../config/sources";
 import { PROJECT_ROOT } from "../cli/project";
 import { useFastStackTraces } from "../cli/offline";
 import { BENCH_CUTOFF, syntheticStack } from "./synthetic";
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
             const text = syntheticStack(roles);
             fs.writeFileSync(path.join(root, `Pulumi.${stack}.yaml`), text);
             // The baseline registers exactly what the program registers, documents already serialized.
-            const plan = await planStack(stack, text, root);
+            const plan = await planStack(loadStack(directorySource(root), stack));
             fs.writeFileSync(path.join(root, `${stack}.resources.json`), JSON.stringify(plan.resources));
             if (roles === SIZES[SIZES.length - 1]) largest = plan;
             const planRuns: Measurement[] = [];
@@ -101,9 +104,10 @@ async function main(): Promise<void> {
 
         const plan = largest!;
         const count = SIZES[SIZES.length - 1];
-        const one = footprint(plan, await planStack(`bench${count}`, syntheticStack(count, { alsoRevoke: 1 }), root));
+        const planText = (text: string) => planStack(loadStack(directorySource(root), `bench${count}`, text));
+        const one = footprint(plan, await planText(syntheticStack(count, { alsoRevoke: 1 })));
         const allCutoff = new Date(Date.parse(BENCH_CUTOFF) + 3600_000).toISOString().replace(".000Z", "Z");
-        const all = footprint(plan, await planStack(`bench${count}`, syntheticStack(count, { revokeAllBefore: allCutoff }), root));
+        const all = footprint(plan, await planText(syntheticStack(count, { revokeAllBefore: allCutoff })));
         const roleTouched = touched(all).filter((urn) => urn.includes("$aws:iam/role:Role::")).length;
         log("");
         log(`Revocation footprint in the ${count}-role stack:`);

@@ -2,16 +2,64 @@
  * Runs a Pulumi program offline under Pulumi's mock runtime and records every resource
  * registration, exactly as the engine would receive it. Invokes are answered with obvious
  * placeholders; anything else a program asks for is an error.
+ *
+ * This is the one module that reaches into @pulumi/pulumi's internals (the mock monitor, the
+ * settings that install it, the RPC deserializer): Pulumi's documented mocks do not expose the
+ * registration requests. Those internals are checked when the module loads, and a mismatch
+ * stops every command with an error naming the version this was written against.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
-import { deserializeProperties } from "@pulumi/pulumi/runtime/rpc";
+import * as mocksModule from "@pulumi/pulumi/runtime/mocks";
+import * as settingsModule from "@pulumi/pulumi/runtime/settings";
+import * as rpcModule from "@pulumi/pulumi/runtime/rpc";
+// getStore is internal: absent from the typings, checked below.
+const stateModule = require("@pulumi/pulumi/runtime/state") as { getStore?: () => Record<string, unknown> };
+
+/** The @pulumi/pulumi version whose internals this recorder was written and tested against. */
+export const RECORDER_WRITTEN_FOR = "3.248.0";
+
+/** The internals the recorder uses, checked for shape at load time. */
+function internals() {
+    const missing: string[] = [];
+    if (typeof mocksModule.MockMonitor !== "function" || typeof mocksModule.MockMonitor.prototype.registerResource !== "function") {
+        missing.push("runtime/mocks MockMonitor.registerResource");
+    }
+    if (typeof settingsModule.setMockOptions !== "function") missing.push("runtime/settings setMockOptions");
+    if (typeof rpcModule.deserializeProperties !== "function") missing.push("runtime/rpc deserializeProperties");
+    if (typeof stateModule.getStore !== "function" || !("supportsAliasSpecs" in stateModule.getStore())) missing.push("runtime/state getStore().supportsAliasSpecs");
+    if (missing.length > 0) {
+        const version = (require("@pulumi/pulumi/package.json") as { version: string }).version;
+        throw new Error(
+            `the offline recorder was written against @pulumi/pulumi ${RECORDER_WRITTEN_FOR}, and @pulumi/pulumi ${version} lacks ${missing.join(", ")}; pin @pulumi/pulumi to ${RECORDER_WRITTEN_FOR} or update cli/offline.ts`,
+        );
+    }
+    return { MockMonitor: mocksModule.MockMonitor, setMockOptions: settingsModule.setMockOptions, deserializeProperties: rpcModule.deserializeProperties, getStore: stateModule.getStore! };
+}
+
+const { MockMonitor, setMockOptions, deserializeProperties, getStore } = internals();
+
+/** Installs a monitor with the features `pulumi.runtime.setMocks` enables: all but output values. */
+function installMonitor(monitor: InstanceType<typeof MockMonitor>, project: string, stack: string): void {
+    setMockOptions(monitor, project, stack, false);
+    Object.assign(getStore(), {
+        supportsSecrets: true,
+        supportsResourceReferences: true,
+        supportsOutputValues: false,
+        supportsDeletedWith: true,
+        supportsReplaceWith: true,
+        supportsAliasSpecs: true,
+        supportsTransforms: false,
+        supportsParameterization: true,
+    });
+}
 
 /** The placeholder account of offline plans: no AWS call is ever made. */
 export const PLACEHOLDER_ACCOUNT = "000000000000";
 /** The placeholder partition of offline plans. */
 export const PLACEHOLDER_PARTITION = "aws";
+
+/** An alias a resource declares: an old URN, or the parts of one that differ. */
+export type AliasRecord = { urn: string } | { name?: string; type?: string; stack?: string; project?: string; parentUrn?: string; noParent?: boolean };
 
 /** One resource registration as the engine receives it. */
 export interface Registration {
@@ -20,10 +68,14 @@ export interface Registration {
     name: string;
     parent?: string;
     inputs: Record<string, unknown>;
-    /** The `deleteBeforeReplace` resource option (not part of the plan's JSON contract). */
+    /** The `deleteBeforeReplace` resource option. */
     deleteBeforeReplace: boolean;
-    /** The URNs this resource depends on (not part of the plan's JSON contract). */
+    /** The URNs this resource depends on. */
     dependencies: string[];
+    /** Per input property, the URNs its value came from (Outputs of other resources). */
+    propertyDependencies: Record<string, string[]>;
+    /** The aliases the resource declares. */
+    aliases: AliasRecord[];
 }
 
 const INVOKES: Record<string, Record<string, unknown>> = {
@@ -43,19 +95,27 @@ const INVOKES: Record<string, Record<string, unknown>> = {
     "aws-native:index:getPartition": { partition: PLACEHOLDER_PARTITION, dnsSuffix: "amazonaws.com" },
 };
 
-/** What the provider would report back for a resource: its inputs, plus the ARN of a role. */
-function mockState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
-    if (type === "aws:iam/role:Role") {
-        return { ...inputs, arn: `arn:aws:iam::${PLACEHOLDER_ACCOUNT}:role${inputs.path ?? "/"}${inputs.name}` };
+/** What the provider would report back for a resource: its inputs, plus the ARN of the few types whose ARN a program uses. */
+function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const account = PLACEHOLDER_ACCOUNT;
+    switch (type) {
+        case "aws:iam/role:Role":
+            return { ...inputs, arn: `arn:aws:iam::${account}:role${inputs.path ?? "/"}${inputs.name}` };
+        case "aws-native:iam:Role":
+            return { ...inputs, arn: `arn:aws:iam::${account}:role${inputs.path ?? "/"}${inputs.roleName}` };
+        case "aws:iam/policy:Policy":
+            return { ...inputs, arn: `arn:aws:iam::${account}:policy${inputs.path ?? "/"}${inputs.name ?? name}` };
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            return { ...inputs, arn: `arn:aws:iam::${account}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}` };
+        case "aws:s3/bucketV2:BucketV2":
+            return { ...inputs, arn: `arn:aws:s3:::${inputs.bucket ?? name}` };
+        default:
+            return inputs;
     }
-    if (type === "aws-native:iam:Role") {
-        return { ...inputs, arn: `arn:aws:iam::${PLACEHOLDER_ACCOUNT}:role${inputs.path ?? "/"}${inputs.roleName}` };
-    }
-    return inputs;
 }
 
 const mocks: pulumi.runtime.Mocks = {
-    newResource: ({ type, name, inputs }) => ({ id: `${name}-id`, state: mockState(type, inputs) }),
+    newResource: ({ type, name, inputs }) => ({ id: `${name}-id`, state: mockState(type, name, inputs) }),
     call: ({ token }) => {
         const result = INVOKES[token];
         if (result === undefined) {
@@ -66,6 +126,14 @@ const mocks: pulumi.runtime.Mocks = {
 };
 
 type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
+interface AliasSpec {
+    getName(): string;
+    getType(): string;
+    getStack(): string;
+    getProject(): string;
+    getParenturn(): string;
+    getNoparent(): boolean;
+}
 interface RegisterRequest {
     getType(): string;
     getName(): string;
@@ -73,6 +141,21 @@ interface RegisterRequest {
     getObject(): unknown;
     getDeletebeforereplace(): boolean;
     getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void };
+    getAliasesList(): { hasUrn(): boolean; getUrn(): string; getSpec(): AliasSpec | undefined }[];
+}
+
+function aliasOf(alias: ReturnType<RegisterRequest["getAliasesList"]>[number]): AliasRecord {
+    if (alias.hasUrn()) return { urn: alias.getUrn() };
+    const spec = alias.getSpec()!;
+    const record: AliasRecord = {};
+    if (spec.getName() !== "") record.name = spec.getName();
+    if (spec.getType() !== "") record.type = spec.getType();
+    if (spec.getStack() !== "") record.stack = spec.getStack();
+    if (spec.getProject() !== "") record.project = spec.getProject();
+    if (spec.getParenturn() !== "") record.parentUrn = spec.getParenturn();
+    if (spec.getNoparent()) record.noParent = true;
+    return record;
 }
 
 class RecordingMonitor extends MockMonitor {
@@ -82,6 +165,10 @@ class RecordingMonitor extends MockMonitor {
 
     override async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
         const parent = req.getParent();
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((value, key) => {
+            propertyDependencies[key] = value.getUrnsList();
+        });
         const record: Registration = {
             urn: "",
             type: req.getType(),
@@ -90,6 +177,8 @@ class RecordingMonitor extends MockMonitor {
             inputs: deserializeProperties(req.getObject() as Parameters<typeof deserializeProperties>[0]),
             deleteBeforeReplace: req.getDeletebeforereplace(),
             dependencies: req.getDependenciesList(),
+            propertyDependencies,
+            aliases: req.getAliasesList().map(aliasOf),
         };
         this.registrations.push(record);
         return super.registerResource(req, (err: unknown, response: { getUrn(): string } | undefined) => {
@@ -115,32 +204,64 @@ export async function runOffline(
     options: { project: string; stack: string; config: Record<string, string> },
 ): Promise<OfflineRun> {
     const registrations: Registration[] = [];
-    await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
-    setMockOptions(new RecordingMonitor(registrations), options.project, options.stack, false);
+    installMonitor(new RecordingMonitor(registrations), options.project, options.stack);
     pulumi.runtime.setAllConfig(options.config, []);
     let error: Error | undefined;
+    // Like the Pulumi CLI, the first unhandled failure ends the run: registrations waiting on a
+    // failed input would otherwise wait forever.
+    let stop: (reason: unknown) => void = () => {};
+    const stopped = new Promise<never>((_, reject) => (stop = reject));
     const failed = (reason: unknown) => {
         error ??= reason instanceof Error ? reason : new Error(String(reason));
+        stop(reason);
     };
     process.on("unhandledRejection", failed);
+    const traces = withoutStackTraces();
     try {
-        await program();
-        await pulumi.runtime.disconnect();
+        await Promise.race([
+            (async () => {
+                await program();
+                await pulumi.runtime.disconnect();
+            })(),
+            stopped,
+        ]);
     } catch (reason) {
         failed(reason);
     } finally {
+        traces.restore();
         process.off("unhandledRejection", failed);
+        // An abandoned run leaves promises behind on purpose; they are not leaks of the caller's.
+        if (error !== undefined) getStore().leakCandidates = new Set();
+    }
+    if (error !== undefined) {
+        // Pulumi prefixes an error raised while serializing inputs with each property's name; report the program's own message.
+        error.message = error.message.replace(/^(?:error serializing property "[^"]*": )+/, "");
     }
     return error === undefined ? { registrations } : { registrations, error };
 }
 
 /**
- * Turns off stack traces for the rest of the process (set REVOCABLE_ROLES_STACK_TRACES=1 to keep
+ * Turns off stack traces while a program runs offline (set REVOCABLE_ROLES_STACK_TRACES=1 to keep
  * them). Pulumi records a stack trace for every promise it creates, for leak reports an offline
  * plan never prints, and ts-node maps each through source maps: that was 75% of the time and a
  * quarter of the memory of planning 1,000 roles. Resource source positions are unaffected (Pulumi
- * lifts the limit while it reads them). The command-line tools call this; tests keep full traces.
+ * lifts the limit while it reads them). Restored afterwards, so the caller's own errors keep theirs.
  */
+function withoutStackTraces(): { restore(): void } {
+    if (process.env.REVOCABLE_ROLES_STACK_TRACES !== undefined) return { restore() {} };
+    const traces = Error as { prepareStackTrace?: unknown; stackTraceLimit: number };
+    const saved = { prepare: traces.prepareStackTrace, limit: traces.stackTraceLimit };
+    traces.prepareStackTrace = undefined;
+    traces.stackTraceLimit = 0;
+    return {
+        restore() {
+            traces.prepareStackTrace = saved.prepare;
+            traces.stackTraceLimit = saved.limit;
+        },
+    };
+}
+
+/** Turns off stack traces for the rest of the process: the command-line tools print messages, never stacks. */
 export function useFastStackTraces(): void {
     if (process.env.REVOCABLE_ROLES_STACK_TRACES !== undefined) return;
     (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;

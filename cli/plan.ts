@@ -1,86 +1,56 @@
 /**
- * The offline plan: runs the real program against a stack file under Pulumi's mock runtime and
- * shows what it would deploy, as text for people, as JSON for tools, or as a diff against the
- * same stack file at a git ref.
+ * The offline plan: runs the real program against a stack's configuration under Pulumi's mock
+ * runtime and shows what it would deploy, as text for people, as JSON for tools, or as a diff
+ * against the same stack at a git ref.
  */
 import * as path from "path";
-import { isDeepStrictEqual, parseArgs } from "util";
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION, Registration, loadProgram, runOffline, useFastStackTraces } from "./offline";
-import { CliError, errorText, PROJECT_ROOT, programConfig, projectName, readStackFile, stackFileAt, stackFileName } from "./project";
-import { REVOCABLE_ROLE_TYPE } from "../components/revocableRole";
+import { CliError, Writer, errorText, parseFlags, runAsProcess, UsageError } from "./io";
+import { PROJECT_ROOT } from "./project";
+import { LoadedStack, loadProject, loadStack, stackFileName } from "../config/loader";
+import { ProjectSource, directorySource, gitSource } from "../config/sources";
 import { CONFIG_ERROR_HEADER } from "../config/stackConfig";
-import { PolicyDocument, PolicyStatement, REVOCATION_POLICY_NAME, asList } from "../components/policy";
+import { Footprint, Plan, PlannedResource, RegistrationDetails, footprint, previousUrns } from "../analysis/plan";
+import { POLICY_TYPES, cutoffOf, deployedRoles, documentOf } from "../analysis/deployment";
+import { describeTrust } from "../analysis/trust";
+import { REVOCATION_POLICY_NAME, asList } from "../components/policy";
 import { formatUtc, safeToRemoveAfter } from "../components/timestamps";
 import { formatPath } from "../components/validation";
 
-/** A resource of the plan: the `--json` contract. */
-export interface PlannedResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string | null;
-    inputs: Record<string, unknown>;
-}
-
-/** The plan of one stack: the `--json` contract. */
-export interface Plan {
-    project: string;
-    stack: string;
-    resources: PlannedResource[];
-}
-
-/** Plans a stack from its file's text (the working tree's, or another version's). */
-export async function planStack(stack: string, stackText: string, root = PROJECT_ROOT): Promise<Plan> {
-    const project = projectName(root);
-    const config = programConfig(stackText, stackFileName(stack));
-    const run = await runOffline(loadProgram(path.join(PROJECT_ROOT, "index.ts")), { project, stack, config });
+/** Plans a loaded stack by running the program in `programRoot` (this checkout's, unless a base's own code must run). */
+export async function planStack(loaded: LoadedStack, programRoot = PROJECT_ROOT): Promise<Plan> {
+    const run = await runOffline(loadProgram(path.join(programRoot, "index.ts")), {
+        project: loaded.project.name,
+        stack: loaded.stack,
+        config: loaded.config,
+    });
     if (run.error !== undefined) {
         // Config errors: the lines themselves, one per problem, without the program's header.
         const message = run.error.message;
         throw new CliError(message.startsWith(`${CONFIG_ERROR_HEADER}\n`) ? message.slice(CONFIG_ERROR_HEADER.length + 1) : message);
     }
-    return { project, stack, resources: run.registrations.map(toResource) };
+    return toPlan(loaded.project.name, loaded.stack, run.registrations);
 }
 
-function toResource(r: Registration): PlannedResource {
-    return { urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: r.inputs };
+/** A plan from recorded registrations. */
+export function toPlan(project: string, stack: string, registrations: Registration[]): Plan {
+    const details = new Map<string, RegistrationDetails>();
+    const resources = registrations.map((r): PlannedResource => {
+        const parent = r.parent ?? null;
+        const parentPrevious = parent === null ? [] : (details.get(parent)?.previousUrns ?? []);
+        details.set(r.urn, {
+            deleteBeforeReplace: r.deleteBeforeReplace,
+            propertyDependencies: r.propertyDependencies,
+            previousUrns: previousUrns({ urn: r.urn, parent }, r.aliases.filter((a) => "urn" in a || a.type !== undefined || a.name !== undefined) as never, parentPrevious),
+        });
+        return { urn: r.urn, type: r.type, name: r.name, parent, inputs: r.inputs };
+    });
+    return { project, stack, resources, details };
 }
 
-const ROLE_TYPES = new Set(["aws:iam/role:Role", "aws-native:iam:Role"]);
-const POLICY_TYPES = new Set(["aws:iam/rolePolicy:RolePolicy", "aws-native:iam:RolePolicy"]);
-
-function document(value: unknown): PolicyDocument {
-    return (typeof value === "string" ? JSON.parse(value) : value) as PolicyDocument;
-}
-
-/** A trust statement in words: who, and under which conditions. */
-export function describeTrustStatement(statement: PolicyStatement): string {
-    const principal = statement.Principal;
-    const who: string[] = [];
-    if (principal === "*") {
-        who.push("anyone");
-    } else if (principal !== undefined) {
-        for (const arn of asList(principal.AWS)) {
-            const account = /^arn:[^:]+:iam::(\d{12}):root$/.exec(arn)?.[1];
-            who.push(account !== undefined ? `account ${account}` : arn.includes(":role/") ? `role ${arn}` : arn.includes(":user/") ? `user ${arn}` : arn);
-        }
-        who.push(...asList(principal.Service).map((service) => `service ${service}`));
-        for (const federated of asList(principal.Federated)) {
-            const subjects = Object.values(statement.Condition ?? {}).flatMap((keys) => asList(keys["token.actions.githubusercontent.com:sub"]));
-            if (federated.endsWith("oidc-provider/token.actions.githubusercontent.com")) {
-                who.push(`GitHub Actions ${subjects.join(", ")} (provider ${federated})`);
-            } else {
-                who.push(`${federated.includes(":saml-provider/") ? "SAML" : "OIDC"} provider ${federated}`);
-            }
-        }
-    }
-    const conditions: string[] = [];
-    const c = statement.Condition ?? {};
-    if (c.Bool?.["aws:MultiFactorAuthPresent"] !== undefined) conditions.push("MFA required");
-    if (c.NumericLessThan?.["aws:MultiFactorAuthAge"] !== undefined) conditions.push(`MFA younger than ${String(c.NumericLessThan["aws:MultiFactorAuthAge"])} s`);
-    if (c.StringEquals?.["sts:ExternalId"] !== undefined) conditions.push(`ExternalId ${String(c.StringEquals["sts:ExternalId"])}`);
-    const effect = statement.Effect === "Deny" ? "denies " : "";
-    return `${effect}${who.join(", ")}${conditions.length > 0 ? ` (${conditions.join(", ")})` : ""}`;
+/** An empty plan: the stack as it is before its stack file exists. */
+export function emptyPlan(project: string, stack: string): Plan {
+    return { project, stack, resources: [], details: new Map() };
 }
 
 /** The plan for people: per role, its name, trust in words, policies and revocation state. */
@@ -89,34 +59,29 @@ export function describePlan(plan: Plan): string {
         `Offline plan of stack "${plan.stack}" (project ${plan.project}): no AWS call was made.`,
         `Account ${PLACEHOLDER_ACCOUNT} and partition "${PLACEHOLDER_PARTITION}" below are placeholders for the deploying account.`,
     ];
-    const components = plan.resources.filter((r) => r.type === REVOCABLE_ROLE_TYPE);
-    for (const component of components) {
-        const children = plan.resources.filter((r) => r.parent === component.urn);
-        const role = children.find((r) => ROLE_TYPES.has(r.type));
-        if (role === undefined) continue;
-        const inputs = role.inputs;
-        const trust = document(inputs.assumeRolePolicy ?? inputs.assumeRolePolicyDocument);
+    const roles = deployedRoles(plan);
+    for (const role of roles) {
+        const children = plan.resources.filter((r) => r.parent === role.component);
         const managed = [
-            ...asList(inputs.managedPolicyArns),
+            ...asList(role.inputs.managedPolicyArns),
             ...children.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => String(r.inputs.policyArn)),
         ].sort();
-        const policies = children.filter((r) => POLICY_TYPES.has(r.type));
-        const policyName = (r: PlannedResource) => String(r.inputs.name ?? r.inputs.policyName);
-        const revocation = policies.find((r) => policyName(r) === REVOCATION_POLICY_NAME);
-        const inline = policies.filter((r) => r !== revocation).map(policyName);
-        const physical = String(inputs.name ?? inputs.roleName);
-        lines.push("", `${component.name}: role ${String(inputs.path ?? "/")}${physical}`);
-        trust.Statement.forEach((statement, i) => lines.push(`  ${i === 0 ? "trusted by:" : "           "} ${describeTrustStatement(statement)}`));
+        const inline = children
+            .filter((r) => POLICY_TYPES.has(r.type))
+            .map((r) => String(r.inputs.name ?? r.inputs.policyName))
+            .filter((name) => name !== REVOCATION_POLICY_NAME);
+        lines.push("", `${role.key}: role ${role.path}${role.physicalName}`);
+        describeTrust(role.trust).forEach((line, i) => lines.push(`  ${i === 0 ? "trusted by:" : "           "} ${line}`));
         lines.push(`  managed:    ${managed.length > 0 ? managed.join(", ") : "none"}`);
         lines.push(`  inline:     ${inline.length > 0 ? inline.join(", ") : "none"}`);
-        if (revocation === undefined) {
+        if (role.revocation === undefined) {
             lines.push("  revocation: not revoked");
         } else {
-            const cutoff = String(document(revocation.inputs.policy ?? revocation.inputs.policyDocument).Statement[0].Condition?.DateLessThan["aws:TokenIssueTime"]);
-            lines.push(`  revocation: sessions issued before ${cutoff} are denied; safe to remove after ${formatUtc(safeToRemoveAfter(new Date(cutoff)))}`);
+            const cutoff = role.revocation.cutoff;
+            lines.push(`  revocation: sessions issued before ${formatUtc(cutoff)} are denied; safe to remove after ${formatUtc(safeToRemoveAfter(cutoff))}`);
         }
     }
-    lines.push("", `${components.length} roles, ${plan.resources.length} resources.`);
+    lines.push("", `${roles.length} roles, ${plan.resources.length} resources.`);
     return lines.join("\n");
 }
 
@@ -147,76 +112,107 @@ export function structuralDiff(before: unknown, after: unknown, at: PropertyKey[
     return [`~ ${where}: ${JSON.stringify(a)} -> ${JSON.stringify(b)}`];
 }
 
-/** Resources a new plan adds, changes (any input differs) and removes, by URN. */
-export interface Footprint {
-    added: string[];
-    changed: string[];
-    removed: string[];
-}
-
-/** Compares two plans of the same stack. */
-export function footprint(before: Plan, after: Plan): Footprint {
-    const old = new Map(before.resources.map((r) => [r.urn, r]));
-    const now = new Set(after.resources.map((r) => r.urn));
-    const added: string[] = [];
-    const changed: string[] = [];
-    for (const resource of after.resources) {
-        const previous = old.get(resource.urn);
-        if (previous === undefined) added.push(resource.urn);
-        else if (!isDeepStrictEqual(previous.inputs, resource.inputs)) changed.push(resource.urn);
-    }
-    return { added, changed, removed: before.resources.filter((r) => !now.has(r.urn)).map((r) => r.urn) };
-}
-
-/** Every URN a footprint touches. */
-export function touched(f: Footprint): string[] {
-    return [...f.added, ...f.changed, ...f.removed];
-}
-
-/** What changes from one plan to another: resources added, changed and removed, with their differences. */
-export function diffPlans(before: Plan, after: Plan, ref: string): string {
-    const f = footprint(before, after);
-    const [added, changed] = [new Set(f.added), new Set(f.changed)];
+/** What changes from one plan to another: resources added, updated, replaced (`+-`) and removed, with their differences. */
+export function diffPlans(before: Plan, after: Plan, ref: string, f: Footprint = footprint(before, after)): string {
+    const [added, changed, replaced] = [new Set(f.added), new Set(f.changed), new Set(f.replaced)];
     const old = new Map(before.resources.map((r) => [r.urn, r]));
     const label = (r: PlannedResource) => `${r.type} ${r.name}`;
     const indent = (lines: string[]) => lines.map((l) => `    ${l}`);
     const lines: string[] = [];
     for (const resource of after.resources) {
+        const prior = old.get(f.previous.get(resource.urn) ?? resource.urn);
         if (added.has(resource.urn)) lines.push(`+ ${label(resource)}`, ...indent(structuralDiff({}, resource.inputs)));
-        if (changed.has(resource.urn)) lines.push(`~ ${label(resource)}`, ...indent(structuralDiff(old.get(resource.urn)!.inputs, resource.inputs)));
+        if (changed.has(resource.urn)) lines.push(`~ ${label(resource)}`, ...indent(structuralDiff(prior!.inputs, resource.inputs)));
+        if (replaced.has(resource.urn)) {
+            const differences = structuralDiff(prior!.inputs, resource.inputs);
+            lines.push(`+- ${label(resource)}`, ...indent(differences.length > 0 ? differences : ["(replaced with the resource it takes its role from)"]));
+        }
     }
     lines.push(...f.removed.map((urn) => `- ${label(old.get(urn)!)}`));
-    const header = `Changes to stack "${after.stack}" since ${ref}: ${f.added.length} to add, ${f.changed.length} to change, ${f.removed.length} to remove.`;
+    const header = `Changes to stack "${after.stack}" since ${ref}: ${f.added.length} to add, ${f.changed.length} to change, ${f.replaced.length} to replace, ${f.removed.length} to remove.`;
     return [header, ...(lines.length > 0 ? ["", ...lines] : [])].join("\n");
 }
 
-/** Where a command writes: stdout and stderr, or a test's capture. */
-export interface Writer {
-    write(text: string): unknown;
+/**
+ * The URNs to deploy with `pulumi up --target` when every change between the plans is a
+ * revocation policy added, or changed to a later cutoff, on a role that already exists; empty
+ * when anything else changes (or nothing does), so that everything else deploys in full.
+ */
+export function revocationTargets(before: Plan, after: Plan, f: Footprint = footprint(before, after)): string[] {
+    if (f.replaced.length > 0 || f.removed.length > 0) return [];
+    const old = new Map(before.resources.map((r) => [r.urn, r]));
+    const now = new Map(after.resources.map((r) => [r.urn, r]));
+    const revocation = (r: PlannedResource | undefined) => r !== undefined && POLICY_TYPES.has(r.type) && (r.inputs.name ?? r.inputs.policyName) === REVOCATION_POLICY_NAME;
+    const changed = new Set([...f.added, ...f.changed]);
+    const targets = after.resources.map((r) => r.urn).filter((urn) => changed.has(urn));
+    for (const urn of targets) {
+        const resource = now.get(urn);
+        if (!revocation(resource)) return [];
+        const prior = old.get(f.previous.get(urn) ?? urn);
+        if (prior !== undefined) {
+            const [was, is] = [cutoffOf(documentOf(prior.inputs.policy ?? prior.inputs.policyDocument)), cutoffOf(documentOf(resource!.inputs.policy ?? resource!.inputs.policyDocument))];
+            if (was === undefined || is === undefined || is.getTime() <= was.getTime()) return [];
+        }
+    }
+    return targets;
 }
 
-const USAGE = "usage: npm run plan -- --stack <name> [--json] [--diff <git-ref>]";
+/** The `--json` contract of a plan: exactly project, stack and resources with five fields each. */
+export function planJson(plan: Plan): { project: string; stack: string; resources: PlannedResource[] } {
+    return { project: plan.project, stack: plan.stack, resources: plan.resources.map(({ urn, type, name, parent, inputs }) => ({ urn, type, name, parent, inputs })) };
+}
+
+const USAGE = "usage: npm run plan -- --stack <name> [--json] [--diff <git-ref> [--revocation-targets]]";
+const HELP = `${USAGE}
+
+Runs the program offline against Pulumi.<name>.yaml (no AWS call, no Pulumi CLI) and prints what
+it would deploy.
+
+  --stack <name>          the stack to plan
+  --json                  the plan as JSON: {"project", "stack", "resources": [{urn, type, name, parent, inputs}]}
+  --diff <git-ref>        what changes since the same stack at a git ref: + add, ~ change, +- replace, - remove
+  --revocation-targets    with --diff: the URNs of the changed revocation policies, one per line, when every
+                          change is a revocation policy added or moved to a later cutoff; nothing otherwise
+`;
+
+/** Where the plan command reads from: the project root (a directory with Pulumi.yaml). */
+export interface PlanEnvironment {
+    root: string;
+    programRoot: string;
+}
 
 /** The command line: returns the exit code; writes results to stdout and errors to stderr only. */
-export async function main(argv: string[], out: Writer = process.stdout, err: Writer = process.stderr, root = PROJECT_ROOT): Promise<number> {
+export async function main(argv: string[], out: Writer, err: Writer, env: PlanEnvironment): Promise<number> {
     try {
-        const { values } = parseArgs({
-            args: argv,
-            options: { stack: { type: "string" }, json: { type: "boolean" }, diff: { type: "string" } },
-            strict: true,
+        const values = parseFlags(argv, {
+            stack: { type: "string" },
+            json: { type: "boolean" },
+            diff: { type: "string" },
+            "revocation-targets": { type: "boolean" },
         });
-        if (values.stack === undefined) throw new CliError(`--stack is required\n${USAGE}`);
+        if (values === undefined) {
+            out.write(HELP);
+            return 0;
+        }
+        if (values.stack === undefined) throw new UsageError("--stack is required");
+        if (values["revocation-targets"] === true && values.diff === undefined) throw new UsageError("--revocation-targets needs --diff <git-ref>");
         const stack = values.stack;
-        const plan = await planStack(stack, readStackFile(stack, root), root);
-        if (values.diff !== undefined) {
-            const text = stackFileAt(values.diff, stack, root);
-            const before = text === undefined ? { ...plan, resources: [] } : await planStack(stack, text, root).catch((error: Error) => {
-                throw new CliError(`${stackFileName(stack)} at ${values.diff}: ${error.message}`);
-            });
-            const diff = diffPlans(before, plan, values.diff);
-            out.write(`${values.json ? JSON.stringify({ before, after: plan }) : diff}\n`);
+        const plan = await planStack(loadStack(directorySource(env.root), stack), env.programRoot);
+        if (values.diff === undefined) {
+            out.write(`${values.json === true ? JSON.stringify(planJson(plan)) : describePlan(plan)}\n`);
+            return 0;
+        }
+        const before = await planAt(gitSource(env.root, values.diff), stack, env.programRoot).catch((error: Error) => {
+            throw new CliError(`${stackFileName(stack)} at ${values.diff}: ${error.message}`);
+        });
+        const f = footprint(before, plan);
+        if (values["revocation-targets"] === true) {
+            const targets = revocationTargets(before, plan, f);
+            out.write(targets.map((urn) => `${urn}\n`).join(""));
+        } else if (values.json === true) {
+            out.write(`${JSON.stringify({ before: planJson(before), after: planJson(plan) })}\n`);
         } else {
-            out.write(`${values.json ? JSON.stringify(plan) : describePlan(plan)}\n`);
+            out.write(`${diffPlans(before, plan, values.diff, f)}\n`);
         }
         return 0;
     } catch (error) {
@@ -225,7 +221,13 @@ export async function main(argv: string[], out: Writer = process.stdout, err: Wr
     }
 }
 
+/** The plan of a stack in another source (a git ref), or an empty plan when the stack file does not exist there. */
+export async function planAt(source: ProjectSource, stack: string, programRoot: string): Promise<Plan> {
+    if (!source.entries().has(stackFileName(stack))) return emptyPlan(loadProject(source).name, stack);
+    return planStack(loadStack(source, stack), programRoot);
+}
+
 if (require.main === module) {
     useFastStackTraces();
-    main(process.argv.slice(2)).then((code) => process.exit(code));
+    runAsProcess((argv) => main(argv, process.stdout, process.stderr, { root: process.cwd(), programRoot: PROJECT_ROOT }));
 }

@@ -3,8 +3,6 @@
  * through the IAM API exactly as the AWS provider would, and read back unchanged.
  */
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import {
     AttachRolePolicyCommand,
     CreatePolicyCommand,
@@ -15,8 +13,8 @@ import {
     ListRolePoliciesCommand,
     PutRolePolicyCommand,
 } from "@aws-sdk/client-iam";
-import { PROJECT_ROOT } from "../cli/project";
-import { Plan, PlannedResource, planStack } from "../cli/plan";
+import { Plan, PlannedResource } from "../analysis/plan";
+import { DEV_STACK, plan as planText } from "./helpers";
 import { MOTO_INSTALL_HINT, Moto, startMoto } from "./moto";
 import { decodePolicyDocument } from "../components/policy";
 
@@ -34,7 +32,7 @@ describe("the IAM API contract (moto_server)", function () {
             console.log(`      skipped: ${MOTO_INSTALL_HINT}`);
             this.skip();
         }
-        plan = await planStack("dev", fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8"));
+        plan = await planText(DEV_STACK, "dev");
         roles = plan.resources.filter((r) => r.type === "aws:iam/role:Role");
         assert.strictEqual(roles.length, 4);
         const iam = moto!.client;
