@@ -20,7 +20,7 @@ export interface EmergencyResult {
     detail: string;
 }
 
-/** An IAM client on the standard credential chain, retrying throttled calls with backoff. */
+/** An IAM client on the standard credential chain, retrying throttled and failed calls with backoff (8 attempts). */
 export function iamClient(endpoint?: string, region?: string): IAMClient {
     return new IAMClient({
         ...(endpoint === undefined ? {} : { endpoint }),
@@ -30,9 +30,33 @@ export function iamClient(endpoint?: string, region?: string): IAMClient {
     });
 }
 
-function awsError(error: unknown): string {
+/** What to do about an error, for the errors people hit in an incident; empty for the rest. */
+export function remedy(name: string): string {
+    switch (name) {
+        case "CredentialsProviderError":
+            return "no AWS credentials were found: set AWS_PROFILE (after aws sso login --profile <name>), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys), or run where an instance or task role provides them";
+        case "ExpiredToken":
+        case "ExpiredTokenException":
+        case "TokenRefreshRequired":
+            return "the credentials have expired: refresh them (aws sso login, or new temporary keys) and rerun";
+        case "InvalidClientTokenId":
+        case "UnrecognizedClientException":
+        case "SignatureDoesNotMatch":
+            return "the access key is not valid here: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the profile in AWS_PROFILE";
+        case "AccessDenied":
+        case "AccessDeniedException":
+            return "these credentials may not call iam:GetRolePolicy and iam:PutRolePolicy on the role: use a principal that may";
+        default:
+            return "";
+    }
+}
+
+/** An AWS error in one line, with what to do about it when that is known. */
+export function awsError(error: unknown): string {
     const e = error as { name?: string; message?: string };
-    return `${e.name ?? "Error"}: ${e.message ?? String(error)}`;
+    const name = e.name ?? "Error";
+    const hint = remedy(name);
+    return `${name}: ${(e.message ?? String(error)).split("\n")[0]}${hint === "" ? "" : ` (${hint})`}`;
 }
 
 /** The cutoff of a live RevokeOlderSessions policy, or undefined when the role has none. */
@@ -103,6 +127,12 @@ export async function revokeNow(client: IAMClient, targets: EmergencyTarget[], c
         }
     });
     return { applied: true, results };
+}
+
+/** How many of the roles the API call revoked: all, some or none. */
+export function appliedCount(results: EmergencyResult[]): "all" | "some" | "none" {
+    const revoked = results.filter((r) => r.outcome === "revoked").length;
+    return revoked === results.length ? "all" : revoked === 0 ? "none" : "some";
 }
 
 /** The per-role result table, aligned for a terminal. */

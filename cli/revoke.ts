@@ -1,35 +1,70 @@
 /**
  * `npm run revoke`: writes a revocation into a stack file (and, with --now, applies it at once
- * through the IAM API), then prints a ready pull request. Everything is validated before the
- * first byte changes; the file is written once, atomically.
+ * through the IAM API), then prints a ready pull request. In three steps: parse the command
+ * line, decide everything (pure, tested directly), apply. Nothing is written before everything
+ * is decided; the file is written once, atomically.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { CliError, UsageError, Writer, errorText, parseFlags, runAsProcess } from "./io";
+import { setRoleCutoff, setStackCutoff } from "./stackEdit";
+import { EmergencyResult, EmergencyTarget, appliedCount, iamClient, resultTable, revokeNow } from "./emergency";
+import { LoadedStack, loadStack, stackConfig } from "../config/loader";
+import { directorySource } from "../config/sources";
 import { NAMESPACE, readStackConfig } from "../config/stackConfig";
 import { REVOCATION_POLICY_NAME } from "../components/policy";
-import { roleModel } from "../components/role";
+import { modelOf } from "../components/role";
 import { closest } from "../components/suggest";
-import { formatUtc, instantOf, parseTimestamp, safeToRemoveAfter, show } from "../components/timestamps";
-import { EmergencyResult, EmergencyTarget, iamClient, resultTable, revokeNow } from "./emergency";
-import { CliError, errorText, PROJECT_ROOT, programConfig, readStackFile, stackFileName } from "./project";
-import { setRoleCutoff, setStackCutoff } from "./stackEdit";
-import { Writer } from "./plan";
+import { formatUtc, instantOf, parseTimestamp, safeToRemoveAfter, show, wholeSecondsUp } from "../components/timestamps";
 
-const USAGE =
-    "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--now [--endpoint-url <url>]]";
+const USAGE = "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--now [--endpoint-url <url>]]";
+const HELP = `${USAGE}
 
-/** What the command needs from its surroundings, replaceable in tests. */
-export interface RevokeEnvironment {
-    root: string;
-    now: () => Date;
-    client: (endpoint: string | undefined, region: string | undefined) => IAMClient;
+Sets revokeBefore on each --role (or revocable-roles:revokeAllBefore with --all) in
+Pulumi.<name>.yaml, changing no other byte of the file, and prints the pull request to open.
+
+  --stack <name>        the stack file to edit
+  --role <key>          a role to revoke (repeat for several)
+  --all                 every role of the stack (revocable-roles:revokeAllBefore)
+  --at <ISO-8601>       the cutoff, with a zone; default: now, rounded up to the next whole second
+  --reason <text>       why, for the pull request
+  --now                 also apply the same policy at once through the IAM API (the emergency path)
+  --endpoint-url <url>  with --now: another IAM endpoint
+`;
+
+/** What the command was asked to do. */
+export interface RevokeRequest {
+    stack: string;
+    /** Role keys, each once, in the order given. */
+    roles: string[];
+    all: boolean;
+    at?: string;
+    reason?: string;
+    now: boolean;
+    endpointUrl?: string;
 }
 
-const defaults: RevokeEnvironment = { root: PROJECT_ROOT, now: () => new Date(), client: iamClient };
+/** Parses the command line; undefined means `--help`. */
+export function parseRequest(argv: string[]): RevokeRequest | undefined {
+    const values = parseFlags(argv, {
+        stack: { type: "string" },
+        role: { type: "string", multiple: true },
+        all: { type: "boolean" },
+        at: { type: "string" },
+        reason: { type: "string" },
+        now: { type: "boolean" },
+        "endpoint-url": { type: "string" },
+    });
+    if (values === undefined) return undefined;
+    const roles = [...new Set(values.role ?? [])];
+    if (values.stack === undefined) throw new UsageError("--stack is required");
+    if ((roles.length > 0) === (values.all === true)) throw new UsageError("give either --role (one or more) or --all");
+    if (values["endpoint-url"] !== undefined && values.now !== true) throw new UsageError("--endpoint-url only applies with --now");
+    return { stack: values.stack, roles, all: values.all === true, at: values.at, reason: values.reason, now: values.now === true, endpointUrl: values["endpoint-url"] };
+}
 
-/** The cutoff: `--at` as given (never in the future), or now rounded up to the next whole second. */
+/** The cutoff: `--at` as given (never in the future) or now, in whole seconds rounded up. */
 export function chooseCutoff(at: string | undefined, now: Date): Date {
     if (at === undefined) {
         return new Date(Math.floor(now.getTime() / 1000) * 1000 + 1000);
@@ -41,45 +76,111 @@ export function chooseCutoff(at: string | undefined, now: Date): Date {
     if (parsed.date.getTime() > now.getTime()) {
         throw new CliError(`--at ${show(at)} is in the future (now is ${formatUtc(now)}); a future cutoff would also deny every session issued until then`);
     }
-    return parsed.date;
+    return wholeSecondsUp(parsed.date);
 }
 
-/** The existing cutoff when it is later than the new one: writing the new one would weaken it. */
-function earlierThan(existing: unknown, cutoff: Date): Date | undefined {
-    const date = instantOf(existing);
-    return date !== undefined && date.getTime() > cutoff.getTime() ? date : undefined;
+/** Everything the command will do, decided before anything is done. */
+export interface Decision {
+    stack: string;
+    file: string;
+    /** The requested cutoff, as written and rendered. */
+    cutoff: string;
+    /** The stack file's new text; equal to the old when it already records the revocation. */
+    edited: string;
+    changed: boolean;
+    /** What the edit sets: the roles' keys, or `revocable-roles:revokeAllBefore`. */
+    subject: string;
+    all: boolean;
+    /** Per role: the policy `pulumi up` will deploy (the effective cutoff) and thus the one `--now` applies. */
+    targets: EmergencyTarget[];
+    /** The AWS region of the stack, for the emergency path's client. */
+    region?: string;
 }
 
-function sameAs(existing: unknown, cutoff: Date): boolean {
-    return instantOf(existing)?.getTime() === cutoff.getTime();
-}
-
-interface PullRequest {
-    title: string;
-    body: string;
+/**
+ * Decides the edit and the policies, refusing (with every reason at once) anything that would
+ * weaken a revocation, name an unknown role, or leave the file invalid.
+ */
+export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date): Decision {
+    const file = loaded.file;
+    const current = readStackConfig(loaded.config, { stackFile: file, now });
+    if (!current.ok) {
+        throw new CliError(`${file} is invalid; fix it before revoking:\n${current.errors.join("\n")}`);
+    }
+    const cutoff = chooseCutoff(request.at, now);
+    const cutoffText = formatUtc(cutoff);
+    const roles = current.config.roles;
+    const roleKeys = Object.keys(roles);
+    const stackCutoff = instantOf(current.config.revokeAllBefore);
+    const problems: string[] = [];
+    const weaker = (existing: Date) => `${formatUtc(existing)}; the new cutoff ${cutoffText} is earlier and would re-enable sessions that revocation denies`;
+    let edited = loaded.text;
+    try {
+        if (request.all) {
+            if (stackCutoff !== undefined && stackCutoff > cutoff) problems.push(`${NAMESPACE}:revokeAllBefore is already ${weaker(stackCutoff)}`);
+            else if (stackCutoff?.getTime() !== cutoff.getTime()) edited = setStackCutoff(edited, cutoffText);
+        }
+        for (const key of request.roles) {
+            const role = roles[key];
+            if (role === undefined) {
+                const suggestion = closest(key, roleKeys);
+                problems.push(`unknown role "${key}" in ${file};${suggestion === undefined ? "" : ` did you mean "${suggestion}"?`} the roles are: ${roleKeys.join(", ")}`);
+                continue;
+            }
+            const own = instantOf(role.revokeBefore);
+            if (own !== undefined && own > cutoff) {
+                problems.push(`role "${key}" is already revoked before ${weaker(own)}`);
+            } else if (stackCutoff !== undefined && stackCutoff >= cutoff) {
+                problems.push(
+                    `role "${key}" is already revoked before ${formatUtc(stackCutoff)} by ${NAMESPACE}:revokeAllBefore, which is not earlier than ${cutoffText}: that cutoff is the one in force; give --at later than ${formatUtc(stackCutoff)} to deny later sessions`,
+                );
+            } else if (own?.getTime() !== cutoff.getTime()) {
+                edited = setRoleCutoff(edited, key, cutoffText);
+            }
+        }
+    } catch (error) {
+        throw new CliError(`${file}: ${(error as Error).message}`);
+    }
+    if (problems.length > 0) throw new CliError(problems.join("\n"));
+    const after = readStackConfig({ ...loaded.config, ...stackConfig(file, edited) }, { stackFile: file, now });
+    if (!after.ok) {
+        throw new CliError(`the edited ${file} would not pass validation; nothing was written:\n${after.errors.join("\n")}`);
+    }
+    // The same code the component runs: the emergency policy is byte-identical to what pulumi up writes.
+    const targets = after.roles
+        .filter((r) => request.all || request.roles.includes(r.key))
+        .map(({ key, args }) => {
+            const model = modelOf(key, args);
+            return { key, roleName: model.roleName, cutoff: model.revocation!.cutoff, policy: model.revocation!.policy };
+        });
+    return {
+        stack: request.stack,
+        file,
+        cutoff: cutoffText,
+        edited,
+        changed: edited !== loaded.text,
+        subject: request.all ? `${NAMESPACE}:revokeAllBefore` : request.roles.join(", "),
+        all: request.all,
+        targets,
+        region: loaded.config["aws:region"],
+    };
 }
 
 /** The pull request that records a revocation. */
-export function pullRequest(options: {
-    stack: string;
-    roles: { key: string; roleName: string }[];
-    all: boolean;
-    cutoff: string;
-    reason?: string;
-    emergency?: EmergencyResult[];
-}): PullRequest {
-    const { stack, roles, all, cutoff } = options;
+export function pullRequest(decision: Decision, reason: string | undefined, emergency?: EmergencyResult[]): { title: string; body: string } {
+    const { stack, targets, all, cutoff } = decision;
     const safe = formatUtc(safeToRemoveAfter(new Date(cutoff)));
-    const subject = all ? `every role of ${stack}` : `${roles.map((r) => r.key).join(", ")} (${stack})`;
+    const subject = all ? `every role of ${stack}` : `${targets.map((r) => r.key).join(", ")} (${stack})`;
+    const role = (t: EmergencyTarget) => `\`${t.key}\` (IAM role \`${t.roleName}\`${t.cutoff === cutoff ? "" : `, keeps its own later cutoff \`${t.cutoff}\``})`;
     const lines = [
         `## Revoke role sessions issued before ${cutoff}`,
         "",
         "| | |",
         "| --- | --- |",
         `| Stack | \`${stack}\` |`,
-        `| Roles | ${all ? "all roles of the stack (`revokeAllBefore`): " : ""}${roles.map((r) => `\`${r.key}\` (IAM role \`${r.roleName}\`)`).join(", ")} |`,
+        `| Roles | ${all ? "all roles of the stack (`revokeAllBefore`): " : ""}${targets.map(role).join(", ")} |`,
         `| Cutoff | \`${cutoff}\` |`,
-        `| Reason | ${options.reason ?? "not given"} |`,
+        `| Reason | ${reason ?? "not given"} |`,
         `| Safe to remove after | \`${safe}\` (cutoff + 13 h) |`,
         "",
         "### What this change does",
@@ -90,8 +191,16 @@ export function pullRequest(options: {
         "",
         `**Do not remove** this revocation before \`${safe}\`: until then a session issued before the cutoff may still be alive. Long-term access keys of IAM users are not affected; deactivate them separately.`,
     ];
-    if (options.emergency !== undefined) {
-        lines.push("", "### Already applied (emergency path)", "Applied at once through the IAM API with `npm run revoke -- --now`; `pulumi up` adopts the identical policy.", "", "```", resultTable(options.emergency), "```");
+    if (emergency !== undefined) {
+        const failed = emergency.filter((r) => r.outcome === "failed");
+        const applied = appliedCount(emergency);
+        const heading = { all: "Already applied (emergency path)", some: "Partly applied (emergency path)", none: "Not applied (the emergency path failed)" }[applied];
+        const summary = {
+            all: `Applied at once through the IAM API to all ${emergency.length} roles with \`npm run revoke -- --now\`; \`pulumi up\` adopts the identical policy.`,
+            some: `Applied at once through the IAM API to ${emergency.length - failed.length} of ${emergency.length} roles with \`npm run revoke -- --now\`. **Not applied** to ${failed.map((f) => `\`${f.target.key}\``).join(", ")}: those roles are revoked only when this pull request deploys, unless \`--now\` is rerun after fixing the cause.`,
+            none: `The IAM API applied this revocation to **none** of the ${emergency.length} roles: nothing is revoked until this pull request deploys, unless \`--now\` is rerun after fixing the cause.`,
+        }[applied];
+        lines.push("", `### ${heading}`, summary, "", "```", resultTable(emergency), "```");
     }
     return { title: `Revoke sessions of ${subject} issued before ${cutoff}`, body: lines.join("\n") };
 }
@@ -102,77 +211,26 @@ function writeAtomically(file: string, text: string): void {
     fs.renameSync(temporary, file);
 }
 
+/** What the command needs from its surroundings, replaceable in tests. */
+export interface RevokeEnvironment {
+    root: string;
+    now: () => Date;
+    client: (endpoint: string | undefined, region: string | undefined) => IAMClient;
+}
+
 /** The command line; returns the exit code. */
-export async function main(argv: string[], out: Writer = process.stdout, err: Writer = process.stderr, env: RevokeEnvironment = defaults): Promise<number> {
+export async function main(argv: string[], out: Writer, err: Writer, env: RevokeEnvironment): Promise<number> {
     try {
-        const { values } = parseArgs({
-            args: argv,
-            options: {
-                stack: { type: "string" },
-                role: { type: "string", multiple: true },
-                all: { type: "boolean" },
-                at: { type: "string" },
-                reason: { type: "string" },
-                now: { type: "boolean" },
-                "endpoint-url": { type: "string" },
-            },
-            strict: true,
-        });
-        const keys = values.role ?? [];
-        if (values.stack === undefined) throw new CliError(`--stack is required\n${USAGE}`);
-        if ((keys.length > 0) === (values.all === true)) throw new CliError(`give either --role (one or more) or --all\n${USAGE}`);
-        if (values["endpoint-url"] !== undefined && values.now !== true) throw new CliError(`--endpoint-url only applies with --now\n${USAGE}`);
-        const stack = values.stack;
-        const stackFile = stackFileName(stack);
+        const request = parseRequest(argv);
+        if (request === undefined) {
+            out.write(HELP);
+            return 0;
+        }
         const now = env.now();
-        const text = readStackFile(stack, env.root);
-        const current = readStackConfig(programConfig(text, stackFile), { stackFile, now });
-        if (!current.ok) {
-            throw new CliError(`${stackFile} is invalid; fix it before revoking:\n${current.errors.join("\n")}`);
-        }
-        const cutoff = chooseCutoff(values.at, now);
-        const cutoffText = formatUtc(cutoff);
-        const roleKeys = Object.keys(current.config.roles);
-        const problems: string[] = [];
-        let edited = text;
-        if (values.all === true) {
-            const existing = earlierThan(current.config.revokeAllBefore, cutoff);
-            if (existing !== undefined) {
-                problems.push(`${NAMESPACE}:revokeAllBefore is already ${formatUtc(existing)}; the new cutoff ${cutoffText} is earlier and would re-enable sessions that revocation denies`);
-            } else if (!sameAs(current.config.revokeAllBefore, cutoff)) {
-                edited = setStackCutoff(edited, cutoffText);
-            }
-        }
-        for (const key of new Set(keys)) {
-            const role = current.config.roles[key];
-            if (role === undefined) {
-                const suggestion = closest(key, roleKeys);
-                const hint = suggestion === undefined ? "" : ` did you mean "${suggestion}"?`;
-                problems.push(`unknown role "${key}" in ${stackFile};${hint} the roles are: ${roleKeys.join(", ")}`);
-                continue;
-            }
-            const existing = earlierThan(role.revokeBefore, cutoff);
-            if (existing !== undefined) {
-                problems.push(`role "${key}" is already revoked before ${formatUtc(existing)}; the new cutoff ${cutoffText} is earlier and would re-enable sessions that revocation denies`);
-            } else if (!sameAs(role.revokeBefore, cutoff)) {
-                edited = setRoleCutoff(edited, key, cutoffText);
-            }
-        }
-        if (problems.length > 0) throw new CliError(problems.join("\n"));
-        const after = readStackConfig(programConfig(edited, stackFile), { stackFile, now });
-        if (!after.ok) {
-            throw new CliError(`the edited ${stackFile} would not pass validation; nothing was written:\n${after.errors.join("\n")}`);
-        }
-        const affected = after.roles.filter((r) => values.all === true || keys.includes(r.key));
-        // The same code the component runs: the emergency policy is byte-identical to what pulumi up writes.
-        const targets: EmergencyTarget[] = affected.map(({ key, args }) => {
-            const model = roleModel(key, args, { now });
-            return { key, roleName: model.roleName, cutoff: model.revocation!.cutoff, policy: model.revocation!.policy };
-        });
+        const decision = decide(request, loadStack(directorySource(env.root), request.stack), now);
         let emergency: EmergencyResult[] | undefined;
-        if (values.now === true) {
-            const region = programConfig(edited, stackFile)["aws:region"];
-            const outcome = await revokeNow(env.client(values["endpoint-url"], region), targets);
+        if (request.now) {
+            const outcome = await revokeNow(env.client(request.endpointUrl, decision.region), decision.targets);
             if (!outcome.applied) {
                 throw new CliError(
                     outcome.later
@@ -183,14 +241,13 @@ export async function main(argv: string[], out: Writer = process.stdout, err: Wr
             emergency = outcome.results;
             out.write(`${resultTable(emergency)}\n\n`);
         }
-        const file = path.join(env.root, stackFile);
-        if (edited !== text) {
-            writeAtomically(file, edited);
-            out.write(`Wrote ${stackFile}: ${values.all === true ? `${NAMESPACE}:revokeAllBefore` : keys.join(", ")} revoked before ${cutoffText}.\n\n`);
+        if (decision.changed) {
+            writeAtomically(path.join(env.root, decision.file), decision.edited);
+            out.write(`Wrote ${decision.file}: ${decision.subject} revoked before ${decision.cutoff}.\n\n`);
         } else {
-            out.write(`${stackFile} already records this revocation; nothing to write.\n\n`);
+            out.write(`${decision.file} already records this revocation; nothing to write.\n\n`);
         }
-        const pr = pullRequest({ stack, roles: targets, all: values.all === true, cutoff: cutoffText, reason: values.reason, emergency });
+        const pr = pullRequest(decision, request.reason, emergency);
         out.write(`Pull request title:\n${pr.title}\n\nPull request body:\n${pr.body}\n`);
         const failed = emergency?.filter((r) => r.outcome === "failed") ?? [];
         if (failed.length > 0) {
@@ -207,5 +264,6 @@ export async function main(argv: string[], out: Writer = process.stdout, err: Wr
 if (require.main === module) {
     // The SDK's notice about its 2027 releases needing Node 22 is noise in the middle of an incident.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-    main(process.argv.slice(2)).then((code) => process.exit(code));
+    runAsProcess((argv) => main(argv, process.stdout, process.stderr, { root: process.cwd(), now: () => new Date(), client: iamClient }));
 }
+

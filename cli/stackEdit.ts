@@ -1,42 +1,28 @@
 /**
  * Byte-preserving edits of a stack file: the yaml package's Document API finds the exact source
- * range of a node, and only those bytes change. Comments, key order, quoting and blank lines
- * elsewhere stay as they were; the result is re-parsed to prove that only the intended value moved.
+ * range of a node, and only those bytes change. Comments, key order, quoting, blank lines and
+ * line endings elsewhere stay as they were; the result is re-parsed to prove that only the
+ * intended value moved.
  */
 import { isDeepStrictEqual } from "util";
 import * as YAML from "yaml";
 import { NAMESPACE } from "../config/stackConfig";
-import { yamlProblem } from "./project";
+import { CliError } from "./io";
 
 const ROLES_KEY = `${NAMESPACE}:roles`;
 const ALL_KEY = `${NAMESPACE}:revokeAllBefore`;
 
-/** What a stack file says about revocations, read without any other validation. */
-export interface Revocations {
-    revokeAllBefore?: unknown;
-    roles: Map<string, { name?: unknown; revokeBefore?: unknown }>;
-}
-
 function parse(text: string): YAML.Document.Parsed {
     const doc = YAML.parseDocument(text);
     if (doc.errors.length > 0) {
-        throw new Error(`is not valid YAML: ${yamlProblem(doc.errors[0])}`);
+        throw new CliError(`is not valid YAML: ${doc.errors[0].message.split("\n")[0].replace(/:$/, "")}`);
     }
     return doc;
 }
 
-/** Reads the revocation-relevant values of a stack file. */
-export function readRevocations(text: string): Revocations {
-    const config = (parse(text).toJS() as { config?: Record<string, unknown> } | null)?.config ?? {};
-    const roles = config[ROLES_KEY];
-    const map = new Map<string, { name?: unknown; revokeBefore?: unknown }>();
-    if (typeof roles === "object" && roles !== null && !Array.isArray(roles)) {
-        for (const [key, role] of Object.entries(roles as Record<string, unknown>)) {
-            const r = (typeof role === "object" && role !== null ? role : {}) as { name?: unknown; revokeBefore?: unknown };
-            map.set(key, { name: r.name, revokeBefore: r.revokeBefore });
-        }
-    }
-    return { revokeAllBefore: config[ALL_KEY], roles: map };
+/** The file's own line ending, so that an added line matches its neighbours. */
+function newline(text: string): string {
+    return text.includes("\r\n") ? "\r\n" : "\n";
 }
 
 function lineStart(text: string, offset: number): number {
@@ -56,7 +42,12 @@ function splice(text: string, start: number, end: number, insert: string): strin
 }
 
 function map(node: unknown, what: string): YAML.YAMLMap {
-    if (!YAML.isMap(node)) throw new Error(`${what} is not a mapping`);
+    if (YAML.isScalar(node) && typeof node.value === "string") {
+        throw new CliError(
+            `${what} is a JSON string (what pulumi config set writes without --path); revoke edits YAML mappings only: rewrite it as a YAML mapping (pulumi config set --path writes one)`,
+        );
+    }
+    if (!YAML.isMap(node)) throw new CliError(`${what} is not a mapping`);
     return node;
 }
 
@@ -83,18 +74,19 @@ function setScalar(text: string, mapping: YAML.YAMLMap, key: string, value: stri
         return splice(text, close, close, `${empty ? "" : ", "}${key}: ${quoted}`);
     }
     const first = mapping.items[0]?.key as YAML.Node | undefined;
-    if (first?.range == null) throw new Error("cannot place a key in an empty block mapping");
+    if (first?.range == null) throw new CliError("cannot place a key in an empty block mapping");
     const indent = " ".repeat(first.range[0] - lineStart(text, first.range[0]));
     const at = afterLastLine(text, mapping.range![1]);
-    const prefix = at === text.length && !text.endsWith("\n") ? "\n" : "";
-    return splice(text, at, at, `${prefix}${indent}${key}: ${quoted}\n`);
+    const eol = newline(text);
+    const prefix = at === text.length && !text.endsWith("\n") ? eol : "";
+    return splice(text, at, at, `${prefix}${indent}${key}: ${quoted}${eol}`);
 }
 
 function verified(before: string, after: string, change: (config: Record<string, unknown>) => void): string {
     const expected = structuredClone(parse(before).toJS()) as { config: Record<string, unknown> };
     change(expected.config);
     if (!isDeepStrictEqual(parse(after).toJS(), expected)) {
-        throw new Error("internal error: the edit would change more than the cutoff; nothing was written");
+        throw new CliError("internal error: the edit would change more than the cutoff; nothing was written");
     }
     return after;
 }
@@ -130,7 +122,7 @@ export function setStackCutoff(text: string, cutoff: string): string {
         for (let previous = lineStart(text, at - 1); at > 0 && /^\s*#/.test(text.slice(previous, at)); previous = lineStart(text, previous - 1)) {
             at = previous;
         }
-        after = splice(text, at, at, `${indent}${ALL_KEY}: ${JSON.stringify(cutoff)}\n`);
+        after = splice(text, at, at, `${indent}${ALL_KEY}: ${JSON.stringify(cutoff)}${newline(text)}`);
     }
     return verified(text, after, (c) => {
         c[ALL_KEY] = cutoff;

@@ -1,0 +1,67 @@
+/**
+ * An unreliable IAM endpoint for tests: a loopback proxy in front of moto that throttles or
+ * fails some calls, chosen by a rule, and counts what it did.
+ */
+import * as http from "http";
+import * as net from "net";
+
+/** What the proxy does with one IAM call, given its action, role name and sequence number. */
+export type Fault = "pass" | "throttle" | "error" | "reset";
+export type FaultRule = (call: { action: string; roleName: string; index: number }) => Fault;
+
+/** A running proxy. */
+export interface FlakyProxy {
+    endpoint: string;
+    /** Calls seen, by fault. */
+    counts: Record<Fault, number>;
+    stop(): Promise<void>;
+}
+
+const THROTTLED = '<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>flaky</RequestId></ErrorResponse>';
+const FAILED = '<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceFailure</Code><Message>Internal failure</Message></Error><RequestId>flaky</RequestId></ErrorResponse>';
+
+/** Starts a proxy to `target` (an http://127.0.0.1:port endpoint) on a free loopback port. */
+export async function startFlakyProxy(target: string, rule: FaultRule): Promise<FlakyProxy> {
+    const upstream = new URL(target);
+    const counts: Record<Fault, number> = { pass: 0, throttle: 0, error: 0, reset: 0 };
+    let index = 0;
+    const server = http.createServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on("data", (chunk: Buffer) => chunks.push(chunk));
+        request.on("end", () => {
+            const body = Buffer.concat(chunks);
+            const form = new URLSearchParams(body.toString("utf8"));
+            const fault = rule({ action: form.get("Action") ?? "", roleName: form.get("RoleName") ?? "", index: index++ });
+            counts[fault]++;
+            if (fault === "reset") {
+                request.socket.destroy();
+                return;
+            }
+            if (fault !== "pass") {
+                response.writeHead(fault === "throttle" ? 400 : 500, { "content-type": "text/xml" });
+                response.end(fault === "throttle" ? THROTTLED : FAILED);
+                return;
+            }
+            const forward = http.request(
+                { host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers: { ...request.headers, host: upstream.host } },
+                (reply) => {
+                    response.writeHead(reply.statusCode ?? 500, reply.headers);
+                    reply.pipe(response);
+                },
+            );
+            forward.on("error", () => response.destroy());
+            forward.end(body);
+        });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    return {
+        endpoint: `http://127.0.0.1:${port}`,
+        counts,
+        stop: () =>
+            new Promise<void>((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+            }),
+    };
+}
