@@ -13,6 +13,7 @@ import { CONFIG_ERROR_HEADER } from "../config/stackConfig";
 import { Footprint, Plan, PlannedResource, RegistrationDetails, footprint, previousUrns } from "../analysis/plan";
 import { POLICY_TYPES, cutoffOf, deployedRoles, documentOf } from "../analysis/deployment";
 import { describeTrust } from "../analysis/trust";
+import { Containment, RepositoryRole, containment, repositoryRoles } from "../analysis/containment";
 import { REVOCATION_POLICY_NAME, asList } from "../components/policy";
 import { formatUtc, safeToRemoveAfter } from "../components/timestamps";
 import { formatPath } from "../components/validation";
@@ -53,8 +54,21 @@ export function emptyPlan(project: string, stack: string): Plan {
     return { project, stack, resources: [], details: new Map() };
 }
 
-/** The plan for people: per role, its name, trust in words, policies and revocation state. */
-export function describePlan(plan: Plan): string {
+/** What a revoked role's sessions could reach that no equal or later cutoff covers, by role key. */
+export type Warnings = ReadonlyMap<string, Containment>;
+
+/** The containment analysis of every revoked role of a plan, from the roles of the whole repository. */
+export function containmentOf(plan: Plan, roles: RepositoryRole[]): Map<string, Containment> {
+    const result = new Map<string, Containment>();
+    for (const role of deployedRoles(plan)) {
+        const facts = roles.find((r) => r.stack === plan.stack && r.key === role.key);
+        if (role.revocation !== undefined && facts !== undefined) result.set(role.key, containment(facts, roles, role.revocation.cutoff));
+    }
+    return result;
+}
+
+/** The plan for people: per role, its name, trust in words, policies and revocation state, and what a revocation leaves open. */
+export function describePlan(plan: Plan, warnings: Warnings = new Map()): string {
     const lines = [
         `Offline plan of stack "${plan.stack}" (project ${plan.project}): no AWS call was made.`,
         `Account ${PLACEHOLDER_ACCOUNT} and partition "${PLACEHOLDER_PARTITION}" below are placeholders for the deploying account.`,
@@ -79,6 +93,10 @@ export function describePlan(plan: Plan): string {
         } else {
             const cutoff = role.revocation.cutoff;
             lines.push(`  revocation: sessions issued before ${formatUtc(cutoff)} are denied; safe to remove after ${formatUtc(safeToRemoveAfter(cutoff))}`);
+            const open = (warnings.get(role.key)?.reachable ?? []).filter((r) => !r.covered);
+            if (open.length > 0) {
+                lines.push(`  warning:    sessions created from its sessions survive until revoked before ${formatUtc(cutoff)} too (up to 1 hour): ${open.map((r) => r.path).join("; ")}`);
+            }
         }
     }
     lines.push("", `${roles.length} roles, ${plan.resources.length} resources.`);
@@ -157,9 +175,30 @@ export function revocationTargets(before: Plan, after: Plan, f: Footprint = foot
     return targets;
 }
 
-/** The `--json` contract of a plan: exactly project, stack and resources with five fields each. */
-export function planJson(plan: Plan): { project: string; stack: string; resources: PlannedResource[] } {
-    return { project: plan.project, stack: plan.stack, resources: plan.resources.map(({ urn, type, name, parent, inputs }) => ({ urn, type, name, parent, inputs })) };
+/** A role in the `--json` contract: its revocation, and the reachable roles it leaves open. */
+export interface PlannedRoleJson {
+    key: string;
+    roleName: string;
+    revokedBefore: string | null;
+    /** For a revoked role, the roles its sessions could reach that no equal or later cutoff covers; empty otherwise. */
+    reachable: { stack: string; key: string; roleName: string; chain: string[]; reasons: string[] }[];
+}
+
+/** The `--json` contract of a plan: project, stack, resources (five fields each) and roles. */
+export function planJson(plan: Plan, warnings: Warnings = new Map()): { project: string; stack: string; resources: PlannedResource[]; roles: PlannedRoleJson[] } {
+    return {
+        project: plan.project,
+        stack: plan.stack,
+        resources: plan.resources.map(({ urn, type, name, parent, inputs }) => ({ urn, type, name, parent, inputs })),
+        roles: deployedRoles(plan).map((role) => ({
+            key: role.key,
+            roleName: role.physicalName,
+            revokedBefore: role.revocation === undefined ? null : formatUtc(role.revocation.cutoff),
+            reachable: (warnings.get(role.key)?.reachable ?? [])
+                .filter((r) => !r.covered)
+                .map(({ reach, reasons }) => ({ stack: reach.role.stack, key: reach.role.key, roleName: reach.role.roleName, chain: [role.key, ...reach.chain.map((l) => l.to.key)], reasons })),
+        })),
+    };
 }
 
 const USAGE = "usage: npm run plan -- --stack <name> [--json] [--diff <git-ref> [--revocation-targets]]";
@@ -169,16 +208,18 @@ Runs the program offline against Pulumi.<name>.yaml (no AWS call, no Pulumi CLI)
 it would deploy.
 
   --stack <name>          the stack to plan
-  --json                  the plan as JSON: {"project", "stack", "resources": [{urn, type, name, parent, inputs}]}
+  --json                  the plan as JSON: {"project", "stack", "resources": [{urn, type, name, parent, inputs}],
+                          "roles": [{key, roleName, revokedBefore, reachable}]}
   --diff <git-ref>        what changes since the same stack at a git ref: + add, ~ change, +- replace, - remove
   --revocation-targets    with --diff: the URNs of the changed revocation policies, one per line, when every
                           change is a revocation policy added or moved to a later cutoff; nothing otherwise
 `;
 
-/** Where the plan command reads from: the project root (a directory with Pulumi.yaml). */
+/** Where the plan command reads from (the project root, a directory with Pulumi.yaml), and when it runs. */
 export interface PlanEnvironment {
     root: string;
     programRoot: string;
+    now: Date;
 }
 
 /** The command line: returns the exit code; writes results to stdout and errors to stderr only. */
@@ -197,9 +238,11 @@ export async function main(argv: string[], out: Writer, err: Writer, env: PlanEn
         if (values.stack === undefined) throw new UsageError("--stack is required");
         if (values["revocation-targets"] === true && values.diff === undefined) throw new UsageError("--revocation-targets needs --diff <git-ref>");
         const stack = values.stack;
-        const plan = await planStack(loadStack(directorySource(env.root), stack), env.programRoot);
+        const source = directorySource(env.root);
+        const plan = await planStack(loadStack(source, stack), env.programRoot);
         if (values.diff === undefined) {
-            out.write(`${values.json === true ? JSON.stringify(planJson(plan)) : describePlan(plan)}\n`);
+            const warnings = containmentOf(plan, repositoryRoles(source, env.now).roles);
+            out.write(`${values.json === true ? JSON.stringify(planJson(plan, warnings)) : describePlan(plan, warnings)}\n`);
             return 0;
         }
         const before = await planAt(gitSource(env.root, values.diff), stack, env.programRoot).catch((error: Error) => {
@@ -229,5 +272,5 @@ export async function planAt(source: ProjectSource, stack: string, programRoot: 
 
 if (require.main === module) {
     useFastStackTraces();
-    runAsProcess((argv) => main(argv, process.stdout, process.stderr, { root: process.cwd(), programRoot: PROJECT_ROOT }));
+    runAsProcess((argv) => main(argv, process.stdout, process.stderr, { root: process.cwd(), programRoot: PROJECT_ROOT, now: new Date() }));
 }

@@ -12,13 +12,14 @@ import { setRoleCutoff, setStackCutoff } from "./stackEdit";
 import { EmergencyResult, EmergencyTarget, appliedCount, iamClient, resultTable, revokeNow } from "./emergency";
 import { LoadedStack, loadStack, stackConfig } from "../config/loader";
 import { directorySource } from "../config/sources";
+import { Containment, RepositoryRole, containment, containmentMarkdown, repositoryRoles } from "../analysis/containment";
 import { NAMESPACE, readStackConfig } from "../config/stackConfig";
 import { REVOCATION_POLICY_NAME } from "../components/policy";
 import { modelOf } from "../components/role";
 import { closest } from "../components/suggest";
 import { formatUtc, instantOf, parseTimestamp, safeToRemoveAfter, show, wholeSecondsUp } from "../components/timestamps";
 
-const USAGE = "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--now [--endpoint-url <url>]]";
+const USAGE = "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>]]";
 const HELP = `${USAGE}
 
 Sets revokeBefore on each --role (or revocable-roles:revokeAllBefore with --all) in
@@ -29,6 +30,9 @@ Pulumi.<name>.yaml, changing no other byte of the file, and prints the pull requ
   --all                 every role of the stack (revocable-roles:revokeAllBefore)
   --at <ISO-8601>       the cutoff, with a zone; default: now, rounded up to the next whole second
   --reason <text>       why, for the pull request
+  --with-chained        also revoke, with the same cutoff, every role of the stack file that the
+                        revoked roles' sessions could reach (chained sessions); roles reachable in
+                        other stack files are listed with the command that revokes them
   --now                 also apply the same policy at once through the IAM API (the emergency path)
   --endpoint-url <url>  with --now: another IAM endpoint
 `;
@@ -41,6 +45,7 @@ export interface RevokeRequest {
     all: boolean;
     at?: string;
     reason?: string;
+    withChained: boolean;
     now: boolean;
     endpointUrl?: string;
 }
@@ -53,6 +58,7 @@ export function parseRequest(argv: string[]): RevokeRequest | undefined {
         all: { type: "boolean" },
         at: { type: "string" },
         reason: { type: "string" },
+        "with-chained": { type: "boolean" },
         now: { type: "boolean" },
         "endpoint-url": { type: "string" },
     });
@@ -61,7 +67,16 @@ export function parseRequest(argv: string[]): RevokeRequest | undefined {
     if (values.stack === undefined) throw new UsageError("--stack is required");
     if ((roles.length > 0) === (values.all === true)) throw new UsageError("give either --role (one or more) or --all");
     if (values["endpoint-url"] !== undefined && values.now !== true) throw new UsageError("--endpoint-url only applies with --now");
-    return { stack: values.stack, roles, all: values.all === true, at: values.at, reason: values.reason, now: values.now === true, endpointUrl: values["endpoint-url"] };
+    return {
+        stack: values.stack,
+        roles,
+        all: values.all === true,
+        at: values.at,
+        reason: values.reason,
+        withChained: values["with-chained"] === true,
+        now: values.now === true,
+        endpointUrl: values["endpoint-url"],
+    };
 }
 
 /** The cutoff: `--at` as given (never in the future) or now, in whole seconds rounded up. */
@@ -95,13 +110,20 @@ export interface Decision {
     targets: EmergencyTarget[];
     /** The AWS region of the stack, for the emergency path's client. */
     region?: string;
+    /** Roles added because the requested ones' sessions could reach them (--with-chained), by key, with the role they are reached from. */
+    chained: Map<string, string>;
+    /** What each revoked role leaves open. */
+    containment: Containment[];
+    /** Commands that revoke reachable roles of other stack files. */
+    followUps: string[];
 }
 
 /**
  * Decides the edit and the policies, refusing (with every reason at once) anything that would
- * weaken a revocation, name an unknown role, or leave the file invalid.
+ * weaken a revocation, name an unknown role, or leave the file invalid. `repository` holds every
+ * role of the repository's stack files, for the containment analysis.
  */
-export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date): Decision {
+export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, repository: RepositoryRole[] = []): Decision {
     const file = loaded.file;
     const current = readStackConfig(loaded.config, { stackFile: file, now });
     if (!current.ok) {
@@ -114,13 +136,32 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date): 
     const stackCutoff = instantOf(current.config.revokeAllBefore);
     const problems: string[] = [];
     const weaker = (existing: Date) => `${formatUtc(existing)}; the new cutoff ${cutoffText} is earlier and would re-enable sessions that revocation denies`;
+    const requested = request.all ? roleKeys : request.roles;
+    // Roles the requested ones' sessions could reach; with --with-chained, those of this stack file are revoked too.
+    const here = (key: string) => repository.find((r) => r.stack === request.stack && r.key === key);
+    const analyses = requested.flatMap((key) => {
+        const role = here(key);
+        return role === undefined ? [] : [containment(role, repository, cutoff)];
+    });
+    const chained = new Map<string, string>();
+    const elsewhere = new Map<string, Set<string>>();
+    for (const analysis of analyses) {
+        for (const { reach, covered } of analysis.reachable) {
+            if (covered || (requested.includes(reach.role.key) && reach.role.stack === request.stack)) continue;
+            if (reach.role.stack === request.stack) {
+                if (request.withChained && !chained.has(reach.role.key)) chained.set(reach.role.key, analysis.role.key);
+            } else {
+                elsewhere.set(reach.role.stack, (elsewhere.get(reach.role.stack) ?? new Set()).add(reach.role.key));
+            }
+        }
+    }
     let edited = loaded.text;
     try {
         if (request.all) {
             if (stackCutoff !== undefined && stackCutoff > cutoff) problems.push(`${NAMESPACE}:revokeAllBefore is already ${weaker(stackCutoff)}`);
             else if (stackCutoff?.getTime() !== cutoff.getTime()) edited = setStackCutoff(edited, cutoffText);
         }
-        for (const key of request.roles) {
+        for (const key of [...request.roles, ...[...chained.keys()].filter((k) => !request.roles.includes(k) && !request.all)]) {
             const role = roles[key];
             if (role === undefined) {
                 const suggestion = closest(key, roleKeys);
@@ -146,23 +187,29 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date): 
     if (!after.ok) {
         throw new CliError(`the edited ${file} would not pass validation; nothing was written:\n${after.errors.join("\n")}`);
     }
+    const revoked = new Set([...requested, ...chained.keys()]);
     // The same code the component runs: the emergency policy is byte-identical to what pulumi up writes.
     const targets = after.roles
-        .filter((r) => request.all || request.roles.includes(r.key))
+        .filter((r) => revoked.has(r.key))
         .map(({ key, args }) => {
             const model = modelOf(key, args);
             return { key, roleName: model.roleName, cutoff: model.revocation!.cutoff, policy: model.revocation!.policy };
         });
+    const reason = (key: string) => `reachable from ${[...new Set(analyses.filter((a) => a.reachable.some((r) => r.reach.role.key === key)).map((a) => a.role.key))].join(", ")} in ${request.stack}`;
+    const followUps = [...elsewhere].map(([stack, keys]) => `npm run revoke -- --stack ${stack} ${[...keys].map((k) => `--role ${k}`).join(" ")} --at ${cutoffText} --with-chained --reason "${[...keys].map(reason)[0]}"`);
     return {
         stack: request.stack,
         file,
         cutoff: cutoffText,
         edited,
         changed: edited !== loaded.text,
-        subject: request.all ? `${NAMESPACE}:revokeAllBefore` : request.roles.join(", "),
+        subject: request.all ? `${NAMESPACE}:revokeAllBefore` : [...request.roles, ...chained.keys()].filter((k, i, all) => all.indexOf(k) === i).join(", "),
         all: request.all,
         targets,
         region: loaded.config["aws:region"],
+        chained,
+        containment: analyses,
+        followUps,
     };
 }
 
@@ -171,7 +218,13 @@ export function pullRequest(decision: Decision, reason: string | undefined, emer
     const { stack, targets, all, cutoff } = decision;
     const safe = formatUtc(safeToRemoveAfter(new Date(cutoff)));
     const subject = all ? `every role of ${stack}` : `${targets.map((r) => r.key).join(", ")} (${stack})`;
-    const role = (t: EmergencyTarget) => `\`${t.key}\` (IAM role \`${t.roleName}\`${t.cutoff === cutoff ? "" : `, keeps its own later cutoff \`${t.cutoff}\``})`;
+    const role = (t: EmergencyTarget) => {
+        const notes = [`IAM role \`${t.roleName}\``];
+        if (t.cutoff !== cutoff) notes.push(`keeps its own later cutoff \`${t.cutoff}\``);
+        const from = decision.chained.get(t.key);
+        if (from !== undefined) notes.push(`reachable from \`${from}\``);
+        return `\`${t.key}\` (${notes.join(", ")})`;
+    };
     const lines = [
         `## Revoke role sessions issued before ${cutoff}`,
         "",
@@ -189,7 +242,9 @@ export function pullRequest(decision: Decision, reason: string | undefined, emer
         "",
         "**If the trust itself was abused** (a repository, account or provider that should not be trusted), tighten `trust` in this same change: the deny does nothing against someone who can still assume the role.",
         "",
-        `**Do not remove** this revocation before \`${safe}\`: until then a session issued before the cutoff may still be alive. Long-term access keys of IAM users are not affected; deactivate them separately.`,
+        `**Do not remove** this revocation before \`${safe}\`: until then a session issued before the cutoff may still be alive.`,
+        "",
+        containmentMarkdown(decision.containment, decision.followUps),
     ];
     if (emergency !== undefined) {
         const failed = emergency.filter((r) => r.outcome === "failed");
@@ -227,7 +282,8 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
             return 0;
         }
         const now = env.now();
-        const decision = decide(request, loadStack(directorySource(env.root), request.stack), now);
+        const source = directorySource(env.root);
+        const decision = decide(request, loadStack(source, request.stack), now, repositoryRoles(source, now).roles);
         let emergency: EmergencyResult[] | undefined;
         if (request.now) {
             const outcome = await revokeNow(env.client(request.endpointUrl, decision.region), decision.targets);

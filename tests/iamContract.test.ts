@@ -7,6 +7,8 @@ import {
     AttachRolePolicyCommand,
     CreatePolicyCommand,
     CreateRoleCommand,
+    GetPolicyCommand,
+    GetPolicyVersionCommand,
     GetRoleCommand,
     GetRolePolicyCommand,
     ListAttachedRolePoliciesCommand,
@@ -17,6 +19,7 @@ import { Plan, PlannedResource } from "../analysis/plan";
 import { DEV_STACK, plan as planText } from "./helpers";
 import { MOTO_INSTALL_HINT, Moto, startMoto } from "./moto";
 import { decodePolicyDocument } from "../components/policy";
+import { assumeRolePatterns, managedPolicyCatalog } from "../analysis/managedPolicies";
 
 describe("the IAM API contract (moto_server)", function () {
     this.timeout(60_000);
@@ -89,6 +92,18 @@ describe("the IAM API contract (moto_server)", function () {
             }
         }
         assert.strictEqual(count, 3);
+    });
+
+    it("carries the AWS-managed policy documents the containment catalog was built from", async () => {
+        const sample = ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "SecurityAudit", "AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy", "AWSServiceRoleForImageBuilder", "CloudWatch-CrossAccountAccess"];
+        const catalog = managedPolicyCatalog().policies;
+        for (const name of sample) {
+            const arn = ["AWSServiceRoleForImageBuilder", "CloudWatch-CrossAccountAccess"].includes(name) ? `arn:aws:iam::aws:policy/aws-service-role/${name}` : `arn:aws:iam::aws:policy/${name}`;
+            const policy = await moto!.client.send(new GetPolicyCommand({ PolicyArn: arn }));
+            const version = await moto!.client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.Policy?.DefaultVersionId }));
+            assert.deepStrictEqual(assumeRolePatterns(decodePolicyDocument(version.PolicyVersion?.Document ?? "")), catalog[name], name);
+        }
+        assert.deepStrictEqual(sample.map((name) => catalog[name].length > 0), [true, true, false, false, false, false, true, true]);
     });
 
     it("attaches exactly the managed policies of each role", async () => {

@@ -15,7 +15,7 @@ const COMPONENT = "revocable-roles:index:RevocableRole";
 async function run(argv: string[], root: string) {
     const out = new Capture();
     const err = new Capture();
-    const code = await main(argv, out, err, { root, programRoot: PROJECT_ROOT });
+    const code = await main(argv, out, err, { root, programRoot: PROJECT_ROOT, now: new Date("2026-11-27T12:00:00Z") });
     return { code, stdout: out.text, stderr: err.text };
 }
 
@@ -141,7 +141,7 @@ describe("npm run plan", () => {
         const { code, stdout, stderr } = await run(["--stack", "dev", "--json"], project({ "Pulumi.dev.yaml": DEV_STACK }));
         assert.deepStrictEqual({ code, stderr }, { code: 0, stderr: "" });
         const result = JSON.parse(stdout);
-        assert.deepStrictEqual(Object.keys(result), ["project", "stack", "resources"]);
+        assert.deepStrictEqual(Object.keys(result), ["project", "stack", "resources", "roles"]);
         assert.deepStrictEqual([result.project, result.stack, result.resources.length], ["revocable-roles", "dev", 16]);
         for (const resource of result.resources) {
             assert.deepStrictEqual(Object.keys(resource), ["urn", "type", "name", "parent", "inputs"]);
@@ -150,6 +150,38 @@ describe("npm run plan", () => {
         const revocation = result.resources.find((r: { name: string }) => r.name === "ci-deployer-revocation");
         assert.strictEqual(revocation.urn, `urn:pulumi:dev::revocable-roles::${COMPONENT}$aws:iam/rolePolicy:RolePolicy::ci-deployer-revocation`);
         assert.strictEqual(revocation.parent, result.resources[0].urn);
+        assert.deepStrictEqual(result.roles, [
+            { key: "ci-deployer", roleName: "ci-deployer", revokedBefore: "2026-11-27T10:15:00Z", reachable: [] },
+            { key: "break-glass-admin", roleName: "BreakGlassAdministrator", revokedBefore: null, reachable: [] },
+            { key: "app-server", roleName: "app-server", revokedBefore: null, reachable: [] },
+            { key: "external-auditor", roleName: "external-auditor", revokedBefore: null, reachable: [] },
+        ]);
+    });
+
+    it("warns about roles a revoked role's sessions could reach that are not revoked as well, in text and in --json", async () => {
+        const account = "123456789012";
+        const chain = (revokedB: string) =>
+            `config:\n  aws:allowedAccountIds: ["${account}"]\n  revocable-roles:roles:\n` +
+            `    role-a:\n      trust:\n        services: [ec2.amazonaws.com]\n      managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"]\n      revokeBefore: "2026-11-27T10:00:00Z"\n` +
+            `    role-b:\n      trust:\n        accounts: ["${account}"]\n${revokedB}`;
+        const root = project({ "Pulumi.dev.yaml": chain("") });
+        const text = (await run(["--stack", "dev"], root)).stdout.split("\n");
+        assert.deepStrictEqual(text.slice(7, 9), [
+            "  revocation: sessions issued before 2026-11-27T10:00:00Z are denied; safe to remove after 2026-11-27T23:00:00Z",
+            "  warning:    sessions created from its sessions survive until revoked before 2026-11-27T10:00:00Z too (up to 1 hour): role-a -> role-b",
+        ]);
+        const json = JSON.parse((await run(["--stack", "dev", "--json"], root)).stdout);
+        assert.deepStrictEqual(json.roles[0].reachable, [
+            {
+                stack: "dev",
+                key: "role-b",
+                roleName: "role-b",
+                chain: ["role-a", "role-b"],
+                reasons: [`role-a -> role-b: role-b's trust allows account ${account}, role-a's account; role-a's managed policy AdministratorAccess allows sts:AssumeRole on *`],
+            },
+        ]);
+        const covered = project({ "Pulumi.dev.yaml": chain('      revokeBefore: "2026-11-27T10:00:00Z"\n') });
+        assert.deepStrictEqual(JSON.parse((await run(["--stack", "dev", "--json"], covered)).stdout).roles[0].reachable, []);
     });
 
     it("describes each role for people, with placeholders named as such", async () => {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { CreateRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { Capture, fixture, loaded, plan, project } from "./helpers";
+import { Capture, DEV_STACK, fixture, loaded, plan, project } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as revoke, chooseCutoff, decide, parseRequest, pullRequest } from "../cli/revoke";
 import { iamClient } from "../cli/emergency";
@@ -14,7 +14,7 @@ import { decodePolicyDocument } from "../components/policy";
 
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
 const NOW = new Date("2026-11-27T10:15:30.250Z");
-const USAGE = "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--now [--endpoint-url <url>]]";
+const USAGE = "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>]]";
 
 /** A client for tests: fast retries, so an unreliable endpoint costs milliseconds, not seconds. */
 function testClient(endpoint: string, credentials: IAMClient["config"]["credentials"] = async () => ({ accessKeyId: "testing", secretAccessKey: "testing" })): IAMClient {
@@ -127,40 +127,80 @@ describe("npm run revoke", () => {
         );
     });
 
-    it("prints a ready pull request", async () => {
-        const result = await run(["--stack", "qa", "--role", "auditor", "--reason", "Audit credentials pasted into a ticket"], project({ "Pulumi.qa.yaml": ORIGINAL }));
-        assert.strictEqual(result.code, 0);
-        assert.deepStrictEqual(result.stdout.split("\n"), [
-            "Wrote Pulumi.qa.yaml: auditor revoked before 2026-11-27T10:15:31Z.",
+    it("prints a ready pull request that says what the revocation leaves open, for the dev stack's revoked role", async () => {
+        const root = project({ "Pulumi.dev.yaml": DEV_STACK });
+        const out = new Capture();
+        const code = await revoke(["--stack", "dev", "--role", "ci-deployer", "--at", "2026-11-27T10:30:00Z", "--reason", "CI token printed in a public build log"], out, new Capture(), {
+            root,
+            now: () => new Date("2026-11-27T12:00:00Z"),
+            client: iamClient,
+        });
+        assert.strictEqual(code, 0);
+        assert.deepStrictEqual(out.text.split("\n"), [
+            "Wrote Pulumi.dev.yaml: ci-deployer revoked before 2026-11-27T10:30:00Z.",
             "",
             "Pull request title:",
-            "Revoke sessions of auditor (qa) issued before 2026-11-27T10:15:31Z",
+            "Revoke sessions of ci-deployer (dev) issued before 2026-11-27T10:30:00Z",
             "",
             "Pull request body:",
-            "## Revoke role sessions issued before 2026-11-27T10:15:31Z",
+            "## Revoke role sessions issued before 2026-11-27T10:30:00Z",
             "",
             "| | |",
             "| --- | --- |",
-            "| Stack | `qa` |",
-            "| Roles | `auditor` (IAM role `auditor`) |",
-            "| Cutoff | `2026-11-27T10:15:31Z` |",
-            "| Reason | Audit credentials pasted into a ticket |",
-            "| Safe to remove after | `2026-11-27T23:15:31Z` (cutoff + 13 h) |",
+            "| Stack | `dev` |",
+            "| Roles | `ci-deployer` (IAM role `ci-deployer`) |",
+            "| Cutoff | `2026-11-27T10:30:00Z` |",
+            "| Reason | CI token printed in a public build log |",
+            "| Safe to remove after | `2026-11-27T23:30:00Z` (cutoff + 13 h) |",
             "",
             "### What this change does",
             "Puts the inline policy `RevokeOlderSessions` on each role: every action of every session issued before the cutoff is denied. Identities the role still trusts can assume it again and get working credentials.",
             "",
             "**If the trust itself was abused** (a repository, account or provider that should not be trusted), tighten `trust` in this same change: the deny does nothing against someone who can still assume the role.",
             "",
-            "**Do not remove** this revocation before `2026-11-27T23:15:31Z`: until then a session issued before the cutoff may still be alive. Long-term access keys of IAM users are not affected; deactivate them separately.",
+            "**Do not remove** this revocation before `2026-11-27T23:30:00Z`: until then a session issued before the cutoff may still be alive.",
+            "",
+            "### What this revocation leaves open",
+            "",
+            "#### `ci-deployer` (arn:aws:iam::<unknown account>:role/ci-deployer)",
+            "",
+            "**Who can still assume it** and get fresh, working sessions (tighten `trust` in this change if the leak came through one of them):",
+            "- GitHub Actions acme/infra on refs/heads/main (provider arn:aws:iam::<deploying account>:oidc-provider/token.actions.githubusercontent.com)",
+            "",
+            "**Roles reachable from its sessions** (a session created from a leaked one has its own, later issue time and survives this revocation for up to 1 hour, the role-chaining limit, unless that role is revoked too):",
+            "- none: no role of this repository both trusts it (or its account) and may be assumed with its permissions",
+            "",
+            "**Workloads interrupted** (their current credentials are denied too):",
+            "- none: no AWS service is trusted by this role",
+            "",
+            "### What no role revocation covers",
+            "",
+            "- Long-term access keys of IAM users carry no aws:TokenIssueTime, so the deny does not touch them: deactivate the keys.",
+            "- Sessions of IAM Identity Center permission sets: their roles are managed by Identity Center; add a deny on identitystore:userId for the user to the permission set, or use an SCP.",
+            "- Console sign-in sessions, and the refreshable credentials of `aws login` (AWS CLI 2.32 and later): revoke them through the AWS Sign-In service (BatchRevokeSessions); a role policy does not end them.",
+            "- Service-linked roles cannot be edited, so they cannot be revoked this way.",
+            "- Roles in stacks this repository does not hold: revoke them where they are declared.",
             "",
         ]);
+    });
+
+    it("names the workloads a revocation interrupts and how long they take to recover", async () => {
+        const root = project({ "Pulumi.dev.yaml": DEV_STACK });
+        const out = new Capture();
+        await revoke(["--stack", "dev", "--role", "app-server", "--at", "2026-11-27T10:30:00Z"], out, new Capture(), { root, now: () => new Date("2026-11-27T12:00:00Z"), client: iamClient });
+        const lines = out.text.split("\n");
+        const at = lines.indexOf("**Workloads interrupted** (their current credentials are denied too):");
+        assert.deepStrictEqual(lines.slice(at + 1, at + 3), [
+            '- EC2 instances with this role in their instance profile: the instance metadata service keeps serving the credentials it issued before the cutoff, now denied, until it rotates them. EC2 makes new credentials available at least five minutes before the old ones expire (EC2 User Guide, "Retrieve security credentials from instance metadata"); instance-profile credentials have been seen to live about 6 hours. The SDKs pick up the new credentials by themselves.',
+            "",
+        ]);
+        assert.deepStrictEqual(lines.slice(lines.indexOf("**Who can still assume it** and get fresh, working sessions (tighten `trust` in this change if the leak came through one of them):") + 1)[0], "- service ec2.amazonaws.com");
     });
 });
 
 describe("revoke decides before it acts", () => {
     it("with --all, keeps a role's own later cutoff and says so in the table's policy and the body alike", () => {
-        const decision = decide({ stack: "qa", roles: [], all: true, at: "2026-11-27T08:00:00Z", now: false }, loaded(ORIGINAL, "qa"), NOW);
+        const decision = decide({ stack: "qa", roles: [], all: true, at: "2026-11-27T08:00:00Z", withChained: false, now: false }, loaded(ORIGINAL, "qa"), NOW);
         assert.deepStrictEqual(
             decision.targets.map((t) => [t.key, t.cutoff, JSON.parse(t.policy).Statement[0].Condition.DateLessThan["aws:TokenIssueTime"]]),
             [
@@ -176,7 +216,7 @@ describe("revoke decides before it acts", () => {
     });
 
     it("renders the emergency policy with the component's own code: the policy the offline plan deploys", async () => {
-        const decision = decide({ stack: "qa", roles: ["auditor"], all: false, at: "2026-11-27T10:00:00Z", now: true }, loaded(ORIGINAL, "qa"), NOW);
+        const decision = decide({ stack: "qa", roles: ["auditor"], all: false, at: "2026-11-27T10:00:00Z", withChained: false, now: true }, loaded(ORIGINAL, "qa"), NOW);
         const deployed = (await plan(decision.edited, "qa")).resources.find((r) => r.name === "auditor-revocation")!;
         assert.deepStrictEqual(decision.targets, [{ key: "auditor", roleName: "auditor", cutoff: "2026-11-27T10:00:00Z", policy: deployed.inputs.policy }]);
     });

@@ -1,0 +1,127 @@
+/**
+ * What a revocation leaves open, in words for the people revoking: the roles reachable from the
+ * revoked role's sessions, who can still assume it, the workloads it interrupts, and what no role
+ * policy can revoke at all.
+ */
+import { ProjectSource } from "../config/sources";
+import { loadStack, scanStacks } from "../config/loader";
+import { readStackConfig } from "../config/stackConfig";
+import { accountFromConfig } from "../config/account";
+import { trustPolicy } from "../components/trust";
+import { asList } from "../components/policy";
+import { describeTrust } from "./trust";
+import { Reach, RoleFacts, reachable, roleArn, roleFacts } from "./reachability";
+
+/** A role of the repository, with the cutoff it is revoked before, if any. */
+export interface RepositoryRole extends RoleFacts {
+    revokedBefore?: Date;
+}
+
+/** Every valid role of every stack file of the repository (stack files that do not load or validate are skipped and named). */
+export function repositoryRoles(source: ProjectSource, now: Date): { roles: RepositoryRole[]; skipped: string[] } {
+    const roles: RepositoryRole[] = [];
+    const skipped: string[] = [];
+    for (const stack of scanStacks(source).stacks) {
+        try {
+            const loaded = loadStack(source, stack);
+            const read = readStackConfig(loaded.config, { stackFile: loaded.file, now });
+            if (!read.ok) {
+                skipped.push(loaded.file);
+                continue;
+            }
+            const account = accountFromConfig(loaded.config, read.config.provider ?? "aws");
+            for (const { key, args } of read.roles) {
+                const facts: RepositoryRole = roleFacts(stack, key, args, account);
+                if (args.revokeBefore !== undefined) facts.revokedBefore = new Date(args.revokeBefore);
+                roles.push(facts);
+            }
+        } catch {
+            skipped.push(`Pulumi.${stack}.yaml`);
+        }
+    }
+    return { roles, skipped };
+}
+
+/** A reachable role in words: `a -> b -> c (stack prod)`, then the reason for each link. */
+export function chainInWords(from: RoleFacts, reach: Reach): { path: string; reasons: string[] } {
+    const path = [from, ...reach.chain.map((l) => l.to)].map((r) => (r.stack === from.stack ? r.key : `${r.key} (${r.stack})`)).join(" -> ");
+    return { path, reasons: reach.chain.map((l) => `${l.from.key} -> ${l.to.key}: ${l.reasons.join("; ")}`) };
+}
+
+/** Who can still assume a role, one line per trust statement. */
+export function stillTrusted(role: RoleFacts): string[] {
+    return describeTrust(trustPolicy(role.trust, { partition: role.partition ?? "aws", accountId: role.account ?? "<deploying account>" }));
+}
+
+/** What happens to a service's workloads when their role is revoked, and when they recover, from AWS's documentation. */
+const SERVICES: Record<string, string> = {
+    "ec2.amazonaws.com":
+        "EC2 instances with this role in their instance profile: the instance metadata service keeps serving the credentials it issued before the cutoff, now denied, until it rotates them. EC2 makes new credentials available at least five minutes before the old ones expire (EC2 User Guide, \"Retrieve security credentials from instance metadata\"); instance-profile credentials have been seen to live about 6 hours. The SDKs pick up the new credentials by themselves.",
+    "ecs-tasks.amazonaws.com":
+        "ECS tasks with this task role: the ECS agent serves each task the role credentials it holds in its cache (ECS Developer Guide, \"IAM roles for tasks\"); they are denied until the agent holds credentials issued after the cutoff. New tasks get fresh credentials: force a new deployment of the service to recover at once.",
+    "lambda.amazonaws.com":
+        "Lambda functions with this execution role: each execution environment keeps the credentials it started with. Lambda's guide says to update the function's code or configuration to make running instances with outdated credentials stop and be replaced (Lambda Developer Guide, \"Lambda execution role\"); until then invocations on old environments see AccessDenied.",
+};
+
+/** The workloads a revocation interrupts: the services the role trusts, each with what happens to it. */
+export function interruptedWorkloads(role: RoleFacts): string[] {
+    const services = [
+        ...(role.trust.services ?? []),
+        ...(role.trust.statements ?? []).flatMap((s) => (s.Effect === "Allow" && s.Principal !== undefined && s.Principal !== "*" ? asList(s.Principal.Service) : [])),
+    ];
+    return [...new Set(services)].map(
+        (service) => SERVICES[service] ?? `${service}: the service's sessions issued before the cutoff are denied; it recovers when it assumes the role again, usually for its next job or run.`,
+    );
+}
+
+/** What no role policy can revoke, each with the action to take instead. */
+export const NOT_COVERED = [
+    "Long-term access keys of IAM users carry no aws:TokenIssueTime, so the deny does not touch them: deactivate the keys.",
+    "Sessions of IAM Identity Center permission sets: their roles are managed by Identity Center; add a deny on identitystore:userId for the user to the permission set, or use an SCP.",
+    "Console sign-in sessions, and the refreshable credentials of `aws login` (AWS CLI 2.32 and later): revoke them through the AWS Sign-In service (BatchRevokeSessions); a role policy does not end them.",
+    "Service-linked roles cannot be edited, so they cannot be revoked this way.",
+    "Roles in stacks this repository does not hold: revoke them where they are declared.",
+];
+
+/** The containment analysis of one revoked role. */
+export interface Containment {
+    role: RoleFacts;
+    trustedBy: string[];
+    /** Reachable roles, with whether an equal or later cutoff already covers each. */
+    reachable: { reach: Reach; path: string; reasons: string[]; covered: boolean }[];
+    workloads: string[];
+}
+
+/** The analysis of a role revoked before `cutoff`, among the roles of the repository. */
+export function containment(role: RepositoryRole, roles: RepositoryRole[], cutoff: Date): Containment {
+    return {
+        role,
+        trustedBy: stillTrusted(role),
+        reachable: reachable(role, roles).map((reach) => {
+            const target = reach.role as RepositoryRole;
+            return { reach, ...chainInWords(role, reach), covered: target.revokedBefore !== undefined && target.revokedBefore >= cutoff };
+        }),
+        workloads: interruptedWorkloads(role),
+    };
+}
+
+/** The analysis as a section of a pull-request body (markdown). */
+export function containmentMarkdown(analyses: Containment[], followUps: string[]): string {
+    const lines = ["### What this revocation leaves open"];
+    for (const a of analyses) {
+        lines.push("", `#### \`${a.role.key}\` (${roleArn(a.role)})`, "", "**Who can still assume it** and get fresh, working sessions (tighten `trust` in this change if the leak came through one of them):");
+        lines.push(...a.trustedBy.map((t) => `- ${t}`));
+        lines.push("", "**Roles reachable from its sessions** (a session created from a leaked one has its own, later issue time and survives this revocation for up to 1 hour, the role-chaining limit, unless that role is revoked too):");
+        if (a.reachable.length === 0) lines.push("- none: no role of this repository both trusts it (or its account) and may be assumed with its permissions");
+        for (const r of a.reachable) {
+            lines.push(`- \`${r.path}\`${r.covered ? " (already revoked with an equal or later cutoff)" : ""}`, ...r.reasons.map((reason) => `  - ${reason}`));
+        }
+        lines.push("", "**Workloads interrupted** (their current credentials are denied too):");
+        lines.push(...(a.workloads.length === 0 ? ["- none: no AWS service is trusted by this role"] : a.workloads.map((w) => `- ${w}`)));
+    }
+    if (followUps.length > 0) {
+        lines.push("", "**Follow-ups in other stack files** (run each and open its pull request):", "", "```", ...followUps, "```");
+    }
+    lines.push("", "### What no role revocation covers", "", ...NOT_COVERED.map((n) => `- ${n}`));
+    return lines.join("\n");
+}

@@ -1,0 +1,239 @@
+/**
+ * Which roles a holder of a role's session could reach, offline, from the stack configs of the
+ * repository: a role is reachable when its trust lets the session in and the session's
+ * permissions may call sts:AssumeRole on it, directly or through a chain. Sessions created that
+ * way carry their own, later aws:TokenIssueTime, so revoking the first role does not touch them.
+ *
+ * Over-approximate, never under-approximate: conditions are taken as possibly true, unknown
+ * accounts and unknown managed policy documents as possibly matching; a role is left out only
+ * when it provably cannot be reached.
+ */
+import { KnownTrust } from "../components/trust";
+import { PolicyDocument, PolicyStatement, asList } from "../components/policy";
+import { KnownRoleArgs, RoleModel, modelOf } from "../components/role";
+import { wildcardCovers } from "./trust";
+import { awsManagedName, coversAssumeRole, managedPolicyCatalog } from "./managedPolicies";
+
+/** One role of one stack, as far as reachability is concerned. */
+export interface RoleFacts {
+    stack: string;
+    /** The role's key in its stack file. */
+    key: string;
+    roleName: string;
+    path: string;
+    /** The deploying account, when the stack's config settles it. */
+    account?: string;
+    /** The deploying partition, when the stack's config settles it. */
+    partition?: string;
+    trust: KnownTrust;
+    inlinePolicies: { name: string; document: PolicyDocument }[];
+    managedPolicyArns: string[];
+}
+
+/** A role's facts from its validated arguments and its stack's account. */
+export function roleFacts(stack: string, key: string, args: KnownRoleArgs, account: { accountId?: string; partition?: string }): RoleFacts {
+    const model: RoleModel = modelOf(key, args);
+    return {
+        stack,
+        key,
+        roleName: model.roleName,
+        path: model.path,
+        ...(account.accountId !== undefined ? { account: account.accountId } : {}),
+        ...(account.partition !== undefined ? { partition: account.partition } : {}),
+        trust: model.trust,
+        inlinePolicies: model.inlinePolicies.map((p) => ({ name: p.name, document: JSON.parse(p.policy) as PolicyDocument })),
+        managedPolicyArns: model.managed.map((m) => m.arn),
+    };
+}
+
+/** The role's ARN; an unknown account or partition shows as `<unknown account>`. */
+export function roleArn(role: RoleFacts): string {
+    return `arn:${role.partition ?? "aws"}:iam::${role.account ?? "<unknown account>"}:role${role.path}${role.roleName}`;
+}
+
+/** Whether a resource pattern may match a role's ARN; unknown parts of the ARN may match anything. */
+export function mayMatchArn(pattern: string, role: RoleFacts): boolean {
+    if (pattern === "*") return true;
+    const parts = pattern.split(":");
+    if (parts.length < 6) return wildcardCovers(pattern, roleArn(role));
+    const [arn, partition, service, region, account, ...resource] = parts;
+    return (
+        wildcardCovers(arn, "arn") &&
+        (role.partition === undefined || wildcardCovers(partition, role.partition)) &&
+        wildcardCovers(service, "iam") &&
+        wildcardCovers(region, "") &&
+        (role.account === undefined || wildcardCovers(account, role.account)) &&
+        wildcardCovers(resource.join(":"), `role${role.path}${role.roleName}`)
+    );
+}
+
+/** How a target's trust lets a session of `from` in, if it may. */
+interface TrustMatch {
+    /** The session needs no permission of its own: the trust names it in the same account. */
+    sufficient: boolean;
+    reason: string;
+}
+
+function sameAccount(a: RoleFacts, b: RoleFacts): boolean | undefined {
+    return a.account === undefined || b.account === undefined ? undefined : a.account === b.account;
+}
+
+/** The ways a principal string of a trust policy may name a session of `from`. */
+function principalMatch(principal: string, from: RoleFacts, to: RoleFacts, conditions: string): TrustMatch | undefined {
+    const unknownAccount = from.account === undefined ? ` (${from.key}'s account is unknown; set aws:allowedAccountIds in Pulumi.${from.stack}.yaml to decide)` : "";
+    if (principal === "*") {
+        return { sufficient: false, reason: `${to.key}'s trust lets anyone in${conditions}` };
+    }
+    const account = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)?$/.exec(principal)?.[1];
+    if (account !== undefined) {
+        if (from.account !== undefined && from.account !== account) return undefined;
+        return { sufficient: false, reason: `${to.key}'s trust allows account ${account}${from.account === undefined ? ", which may be " + from.key + "'s" + unknownAccount : `, ${from.key}'s account`}${conditions}` };
+    }
+    const role = /^arn:([^:]+):(?:iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)|sts::(\d{12}):assumed-role\/([^/]+)\/.*)$/.exec(principal);
+    if (role === null) return undefined;
+    const [, partition, iamAccount, rolePath, iamName, stsAccount, stsName] = role;
+    const named = iamName ?? stsName;
+    const namedAccount = iamAccount ?? stsAccount;
+    if (named !== from.roleName || (iamName !== undefined && rolePath !== from.path)) return undefined;
+    if (from.account !== undefined && namedAccount !== from.account) return undefined;
+    if (from.partition !== undefined && partition !== from.partition) return undefined;
+    const same = sameAccount({ ...from, account: namedAccount }, to);
+    return {
+        sufficient: same === true,
+        reason: `${to.key}'s trust names ${from.key}'s ARN (${principal})${unknownAccount}${conditions}${same === true ? "; in the same account that alone lets it assume the role" : ""}`,
+    };
+}
+
+/** How `to`'s trust may let a session of `from` in, or undefined when it cannot. */
+export function trustLetsIn(from: RoleFacts, to: RoleFacts): TrustMatch | undefined {
+    const matches: TrustMatch[] = [];
+    const human = [to.trust.externalId !== undefined ? "with the ExternalId" : "", to.trust.requireMfa === true ? "with MFA" : ""].filter((c) => c !== "").join(" and ");
+    const condition = human === "" ? "" : ` (${human}, which a session's holder may have)`;
+    for (const account of to.trust.accounts ?? []) matches.push(...[principalMatch(account, from, to, condition)].filter((m): m is TrustMatch => m !== undefined));
+    for (const principal of to.trust.principals ?? []) matches.push(...[principalMatch(principal, from, to, condition)].filter((m): m is TrustMatch => m !== undefined));
+    for (const statement of to.trust.statements ?? []) {
+        if (statement.Effect !== "Allow" || !coversAssumeRole(statement)) continue;
+        const conditions = statement.Condition !== undefined ? " (under conditions taken as possibly true)" : "";
+        const values = statement.Principal === "*" ? ["*"] : asList(statement.Principal?.AWS);
+        for (const value of values) {
+            const match = principalMatch(value, from, to, conditions);
+            if (match !== undefined) matches.push(match);
+        }
+    }
+    return matches.find((m) => m.sufficient) ?? matches[0];
+}
+
+/** What a role's own permissions say about sts:AssumeRole on a target. */
+export interface PermissionMatch {
+    verdict: "allows" | "may" | "denies" | "no";
+    reason: string;
+}
+
+function statementMatches(statement: PolicyStatement, to: RoleFacts): boolean {
+    if (!coversAssumeRole(statement)) return false;
+    if (statement.Resource !== undefined) return asList(statement.Resource).some((pattern) => mayMatchArn(pattern, to));
+    // NotResource: everything but the listed; unknown parts may fall outside them.
+    return !asList(statement.NotResource).some((pattern) => to.account !== undefined && to.partition !== undefined && mayMatchArn(pattern, to));
+}
+
+/** Whether `from`'s permissions may allow sts:AssumeRole on `to`, and why. */
+export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatch {
+    for (const { name, document } of from.inlinePolicies) {
+        const deny = document.Statement.find((s) => s.Effect === "Deny" && s.Condition === undefined && s.Resource !== undefined && statementMatches(s, to) && asList(s.Resource).includes("*"));
+        if (deny !== undefined) return { verdict: "denies", reason: `${from.key}'s inline policy ${name} denies sts:AssumeRole on every resource` };
+    }
+    const found: PermissionMatch[] = [];
+    for (const { name, document } of from.inlinePolicies) {
+        for (const statement of document.Statement.filter((s) => s.Effect === "Allow" && statementMatches(s, to))) {
+            const on = statement.Resource !== undefined ? asList(statement.Resource).find((p) => mayMatchArn(p, to)) : `everything but ${asList(statement.NotResource).join(", ")}`;
+            const conditional = statement.Condition !== undefined ? " under conditions taken as possibly true" : "";
+            found.push({ verdict: conditional === "" ? "allows" : "may", reason: `${from.key}'s inline policy ${name} allows sts:AssumeRole on ${on}${conditional}` });
+        }
+    }
+    const catalog = managedPolicyCatalog();
+    for (const arn of from.managedPolicyArns) {
+        const name = awsManagedName(arn);
+        const patterns = name === undefined ? undefined : catalog.policies[name];
+        if (patterns === undefined) {
+            found.push({ verdict: "may", reason: `${from.key}'s managed policy ${arn} may allow it: its document is not known here` });
+            continue;
+        }
+        const match = patterns.find((p) => (p.startsWith("NotResource:") ? true : mayMatchArn(p, to)));
+        if (match !== undefined) found.push({ verdict: "allows", reason: `${from.key}'s managed policy ${name} allows sts:AssumeRole on ${match}` });
+    }
+    return found.find((f) => f.verdict === "allows") ?? found[0] ?? { verdict: "no", reason: `${from.key}'s permissions do not allow sts:AssumeRole on it` };
+}
+
+/** One step of a chain: a session of `from` may assume `to`. */
+export interface Link {
+    from: RoleFacts;
+    to: RoleFacts;
+    reasons: string[];
+}
+
+/** Whether a session of `from` may assume `to`, with the reasons, or undefined when it provably cannot. */
+export function link(from: RoleFacts, to: RoleFacts): Link | undefined {
+    if (from === to) return undefined;
+    const trust = trustLetsIn(from, to);
+    if (trust === undefined) return undefined;
+    if (trust.sufficient) return { from, to, reasons: [trust.reason] };
+    const permission = permissionsAllow(from, to);
+    if (permission.verdict === "no" || permission.verdict === "denies") return undefined;
+    return { from, to, reasons: [trust.reason, permission.reason] };
+}
+
+/** A role reachable from another, with the shortest chain that reaches it. */
+export interface Reach {
+    role: RoleFacts;
+    chain: Link[];
+}
+
+/** What a trust policy may let in, for finding candidates fast: accounts, role names, anyone. */
+function trustedKeys(role: RoleFacts): { accounts: Set<string>; names: Set<string>; anyone: boolean } {
+    const values = [
+        ...(role.trust.accounts ?? []),
+        ...(role.trust.principals ?? []),
+        ...(role.trust.statements ?? []).flatMap((s) => (s.Effect !== "Allow" ? [] : s.Principal === "*" ? ["*"] : asList(s.Principal?.AWS))),
+    ];
+    const accounts = new Set<string>();
+    const names = new Set<string>();
+    let anyone = false;
+    for (const value of values) {
+        if (value === "*") anyone = true;
+        const account = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)?$/.exec(value)?.[1];
+        if (account !== undefined) accounts.add(account);
+        const name = /:(?:role\/(?:.*\/)?|assumed-role\/)([^/]+)(?:\/[^/]*)?$/.exec(value)?.[1];
+        if (name !== undefined) names.add(name);
+    }
+    return { accounts, names, anyone };
+}
+
+/** Every role reachable from `start`, directly or through chains, breadth first (shortest chains). */
+export function reachable(start: RoleFacts, roles: RoleFacts[]): Reach[] {
+    // Only roles whose trust mentions a session's account, its name or anyone can let it in.
+    const keys = new Map(roles.map((role) => [role, trustedKeys(role)]));
+    const candidates = (from: RoleFacts) =>
+        roles.filter((role) => {
+            const k = keys.get(role)!;
+            return k.anyone || k.names.has(from.roleName) || (from.account === undefined ? k.accounts.size > 0 : k.accounts.has(from.account));
+        });
+    const found: Reach[] = [];
+    const seen = new Set<RoleFacts>([start]);
+    let frontier: Reach[] = [{ role: start, chain: [] }];
+    while (frontier.length > 0) {
+        const next: Reach[] = [];
+        for (const { role, chain } of frontier) {
+            for (const target of candidates(role)) {
+                if (seen.has(target)) continue;
+                const step = link(role, target);
+                if (step === undefined) continue;
+                seen.add(target);
+                const reach = { role: target, chain: [...chain, step] };
+                found.push(reach);
+                next.push(reach);
+            }
+        }
+        frontier = next;
+    }
+    return found;
+}

@@ -1,0 +1,200 @@
+/**
+ * Containment: which roles a leaked session could reach, proved against an IAM simulator we did
+ * not write (@cloud-copilot/iam-simulate, tests only) on the documents the offline plan renders.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { Capture, memorySource, plan, project } from "./helpers";
+import { main as revoke } from "../cli/revoke";
+import { iamClient } from "../cli/emergency";
+import { RepositoryRole, repositoryRoles } from "../analysis/containment";
+import { RoleFacts, link, reachable, roleArn } from "../analysis/reachability";
+import { Plan } from "../analysis/plan";
+import { deployedRoles, documentOf, policyRole } from "../analysis/deployment";
+import { PolicyDocument } from "../components/policy";
+
+const NOW = new Date("2026-11-27T12:00:00Z");
+const ACCOUNT = "123456789012";
+/** AWS's document of the AWS-managed policy AdministratorAccess. */
+const ADMINISTRATOR_ACCESS: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+
+const assume = (...roles: string[]) => `      inlinePolicies:\n        assume:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Allow\n              Action: sts:AssumeRole\n              Resource: [${roles.map((r) => `"arn:aws:iam::${ACCOUNT}:role/${r}"`).join(", ")}]\n`;
+const stackFile = (roles: string, account = `  aws:allowedAccountIds: ["${ACCOUNT}"]\n`) => `config:\n  aws:region: eu-west-1\n${account}  revocable-roles:roles:\n${roles}`;
+
+/** A leaked role A (GitHub), B trusting A's ARN, C trusting B's ARN, each allowed to assume the next, and a bystander. */
+const CHAIN = stackFile(
+    [
+        `    role-a:\n      trust:\n        githubActions: {repositories: ["acme/infra"]}\n${assume("role-b")}`,
+        `    role-b:\n      trust:\n        principals: ["arn:aws:iam::${ACCOUNT}:role/role-a"]\n${assume("role-c")}`,
+        `    role-c:\n      trust:\n        principals: ["arn:aws:iam::${ACCOUNT}:role/role-b"]\n`,
+        `    bystander:\n      trust:\n        services: [ec2.amazonaws.com]\n`,
+    ].join(""),
+);
+
+/** The roles of a set of stack files, as the analysis sees them. */
+function rolesOf(files: Record<string, string>): RepositoryRole[] {
+    return repositoryRoles(memorySource(files), NOW).roles;
+}
+
+/** The simulator's decision on sts:AssumeRole by a session of `from` on `to`, from the documents the plans render. */
+async function simulate(plans: Plan[], from: RoleFacts, to: RoleFacts, managed: Record<string, PolicyDocument> = {}): Promise<string> {
+    const all = plans.flatMap((p) => p.resources);
+    const target = plans.flatMap(deployedRoles).find((r) => r.physicalName === to.roleName)!;
+    const identity = [
+        ...all.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && policyRole(r) === from.roleName).map((r) => documentOf(r.inputs.policy)),
+        ...from.managedPolicyArns.map((arn) => managed[arn]).filter((d): d is PolicyDocument => d !== undefined),
+    ];
+    const result = await runSimulation(
+        {
+            identityPolicies: identity.map((policy, i) => ({ name: `p${i}`, policy })),
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+            resourcePolicy: target.trust,
+            request: {
+                action: "sts:AssumeRole",
+                principal: `arn:aws:sts::${from.account ?? ACCOUNT}:assumed-role/${from.roleName}/leaked`,
+                resource: { accountId: to.account ?? ACCOUNT, resource: roleArn({ ...to, account: to.account ?? ACCOUNT }) },
+                contextVariables: {},
+            },
+        },
+        {},
+    );
+    assert.strictEqual(result.resultType, "single", JSON.stringify(result));
+    return result.overallResult;
+}
+
+/** Checks every ordered pair of roles: a reported link is allowed by the simulator, every other pair is not. */
+async function proveEveryPair(roles: RoleFacts[], plans: Plan[], managed: Record<string, PolicyDocument> = {}): Promise<number> {
+    let checked = 0;
+    for (const from of roles) {
+        for (const to of roles.filter((r) => r !== from)) {
+            const decision = await simulate(plans, from, to, managed);
+            assert.strictEqual(decision, link(from, to) === undefined ? "ImplicitlyDenied" : "Allowed", `${from.key} -> ${to.key}`);
+            checked++;
+        }
+    }
+    return checked;
+}
+
+describe("roles reachable from a leaked session", () => {
+    it("follows a three-role chain, with the reason for each link, and the simulator confirms every link and every pair left out", async () => {
+        const roles = rolesOf({ "Pulumi.dev.yaml": CHAIN });
+        const [a] = roles;
+        const reach = reachable(a, roles).map((r) => ({ role: r.role.key, chain: r.chain.map((l) => `${l.from.key} -> ${l.to.key}: ${l.reasons.join("; ")}`) }));
+        assert.deepStrictEqual(reach, [
+            { role: "role-b", chain: [`role-a -> role-b: role-b's trust names role-a's ARN (arn:aws:iam::${ACCOUNT}:role/role-a); in the same account that alone lets it assume the role`] },
+            {
+                role: "role-c",
+                chain: [
+                    `role-a -> role-b: role-b's trust names role-a's ARN (arn:aws:iam::${ACCOUNT}:role/role-a); in the same account that alone lets it assume the role`,
+                    `role-b -> role-c: role-c's trust names role-b's ARN (arn:aws:iam::${ACCOUNT}:role/role-b); in the same account that alone lets it assume the role`,
+                ],
+            },
+        ]);
+        assert.strictEqual(await proveEveryPair(roles, [await plan(CHAIN, "dev")]), 12);
+    });
+
+    it("finds nothing for a role whose permissions cannot assume anything, though another role trusts its account", async () => {
+        const text = stackFile(
+            `    reader:\n      trust:\n        services: [lambda.amazonaws.com]\n      managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"]\n      inlinePolicies:\n        read:\n          Version: "2012-10-17"\n          Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "*"}]\n` +
+                `    ops:\n      trust:\n        accounts: ["${ACCOUNT}"]\n`,
+        );
+        const roles = rolesOf({ "Pulumi.dev.yaml": text });
+        assert.deepStrictEqual(reachable(roles[0], roles), []);
+        // ReadOnlyAccess is known not to allow sts:AssumeRole; the simulator sees the inline policy alone.
+        assert.strictEqual(await simulate([await plan(text, "dev")], roles[0], roles[1]), "ImplicitlyDenied");
+    });
+
+    it("with AdministratorAccess, reaches every role that trusts its account, and only those", async () => {
+        const text = stackFile(
+            `    admin:\n      trust:\n        accounts: ["${ACCOUNT}"]\n        requireMfa: true\n      managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"]\n` +
+                `    ops:\n      trust:\n        accounts: ["${ACCOUNT}"]\n` +
+                `    audit:\n      trust:\n        accounts: ["${ACCOUNT}", "222222222222"]\n        externalId: audit-1\n` +
+                `    partner:\n      trust:\n        accounts: ["222222222222"]\n`,
+        );
+        const roles = rolesOf({ "Pulumi.dev.yaml": text });
+        const reasons = reachable(roles[0], roles).map((r) => [r.role.key, ...r.chain[0].reasons]);
+        assert.deepStrictEqual(reasons, [
+            ["ops", `ops's trust allows account ${ACCOUNT}, admin's account`, "admin's managed policy AdministratorAccess allows sts:AssumeRole on *"],
+            ["audit", `audit's trust allows account ${ACCOUNT}, admin's account (with the ExternalId, which a session's holder may have)`, "admin's managed policy AdministratorAccess allows sts:AssumeRole on *"],
+        ]);
+        const plans = [await plan(text, "dev")];
+        const managed = { "arn:aws:iam::aws:policy/AdministratorAccess": ADMINISTRATOR_ACCESS };
+        // audit needs its ExternalId, which the simulated request does not carry; the analysis assumes a holder may have it.
+        const [, ops, , partner] = roles;
+        assert.deepStrictEqual([await simulate(plans, roles[0], ops, managed), await simulate(plans, roles[0], partner, managed)], ["Allowed", "ImplicitlyDenied"]);
+    });
+
+    it("reports trust by account as possible when the session's account is unknown", () => {
+        const roles = rolesOf({
+            "Pulumi.dev.yaml": stackFile(
+                `    admin:\n      trust:\n        services: [ec2.amazonaws.com]\n      managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"]\n    ops:\n      trust:\n        accounts: ["111111111111"]\n`,
+                "",
+            ),
+        });
+        assert.deepStrictEqual(
+            reachable(roles[0], roles).map((r) => r.chain[0].reasons),
+            [["ops's trust allows account 111111111111, which may be admin's (admin's account is unknown; set aws:allowedAccountIds in Pulumi.dev.yaml to decide)", "admin's managed policy AdministratorAccess allows sts:AssumeRole on *"]],
+        );
+    });
+
+    it("takes a customer-managed policy it cannot read as one that may allow it, saying so", () => {
+        const roles = rolesOf({
+            "Pulumi.dev.yaml": stackFile(`    app:\n      trust:\n        services: [ec2.amazonaws.com]\n      managedPolicyArns: ["arn:aws:iam::${ACCOUNT}:policy/AppPolicy"]\n    ops:\n      trust:\n        accounts: ["${ACCOUNT}"]\n`),
+        });
+        assert.deepStrictEqual(reachable(roles[0], roles)[0].chain[0].reasons[1], `app's managed policy arn:aws:iam::${ACCOUNT}:policy/AppPolicy may allow it: its document is not known here`);
+    });
+});
+
+describe("npm run revoke --with-chained", () => {
+    async function run(argv: string[], files: Record<string, string>) {
+        const root = project(files);
+        const [out, err] = [new Capture(), new Capture()];
+        const code = await revoke(argv, out, err, { root, now: () => NOW, client: iamClient });
+        return { code, stdout: out.text, stderr: err.text, file: (name: string) => fs.readFileSync(path.join(root, name), "utf8") };
+    }
+
+    it("revokes every role of the stack file its sessions could reach, with one cutoff, in one edit", async () => {
+        const result = await run(["--stack", "dev", "--role", "role-a", "--at", "2026-11-27T11:00:00Z", "--with-chained"], { "Pulumi.dev.yaml": CHAIN });
+        assert.deepStrictEqual({ code: result.code, stderr: result.stderr }, { code: 0, stderr: "" });
+        const revoked = [...result.file("Pulumi.dev.yaml").matchAll(/^ {4}(\S+):$|revokeBefore: "([^"]+)"/gm)].map((m) => m[1] ?? `  ${m[2]}`);
+        assert.deepStrictEqual(revoked, ["role-a", "  2026-11-27T11:00:00Z", "role-b", "  2026-11-27T11:00:00Z", "role-c", "  2026-11-27T11:00:00Z", "bystander"]);
+        assert.deepStrictEqual(result.stdout.split("\n").slice(0, 4), [
+            "Wrote Pulumi.dev.yaml: role-a, role-b, role-c revoked before 2026-11-27T11:00:00Z.",
+            "",
+            "Pull request title:",
+            "Revoke sessions of role-a, role-b, role-c (dev) issued before 2026-11-27T11:00:00Z",
+        ]);
+        assert.ok(result.stdout.includes("| Roles | `role-a` (IAM role `role-a`), `role-b` (IAM role `role-b`, reachable from `role-a`), `role-c` (IAM role `role-c`, reachable from `role-a`) |"), result.stdout);
+    });
+
+    it("without the flag, revokes only the role asked for and lists the reachable ones", async () => {
+        const result = await run(["--stack", "dev", "--role", "role-a", "--at", "2026-11-27T11:00:00Z"], { "Pulumi.dev.yaml": CHAIN });
+        assert.strictEqual((result.file("Pulumi.dev.yaml").match(/revokeBefore/g) ?? []).length, 1);
+        const section = result.stdout.slice(result.stdout.indexOf("**Roles reachable"), result.stdout.indexOf("**Workloads"));
+        assert.deepStrictEqual(section.split("\n"), [
+            "**Roles reachable from its sessions** (a session created from a leaked one has its own, later issue time and survives this revocation for up to 1 hour, the role-chaining limit, unless that role is revoked too):",
+            "- `role-a -> role-b`",
+            `  - role-a -> role-b: role-b's trust names role-a's ARN (arn:aws:iam::${ACCOUNT}:role/role-a); in the same account that alone lets it assume the role`,
+            "- `role-a -> role-b -> role-c`",
+            `  - role-a -> role-b: role-b's trust names role-a's ARN (arn:aws:iam::${ACCOUNT}:role/role-a); in the same account that alone lets it assume the role`,
+            `  - role-b -> role-c: role-c's trust names role-b's ARN (arn:aws:iam::${ACCOUNT}:role/role-b); in the same account that alone lets it assume the role`,
+            "",
+            "",
+        ]);
+    });
+
+    it("lists reachable roles of other stack files as follow-ups, with the exact command", async () => {
+        const prod = stackFile(`    prod-deployer:\n      trust:\n        principals: ["arn:aws:iam::${ACCOUNT}:role/role-c"]\n`);
+        const result = await run(["--stack", "dev", "--role", "role-a", "--at", "2026-11-27T11:00:00Z", "--with-chained"], { "Pulumi.dev.yaml": CHAIN, "Pulumi.prod.yaml": prod });
+        assert.ok(
+            result.stdout.includes(
+                '**Follow-ups in other stack files** (run each and open its pull request):\n\n```\nnpm run revoke -- --stack prod --role prod-deployer --at 2026-11-27T11:00:00Z --with-chained --reason "reachable from role-a in dev"\n```',
+            ),
+            result.stdout,
+        );
+        assert.strictEqual((result.file("Pulumi.prod.yaml").match(/revokeBefore/g) ?? []).length, 0);
+    });
+});
