@@ -39,8 +39,8 @@ export interface GuardEnvironment {
 /** Project file keys that change nothing the CLI deploys. */
 const DESCRIPTIVE_PROJECT_KEYS = new Set(["description", "author", "website", "license", "template"]);
 
-/** One stack at one side of the change. */
-interface Side {
+/** One stack at one side of the change: what the guard reads and plans. */
+export interface Side {
     present: boolean;
     text?: string;
     loaded?: LoadedStack;
@@ -52,7 +52,8 @@ interface Side {
 
 const NONE: Revocations = { roles: new Map() };
 
-async function read(source: ProjectSource, stack: string, program: string, now: Date, project: string): Promise<Side> {
+/** Reads and plans one stack from one side of the change, as the guard judges it. */
+export async function readSide(source: ProjectSource, stack: string, program: string, now: Date, project: string): Promise<Side> {
     const file = stackFileName(stack);
     if (!source.entries().has(file)) return { present: false, revocations: NONE, problems: [] };
     const text = source.entries().get(file) === "file" ? source.read(file) : undefined;
@@ -198,8 +199,8 @@ function providerConfigRules(stack: string, base: Side, head: Side, revoked: str
 
 async function guardStack(stack: string, sources: { base: ProjectSource; head: ProjectSource }, programs: { base: string; head: string }, env: GuardEnvironment, projects: { base: string; head: string }): Promise<{ findings: Finding[]; revoked: string[] }> {
     const file = stackFileName(stack);
-    const base = await read(sources.base, stack, programs.base, env.now, projects.base);
-    const head = await read(sources.head, stack, programs.head, env.now, projects.head);
+    const base = await readSide(sources.base, stack, programs.base, env.now, projects.base);
+    const head = await readSide(sources.head, stack, programs.head, env.now, projects.head);
     const findings: Finding[] = head.problems.map((problem) => ({
         stack,
         subject: file,
@@ -314,7 +315,7 @@ async function revokedInUnchangedStacks(stacks: string[], source: ProjectSource,
     if (!needed) return [];
     const revoked: string[] = [];
     for (const stack of stacks) {
-        const side = await read(source, stack, program, env.now, project);
+        const side = await readSide(source, stack, program, env.now, project);
         const roles = side.plan !== undefined ? deployedRoles(side.plan).filter((r) => inForce(r, env.now)).map((r) => r.key) : inForceByConfig(side, env.now).map((r) => r.key);
         revoked.push(...roles.map((key) => `${stack}/${key}`));
     }

@@ -13,7 +13,7 @@ import { EmergencyResult, EmergencyTarget, appliedCount, iamClient, resultTable,
 import { LoadedStack, loadStack, stackConfig } from "../config/loader";
 import { directorySource } from "../config/sources";
 import { Containment, RepositoryRole, containment, containmentMarkdown, repositoryRoles } from "../analysis/containment";
-import { NAMESPACE, readStackConfig } from "../config/stackConfig";
+import { NAMESPACE, StackConfigResult, readStackConfig } from "../config/stackConfig";
 import { REVOCATION_POLICY_NAME } from "../components/policy";
 import { modelOf } from "../components/role";
 import { closest } from "../components/suggest";
@@ -118,6 +118,13 @@ export interface Decision {
     followUps: string[];
 }
 
+/** The stack's config as revoke reads it before editing: refused, with every error, when it is invalid. */
+export function currentConfig(loaded: LoadedStack, now: Date): Extract<StackConfigResult, { ok: true }> {
+    const current = readStackConfig(loaded.config, { stackFile: loaded.file, now });
+    if (!current.ok) throw new CliError(`${loaded.file} is invalid; fix it before revoking:\n${current.errors.join("\n")}`);
+    return current;
+}
+
 /**
  * Decides the edit and the policies, refusing (with every reason at once) anything that would
  * weaken a revocation, name an unknown role, or leave the file invalid. `repository` holds every
@@ -125,10 +132,7 @@ export interface Decision {
  */
 export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, repository: RepositoryRole[] = []): Decision {
     const file = loaded.file;
-    const current = readStackConfig(loaded.config, { stackFile: file, now });
-    if (!current.ok) {
-        throw new CliError(`${file} is invalid; fix it before revoking:\n${current.errors.join("\n")}`);
-    }
+    const current = currentConfig(loaded, now);
     const cutoff = chooseCutoff(request.at, now);
     const cutoffText = formatUtc(cutoff);
     const roles = current.config.roles;
