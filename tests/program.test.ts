@@ -6,7 +6,6 @@ import { Capture, DEV_STACK, FIXTURES, doc, fixture, loaded, plan, project, prom
 import { loadProgram, runOffline } from "../cli/offline";
 import { PROJECT_ROOT } from "../cli/project";
 import { main } from "../cli/plan";
-import { SCHEMA_FILE, schemaText } from "../config/jsonSchema";
 import { readStackConfig } from "../config/stackConfig";
 import { arnKey } from "../components/role";
 
@@ -128,12 +127,6 @@ describe("the corpus of bad stack files", () => {
             assert.deepStrictEqual(result.ok ? [] : result.errors, expected);
         });
     }
-});
-
-describe("the JSON Schema of the stack file", () => {
-    it("is committed exactly as the schema generates it", () => {
-        assert.strictEqual(fs.readFileSync(SCHEMA_FILE, "utf8"), schemaText());
-    });
 });
 
 describe("npm run plan", () => {
