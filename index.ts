@@ -24,7 +24,10 @@ const account =
         ? { partition: known.partition ?? "aws", accountId: known.accountId ?? "" }
         : deployingAccount(backend, needed);
 
-/** Per role: its ARN, physical name, and revocation state. */
+/**
+ * Per role: its ARN, physical name, and revocation state. Stack outputs are published once the
+ * whole update is done, so the role resource's own ARN serves here.
+ */
 export const roles = Object.fromEntries(
     result.roles.map(({ key, args }) => {
         // The validated config's lists may be single strings, which the component accepts at run time.
@@ -32,7 +35,7 @@ export const roles = Object.fromEntries(
         return [
             key,
             {
-                arn: role.arn,
+                arn: role.role.arn,
                 name: role.roleName,
                 revokedBefore: role.revocation?.cutoff ?? null,
                 safeToRemoveAfter: role.revocation?.safeToRemoveAfter ?? null,

@@ -58,7 +58,7 @@ const childrenOf = new WeakMap<RevocableRole, RoleChildren>();
  */
 export class RevocableRole extends pulumi.ComponentResource {
     /** The role's ARN, resolved only once every policy and attachment of the role (the revocation included) exists. */
-    public readonly arn: pulumi.Output<string>;
+    public declare readonly arn: pulumi.Output<string>;
     /** The role's physical name. */
     public readonly roleName: pulumi.Output<string>;
     /** The revocation in force, or undefined when `revokeBefore` is not set. */
@@ -68,9 +68,10 @@ export class RevocableRole extends pulumi.ComponentResource {
         // Validate before anything is registered, the component itself included.
         const now = new Date();
         const { account, ...rest } = args;
-        const shape = knownShape(rest);
-        const roleName = typeof args.roleName === "string" ? args.roleName : name;
         const cached = validatedModels.get(args);
+        // Arguments the stack config already validated hold no Outputs: no stand-ins to make.
+        const shape = cached !== undefined ? { known: rest, deferred: false, problems: [] } : knownShape(rest);
+        const roleName = typeof args.roleName === "string" ? args.roleName : name;
         const problems = cached !== undefined ? [] : [...shape.problems, ...roleProblems({ ...shape.known, roleName }, now)];
         if (problems.length > 0) throw new RoleValidationError(roleName, problems);
         const model = cached ?? modelOf(name, shape.known as KnownRoleArgs);
@@ -91,11 +92,18 @@ export class RevocableRole extends pulumi.ComponentResource {
         childrenOf.set(this, children);
 
         const dependents = [...Object.values(children.policies), ...Object.values(children.attachments), ...(children.revocationPolicy ? [children.revocationPolicy] : [])];
-        this.arn = pulumi.all([children.role.arn, ...dependents.map((child) => child.id)]).apply(([arn]) => arn);
+        // Made on first use: it costs Outputs and promises per role that a program never reading it
+        // (the stack config program, with a thousand roles) should not pay for.
+        let arn: pulumi.Output<string> | undefined;
+        Object.defineProperty(this, "arn", {
+            enumerable: true,
+            get: () => (arn ??= pulumi.all([children.role.arn, ...dependents.map((child) => child.id)]).apply(([value]) => value)),
+        });
         this.roleName = roleNameOf(children.role);
         this.revocation = model.revocation === undefined ? undefined : { cutoff: model.revocation.cutoff, policyName: model.revocation.policyName, safeToRemoveAfter: model.revocation.safeToRemoveAfter };
 
-        this.registerOutputs({ arn: this.arn, roleName: this.roleName, revocation: this.revocation });
+        // The state shows the name as given: it is fixed, so the role's Output need not be awaited for it.
+        this.registerOutputs({ roleName: model.roleName, revocation: this.revocation });
     }
 
     /** The IAM role resource (`iam.Role`, or `aws-native.iam.Role` with `backend: "aws-native"`). */
