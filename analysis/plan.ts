@@ -18,6 +18,8 @@ export interface RegistrationDetails {
     deleteBeforeReplace: boolean;
     /** Per input property, the URNs of the resources its value came from. */
     propertyDependencies: Record<string, string[]>;
+    /** The aliases the resource declares: an old URN, or the parts of one that differ. */
+    aliases: ({ urn: string } | { name?: string; type?: string })[];
     /** URNs this resource had before, by its aliases (its own, and those inherited from its parent). */
     previousUrns: string[];
 }

@@ -42,7 +42,8 @@ export function toPlan(project: string, stack: string, registrations: Registrati
         details.set(r.urn, {
             deleteBeforeReplace: r.deleteBeforeReplace,
             propertyDependencies: r.propertyDependencies,
-            previousUrns: previousUrns({ urn: r.urn, parent }, r.aliases.filter((a) => "urn" in a || a.type !== undefined || a.name !== undefined) as never, parentPrevious),
+            aliases: r.aliases,
+            previousUrns: previousUrns({ urn: r.urn, parent }, r.aliases, parentPrevious),
         });
         return { urn: r.urn, type: r.type, name: r.name, parent, inputs: r.inputs };
     });

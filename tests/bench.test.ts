@@ -1,7 +1,35 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { Plan, footprint, touched } from "../analysis/plan";
+import { baselineOf } from "../bench/baseline";
 import { BENCH_CUTOFF, syntheticStack } from "../bench/synthetic";
+import { loadProgram, runOffline } from "../cli/offline";
+import { toPlan } from "../cli/plan";
 import { plan } from "./helpers";
+
+describe("the benchmark's baseline program", () => {
+    it("registers what the program registers for the same stack: the same URNs, inputs, options and dependencies", async () => {
+        const planned = await plan(syntheticStack(4), "bench");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "revocable-roles-baseline-"));
+        try {
+            fs.writeFileSync(path.join(dir, "resources.json"), JSON.stringify(baselineOf(planned)));
+            const run = await runOffline(loadProgram(path.join(__dirname, "..", "bench", "baselineProgram.ts")), {
+                project: "revocable-roles",
+                stack: "bench",
+                config: { "bench:resources": path.join(dir, "resources.json") },
+            });
+            assert.strictEqual(run.error, undefined);
+            const baseline = toPlan("revocable-roles", "bench", run.registrations);
+            assert.strictEqual(baseline.resources.length, 4 * 6 + 2);
+            assert.deepStrictEqual(baseline.resources, planned.resources);
+            assert.deepStrictEqual(baseline.details, planned.details);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
 
 describe("the revocation footprint (on the benchmark's synthetic stack, 10 roles)", () => {
     const ROLES = 10;
