@@ -13,6 +13,7 @@ import * as mocksModule from "@pulumi/pulumi/runtime/mocks";
 import * as settingsModule from "@pulumi/pulumi/runtime/settings";
 import * as rpcModule from "@pulumi/pulumi/runtime/rpc";
 // getStore is internal: absent from the typings, checked below.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped internal module
 const stateModule = require("@pulumi/pulumi/runtime/state") as { getStore?: () => Record<string, unknown> };
 
 /** The @pulumi/pulumi version whose internals this recorder was written and tested against. */
@@ -28,6 +29,7 @@ function internals() {
     if (typeof rpcModule.deserializeProperties !== "function") missing.push("runtime/rpc deserializeProperties");
     if (typeof stateModule.getStore !== "function" || !("supportsAliasSpecs" in stateModule.getStore())) missing.push("runtime/state getStore().supportsAliasSpecs");
     if (missing.length > 0) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- read only to name the version in the error
         const version = (require("@pulumi/pulumi/package.json") as { version: string }).version;
         throw new Error(
             `the offline recorder was written against @pulumi/pulumi ${RECORDER_WRITTEN_FOR}, and @pulumi/pulumi ${version} lacks ${missing.join(", ")}; pin @pulumi/pulumi to ${RECORDER_WRITTEN_FOR} or update cli/offline.ts`,
@@ -273,6 +275,7 @@ export function loadProgram(modulePath: string): () => unknown {
     return () => {
         const resolved = require.resolve(modulePath);
         delete require.cache[resolved];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a program runs by being required, as the Pulumi CLI runs it
         return require(resolved);
     };
 }
