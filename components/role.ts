@@ -27,7 +27,7 @@ export type BackendKind = Backend;
  * Lists are always lists here; the stack config also accepts a single string.
  */
 export interface PolicyStatementArgs {
-    /** A statement ID of letters and digits. @default none */
+    /** A statement ID of letters and digits. */
     Sid?: string;
     /** `"Allow"` or `"Deny"`. */
     Effect: string;
@@ -41,7 +41,7 @@ export interface PolicyStatementArgs {
     NotResource?: pulumi.Input<string>[];
     /**
      * Conditions: `{ "<operator>": { "<key>": value } }`. A value is a string, number, boolean or a
-     * list of them, and may be an Input. @default none
+     * list of them, and may be an Input.
      */
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON value or an Input of one, checked at run time
     Condition?: { [operator: string]: { [key: string]: any } };
@@ -51,7 +51,7 @@ export interface PolicyStatementArgs {
 export interface PolicyDocumentArgs {
     /** Always `"2012-10-17"`. */
     Version: string;
-    /** An optional document ID. @default none */
+    /** An optional document ID. */
     Id?: string;
     /** At least one statement. */
     Statement: PolicyStatementArgs[];
@@ -59,42 +59,49 @@ export interface PolicyDocumentArgs {
 
 /** The arguments of a {@link RevocableRole}. Fields that decide which resources exist, or what they are called, are plain values. */
 export interface RevocableRoleArgs {
-    /** The physical IAM role name, never auto-suffixed. Plain. @default the component's name @example "ci-deployer" */
+    /** The physical IAM role name, never auto-suffixed. Plain. Default: the component's name. Example: `ci-deployer`. */
     roleName?: string;
-    /** The IAM path; changing it replaces the role. Plain. @default "/" @example "/emergency/" */
+    /** The IAM path; changing it replaces the role. Plain. Default: `/`. Example: `/emergency/`. */
     path?: string;
-    /** A description shown in the IAM console; may be an Input. @default none */
+    /** A description shown in the IAM console; may be an Input. */
     description?: pulumi.Input<string>;
-    /** The longest session, in seconds, from 3600 to 43200. @default 3600 */
+    /** The longest session, in seconds, from 3600 to 43200. Default: `3600`. */
     maxSessionDuration?: number;
-    /** The ARN of a managed policy that bounds the role's permissions; may be an Input. @default none */
+    /** The ARN of a managed policy that bounds the role's permissions; may be an Input. */
     permissionsBoundary?: pulumi.Input<string>;
-    /** Tags on the role; each value may be an Input. @default none */
+    /** Tags on the role; each value may be an Input. Keys may not start with `aws:`. */
     tags?: { [key: string]: pulumi.Input<string> };
     /** Who may assume the role. At least one principal is required. */
     trust: TrustArgs;
-    /** Managed policy ARNs known when the program runs, each its own attachment, named by a hash of the ARN. Plain. @default none */
+    /**
+     * Managed policy ARNs known when the program runs, each its own attachment, named by a hash of
+     * the ARN. Plain. At most 20 with `managedPolicies`. Example: `["arn:aws:iam::aws:policy/ReadOnlyAccess"]`.
+     */
     managedPolicyArns?: string[];
     /**
      * Managed policies whose ARN may come from another resource (an Input), each its own
-     * attachment named by its key (plain, stable under reordering). @default none
-     * @example { audit: auditPolicy.arn }
+     * attachment named by its key (plain, stable under reordering). Example, in TypeScript:
+     * `{ audit: auditPolicy.arn }`.
      */
     managedPolicies?: { [key: string]: pulumi.Input<string> };
-    /** Inline policies by name (plain), each its own resource; documents may hold Inputs in Resource, NotResource and condition values. @default none */
+    /**
+     * Inline policies by name (plain), each its own resource; documents may hold Inputs in
+     * Resource, NotResource and condition values. The names `RevokeOlderSessions` and
+     * `AWSRevokeOlderSessions` are reserved, in any case.
+     */
     inlinePolicies?: { [name: string]: PolicyDocumentArgs };
     /**
      * Deny every session issued before this instant: an ISO-8601 timestamp with an explicit zone,
-     * at most 5 minutes in the future, rendered in whole seconds rounded up. Plain.
-     * @default not revoked @example "2026-11-27T10:15:00Z"
+     * at most 5 minutes in the future, rendered in whole seconds rounded up. Plain. Default: not
+     * revoked. Example: `2026-11-27T10:15:00Z`.
      */
     revokeBefore?: string;
-    /** The provider package whose resources are registered. Plain. @default "aws" */
+    /** The provider package whose resources are registered: `aws` or `aws-native`. Plain. Default: `aws`. */
     backend?: Backend;
     /**
      * The deploying account's partition and ID, for the shortcuts that need them (accounts,
-     * GitHub Actions without `providerArn`). Not validated; may be an Input.
-     * @default asked from the provider (`getPartition`, `getCallerIdentity`) by each component that needs it
+     * GitHub Actions without `providerArn`). Not validated; may be an Input. Default: asked from the
+     * provider (`getPartition`, `getCallerIdentity`) by each component that needs it.
      */
     account?: pulumi.Input<AccountContext>;
 }

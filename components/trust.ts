@@ -15,13 +15,11 @@ export interface GitHubActionsTrust {
     repositories: string[];
     /**
      * The OIDC provider's ARN; may be an Input (an `aws.iam.OpenIdConnectProvider`'s `arn`).
-     * @default the deploying account's provider, `arn:<partition>:iam::<account>:oidc-provider/token.actions.githubusercontent.com`
+     * Default: the deploying account's provider,
+     * `arn:<partition>:iam::<account>:oidc-provider/token.actions.githubusercontent.com`.
      */
     providerArn?: pulumi.Input<string>;
-    /**
-     * The `aud` claim the workflow requests.
-     * @default "sts.amazonaws.com"
-     */
+    /** The `aud` claim the workflow requests. Default: `sts.amazonaws.com`. */
     audience?: string;
 }
 
@@ -45,27 +43,30 @@ export interface SamlTrust {
 
 /** Who may assume the role. Each principal kind becomes one statement of the trust policy. */
 export interface TrustArgs {
-    /** 12-digit AWS account IDs whose IAM principals may assume the role (subject to their own permissions); each may be an Input. @default none */
+    /**
+     * 12-digit AWS account IDs whose IAM principals may assume the role (subject to their own
+     * permissions); each may be an Input. Example: `["111122223333"]`.
+     */
     accounts?: pulumi.Input<string>[];
-    /** ARNs of IAM roles or users that may assume the role; each may be an Input (another role's `arn`). @default none */
+    /** ARNs of IAM roles or users that may assume the role; each may be an Input (another role's `arn`). */
     principals?: pulumi.Input<string>[];
-    /** Service principals such as `ec2.amazonaws.com`. @default none */
+    /** Service principals. Example: `["ec2.amazonaws.com"]`. */
     services?: string[];
-    /** GitHub Actions workflows, through OIDC. @default none */
+    /** GitHub Actions workflows, through OIDC. */
     githubActions?: GitHubActionsTrust;
-    /** Another OIDC identity provider. @default none */
+    /** Another OIDC identity provider. */
     oidc?: OidcTrust;
-    /** A SAML identity provider. @default none */
+    /** A SAML identity provider. */
     saml?: SamlTrust;
-    /** Required `sts:ExternalId` for `accounts` and `principals` (third parties); may be an Input. @default none */
+    /** The `sts:ExternalId` that `accounts` and `principals` (third parties) must pass; may be an Input. Default: none required. */
     externalId?: pulumi.Input<string>;
-    /** Require MFA from `accounts` and `principals`. @default false */
+    /** Require MFA from `accounts` and `principals`. Default: `false`. */
     requireMfa?: boolean;
-    /** With `requireMfa`, the maximum age of the MFA authentication in seconds. @default no maximum */
+    /** With `requireMfa`, the maximum age of the MFA authentication in seconds. Default: no maximum. Example: `900`. */
     mfaMaxAgeSeconds?: number;
     /**
      * Raw AWS trust statements as JSON, appended as written and validated when the program runs:
-     * the escape hatch. Plain values only. @default none
+     * the escape hatch. Plain values only.
      */
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON statements, validated at run time
     statements?: any[];
@@ -87,7 +88,9 @@ export interface KnownTrust {
 
 /** The deploying account, which some shortcuts need. */
 export interface AccountContext {
+    /** The AWS partition: `aws`, `aws-cn` or `aws-us-gov`. */
     partition: string;
+    /** The 12-digit account ID. */
     accountId: string;
 }
 
