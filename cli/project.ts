@@ -12,7 +12,20 @@ import { git, resolveRef } from "../config/sources";
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 /** Files that change nothing `pulumi up` deploys: documentation, tests, tooling and CI. */
-const NOT_DEPLOYED = [/\.md$/, /^docs\//, /^tests\//, /^bench\//, /^\.github\//, /^\.ci\//, /^schema\//, /^\.gitignore$/, /^Pulumi\.yaml$/];
+const NOT_DEPLOYED = [
+    /\.md$/,
+    /^docs\//,
+    /^tests\//,
+    /^bench\//,
+    /^tools\//,
+    /^\.github\//,
+    /^\.ci\//,
+    /^schema\//,
+    /^\.gitignore$/,
+    /^eslint\.config\.mjs$/,
+    /^\.prettier(?:rc\.json|ignore)$/,
+    /^Pulumi\.yaml$/,
+];
 
 /**
  * Tracked files of the working tree that differ from `ref`, relative to `root`. A file git does

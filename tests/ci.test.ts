@@ -31,7 +31,10 @@ function pullRequestRepository(base: Record<string, string>, head: Record<string
     git(root, "checkout", "-q", "-b", "feature");
     for (const [name, text] of Object.entries(head)) {
         if (text === undefined) fs.rmSync(path.join(root, name));
-        else fs.writeFileSync(path.join(root, name), text);
+        else {
+            fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+            fs.writeFileSync(path.join(root, name), text);
+        }
     }
     git(root, "add", "-A");
     git(root, "commit", "-qm", "the change");
@@ -108,6 +111,8 @@ describe("npm run ci -- pull-request", function () {
         assert.deepStrictEqual(changedStacks(pullRequestRepository(stacks, { "Pulumi.b.yaml": revoked(BASE, "app", "2026-11-27T11:00:00Z") }), "origin/main"), ["b"]);
         assert.deepStrictEqual(changedStacks(pullRequestRepository(stacks, { "lib.ts": "export const x = 1;\n" }), "origin/main"), ["a", "b"]);
         assert.deepStrictEqual(changedStacks(pullRequestRepository(stacks, { "README.md": "docs\n" }), "origin/main"), []);
+        // The linter's and the formatter's settings change no deploy.
+        assert.deepStrictEqual(changedStacks(pullRequestRepository(stacks, { "eslint.config.mjs": "export default [];\n", "tools/lint.mjs": "\n", ".prettierrc.json": "{}\n" }), "origin/main"), []);
     });
 
     it("needs a base", async () => {
