@@ -32,7 +32,7 @@ export function syntheticStack(count: number, options: { revokeAllBefore?: strin
         if (i % 2 === 0 || i === options.alsoRevoke) role.revokeBefore = BENCH_CUTOFF;
         roles[`service-${String(i).padStart(4, "0")}`] = role;
     }
-    // The account the stack deploys to, as the README recommends: trust policies then need no provider call.
+    // The account the stack deploys to, as docs/config.md recommends: trust policies then need no provider call.
     const config: Record<string, unknown> = { "aws:region": "eu-west-1", "aws:allowedAccountIds": ["111111111111"] };
     if (options.revokeAllBefore !== undefined) config["revocable-roles:revokeAllBefore"] = options.revokeAllBefore;
     config["revocable-roles:roles"] = roles;
