@@ -56,9 +56,9 @@ export function stillTrusted(role: RoleFacts): string[] {
 /** What happens to a service's workloads when their role is revoked, and when they recover, from AWS's documentation. */
 const SERVICES: Record<string, string> = {
     "ec2.amazonaws.com":
-        "EC2 instances with this role in their instance profile: the instance metadata service keeps serving the credentials it issued before the cutoff, now denied, until it rotates them. EC2 makes new credentials available at least five minutes before the old ones expire (EC2 User Guide, \"Retrieve security credentials from instance metadata\"); instance-profile credentials have been seen to live about 6 hours. The SDKs pick up the new credentials by themselves.",
+        'EC2 instances with this role in their instance profile: the instance metadata service keeps serving the credentials it issued before the cutoff, now denied, until it rotates them. EC2 makes new credentials available at least five minutes before the old ones expire (EC2 User Guide, "Retrieve security credentials from instance metadata"); instance-profile credentials have been seen to live about 6 hours. The SDKs pick up the new credentials by themselves.',
     "ecs-tasks.amazonaws.com":
-        "ECS tasks with this task role: the ECS agent serves each task the role credentials it holds in its cache (ECS Developer Guide, \"IAM roles for tasks\"); they are denied until the agent holds credentials issued after the cutoff. New tasks get fresh credentials: force a new deployment of the service to recover at once.",
+        'ECS tasks with this task role: the ECS agent serves each task the role credentials it holds in its cache (ECS Developer Guide, "IAM roles for tasks"); they are denied until the agent holds credentials issued after the cutoff. New tasks get fresh credentials: force a new deployment of the service to recover at once.',
     "lambda.amazonaws.com":
         "Lambda functions with this execution role: each execution environment keeps the credentials it started with. Lambda's guide says to update the function's code or configuration to make running instances with outdated credentials stop and be replaced (Lambda Developer Guide, \"Lambda execution role\"); until then invocations on old environments see AccessDenied.",
 };
@@ -67,7 +67,7 @@ const SERVICES: Record<string, string> = {
 export function interruptedWorkloads(role: RoleFacts): string[] {
     const services = [
         ...(role.trust.services ?? []),
-        ...(role.trust.statements ?? []).flatMap((s) => (s.Effect === "Allow" && s.Principal !== undefined && s.Principal !== "*" ? asList(s.Principal.Service) : [])),
+        ...(role.trust.statements ?? []).flatMap((s) => s.Effect === "Allow" && s.Principal !== undefined && s.Principal !== "*" ? asList(s.Principal.Service) : [],),
     ];
     return [...new Set(services)].map(
         (service) => SERVICES[service] ?? `${service}: the service's sessions issued before the cutoff are denied; it recovers when it assumes the role again, usually for its next job or run.`,
@@ -109,12 +109,12 @@ export function containment(role: RepositoryRole, roles: RepositoryRole[], cutof
 export function containmentMarkdown(analyses: Containment[], followUps: string[]): string {
     const lines = ["### What this revocation leaves open"];
     for (const a of analyses) {
-        lines.push("", `#### \`${a.role.key}\` (${roleArn(a.role)})`, "", "**Who can still assume it** and get fresh, working sessions (tighten `trust` in this change if the leak came through one of them):");
+        lines.push("", `#### \`${a.role.key}\` (${roleArn(a.role)})`, "", "**Who can still assume it** and get fresh, working sessions (tighten `trust` in this change if the leak came through one of them):",);
         lines.push(...a.trustedBy.map((t) => `- ${t}`));
-        lines.push("", "**Roles reachable from its sessions** (a session created from a leaked one has its own, later issue time and survives this revocation for up to 1 hour, the role-chaining limit, unless that role is revoked too):");
+        lines.push("", "**Roles reachable from its sessions** (a session created from a leaked one has its own, later issue time and survives this revocation for up to 1 hour, the role-chaining limit, unless that role is revoked too):",);
         if (a.reachable.length === 0) lines.push("- none: no role of this repository both trusts it (or its account) and may be assumed with its permissions");
         for (const r of a.reachable) {
-            lines.push(`- \`${r.path}\`${r.covered ? " (already revoked with an equal or later cutoff)" : ""}`, ...r.reasons.map((reason) => `  - ${reason}`));
+            lines.push(`- \`${r.path}\`${r.covered ? " (already revoked with an equal or later cutoff)" : ""}`, ...r.reasons.map((reason) => `  - ${reason}`),);
         }
         lines.push("", "**Workloads interrupted** (their current credentials are denied too):");
         lines.push(...(a.workloads.length === 0 ? ["- none: no AWS service is trusted by this role"] : a.workloads.map((w) => `- ${w}`)));

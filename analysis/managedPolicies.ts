@@ -43,8 +43,8 @@ export function coversAssumeRole(statement: PolicyDocument["Statement"][number])
 export function assumeRolePatterns(document: PolicyDocument): string[] {
     // A single statement may be written without the list around it.
     const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement as PolicyDocument["Statement"][number]];
-    return statements.filter((s) => s.Effect === "Allow" && coversAssumeRole(s)).flatMap((s) =>
-        s.Resource !== undefined ? asList(s.Resource) : asList(s.NotResource).map((r) => `NotResource:${r}`),
+    return statements.filter((s) => s.Effect === "Allow" && coversAssumeRole(s)).flatMap((s) =>(
+        s.Resource !== undefined ? asList(s.Resource) : asList(s.NotResource).map((r) => `NotResource:${r}`))
     );
 }
 
@@ -71,7 +71,7 @@ export async function buildCatalog(client: IAMClient, source: string): Promise<M
 if (require.main === module) {
     const [endpoint, source] = process.argv.slice(2);
     if (endpoint === undefined || source === undefined) {
-        process.stderr.write("usage: npm run managed-policies -- <moto endpoint> <source, such as \"moto 5.2.1\">\n");
+        process.stderr.write('usage: npm run managed-policies -- <moto endpoint> <source, such as "moto 5.2.1">\n');
         process.exit(1);
     }
     const client = new IAMClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });

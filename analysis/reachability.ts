@@ -87,7 +87,7 @@ function principalMatch(principal: string, from: RoleFacts, to: RoleFacts, condi
     const account = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)?$/.exec(principal)?.[1];
     if (account !== undefined) {
         if (from.account !== undefined && from.account !== account) return undefined;
-        return { sufficient: false, reason: `${to.key}'s trust allows account ${account}${from.account === undefined ? ", which may be " + from.key + "'s" + unknownAccount : `, ${from.key}'s account`}${conditions}` };
+        return { sufficient: false, reason: `${to.key}'s trust allows account ${account}${from.account === undefined ? ", which may be " + from.key + "'s" + unknownAccount : `, ${from.key}'s account`}${conditions}`, };
     }
     const role = /^arn:([^:]+):(?:iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)|sts::(\d{12}):assumed-role\/([^/]+)\/.*)$/.exec(principal);
     if (role === null) return undefined;
@@ -133,13 +133,13 @@ function statementMatches(statement: PolicyStatement, to: RoleFacts): boolean {
     if (!coversAssumeRole(statement)) return false;
     if (statement.Resource !== undefined) return asList(statement.Resource).some((pattern) => mayMatchArn(pattern, to));
     // NotResource: everything but the listed; unknown parts may fall outside them.
-    return !asList(statement.NotResource).some((pattern) => to.account !== undefined && to.partition !== undefined && mayMatchArn(pattern, to));
+    return !asList(statement.NotResource).some((pattern) => to.account !== undefined && to.partition !== undefined && mayMatchArn(pattern, to),);
 }
 
 /** Whether `from`'s permissions may allow sts:AssumeRole on `to`, and why. */
 export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatch {
     for (const { name, document } of from.inlinePolicies) {
-        const deny = document.Statement.find((s) => s.Effect === "Deny" && s.Condition === undefined && s.Resource !== undefined && statementMatches(s, to) && asList(s.Resource).includes("*"));
+        const deny = document.Statement.find((s) => s.Effect === "Deny" && s.Condition === undefined && s.Resource !== undefined && statementMatches(s, to) && asList(s.Resource).includes("*"),);
         if (deny !== undefined) return { verdict: "denies", reason: `${from.key}'s inline policy ${name} denies sts:AssumeRole on every resource` };
     }
     const found: PermissionMatch[] = [];
@@ -147,7 +147,7 @@ export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatc
         for (const statement of document.Statement.filter((s) => s.Effect === "Allow" && statementMatches(s, to))) {
             const on = statement.Resource !== undefined ? asList(statement.Resource).find((p) => mayMatchArn(p, to)) : `everything but ${asList(statement.NotResource).join(", ")}`;
             const conditional = statement.Condition !== undefined ? " under conditions taken as possibly true" : "";
-            found.push({ verdict: conditional === "" ? "allows" : "may", reason: `${from.key}'s inline policy ${name} allows sts:AssumeRole on ${on}${conditional}` });
+            found.push({ verdict: conditional === "" ? "allows" : "may", reason: `${from.key}'s inline policy ${name} allows sts:AssumeRole on ${on}${conditional}`, });
         }
     }
     const catalog = managedPolicyCatalog();
@@ -161,7 +161,7 @@ export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatc
         const match = patterns.find((p) => (p.startsWith("NotResource:") ? true : mayMatchArn(p, to)));
         if (match !== undefined) found.push({ verdict: "allows", reason: `${from.key}'s managed policy ${name} allows sts:AssumeRole on ${match}` });
     }
-    return found.find((f) => f.verdict === "allows") ?? found[0] ?? { verdict: "no", reason: `${from.key}'s permissions do not allow sts:AssumeRole on it` };
+    return( found.find((f) => f.verdict === "allows") ?? found[0] ?? { verdict: "no", reason: `${from.key}'s permissions do not allow sts:AssumeRole on it` });
 }
 
 /** One step of a chain: a session of `from` may assume `to`. */
@@ -193,7 +193,7 @@ function trustedKeys(role: RoleFacts): { accounts: Set<string>; names: Set<strin
     const values = [
         ...(role.trust.accounts ?? []),
         ...(role.trust.principals ?? []),
-        ...(role.trust.statements ?? []).flatMap((s) => (s.Effect !== "Allow" ? [] : s.Principal === "*" ? ["*"] : asList(s.Principal?.AWS))),
+        ...(role.trust.statements ?? []).flatMap((s) => s.Effect !== "Allow" ? [] : s.Principal === "*" ? ["*"] : asList(s.Principal?.AWS),),
     ];
     const accounts = new Set<string>();
     const names = new Set<string>();
@@ -215,7 +215,7 @@ export function reachable(start: RoleFacts, roles: RoleFacts[]): Reach[] {
     const candidates = (from: RoleFacts) =>
         roles.filter((role) => {
             const k = keys.get(role)!;
-            return k.anyone || k.names.has(from.roleName) || (from.account === undefined ? k.accounts.size > 0 : k.accounts.has(from.account));
+            return( k.anyone || k.names.has(from.roleName) || (from.account === undefined ? k.accounts.size > 0 : k.accounts.has(from.account)));
         });
     const found: Reach[] = [];
     const seen = new Set<RoleFacts>([start]);

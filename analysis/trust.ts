@@ -86,9 +86,9 @@ function implies(head: Condition[], required: Condition): boolean {
         switch (rf) {
             case "StringLike":
             case "ArnLike":
-                return (hf === rf || hf === rf.replace("Like", "Equals")) && subset((v) => required.values.some((p) => wildcardCovers(p, v)));
+                return ((hf === rf || hf === rf.replace("Like", "Equals")) && subset((v) => required.values.some((p) => wildcardCovers(p, v))));
             case "StringEqualsIgnoreCase":
-                return (hf === rf || hf === "StringEquals") && subset((v) => required.values.some((r) => r.toLowerCase() === v.toLowerCase()));
+                return( (hf === rf || hf === "StringEquals") && subset((v) => required.values.some((r) => r.toLowerCase() === v.toLowerCase())));
             case "StringNotEquals":
             case "StringNotLike":
             case "ArnNotEquals":

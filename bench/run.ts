@@ -57,7 +57,7 @@ function measure(args: string[]): Measurement {
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 
 async function main(): Promise<void> {
-    const { values } = parseArgs({ args: process.argv.slice(2), options: { json: { type: "boolean" }, runs: { type: "string" } }, strict: true });
+    const { values } = parseArgs({ args: process.argv.slice(2), options: { json: { type: "boolean" }, runs: { type: "string" } }, strict: true, });
     const runs = Number(values.runs ?? 5);
     const log = (line: string) => {
         if (!values.json) process.stdout.write(`${line}\n`);
@@ -116,8 +116,8 @@ async function main(): Promise<void> {
         const roleTouched = touched(all).filter((urn) => urn.includes("$aws:iam/role:Role::")).length;
         log("");
         log(`Revocation footprint in the ${count}-role stack:`);
-        log(`- revoking one more role: ${one.added.length} added, ${one.changed.length} changed, ${one.removed.length} removed (${touched(one).map((u) => u.split("::").pop()).join(", ")})`);
-        log(`- setting revokeAllBefore: ${all.added.length} added, ${all.changed.length} changed, ${all.removed.length} removed; roles touched: ${roleTouched}`);
+        log(`- revoking one more role: ${one.added.length} added, ${one.changed.length} changed, ${one.removed.length} removed (${touched(one,).map((u) => u.split("::").pop()).join(", ")})`,);
+        log(`- setting revokeAllBefore: ${all.added.length} added, ${all.changed.length} changed, ${all.removed.length} removed; roles touched: ${roleTouched}`,);
 
         const [, mid, big] = rows;
         log("");
@@ -129,9 +129,9 @@ async function main(): Promise<void> {
             big.peakMiB <= 1.15 * big.baselinePeakMiB,
             `peak memory at ${big.roles} roles at most 1.15x the baseline's (${big.peakMiB} MiB against ${big.baselinePeakMiB} MiB, ${(big.peakMiB / big.baselinePeakMiB).toFixed(2)}x)`,
         );
-        check(big.planMs / mid.planMs <= 12, `time from ${mid.roles} to ${big.roles} roles grows at most 12-fold (${(big.planMs / mid.planMs).toFixed(1)}x)`);
+        check(big.planMs / mid.planMs <= 12, `time from ${mid.roles} to ${big.roles} roles grows at most 12-fold (${(big.planMs / mid.planMs).toFixed(1)}x)`,);
         check(touched(one).length === 1, `revoking one role changes exactly one resource (${touched(one).length})`);
-        check(touched(all).length === count && roleTouched === 0, `revokeAllBefore changes or adds one resource per role and no role (${touched(all).length}, roles ${roleTouched})`);
+        check(touched(all).length === count && roleTouched === 0, `revokeAllBefore changes or adds one resource per role and no role (${touched(all).length}, roles ${roleTouched})`,);
     } finally {
         fs.rmSync(root, { recursive: true, force: true });
     }

@@ -120,7 +120,7 @@ export async function revokeNow(client: IAMClient, targets: EmergencyTarget[], c
             return { target: l.target, outcome: "failed", detail: l.error };
         }
         try {
-            await client.send(new PutRolePolicyCommand({ RoleName: l.target.roleName, PolicyName: REVOCATION_POLICY_NAME, PolicyDocument: l.target.policy }));
+            await client.send(new PutRolePolicyCommand({ RoleName: l.target.roleName, PolicyName: REVOCATION_POLICY_NAME, PolicyDocument: l.target.policy, }),);
             return { target: l.target, outcome: "revoked", detail: `sessions issued before ${l.target.cutoff} are denied` };
         } catch (error) {
             return { target: l.target, outcome: "failed", detail: awsError(error) };
@@ -137,7 +137,7 @@ export function appliedCount(results: EmergencyResult[]): "all" | "some" | "none
 
 /** The per-role result table, aligned for a terminal. */
 export function resultTable(results: EmergencyResult[]): string {
-    const rows = [["role", "IAM role", "result"], ...results.map((r) => [r.target.key, r.target.roleName, `${r.outcome === "failed" ? "FAILED" : r.outcome}: ${r.detail}`])];
+    const rows = [["role", "IAM role", "result"], ...results.map((r) => [r.target.key, r.target.roleName, `${r.outcome === "failed" ? "FAILED" : r.outcome}: ${r.detail}`]),];
     const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column].length)));
     return rows.map((row) => `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2]}`).join("\n");
 }

@@ -10,7 +10,7 @@ import { UsageError, Writer, errorText, parseFlags, runAsProcess } from "./io";
 import { PROJECT_ROOT, changedFiles, changesProgram, checkoutAt } from "./project";
 import { emptyPlan, planStack } from "./plan";
 import { useFastStackTraces } from "./offline";
-import { ConfigSourceError, LoadedStack, PROJECT_FILE, Project, lenientConfig, loadProject, loadStack, scanStacks, stackFileName } from "../config/loader";
+import { ConfigSourceError, LoadedStack, PROJECT_FILE, Project, lenientConfig, loadProject, loadStack, scanStacks, stackFileName, } from "../config/loader";
 import { ProjectSource, directorySource, gitSource } from "../config/sources";
 import { NAMESPACE, Revocations, effectiveCutoff, readStackConfig, revocationsOf } from "../config/stackConfig";
 import { accountFromConfig } from "../config/account";
@@ -83,15 +83,15 @@ function compareCutoff(stack: string, subject: string, field: string, before: un
     const old = instantOf(before);
     const cur = instantOf(after);
     if (old !== undefined && cur !== undefined) {
-        if (cur < old) return [{ stack, subject, verdict: "fail", message: `${field} moved earlier from ${formatUtc(old)} to ${formatUtc(cur)}, re-enabling sessions issued in between` }];
+        if (cur < old) return [{ stack, subject, verdict: "fail", message: `${field} moved earlier from ${formatUtc(old)} to ${formatUtc(cur)}, re-enabling sessions issued in between`, },];
         if (cur > old) return [{ stack, subject, verdict: "pass", message: `${field} moved later from ${formatUtc(old)} to ${formatUtc(cur)}` }];
         return [];
     }
     if (old !== undefined && after === undefined) {
         const safe = safeToRemoveAfter(old);
         return now < safe
-            ? [{ stack, subject, verdict: "fail", message: `${field} ${formatUtc(old)} removed before it is safe to remove (${formatUtc(safe)})` }]
-            : [{ stack, subject, verdict: "pass", message: `${field} ${formatUtc(old)} removed after its safe-to-remove time (${formatUtc(safe)})` }];
+            ? [{ stack, subject, verdict: "fail", message: `${field} ${formatUtc(old)} removed before it is safe to remove (${formatUtc(safe)})`, },]
+            : [{ stack, subject, verdict: "pass", message: `${field} ${formatUtc(old)} removed after its safe-to-remove time (${formatUtc(safe)})`, },];
     }
     if (cur !== undefined && old === undefined) return [{ stack, subject, verdict: "pass", message: `new revocation: ${field} ${formatUtc(cur)}` }];
     return [];
@@ -121,7 +121,7 @@ function inForce(role: DeployedRole, now: Date): boolean {
 }
 
 /** What would happen on deploy to each role revoked at the base. */
-function deploymentRules(stack: string, base: Plan, head: Plan | undefined, headPresent: boolean, now: Date, decided: Set<string>): Finding[] {
+function deploymentRules(stack: string, base: Plan, head: Plan | undefined, headPresent: boolean, now: Date, decided: Set<string>,): Finding[] {
     const findings: Finding[] = [];
     const file = stackFileName(stack);
     const after = head ?? emptyPlan(base.project, stack);
@@ -140,11 +140,11 @@ function deploymentRules(stack: string, base: Plan, head: Plan | undefined, head
             const namesake = headRoles.find((h) => h.physicalName.toLowerCase() === role.physicalName.toLowerCase());
             if (!headPresent) fail(`removed with ${file} while its revocation is in force ${when}: Pulumi would delete ${iamRole} and its revocation`);
             else if (namesake !== undefined && namesake.backend !== role.backend) {
-                fail(`the backend switches from ${role.backend} to ${namesake.backend} while the role is revoked ${when}: Pulumi deletes ${iamRole} with its revocation policies (the console's AWSRevokeOlderSessions included) and creates it again`);
+                fail(`the backend switches from ${role.backend} to ${namesake.backend} while the role is revoked ${when}: Pulumi deletes ${iamRole} with its revocation policies (the console's AWSRevokeOlderSessions included) and creates it again`,);
             } else if (namesake !== undefined) {
                 const [was, is] = [urnParts(role.urn), urnParts(namesake.urn)];
                 const renamed = was.project !== is.project ? `the project is renamed from ${was.project} to ${is.project}` : `its resources are renamed (component ${role.key} to ${namesake.key})`;
-                fail(`${renamed} while the role is revoked ${when}: Pulumi deletes ${iamRole} with its revocation policies and creates it again`);
+                fail(`${renamed} while the role is revoked ${when}: Pulumi deletes ${iamRole} with its revocation policies and creates it again`,);
             } else fail(`removed while its revocation is in force ${when}: Pulumi would delete ${iamRole} and its revocation`);
             continue;
         }
@@ -153,7 +153,7 @@ function deploymentRules(stack: string, base: Plan, head: Plan | undefined, head
             const changes = (REPLACING_INPUTS[current.type] ?? [])
                 .filter((input) => !isDeepStrictEqual(prior.inputs[input], current.inputs[input]))
                 .map((input) => `${input} ${show(prior.inputs[input])} -> ${show(current.inputs[input])}`);
-            fail(`${iamRole} would be replaced (${changes.join(", ")}) while it is revoked ${when}: replacing deletes the role with its revocation policies, the console's AWSRevokeOlderSessions included`);
+            fail(`${iamRole} would be replaced (${changes.join(", ")}) while it is revoked ${when}: replacing deletes the role with its revocation policies, the console's AWSRevokeOlderSessions included`,);
             continue;
         }
         if (!decided.has(subject) && !decided.has("stack")) {
@@ -162,16 +162,16 @@ function deploymentRules(stack: string, base: Plan, head: Plan | undefined, head
                 continue;
             }
             if (current.revocation.cutoff < revocation.cutoff) {
-                fail(`deploys RevokeOlderSessions with the cutoff ${formatUtc(current.revocation.cutoff)}, earlier than the one in force ${when}`);
+                fail(`deploys RevokeOlderSessions with the cutoff ${formatUtc(current.revocation.cutoff)}, earlier than the one in force ${when}`,);
                 continue;
             }
         }
         if (current.revocation !== undefined) {
             const moved = current.revocation.urn !== revocation.urn && f.previous.get(current.revocation.urn) !== revocation.urn;
             if (moved) {
-                fail(`its RevokeOlderSessions policy moves to another resource while it is in force ${when}: Pulumi creates the new one, then deletes the old one, which removes the policy from IAM`);
+                fail(`its RevokeOlderSessions policy moves to another resource while it is in force ${when}: Pulumi creates the new one, then deletes the old one, which removes the policy from IAM`,);
             } else if (replaced.has(current.revocation.urn)) {
-                fail(`its RevokeOlderSessions policy would be replaced while it is in force ${when}: between the delete and the create no revocation protects ${iamRole}`);
+                fail(`its RevokeOlderSessions policy would be replaced while it is in force ${when}: between the delete and the create no revocation protects ${iamRole}`,);
             }
         }
         const trust = trustChanges(role.trust, current.trust);
@@ -197,7 +197,7 @@ function providerConfigRules(stack: string, base: Side, head: Side, revoked: str
         }));
 }
 
-async function guardStack(stack: string, sources: { base: ProjectSource; head: ProjectSource }, programs: { base: string; head: string }, env: GuardEnvironment, projects: { base: string; head: string }): Promise<{ findings: Finding[]; revoked: string[] }> {
+async function guardStack(stack: string, sources: { base: ProjectSource; head: ProjectSource }, programs: { base: string; head: string }, env: GuardEnvironment, projects: { base: string; head: string },): Promise<{ findings: Finding[]; revoked: string[] }> {
     const file = stackFileName(stack);
     const base = await readSide(sources.base, stack, programs.base, env.now, projects.base);
     const head = await readSide(sources.head, stack, programs.head, env.now, projects.head);
@@ -208,7 +208,7 @@ async function guardStack(stack: string, sources: { base: ProjectSource; head: P
         message: problem.startsWith(`${file}: `) ? problem.slice(file.length + 2) : problem,
     }));
     if (base.present && base.problems.length > 0) {
-        findings.push({ stack, subject: file, verdict: "pass", message: `at the base it could not be planned (${base.problems[0]}); its revocations are compared from the config alone` });
+        findings.push({ stack, subject: file, verdict: "pass", message: `at the base it could not be planned (${base.problems[0]}); its revocations are compared from the config alone`, });
     }
     // A head the loader refuses is judged by that refusal alone: what it would deploy is not defined.
     const unreadable = head.present && head.loaded === undefined;
@@ -225,7 +225,7 @@ async function guardStack(stack: string, sources: { base: ProjectSource; head: P
         revoked = roles.map((r) => r.key);
         for (const role of unreadable ? [] : roles) {
             if (head.present && head.revocations.roles.has(role.key)) continue;
-            findings.push({ stack, subject: `role ${role.key}`, verdict: "fail", message: `removed${head.present ? "" : ` with ${file}`} while its revocation is in force (${window(role.cutoff)})` });
+            findings.push({ stack, subject: `role ${role.key}`, verdict: "fail", message: `removed${head.present ? "" : ` with ${file}`} while its revocation is in force (${window(role.cutoff)})`, });
         }
     }
     findings.push(...providerConfigRules(stack, base, head, revoked));
@@ -297,7 +297,7 @@ export async function guard(base: string, env: GuardEnvironment): Promise<Findin
     }
     // Stacks this change did not touch come first: a duplicate is reported on the stack that introduces it.
     const order = [...headScan.stacks.filter((s) => !changed.has(s)), ...headScan.stacks.filter((s) => changed.has(s))];
-    findings.push(...duplicateNames(order.flatMap((stack) => loadable(sources.head, stack)), env.now));
+    findings.push(...duplicateNames(order.flatMap((stack) => loadable(sources.head, stack)), env.now,),);
     return findings;
 }
 
@@ -311,7 +311,7 @@ function loadable(source: ProjectSource, stack: string): LoadedStack[] {
 }
 
 /** The revoked roles of stacks the change did not touch, needed only when the project file changed. */
-async function revokedInUnchangedStacks(stacks: string[], source: ProjectSource, program: string, env: GuardEnvironment, project: string, needed: boolean): Promise<string[]> {
+async function revokedInUnchangedStacks(stacks: string[], source: ProjectSource, program: string, env: GuardEnvironment, project: string, needed: boolean,): Promise<string[]> {
     if (!needed) return [];
     const revoked: string[] = [];
     for (const stack of stacks) {
@@ -336,7 +336,7 @@ function duplicateNames(stacks: LoadedStack[], now: Date): Finding[] {
             const id = `${account}/${name.toLowerCase()}`;
             const first = seen.get(id);
             if (first !== undefined && !first.startsWith(`${loaded.stack}/`)) {
-                findings.push({ stack: loaded.stack, subject: `role ${key}`, verdict: "fail", message: `IAM role ${name} is also declared by ${first} in account ${account}; IAM role names are unique per account regardless of case, so one stack would take over or fail on the other's role` });
+                findings.push({ stack: loaded.stack, subject: `role ${key}`, verdict: "fail", message: `IAM role ${name} is also declared by ${first} in account ${account}; IAM role names are unique per account regardless of case, so one stack would take over or fail on the other's role`, });
             } else if (first === undefined) seen.set(id, `${loaded.stack}/${key}`);
         }
     }
@@ -346,7 +346,7 @@ function duplicateNames(stacks: LoadedStack[], now: Date): Finding[] {
 /** The findings for a terminal or a CI log: one line each, failures first. */
 export function formatText(findings: Finding[], base: string): string {
     const failed = findings.filter((f) => f.verdict === "fail");
-    const lines = [...failed, ...findings.filter((f) => f.verdict === "pass")].map((f) => `${f.verdict === "fail" ? "FAIL" : "ok  "} ${f.stack}: ${f.subject}: ${f.message}`);
+    const lines = [...failed, ...findings.filter((f) => f.verdict === "pass")].map((f) => `${f.verdict === "fail" ? "FAIL" : "ok  "} ${f.stack}: ${f.subject}: ${f.message}`,);
     const summary = failed.length > 0 ? `${failed.length} change(s) would weaken a revocation since ${base}.` : `No revocation is weakened since ${base}.`;
     return [...lines, summary].join("\n");
 }

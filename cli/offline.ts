@@ -35,7 +35,7 @@ function internals() {
             `the offline recorder was written against @pulumi/pulumi ${RECORDER_WRITTEN_FOR}, and @pulumi/pulumi ${version} lacks ${missing.join(", ")}; pin @pulumi/pulumi to ${RECORDER_WRITTEN_FOR} or update cli/offline.ts`,
         );
     }
-    return { MockMonitor: mocksModule.MockMonitor, setMockOptions: settingsModule.setMockOptions, deserializeProperties: rpcModule.deserializeProperties, getStore: stateModule.getStore! };
+    return { MockMonitor: mocksModule.MockMonitor, setMockOptions: settingsModule.setMockOptions, deserializeProperties: rpcModule.deserializeProperties, getStore: stateModule.getStore!, };
 }
 
 const { MockMonitor, setMockOptions, deserializeProperties, getStore } = internals();

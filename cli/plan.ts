@@ -93,10 +93,10 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
             lines.push("  revocation: not revoked");
         } else {
             const cutoff = role.revocation.cutoff;
-            lines.push(`  revocation: sessions issued before ${formatUtc(cutoff)} are denied; safe to remove after ${formatUtc(safeToRemoveAfter(cutoff))}`);
+            lines.push(`  revocation: sessions issued before ${formatUtc(cutoff)} are denied; safe to remove after ${formatUtc(safeToRemoveAfter(cutoff))}`,);
             const open = (warnings.get(role.key)?.reachable ?? []).filter((r) => !r.covered);
             if (open.length > 0) {
-                lines.push(`  warning:    sessions created from its sessions survive until revoked before ${formatUtc(cutoff)} too (up to 1 hour): ${open.map((r) => r.path).join("; ")}`);
+                lines.push(`  warning:    sessions created from its sessions survive until revoked before ${formatUtc(cutoff)} too (up to 1 hour): ${open.map((r) => r.path).join("; ")}`,);
             }
         }
     }
@@ -144,7 +144,7 @@ export function diffPlans(before: Plan, after: Plan, ref: string, f: Footprint =
         if (changed.has(resource.urn)) lines.push(`~ ${label(resource)}`, ...indent(structuralDiff(prior!.inputs, resource.inputs)));
         if (replaced.has(resource.urn)) {
             const differences = structuralDiff(prior!.inputs, resource.inputs);
-            lines.push(`+- ${label(resource)}`, ...indent(differences.length > 0 ? differences : ["(replaced with the resource it takes its role from)"]));
+            lines.push(`+- ${label(resource)}`, ...indent(differences.length > 0 ? differences : ["(replaced with the resource it takes its role from)"]),);
         }
     }
     lines.push(...f.removed.map((urn) => `- ${label(old.get(urn)!)}`));
@@ -169,7 +169,7 @@ export function revocationTargets(before: Plan, after: Plan, f: Footprint = foot
         if (!revocation(resource)) return [];
         const prior = old.get(f.previous.get(urn) ?? urn);
         if (prior !== undefined) {
-            const [was, is] = [cutoffOf(documentOf(prior.inputs.policy ?? prior.inputs.policyDocument)), cutoffOf(documentOf(resource!.inputs.policy ?? resource!.inputs.policyDocument))];
+            const [was, is] = [cutoffOf(documentOf(prior.inputs.policy ?? prior.inputs.policyDocument)), cutoffOf(documentOf(resource!.inputs.policy ?? resource!.inputs.policyDocument)),];
             if (was === undefined || is === undefined || is.getTime() <= was.getTime()) return [];
         }
     }
@@ -186,7 +186,7 @@ export interface PlannedRoleJson {
 }
 
 /** The `--json` contract of a plan: project, stack, resources (five fields each) and roles. */
-export function planJson(plan: Plan, warnings: Warnings = new Map()): { project: string; stack: string; resources: PlannedResource[]; roles: PlannedRoleJson[] } {
+export function planJson(plan: Plan, warnings: Warnings = new Map(),): { project: string; stack: string; resources: PlannedResource[]; roles: PlannedRoleJson[] } {
     return {
         project: plan.project,
         stack: plan.stack,
@@ -197,7 +197,7 @@ export function planJson(plan: Plan, warnings: Warnings = new Map()): { project:
             revokedBefore: role.revocation === undefined ? null : formatUtc(role.revocation.cutoff),
             reachable: (warnings.get(role.key)?.reachable ?? [])
                 .filter((r) => !r.covered)
-                .map(({ reach, reasons }) => ({ stack: reach.role.stack, key: reach.role.key, roleName: reach.role.roleName, chain: [role.key, ...reach.chain.map((l) => l.to.key)], reasons })),
+                .map(({ reach, reasons }) => ({ stack: reach.role.stack, key: reach.role.key, roleName: reach.role.roleName, chain: [role.key, ...reach.chain.map((l) => l.to.key)], reasons, })),
         })),
     };
 }

@@ -65,7 +65,7 @@ export function parseRequest(argv: string[]): RevokeRequest | undefined {
     if (values === undefined) return undefined;
     const roles = [...new Set(values.role ?? [])];
     if (values.stack === undefined) throw new UsageError("--stack is required");
-    if ((roles.length > 0) === (values.all === true)) throw new UsageError("give either --role (one or more) or --all");
+    if (roles.length > 0 === (values.all === true)) throw new UsageError("give either --role (one or more) or --all");
     if (values["endpoint-url"] !== undefined && values.now !== true) throw new UsageError("--endpoint-url only applies with --now");
     return {
         stack: values.stack,
@@ -89,7 +89,7 @@ export function chooseCutoff(at: string | undefined, now: Date): Date {
         throw new CliError(`--at ${show(at)} ${parsed.problem}`);
     }
     if (parsed.date.getTime() > now.getTime()) {
-        throw new CliError(`--at ${show(at)} is in the future (now is ${formatUtc(now)}); a future cutoff would also deny every session issued until then`);
+        throw new CliError(`--at ${show(at)} is in the future (now is ${formatUtc(now)}); a future cutoff would also deny every session issued until then`,);
     }
     return wholeSecondsUp(parsed.date);
 }
@@ -169,7 +169,7 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
             const role = roles[key];
             if (role === undefined) {
                 const suggestion = closest(key, roleKeys);
-                problems.push(`unknown role "${key}" in ${file};${suggestion === undefined ? "" : ` did you mean "${suggestion}"?`} the roles are: ${roleKeys.join(", ")}`);
+                problems.push(`unknown role "${key}" in ${file};${suggestion === undefined ? "" : ` did you mean "${suggestion}"?`} the roles are: ${roleKeys.join(", ")}`,);
                 continue;
             }
             const own = instantOf(role.revokeBefore);
@@ -200,7 +200,7 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
             return { key, roleName: model.roleName, cutoff: model.revocation!.cutoff, policy: model.revocation!.policy };
         });
     const reason = (key: string) => `reachable from ${[...new Set(analyses.filter((a) => a.reachable.some((r) => r.reach.role.key === key)).map((a) => a.role.key))].join(", ")} in ${request.stack}`;
-    const followUps = [...elsewhere].map(([stack, keys]) => `npm run revoke -- --stack ${stack} ${[...keys].map((k) => `--role ${k}`).join(" ")} --at ${cutoffText} --with-chained --reason "${[...keys].map(reason)[0]}"`);
+    const followUps = [...elsewhere].map(([stack, keys]) => `npm run revoke -- --stack ${stack} ${[...keys].map((k) => `--role ${k}`).join(" ")} --at ${cutoffText} --with-chained --reason "${[...keys].map(reason)[0]}"`,);
     return {
         stack: request.stack,
         file,
@@ -218,7 +218,7 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
 }
 
 /** The pull request that records a revocation. */
-export function pullRequest(decision: Decision, reason: string | undefined, emergency?: EmergencyResult[]): { title: string; body: string } {
+export function pullRequest(decision: Decision, reason: string | undefined, emergency?: EmergencyResult[],): { title: string; body: string } {
     const { stack, targets, all, cutoff } = decision;
     const safe = formatUtc(safeToRemoveAfter(new Date(cutoff)));
     const subject = all ? `every role of ${stack}` : `${targets.map((r) => r.key).join(", ")} (${stack})`;
@@ -253,7 +253,7 @@ export function pullRequest(decision: Decision, reason: string | undefined, emer
     if (emergency !== undefined) {
         const failed = emergency.filter((r) => r.outcome === "failed");
         const applied = appliedCount(emergency);
-        const heading = { all: "Already applied (emergency path)", some: "Partly applied (emergency path)", none: "Not applied (the emergency path failed)" }[applied];
+        const heading = { all: "Already applied (emergency path)", some: "Partly applied (emergency path)", none: "Not applied (the emergency path failed)", }[applied];
         const summary = {
             all: `Applied at once through the IAM API to all ${emergency.length} roles with \`npm run revoke -- --now\`; \`pulumi up\` adopts the identical policy.`,
             some: `Applied at once through the IAM API to ${emergency.length - failed.length} of ${emergency.length} roles with \`npm run revoke -- --now\`. **Not applied** to ${failed.map((f) => `\`${f.target.key}\``).join(", ")}: those roles are revoked only when this pull request deploys, unless \`--now\` is rerun after fixing the cause.`,
@@ -294,7 +294,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
             if (!outcome.applied) {
                 throw new CliError(
                     outcome.later
-                        .map((l) => `role "${l.target.key}" (${l.target.roleName}) already has a live ${REVOCATION_POLICY_NAME} denying sessions before ${l.liveCutoff}, later than ${l.target.cutoff}; nothing was applied or written; rerun with --at ${l.liveCutoff} or later`)
+                        .map((l) => `role "${l.target.key}" (${l.target.roleName}) already has a live ${REVOCATION_POLICY_NAME} denying sessions before ${l.liveCutoff}, later than ${l.target.cutoff}; nothing was applied or written; rerun with --at ${l.liveCutoff} or later`,)
                         .join("\n"),
                 );
             }
@@ -311,7 +311,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
         out.write(`Pull request title:\n${pr.title}\n\nPull request body:\n${pr.body}\n`);
         const failed = emergency?.filter((r) => r.outcome === "failed") ?? [];
         if (failed.length > 0) {
-            err.write(`${failed.length} of ${emergency!.length} roles were NOT revoked through the API:\n${failed.map((f) => `${f.target.key} (${f.target.roleName}): ${f.detail}`).join("\n")}\n`);
+            err.write(`${failed.length} of ${emergency!.length} roles were NOT revoked through the API:\n${failed.map((f) => `${f.target.key} (${f.target.roleName}): ${f.detail}`).join("\n")}\n`,);
             return 1;
         }
         return 0;

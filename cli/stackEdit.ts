@@ -102,7 +102,7 @@ export function setRoleCutoff(text: string, roleKey: string, cutoff: string): st
     const role = map(roles.get(roleKey, true), `role "${roleKey}"`);
     const after = setScalar(text, role, "revokeBefore", cutoff);
     return verified(text, after, (config) => {
-        ((config[ROLES_KEY] as Record<string, Record<string, unknown>>)[roleKey]).revokeBefore = cutoff;
+        (config[ROLES_KEY] as Record<string, Record<string, unknown>>)[roleKey].revokeBefore = cutoff;
     });
 }
 

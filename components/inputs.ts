@@ -8,7 +8,7 @@ import { Problem } from "./validation";
 
 /** Whether a value is only known later: an Output or a Promise. */
 export function isDeferred(value: unknown): boolean {
-    return pulumi.Output.isInstance(value) || (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function");
+    return( pulumi.Output.isInstance(value) || (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"));
 }
 
 type Placeholder = (path: readonly PropertyKey[]) => unknown;
@@ -47,7 +47,7 @@ const INPUT_POSITIONS: [pattern: string[], placeholder: Placeholder][] = [
 ];
 
 function placeholderAt(path: readonly PropertyKey[]): Placeholder | undefined {
-    return INPUT_POSITIONS.find(([pattern]) => pattern.length === path.length && pattern.every((part, i) => part === "*" || part === path[i]))?.[1];
+    return INPUT_POSITIONS.find(([pattern]) => pattern.length === path.length && pattern.every((part, i) => part === "*" || part === path[i]),)?.[1];
 }
 
 /** Arguments with every Output replaced by a stand-in, whether any was, and the Outputs found where only plain values may go. */

@@ -59,7 +59,7 @@ describe("the aws-native backend", () => {
             "revocable-roles:index:RevocableRole external-auditor",
         ]);
         const role = native.resources.find((r) => r.name === "app-server-role")!;
-        assert.deepStrictEqual(Object.keys(role.inputs).sort(), ["assumeRolePolicyDocument", "description", "managedPolicyArns", "maxSessionDuration", "path", "roleName"]);
+        assert.deepStrictEqual(Object.keys(role.inputs).sort(), ["assumeRolePolicyDocument", "description", "managedPolicyArns", "maxSessionDuration", "path", "roleName",]);
         assert.deepStrictEqual(role.inputs.managedPolicyArns, [
             "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
             "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
@@ -75,7 +75,7 @@ describe("the aws-native backend", () => {
             policyName: "RevokeOlderSessions",
             policyDocument: {
                 Version: "2012-10-17",
-                Statement: [{ Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-27T10:15:00Z" } } }],
+                Statement: [{ Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-27T10:15:00Z" } }, },],
             },
         });
     });
@@ -95,7 +95,7 @@ describe("RevocableRole on aws-native", () => {
             principals: ["arn:aws:iam::111111111111:role/ops"],
             services: ["ec2.amazonaws.com"],
             githubActions: { repositories: ["acme/infra", "acme/app:environment:prod"] },
-            oidc: { providerArn: "arn:aws:iam::123456789012:oidc-provider/accounts.google.com", conditions: { StringEquals: { "accounts.google.com:aud": "x" } } },
+            oidc: { providerArn: "arn:aws:iam::123456789012:oidc-provider/accounts.google.com", conditions: { StringEquals: { "accounts.google.com:aud": "x" } }, },
             saml: { providerArn: "arn:aws:iam::123456789012:saml-provider/Okta" },
             requireMfa: true,
             externalId: "ext-1",
@@ -121,16 +121,16 @@ describe("RevocableRole on aws-native", () => {
         assert.deepStrictEqual(others(after), others(before));
         assert.deepStrictEqual(
             after.find((r) => r.name === "r-revocation")!.inputs.policyDocument,
-            { Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-27T11:00:00Z" } } }] },
+            { Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-27T11:00:00Z" } } , },],}
         );
     });
 
     it("replaces the role and named policies delete-before-replace, never uses the role's policies property, and names the role through it", async () => {
         const rs = await render({ ...everyTrust, backend: "aws-native" });
-        assert.deepStrictEqual(rs.filter((r) => r.deleteBeforeReplace).map((r) => r.name).sort(), ["r-policy-read", "r-revocation", "r-role"]);
+        assert.deepStrictEqual(rs.filter((r) => r.deleteBeforeReplace).map((r) => r.name).sort(), ["r-policy-read", "r-revocation", "r-role"],);
         const role = rs.find((r) => r.type === "aws-native:iam:Role")!;
         assert.strictEqual(role.inputs.policies, undefined);
-        assert.deepStrictEqual(rs.filter((r) => r.type === "aws-native:iam:RolePolicy").map((r) => r.propertyDependencies.roleName), [[role.urn], [role.urn]]);
+        assert.deepStrictEqual(rs.filter((r) => r.type === "aws-native:iam:RolePolicy").map((r) => r.propertyDependencies.roleName), [[role.urn], [role.urn]],);
     });
 
     it("exposes outputs of the same shape as the aws backend", async () => {
