@@ -44,7 +44,9 @@ export function repositoryRoles(source: ProjectSource, now: Date): { roles: Repo
 
 /** A reachable role in words: `a -> b -> c (stack prod)`, then the reason for each link. */
 export function chainInWords(from: RoleFacts, reach: Reach): { path: string; reasons: string[] } {
-    const path = [from, ...reach.chain.map((l) => l.to)].map((r) => (r.stack === from.stack ? r.key : `${r.key} (${r.stack})`)).join(" -> ");
+    const path = [from, ...reach.chain.map((l) => l.to)]
+        .map((r) => (r.stack === from.stack ? r.key : `${r.key} (${r.stack})`))
+        .join(" -> ");
     return { path, reasons: reach.chain.map((l) => `${l.from.key} -> ${l.to.key}: ${l.reasons.join("; ")}`) };
 }
 
@@ -67,10 +69,14 @@ const SERVICES: Record<string, string> = {
 export function interruptedWorkloads(role: RoleFacts): string[] {
     const services = [
         ...(role.trust.services ?? []),
-        ...(role.trust.statements ?? []).flatMap((s) => s.Effect === "Allow" && s.Principal !== undefined && s.Principal !== "*" ? asList(s.Principal.Service) : [],),
+        ...(role.trust.statements ?? []).flatMap((s) =>
+            s.Effect === "Allow" && s.Principal !== undefined && s.Principal !== "*" ? asList(s.Principal.Service) : [],
+        ),
     ];
     return [...new Set(services)].map(
-        (service) => SERVICES[service] ?? `${service}: the service's sessions issued before the cutoff are denied; it recovers when it assumes the role again, usually for its next job or run.`,
+        (service) =>
+            SERVICES[service] ??
+            `${service}: the service's sessions issued before the cutoff are denied; it recovers when it assumes the role again, usually for its next job or run.`,
     );
 }
 
@@ -109,12 +115,24 @@ export function containment(role: RepositoryRole, roles: RepositoryRole[], cutof
 export function containmentMarkdown(analyses: Containment[], followUps: string[]): string {
     const lines = ["### What this revocation leaves open"];
     for (const a of analyses) {
-        lines.push("", `#### \`${a.role.key}\` (${roleArn(a.role)})`, "", "**Who can still assume it** and get fresh, working sessions (tighten `trust` in this change if the leak came through one of them):",);
+        lines.push(
+            "",
+            `#### \`${a.role.key}\` (${roleArn(a.role)})`,
+            "",
+            "**Who can still assume it** and get fresh, working sessions (tighten `trust` in this change if the leak came through one of them):",
+        );
         lines.push(...a.trustedBy.map((t) => `- ${t}`));
-        lines.push("", "**Roles reachable from its sessions** (a session created from a leaked one has its own, later issue time and survives this revocation for up to 1 hour, the role-chaining limit, unless that role is revoked too):",);
-        if (a.reachable.length === 0) lines.push("- none: no role of this repository both trusts it (or its account) and may be assumed with its permissions");
+        lines.push(
+            "",
+            "**Roles reachable from its sessions** (a session created from a leaked one has its own, later issue time and survives this revocation for up to 1 hour, the role-chaining limit, unless that role is revoked too):",
+        );
+        if (a.reachable.length === 0)
+            lines.push("- none: no role of this repository both trusts it (or its account) and may be assumed with its permissions");
         for (const r of a.reachable) {
-            lines.push(`- \`${r.path}\`${r.covered ? " (already revoked with an equal or later cutoff)" : ""}`, ...r.reasons.map((reason) => `  - ${reason}`),);
+            lines.push(
+                `- \`${r.path}\`${r.covered ? " (already revoked with an equal or later cutoff)" : ""}`,
+                ...r.reasons.map((reason) => `  - ${reason}`),
+            );
         }
         lines.push("", "**Workloads interrupted** (their current credentials are denied too):");
         lines.push(...(a.workloads.length === 0 ? ["- none: no AWS service is trusted by this role"] : a.workloads.map((w) => `- ${w}`)));

@@ -35,7 +35,8 @@ export function managedPolicyCatalog(): ManagedPolicyCatalog {
 /** Whether an action pattern (or a NotAction list) lets a statement cover `sts:AssumeRole`. */
 export function coversAssumeRole(statement: PolicyDocument["Statement"][number]): boolean {
     const action = "sts:assumerole";
-    if (statement.NotAction !== undefined) return !asList(statement.NotAction).some((pattern) => wildcardCovers(pattern.toLowerCase(), action));
+    if (statement.NotAction !== undefined)
+        return !asList(statement.NotAction).some((pattern) => wildcardCovers(pattern.toLowerCase(), action));
     return asList(statement.Action).some((pattern) => wildcardCovers(pattern.toLowerCase(), action));
 }
 
@@ -43,9 +44,9 @@ export function coversAssumeRole(statement: PolicyDocument["Statement"][number])
 export function assumeRolePatterns(document: PolicyDocument): string[] {
     // A single statement may be written without the list around it.
     const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement as PolicyDocument["Statement"][number]];
-    return statements.filter((s) => s.Effect === "Allow" && coversAssumeRole(s)).flatMap((s) =>(
-        s.Resource !== undefined ? asList(s.Resource) : asList(s.NotResource).map((r) => `NotResource:${r}`))
-    );
+    return statements
+        .filter((s) => s.Effect === "Allow" && coversAssumeRole(s))
+        .flatMap((s) => (s.Resource !== undefined ? asList(s.Resource) : asList(s.NotResource).map((r) => `NotResource:${r}`)));
 }
 
 /** The AWS-managed policy name of an ARN, or undefined for a customer-managed policy. */

@@ -80,7 +80,9 @@ export function footprint(before: Plan, after: Plan): Footprint {
         const replacing = REPLACING_INPUTS[resource.type] ?? [];
         const dependencies = after.details.get(resource.urn)?.propertyDependencies ?? {};
         const replacedInput = replacing.some(
-            (input) => !isDeepStrictEqual(prior.inputs[input], resource.inputs[input]) || (dependencies[input] ?? []).some((urn) => replaced.has(urn)),
+            (input) =>
+                !isDeepStrictEqual(prior.inputs[input], resource.inputs[input]) ||
+                (dependencies[input] ?? []).some((urn) => replaced.has(urn)),
         );
         if (replacedInput) {
             replaced.add(resource.urn);

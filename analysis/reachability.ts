@@ -80,14 +80,20 @@ function sameAccount(a: RoleFacts, b: RoleFacts): boolean | undefined {
 
 /** The ways a principal string of a trust policy may name a session of `from`. */
 function principalMatch(principal: string, from: RoleFacts, to: RoleFacts, conditions: string): TrustMatch | undefined {
-    const unknownAccount = from.account === undefined ? ` (${from.key}'s account is unknown; set aws:allowedAccountIds in Pulumi.${from.stack}.yaml to decide)` : "";
+    const unknownAccount =
+        from.account === undefined
+            ? ` (${from.key}'s account is unknown; set aws:allowedAccountIds in Pulumi.${from.stack}.yaml to decide)`
+            : "";
     if (principal === "*") {
         return { sufficient: false, reason: `${to.key}'s trust lets anyone in${conditions}` };
     }
     const account = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)?$/.exec(principal)?.[1];
     if (account !== undefined) {
         if (from.account !== undefined && from.account !== account) return undefined;
-        return { sufficient: false, reason: `${to.key}'s trust allows account ${account}${from.account === undefined ? ", which may be " + from.key + "'s" + unknownAccount : `, ${from.key}'s account`}${conditions}`, };
+        return {
+            sufficient: false,
+            reason: `${to.key}'s trust allows account ${account}${from.account === undefined ? ", which may be " + from.key + "'s" + unknownAccount : `, ${from.key}'s account`}${conditions}`,
+        };
     }
     const role = /^arn:([^:]+):(?:iam::(\d{12}):role(\/(?:.*\/)?)([^/]+)|sts::(\d{12}):assumed-role\/([^/]+)\/.*)$/.exec(principal);
     if (role === null) return undefined;
@@ -107,10 +113,14 @@ function principalMatch(principal: string, from: RoleFacts, to: RoleFacts, condi
 /** How `to`'s trust may let a session of `from` in, or undefined when it cannot. */
 export function trustLetsIn(from: RoleFacts, to: RoleFacts): TrustMatch | undefined {
     const matches: TrustMatch[] = [];
-    const human = [to.trust.externalId !== undefined ? "with the ExternalId" : "", to.trust.requireMfa === true ? "with MFA" : ""].filter((c) => c !== "").join(" and ");
+    const human = [to.trust.externalId !== undefined ? "with the ExternalId" : "", to.trust.requireMfa === true ? "with MFA" : ""]
+        .filter((c) => c !== "")
+        .join(" and ");
     const condition = human === "" ? "" : ` (${human}, which a session's holder may have)`;
-    for (const account of to.trust.accounts ?? []) matches.push(...[principalMatch(account, from, to, condition)].filter((m): m is TrustMatch => m !== undefined));
-    for (const principal of to.trust.principals ?? []) matches.push(...[principalMatch(principal, from, to, condition)].filter((m): m is TrustMatch => m !== undefined));
+    for (const account of to.trust.accounts ?? [])
+        matches.push(...[principalMatch(account, from, to, condition)].filter((m): m is TrustMatch => m !== undefined));
+    for (const principal of to.trust.principals ?? [])
+        matches.push(...[principalMatch(principal, from, to, condition)].filter((m): m is TrustMatch => m !== undefined));
     for (const statement of to.trust.statements ?? []) {
         if (statement.Effect !== "Allow" || !coversAssumeRole(statement)) continue;
         const conditions = statement.Condition !== undefined ? " (under conditions taken as possibly true)" : "";
@@ -133,21 +143,37 @@ function statementMatches(statement: PolicyStatement, to: RoleFacts): boolean {
     if (!coversAssumeRole(statement)) return false;
     if (statement.Resource !== undefined) return asList(statement.Resource).some((pattern) => mayMatchArn(pattern, to));
     // NotResource: everything but the listed; unknown parts may fall outside them.
-    return !asList(statement.NotResource).some((pattern) => to.account !== undefined && to.partition !== undefined && mayMatchArn(pattern, to),);
+    return !asList(statement.NotResource).some(
+        (pattern) => to.account !== undefined && to.partition !== undefined && mayMatchArn(pattern, to),
+    );
 }
 
 /** Whether `from`'s permissions may allow sts:AssumeRole on `to`, and why. */
 export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatch {
     for (const { name, document } of from.inlinePolicies) {
-        const deny = document.Statement.find((s) => s.Effect === "Deny" && s.Condition === undefined && s.Resource !== undefined && statementMatches(s, to) && asList(s.Resource).includes("*"),);
-        if (deny !== undefined) return { verdict: "denies", reason: `${from.key}'s inline policy ${name} denies sts:AssumeRole on every resource` };
+        const deny = document.Statement.find(
+            (s) =>
+                s.Effect === "Deny" &&
+                s.Condition === undefined &&
+                s.Resource !== undefined &&
+                statementMatches(s, to) &&
+                asList(s.Resource).includes("*"),
+        );
+        if (deny !== undefined)
+            return { verdict: "denies", reason: `${from.key}'s inline policy ${name} denies sts:AssumeRole on every resource` };
     }
     const found: PermissionMatch[] = [];
     for (const { name, document } of from.inlinePolicies) {
         for (const statement of document.Statement.filter((s) => s.Effect === "Allow" && statementMatches(s, to))) {
-            const on = statement.Resource !== undefined ? asList(statement.Resource).find((p) => mayMatchArn(p, to)) : `everything but ${asList(statement.NotResource).join(", ")}`;
+            const on =
+                statement.Resource !== undefined
+                    ? asList(statement.Resource).find((p) => mayMatchArn(p, to))
+                    : `everything but ${asList(statement.NotResource).join(", ")}`;
             const conditional = statement.Condition !== undefined ? " under conditions taken as possibly true" : "";
-            found.push({ verdict: conditional === "" ? "allows" : "may", reason: `${from.key}'s inline policy ${name} allows sts:AssumeRole on ${on}${conditional}`, });
+            found.push({
+                verdict: conditional === "" ? "allows" : "may",
+                reason: `${from.key}'s inline policy ${name} allows sts:AssumeRole on ${on}${conditional}`,
+            });
         }
     }
     const catalog = managedPolicyCatalog();
@@ -159,9 +185,13 @@ export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatc
             continue;
         }
         const match = patterns.find((p) => (p.startsWith("NotResource:") ? true : mayMatchArn(p, to)));
-        if (match !== undefined) found.push({ verdict: "allows", reason: `${from.key}'s managed policy ${name} allows sts:AssumeRole on ${match}` });
+        if (match !== undefined)
+            found.push({ verdict: "allows", reason: `${from.key}'s managed policy ${name} allows sts:AssumeRole on ${match}` });
     }
-    return( found.find((f) => f.verdict === "allows") ?? found[0] ?? { verdict: "no", reason: `${from.key}'s permissions do not allow sts:AssumeRole on it` });
+    return (
+        found.find((f) => f.verdict === "allows") ??
+        found[0] ?? { verdict: "no", reason: `${from.key}'s permissions do not allow sts:AssumeRole on it` }
+    );
 }
 
 /** One step of a chain: a session of `from` may assume `to`. */
@@ -193,7 +223,9 @@ function trustedKeys(role: RoleFacts): { accounts: Set<string>; names: Set<strin
     const values = [
         ...(role.trust.accounts ?? []),
         ...(role.trust.principals ?? []),
-        ...(role.trust.statements ?? []).flatMap((s) => s.Effect !== "Allow" ? [] : s.Principal === "*" ? ["*"] : asList(s.Principal?.AWS),),
+        ...(role.trust.statements ?? []).flatMap((s) =>
+            s.Effect !== "Allow" ? [] : s.Principal === "*" ? ["*"] : asList(s.Principal?.AWS),
+        ),
     ];
     const accounts = new Set<string>();
     const names = new Set<string>();
@@ -215,7 +247,9 @@ export function reachable(start: RoleFacts, roles: RoleFacts[]): Reach[] {
     const candidates = (from: RoleFacts) =>
         roles.filter((role) => {
             const k = keys.get(role)!;
-            return( k.anyone || k.names.has(from.roleName) || (from.account === undefined ? k.accounts.size > 0 : k.accounts.has(from.account)));
+            return (
+                k.anyone || k.names.has(from.roleName) || (from.account === undefined ? k.accounts.size > 0 : k.accounts.has(from.account))
+            );
         });
     const found: Reach[] = [];
     const seen = new Set<RoleFacts>([start]);

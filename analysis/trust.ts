@@ -65,7 +65,10 @@ export function grants(document: PolicyDocument): Grant[] {
 
 /** An IAM wildcard pattern (`*`, `?`) as a test; a `?` never stands for a wildcard of the tested pattern. */
 export function wildcardCovers(pattern: string, value: string, ignoreCase = false): boolean {
-    const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, "[^*]");
+    const source = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, "[^*]");
     return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
 }
 
@@ -86,9 +89,13 @@ function implies(head: Condition[], required: Condition): boolean {
         switch (rf) {
             case "StringLike":
             case "ArnLike":
-                return ((hf === rf || hf === rf.replace("Like", "Equals")) && subset((v) => required.values.some((p) => wildcardCovers(p, v))));
+                return (
+                    (hf === rf || hf === rf.replace("Like", "Equals")) && subset((v) => required.values.some((p) => wildcardCovers(p, v)))
+                );
             case "StringEqualsIgnoreCase":
-                return( (hf === rf || hf === "StringEquals") && subset((v) => required.values.some((r) => r.toLowerCase() === v.toLowerCase())));
+                return (
+                    (hf === rf || hf === "StringEquals") && subset((v) => required.values.some((r) => r.toLowerCase() === v.toLowerCase()))
+                );
             case "StringNotEquals":
             case "StringNotLike":
             case "ArnNotEquals":
@@ -200,7 +207,10 @@ export function describeTrust(document: PolicyDocument): string[] {
 function grantInWords(g: Grant): string {
     const actions = `${g.notAction ? "every action but " : ""}${g.actions.join(", ")}`;
     const who = `${g.notPrincipal ? "anyone but " : ""}${principalInWords(g.principal)}`;
-    const when = g.conditions.length > 0 ? ` when ${g.conditions.map((c) => `${c.operator} ${c.key} ${JSON.stringify(c.values)}`).join(" and ")}` : "";
+    const when =
+        g.conditions.length > 0
+            ? ` when ${g.conditions.map((c) => `${c.operator} ${c.key} ${JSON.stringify(c.values)}`).join(" and ")}`
+            : "";
     return `${actions} to ${who}${when}`;
 }
 
@@ -233,7 +243,8 @@ export function trustChanges(before: PolicyDocument, after: PolicyDocument): { w
     }
     for (const grant of old.filter((g) => g.effect === "Allow")) {
         if (now.some((g) => covers(grant, g) && covers(g, grant))) continue;
-        if (!now.some((g) => g.effect === "Allow" && g.principal === grant.principal)) tightened.push(`no longer grants ${grantInWords(grant)}`);
+        if (!now.some((g) => g.effect === "Allow" && g.principal === grant.principal))
+            tightened.push(`no longer grants ${grantInWords(grant)}`);
         else if (!now.some((g) => covers(g, grant))) tightened.push(`narrows ${grantInWords(grant)}`);
     }
     for (const deny of now.filter((g) => g.effect === "Deny")) {

@@ -3,7 +3,11 @@ import { AliasRecord } from "../cli/offline";
 import { Plan, PlannedResource } from "../analysis/plan";
 
 /** A planned resource with its options and dependencies: the baseline program declares exactly that. */
-export type BaselineResource = PlannedResource & { deleteBeforeReplace: boolean; propertyDependencies: Record<string, string[]>; aliases: AliasRecord[]; };
+export type BaselineResource = PlannedResource & {
+    deleteBeforeReplace: boolean;
+    propertyDependencies: Record<string, string[]>;
+    aliases: AliasRecord[];
+};
 
 /** The baseline program's input for a plan. */
 export function baselineOf(plan: Plan): BaselineResource[] {

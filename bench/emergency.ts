@@ -15,7 +15,11 @@ import { MOTO_INSTALL_HINT, startMoto } from "../tests/moto";
 const sink: Writer = { write: () => true };
 
 async function main(): Promise<void> {
-    const { values } = parseArgs({ args: process.argv.slice(2), options: { roles: { type: "string" }, runs: { type: "string" } }, strict: true, });
+    const { values } = parseArgs({
+        args: process.argv.slice(2),
+        options: { roles: { type: "string" }, runs: { type: "string" } },
+        strict: true,
+    });
     const count = Number(values.roles ?? 100);
     const runs = Number(values.runs ?? 3);
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -24,10 +28,16 @@ async function main(): Promise<void> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "revocable-roles-bench-now-"));
     try {
         const keys = Array.from({ length: count }, (_, i) => `bench-now-${String(i).padStart(4, "0")}`);
-        const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }], });
+        const trust = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        });
         for (const RoleName of keys) await moto.client.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }));
         fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: revocable-roles\nruntime: nodejs\n");
-        fs.writeFileSync(path.join(root, "Pulumi.bench.yaml"), `config:\n  revocable-roles:roles:\n${keys.map((k) => `    ${k}:\n      trust:\n        services: [ec2.amazonaws.com]\n`).join("")}`,);
+        fs.writeFileSync(
+            path.join(root, "Pulumi.bench.yaml"),
+            `config:\n  revocable-roles:roles:\n${keys.map((k) => `    ${k}:\n      trust:\n        services: [ec2.amazonaws.com]\n`).join("")}`,
+        );
         const times: number[] = [];
         for (let run = 0; run < runs; run++) {
             const at = new Date(Date.now() - 60_000 + run * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");

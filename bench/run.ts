@@ -57,7 +57,11 @@ function measure(args: string[]): Measurement {
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 
 async function main(): Promise<void> {
-    const { values } = parseArgs({ args: process.argv.slice(2), options: { json: { type: "boolean" }, runs: { type: "string" } }, strict: true, });
+    const { values } = parseArgs({
+        args: process.argv.slice(2),
+        options: { json: { type: "boolean" }, runs: { type: "string" } },
+        strict: true,
+    });
     const runs = Number(values.runs ?? 5);
     const log = (line: string) => {
         if (!values.json) process.stdout.write(`${line}\n`);
@@ -82,7 +86,10 @@ async function main(): Promise<void> {
                 planRuns.push(measure(["plan", root, stack]));
                 baselineRuns.push(measure(["baseline", root, stack]));
             }
-            if (planRuns.some((r) => r.resources !== plan.resources.length) || baselineRuns.some((r) => r.resources !== plan.resources.length)) {
+            if (
+                planRuns.some((r) => r.resources !== plan.resources.length) ||
+                baselineRuns.some((r) => r.resources !== plan.resources.length)
+            ) {
                 throw new Error(`resource counts differ for ${roles} roles`);
             }
             const planMs = median(planRuns.map((r) => r.ms));
@@ -105,7 +112,8 @@ async function main(): Promise<void> {
         log("");
         log("| roles | resources | plan ms | baseline ms | ratio | plan peak MiB | baseline peak MiB |");
         log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        for (const r of rows) log(`| ${r.roles} | ${r.resources} | ${r.planMs} | ${r.baselineMs} | ${r.ratio} | ${r.peakMiB} | ${r.baselinePeakMiB} |`);
+        for (const r of rows)
+            log(`| ${r.roles} | ${r.resources} | ${r.planMs} | ${r.baselineMs} | ${r.ratio} | ${r.peakMiB} | ${r.baselinePeakMiB} |`);
 
         const plan = largest!;
         const count = SIZES[SIZES.length - 1];
@@ -116,8 +124,16 @@ async function main(): Promise<void> {
         const roleTouched = touched(all).filter((urn) => urn.includes("$aws:iam/role:Role::")).length;
         log("");
         log(`Revocation footprint in the ${count}-role stack:`);
-        log(`- revoking one more role: ${one.added.length} added, ${one.changed.length} changed, ${one.removed.length} removed (${touched(one,).map((u) => u.split("::").pop()).join(", ")})`,);
-        log(`- setting revokeAllBefore: ${all.added.length} added, ${all.changed.length} changed, ${all.removed.length} removed; roles touched: ${roleTouched}`,);
+        log(
+            `- revoking one more role: ${one.added.length} added, ${one.changed.length} changed, ${one.removed.length} removed (${touched(
+                one,
+            )
+                .map((u) => u.split("::").pop())
+                .join(", ")})`,
+        );
+        log(
+            `- setting revokeAllBefore: ${all.added.length} added, ${all.changed.length} changed, ${all.removed.length} removed; roles touched: ${roleTouched}`,
+        );
 
         const [, mid, big] = rows;
         log("");
@@ -129,9 +145,15 @@ async function main(): Promise<void> {
             big.peakMiB <= 1.15 * big.baselinePeakMiB,
             `peak memory at ${big.roles} roles at most 1.15x the baseline's (${big.peakMiB} MiB against ${big.baselinePeakMiB} MiB, ${(big.peakMiB / big.baselinePeakMiB).toFixed(2)}x)`,
         );
-        check(big.planMs / mid.planMs <= 12, `time from ${mid.roles} to ${big.roles} roles grows at most 12-fold (${(big.planMs / mid.planMs).toFixed(1)}x)`,);
+        check(
+            big.planMs / mid.planMs <= 12,
+            `time from ${mid.roles} to ${big.roles} roles grows at most 12-fold (${(big.planMs / mid.planMs).toFixed(1)}x)`,
+        );
         check(touched(one).length === 1, `revoking one role changes exactly one resource (${touched(one).length})`);
-        check(touched(all).length === count && roleTouched === 0, `revokeAllBefore changes or adds one resource per role and no role (${touched(all).length}, roles ${roleTouched})`,);
+        check(
+            touched(all).length === count && roleTouched === 0,
+            `revokeAllBefore changes or adds one resource per role and no role (${touched(all).length}, roles ${roleTouched})`,
+        );
     } finally {
         fs.rmSync(root, { recursive: true, force: true });
     }

@@ -21,11 +21,19 @@ export function syntheticStack(count: number, options: { revokeAllBefore?: strin
             inlinePolicies: {
                 artifacts: {
                     Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: [`arn:aws:s3:::acme-artifacts/service-${i}/*`], },],
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Action: ["s3:GetObject", "s3:PutObject"],
+                            Resource: [`arn:aws:s3:::acme-artifacts/service-${i}/*`],
+                        },
+                    ],
                 },
                 queue: {
                     Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: `arn:aws:sqs:eu-west-1:111111111111:service-${i}` },],
+                    Statement: [
+                        { Effect: "Allow", Action: "sqs:SendMessage", Resource: `arn:aws:sqs:eu-west-1:111111111111:service-${i}` },
+                    ],
                 },
             },
         };

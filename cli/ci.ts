@@ -34,12 +34,19 @@ export const REPORT_FILE = "revocable-roles-report.md";
 /** Appends `name=value` lines to the file GitHub reads step outputs from (when run by GitHub). */
 function setOutputs(env: NodeJS.ProcessEnv, outputs: Record<string, string>): void {
     if (env.GITHUB_OUTPUT === undefined || env.GITHUB_OUTPUT === "") return;
-    fs.appendFileSync(env.GITHUB_OUTPUT, Object.entries(outputs).map(([name, value]) => `${name}=${value}\n`).join(""),);
+    fs.appendFileSync(
+        env.GITHUB_OUTPUT,
+        Object.entries(outputs)
+            .map(([name, value]) => `${name}=${value}\n`)
+            .join(""),
+    );
 }
 
 /** The stacks a change can deploy differently: all of them when the program or the project changed, else those whose file changed. */
 export function changedStacks(root: string, base: string): string[] {
-    const files = git(root, ["diff", "--name-only", "--relative", `${base}...HEAD`, "--", "."]).split("\n").filter((f) => f !== "");
+    const files = git(root, ["diff", "--name-only", "--relative", `${base}...HEAD`, "--", "."])
+        .split("\n")
+        .filter((f) => f !== "");
     const stacks = listStacks(directorySource(root));
     if (files.some((file) => file === PROJECT_FILE || changesProgram(file))) return stacks;
     return stacks.filter((stack) => files.includes(stackFileName(stack)));
@@ -75,14 +82,20 @@ async function pullRequest(base: string, out: Writer, ci: CiEnvironment): Promis
 }
 
 /** Why a stack deploys in full rather than targeted, or the revocation policies to target. */
-export async function deployPlan(stack: string, since: string | undefined, ci: CiEnvironment,): Promise<{ targets: string[]; reason: string }> {
+export async function deployPlan(
+    stack: string,
+    since: string | undefined,
+    ci: CiEnvironment,
+): Promise<{ targets: string[]; reason: string }> {
     if (since === undefined || since === "" || /^0+$/.test(since)) return { targets: [], reason: "no earlier commit to compare with" };
     try {
         git(ci.root, ["rev-parse", "--verify", "--quiet", `${since}^{commit}`]);
     } catch {
         return { targets: [], reason: `${since} is not a commit of this clone` };
     }
-    const changed = git(ci.root, ["diff", "--name-only", "--relative", since, "HEAD", "--", "."]).split("\n").filter((f) => f !== "");
+    const changed = git(ci.root, ["diff", "--name-only", "--relative", since, "HEAD", "--", "."])
+        .split("\n")
+        .filter((f) => f !== "");
     const program = changed.filter((file) => file === PROJECT_FILE || changesProgram(file));
     if (program.length > 0) return { targets: [], reason: `the program or the project changed (${program.join(", ")})` };
     const before = await planAt(gitSource(ci.root, since), stack, ci.programRoot);
@@ -91,7 +104,13 @@ export async function deployPlan(stack: string, since: string | undefined, ci: C
     const targets = revocationTargets(before, after, f);
     if (targets.length > 0) return { targets, reason: `only revocation policies changed (${targets.length})` };
     const count = f.added.length + f.changed.length + f.replaced.length + f.removed.length;
-    return { targets: [], reason: count === 0 ? "nothing changed since the last deploy: a refreshed update restores any drift" : `${count} resource(s) other than revocation policies change`, };
+    return {
+        targets: [],
+        reason:
+            count === 0
+                ? "nothing changed since the last deploy: a refreshed update restores any drift"
+                : `${count} resource(s) other than revocation policies change`,
+    };
 }
 
 /**
@@ -105,7 +124,8 @@ async function deploy(stack: string, since: string | undefined, out: Writer, ci:
     const pulumi = (args: string[]) => {
         out.write(`$ pulumi ${args.join(" ")}\n`);
         const result = spawnSync("pulumi", args, { cwd: ci.root, env: ci.env, stdio: ["ignore", "inherit", "inherit"] });
-        if (result.error !== undefined) throw new Error(`cannot run pulumi: ${result.error.message}; install the Pulumi CLI (pulumi/actions does)`);
+        if (result.error !== undefined)
+            throw new Error(`cannot run pulumi: ${result.error.message}; install the Pulumi CLI (pulumi/actions does)`);
         return result.status ?? 1;
     };
     const full = ["up", "--yes", "--refresh", "--stack", stack];
@@ -166,6 +186,7 @@ export async function main(argv: string[], out: Writer, err: Writer, ci: CiEnvir
 
 if (require.main === module) {
     useFastStackTraces();
-    runAsProcess((argv) => main(argv, process.stdout, process.stderr, { root: process.cwd(), programRoot: PROJECT_ROOT, now: new Date(), env: process.env }),);
+    runAsProcess((argv) =>
+        main(argv, process.stdout, process.stderr, { root: process.cwd(), programRoot: PROJECT_ROOT, now: new Date(), env: process.env }),
+    );
 }
-

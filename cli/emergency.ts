@@ -110,7 +110,9 @@ export async function revokeNow(client: IAMClient, targets: EmergencyTarget[], c
         }
     });
     const later = live.flatMap((l) =>
-        "cutoff" in l && l.cutoff !== undefined && Date.parse(l.cutoff) > Date.parse(l.target.cutoff) ? [{ target: l.target, liveCutoff: l.cutoff }] : [],
+        "cutoff" in l && l.cutoff !== undefined && Date.parse(l.cutoff) > Date.parse(l.target.cutoff)
+            ? [{ target: l.target, liveCutoff: l.cutoff }]
+            : [],
     );
     if (later.length > 0) {
         return { applied: false, later };
@@ -120,7 +122,13 @@ export async function revokeNow(client: IAMClient, targets: EmergencyTarget[], c
             return { target: l.target, outcome: "failed", detail: l.error };
         }
         try {
-            await client.send(new PutRolePolicyCommand({ RoleName: l.target.roleName, PolicyName: REVOCATION_POLICY_NAME, PolicyDocument: l.target.policy, }),);
+            await client.send(
+                new PutRolePolicyCommand({
+                    RoleName: l.target.roleName,
+                    PolicyName: REVOCATION_POLICY_NAME,
+                    PolicyDocument: l.target.policy,
+                }),
+            );
             return { target: l.target, outcome: "revoked", detail: `sessions issued before ${l.target.cutoff} are denied` };
         } catch (error) {
             return { target: l.target, outcome: "failed", detail: awsError(error) };
@@ -137,7 +145,10 @@ export function appliedCount(results: EmergencyResult[]): "all" | "some" | "none
 
 /** The per-role result table, aligned for a terminal. */
 export function resultTable(results: EmergencyResult[]): string {
-    const rows = [["role", "IAM role", "result"], ...results.map((r) => [r.target.key, r.target.roleName, `${r.outcome === "failed" ? "FAILED" : r.outcome}: ${r.detail}`]),];
+    const rows = [
+        ["role", "IAM role", "result"],
+        ...results.map((r) => [r.target.key, r.target.roleName, `${r.outcome === "failed" ? "FAILED" : r.outcome}: ${r.detail}`]),
+    ];
     const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column].length)));
     return rows.map((row) => `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2]}`).join("\n");
 }

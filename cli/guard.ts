@@ -10,7 +10,17 @@ import { UsageError, Writer, errorText, parseFlags, runAsProcess } from "./io";
 import { PROJECT_ROOT, changedFiles, changesProgram, checkoutAt } from "./project";
 import { emptyPlan, planStack } from "./plan";
 import { useFastStackTraces } from "./offline";
-import { ConfigSourceError, LoadedStack, PROJECT_FILE, Project, lenientConfig, loadProject, loadStack, scanStacks, stackFileName, } from "../config/loader";
+import {
+    ConfigSourceError,
+    LoadedStack,
+    PROJECT_FILE,
+    Project,
+    lenientConfig,
+    loadProject,
+    loadStack,
+    scanStacks,
+    stackFileName,
+} from "../config/loader";
 import { ProjectSource, directorySource, gitSource } from "../config/sources";
 import { NAMESPACE, Revocations, effectiveCutoff, readStackConfig, revocationsOf } from "../config/stackConfig";
 import { accountFromConfig } from "../config/account";
@@ -83,17 +93,41 @@ function compareCutoff(stack: string, subject: string, field: string, before: un
     const old = instantOf(before);
     const cur = instantOf(after);
     if (old !== undefined && cur !== undefined) {
-        if (cur < old) return [{ stack, subject, verdict: "fail", message: `${field} moved earlier from ${formatUtc(old)} to ${formatUtc(cur)}, re-enabling sessions issued in between`, },];
-        if (cur > old) return [{ stack, subject, verdict: "pass", message: `${field} moved later from ${formatUtc(old)} to ${formatUtc(cur)}` }];
+        if (cur < old)
+            return [
+                {
+                    stack,
+                    subject,
+                    verdict: "fail",
+                    message: `${field} moved earlier from ${formatUtc(old)} to ${formatUtc(cur)}, re-enabling sessions issued in between`,
+                },
+            ];
+        if (cur > old)
+            return [{ stack, subject, verdict: "pass", message: `${field} moved later from ${formatUtc(old)} to ${formatUtc(cur)}` }];
         return [];
     }
     if (old !== undefined && after === undefined) {
         const safe = safeToRemoveAfter(old);
         return now < safe
-            ? [{ stack, subject, verdict: "fail", message: `${field} ${formatUtc(old)} removed before it is safe to remove (${formatUtc(safe)})`, },]
-            : [{ stack, subject, verdict: "pass", message: `${field} ${formatUtc(old)} removed after its safe-to-remove time (${formatUtc(safe)})`, },];
+            ? [
+                  {
+                      stack,
+                      subject,
+                      verdict: "fail",
+                      message: `${field} ${formatUtc(old)} removed before it is safe to remove (${formatUtc(safe)})`,
+                  },
+              ]
+            : [
+                  {
+                      stack,
+                      subject,
+                      verdict: "pass",
+                      message: `${field} ${formatUtc(old)} removed after its safe-to-remove time (${formatUtc(safe)})`,
+                  },
+              ];
     }
-    if (cur !== undefined && old === undefined) return [{ stack, subject, verdict: "pass", message: `new revocation: ${field} ${formatUtc(cur)}` }];
+    if (cur !== undefined && old === undefined)
+        return [{ stack, subject, verdict: "pass", message: `new revocation: ${field} ${formatUtc(cur)}` }];
     return [];
 }
 
@@ -112,7 +146,9 @@ function configRules(stack: string, base: Revocations, head: Revocations, headPr
 function inForceByConfig(side: Side, now: Date): { key: string; name: string; cutoff: Date }[] {
     return [...side.revocations.roles].flatMap(([key, role]) => {
         const cutoff = effectiveCutoff(role.revokeBefore, side.revocations.revokeAllBefore);
-        return cutoff !== undefined && now < safeToRemoveAfter(cutoff) ? [{ key, name: typeof role.name === "string" ? role.name : key, cutoff }] : [];
+        return cutoff !== undefined && now < safeToRemoveAfter(cutoff)
+            ? [{ key, name: typeof role.name === "string" ? role.name : key, cutoff }]
+            : [];
     });
 }
 
@@ -121,7 +157,14 @@ function inForce(role: DeployedRole, now: Date): boolean {
 }
 
 /** What would happen on deploy to each role revoked at the base. */
-function deploymentRules(stack: string, base: Plan, head: Plan | undefined, headPresent: boolean, now: Date, decided: Set<string>,): Finding[] {
+function deploymentRules(
+    stack: string,
+    base: Plan,
+    head: Plan | undefined,
+    headPresent: boolean,
+    now: Date,
+    decided: Set<string>,
+): Finding[] {
     const findings: Finding[] = [];
     const file = stackFileName(stack);
     const after = head ?? emptyPlan(base.project, stack);
@@ -138,13 +181,21 @@ function deploymentRules(stack: string, base: Plan, head: Plan | undefined, head
         const current = headRoles.find((h) => h.urn === role.urn || f.previous.get(h.urn) === role.urn);
         if (current === undefined) {
             const namesake = headRoles.find((h) => h.physicalName.toLowerCase() === role.physicalName.toLowerCase());
-            if (!headPresent) fail(`removed with ${file} while its revocation is in force ${when}: Pulumi would delete ${iamRole} and its revocation`);
+            if (!headPresent)
+                fail(`removed with ${file} while its revocation is in force ${when}: Pulumi would delete ${iamRole} and its revocation`);
             else if (namesake !== undefined && namesake.backend !== role.backend) {
-                fail(`the backend switches from ${role.backend} to ${namesake.backend} while the role is revoked ${when}: Pulumi deletes ${iamRole} with its revocation policies (the console's AWSRevokeOlderSessions included) and creates it again`,);
+                fail(
+                    `the backend switches from ${role.backend} to ${namesake.backend} while the role is revoked ${when}: Pulumi deletes ${iamRole} with its revocation policies (the console's AWSRevokeOlderSessions included) and creates it again`,
+                );
             } else if (namesake !== undefined) {
                 const [was, is] = [urnParts(role.urn), urnParts(namesake.urn)];
-                const renamed = was.project !== is.project ? `the project is renamed from ${was.project} to ${is.project}` : `its resources are renamed (component ${role.key} to ${namesake.key})`;
-                fail(`${renamed} while the role is revoked ${when}: Pulumi deletes ${iamRole} with its revocation policies and creates it again`,);
+                const renamed =
+                    was.project !== is.project
+                        ? `the project is renamed from ${was.project} to ${is.project}`
+                        : `its resources are renamed (component ${role.key} to ${namesake.key})`;
+                fail(
+                    `${renamed} while the role is revoked ${when}: Pulumi deletes ${iamRole} with its revocation policies and creates it again`,
+                );
             } else fail(`removed while its revocation is in force ${when}: Pulumi would delete ${iamRole} and its revocation`);
             continue;
         }
@@ -153,7 +204,9 @@ function deploymentRules(stack: string, base: Plan, head: Plan | undefined, head
             const changes = (REPLACING_INPUTS[current.type] ?? [])
                 .filter((input) => !isDeepStrictEqual(prior.inputs[input], current.inputs[input]))
                 .map((input) => `${input} ${show(prior.inputs[input])} -> ${show(current.inputs[input])}`);
-            fail(`${iamRole} would be replaced (${changes.join(", ")}) while it is revoked ${when}: replacing deletes the role with its revocation policies, the console's AWSRevokeOlderSessions included`,);
+            fail(
+                `${iamRole} would be replaced (${changes.join(", ")}) while it is revoked ${when}: replacing deletes the role with its revocation policies, the console's AWSRevokeOlderSessions included`,
+            );
             continue;
         }
         if (!decided.has(subject) && !decided.has("stack")) {
@@ -162,21 +215,28 @@ function deploymentRules(stack: string, base: Plan, head: Plan | undefined, head
                 continue;
             }
             if (current.revocation.cutoff < revocation.cutoff) {
-                fail(`deploys RevokeOlderSessions with the cutoff ${formatUtc(current.revocation.cutoff)}, earlier than the one in force ${when}`,);
+                fail(
+                    `deploys RevokeOlderSessions with the cutoff ${formatUtc(current.revocation.cutoff)}, earlier than the one in force ${when}`,
+                );
                 continue;
             }
         }
         if (current.revocation !== undefined) {
             const moved = current.revocation.urn !== revocation.urn && f.previous.get(current.revocation.urn) !== revocation.urn;
             if (moved) {
-                fail(`its RevokeOlderSessions policy moves to another resource while it is in force ${when}: Pulumi creates the new one, then deletes the old one, which removes the policy from IAM`,);
+                fail(
+                    `its RevokeOlderSessions policy moves to another resource while it is in force ${when}: Pulumi creates the new one, then deletes the old one, which removes the policy from IAM`,
+                );
             } else if (replaced.has(current.revocation.urn)) {
-                fail(`its RevokeOlderSessions policy would be replaced while it is in force ${when}: between the delete and the create no revocation protects ${iamRole}`,);
+                fail(
+                    `its RevokeOlderSessions policy would be replaced while it is in force ${when}: between the delete and the create no revocation protects ${iamRole}`,
+                );
             }
         }
         const trust = trustChanges(role.trust, current.trust);
         for (const widened of trust.widened) fail(`trust widened while the role is revoked ${when}: ${widened}`);
-        for (const tightened of trust.tightened) findings.push({ stack, subject, verdict: "pass", message: `trust tightened: ${tightened}` });
+        for (const tightened of trust.tightened)
+            findings.push({ stack, subject, verdict: "pass", message: `trust tightened: ${tightened}` });
     }
     return findings;
 }
@@ -184,7 +244,8 @@ function deploymentRules(stack: string, base: Plan, head: Plan | undefined, head
 /** Provider and other config outside this project's namespace, compared while the stack holds a revocation in force. */
 function providerConfigRules(stack: string, base: Side, head: Side, revoked: string[]): Finding[] {
     if (revoked.length === 0 || base.loaded === undefined || head.loaded === undefined) return [];
-    const foreign = (config: Record<string, string>) => Object.fromEntries(Object.entries(config).filter(([key]) => !key.startsWith(`${NAMESPACE}:`)));
+    const foreign = (config: Record<string, string>) =>
+        Object.fromEntries(Object.entries(config).filter(([key]) => !key.startsWith(`${NAMESPACE}:`)));
     const [before, after] = [foreign(base.loaded.config), foreign(head.loaded.config)];
     return [...new Set([...Object.keys(before), ...Object.keys(after)])]
         .sort()
@@ -197,7 +258,13 @@ function providerConfigRules(stack: string, base: Side, head: Side, revoked: str
         }));
 }
 
-async function guardStack(stack: string, sources: { base: ProjectSource; head: ProjectSource }, programs: { base: string; head: string }, env: GuardEnvironment, projects: { base: string; head: string },): Promise<{ findings: Finding[]; revoked: string[] }> {
+async function guardStack(
+    stack: string,
+    sources: { base: ProjectSource; head: ProjectSource },
+    programs: { base: string; head: string },
+    env: GuardEnvironment,
+    projects: { base: string; head: string },
+): Promise<{ findings: Finding[]; revoked: string[] }> {
     const file = stackFileName(stack);
     const base = await readSide(sources.base, stack, programs.base, env.now, projects.base);
     const head = await readSide(sources.head, stack, programs.head, env.now, projects.head);
@@ -208,7 +275,12 @@ async function guardStack(stack: string, sources: { base: ProjectSource; head: P
         message: problem.startsWith(`${file}: `) ? problem.slice(file.length + 2) : problem,
     }));
     if (base.present && base.problems.length > 0) {
-        findings.push({ stack, subject: file, verdict: "pass", message: `at the base it could not be planned (${base.problems[0]}); its revocations are compared from the config alone`, });
+        findings.push({
+            stack,
+            subject: file,
+            verdict: "pass",
+            message: `at the base it could not be planned (${base.problems[0]}); its revocations are compared from the config alone`,
+        });
     }
     // A head the loader refuses is judged by that refusal alone: what it would deploy is not defined.
     const unreadable = head.present && head.loaded === undefined;
@@ -218,14 +290,21 @@ async function guardStack(stack: string, sources: { base: ProjectSource; head: P
     let revoked: string[];
     if (base.plan !== undefined && (head.plan !== undefined || !head.present)) {
         findings.push(...deploymentRules(stack, base.plan, head.plan, head.present, env.now, decided));
-        revoked = deployedRoles(base.plan).filter((r) => inForce(r, env.now)).map((r) => r.key);
+        revoked = deployedRoles(base.plan)
+            .filter((r) => inForce(r, env.now))
+            .map((r) => r.key);
     } else {
         // Without both plans, protect what the config says is in force: a revoked role must stay.
         const roles = inForceByConfig(base, env.now);
         revoked = roles.map((r) => r.key);
         for (const role of unreadable ? [] : roles) {
             if (head.present && head.revocations.roles.has(role.key)) continue;
-            findings.push({ stack, subject: `role ${role.key}`, verdict: "fail", message: `removed${head.present ? "" : ` with ${file}`} while its revocation is in force (${window(role.cutoff)})`, });
+            findings.push({
+                stack,
+                subject: `role ${role.key}`,
+                verdict: "fail",
+                message: `removed${head.present ? "" : ` with ${file}`} while its revocation is in force (${window(role.cutoff)})`,
+            });
         }
     }
     findings.push(...providerConfigRules(stack, base, head, revoked));
@@ -248,7 +327,8 @@ export async function guard(base: string, env: GuardEnvironment): Promise<Findin
     sources.base.entries(); // an unknown ref stops here, before any finding
     const findings: Finding[] = [];
     const [baseProject, headProject] = [projectData(sources.base), projectData(sources.head)];
-    for (const problem of headProject.problems) findings.push({ stack: "project", subject: PROJECT_FILE, verdict: "fail", message: problem.replace(/^Pulumi\.yaml: /, "") });
+    for (const problem of headProject.problems)
+        findings.push({ stack: "project", subject: PROJECT_FILE, verdict: "fail", message: problem.replace(/^Pulumi\.yaml: /, "") });
     const [baseScan, headScan] = [scanStacks(sources.base), scanStacks(sources.head)];
     const stacks = [...new Set([...baseScan.stacks, ...headScan.stacks])].sort();
     for (const problem of headScan.problems) {
@@ -282,7 +362,10 @@ export async function guard(base: string, env: GuardEnvironment): Promise<Findin
             const keys = [...new Set([...Object.keys(baseProject.data), ...Object.keys(headProject.data)])]
                 .filter((key) => !DESCRIPTIVE_PROJECT_KEYS.has(key) && !isDeepStrictEqual(baseProject.data![key], headProject.data![key]))
                 .sort();
-            const everyRevoked = revoked.length > 0 ? revoked : await revokedInUnchangedStacks(baseScan.stacks, sources.base, programs.base, env, projects.base, keys.length > 0);
+            const everyRevoked =
+                revoked.length > 0
+                    ? revoked
+                    : await revokedInUnchangedStacks(baseScan.stacks, sources.base, programs.base, env, projects.base, keys.length > 0);
             if (keys.length > 0 && everyRevoked.length > 0) {
                 findings.push({
                     stack: "project",
@@ -297,7 +380,12 @@ export async function guard(base: string, env: GuardEnvironment): Promise<Findin
     }
     // Stacks this change did not touch come first: a duplicate is reported on the stack that introduces it.
     const order = [...headScan.stacks.filter((s) => !changed.has(s)), ...headScan.stacks.filter((s) => changed.has(s))];
-    findings.push(...duplicateNames(order.flatMap((stack) => loadable(sources.head, stack)), env.now,),);
+    findings.push(
+        ...duplicateNames(
+            order.flatMap((stack) => loadable(sources.head, stack)),
+            env.now,
+        ),
+    );
     return findings;
 }
 
@@ -311,12 +399,24 @@ function loadable(source: ProjectSource, stack: string): LoadedStack[] {
 }
 
 /** The revoked roles of stacks the change did not touch, needed only when the project file changed. */
-async function revokedInUnchangedStacks(stacks: string[], source: ProjectSource, program: string, env: GuardEnvironment, project: string, needed: boolean,): Promise<string[]> {
+async function revokedInUnchangedStacks(
+    stacks: string[],
+    source: ProjectSource,
+    program: string,
+    env: GuardEnvironment,
+    project: string,
+    needed: boolean,
+): Promise<string[]> {
     if (!needed) return [];
     const revoked: string[] = [];
     for (const stack of stacks) {
         const side = await readSide(source, stack, program, env.now, project);
-        const roles = side.plan !== undefined ? deployedRoles(side.plan).filter((r) => inForce(r, env.now)).map((r) => r.key) : inForceByConfig(side, env.now).map((r) => r.key);
+        const roles =
+            side.plan !== undefined
+                ? deployedRoles(side.plan)
+                      .filter((r) => inForce(r, env.now))
+                      .map((r) => r.key)
+                : inForceByConfig(side, env.now).map((r) => r.key);
         revoked.push(...roles.map((key) => `${stack}/${key}`));
     }
     return revoked;
@@ -336,7 +436,12 @@ function duplicateNames(stacks: LoadedStack[], now: Date): Finding[] {
             const id = `${account}/${name.toLowerCase()}`;
             const first = seen.get(id);
             if (first !== undefined && !first.startsWith(`${loaded.stack}/`)) {
-                findings.push({ stack: loaded.stack, subject: `role ${key}`, verdict: "fail", message: `IAM role ${name} is also declared by ${first} in account ${account}; IAM role names are unique per account regardless of case, so one stack would take over or fail on the other's role`, });
+                findings.push({
+                    stack: loaded.stack,
+                    subject: `role ${key}`,
+                    verdict: "fail",
+                    message: `IAM role ${name} is also declared by ${first} in account ${account}; IAM role names are unique per account regardless of case, so one stack would take over or fail on the other's role`,
+                });
             } else if (first === undefined) seen.set(id, `${loaded.stack}/${key}`);
         }
     }
@@ -346,8 +451,13 @@ function duplicateNames(stacks: LoadedStack[], now: Date): Finding[] {
 /** The findings for a terminal or a CI log: one line each, failures first. */
 export function formatText(findings: Finding[], base: string): string {
     const failed = findings.filter((f) => f.verdict === "fail");
-    const lines = [...failed, ...findings.filter((f) => f.verdict === "pass")].map((f) => `${f.verdict === "fail" ? "FAIL" : "ok  "} ${f.stack}: ${f.subject}: ${f.message}`,);
-    const summary = failed.length > 0 ? `${failed.length} change(s) would weaken a revocation since ${base}.` : `No revocation is weakened since ${base}.`;
+    const lines = [...failed, ...findings.filter((f) => f.verdict === "pass")].map(
+        (f) => `${f.verdict === "fail" ? "FAIL" : "ok  "} ${f.stack}: ${f.subject}: ${f.message}`,
+    );
+    const summary =
+        failed.length > 0
+            ? `${failed.length} change(s) would weaken a revocation since ${base}.`
+            : `No revocation is weakened since ${base}.`;
     return [...lines, summary].join("\n");
 }
 
@@ -357,7 +467,9 @@ export function formatMarkdown(findings: Finding[], base: string): string {
     const lines = [
         "## Revocation guard",
         "",
-        failed > 0 ? `**${failed} change(s) would weaken a revocation** since \`${base}\`. Fix them before merging.` : `No revocation is weakened since \`${base}\`.`,
+        failed > 0
+            ? `**${failed} change(s) would weaken a revocation** since \`${base}\`. Fix them before merging.`
+            : `No revocation is weakened since \`${base}\`.`,
     ];
     if (findings.length > 0) {
         const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -403,4 +515,3 @@ if (require.main === module) {
     useFastStackTraces();
     runAsProcess((argv) => main(argv, process.stdout, process.stderr, { root: process.cwd(), programRoot: PROJECT_ROOT, now: new Date() }));
 }
-

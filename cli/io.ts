@@ -20,7 +20,12 @@ export class UsageError extends CliError {}
 /** The message a command prints for an error. Unexpected errors print one line too; set REVOCABLE_ROLES_DEBUG=1 for the stack. */
 export function errorText(error: unknown, usage: string): string {
     if (error instanceof UsageError) return `${error.message}\n${usage}`;
-    if (error instanceof CliError || error instanceof ConfigSourceError || error instanceof UnknownStackError || error instanceof UnknownRefError) {
+    if (
+        error instanceof CliError ||
+        error instanceof ConfigSourceError ||
+        error instanceof UnknownStackError ||
+        error instanceof UnknownRefError
+    ) {
         return error.message;
     }
     if (error instanceof TypeError && (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true) {

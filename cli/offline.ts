@@ -27,7 +27,8 @@ function internals() {
     }
     if (typeof settingsModule.setMockOptions !== "function") missing.push("runtime/settings setMockOptions");
     if (typeof rpcModule.deserializeProperties !== "function") missing.push("runtime/rpc deserializeProperties");
-    if (typeof stateModule.getStore !== "function" || !("supportsAliasSpecs" in stateModule.getStore())) missing.push("runtime/state getStore().supportsAliasSpecs");
+    if (typeof stateModule.getStore !== "function" || !("supportsAliasSpecs" in stateModule.getStore()))
+        missing.push("runtime/state getStore().supportsAliasSpecs");
     if (missing.length > 0) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- read only to name the version in the error
         const version = (require("@pulumi/pulumi/package.json") as { version: string }).version;
@@ -35,7 +36,12 @@ function internals() {
             `the offline recorder was written against @pulumi/pulumi ${RECORDER_WRITTEN_FOR}, and @pulumi/pulumi ${version} lacks ${missing.join(", ")}; pin @pulumi/pulumi to ${RECORDER_WRITTEN_FOR} or update cli/offline.ts`,
         );
     }
-    return { MockMonitor: mocksModule.MockMonitor, setMockOptions: settingsModule.setMockOptions, deserializeProperties: rpcModule.deserializeProperties, getStore: stateModule.getStore!, };
+    return {
+        MockMonitor: mocksModule.MockMonitor,
+        setMockOptions: settingsModule.setMockOptions,
+        deserializeProperties: rpcModule.deserializeProperties,
+        getStore: stateModule.getStore!,
+    };
 }
 
 const { MockMonitor, setMockOptions, deserializeProperties, getStore } = internals();
@@ -61,7 +67,8 @@ export const PLACEHOLDER_ACCOUNT = "000000000000";
 export const PLACEHOLDER_PARTITION = "aws";
 
 /** An alias a resource declares: an old URN, or the parts of one that differ. */
-export type AliasRecord = { urn: string } | { name?: string; type?: string; stack?: string; project?: string; parentUrn?: string; noParent?: boolean };
+export type AliasRecord =
+    { urn: string } | { name?: string; type?: string; stack?: string; project?: string; parentUrn?: string; noParent?: boolean };
 
 /** One resource registration as the engine receives it. */
 export interface Registration {

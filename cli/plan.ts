@@ -79,7 +79,9 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
         const children = plan.resources.filter((r) => r.parent === role.component);
         const managed = [
             ...asList(role.inputs.managedPolicyArns),
-            ...children.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => String(r.inputs.policyArn)),
+            ...children
+                .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                .map((r) => String(r.inputs.policyArn)),
         ].sort();
         const inline = children
             .filter((r) => POLICY_TYPES.has(r.type))
@@ -93,10 +95,14 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
             lines.push("  revocation: not revoked");
         } else {
             const cutoff = role.revocation.cutoff;
-            lines.push(`  revocation: sessions issued before ${formatUtc(cutoff)} are denied; safe to remove after ${formatUtc(safeToRemoveAfter(cutoff))}`,);
+            lines.push(
+                `  revocation: sessions issued before ${formatUtc(cutoff)} are denied; safe to remove after ${formatUtc(safeToRemoveAfter(cutoff))}`,
+            );
             const open = (warnings.get(role.key)?.reachable ?? []).filter((r) => !r.covered);
             if (open.length > 0) {
-                lines.push(`  warning:    sessions created from its sessions survive until revoked before ${formatUtc(cutoff)} too (up to 1 hour): ${open.map((r) => r.path).join("; ")}`,);
+                lines.push(
+                    `  warning:    sessions created from its sessions survive until revoked before ${formatUtc(cutoff)} too (up to 1 hour): ${open.map((r) => r.path).join("; ")}`,
+                );
             }
         }
     }
@@ -144,7 +150,10 @@ export function diffPlans(before: Plan, after: Plan, ref: string, f: Footprint =
         if (changed.has(resource.urn)) lines.push(`~ ${label(resource)}`, ...indent(structuralDiff(prior!.inputs, resource.inputs)));
         if (replaced.has(resource.urn)) {
             const differences = structuralDiff(prior!.inputs, resource.inputs);
-            lines.push(`+- ${label(resource)}`, ...indent(differences.length > 0 ? differences : ["(replaced with the resource it takes its role from)"]),);
+            lines.push(
+                `+- ${label(resource)}`,
+                ...indent(differences.length > 0 ? differences : ["(replaced with the resource it takes its role from)"]),
+            );
         }
     }
     lines.push(...f.removed.map((urn) => `- ${label(old.get(urn)!)}`));
@@ -161,7 +170,8 @@ export function revocationTargets(before: Plan, after: Plan, f: Footprint = foot
     if (f.replaced.length > 0 || f.removed.length > 0) return [];
     const old = new Map(before.resources.map((r) => [r.urn, r]));
     const now = new Map(after.resources.map((r) => [r.urn, r]));
-    const revocation = (r: PlannedResource | undefined) => r !== undefined && POLICY_TYPES.has(r.type) && (r.inputs.name ?? r.inputs.policyName) === REVOCATION_POLICY_NAME;
+    const revocation = (r: PlannedResource | undefined) =>
+        r !== undefined && POLICY_TYPES.has(r.type) && (r.inputs.name ?? r.inputs.policyName) === REVOCATION_POLICY_NAME;
     const changed = new Set([...f.added, ...f.changed]);
     const targets = after.resources.map((r) => r.urn).filter((urn) => changed.has(urn));
     for (const urn of targets) {
@@ -169,7 +179,10 @@ export function revocationTargets(before: Plan, after: Plan, f: Footprint = foot
         if (!revocation(resource)) return [];
         const prior = old.get(f.previous.get(urn) ?? urn);
         if (prior !== undefined) {
-            const [was, is] = [cutoffOf(documentOf(prior.inputs.policy ?? prior.inputs.policyDocument)), cutoffOf(documentOf(resource!.inputs.policy ?? resource!.inputs.policyDocument)),];
+            const [was, is] = [
+                cutoffOf(documentOf(prior.inputs.policy ?? prior.inputs.policyDocument)),
+                cutoffOf(documentOf(resource!.inputs.policy ?? resource!.inputs.policyDocument)),
+            ];
             if (was === undefined || is === undefined || is.getTime() <= was.getTime()) return [];
         }
     }
@@ -186,7 +199,10 @@ export interface PlannedRoleJson {
 }
 
 /** The `--json` contract of a plan: project, stack, resources (five fields each) and roles. */
-export function planJson(plan: Plan, warnings: Warnings = new Map(),): { project: string; stack: string; resources: PlannedResource[]; roles: PlannedRoleJson[] } {
+export function planJson(
+    plan: Plan,
+    warnings: Warnings = new Map(),
+): { project: string; stack: string; resources: PlannedResource[]; roles: PlannedRoleJson[] } {
     return {
         project: plan.project,
         stack: plan.stack,
@@ -197,7 +213,13 @@ export function planJson(plan: Plan, warnings: Warnings = new Map(),): { project
             revokedBefore: role.revocation === undefined ? null : formatUtc(role.revocation.cutoff),
             reachable: (warnings.get(role.key)?.reachable ?? [])
                 .filter((r) => !r.covered)
-                .map(({ reach, reasons }) => ({ stack: reach.role.stack, key: reach.role.key, roleName: reach.role.roleName, chain: [role.key, ...reach.chain.map((l) => l.to.key)], reasons, })),
+                .map(({ reach, reasons }) => ({
+                    stack: reach.role.stack,
+                    key: reach.role.key,
+                    roleName: reach.role.roleName,
+                    chain: [role.key, ...reach.chain.map((l) => l.to.key)],
+                    reasons,
+                })),
         })),
     };
 }
@@ -237,7 +259,8 @@ export async function main(argv: string[], out: Writer, err: Writer, env: PlanEn
             return 0;
         }
         if (values.stack === undefined) throw new UsageError("--stack is required");
-        if (values["revocation-targets"] === true && values.diff === undefined) throw new UsageError("--revocation-targets needs --diff <git-ref>");
+        if (values["revocation-targets"] === true && values.diff === undefined)
+            throw new UsageError("--revocation-targets needs --diff <git-ref>");
         const stack = values.stack;
         const source = directorySource(env.root);
         const plan = await planStack(loadStack(source, stack), env.programRoot);

@@ -32,7 +32,10 @@ const NOT_DEPLOYED = [
  * not track changes no program until a tracked file imports it, and that file shows here.
  */
 export function changedFiles(root: string, ref: string): string[] {
-    return git(root, ["diff", "--name-only", "--relative", ref, "--", "."]).split("\n").filter((f) => f !== "").sort();
+    return git(root, ["diff", "--name-only", "--relative", ref, "--", "."])
+        .split("\n")
+        .filter((f) => f !== "")
+        .sort();
 }
 
 /** Whether a changed file can change what the program deploys: code, packages and settings, not docs, tests, tooling or Pulumi files. */

@@ -19,7 +19,8 @@ import { modelOf } from "../components/role";
 import { closest } from "../components/suggest";
 import { formatUtc, instantOf, parseTimestamp, safeToRemoveAfter, show, wholeSecondsUp } from "../components/timestamps";
 
-const USAGE = "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>]]";
+const USAGE =
+    "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>]]";
 const HELP = `${USAGE}
 
 Sets revokeBefore on each --role (or revocable-roles:revokeAllBefore with --all) in
@@ -89,7 +90,9 @@ export function chooseCutoff(at: string | undefined, now: Date): Date {
         throw new CliError(`--at ${show(at)} ${parsed.problem}`);
     }
     if (parsed.date.getTime() > now.getTime()) {
-        throw new CliError(`--at ${show(at)} is in the future (now is ${formatUtc(now)}); a future cutoff would also deny every session issued until then`,);
+        throw new CliError(
+            `--at ${show(at)} is in the future (now is ${formatUtc(now)}); a future cutoff would also deny every session issued until then`,
+        );
     }
     return wholeSecondsUp(parsed.date);
 }
@@ -139,7 +142,8 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
     const roleKeys = Object.keys(roles);
     const stackCutoff = instantOf(current.config.revokeAllBefore);
     const problems: string[] = [];
-    const weaker = (existing: Date) => `${formatUtc(existing)}; the new cutoff ${cutoffText} is earlier and would re-enable sessions that revocation denies`;
+    const weaker = (existing: Date) =>
+        `${formatUtc(existing)}; the new cutoff ${cutoffText} is earlier and would re-enable sessions that revocation denies`;
     const requested = request.all ? roleKeys : request.roles;
     // Roles the requested ones' sessions could reach; with --with-chained, those of this stack file are revoked too.
     const here = (key: string) => repository.find((r) => r.stack === request.stack && r.key === key);
@@ -162,14 +166,17 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
     let edited = loaded.text;
     try {
         if (request.all) {
-            if (stackCutoff !== undefined && stackCutoff > cutoff) problems.push(`${NAMESPACE}:revokeAllBefore is already ${weaker(stackCutoff)}`);
+            if (stackCutoff !== undefined && stackCutoff > cutoff)
+                problems.push(`${NAMESPACE}:revokeAllBefore is already ${weaker(stackCutoff)}`);
             else if (stackCutoff?.getTime() !== cutoff.getTime()) edited = setStackCutoff(edited, cutoffText);
         }
         for (const key of [...request.roles, ...[...chained.keys()].filter((k) => !request.roles.includes(k) && !request.all)]) {
             const role = roles[key];
             if (role === undefined) {
                 const suggestion = closest(key, roleKeys);
-                problems.push(`unknown role "${key}" in ${file};${suggestion === undefined ? "" : ` did you mean "${suggestion}"?`} the roles are: ${roleKeys.join(", ")}`,);
+                problems.push(
+                    `unknown role "${key}" in ${file};${suggestion === undefined ? "" : ` did you mean "${suggestion}"?`} the roles are: ${roleKeys.join(", ")}`,
+                );
                 continue;
             }
             const own = instantOf(role.revokeBefore);
@@ -199,15 +206,21 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
             const model = modelOf(key, args);
             return { key, roleName: model.roleName, cutoff: model.revocation!.cutoff, policy: model.revocation!.policy };
         });
-    const reason = (key: string) => `reachable from ${[...new Set(analyses.filter((a) => a.reachable.some((r) => r.reach.role.key === key)).map((a) => a.role.key))].join(", ")} in ${request.stack}`;
-    const followUps = [...elsewhere].map(([stack, keys]) => `npm run revoke -- --stack ${stack} ${[...keys].map((k) => `--role ${k}`).join(" ")} --at ${cutoffText} --with-chained --reason "${[...keys].map(reason)[0]}"`,);
+    const reason = (key: string) =>
+        `reachable from ${[...new Set(analyses.filter((a) => a.reachable.some((r) => r.reach.role.key === key)).map((a) => a.role.key))].join(", ")} in ${request.stack}`;
+    const followUps = [...elsewhere].map(
+        ([stack, keys]) =>
+            `npm run revoke -- --stack ${stack} ${[...keys].map((k) => `--role ${k}`).join(" ")} --at ${cutoffText} --with-chained --reason "${[...keys].map(reason)[0]}"`,
+    );
     return {
         stack: request.stack,
         file,
         cutoff: cutoffText,
         edited,
         changed: edited !== loaded.text,
-        subject: request.all ? `${NAMESPACE}:revokeAllBefore` : [...request.roles, ...chained.keys()].filter((k, i, all) => all.indexOf(k) === i).join(", "),
+        subject: request.all
+            ? `${NAMESPACE}:revokeAllBefore`
+            : [...request.roles, ...chained.keys()].filter((k, i, all) => all.indexOf(k) === i).join(", "),
         all: request.all,
         targets,
         region: loaded.config["aws:region"],
@@ -218,7 +231,11 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
 }
 
 /** The pull request that records a revocation. */
-export function pullRequest(decision: Decision, reason: string | undefined, emergency?: EmergencyResult[],): { title: string; body: string } {
+export function pullRequest(
+    decision: Decision,
+    reason: string | undefined,
+    emergency?: EmergencyResult[],
+): { title: string; body: string } {
     const { stack, targets, all, cutoff } = decision;
     const safe = formatUtc(safeToRemoveAfter(new Date(cutoff)));
     const subject = all ? `every role of ${stack}` : `${targets.map((r) => r.key).join(", ")} (${stack})`;
@@ -253,7 +270,11 @@ export function pullRequest(decision: Decision, reason: string | undefined, emer
     if (emergency !== undefined) {
         const failed = emergency.filter((r) => r.outcome === "failed");
         const applied = appliedCount(emergency);
-        const heading = { all: "Already applied (emergency path)", some: "Partly applied (emergency path)", none: "Not applied (the emergency path failed)", }[applied];
+        const heading = {
+            all: "Already applied (emergency path)",
+            some: "Partly applied (emergency path)",
+            none: "Not applied (the emergency path failed)",
+        }[applied];
         const summary = {
             all: `Applied at once through the IAM API to all ${emergency.length} roles with \`npm run revoke -- --now\`; \`pulumi up\` adopts the identical policy.`,
             some: `Applied at once through the IAM API to ${emergency.length - failed.length} of ${emergency.length} roles with \`npm run revoke -- --now\`. **Not applied** to ${failed.map((f) => `\`${f.target.key}\``).join(", ")}: those roles are revoked only when this pull request deploys, unless \`--now\` is rerun after fixing the cause.`,
@@ -294,7 +315,10 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
             if (!outcome.applied) {
                 throw new CliError(
                     outcome.later
-                        .map((l) => `role "${l.target.key}" (${l.target.roleName}) already has a live ${REVOCATION_POLICY_NAME} denying sessions before ${l.liveCutoff}, later than ${l.target.cutoff}; nothing was applied or written; rerun with --at ${l.liveCutoff} or later`,)
+                        .map(
+                            (l) =>
+                                `role "${l.target.key}" (${l.target.roleName}) already has a live ${REVOCATION_POLICY_NAME} denying sessions before ${l.liveCutoff}, later than ${l.target.cutoff}; nothing was applied or written; rerun with --at ${l.liveCutoff} or later`,
+                        )
                         .join("\n"),
                 );
             }
@@ -311,7 +335,9 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
         out.write(`Pull request title:\n${pr.title}\n\nPull request body:\n${pr.body}\n`);
         const failed = emergency?.filter((r) => r.outcome === "failed") ?? [];
         if (failed.length > 0) {
-            err.write(`${failed.length} of ${emergency!.length} roles were NOT revoked through the API:\n${failed.map((f) => `${f.target.key} (${f.target.roleName}): ${f.detail}`).join("\n")}\n`,);
+            err.write(
+                `${failed.length} of ${emergency!.length} roles were NOT revoked through the API:\n${failed.map((f) => `${f.target.key} (${f.target.roleName}): ${f.detail}`).join("\n")}\n`,
+            );
             return 1;
         }
         return 0;
@@ -326,4 +352,3 @@ if (require.main === module) {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     runAsProcess((argv) => main(argv, process.stdout, process.stderr, { root: process.cwd(), now: () => new Date(), client: iamClient }));
 }
-

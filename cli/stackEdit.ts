@@ -119,7 +119,11 @@ export function setStackCutoff(text: string, cutoff: string): string {
         let at = lineStart(text, keyStart);
         const indent = " ".repeat(keyStart - at);
         // Keep the comment block that introduces the roles attached to them.
-        for (let previous = lineStart(text, at - 1); at > 0 && /^\s*#/.test(text.slice(previous, at)); previous = lineStart(text, previous - 1)) {
+        for (
+            let previous = lineStart(text, at - 1);
+            at > 0 && /^\s*#/.test(text.slice(previous, at));
+            previous = lineStart(text, previous - 1)
+        ) {
             at = previous;
         }
         after = splice(text, at, at, `${indent}${ALL_KEY}: ${JSON.stringify(cutoff)}${newline(text)}`);

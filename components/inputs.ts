@@ -8,7 +8,10 @@ import { Problem } from "./validation";
 
 /** Whether a value is only known later: an Output or a Promise. */
 export function isDeferred(value: unknown): boolean {
-    return( pulumi.Output.isInstance(value) || (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"));
+    return (
+        pulumi.Output.isInstance(value) ||
+        (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function")
+    );
 }
 
 type Placeholder = (path: readonly PropertyKey[]) => unknown;
@@ -17,7 +20,9 @@ type Placeholder = (path: readonly PropertyKey[]) => unknown;
 const conditionValue =
     (index: number): Placeholder =>
     (path) => {
-        const operator = String(path[index]).replace(/^For(?:Any|All)Value:/, "").replace(/IfExists$/, "");
+        const operator = String(path[index])
+            .replace(/^For(?:Any|All)Value:/, "")
+            .replace(/IfExists$/, "");
         if (operator.startsWith("Date")) return "2000-01-01T00:00:00Z";
         if (operator.startsWith("Numeric")) return "0";
         if (operator === "Bool" || operator === "Null") return "true";
@@ -47,7 +52,9 @@ const INPUT_POSITIONS: [pattern: string[], placeholder: Placeholder][] = [
 ];
 
 function placeholderAt(path: readonly PropertyKey[]): Placeholder | undefined {
-    return INPUT_POSITIONS.find(([pattern]) => pattern.length === path.length && pattern.every((part, i) => part === "*" || part === path[i]),)?.[1];
+    return INPUT_POSITIONS.find(
+        ([pattern]) => pattern.length === path.length && pattern.every((part, i) => part === "*" || part === path[i]),
+    )?.[1];
 }
 
 /** Arguments with every Output replaced by a stand-in, whether any was, and the Outputs found where only plain values may go. */
@@ -75,7 +82,8 @@ export function knownShape<T>(args: T): KnownShape<T> {
             }
             problems.push({
                 path,
-                message: "is an Output or a Promise; this field must be a plain value when the program runs (it decides which resources exist, what they are called, or how they are compared); Inputs are taken by description, permissionsBoundary, tag values, trust.accounts, trust.principals, trust.externalId, provider ARNs, managedPolicies values, and Resource, NotResource and condition values of inline policies",
+                message:
+                    "is an Output or a Promise; this field must be a plain value when the program runs (it decides which resources exist, what they are called, or how they are compared); Inputs are taken by description, permissionsBoundary, tag values, trust.accounts, trust.principals, trust.externalId, provider ARNs, managedPolicies values, and Resource, NotResource and condition values of inline policies",
             });
             return undefined;
         }

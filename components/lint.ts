@@ -56,7 +56,10 @@ function service(prefix: string): ServiceCatalog | undefined {
 }
 
 function wildcardPattern(text: string): RegExp {
-    const escaped = text.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const escaped = text
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${escaped}$`, "i");
 }
 
@@ -90,10 +93,33 @@ export function actionProblem(action: string): string | undefined {
 }
 
 const BASE_OPERATORS = [
-    "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike",
-    "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals",
-    "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
-    "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike", "Null",
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
 ];
 
 /** Every operator IAM accepts, with the `IfExists` and `ForAnyValue:`/`ForAllValues:` variants. */
@@ -144,7 +170,10 @@ function keyProblem(key: string, scope: KeyScope): string | undefined {
         if (variable.some((k) => lower.startsWith(k.slice(0, k.indexOf("/") + 1).toLowerCase()) && lower.length > k.indexOf("/") + 1)) {
             return undefined;
         }
-        return `Condition key "${key}" does not exist${didYouMean(key, getAllGlobalConditionKeys().map((k) => k.replace("/tag-key", "/${TagKey}")),)}`;
+        return `Condition key "${key}" does not exist${didYouMean(
+            key,
+            getAllGlobalConditionKeys().map((k) => k.replace("/tag-key", "/${TagKey}")),
+        )}`;
     }
     if (scope.trust && prefix.includes(".")) {
         return undefined; // an OIDC provider's claim: its keys are whatever the provider issues
@@ -200,7 +229,10 @@ export function lintPolicy(document: PolicyDocument, kind: "permissions" | "trus
         for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
             const where = ["Statement", index, "Condition", operator];
             if (!CONDITION_OPERATORS.has(operator)) {
-                problems.push({ path: where, message: `Condition operator "${operator}" does not exist${didYouMean(operator, CONDITION_OPERATORS)}`, });
+                problems.push({
+                    path: where,
+                    message: `Condition operator "${operator}" does not exist${didYouMean(operator, CONDITION_OPERATORS)}`,
+                });
                 continue;
             }
             for (const [key, value] of Object.entries(keys ?? {})) {

@@ -86,12 +86,18 @@ export class RevocableRole extends pulumi.ComponentResource {
             return modelOf(name, v as KnownRoleArgs);
         };
         const resolved = values?.apply(resolvedModel);
-        const value = <T>(pick: (m: RoleModel) => T): pulumi.Input<T> => values === undefined ? pick(model) : values.apply((v) => pick(resolvedModel(v)));
+        const value = <T>(pick: (m: RoleModel) => T): pulumi.Input<T> =>
+            values === undefined ? pick(model) : values.apply((v) => pick(resolvedModel(v)));
         const trust = this.trustDocument(model, resolved, account);
-        const children = model.backend === "aws-native" ? this.awsNative(name, model, value, trust) : this.awsClassic(name, model, value, trust);
+        const children =
+            model.backend === "aws-native" ? this.awsNative(name, model, value, trust) : this.awsClassic(name, model, value, trust);
         childrenOf.set(this, children);
 
-        const dependents = [...Object.values(children.policies), ...Object.values(children.attachments), ...(children.revocationPolicy ? [children.revocationPolicy] : []),];
+        const dependents = [
+            ...Object.values(children.policies),
+            ...Object.values(children.attachments),
+            ...(children.revocationPolicy ? [children.revocationPolicy] : []),
+        ];
         // Made on first use: it costs Outputs and promises per role that a program never reading it
         // (the stack config program, with a thousand roles) should not pay for.
         let arn: pulumi.Output<string> | undefined;
@@ -100,7 +106,14 @@ export class RevocableRole extends pulumi.ComponentResource {
             get: () => (arn ??= pulumi.all([children.role.arn, ...dependents.map((child) => child.id)]).apply(([value]) => value)),
         });
         this.roleName = roleNameOf(children.role);
-        this.revocation = model.revocation === undefined ? undefined : { cutoff: model.revocation.cutoff, policyName: model.revocation.policyName, safeToRemoveAfter: model.revocation.safeToRemoveAfter, };
+        this.revocation =
+            model.revocation === undefined
+                ? undefined
+                : {
+                      cutoff: model.revocation.cutoff,
+                      policyName: model.revocation.policyName,
+                      safeToRemoveAfter: model.revocation.safeToRemoveAfter,
+                  };
 
         // The state shows the name as given: it is fixed, so the role's Output need not be awaited for it.
         this.registerOutputs({ roleName: model.roleName, revocation: this.revocation });
@@ -127,16 +140,29 @@ export class RevocableRole extends pulumi.ComponentResource {
     }
 
     /** The trust policy JSON: plain when every value is known, else an Output that waits for the account and the values. */
-    private trustDocument(model: RoleModel, resolved: pulumi.Output<RoleModel> | undefined, account: pulumi.Input<AccountContext> | undefined,): pulumi.Input<string> {
+    private trustDocument(
+        model: RoleModel,
+        resolved: pulumi.Output<RoleModel> | undefined,
+        account: pulumi.Input<AccountContext> | undefined,
+    ): pulumi.Input<string> {
         const needed = model.needs.partition || model.needs.accountId;
         if (resolved === undefined && (!needed || (account !== undefined && !isDeferred(account)))) {
             return renderTrust(model.trust, needed ? (account as AccountContext) : undefined);
         }
-        const context = !needed ? undefined : account !== undefined ? pulumi.output(account) : deployingAccount(model.backend, model.needs, { parent: this });
+        const context = !needed
+            ? undefined
+            : account !== undefined
+              ? pulumi.output(account)
+              : deployingAccount(model.backend, model.needs, { parent: this });
         return pulumi.all([resolved ?? model, context]).apply(([m, c]) => renderTrust(m.trust, c));
     }
 
-    private awsClassic(name: string, model: RoleModel, value: <T>(pick: (m: RoleModel) => T) => pulumi.Input<T>, trust: pulumi.Input<string>,): RoleChildren {
+    private awsClassic(
+        name: string,
+        model: RoleModel,
+        value: <T>(pick: (m: RoleModel) => T) => pulumi.Input<T>,
+        trust: pulumi.Input<string>,
+    ): RoleChildren {
         const role = new iam.Role(
             `${name}-role`,
             {
@@ -172,8 +198,14 @@ export class RevocableRole extends pulumi.ComponentResource {
         return { role, policies, attachments, revocationPolicy };
     }
 
-    private awsNative(name: string, model: RoleModel, value: <T>(pick: (m: RoleModel) => T) => pulumi.Input<T>, trust: pulumi.Input<string>,): RoleChildren {
-        const document = (json: pulumi.Input<string>) => typeof json === "string" ? JSON.parse(json) : pulumi.output(json).apply((j) => JSON.parse(j));
+    private awsNative(
+        name: string,
+        model: RoleModel,
+        value: <T>(pick: (m: RoleModel) => T) => pulumi.Input<T>,
+        trust: pulumi.Input<string>,
+    ): RoleChildren {
+        const document = (json: pulumi.Input<string>) =>
+            typeof json === "string" ? JSON.parse(json) : pulumi.output(json).apply((j) => JSON.parse(j));
         const role = new nativeIam.Role(
             `${name}-role`,
             {
@@ -194,12 +226,20 @@ export class RevocableRole extends pulumi.ComponentResource {
         const policies: RoleChildren["policies"] = {};
         for (const { name: policyName } of model.inlinePolicies) {
             const policyDocument = document(value((m) => m.inlinePolicies.find((p) => p.name === policyName)!.policy));
-            policies[policyName] = new nativeIam.RolePolicy(`${name}-policy-${policyName}`, { roleName, policyName, policyDocument }, named,);
+            policies[policyName] = new nativeIam.RolePolicy(
+                `${name}-policy-${policyName}`,
+                { roleName, policyName, policyDocument },
+                named,
+            );
         }
         let revocationPolicy: nativeIam.RolePolicy | undefined;
         if (model.revocation !== undefined) {
             const { policyName, policy } = model.revocation;
-            revocationPolicy = new nativeIam.RolePolicy(`${name}-revocation`, { roleName, policyName, policyDocument: JSON.parse(policy) }, named,);
+            revocationPolicy = new nativeIam.RolePolicy(
+                `${name}-revocation`,
+                { roleName, policyName, policyDocument: JSON.parse(policy) },
+                named,
+            );
         }
         return { role, policies, attachments: {}, revocationPolicy };
     }

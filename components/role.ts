@@ -150,22 +150,37 @@ const ATTACHMENT_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 function managedProblems(args: { managedPolicyArns?: unknown; managedPolicies?: unknown }): Problem[] {
     const problems: Problem[] = [];
     const listed = Array.isArray(args.managedPolicyArns) ? (args.managedPolicyArns as unknown[]) : [];
-    const named = typeof args.managedPolicies === "object" && args.managedPolicies !== null ? Object.entries(args.managedPolicies as Record<string, unknown>) : [];
+    const named =
+        typeof args.managedPolicies === "object" && args.managedPolicies !== null
+            ? Object.entries(args.managedPolicies as Record<string, unknown>)
+            : [];
     const hashes = new Set(listed.map((arn) => arnKey(String(arn))));
     for (const [key, arn] of named) {
         if (!ATTACHMENT_KEY.test(key)) {
-            problems.push({ path: ["managedPolicies", key], message: `${show(key)} is not an attachment key of 1 to 64 characters of A-Za-z0-9_.-`, });
+            problems.push({
+                path: ["managedPolicies", key],
+                message: `${show(key)} is not an attachment key of 1 to 64 characters of A-Za-z0-9_.-`,
+            });
         } else if (hashes.has(key)) {
-            problems.push({ path: ["managedPolicies", key], message: `${show(key)} is the key of an ARN in managedPolicyArns; choose another key`, });
+            problems.push({
+                path: ["managedPolicies", key],
+                message: `${show(key)} is the key of an ARN in managedPolicyArns; choose another key`,
+            });
         }
         if (typeof arn !== "string" || !POLICY_ARN.test(arn)) {
-            problems.push({ path: ["managedPolicies", key], message: `${show(arn)} is not a policy ARN such as arn:aws:iam::123456789012:policy/Audit`, });
+            problems.push({
+                path: ["managedPolicies", key],
+                message: `${show(arn)} is not a policy ARN such as arn:aws:iam::123456789012:policy/Audit`,
+            });
         } else if (listed.includes(arn)) {
             problems.push({ path: ["managedPolicies", key], message: `${show(arn)} is also listed in managedPolicyArns; attach it once` });
         }
     }
     if (listed.length + named.length > 20) {
-        problems.push({ path: ["managedPolicies"], message: `has ${named.length} policies beside ${listed.length} in managedPolicyArns; IAM attaches at most 20 to a role`, });
+        problems.push({
+            path: ["managedPolicies"],
+            message: `has ${named.length} policies beside ${listed.length} in managedPolicyArns; IAM attaches at most 20 to a role`,
+        });
     }
     return problems;
 }
@@ -188,7 +203,10 @@ export function renderTrust(trust: KnownTrust, context?: AccountContext): string
 }
 
 /** Role arguments with every value known: what the component validates and renders. */
-export type KnownRoleArgs = Omit<RevocableRoleArgs, "description" | "permissionsBoundary" | "tags" | "trust" | "managedPolicies" | "inlinePolicies" | "account"> & {
+export type KnownRoleArgs = Omit<
+    RevocableRoleArgs,
+    "description" | "permissionsBoundary" | "tags" | "trust" | "managedPolicies" | "inlinePolicies" | "account"
+> & {
     description?: string;
     permissionsBoundary?: string;
     tags?: Record<string, string>;

@@ -12,8 +12,7 @@ export const REVOCATION_WINDOW_MS = 13 * 60 * 60 * 1000;
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
 /** The form of a cutoff: a date, a time (seconds and up to three fraction digits optional) and a zone. */
-export const ISO_8601 =
-    /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})$/;
+export const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The result of parsing a timestamp: the instant, or why it is not one. */
 export type ParsedTimestamp = { ok: true; date: Date } | { ok: false; problem: string };
@@ -27,9 +26,7 @@ const EXAMPLE = "2026-11-27T10:00:00Z";
  */
 export function parseTimestamp(value: unknown): ParsedTimestamp {
     if (value instanceof Date) {
-        return Number.isNaN(value.getTime())
-            ? { ok: false, problem: "is an invalid Date" }
-            : { ok: true, date: new Date(value.getTime()) };
+        return Number.isNaN(value.getTime()) ? { ok: false, problem: "is an invalid Date" } : { ok: true, date: new Date(value.getTime()) };
     }
     if (typeof value === "number") {
         return { ok: false, problem: `is a number; write an ISO-8601 UTC timestamp such as ${EXAMPLE}` };

@@ -150,7 +150,9 @@ export const NAME_CHARS = "[A-Za-z0-9+=,.@_-]";
 export const ROLE_NAME = new RegExp(`^${NAME_CHARS}{1,64}$`);
 const POLICY_NAME = new RegExp(`^${NAME_CHARS}{1,128}$`);
 const ACCOUNT = /^\d{12}$/;
-const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:(?:iam::\\d{12}:(?:role|user)/(?:[\\x21-\\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,64}|sts::\\d{12}:assumed-role/[A-Za-z0-9+=,.@_-]{1,64}/[A-Za-z0-9+=,.@_-]{2,64})$`,);
+const PRINCIPAL_ARN = new RegExp(
+    `^arn:${PARTITION}:(?:iam::\\d{12}:(?:role|user)/(?:[\\x21-\\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,64}|sts::\\d{12}:assumed-role/[A-Za-z0-9+=,.@_-]{1,64}/[A-Za-z0-9+=,.@_-]{2,64})$`,
+);
 /** A managed policy ARN, AWS-managed or customer-managed. */
 export const POLICY_ARN = new RegExp(`^arn:${PARTITION}:iam::(?:\\d{12}|aws):policy/(?:[\\x21-\\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,128}$`);
 const OIDC_PROVIDER_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:oidc-provider/[A-Za-z0-9.-]+(?:/[\\x21-\\x7e]+)?$`);
@@ -207,7 +209,8 @@ const CALLER_KEYS: Record<string, RegExp> = {
     "aws:sourcearn": /^arn:[^:]+:[^:]*:[^:]*:\d{12}:/,
 };
 /** The caller keys, as the message lists them. */
-const CALLER_KEY_NAMES = "aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or a federated token claim";
+const CALLER_KEY_NAMES =
+    "aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or a federated token claim";
 
 /**
  * Whether a condition block limits who the caller is: a positive string or ARN match (never
@@ -258,7 +261,9 @@ function statementSchema(kind: DocumentKind) {
                     problem("has no Principal; expected who may assume the role");
                 }
                 if (s.Effect === "Allow" && s.NotPrincipal !== undefined) {
-                    problem("allows NotPrincipal, which trusts everyone except the principals listed; name who may assume the role in Principal instead",);
+                    problem(
+                        "allows NotPrincipal, which trusts everyone except the principals listed; name who may assume the role in Principal instead",
+                    );
                 }
                 if (s.Effect === "Allow" && trustsAnyone(s.Principal)) {
                     if (Object.keys(s.Condition ?? {}).length === 0) {
@@ -330,7 +335,9 @@ export const cutoffSchema = z
 export const BACKENDS = ["aws", "aws-native"] as const;
 
 /** `"aws"` or `"aws-native"`. */
-export const backendSchema = z.enum(BACKENDS, { error: (issue) => `${show(issue.input)} is not a provider; expected "aws" or "aws-native"`, });
+export const backendSchema = z.enum(BACKENDS, {
+    error: (issue) => `${show(issue.input)} is not a provider; expected "aws" or "aws-native"`,
+});
 
 const githubProviderArn = "an OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
 
@@ -343,7 +350,12 @@ function trustSchema() {
             githubActions: z
                 .strictObject({
                     repositories: z
-                        .array(matching(GITHUB_REPOSITORY, 'a repository "org/repo" or "org/repo:<sub suffix>" such as "acme/infra:ref:refs/heads/main"',),)
+                        .array(
+                            matching(
+                                GITHUB_REPOSITORY,
+                                'a repository "org/repo" or "org/repo:<sub suffix>" such as "acme/infra:ref:refs/heads/main"',
+                            ),
+                        )
                         .min(1, {
                             error: 'must not be empty; without a repository every GitHub repository could assume the role; add one such as "acme/infra"',
                         }),
@@ -353,9 +365,14 @@ function trustSchema() {
                 .optional(),
             oidc: z
                 .strictObject({
-                    providerArn: matching(OIDC_PROVIDER_ARN, "an OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/example.com",),
+                    providerArn: matching(
+                        OIDC_PROVIDER_ARN,
+                        "an OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/example.com",
+                    ),
                     conditions: refine(conditionBlock, (c) =>
-                        Object.keys(c).length === 0 ? "must not be empty; without conditions every identity of the provider could assume the role" : undefined,
+                        Object.keys(c).length === 0
+                            ? "must not be empty; without conditions every identity of the provider could assume the role"
+                            : undefined,
                     ),
                 })
                 .optional(),
@@ -381,7 +398,8 @@ function trustSchema() {
             if (!kinds) {
                 ctx.addIssue({
                     code: "custom",
-                    message: "trusts no principal; expected at least one of accounts, principals, services, githubActions, oidc, saml or statements",
+                    message:
+                        "trusts no principal; expected at least one of accounts, principals, services, githubActions, oidc, saml or statements",
                     input: trust,
                 });
             }
@@ -460,14 +478,21 @@ function buildRoleSchema(nameKey: "roleName" | "name") {
         .strictObject({
             [nameKey]: matching(ROLE_NAME, "a role name of 1 to 64 characters of A-Za-z0-9+=,.@_-").optional(),
             path: matching(IAM_PATH, 'an IAM path; expected "/" or "/division/team/", at most 512 characters').optional(),
-            description: z.string().max(1000, { error: (issue) => `is ${String((issue.input as string).length)} characters long; expected at most 1000` }).optional(),
+            description: z
+                .string()
+                .max(1000, { error: (issue) => `is ${String((issue.input as string).length)} characters long; expected at most 1000` })
+                .optional(),
             maxSessionDuration: wholeNumber(3600, 43200, "whole seconds from 3600 (1 hour) to 43200 (12 hours)").optional(),
             permissionsBoundary: matching(POLICY_ARN, "a policy ARN such as arn:aws:iam::123456789012:policy/Boundary").optional(),
             tags: refine(z.record(z.string(), z.string()), (tags) => {
                 const entries = Object.entries(tags);
                 if (entries.length > 50) return `has ${entries.length} tags; IAM allows at most 50`;
-                const bad = entries.find(([k, v]) => k.length < 1 || k.length > 128 || v.length > 256 || k.toLowerCase().startsWith("aws:"),);
-                return bad === undefined ? undefined : `${show(bad[0])}: tag keys are 1 to 128 characters, not starting with "aws:", and values at most 256`;
+                const bad = entries.find(
+                    ([k, v]) => k.length < 1 || k.length > 128 || v.length > 256 || k.toLowerCase().startsWith("aws:"),
+                );
+                return bad === undefined
+                    ? undefined
+                    : `${show(bad[0])}: tag keys are 1 to 128 characters, not starting with "aws:", and values at most 256`;
             }).optional(),
             trust: trustSchema(),
             managedPolicyArns: z

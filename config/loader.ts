@@ -48,7 +48,18 @@ export interface LoadedStack {
     config: Record<string, string>;
 }
 
-const PROJECT_KEYS = new Set(["name", "runtime", "description", "author", "website", "license", "backend", "options", "template", "config",]);
+const PROJECT_KEYS = new Set([
+    "name",
+    "runtime",
+    "description",
+    "author",
+    "website",
+    "license",
+    "backend",
+    "options",
+    "template",
+    "config",
+]);
 /** Project file keys that change what or how the CLI deploys in ways the offline plan cannot model. */
 const UNMODELLED_PROJECT_KEYS: Record<string, string> = {
     stackConfigDir: "moves the stack files; keep them next to Pulumi.yaml",
@@ -82,11 +93,15 @@ function parse(file: string, text: string): Parsed {
     const at = (node: YAML.Node) => `line ${lines.linePos(node.range?.[0] ?? 0).line}`;
     YAML.visit(document, {
         Alias(_, node) {
-            problems.push(`${file}: ${at(node)}: YAML alias *${node.source} is not supported; the Pulumi CLI and this tool could read it differently, so write the value out`,);
+            problems.push(
+                `${file}: ${at(node)}: YAML alias *${node.source} is not supported; the Pulumi CLI and this tool could read it differently, so write the value out`,
+            );
         },
         Pair(_, pair) {
             if (YAML.isScalar(pair.key) && pair.key.value === "<<") {
-                problems.push(`${file}: ${at(pair.key)}: YAML merge key "<<" is not supported; the Pulumi CLI merges it and this tool does not, so write the keys out`,);
+                problems.push(
+                    `${file}: ${at(pair.key)}: YAML merge key "<<" is not supported; the Pulumi CLI merges it and this tool does not, so write the keys out`,
+                );
             }
         },
         Node(_, node) {
@@ -109,7 +124,9 @@ export function loadProject(source: ProjectSource): Project {
     const problems: string[] = [];
     for (const [name, kind] of entries) {
         if (PROJECT_VARIANT.test(name)) {
-            problems.push(`${name}: only a ${PROJECT_FILE} project file is supported; the Pulumi CLI may read ${name} instead, so remove it`,);
+            problems.push(
+                `${name}: only a ${PROJECT_FILE} project file is supported; the Pulumi CLI may read ${name} instead, so remove it`,
+            );
         } else if (name === PROJECT_FILE && kind !== "file") {
             problems.push(`${PROJECT_FILE}: is a ${kind}; the project file must be a regular file`);
         }
@@ -254,7 +271,9 @@ export function stackConfig(file: string, text: string): Record<string, string> 
     for (const pair of root?.items ?? []) {
         const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
         if (key === "environment") {
-            problems.push(`${file}: environment: Pulumi ESC environments add config this tool cannot see; set the values in ${file} instead`,);
+            problems.push(
+                `${file}: environment: Pulumi ESC environments add config this tool cannot see; set the values in ${file} instead`,
+            );
         } else if (!STACK_KEYS.has(key)) {
             problems.push(`${file}: ${key}: is not a stack file key the Pulumi CLI reads; remove it`);
         }
@@ -274,7 +293,9 @@ export function stackConfig(file: string, text: string): Record<string, string> 
         }
         const namespace = key.slice(0, colon);
         if (namespace !== NAMESPACE && namespace.toLowerCase() === NAMESPACE) {
-            problems.push(`${file}: ${key}: namespace "${namespace}" differs from "${NAMESPACE}" only in case; write ${NAMESPACE}:${key.slice(colon + 1)}`,);
+            problems.push(
+                `${file}: ${key}: namespace "${namespace}" differs from "${NAMESPACE}" only in case; write ${NAMESPACE}:${key.slice(colon + 1)}`,
+            );
             continue;
         }
         const node = pair.value as YAML.Node | null;
@@ -293,7 +314,9 @@ function valueProblems(file: string, key: string, node: YAML.Node): string[] {
         if (YAML.isMap(current)) {
             const keys = current.items.map((p) => (YAML.isScalar(p.key) ? p.key.value : undefined));
             if (keys.length === 1 && keys[0] === "secure") {
-                problems.push(`${file}: ${at}: is a secret (secure:); the offline plan cannot decrypt it and nothing in this namespace is secret, so write the value in plain text`,);
+                problems.push(
+                    `${file}: ${at}: is a secret (secure:); the offline plan cannot decrypt it and nothing in this namespace is secret, so write the value in plain text`,
+                );
                 return;
             }
             for (const pair of current.items) {

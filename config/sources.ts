@@ -27,7 +27,13 @@ export function directorySource(root: string): ProjectSource {
         entries() {
             cached ??= new Map(
                 fs.readdirSync(root, { withFileTypes: true }).map((entry) => {
-                    const kind: EntryKind = entry.isSymbolicLink() ? "symlink" : entry.isFile() ? "file" : entry.isDirectory() ? "directory" : "other";
+                    const kind: EntryKind = entry.isSymbolicLink()
+                        ? "symlink"
+                        : entry.isFile()
+                          ? "file"
+                          : entry.isDirectory()
+                            ? "directory"
+                            : "other";
                     return [entry.name, kind];
                 }),
             );
@@ -92,7 +98,10 @@ export function gitSource(root: string, ref: string): ProjectSource {
             entries();
             if (!blobs.has(name)) throw new Error(`${name} does not exist at ${ref}`);
             // The Pulumi files are read together, in one git process.
-            texts ??= readBlobs(root, [...blobs].filter(([file, blob]) => file.startsWith("Pulumi.") && blob !== undefined && cached!.get(file) === "file"),);
+            texts ??= readBlobs(
+                root,
+                [...blobs].filter(([file, blob]) => file.startsWith("Pulumi.") && blob !== undefined && cached!.get(file) === "file"),
+            );
             return texts.get(name) ?? git(root, ["cat-file", "blob", blobs.get(name)!]);
         },
     };
@@ -102,7 +111,11 @@ export function gitSource(root: string, ref: string): ProjectSource {
 function readBlobs(root: string, files: [string, string][]): Map<string, string> {
     const texts = new Map<string, string>();
     if (files.length === 0) return texts;
-    const output = execFileSync("git", ["cat-file", "--batch"], { cwd: root, input: files.map(([, blob]) => `${blob}\n`).join(""), maxBuffer: 256 << 20, });
+    const output = execFileSync("git", ["cat-file", "--batch"], {
+        cwd: root,
+        input: files.map(([, blob]) => `${blob}\n`).join(""),
+        maxBuffer: 256 << 20,
+    });
     let offset = 0;
     for (const [name] of files) {
         const header = output.indexOf(10, offset);

@@ -8,7 +8,16 @@ import { z } from "zod";
 import { BackendKind, KnownRoleArgs, modelOf } from "../components/role";
 import { validatedModels } from "../components/validated";
 import { formatUtc, latestInstant, show } from "../components/timestamps";
-import { Problem, ROLE_NAME, backendSchema, cutoffSchema, formatPath, futureCutoffProblems, problemsOf, roleSchema, } from "../components/validation";
+import {
+    Problem,
+    ROLE_NAME,
+    backendSchema,
+    cutoffSchema,
+    formatPath,
+    futureCutoffProblems,
+    problemsOf,
+    roleSchema,
+} from "../components/validation";
 
 /** The config namespace, which is also the Pulumi project name. */
 export const NAMESPACE = "revocable-roles";
@@ -88,7 +97,10 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
     const roles = isMapping(values.roles) ? values.roles : {};
     const cutoffs = [
         { path: ["revokeAllBefore"], value: values.revokeAllBefore },
-        ...Object.entries(roles).map(([key, role]) => ({ path: ["roles", key, "revokeBefore"], value: isMapping(role) ? role.revokeBefore : undefined, })),
+        ...Object.entries(roles).map(([key, role]) => ({
+            path: ["roles", key, "revokeBefore"],
+            value: isMapping(role) ? role.revokeBefore : undefined,
+        })),
     ];
     const extra: Problem[] = futureCutoffProblems(cutoffs, options.now);
     // Cross-role rules read the roles as written, so they report even when a role has other problems.
@@ -103,13 +115,19 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         if (!isMapping(role)) continue;
         const physical = typeof role.name === "string" ? role.name : key;
         if (role.name === undefined && !ROLE_NAME.test(key)) {
-            extra.push({ path: ["roles", key], message: `${show(key)} is not a role name of 1 to 64 characters of A-Za-z0-9+=,.@_-; rename the key or set name`, });
+            extra.push({
+                path: ["roles", key],
+                message: `${show(key)} is not a role name of 1 to 64 characters of A-Za-z0-9+=,.@_-; rename the key or set name`,
+            });
         }
         // IAM role names are unique regardless of case: "VICTIM" and "victim" are one role.
         const first = byPhysicalName.get(physical.toLowerCase());
         if (first !== undefined) {
             const caseOnly = first.physical !== physical ? ` (${show(first.physical)}: IAM role names ignore case)` : "";
-            extra.push({ path: ["roles", key], message: `has the physical name ${show(physical)}, already used by role "${first.key}"${caseOnly}; role names must be unique`, });
+            extra.push({
+                path: ["roles", key],
+                message: `has the physical name ${show(physical)}, already used by role "${first.key}"${caseOnly}; role names must be unique`,
+            });
         } else {
             byPhysicalName.set(physical.toLowerCase(), { key, physical });
         }

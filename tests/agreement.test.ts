@@ -47,16 +47,29 @@ function refused(text: string): Reading | undefined {
 async function programReading(text: string): Promise<Reading> {
     const refusal = refused(text);
     if (refusal !== undefined) return refusal;
-    const run = await runOffline(loadProgram(path.join(PROJECT_ROOT, "index.ts")), { project: "revocable-roles", stack: STACK, config: loadStack(source(text), STACK).config, });
+    const run = await runOffline(loadProgram(path.join(PROJECT_ROOT, "index.ts")), {
+        project: "revocable-roles",
+        stack: STACK,
+        config: loadStack(source(text), STACK).config,
+    });
     if (run.error !== undefined) return { errors: run.error.message.replace(`${CONFIG_ERROR_HEADER}\n`, "").split("\n") };
-    const roles = deployedRoles({ project: "revocable-roles", stack: STACK, resources: run.registrations.map((r) => ({ ...r, parent: r.parent ?? null })), details: new Map(), });
+    const roles = deployedRoles({
+        project: "revocable-roles",
+        stack: STACK,
+        resources: run.registrations.map((r) => ({ ...r, parent: r.parent ?? null })),
+        details: new Map(),
+    });
     return { cutoffs: Object.fromEntries(roles.map((r) => [r.key, r.revocation === undefined ? null : formatUtc(r.revocation.cutoff)])) };
 }
 
 async function planReading(text: string): Promise<Reading> {
     try {
         const plan = await planStack(loadStack(source(text), STACK));
-        return { cutoffs: Object.fromEntries(deployedRoles(plan).map((r) => [r.key, r.revocation === undefined ? null : formatUtc(r.revocation.cutoff)]),), };
+        return {
+            cutoffs: Object.fromEntries(
+                deployedRoles(plan).map((r) => [r.key, r.revocation === undefined ? null : formatUtc(r.revocation.cutoff)]),
+            ),
+        };
     } catch (error) {
         return { errors: error instanceof ConfigSourceError ? error.problems : (error as Error).message.split("\n") };
     }
@@ -66,13 +79,24 @@ async function guardReading(text: string): Promise<Reading> {
     const side = await readSide(source(text), STACK, PROJECT_ROOT, NOW, "revocable-roles");
     if (side.problems.length > 0) return { errors: side.problems };
     const { roles, revokeAllBefore } = side.revocations;
-    return { cutoffs: Object.fromEntries([...roles].map(([key, role]) => [key, formatOrNull(effectiveCutoff(role.revokeBefore, revokeAllBefore))]),), };
+    return {
+        cutoffs: Object.fromEntries(
+            [...roles].map(([key, role]) => [key, formatOrNull(effectiveCutoff(role.revokeBefore, revokeAllBefore))]),
+        ),
+    };
 }
 
 function revokeReading(text: string): Reading {
     try {
         const current = currentConfig(loadStack(source(text), STACK), NOW);
-        return { cutoffs: Object.fromEntries(current.roles.map(({ key, args }) => [key, args.revokeBefore === undefined ? null : formatUtc(new Date(args.revokeBefore)),]),), };
+        return {
+            cutoffs: Object.fromEntries(
+                current.roles.map(({ key, args }) => [
+                    key,
+                    args.revokeBefore === undefined ? null : formatUtc(new Date(args.revokeBefore)),
+                ]),
+            ),
+        };
     } catch (error) {
         if (error instanceof ConfigSourceError) return { errors: error.problems };
         assert.ok(error instanceof CliError, String(error));
@@ -87,18 +111,27 @@ describe("the program, the plan, the guard and revoke", () => {
 
     it("have stack files of every kind to compare: valid ones with revocations and invalid ones", async () => {
         const readings = await Promise.all(files.map((file) => revokeReading(fs.readFileSync(path.join(FIXTURES, file), "utf8"))));
-        assert.ok(readings.some((r) => "errors" in r) && readings.some((r) => "cutoffs" in r && Object.values(r.cutoffs).some((c) => c !== null)),);
-        assert.deepStrictEqual(revokeReading(fs.readFileSync(path.join(FIXTURES, "sources", "json-string-roles.yaml"), "utf8")), { cutoffs: { ci: "2026-11-27T10:15:00Z", app: null }, });
+        assert.ok(
+            readings.some((r) => "errors" in r) && readings.some((r) => "cutoffs" in r && Object.values(r.cutoffs).some((c) => c !== null)),
+        );
+        assert.deepStrictEqual(revokeReading(fs.readFileSync(path.join(FIXTURES, "sources", "json-string-roles.yaml"), "utf8")), {
+            cutoffs: { ci: "2026-11-27T10:15:00Z", app: null },
+        });
     });
 
     for (const file of files) {
         it(`read ${file} alike`, async () => {
             const text = fs.readFileSync(path.join(FIXTURES, file), "utf8");
             // Each reads its own clock; a future cutoff's message names it.
-            const clockless = (reading: Reading): Reading => "errors" in reading ? { errors: reading.errors.map((e) => e.replace(/\(now is [^)]*\)/, "(now is <now>)")) } : reading;
+            const clockless = (reading: Reading): Reading =>
+                "errors" in reading ? { errors: reading.errors.map((e) => e.replace(/\(now is [^)]*\)/, "(now is <now>)")) } : reading;
             const program = clockless(await programReading(text));
             assert.deepStrictEqual(
-                { plan: clockless(await planReading(text)), guard: clockless(await guardReading(text)), revoke: clockless(revokeReading(text)), },
+                {
+                    plan: clockless(await planReading(text)),
+                    guard: clockless(await guardReading(text)),
+                    revoke: clockless(revokeReading(text)),
+                },
                 { plan: program, guard: program, revoke: program },
             );
         });

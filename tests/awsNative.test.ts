@@ -7,14 +7,16 @@ import { DEV_STACK, plan, promiseOf, register, shape } from "./helpers";
 
 const withProvider = (provider: string) => DEV_STACK.replace("config:\n", `config:\n  revocable-roles:provider: ${provider}\n`);
 
-
 const doc = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
 
 /** Per role key: its trust document, and its policy documents by policy name, whatever the backend. */
 function documents(resources: { type: string; name: string; parent?: string | null; inputs: Record<string, unknown> }[]) {
     const result: Record<string, { trust: unknown; policies: Record<string, unknown> }> = {};
     for (const r of resources) {
-        const key = String(r.parent ?? "").split("::").pop() ?? "";
+        const key =
+            String(r.parent ?? "")
+                .split("::")
+                .pop() ?? "";
         if (r.type === "aws:iam/role:Role" || r.type === "aws-native:iam:Role") {
             result[key] ??= { trust: undefined, policies: {} };
             result[key].trust = doc(r.inputs.assumeRolePolicy ?? r.inputs.assumeRolePolicyDocument);
@@ -59,7 +61,14 @@ describe("the aws-native backend", () => {
             "revocable-roles:index:RevocableRole external-auditor",
         ]);
         const role = native.resources.find((r) => r.name === "app-server-role")!;
-        assert.deepStrictEqual(Object.keys(role.inputs).sort(), ["assumeRolePolicyDocument", "description", "managedPolicyArns", "maxSessionDuration", "path", "roleName",]);
+        assert.deepStrictEqual(Object.keys(role.inputs).sort(), [
+            "assumeRolePolicyDocument",
+            "description",
+            "managedPolicyArns",
+            "maxSessionDuration",
+            "path",
+            "roleName",
+        ]);
         assert.deepStrictEqual(role.inputs.managedPolicyArns, [
             "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
             "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
@@ -75,7 +84,14 @@ describe("the aws-native backend", () => {
             policyName: "RevokeOlderSessions",
             policyDocument: {
                 Version: "2012-10-17",
-                Statement: [{ Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-27T10:15:00Z" } }, },],
+                Statement: [
+                    {
+                        Effect: "Deny",
+                        Action: ["*"],
+                        Resource: ["*"],
+                        Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-27T10:15:00Z" } },
+                    },
+                ],
             },
         });
     });
@@ -95,7 +111,10 @@ describe("RevocableRole on aws-native", () => {
             principals: ["arn:aws:iam::111111111111:role/ops"],
             services: ["ec2.amazonaws.com"],
             githubActions: { repositories: ["acme/infra", "acme/app:environment:prod"] },
-            oidc: { providerArn: "arn:aws:iam::123456789012:oidc-provider/accounts.google.com", conditions: { StringEquals: { "accounts.google.com:aud": "x" } }, },
+            oidc: {
+                providerArn: "arn:aws:iam::123456789012:oidc-provider/accounts.google.com",
+                conditions: { StringEquals: { "accounts.google.com:aud": "x" } },
+            },
             saml: { providerArn: "arn:aws:iam::123456789012:saml-provider/Okta" },
             requireMfa: true,
             externalId: "ext-1",
@@ -119,18 +138,34 @@ describe("RevocableRole on aws-native", () => {
         const after = await render({ ...everyTrust, backend: "aws-native", revokeBefore: "2026-11-27T11:00:00Z" });
         const others = (rs: Registration[]) => rs.filter((r) => r.name !== "r-revocation");
         assert.deepStrictEqual(others(after), others(before));
-        assert.deepStrictEqual(
-            after.find((r) => r.name === "r-revocation")!.inputs.policyDocument,
-            { Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-27T11:00:00Z" } } , },],}
-        );
+        assert.deepStrictEqual(after.find((r) => r.name === "r-revocation")!.inputs.policyDocument, {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Deny",
+                    Action: ["*"],
+                    Resource: ["*"],
+                    Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-27T11:00:00Z" } },
+                },
+            ],
+        });
     });
 
     it("replaces the role and named policies delete-before-replace, never uses the role's policies property, and names the role through it", async () => {
         const rs = await render({ ...everyTrust, backend: "aws-native" });
-        assert.deepStrictEqual(rs.filter((r) => r.deleteBeforeReplace).map((r) => r.name).sort(), ["r-policy-read", "r-revocation", "r-role"],);
+        assert.deepStrictEqual(
+            rs
+                .filter((r) => r.deleteBeforeReplace)
+                .map((r) => r.name)
+                .sort(),
+            ["r-policy-read", "r-revocation", "r-role"],
+        );
         const role = rs.find((r) => r.type === "aws-native:iam:Role")!;
         assert.strictEqual(role.inputs.policies, undefined);
-        assert.deepStrictEqual(rs.filter((r) => r.type === "aws-native:iam:RolePolicy").map((r) => r.propertyDependencies.roleName), [[role.urn], [role.urn]],);
+        assert.deepStrictEqual(
+            rs.filter((r) => r.type === "aws-native:iam:RolePolicy").map((r) => r.propertyDependencies.roleName),
+            [[role.urn], [role.urn]],
+        );
     });
 
     it("exposes outputs of the same shape as the aws backend", async () => {

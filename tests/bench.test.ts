@@ -49,7 +49,12 @@ describe("the revocation footprint (on the benchmark's synthetic stack, 10 roles
     });
 
     it("adds exactly one resource, the role's revocation policy, when one more role is revoked", async () => {
-        assert.deepStrictEqual(await changes(syntheticStack(ROLES, { alsoRevoke: 3 })), { added: ["service-0003-revocation"], changed: [], replaced: [], removed: [], });
+        assert.deepStrictEqual(await changes(syntheticStack(ROLES, { alsoRevoke: 3 })), {
+            added: ["service-0003-revocation"],
+            changed: [],
+            replaced: [],
+            removed: [],
+        });
     });
 
     it("changes exactly one resource when a revoked role's cutoff moves", async () => {
@@ -60,6 +65,9 @@ describe("the revocation footprint (on the benchmark's synthetic stack, 10 roles
     it("changes or adds exactly one resource per role, and no role, when revokeAllBefore is set", async () => {
         const f = footprint(base, await plan(syntheticStack(ROLES, { revokeAllBefore: "2026-11-27T11:00:00Z" }), "bench"));
         assert.deepStrictEqual([f.added.length, f.changed.length, f.replaced.length, f.removed.length], [ROLES / 2, ROLES / 2, 0, 0]);
-        assert.deepStrictEqual(touched(f).map(name).sort(), Array.from({ length: ROLES }, (_, i) => `service-${String(i).padStart(4, "0")}-revocation`),);
+        assert.deepStrictEqual(
+            touched(f).map(name).sort(),
+            Array.from({ length: ROLES }, (_, i) => `service-${String(i).padStart(4, "0")}-revocation`),
+        );
     });
 });

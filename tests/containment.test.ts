@@ -20,8 +20,10 @@ const ACCOUNT = "123456789012";
 /** AWS's document of the AWS-managed policy AdministratorAccess. */
 const ADMINISTRATOR_ACCESS: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
-const assume = (...roles: string[]) => `      inlinePolicies:\n        assume:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Allow\n              Action: sts:AssumeRole\n              Resource: [${roles.map((r) => `"arn:aws:iam::${ACCOUNT}:role/${r}"`).join(", ")}]\n`;
-const stackFile = (roles: string, account = `  aws:allowedAccountIds: ["${ACCOUNT}"]\n`) => `config:\n  aws:region: eu-west-1\n${account}  revocable-roles:roles:\n${roles}`;
+const assume = (...roles: string[]) =>
+    `      inlinePolicies:\n        assume:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Allow\n              Action: sts:AssumeRole\n              Resource: [${roles.map((r) => `"arn:aws:iam::${ACCOUNT}:role/${r}"`).join(", ")}]\n`;
+const stackFile = (roles: string, account = `  aws:allowedAccountIds: ["${ACCOUNT}"]\n`) =>
+    `config:\n  aws:region: eu-west-1\n${account}  revocable-roles:roles:\n${roles}`;
 
 /** A leaked role A (GitHub), B trusting A's ARN, C trusting B's ARN, each allowed to assume the next, and a bystander. */
 const CHAIN = stackFile(
@@ -43,7 +45,9 @@ async function simulate(plans: Plan[], from: RoleFacts, to: RoleFacts, managed: 
     const all = plans.flatMap((p) => p.resources);
     const target = plans.flatMap(deployedRoles).find((r) => r.physicalName === to.roleName)!;
     const identity = [
-        ...all.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && policyRole(r) === from.roleName).map((r) => documentOf(r.inputs.policy)),
+        ...all
+            .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && policyRole(r) === from.roleName)
+            .map((r) => documentOf(r.inputs.policy)),
         ...from.managedPolicyArns.map((arn) => managed[arn]).filter((d): d is PolicyDocument => d !== undefined),
     ];
     const result = await runSimulation(
@@ -82,9 +86,17 @@ describe("roles reachable from a leaked session", () => {
     it("follows a three-role chain, with the reason for each link, and the simulator confirms every link and every pair left out", async () => {
         const roles = rolesOf({ "Pulumi.dev.yaml": CHAIN });
         const [a] = roles;
-        const reach = reachable(a, roles).map((r) => ({ role: r.role.key, chain: r.chain.map((l) => `${l.from.key} -> ${l.to.key}: ${l.reasons.join("; ")}`), }));
+        const reach = reachable(a, roles).map((r) => ({
+            role: r.role.key,
+            chain: r.chain.map((l) => `${l.from.key} -> ${l.to.key}: ${l.reasons.join("; ")}`),
+        }));
         assert.deepStrictEqual(reach, [
-            { role: "role-b", chain: [`role-a -> role-b: role-b's trust names role-a's ARN (arn:aws:iam::${ACCOUNT}:role/role-a); in the same account that alone lets it assume the role`,], },
+            {
+                role: "role-b",
+                chain: [
+                    `role-a -> role-b: role-b's trust names role-a's ARN (arn:aws:iam::${ACCOUNT}:role/role-a); in the same account that alone lets it assume the role`,
+                ],
+            },
             {
                 role: "role-c",
                 chain: [
@@ -117,14 +129,25 @@ describe("roles reachable from a leaked session", () => {
         const roles = rolesOf({ "Pulumi.dev.yaml": text });
         const reasons = reachable(roles[0], roles).map((r) => [r.role.key, ...r.chain[0].reasons]);
         assert.deepStrictEqual(reasons, [
-            ["ops", `ops's trust allows account ${ACCOUNT}, admin's account`, "admin's managed policy AdministratorAccess allows sts:AssumeRole on *",],
-            ["audit", `audit's trust allows account ${ACCOUNT}, admin's account (with the ExternalId, which a session's holder may have)`, "admin's managed policy AdministratorAccess allows sts:AssumeRole on *",],
+            [
+                "ops",
+                `ops's trust allows account ${ACCOUNT}, admin's account`,
+                "admin's managed policy AdministratorAccess allows sts:AssumeRole on *",
+            ],
+            [
+                "audit",
+                `audit's trust allows account ${ACCOUNT}, admin's account (with the ExternalId, which a session's holder may have)`,
+                "admin's managed policy AdministratorAccess allows sts:AssumeRole on *",
+            ],
         ]);
         const plans = [await plan(text, "dev")];
         const managed = { "arn:aws:iam::aws:policy/AdministratorAccess": ADMINISTRATOR_ACCESS };
         // audit needs its ExternalId, which the simulated request does not carry; the analysis assumes a holder may have it.
         const [, ops, , partner] = roles;
-        assert.deepStrictEqual([await simulate(plans, roles[0], ops, managed), await simulate(plans, roles[0], partner, managed)], ["Allowed", "ImplicitlyDenied"],);
+        assert.deepStrictEqual(
+            [await simulate(plans, roles[0], ops, managed), await simulate(plans, roles[0], partner, managed)],
+            ["Allowed", "ImplicitlyDenied"],
+        );
     });
 
     it("reports trust by account as possible when the session's account is unknown", () => {
@@ -136,15 +159,25 @@ describe("roles reachable from a leaked session", () => {
         });
         assert.deepStrictEqual(
             reachable(roles[0], roles).map((r) => r.chain[0].reasons),
-            [["ops's trust allows account 111111111111, which may be admin's (admin's account is unknown; set aws:allowedAccountIds in Pulumi.dev.yaml to decide)", "admin's managed policy AdministratorAccess allows sts:AssumeRole on *",],],
+            [
+                [
+                    "ops's trust allows account 111111111111, which may be admin's (admin's account is unknown; set aws:allowedAccountIds in Pulumi.dev.yaml to decide)",
+                    "admin's managed policy AdministratorAccess allows sts:AssumeRole on *",
+                ],
+            ],
         );
     });
 
     it("takes a customer-managed policy it cannot read as one that may allow it, saying so", () => {
         const roles = rolesOf({
-            "Pulumi.dev.yaml": stackFile(`    app:\n      trust:\n        services: [ec2.amazonaws.com]\n      managedPolicyArns: ["arn:aws:iam::${ACCOUNT}:policy/AppPolicy"]\n    ops:\n      trust:\n        accounts: ["${ACCOUNT}"]\n`,),
+            "Pulumi.dev.yaml": stackFile(
+                `    app:\n      trust:\n        services: [ec2.amazonaws.com]\n      managedPolicyArns: ["arn:aws:iam::${ACCOUNT}:policy/AppPolicy"]\n    ops:\n      trust:\n        accounts: ["${ACCOUNT}"]\n`,
+            ),
         });
-        assert.deepStrictEqual(reachable(roles[0], roles)[0].chain[0].reasons[1], `app's managed policy arn:aws:iam::${ACCOUNT}:policy/AppPolicy may allow it: its document is not known here`,);
+        assert.deepStrictEqual(
+            reachable(roles[0], roles)[0].chain[0].reasons[1],
+            `app's managed policy arn:aws:iam::${ACCOUNT}:policy/AppPolicy may allow it: its document is not known here`,
+        );
     });
 });
 
@@ -157,17 +190,34 @@ describe("npm run revoke --with-chained", () => {
     }
 
     it("revokes every role of the stack file its sessions could reach, with one cutoff, in one edit", async () => {
-        const result = await run(["--stack", "dev", "--role", "role-a", "--at", "2026-11-27T11:00:00Z", "--with-chained"], { "Pulumi.dev.yaml": CHAIN, });
+        const result = await run(["--stack", "dev", "--role", "role-a", "--at", "2026-11-27T11:00:00Z", "--with-chained"], {
+            "Pulumi.dev.yaml": CHAIN,
+        });
         assert.deepStrictEqual({ code: result.code, stderr: result.stderr }, { code: 0, stderr: "" });
-        const revoked = [...result.file("Pulumi.dev.yaml").matchAll(/^ {4}(\S+):$|revokeBefore: "([^"]+)"/gm)].map((m) => m[1] ?? `  ${m[2]}`,);
-        assert.deepStrictEqual(revoked, ["role-a", "  2026-11-27T11:00:00Z", "role-b", "  2026-11-27T11:00:00Z", "role-c", "  2026-11-27T11:00:00Z", "bystander",]);
+        const revoked = [...result.file("Pulumi.dev.yaml").matchAll(/^ {4}(\S+):$|revokeBefore: "([^"]+)"/gm)].map(
+            (m) => m[1] ?? `  ${m[2]}`,
+        );
+        assert.deepStrictEqual(revoked, [
+            "role-a",
+            "  2026-11-27T11:00:00Z",
+            "role-b",
+            "  2026-11-27T11:00:00Z",
+            "role-c",
+            "  2026-11-27T11:00:00Z",
+            "bystander",
+        ]);
         assert.deepStrictEqual(result.stdout.split("\n").slice(0, 4), [
             "Wrote Pulumi.dev.yaml: role-a, role-b, role-c revoked before 2026-11-27T11:00:00Z.",
             "",
             "Pull request title:",
             "Revoke sessions of role-a, role-b, role-c (dev) issued before 2026-11-27T11:00:00Z",
         ]);
-        assert.ok(result.stdout.includes("| Roles | `role-a` (IAM role `role-a`), `role-b` (IAM role `role-b`, reachable from `role-a`), `role-c` (IAM role `role-c`, reachable from `role-a`) |",), result.stdout,);
+        assert.ok(
+            result.stdout.includes(
+                "| Roles | `role-a` (IAM role `role-a`), `role-b` (IAM role `role-b`, reachable from `role-a`), `role-c` (IAM role `role-c`, reachable from `role-a`) |",
+            ),
+            result.stdout,
+        );
     });
 
     it("without the flag, revokes only the role asked for and lists the reachable ones", async () => {
@@ -188,7 +238,10 @@ describe("npm run revoke --with-chained", () => {
 
     it("lists reachable roles of other stack files as follow-ups, with the exact command", async () => {
         const prod = stackFile(`    prod-deployer:\n      trust:\n        principals: ["arn:aws:iam::${ACCOUNT}:role/role-c"]\n`);
-        const result = await run(["--stack", "dev", "--role", "role-a", "--at", "2026-11-27T11:00:00Z", "--with-chained"], { "Pulumi.dev.yaml": CHAIN, "Pulumi.prod.yaml": prod, });
+        const result = await run(["--stack", "dev", "--role", "role-a", "--at", "2026-11-27T11:00:00Z", "--with-chained"], {
+            "Pulumi.dev.yaml": CHAIN,
+            "Pulumi.prod.yaml": prod,
+        });
         assert.ok(
             result.stdout.includes(
                 '**Follow-ups in other stack files** (run each and open its pull request):\n\n```\nnpm run revoke -- --stack prod --role prod-deployer --at 2026-11-27T11:00:00Z --with-chained --reason "reachable from role-a in dev"\n```',

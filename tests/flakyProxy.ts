@@ -17,8 +17,10 @@ export interface FlakyProxy {
     stop(): Promise<void>;
 }
 
-const THROTTLED = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>flaky</RequestId></ErrorResponse>";
-const FAILED = "<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceFailure</Code><Message>Internal failure</Message></Error><RequestId>flaky</RequestId></ErrorResponse>";
+const THROTTLED =
+    "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>flaky</RequestId></ErrorResponse>";
+const FAILED =
+    "<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceFailure</Code><Message>Internal failure</Message></Error><RequestId>flaky</RequestId></ErrorResponse>";
 
 /** Starts a proxy to `target` (an http://127.0.0.1:port endpoint) on a free loopback port. */
 export async function startFlakyProxy(target: string, rule: FaultRule): Promise<FlakyProxy> {
@@ -43,7 +45,13 @@ export async function startFlakyProxy(target: string, rule: FaultRule): Promise<
                 return;
             }
             const forward = http.request(
-                { host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers: { ...request.headers, host: upstream.host }, },
+                {
+                    host: upstream.hostname,
+                    port: upstream.port,
+                    path: request.url,
+                    method: request.method,
+                    headers: { ...request.headers, host: upstream.host },
+                },
                 (reply) => {
                     response.writeHead(reply.statusCode ?? 500, reply.headers);
                     reply.pipe(response);

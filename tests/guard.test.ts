@@ -49,7 +49,13 @@ async function run(base: Record<string, string>, head: Record<string, string | u
 }
 
 /** Asserts the guard's exact verdict and findings. */
-async function expectGuard(base: Record<string, string>, head: Record<string, string | undefined>, code: number, lines: string[], prepare?: (root: string) => string | void,) {
+async function expectGuard(
+    base: Record<string, string>,
+    head: Record<string, string | undefined>,
+    code: number,
+    lines: string[],
+    prepare?: (root: string) => string | void,
+) {
     assert.deepStrictEqual(await run(base, head, prepare), { code, lines, stderr: "" });
 }
 
@@ -82,23 +88,36 @@ describe("npm run guard: what it catches", () => {
         });
 
         it("fails a Pulumi.json project with Pulumi.<stack>.json stack files", async () => {
-            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.json": '{"name":"revocable-roles","runtime":"nodejs"}', "Pulumi.dev.json": '{"config":{}}' }, 1, [
-                "FAIL project: Pulumi.yaml: Pulumi.json: only a Pulumi.yaml project file is supported; the Pulumi CLI may read Pulumi.json instead, so remove it",
-                "FAIL project: Pulumi.dev.json: only Pulumi.<stack>.yaml stack files are supported; rename it to Pulumi.dev.yaml or remove it",
-                "FAIL dev: Pulumi.dev.yaml: Pulumi.json: only a Pulumi.yaml project file is supported; the Pulumi CLI may read Pulumi.json instead, so remove it",
-                FAILED(3),
-            ],);
+            await expectGuard(
+                { "Pulumi.dev.yaml": BASE },
+                { "Pulumi.json": '{"name":"revocable-roles","runtime":"nodejs"}', "Pulumi.dev.json": '{"config":{}}' },
+                1,
+                [
+                    "FAIL project: Pulumi.yaml: Pulumi.json: only a Pulumi.yaml project file is supported; the Pulumi CLI may read Pulumi.json instead, so remove it",
+                    "FAIL project: Pulumi.dev.json: only Pulumi.<stack>.yaml stack files are supported; rename it to Pulumi.dev.yaml or remove it",
+                    "FAIL dev: Pulumi.dev.yaml: Pulumi.json: only a Pulumi.yaml project file is supported; the Pulumi CLI may read Pulumi.json instead, so remove it",
+                    FAILED(3),
+                ],
+            );
         });
 
         it("fails a stack file replaced by a symlink to another file", async () => {
-            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": undefined, "elsewhere.yaml": stack(role("victim")) }, 1, [
-                "FAIL dev: Pulumi.dev.yaml: is a symlink; stack files must be regular files (a symlink could make the CLI read another file than the one reviewed)",
-                FAILED(1),
-            ], (root) => fs.symlinkSync("elsewhere.yaml", path.join(root, "Pulumi.dev.yaml")),);
+            await expectGuard(
+                { "Pulumi.dev.yaml": BASE },
+                { "Pulumi.dev.yaml": undefined, "elsewhere.yaml": stack(role("victim")) },
+                1,
+                [
+                    "FAIL dev: Pulumi.dev.yaml: is a symlink; stack files must be regular files (a symlink could make the CLI read another file than the one reviewed)",
+                    FAILED(1),
+                ],
+                (root) => fs.symlinkSync("elsewhere.yaml", path.join(root, "Pulumi.dev.yaml")),
+            );
         });
 
         it("fails a YAML merge key that could hide a cutoff from one reader", async () => {
-            const merged = stack(`    victim:\n      <<: {revokeBefore: "${CUTOFF}"}\n      trust:\n        accounts: ["111111111111"]\n${role("bystander")}`,);
+            const merged = stack(
+                `    victim:\n      <<: {revokeBefore: "${CUTOFF}"}\n      trust:\n        accounts: ["111111111111"]\n${role("bystander")}`,
+            );
             await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": merged }, 1, [
                 'FAIL dev: Pulumi.dev.yaml: line 5: YAML merge key "<<" is not supported; the Pulumi CLI merges it and this tool does not, so write the keys out',
                 FAILED(1),
@@ -107,48 +126,81 @@ describe("npm run guard: what it catches", () => {
     });
 
     it("reads roles given as a JSON string as the program does, so deleting a cutoff inside it fails", async () => {
-        const json = JSON.stringify({ victim: { trust: { accounts: ["111111111111"] } }, bystander: { trust: { accounts: ["111111111111"] } }, });
-        await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": `config:\n  aws:region: eu-west-1\n  revocable-roles:roles: '${json}'\n` }, 1, [
-            "FAIL dev: role victim: revokeBefore 2026-11-27T10:00:00Z removed before it is safe to remove (2026-11-27T23:00:00Z)",
-            FAILED(1),
-        ],);
+        const json = JSON.stringify({
+            victim: { trust: { accounts: ["111111111111"] } },
+            bystander: { trust: { accounts: ["111111111111"] } },
+        });
+        await expectGuard(
+            { "Pulumi.dev.yaml": BASE },
+            { "Pulumi.dev.yaml": `config:\n  aws:region: eu-west-1\n  revocable-roles:roles: '${json}'\n` },
+            1,
+            [
+                "FAIL dev: role victim: revokeBefore 2026-11-27T10:00:00Z removed before it is safe to remove (2026-11-27T23:00:00Z)",
+                FAILED(1),
+            ],
+        );
     });
 
     describe("changes that replace or delete the revoked role", () => {
         it("fails a path change, which replaces the role", async () => {
-            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": stack(victim({ path: "/moved/" }) + role("bystander")) }, 1, [
-                `FAIL dev: role victim: IAM role victim would be replaced (path "/" -> "/moved/") while it is revoked ${WINDOW}: replacing deletes the role with its revocation policies, the console's AWSRevokeOlderSessions included`,
-                FAILED(1),
-            ],);
+            await expectGuard(
+                { "Pulumi.dev.yaml": BASE },
+                { "Pulumi.dev.yaml": stack(victim({ path: "/moved/" }) + role("bystander")) },
+                1,
+                [
+                    `FAIL dev: role victim: IAM role victim would be replaced (path "/" -> "/moved/") while it is revoked ${WINDOW}: replacing deletes the role with its revocation policies, the console's AWSRevokeOlderSessions included`,
+                    FAILED(1),
+                ],
+            );
         });
 
         it("fails a physical name change", async () => {
-            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": stack(victim({ name: "victim-v2" }) + role("bystander")) }, 1, [
-                `FAIL dev: role victim: IAM role victim would be replaced (name "victim" -> "victim-v2") while it is revoked ${WINDOW}: replacing deletes the role with its revocation policies, the console's AWSRevokeOlderSessions included`,
-                FAILED(1),
-            ],);
+            await expectGuard(
+                { "Pulumi.dev.yaml": BASE },
+                { "Pulumi.dev.yaml": stack(victim({ name: "victim-v2" }) + role("bystander")) },
+                1,
+                [
+                    `FAIL dev: role victim: IAM role victim would be replaced (name "victim" -> "victim-v2") while it is revoked ${WINDOW}: replacing deletes the role with its revocation policies, the console's AWSRevokeOlderSessions included`,
+                    FAILED(1),
+                ],
+            );
         });
 
         it("fails a switch of the provider backend", async () => {
-            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": stack(victim() + role("bystander"), "  revocable-roles:provider: aws-native\n") }, 1, [
-                `FAIL dev: role victim: the backend switches from aws to aws-native while the role is revoked ${WINDOW}: Pulumi deletes IAM role victim with its revocation policies (the console's AWSRevokeOlderSessions included) and creates it again`,
-                FAILED(1),
-            ],);
+            await expectGuard(
+                { "Pulumi.dev.yaml": BASE },
+                { "Pulumi.dev.yaml": stack(victim() + role("bystander"), "  revocable-roles:provider: aws-native\n") },
+                1,
+                [
+                    `FAIL dev: role victim: the backend switches from aws to aws-native while the role is revoked ${WINDOW}: Pulumi deletes IAM role victim with its revocation policies (the console's AWSRevokeOlderSessions included) and creates it again`,
+                    FAILED(1),
+                ],
+            );
         });
 
         it("fails a logical name change that keeps the physical name", async () => {
-            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": stack(role("renamed", { name: "victim", revokeBefore: CUTOFF }) + role("bystander")) }, 1, [
-                `FAIL dev: role victim: its resources are renamed (component victim to renamed) while the role is revoked ${WINDOW}: Pulumi deletes IAM role victim with its revocation policies and creates it again`,
-                "ok   dev: role renamed: new revocation: revokeBefore 2026-11-27T10:00:00Z",
-                FAILED(1),
-            ],);
+            await expectGuard(
+                { "Pulumi.dev.yaml": BASE },
+                { "Pulumi.dev.yaml": stack(role("renamed", { name: "victim", revokeBefore: CUTOFF }) + role("bystander")) },
+                1,
+                [
+                    `FAIL dev: role victim: its resources are renamed (component victim to renamed) while the role is revoked ${WINDOW}: Pulumi deletes IAM role victim with its revocation policies and creates it again`,
+                    "ok   dev: role renamed: new revocation: revokeBefore 2026-11-27T10:00:00Z",
+                    FAILED(1),
+                ],
+            );
         });
 
         it("fails a stack file removed while it holds a revocation in force", async () => {
-            await expectGuard({ "Pulumi.dev.yaml": stack(role("bystander")), "Pulumi.prod.yaml": BASE }, { "Pulumi.prod.yaml": undefined }, 1, [
-                `FAIL prod: role victim: removed with Pulumi.prod.yaml while its revocation is in force ${WINDOW}: Pulumi would delete IAM role victim and its revocation`,
-                FAILED(1),
-            ],);
+            await expectGuard(
+                { "Pulumi.dev.yaml": stack(role("bystander")), "Pulumi.prod.yaml": BASE },
+                { "Pulumi.prod.yaml": undefined },
+                1,
+                [
+                    `FAIL prod: role victim: removed with Pulumi.prod.yaml while its revocation is in force ${WINDOW}: Pulumi would delete IAM role victim and its revocation`,
+                    FAILED(1),
+                ],
+            );
         });
 
         it("fails a stack file moved to another stack's name", async () => {
@@ -162,7 +214,8 @@ describe("npm run guard: what it catches", () => {
 
     describe("trust widened on a revoked role", () => {
         it('fails principal "*" with a condition that limits nobody, in validation and as widened trust', async () => {
-            const anyone = '        accounts: ["111111111111"]\n        statements:\n          - Effect: Allow\n            Principal: "*"\n            Action: sts:AssumeRole\n            Condition: {Bool: {aws:SecureTransport: "true"}}';
+            const anyone =
+                '        accounts: ["111111111111"]\n        statements:\n          - Effect: Allow\n            Principal: "*"\n            Action: sts:AssumeRole\n            Condition: {Bool: {aws:SecureTransport: "true"}}';
             await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": stack(victim({ trust: anyone }) + role("bystander")) }, 1, [
                 'FAIL dev: Pulumi.dev.yaml: revocable-roles:roles.victim.trust.statements[0]: trusts principal "*" and no condition limits who the caller is, which lets anyone assume the role; add a condition on aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or a federated token claim with specific values (not IfExists, not a bare wildcard)',
                 FAILED(1),
@@ -170,14 +223,20 @@ describe("npm run guard: what it catches", () => {
         });
 
         it("fails a new account in a revoked role's trust", async () => {
-            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": stack(victim({ trust: '        accounts: ["111111111111", "333333333333"]' }) + role("bystander")) }, 1, [
-                `FAIL dev: role victim: trust widened while the role is revoked ${WINDOW}: now grants sts:assumerole to account 333333333333, which it did not`,
-                FAILED(1),
-            ],);
+            await expectGuard(
+                { "Pulumi.dev.yaml": BASE },
+                { "Pulumi.dev.yaml": stack(victim({ trust: '        accounts: ["111111111111", "333333333333"]' }) + role("bystander")) },
+                1,
+                [
+                    `FAIL dev: role victim: trust widened while the role is revoked ${WINDOW}: now grants sts:assumerole to account 333333333333, which it did not`,
+                    FAILED(1),
+                ],
+            );
         });
 
         it("fails a GitHub subject widened to every branch", async () => {
-            const github = (repository: string) => `        githubActions:\n          providerArn: arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com\n          repositories: ["${repository}"]`;
+            const github = (repository: string) =>
+                `        githubActions:\n          providerArn: arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com\n          repositories: ["${repository}"]`;
             await expectGuard(
                 { "Pulumi.dev.yaml": stack(victim({ trust: github("acme/infra:ref:refs/heads/main") })) },
                 { "Pulumi.dev.yaml": stack(victim({ trust: github("acme/infra") })) },
@@ -192,7 +251,8 @@ describe("npm run guard: what it catches", () => {
 
     describe("names IAM compares regardless of case", () => {
         it("fails an inline policy named revokeoldersessions, which would overwrite the revocation", async () => {
-            const policy = '      inlinePolicies:\n        revokeoldersessions:\n          Version: "2012-10-17"\n          Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "*"}]';
+            const policy =
+                '      inlinePolicies:\n        revokeoldersessions:\n          Version: "2012-10-17"\n          Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "*"}]';
             await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": stack(victim({ extra: policy }) + role("bystander")) }, 1, [
                 'FAIL dev: Pulumi.dev.yaml: revocable-roles:roles.victim.inlinePolicies.revokeoldersessions: "revokeoldersessions" is reserved for revocation policies (IAM policy names ignore case); choose another name',
                 FAILED(1),
@@ -224,11 +284,16 @@ describe("npm run guard: what it catches", () => {
         });
 
         it("fails a Pulumi.yaml change that affects deployment while a revocation is in force", async () => {
-            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.yaml": PROJECT_YAML.replace("name: revocable-roles", "name: platform-roles") }, 1, [
-                `FAIL dev: role victim: the project is renamed from revocable-roles to platform-roles while the role is revoked ${WINDOW}: Pulumi deletes IAM role victim with its revocation policies and creates it again`,
-                "FAIL project: Pulumi.yaml: changes name while revocations are in force (dev/victim): these fields decide what and where the Pulumi CLI deploys; make this change once every revocation is safe to remove",
-                FAILED(2),
-            ],);
+            await expectGuard(
+                { "Pulumi.dev.yaml": BASE },
+                { "Pulumi.yaml": PROJECT_YAML.replace("name: revocable-roles", "name: platform-roles") },
+                1,
+                [
+                    `FAIL dev: role victim: the project is renamed from revocable-roles to platform-roles while the role is revoked ${WINDOW}: Pulumi deletes IAM role victim with its revocation policies and creates it again`,
+                    "FAIL project: Pulumi.yaml: changes name while revocations are in force (dev/victim): these fields decide what and where the Pulumi CLI deploys; make this change once every revocation is safe to remove",
+                    FAILED(2),
+                ],
+            );
         });
 
         it("fails a change to the program that stops deploying the revocation", async function () {
@@ -238,14 +303,22 @@ describe("npm run guard: what it catches", () => {
                 { "Pulumi.dev.yaml": BASE, ".gitignore": "node_modules\n" },
                 {},
                 1,
-                [`FAIL dev: role victim: no longer deploys RevokeOlderSessions on IAM role victim while its revocation is in force ${WINDOW}`, FAILED(1),],
+                [
+                    `FAIL dev: role victim: no longer deploys RevokeOlderSessions on IAM role victim while its revocation is in force ${WINDOW}`,
+                    FAILED(1),
+                ],
                 (root) => {
                     for (const entry of code) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(root, entry), { recursive: true });
                     fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(root, "node_modules"));
                     git(root, "add", "-A");
                     git(root, "commit", "-qm", "the program");
                     const component = path.join(root, "components", "revocableRole.ts");
-                    fs.writeFileSync(component, fs.readFileSync(component, "utf8").replace("if (model.revocation !== undefined) {", "if (model.revocation !== undefined && false) {"),);
+                    fs.writeFileSync(
+                        component,
+                        fs
+                            .readFileSync(component, "utf8")
+                            .replace("if (model.revocation !== undefined) {", "if (model.revocation !== undefined && false) {"),
+                    );
                     return root;
                 },
             );
@@ -256,24 +329,50 @@ describe("npm run guard: what it catches", () => {
 describe("npm run guard: what passes", () => {
     const cases: [string, Record<string, string | undefined>, string[]][] = [
         ["an unchanged repository", {}, [PASSED]],
-        ["a later cutoff", { "Pulumi.dev.yaml": stack(victim({ revokeBefore: "2026-11-27T12:00:00+01:00" }) + role("bystander")) }, ["ok   dev: role victim: revokeBefore moved later from 2026-11-27T10:00:00Z to 2026-11-27T11:00:00Z", PASSED],],
+        [
+            "a later cutoff",
+            { "Pulumi.dev.yaml": stack(victim({ revokeBefore: "2026-11-27T12:00:00+01:00" }) + role("bystander")) },
+            ["ok   dev: role victim: revokeBefore moved later from 2026-11-27T10:00:00Z to 2026-11-27T11:00:00Z", PASSED],
+        ],
         ["a new role", { "Pulumi.dev.yaml": BASE + role("newcomer") }, [PASSED]],
-        ["a new stack file", { "Pulumi.staging.yaml": stack(role("stager", { revokeBefore: "2026-11-27T11:00:00Z" })) }, ["ok   staging: role stager: new revocation: revokeBefore 2026-11-27T11:00:00Z", PASSED],],
+        [
+            "a new stack file",
+            { "Pulumi.staging.yaml": stack(role("stager", { revokeBefore: "2026-11-27T11:00:00Z" })) },
+            ["ok   staging: role stager: new revocation: revokeBefore 2026-11-27T11:00:00Z", PASSED],
+        ],
         [
             "trust tightened on the revoked role",
-            { "Pulumi.dev.yaml": stack(victim({ trust: '        accounts: ["111111111111"]\n        requireMfa: true' }) + role("bystander"),), },
+            {
+                "Pulumi.dev.yaml": stack(
+                    victim({ trust: '        accounts: ["111111111111"]\n        requireMfa: true' }) + role("bystander"),
+                ),
+            },
+            ["ok   dev: role victim: trust tightened: narrows sts:assumerole to account 111111111111", PASSED],
+        ],
+        [
+            "an unrelated role edited",
+            { "Pulumi.dev.yaml": stack(victim() + role("bystander", { trust: '        accounts: ["222222222222"]' })) },
+            [PASSED],
+        ],
+        [
+            "a new description in Pulumi.yaml",
+            { "Pulumi.yaml": PROJECT_YAML.replace("The project file the tests use", "Roles of the platform") },
+            [PASSED],
+        ],
+        [
+            "a cutoff removed after its window",
+            { "Pulumi.dev.yaml": stack(role("victim") + role("bystander")) },
             [
-                "ok   dev: role victim: trust tightened: narrows sts:assumerole to account 111111111111",
-                PASSED
+                "ok   dev: role victim: revokeBefore 2026-11-26T20:00:00Z removed after its safe-to-remove time (2026-11-27T09:00:00Z)",
+                PASSED,
             ],
         ],
-        ["an unrelated role edited", { "Pulumi.dev.yaml": stack(victim() + role("bystander", { trust: '        accounts: ["222222222222"]' })) }, [PASSED],],
-        ["a new description in Pulumi.yaml", { "Pulumi.yaml": PROJECT_YAML.replace("The project file the tests use", "Roles of the platform") }, [PASSED],],
-        ["a cutoff removed after its window", { "Pulumi.dev.yaml": stack(role("victim") + role("bystander")) }, ["ok   dev: role victim: revokeBefore 2026-11-26T20:00:00Z removed after its safe-to-remove time (2026-11-27T09:00:00Z)", PASSED,],],
     ];
     for (const [name, head, lines] of cases) {
         it(`passes ${name}`, async () => {
-            const base = name.includes("after its window") ? stack(victim({ revokeBefore: "2026-11-26T20:00:00Z" }) + role("bystander")) : BASE;
+            const base = name.includes("after its window")
+                ? stack(victim({ revokeBefore: "2026-11-26T20:00:00Z" }) + role("bystander"))
+                : BASE;
             await expectGuard({ "Pulumi.dev.yaml": base }, head, 0, lines);
         });
     }
@@ -281,60 +380,106 @@ describe("npm run guard: what passes", () => {
 
 describe("npm run guard: today's cutoff rules", () => {
     const cases: [string, string, string, string[]][] = [
-        ["a cutoff moved earlier", BASE, stack(victim({ revokeBefore: "2026-11-27T09:00:00Z" }) + role("bystander")), ["FAIL dev: role victim: revokeBefore moved earlier from 2026-11-27T10:00:00Z to 2026-11-27T09:00:00Z, re-enabling sessions issued in between",],],
-        ["a cutoff removed inside its window", BASE, stack(role("victim") + role("bystander")), ["FAIL dev: role victim: revokeBefore 2026-11-27T10:00:00Z removed before it is safe to remove (2026-11-27T23:00:00Z)"],],
+        [
+            "a cutoff moved earlier",
+            BASE,
+            stack(victim({ revokeBefore: "2026-11-27T09:00:00Z" }) + role("bystander")),
+            [
+                "FAIL dev: role victim: revokeBefore moved earlier from 2026-11-27T10:00:00Z to 2026-11-27T09:00:00Z, re-enabling sessions issued in between",
+            ],
+        ],
+        [
+            "a cutoff removed inside its window",
+            BASE,
+            stack(role("victim") + role("bystander")),
+            ["FAIL dev: role victim: revokeBefore 2026-11-27T10:00:00Z removed before it is safe to remove (2026-11-27T23:00:00Z)"],
+        ],
         [
             "revokeAllBefore moved earlier",
             stack(role("victim"), `  revocable-roles:revokeAllBefore: "${CUTOFF}"\n`),
             stack(role("victim"), '  revocable-roles:revokeAllBefore: "2026-11-27T08:00:00Z"\n'),
-            ["FAIL dev: stack: revocable-roles:revokeAllBefore moved earlier from 2026-11-27T10:00:00Z to 2026-11-27T08:00:00Z, re-enabling sessions issued in between",],
+            [
+                "FAIL dev: stack: revocable-roles:revokeAllBefore moved earlier from 2026-11-27T10:00:00Z to 2026-11-27T08:00:00Z, re-enabling sessions issued in between",
+            ],
         ],
         [
             "a cutoff in the future",
             stack(role("victim")),
             stack(role("victim", { revokeBefore: "2026-11-27T13:00:00Z" })),
-            ['FAIL dev: Pulumi.dev.yaml: revocable-roles:roles.victim.revokeBefore: "2026-11-27T13:00:00Z" is in the future (now is 2026-11-27T12:00:00Z); a future cutoff would also deny every session issued until then, locking everyone out; use a time no later than now',],
+            [
+                'FAIL dev: Pulumi.dev.yaml: revocable-roles:roles.victim.revokeBefore: "2026-11-27T13:00:00Z" is in the future (now is 2026-11-27T12:00:00Z); a future cutoff would also deny every session issued until then, locking everyone out; use a time no later than now',
+            ],
         ],
         [
             "a malformed cutoff",
             BASE,
             stack(victim({ revokeBefore: "2026-11-27 10:00" }) + role("bystander")),
-            ['FAIL dev: Pulumi.dev.yaml: revocable-roles:roles.victim.revokeBefore: "2026-11-27 10:00" has no time zone; write an ISO-8601 UTC timestamp such as 2026-11-27T10:00:00Z',],
+            [
+                'FAIL dev: Pulumi.dev.yaml: revocable-roles:roles.victim.revokeBefore: "2026-11-27 10:00" has no time zone; write an ISO-8601 UTC timestamp such as 2026-11-27T10:00:00Z',
+            ],
         ],
-        ["a stack file that no longer parses", BASE, "config:\n  revocable-roles:roles: [unclosed\n", ["FAIL dev: Pulumi.dev.yaml: is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1",],],
+        [
+            "a stack file that no longer parses",
+            BASE,
+            "config:\n  revocable-roles:roles: [unclosed\n",
+            [
+                "FAIL dev: Pulumi.dev.yaml: is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1",
+            ],
+        ],
     ];
     for (const [name, base, head, fails] of cases) {
         it(`fails ${name}`, async () => {
             const result = await run({ "Pulumi.dev.yaml": base }, { "Pulumi.dev.yaml": head });
-            assert.deepStrictEqual(result, { code: 1, lines: [...fails, ...result.lines.filter((l) => l.startsWith("ok ")), FAILED(fails.length)], stderr: "", });
+            assert.deepStrictEqual(result, {
+                code: 1,
+                lines: [...fails, ...result.lines.filter((l) => l.startsWith("ok ")), FAILED(fails.length)],
+                stderr: "",
+            });
         });
     }
 
     it("writes a pull-request comment in markdown, failures first", async () => {
-        const root = repository({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": stack(victim({ revokeBefore: "2026-11-27T09:00:00Z" }) + role("bystander", { revokeBefore: "2026-11-27T11:00:00Z" }),), },);
+        const root = repository(
+            { "Pulumi.dev.yaml": BASE },
+            {
+                "Pulumi.dev.yaml": stack(
+                    victim({ revokeBefore: "2026-11-27T09:00:00Z" }) + role("bystander", { revokeBefore: "2026-11-27T11:00:00Z" }),
+                ),
+            },
+        );
         const out = new Capture();
-        const code = await guard(["--base", "main", "--format", "markdown"], out, new Capture(), { root, programRoot: PROJECT_ROOT, now: NOW, });
-        assert.deepStrictEqual({ code, text: out.text }, {
-            code: 1,
-            text: [
-                "## Revocation guard",
-                "",
-                "**1 change(s) would weaken a revocation** since `main`. Fix them before merging.",
-                "",
-                "| | stack | subject | finding |",
-                "| --- | --- | --- | --- |",
-                "| ❌ | `dev` | role victim | revokeBefore moved earlier from 2026-11-27T10:00:00Z to 2026-11-27T09:00:00Z, re-enabling sessions issued in between |",
-                "| ✅ | `dev` | role bystander | new revocation: revokeBefore 2026-11-27T11:00:00Z |",
-                "",
-            ].join("\n"),
-        },);
+        const code = await guard(["--base", "main", "--format", "markdown"], out, new Capture(), {
+            root,
+            programRoot: PROJECT_ROOT,
+            now: NOW,
+        });
+        assert.deepStrictEqual(
+            { code, text: out.text },
+            {
+                code: 1,
+                text: [
+                    "## Revocation guard",
+                    "",
+                    "**1 change(s) would weaken a revocation** since `main`. Fix them before merging.",
+                    "",
+                    "| | stack | subject | finding |",
+                    "| --- | --- | --- | --- |",
+                    "| ❌ | `dev` | role victim | revokeBefore moved earlier from 2026-11-27T10:00:00Z to 2026-11-27T09:00:00Z, re-enabling sessions issued in between |",
+                    "| ✅ | `dev` | role bystander | new revocation: revokeBefore 2026-11-27T11:00:00Z |",
+                    "",
+                ].join("\n"),
+            },
+        );
     });
 
     it("refuses an unknown base ref, and prints its help on --help", async () => {
         const root = repository({ "Pulumi.dev.yaml": BASE });
         const [out, err] = [new Capture(), new Capture()];
         const env = { root, programRoot: PROJECT_ROOT, now: NOW };
-        assert.deepStrictEqual({ code: await guard(["--base", "no-such-ref"], out, err, env), stderr: err.text }, { code: 1, stderr: 'unknown git ref "no-such-ref"\n' },);
+        assert.deepStrictEqual(
+            { code: await guard(["--base", "no-such-ref"], out, err, env), stderr: err.text },
+            { code: 1, stderr: 'unknown git ref "no-such-ref"\n' },
+        );
         const help = new Capture();
         assert.strictEqual(await guard(["--help"], help, new Capture(), env), 0);
         assert.strictEqual(help.text.split("\n")[0], "usage: npm run guard -- --base <git-ref> [--format text|markdown]");

@@ -64,7 +64,11 @@ after(() => {
 
 /** Runs git in a test repository as a fixed author. */
 export function git(root: string, ...args: string[]): string {
-    return execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main", ...args], { cwd: root, stdio: "pipe", encoding: "utf8", });
+    return execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main", ...args], {
+        cwd: root,
+        stdio: "pipe",
+        encoding: "utf8",
+    });
 }
 
 /**

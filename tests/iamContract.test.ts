@@ -26,8 +26,7 @@ describe("the IAM API contract (moto_server)", function () {
     let moto: Moto | undefined;
     let plan: Plan;
     let roles: PlannedResource[];
-    const of = (type: string, role: PlannedResource) =>
-        plan.resources.filter((r) => r.type === type && r.parent === role.parent);
+    const of = (type: string, role: PlannedResource) => plan.resources.filter((r) => r.type === type && r.parent === role.parent);
 
     before(async function () {
         moto = await startMoto();
@@ -53,13 +52,27 @@ describe("the IAM API contract (moto_server)", function () {
                 }),
             );
             for (const policy of of("aws:iam/rolePolicy:RolePolicy", role)) {
-                await iam.send(new PutRolePolicyCommand({ RoleName: String(policy.inputs.role), PolicyName: String(policy.inputs.name), PolicyDocument: String(policy.inputs.policy), }),);
+                await iam.send(
+                    new PutRolePolicyCommand({
+                        RoleName: String(policy.inputs.role),
+                        PolicyName: String(policy.inputs.name),
+                        PolicyDocument: String(policy.inputs.policy),
+                    }),
+                );
             }
             for (const attachment of of("aws:iam/rolePolicyAttachment:RolePolicyAttachment", role)) {
                 const arn = String(attachment.inputs.policyArn);
                 if (!arn.includes(":iam::aws:policy/")) {
                     const name = arn.split("/").pop()!;
-                    await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" }], }), }),);
+                    await iam.send(
+                        new CreatePolicyCommand({
+                            PolicyName: name,
+                            PolicyDocument: JSON.stringify({
+                                Version: "2012-10-17",
+                                Statement: [{ Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" }],
+                            }),
+                        }),
+                    );
                 }
                 await iam.send(new AttachRolePolicyCommand({ RoleName: String(attachment.inputs.role), PolicyArn: arn }));
             }
@@ -73,7 +86,10 @@ describe("the IAM API contract (moto_server)", function () {
     it("reads every trust policy back exactly as sent", async () => {
         for (const role of roles) {
             const got = await moto!.client.send(new GetRoleCommand({ RoleName: String(role.inputs.name) }));
-            assert.deepStrictEqual(decodePolicyDocument(got.Role?.AssumeRolePolicyDocument ?? ""), JSON.parse(String(role.inputs.assumeRolePolicy)),);
+            assert.deepStrictEqual(
+                decodePolicyDocument(got.Role?.AssumeRolePolicyDocument ?? ""),
+                JSON.parse(String(role.inputs.assumeRolePolicy)),
+            );
             assert.strictEqual(got.Role?.Path, role.inputs.path);
             assert.strictEqual(got.Role?.MaxSessionDuration, role.inputs.maxSessionDuration);
         }
@@ -86,7 +102,9 @@ describe("the IAM API contract (moto_server)", function () {
             const listed = await moto!.client.send(new ListRolePoliciesCommand({ RoleName: String(role.inputs.name) }));
             assert.deepStrictEqual([...(listed.PolicyNames ?? [])].sort(), policies.map((p) => String(p.inputs.name)).sort());
             for (const policy of policies) {
-                const got = await moto!.client.send(new GetRolePolicyCommand({ RoleName: String(policy.inputs.role), PolicyName: String(policy.inputs.name) }),);
+                const got = await moto!.client.send(
+                    new GetRolePolicyCommand({ RoleName: String(policy.inputs.role), PolicyName: String(policy.inputs.name) }),
+                );
                 assert.deepStrictEqual(decodePolicyDocument(got.PolicyDocument ?? ""), JSON.parse(String(policy.inputs.policy)));
                 count++;
             }
@@ -95,15 +113,31 @@ describe("the IAM API contract (moto_server)", function () {
     });
 
     it("carries the AWS-managed policy documents the containment catalog was built from", async () => {
-        const sample = ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "SecurityAudit", "AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy", "AWSServiceRoleForImageBuilder", "CloudWatch-CrossAccountAccess",];
+        const sample = [
+            "AdministratorAccess",
+            "PowerUserAccess",
+            "ReadOnlyAccess",
+            "SecurityAudit",
+            "AmazonSSMManagedInstanceCore",
+            "CloudWatchAgentServerPolicy",
+            "AWSServiceRoleForImageBuilder",
+            "CloudWatch-CrossAccountAccess",
+        ];
         const catalog = managedPolicyCatalog().policies;
         for (const name of sample) {
-            const arn = ["AWSServiceRoleForImageBuilder", "CloudWatch-CrossAccountAccess"].includes(name) ? `arn:aws:iam::aws:policy/aws-service-role/${name}` : `arn:aws:iam::aws:policy/${name}`;
+            const arn = ["AWSServiceRoleForImageBuilder", "CloudWatch-CrossAccountAccess"].includes(name)
+                ? `arn:aws:iam::aws:policy/aws-service-role/${name}`
+                : `arn:aws:iam::aws:policy/${name}`;
             const policy = await moto!.client.send(new GetPolicyCommand({ PolicyArn: arn }));
-            const version = await moto!.client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.Policy?.DefaultVersionId }),);
+            const version = await moto!.client.send(
+                new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.Policy?.DefaultVersionId }),
+            );
             assert.deepStrictEqual(assumeRolePatterns(decodePolicyDocument(version.PolicyVersion?.Document ?? "")), catalog[name], name);
         }
-        assert.deepStrictEqual(sample.map((name) => catalog[name].length > 0), [true, true, false, false, false, false, true, true],);
+        assert.deepStrictEqual(
+            sample.map((name) => catalog[name].length > 0),
+            [true, true, false, false, false, false, true, true],
+        );
     });
 
     it("attaches exactly the managed policies of each role", async () => {
@@ -111,7 +145,9 @@ describe("the IAM API contract (moto_server)", function () {
             const got = await moto!.client.send(new ListAttachedRolePoliciesCommand({ RoleName: String(role.inputs.name) }));
             assert.deepStrictEqual(
                 (got.AttachedPolicies ?? []).map((p) => p.PolicyArn).sort(),
-                of("aws:iam/rolePolicyAttachment:RolePolicyAttachment", role).map((a) => a.inputs.policyArn).sort(),
+                of("aws:iam/rolePolicyAttachment:RolePolicyAttachment", role)
+                    .map((a) => a.inputs.policyArn)
+                    .sort(),
             );
         }
     });

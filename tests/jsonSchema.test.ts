@@ -10,7 +10,9 @@ import * as YAML from "yaml";
 import { FIXTURES, fixture } from "./helpers";
 import { SCHEMA_FILE, schemaText } from "../config/jsonSchema";
 
-const validate = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")),);
+const validate = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(
+    JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")),
+);
 
 /** The schema's verdict on a fixture: "valid", or its first error. */
 function verdict(...parts: string[]): string {
@@ -23,10 +25,21 @@ describe("the JSON Schema of the stack file", () => {
     });
 
     it("carries the rules editors can check: patterns, ranges and enums", () => {
-        const role = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")).properties.config.properties["revocable-roles:roles"].additionalProperties.properties;
+        const role = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")).properties.config.properties["revocable-roles:roles"]
+            .additionalProperties.properties;
         assert.deepStrictEqual(
-            { name: role.name.pattern, session: [role.maxSessionDuration.minimum, role.maxSessionDuration.maximum], cutoff: role.revokeBefore.pattern, account: role.trust.properties.accounts.items.pattern, },
-            { name: "^[A-Za-z0-9+=,.@_-]{1,64}$", session: [3600, 43200], cutoff: "^(\\d{4})-(\\d{2})-(\\d{2})T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,3}))?)?(Z|[+-]\\d{2}:\\d{2})$", account: "^\\d{12}$", },
+            {
+                name: role.name.pattern,
+                session: [role.maxSessionDuration.minimum, role.maxSessionDuration.maximum],
+                cutoff: role.revokeBefore.pattern,
+                account: role.trust.properties.accounts.items.pattern,
+            },
+            {
+                name: "^[A-Za-z0-9+=,.@_-]{1,64}$",
+                session: [3600, 43200],
+                cutoff: "^(\\d{4})-(\\d{2})-(\\d{2})T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,3}))?)?(Z|[+-]\\d{2}:\\d{2})$",
+                account: "^\\d{12}$",
+            },
         );
     });
 

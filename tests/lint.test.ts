@@ -14,11 +14,15 @@ async function lint(source: string): Promise<{ rule: string | null; line: number
     })!;
     const host = ts.createCompilerHost(config.options);
     const { getSourceFile, fileExists, readFile } = host;
-    host.getSourceFile = (name, ...rest) => name === file ? ts.createSourceFile(name, source, ts.ScriptTarget.ES2022, true) : getSourceFile(name, ...rest);
+    host.getSourceFile = (name, ...rest) =>
+        name === file ? ts.createSourceFile(name, source, ts.ScriptTarget.ES2022, true) : getSourceFile(name, ...rest);
     host.fileExists = (name) => name === file || fileExists(name);
     host.readFile = (name) => (name === file ? source : readFile(name));
     const program = ts.createProgram({ rootNames: [file], options: config.options, host });
-    const eslint = new ESLint({ cwd: PROJECT_ROOT, overrideConfig: [{ files: ["**/*.ts"], languageOptions: { parserOptions: { programs: [program] } } }], });
+    const eslint = new ESLint({
+        cwd: PROJECT_ROOT,
+        overrideConfig: [{ files: ["**/*.ts"], languageOptions: { parserOptions: { programs: [program] } } }],
+    });
     const [result] = await eslint.lintText(source, { filePath: file });
     return result.messages.map((m) => ({ rule: m.ruleId, line: m.line }));
 }

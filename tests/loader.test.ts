@@ -22,7 +22,12 @@ function problems(files: Record<string, string>, stack = "dev"): string[] | "loa
 
 describe("the config loader", () => {
     it("hands over the config exactly as the Pulumi CLI passes it: strings as written, everything else as JSON", () => {
-        const loaded = loadStack(memorySource({ "Pulumi.dev.yaml": stackFile("  revocable-roles:revokeAllBefore: 2026-11-27T10:00:00Z\n  aws:maxRetries: 5\n"), }), "dev",);
+        const loaded = loadStack(
+            memorySource({
+                "Pulumi.dev.yaml": stackFile("  revocable-roles:revokeAllBefore: 2026-11-27T10:00:00Z\n  aws:maxRetries: 5\n"),
+            }),
+            "dev",
+        );
         assert.deepStrictEqual(loaded.config, {
             "aws:region": "eu-west-1",
             "revocable-roles:roles": '{"ci":{"trust":{"accounts":["111111111111"]}}}',
@@ -35,9 +40,17 @@ describe("the config loader", () => {
     it("reads a structured value given as a JSON string exactly as the program does", () => {
         const json = JSON.stringify({ ci: { trust: { accounts: ["111111111111"] }, revokeBefore: "2026-11-27T10:00:00Z" } });
         const asString = loadStack(memorySource({ "Pulumi.dev.yaml": `config:\n  revocable-roles:roles: '${json}'\n` }), "dev");
-        const asYaml = loadStack(memorySource({ "Pulumi.dev.yaml": `config:\n  revocable-roles:roles:\n    ci:\n      trust:\n        accounts: ["111111111111"]\n      revokeBefore: "2026-11-27T10:00:00Z"\n`, }), "dev",);
+        const asYaml = loadStack(
+            memorySource({
+                "Pulumi.dev.yaml": `config:\n  revocable-roles:roles:\n    ci:\n      trust:\n        accounts: ["111111111111"]\n      revokeBefore: "2026-11-27T10:00:00Z"\n`,
+            }),
+            "dev",
+        );
         const now = new Date("2026-11-27T12:00:00Z");
-        const [a, b] = [readStackConfig(asString.config, { stackFile: "Pulumi.dev.yaml", now }), readStackConfig(asYaml.config, { stackFile: "Pulumi.dev.yaml", now }),];
+        const [a, b] = [
+            readStackConfig(asString.config, { stackFile: "Pulumi.dev.yaml", now }),
+            readStackConfig(asYaml.config, { stackFile: "Pulumi.dev.yaml", now }),
+        ];
         assert.ok(a.ok && b.ok);
         assert.deepStrictEqual(a.roles, b.roles);
         assert.strictEqual(a.roles[0].args.revokeBefore, "2026-11-27T10:00:00Z");
@@ -54,16 +67,23 @@ describe("the config loader", () => {
         [
             "an un-namespaced key, which the CLI namespaces with the project name",
             { "Pulumi.dev.yaml": stackFile("  roles: {}\n") },
-            ["Pulumi.dev.yaml: roles: has no namespace; the Pulumi CLI reads it as revocable-roles:roles, and beside the namespaced key which one wins is not defined; write it as revocable-roles:roles",],
+            [
+                "Pulumi.dev.yaml: roles: has no namespace; the Pulumi CLI reads it as revocable-roles:roles, and beside the namespaced key which one wins is not defined; write it as revocable-roles:roles",
+            ],
         ],
         [
             "a namespace that differs only in case",
             { "Pulumi.dev.yaml": stackFile('  Revocable-Roles:revokeAllBefore: "2026-11-27T10:00:00Z"\n') },
-            ['Pulumi.dev.yaml: Revocable-Roles:revokeAllBefore: namespace "Revocable-Roles" differs from "revocable-roles" only in case; write revocable-roles:revokeAllBefore',],
+            [
+                'Pulumi.dev.yaml: Revocable-Roles:revokeAllBefore: namespace "Revocable-Roles" differs from "revocable-roles" only in case; write revocable-roles:revokeAllBefore',
+            ],
         ],
         [
             "project-level config of this namespace",
-            { "Pulumi.yaml": `${PROJECT_YAML}config:\n  revocable-roles:revokeAllBefore: "2026-11-27T10:00:00Z"\n  provider: aws-native\n`, "Pulumi.dev.yaml": stackFile(), },
+            {
+                "Pulumi.yaml": `${PROJECT_YAML}config:\n  revocable-roles:revokeAllBefore: "2026-11-27T10:00:00Z"\n  provider: aws-native\n`,
+                "Pulumi.dev.yaml": stackFile(),
+            },
             [
                 "Pulumi.yaml: config.revocable-roles:revokeAllBefore: project-level config of the revocable-roles namespace applies to every stack, which this tool does not model; set it in each Pulumi.<stack>.yaml",
                 "Pulumi.yaml: config.provider: project-level config without a namespace belongs to the project's own namespace and applies to every stack, which this tool does not model; set it in each Pulumi.<stack>.yaml",
@@ -71,7 +91,10 @@ describe("the config loader", () => {
         ],
         [
             "stackConfigDir, main and plugins in the project file",
-            { "Pulumi.yaml": `${PROJECT_YAML}stackConfigDir: stacks\nmain: other/\nplugins:\n  providers: []\n`, "Pulumi.dev.yaml": stackFile(), },
+            {
+                "Pulumi.yaml": `${PROJECT_YAML}stackConfigDir: stacks\nmain: other/\nplugins:\n  providers: []\n`,
+                "Pulumi.dev.yaml": stackFile(),
+            },
             [
                 "Pulumi.yaml: stackConfigDir: is not supported: it moves the stack files; keep them next to Pulumi.yaml",
                 "Pulumi.yaml: main: is not supported: it points the CLI at another program; the offline plan runs index.ts",
@@ -91,12 +114,19 @@ describe("the config loader", () => {
         [
             "a YAML merge key",
             { "Pulumi.dev.yaml": 'config:\n  revocable-roles:roles:\n    ci:\n      <<: {trust: {accounts: ["111111111111"]}}\n' },
-            ['Pulumi.dev.yaml: line 4: YAML merge key "<<" is not supported; the Pulumi CLI merges it and this tool does not, so write the keys out',],
+            [
+                'Pulumi.dev.yaml: line 4: YAML merge key "<<" is not supported; the Pulumi CLI merges it and this tool does not, so write the keys out',
+            ],
         ],
         [
             "a YAML alias",
-            { "Pulumi.dev.yaml": 'config:\n  revocable-roles:roles:\n    ci:\n      trust: &t {accounts: ["111111111111"]}\n    db:\n      trust: *t\n', },
-            ["Pulumi.dev.yaml: line 6: YAML alias *t is not supported; the Pulumi CLI and this tool could read it differently, so write the value out",],
+            {
+                "Pulumi.dev.yaml":
+                    'config:\n  revocable-roles:roles:\n    ci:\n      trust: &t {accounts: ["111111111111"]}\n    db:\n      trust: *t\n',
+            },
+            [
+                "Pulumi.dev.yaml: line 6: YAML alias *t is not supported; the Pulumi CLI and this tool could read it differently, so write the value out",
+            ],
         ],
         [
             "an explicit YAML tag",
@@ -106,12 +136,16 @@ describe("the config loader", () => {
         [
             "a Pulumi ESC environment",
             { "Pulumi.dev.yaml": `environment:\n  - acme/prod\n${stackFile()}` },
-            ["Pulumi.dev.yaml: environment: Pulumi ESC environments add config this tool cannot see; set the values in Pulumi.dev.yaml instead",],
+            [
+                "Pulumi.dev.yaml: environment: Pulumi ESC environments add config this tool cannot see; set the values in Pulumi.dev.yaml instead",
+            ],
         ],
         [
             "a secret in this namespace",
             { "Pulumi.dev.yaml": "config:\n  revocable-roles:revokeAllBefore:\n    secure: v1:abc\n" + `  ${role}` },
-            ["Pulumi.dev.yaml: revocable-roles:revokeAllBefore: is a secret (secure:); the offline plan cannot decrypt it and nothing in this namespace is secret, so write the value in plain text",],
+            [
+                "Pulumi.dev.yaml: revocable-roles:revokeAllBefore: is a secret (secure:); the offline plan cannot decrypt it and nothing in this namespace is secret, so write the value in plain text",
+            ],
         ],
         [
             "numbers and booleans the CLI could read differently",
@@ -124,7 +158,9 @@ describe("the config loader", () => {
         [
             "Pulumi Deployments settings",
             { "Pulumi.dev.yaml": stackFile(), "Pulumi.dev.deploy.yaml": "settings: {}\n" },
-            ["Pulumi.dev.deploy.yaml: Pulumi Deployments settings can run commands and set the environment of a deploy, which this tool does not model; remove it",],
+            [
+                "Pulumi.dev.deploy.yaml: Pulumi Deployments settings can run commands and set the environment of a deploy, which this tool does not model; remove it",
+            ],
         ],
         [
             "a key the CLI does not read in a stack file",
@@ -153,26 +189,40 @@ describe("the config loader", () => {
         fs.symlinkSync("Pulumi.real.yaml", path.join(root, "Pulumi.dev.yaml"));
         git(root, "add", "-A");
         git(root, "commit", "-qm", "link");
-        const expected = ["Pulumi.dev.yaml: is a symlink; stack files must be regular files (a symlink could make the CLI read another file than the one reviewed)",];
+        const expected = [
+            "Pulumi.dev.yaml: is a symlink; stack files must be regular files (a symlink could make the CLI read another file than the one reviewed)",
+        ];
         for (const source of [directorySource(root), gitSource(root, "HEAD")]) {
-            assert.throws(() => loadStack(source, "dev"), (error: unknown) => error instanceof ConfigSourceError && assert.deepStrictEqual(error.problems, expected) === undefined,);
+            assert.throws(
+                () => loadStack(source, "dev"),
+                (error: unknown) => error instanceof ConfigSourceError && assert.deepStrictEqual(error.problems, expected) === undefined,
+            );
             assert.deepStrictEqual(scanStacks(source), { stacks: ["real"], problems: expected });
         }
     });
 
     it("names the stacks that exist when a stack has no stack file", () => {
         const root = project({ "Pulumi.dev.yaml": stackFile(), "Pulumi.prod.yaml": stackFile() });
-        assert.throws(() => loadStack(directorySource(root), "staging"), (error: unknown) => {
-            assert.ok(error instanceof UnknownStackError);
-            assert.strictEqual(error.message, 'unknown stack "staging": there is no Pulumi.staging.yaml; stacks: dev, prod');
-            return true;
-        },);
+        assert.throws(
+            () => loadStack(directorySource(root), "staging"),
+            (error: unknown) => {
+                assert.ok(error instanceof UnknownStackError);
+                assert.strictEqual(error.message, 'unknown stack "staging": there is no Pulumi.staging.yaml; stacks: dev, prod');
+                return true;
+            },
+        );
         assert.deepStrictEqual(listStacks(directorySource(root)), ["dev", "prod"]);
     });
 
     it("reads a git ref exactly as the working tree", () => {
-        const root = repository({ "Pulumi.dev.yaml": stackFile() }, { "Pulumi.dev.yaml": stackFile('  revocable-roles:revokeAllBefore: "2026-11-27T10:00:00Z"\n') },);
-        assert.deepStrictEqual(loadStack(gitSource(root, "main"), "dev").config, loadStack(memorySource({ "Pulumi.dev.yaml": stackFile() }), "dev").config,);
+        const root = repository(
+            { "Pulumi.dev.yaml": stackFile() },
+            { "Pulumi.dev.yaml": stackFile('  revocable-roles:revokeAllBefore: "2026-11-27T10:00:00Z"\n') },
+        );
+        assert.deepStrictEqual(
+            loadStack(gitSource(root, "main"), "dev").config,
+            loadStack(memorySource({ "Pulumi.dev.yaml": stackFile() }), "dev").config,
+        );
         assert.strictEqual(loadStack(directorySource(root), "dev").config["revocable-roles:revokeAllBefore"], "2026-11-27T10:00:00Z");
     });
 });

@@ -12,13 +12,33 @@ import { register } from "./helpers";
 
 const args: RevocableRoleArgs = {
     roleName: "ci-deployer",
-    trust: { githubActions: { repositories: ["acme/infra:ref:refs/heads/main"], providerArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com", }, },
+    trust: {
+        githubActions: {
+            repositories: ["acme/infra:ref:refs/heads/main"],
+            providerArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+        },
+    },
     managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
-    inlinePolicies: { artifacts: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::acme-artifacts/*"] }], }, },
+    inlinePolicies: {
+        artifacts: {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::acme-artifacts/*"] }],
+        },
+    },
     revokeBefore: "2026-11-27T10:15:00Z",
 };
 
-const comparable = (rs: Registration[]) => rs.map(({ urn, type, name, parent, inputs, deleteBeforeReplace, propertyDependencies, aliases }) => ({ urn, type, name, parent, inputs, deleteBeforeReplace, propertyDependencies, aliases, }));
+const comparable = (rs: Registration[]) =>
+    rs.map(({ urn, type, name, parent, inputs, deleteBeforeReplace, propertyDependencies, aliases }) => ({
+        urn,
+        type,
+        name,
+        parent,
+        inputs,
+        deleteBeforeReplace,
+        propertyDependencies,
+        aliases,
+    }));
 
 describe("the multi-language component package", function () {
     this.timeout(60_000);
@@ -36,17 +56,49 @@ describe("the multi-language component package", function () {
         const schema = JSON.parse(fs.readFileSync(PACKAGE_SCHEMA_FILE, "utf8"));
         const component = schema.resources["revocable-roles:index:RevocableRole"];
         assert.deepStrictEqual(
-            { inputs: Object.keys(component.inputProperties), required: component.requiredInputs, outputs: Object.keys(component.properties), backend: schema.types["revocable-roles:index:Backend"].enum.map((e: { value: string }) => e.value), },
             {
-                inputs: ["roleName", "path", "description", "maxSessionDuration", "permissionsBoundary", "tags", "trust", "managedPolicyArns", "managedPolicies", "inlinePolicies", "revokeBefore", "backend", "account",],
+                inputs: Object.keys(component.inputProperties),
+                required: component.requiredInputs,
+                outputs: Object.keys(component.properties),
+                backend: schema.types["revocable-roles:index:Backend"].enum.map((e: { value: string }) => e.value),
+            },
+            {
+                inputs: [
+                    "roleName",
+                    "path",
+                    "description",
+                    "maxSessionDuration",
+                    "permissionsBoundary",
+                    "tags",
+                    "trust",
+                    "managedPolicyArns",
+                    "managedPolicies",
+                    "inlinePolicies",
+                    "revokeBefore",
+                    "backend",
+                    "account",
+                ],
                 required: ["trust"],
                 outputs: ["arn", "roleName", "revocation"],
                 backend: ["aws", "aws-native"],
             },
         );
         // Inputs from other resources are not plain; what decides the resources is.
-        const plain = Object.entries(component.inputProperties as Record<string, { plain?: boolean }>).filter(([, p]) => p.plain === true).map(([k]) => k);
-        assert.deepStrictEqual(plain, ["roleName", "path", "maxSessionDuration", "tags", "trust", "managedPolicyArns", "managedPolicies", "inlinePolicies", "revokeBefore", "backend",]);
+        const plain = Object.entries(component.inputProperties as Record<string, { plain?: boolean }>)
+            .filter(([, p]) => p.plain === true)
+            .map(([k]) => k);
+        assert.deepStrictEqual(plain, [
+            "roleName",
+            "path",
+            "maxSessionDuration",
+            "tags",
+            "trust",
+            "managedPolicyArns",
+            "managedPolicies",
+            "inlinePolicies",
+            "revokeBefore",
+            "backend",
+        ]);
     });
 
     it("constructs, under mocks, exactly the children the TypeScript class registers, and returns its outputs", async () => {
@@ -62,10 +114,16 @@ describe("the multi-language component package", function () {
         assert.strictEqual(run.error, undefined, run.error?.message);
         assert.deepStrictEqual(comparable(run.registrations), comparable(direct));
         assert.deepStrictEqual(Object.keys(state!), ["arn", "roleName", "revocation"]);
-        assert.deepStrictEqual(state!.revocation, { cutoff: "2026-11-27T10:15:00Z", policyName: "RevokeOlderSessions", safeToRemoveAfter: "2026-11-27T23:15:00Z", });
+        assert.deepStrictEqual(state!.revocation, {
+            cutoff: "2026-11-27T10:15:00Z",
+            policyName: "RevokeOlderSessions",
+            safeToRemoveAfter: "2026-11-27T23:15:00Z",
+        });
     });
 
     it("refuses a type token of another module, as Pulumi's component provider does", async () => {
-        await assert.rejects(provider.construct("ci", "revocable-roles:iam:RevocableRole", args as never, {}), { message: "Invalid module 'iam' in resource type 'revocable-roles:iam:RevocableRole', expected 'index' or empty string", });
+        await assert.rejects(provider.construct("ci", "revocable-roles:iam:RevocableRole", args as never, {}), {
+            message: "Invalid module 'iam' in resource type 'revocable-roles:iam:RevocableRole', expected 'index' or empty string",
+        });
     });
 });

@@ -1,5 +1,13 @@
 import * as assert from "assert";
-import { REVOCATION_RESERVE, asList, decodePolicyDocument, quotaSize, revocationInfo, revocationPolicy, serializePolicy, } from "../components/policy";
+import {
+    REVOCATION_RESERVE,
+    asList,
+    decodePolicyDocument,
+    quotaSize,
+    revocationInfo,
+    revocationPolicy,
+    serializePolicy,
+} from "../components/policy";
 
 describe("revocationPolicy", () => {
     it("renders exactly the console's deny-older-sessions shape", () => {
@@ -37,7 +45,18 @@ describe("revocationPolicy", () => {
 
 describe("serializePolicy", () => {
     it("orders keys the same way whatever order they were written in", () => {
-        const written = { Statement: [{ Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } }, Action: "s3:GetObject", Effect: "Allow" as const, Sid: "A", },], Version: "2012-10-17" as const, };
+        const written = {
+            Statement: [
+                {
+                    Resource: "*",
+                    Condition: { Bool: { "aws:SecureTransport": "true" } },
+                    Action: "s3:GetObject",
+                    Effect: "Allow" as const,
+                    Sid: "A",
+                },
+            ],
+            Version: "2012-10-17" as const,
+        };
         assert.strictEqual(
             serializePolicy(written),
             '{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}',
@@ -45,7 +64,10 @@ describe("serializePolicy", () => {
     });
 
     it("counts quota characters without whitespace", () => {
-        const document = { Version: "2012-10-17" as const, Statement: [{ Effect: "Allow" as const, Action: "s3:GetObject", Resource: "arn:aws:s3:::a b" }], };
+        const document = {
+            Version: "2012-10-17" as const,
+            Statement: [{ Effect: "Allow" as const, Action: "s3:GetObject", Resource: "arn:aws:s3:::a b" }],
+        };
         assert.strictEqual(quotaSize(document), serializePolicy(document).length - 1);
     });
 

@@ -21,7 +21,8 @@ async function run(argv: string[], root: string) {
 describe("the program on the example dev stack", () => {
     it("registers exactly the dev platform's resources", async () => {
         const dev = await plan(DEV_STACK, "dev");
-        const managed = (key: string, arn: string) => `aws:iam/rolePolicyAttachment:RolePolicyAttachment ${key}-managed-${arnKey(`arn:aws:iam::aws:policy/${arn}`)}`;
+        const managed = (key: string, arn: string) =>
+            `aws:iam/rolePolicyAttachment:RolePolicyAttachment ${key}-managed-${arnKey(`arn:aws:iam::aws:policy/${arn}`)}`;
         assert.deepStrictEqual(
             shape(dev.resources),
             [
@@ -44,11 +45,24 @@ describe("the program on the example dev stack", () => {
             ].sort(),
         );
         const revocation = dev.resources.find((r) => r.name === "ci-deployer-revocation")!;
-        assert.deepStrictEqual({ ...revocation.inputs, policy: doc(revocation.inputs.policy) }, {
-            role: "ci-deployer",
-            name: "RevokeOlderSessions",
-            policy: { Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-27T10:15:00Z" } }, },], },
-        },);
+        assert.deepStrictEqual(
+            { ...revocation.inputs, policy: doc(revocation.inputs.policy) },
+            {
+                role: "ci-deployer",
+                name: "RevokeOlderSessions",
+                policy: {
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Deny",
+                            Action: ["*"],
+                            Resource: ["*"],
+                            Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-27T10:15:00Z" } },
+                        },
+                    ],
+                },
+            },
+        );
         const admin = dev.resources.find((r) => r.name === "break-glass-admin-role")!;
         assert.strictEqual(admin.inputs.name, "BreakGlassAdministrator");
         assert.deepStrictEqual(doc(admin.inputs.assumeRolePolicy), {
@@ -66,7 +80,10 @@ describe("the program on the example dev stack", () => {
     });
 
     it("exports each role's ARN, name and revocation window as the stack output roles", async () => {
-        type Roles = Record<string, { arn: pulumi.Output<string>; name: pulumi.Output<string>; revokedBefore: string | null; safeToRemoveAfter: string | null }>;
+        type Roles = Record<
+            string,
+            { arn: pulumi.Output<string>; name: pulumi.Output<string>; revokedBefore: string | null; safeToRemoveAfter: string | null }
+        >;
         let program: { roles: Roles } | undefined;
         const result = await runOffline(() => (program = loadProgram(path.join(PROJECT_ROOT, "index.ts"))() as typeof program), {
             project: "revocable-roles",
@@ -76,13 +93,38 @@ describe("the program on the example dev stack", () => {
         assert.strictEqual(result.error, undefined);
         const outputs: Record<string, unknown> = {};
         for (const [key, role] of Object.entries(program!.roles)) {
-            outputs[key] = { arn: await promiseOf(role.arn), name: await promiseOf(role.name), revokedBefore: role.revokedBefore, safeToRemoveAfter: role.safeToRemoveAfter, };
+            outputs[key] = {
+                arn: await promiseOf(role.arn),
+                name: await promiseOf(role.name),
+                revokedBefore: role.revokedBefore,
+                safeToRemoveAfter: role.safeToRemoveAfter,
+            };
         }
         assert.deepStrictEqual(outputs, {
-            "ci-deployer": { arn: "arn:aws:iam::000000000000:role/ci-deployer", name: "ci-deployer", revokedBefore: "2026-11-27T10:15:00Z", safeToRemoveAfter: "2026-11-27T23:15:00Z", },
-            "break-glass-admin": { arn: "arn:aws:iam::000000000000:role/emergency/BreakGlassAdministrator", name: "BreakGlassAdministrator", revokedBefore: null, safeToRemoveAfter: null, },
-            "app-server": { arn: "arn:aws:iam::000000000000:role/app-server", name: "app-server", revokedBefore: null, safeToRemoveAfter: null, },
-            "external-auditor": { arn: "arn:aws:iam::000000000000:role/external-auditor", name: "external-auditor", revokedBefore: null, safeToRemoveAfter: null, },
+            "ci-deployer": {
+                arn: "arn:aws:iam::000000000000:role/ci-deployer",
+                name: "ci-deployer",
+                revokedBefore: "2026-11-27T10:15:00Z",
+                safeToRemoveAfter: "2026-11-27T23:15:00Z",
+            },
+            "break-glass-admin": {
+                arn: "arn:aws:iam::000000000000:role/emergency/BreakGlassAdministrator",
+                name: "BreakGlassAdministrator",
+                revokedBefore: null,
+                safeToRemoveAfter: null,
+            },
+            "app-server": {
+                arn: "arn:aws:iam::000000000000:role/app-server",
+                name: "app-server",
+                revokedBefore: null,
+                safeToRemoveAfter: null,
+            },
+            "external-auditor": {
+                arn: "arn:aws:iam::000000000000:role/external-auditor",
+                name: "external-auditor",
+                revokedBefore: null,
+                safeToRemoveAfter: null,
+            },
         });
     });
 
@@ -90,7 +132,11 @@ describe("the program on the example dev stack", () => {
         const text = DEV_STACK.replace("config:\n", 'config:\n  revocable-roles:revokeAllBefore: "2026-11-27T09:00:00Z"\n');
         const cutoffs = (await plan(text, "dev")).resources
             .filter((r) => r.name.endsWith("-revocation"))
-            .map((r) => [r.name, (doc(r.inputs.policy) as { Statement: { Condition: { DateLessThan: Record<string, string> } }[] }).Statement[0].Condition.DateLessThan["aws:TokenIssueTime"],]);
+            .map((r) => [
+                r.name,
+                (doc(r.inputs.policy) as { Statement: { Condition: { DateLessThan: Record<string, string> } }[] }).Statement[0].Condition
+                    .DateLessThan["aws:TokenIssueTime"],
+            ]);
         assert.deepStrictEqual(cutoffs.sort(), [
             ["app-server-revocation", "2026-11-27T09:00:00Z"],
             ["break-glass-admin-revocation", "2026-11-27T09:00:00Z"],
@@ -100,7 +146,10 @@ describe("the program on the example dev stack", () => {
     });
 
     it("knows the account and partition from aws:allowedAccountIds and aws:region, asking the provider nothing", async () => {
-        const text = DEV_STACK.replace("  aws:region: eu-west-1\n", '  aws:region: cn-north-1\n  aws:allowedAccountIds: ["123456789012"]\n',);
+        const text = DEV_STACK.replace(
+            "  aws:region: eu-west-1\n",
+            '  aws:region: cn-north-1\n  aws:allowedAccountIds: ["123456789012"]\n',
+        );
         const ci = (await plan(text, "dev")).resources.find((r) => r.name === "ci-deployer-role")!;
         assert.deepStrictEqual((doc(ci.inputs.assumeRolePolicy) as { Statement: { Principal: unknown }[] }).Statement[0].Principal, {
             Federated: "arn:aws-cn:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
@@ -109,7 +158,11 @@ describe("the program on the example dev stack", () => {
 
     it("stops with every config error, registering nothing", async () => {
         const text = fixture("bad", "many-errors-at-once.yaml");
-        const result = await runOffline(loadProgram(path.join(PROJECT_ROOT, "index.ts")), { project: "revocable-roles", stack: "fixture", config: loaded(text, "fixture").config, });
+        const result = await runOffline(loadProgram(path.join(PROJECT_ROOT, "index.ts")), {
+            project: "revocable-roles",
+            stack: "fixture",
+            config: loaded(text, "fixture").config,
+        });
         assert.strictEqual(result.registrations.length, 0);
         const expected = [...text.matchAll(/^# expect: (.*)$/gm)].map((m) => m[1]);
         assert.strictEqual(result.error?.message, ["invalid stack config:", ...expected].join("\n"));
@@ -118,10 +171,15 @@ describe("the program on the example dev stack", () => {
 
 describe("the corpus of bad stack files", () => {
     const NOW = new Date("2026-11-27T12:00:00Z");
-    for (const file of fs.readdirSync(path.join(FIXTURES, "bad")).filter((f) => f.endsWith(".yaml")).sort()) {
+    for (const file of fs
+        .readdirSync(path.join(FIXTURES, "bad"))
+        .filter((f) => f.endsWith(".yaml"))
+        .sort()) {
         it(`rejects ${file} with exactly its expected errors`, () => {
             const text = fixture("bad", file);
-            const expected = [...text.matchAll(/^# expect: (.*)$/gm)].map((m) => m[1].replace("(now is <now>)", "(now is 2026-11-27T12:00:00Z)"),);
+            const expected = [...text.matchAll(/^# expect: (.*)$/gm)].map((m) =>
+                m[1].replace("(now is <now>)", "(now is 2026-11-27T12:00:00Z)"),
+            );
             assert.notDeepStrictEqual(expected, [], `${file} states no expected error`);
             const result = readStackConfig(loaded(text, "fixture").config, { stackFile: "Pulumi.fixture.yaml", now: NOW });
             assert.deepStrictEqual(result.ok ? [] : result.errors, expected);
@@ -139,9 +197,18 @@ describe("npm run plan", () => {
         for (const resource of result.resources) {
             assert.deepStrictEqual(Object.keys(resource), ["urn", "type", "name", "parent", "inputs"]);
         }
-        assert.deepStrictEqual(result.resources[0], { urn: `urn:pulumi:dev::revocable-roles::${COMPONENT}::ci-deployer`, type: COMPONENT, name: "ci-deployer", parent: null, inputs: {}, });
+        assert.deepStrictEqual(result.resources[0], {
+            urn: `urn:pulumi:dev::revocable-roles::${COMPONENT}::ci-deployer`,
+            type: COMPONENT,
+            name: "ci-deployer",
+            parent: null,
+            inputs: {},
+        });
         const revocation = result.resources.find((r: { name: string }) => r.name === "ci-deployer-revocation");
-        assert.strictEqual(revocation.urn, `urn:pulumi:dev::revocable-roles::${COMPONENT}$aws:iam/rolePolicy:RolePolicy::ci-deployer-revocation`,);
+        assert.strictEqual(
+            revocation.urn,
+            `urn:pulumi:dev::revocable-roles::${COMPONENT}$aws:iam/rolePolicy:RolePolicy::ci-deployer-revocation`,
+        );
         assert.strictEqual(revocation.parent, result.resources[0].urn);
         assert.deepStrictEqual(result.roles, [
             { key: "ci-deployer", roleName: "ci-deployer", revokedBefore: "2026-11-27T10:15:00Z", reachable: [] },
@@ -170,7 +237,9 @@ describe("npm run plan", () => {
                 key: "role-b",
                 roleName: "role-b",
                 chain: ["role-a", "role-b"],
-                reasons: [`role-a -> role-b: role-b's trust allows account ${account}, role-a's account; role-a's managed policy AdministratorAccess allows sts:AssumeRole on *`,],
+                reasons: [
+                    `role-a -> role-b: role-b's trust allows account ${account}, role-a's account; role-a's managed policy AdministratorAccess allows sts:AssumeRole on *`,
+                ],
             },
         ]);
         const covered = project({ "Pulumi.dev.yaml": chain('      revokeBefore: "2026-11-27T10:00:00Z"\n') });
@@ -215,16 +284,26 @@ describe("npm run plan", () => {
 
     it("lists the stacks that exist when the stack is unknown, and prints nothing on stdout", async () => {
         const root = project({ "Pulumi.dev.yaml": DEV_STACK, "Pulumi.staging.yaml": DEV_STACK });
-        assert.deepStrictEqual(await run(["--stack", "qa"], root), { code: 1, stdout: "", stderr: 'unknown stack "qa": there is no Pulumi.qa.yaml; stacks: dev, staging\n', });
+        assert.deepStrictEqual(await run(["--stack", "qa"], root), {
+            code: 1,
+            stdout: "",
+            stderr: 'unknown stack "qa": there is no Pulumi.qa.yaml; stacks: dev, staging\n',
+        });
     });
 
     it("prints its help on --help, with exit code 0", async () => {
         const { code, stdout, stderr } = await run(["--help"], project({}));
-        assert.deepStrictEqual({ code, stderr, first: stdout.split("\n")[0] }, { code: 0, stderr: "", first: "usage: npm run plan -- --stack <name> [--json] [--diff <git-ref> [--revocation-targets]]" },);
+        assert.deepStrictEqual(
+            { code, stderr, first: stdout.split("\n")[0] },
+            { code: 0, stderr: "", first: "usage: npm run plan -- --stack <name> [--json] [--diff <git-ref> [--revocation-targets]]" },
+        );
     });
 
     it("shows what a change of the stack file would change since a git ref", async () => {
-        const root = repository({ "Pulumi.review.yaml": fixture("diff", "Pulumi.before.yaml") }, { "Pulumi.review.yaml": fixture("diff", "Pulumi.after.yaml") },);
+        const root = repository(
+            { "Pulumi.review.yaml": fixture("diff", "Pulumi.before.yaml") },
+            { "Pulumi.review.yaml": fixture("diff", "Pulumi.after.yaml") },
+        );
         const { code, stdout, stderr } = await run(["--stack", "review", "--diff", "main"], root);
         assert.deepStrictEqual({ code, stderr }, { code: 0, stderr: "" });
         assert.strictEqual(
@@ -247,7 +326,10 @@ describe("npm run plan", () => {
 
     it("shows a replaced role as such, and the policies replaced with it", async () => {
         const before = fixture("diff", "Pulumi.before.yaml");
-        const root = repository({ "Pulumi.review.yaml": before }, { "Pulumi.review.yaml": before.replace("    app:\n", "    app:\n      path: /apps/\n") },);
+        const root = repository(
+            { "Pulumi.review.yaml": before },
+            { "Pulumi.review.yaml": before.replace("    app:\n", "    app:\n      path: /apps/\n") },
+        );
         const { stdout } = await run(["--stack", "review", "--diff", "main"], root);
         assert.strictEqual(
             stdout,
@@ -264,9 +346,18 @@ describe("npm run plan", () => {
     });
 
     it("reports removed resources in the diff", async () => {
-        const root = repository({ "Pulumi.review.yaml": fixture("diff", "Pulumi.after.yaml") }, { "Pulumi.review.yaml": fixture("diff", "Pulumi.before.yaml") },);
+        const root = repository(
+            { "Pulumi.review.yaml": fixture("diff", "Pulumi.after.yaml") },
+            { "Pulumi.review.yaml": fixture("diff", "Pulumi.before.yaml") },
+        );
         const lines = (await run(["--stack", "review", "--diff", "main"], root)).stdout.split("\n");
-        assert.deepStrictEqual([lines[0], lines.at(-2)], ['Changes to stack "review" since main: 0 to add, 2 to change, 0 to replace, 1 to remove.', "- aws:iam/rolePolicy:RolePolicy app-revocation",],);
+        assert.deepStrictEqual(
+            [lines[0], lines.at(-2)],
+            [
+                'Changes to stack "review" since main: 0 to add, 2 to change, 0 to replace, 1 to remove.',
+                "- aws:iam/rolePolicy:RolePolicy app-revocation",
+            ],
+        );
     });
 
     it("exits 1 with the error lines on stderr and nothing on stdout for a bad stack file", async () => {
@@ -282,16 +373,30 @@ describe("npm run plan", () => {
 describe("npm run plan --revocation-targets", () => {
     const base = fixture("diff", "Pulumi.before.yaml");
     const urn = (name: string) => `urn:pulumi:review::revocable-roles::${COMPONENT}$aws:iam/rolePolicy:RolePolicy::${name}`;
-    const targets = async (head: string) => (await run(["--stack", "review", "--diff", "main", "--revocation-targets"], repository({ "Pulumi.review.yaml": base }, { "Pulumi.review.yaml": head }),)).stdout;
-    const revoked = (text: string, key: string, cutoff: string) => text.replace(`    ${key}:\n`, `    ${key}:\n      revokeBefore: "${cutoff}"\n`);
+    const targets = async (head: string) =>
+        (
+            await run(
+                ["--stack", "review", "--diff", "main", "--revocation-targets"],
+                repository({ "Pulumi.review.yaml": base }, { "Pulumi.review.yaml": head }),
+            )
+        ).stdout;
+    const revoked = (text: string, key: string, cutoff: string) =>
+        text.replace(`    ${key}:\n`, `    ${key}:\n      revokeBefore: "${cutoff}"\n`);
 
     it("prints the URNs of new and later revocation policies when nothing else changes", async () => {
-        const head = revoked(base.replace('revokeBefore: "2026-11-27T10:15:00Z"', 'revokeBefore: "2026-11-27T11:00:00Z"'), "app", "2026-11-27T11:00:00Z",);
+        const head = revoked(
+            base.replace('revokeBefore: "2026-11-27T10:15:00Z"', 'revokeBefore: "2026-11-27T11:00:00Z"'),
+            "app",
+            "2026-11-27T11:00:00Z",
+        );
         assert.strictEqual(await targets(head), `${urn("ci-revocation")}\n${urn("app-revocation")}\n`);
     });
 
     it("prints nothing when anything else changes too", async () => {
-        assert.strictEqual(await targets(revoked(base, "app", "2026-11-27T11:00:00Z").replace('["s3:GetObject"]', '["s3:GetObject", "s3:ListBucket"]')), "",);
+        assert.strictEqual(
+            await targets(revoked(base, "app", "2026-11-27T11:00:00Z").replace('["s3:GetObject"]', '["s3:GetObject", "s3:ListBucket"]')),
+            "",
+        );
     });
 
     it("prints nothing when a cutoff moves earlier", async () => {
@@ -304,6 +409,10 @@ describe("npm run plan --revocation-targets", () => {
 
     it("needs --diff", async () => {
         const result = await run(["--stack", "review", "--revocation-targets"], project({}));
-        assert.deepStrictEqual(result, { code: 1, stdout: "", stderr: "--revocation-targets needs --diff <git-ref>\nusage: npm run plan -- --stack <name> [--json] [--diff <git-ref> [--revocation-targets]]\n", });
+        assert.deepStrictEqual(result, {
+            code: 1,
+            stdout: "",
+            stderr: "--revocation-targets needs --diff <git-ref>\nusage: npm run plan -- --stack <name> [--json] [--diff <git-ref> [--revocation-targets]]\n",
+        });
     });
 });

@@ -14,14 +14,20 @@ const args: RevocableRoleArgs = {
     trust: { githubActions: { repositories: ["acme/infra:ref:refs/heads/main"] } },
     managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess"],
     inlinePolicies: {
-        "deploy-artifacts": { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::acme-artifacts/*"] }], },
+        "deploy-artifacts": {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::acme-artifacts/*"] }],
+        },
     },
     revokeBefore: "2026-11-27T11:15:00+01:00",
 };
 
 const TYPE = "revocable-roles:index:RevocableRole";
 const COMPONENT = `urn:pulumi:test::revocable-roles::${TYPE}::ci`;
-const revocationDocument = (cutoff: string) => ({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": cutoff } } }], });
+const revocationDocument = (cutoff: string) => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": cutoff } } }],
+});
 
 describe("RevocableRole", () => {
     let registrations: Registration[];
@@ -58,32 +64,44 @@ describe("RevocableRole", () => {
     it("keeps the earlier type token as an alias, so existing stacks are not replaced", () => {
         assert.deepStrictEqual(registrations[0].aliases, [{ type: "revocable-roles:iam:RevocableRole" }]);
         const plan = toPlan("revocable-roles", "test", registrations);
-        assert.deepStrictEqual(plan.details.get(COMPONENT)!.previousUrns, ["urn:pulumi:test::revocable-roles::revocable-roles:iam:RevocableRole::ci",]);
+        assert.deepStrictEqual(plan.details.get(COMPONENT)!.previousUrns, [
+            "urn:pulumi:test::revocable-roles::revocable-roles:iam:RevocableRole::ci",
+        ]);
         const revocation = byName(registrations).get("ci-revocation")!.urn;
-        assert.deepStrictEqual(plan.details.get(revocation)!.previousUrns, ["urn:pulumi:test::revocable-roles::revocable-roles:iam:RevocableRole$aws:iam/rolePolicy:RolePolicy::ci-revocation",]);
+        assert.deepStrictEqual(plan.details.get(revocation)!.previousUrns, [
+            "urn:pulumi:test::revocable-roles::revocable-roles:iam:RevocableRole$aws:iam/rolePolicy:RolePolicy::ci-revocation",
+        ]);
     });
 
     it("declares the role with its physical name, forced policy detachment and never exclusive policy ownership", () => {
         const inputs = byName(registrations).get("ci-role")!.inputs;
-        assert.deepStrictEqual({ ...inputs, assumeRolePolicy: doc(inputs.assumeRolePolicy) }, {
-            name: "ci-deployer",
-            path: "/",
-            description: "Deploys",
-            maxSessionDuration: 3600,
-            forceDetachPolicies: true,
-            assumeRolePolicy: {
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Sid: "TrustGitHubActions",
-                        Effect: "Allow",
-                        Principal: { Federated: "arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com" },
-                        Action: "sts:AssumeRoleWithWebIdentity",
-                        Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": ["repo:acme/infra:ref:refs/heads/main"], }, },
-                    },
-                ],
+        assert.deepStrictEqual(
+            { ...inputs, assumeRolePolicy: doc(inputs.assumeRolePolicy) },
+            {
+                name: "ci-deployer",
+                path: "/",
+                description: "Deploys",
+                maxSessionDuration: 3600,
+                forceDetachPolicies: true,
+                assumeRolePolicy: {
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "TrustGitHubActions",
+                            Effect: "Allow",
+                            Principal: { Federated: "arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com" },
+                            Action: "sts:AssumeRoleWithWebIdentity",
+                            Condition: {
+                                StringEquals: {
+                                    "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                    "token.actions.githubusercontent.com:sub": ["repo:acme/infra:ref:refs/heads/main"],
+                                },
+                            },
+                        },
+                    ],
+                },
             },
-        },);
+        );
     });
 
     it("renders the revocation policy exactly, under its own name, as the JSON string sent to AWS", () => {
@@ -99,30 +117,52 @@ describe("RevocableRole", () => {
         assert.deepStrictEqual(named.get("ci-policy-deploy-artifacts")!.inputs, {
             role: "ci-deployer",
             name: "deploy-artifacts",
-            policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::acme-artifacts/*"] }], }),
+            policy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::acme-artifacts/*"] }],
+            }),
         });
-        assert.deepStrictEqual(named.get(`ci-managed-${arnKey("arn:aws:iam::aws:policy/ReadOnlyAccess")}`)!.inputs, { role: "ci-deployer", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess", });
+        assert.deepStrictEqual(named.get(`ci-managed-${arnKey("arn:aws:iam::aws:policy/ReadOnlyAccess")}`)!.inputs, {
+            role: "ci-deployer",
+            policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        });
     });
 
     it("replaces the role and every named policy delete-before-replace, and nothing else", () => {
-        assert.deepStrictEqual(registrations.filter((r) => r.deleteBeforeReplace).map((r) => r.name).sort(), ["ci-policy-deploy-artifacts", "ci-revocation", "ci-role"],);
+        assert.deepStrictEqual(
+            registrations
+                .filter((r) => r.deleteBeforeReplace)
+                .map((r) => r.name)
+                .sort(),
+            ["ci-policy-deploy-artifacts", "ci-revocation", "ci-role"],
+        );
     });
 
     it("gives every policy and attachment the role's name as an Output of the role, so a replaced role replaces them too", () => {
         const roleUrn = byName(registrations).get("ci-role")!.urn;
         const children = registrations.filter((r) => r.type.startsWith("aws:iam/rolePolicy"));
         assert.strictEqual(children.length, 4);
-        assert.deepStrictEqual(children.map((r) => r.propertyDependencies.role), Array(4).fill([roleUrn]),);
+        assert.deepStrictEqual(
+            children.map((r) => r.propertyDependencies.role),
+            Array(4).fill([roleUrn]),
+        );
     });
 
     it("exposes the ARN, the physical name, the revocation window and the resources", async () => {
         assert.strictEqual(await promiseOf(role.arn), "arn:aws:iam::000000000000:role/ci-deployer");
         assert.strictEqual(await promiseOf(role.roleName), "ci-deployer");
-        assert.deepStrictEqual(role.revocation, { cutoff: "2026-11-27T10:15:00Z", policyName: "RevokeOlderSessions", safeToRemoveAfter: "2026-11-27T23:15:00Z", });
+        assert.deepStrictEqual(role.revocation, {
+            cutoff: "2026-11-27T10:15:00Z",
+            policyName: "RevokeOlderSessions",
+            safeToRemoveAfter: "2026-11-27T23:15:00Z",
+        });
         assert.ok(role.role instanceof iam.Role);
         assert.ok(role.revocationPolicy instanceof iam.RolePolicy);
         assert.deepStrictEqual(Object.keys(role.policies), ["deploy-artifacts"]);
-        assert.deepStrictEqual(Object.keys(role.attachments).sort(), [arnKey("arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess"), arnKey("arn:aws:iam::aws:policy/ReadOnlyAccess")].sort(),);
+        assert.deepStrictEqual(
+            Object.keys(role.attachments).sort(),
+            [arnKey("arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess"), arnKey("arn:aws:iam::aws:policy/ReadOnlyAccess")].sort(),
+        );
     });
 
     it("resolves arn only once every policy and attachment exists: a consumer of arn depends on all of them", async () => {
@@ -131,7 +171,10 @@ describe("RevocableRole", () => {
             new iam.Policy("consumer", { policy: pulumi.interpolate`{"Resource":"${r.arn}"}` });
         });
         const consumer = byName(rs).get("consumer")!;
-        const children = rs.filter((r) => r.parent === COMPONENT).map((r) => r.urn).sort();
+        const children = rs
+            .filter((r) => r.parent === COMPONENT)
+            .map((r) => r.urn)
+            .sort();
         assert.deepStrictEqual([...consumer.propertyDependencies.policy].sort(), children);
     });
 });
@@ -176,9 +219,16 @@ describe("RevocableRole across renders", () => {
     });
 
     it("registers nothing, not even the component, when the arguments are invalid", async () => {
-        const run = await runOffline(() => new RevocableRole("ci", { ...args, revokeBefore: "2026-11-27 10:15" }), { project: "revocable-roles", stack: "test", config: {}, });
+        const run = await runOffline(() => new RevocableRole("ci", { ...args, revokeBefore: "2026-11-27 10:15" }), {
+            project: "revocable-roles",
+            stack: "test",
+            config: {},
+        });
         assert.deepStrictEqual(run.registrations, []);
-        assert.strictEqual(run.error?.message, 'role "ci-deployer": revokeBefore: "2026-11-27 10:15" has no time zone; write an ISO-8601 UTC timestamp such as 2026-11-27T10:00:00Z',);
+        assert.strictEqual(
+            run.error?.message,
+            'role "ci-deployer": revokeBefore: "2026-11-27 10:15" has no time zone; write an ISO-8601 UTC timestamp such as 2026-11-27T10:00:00Z',
+        );
     });
 
     it("asks the provider for nothing when no shortcut needs the account", async () => {
@@ -190,25 +240,77 @@ describe("RevocableRole across renders", () => {
     });
 
     describe("which argument changes replace the role", () => {
-        const cases: [string, Partial<RevocableRoleArgs>, { replaced: string[]; changed: string[]; added: string[]; removed: string[] }][] = [
-            ["roleName", { roleName: "ci-deployer-v2" }, { replaced: ["ci-role", "ci-managed-*", "ci-managed-*", "ci-policy-deploy-artifacts", "ci-revocation"], changed: [], added: [], removed: [], },],
-            ["path", { path: "/ci/" }, { replaced: ["ci-role", "ci-managed-*", "ci-managed-*", "ci-policy-deploy-artifacts", "ci-revocation"], changed: [], added: [], removed: [], },],
-            ["backend", { backend: "aws-native" }, { replaced: [], changed: [], added: ["ci-role", "ci-policy-deploy-artifacts", "ci-revocation"], removed: ["ci-role", "ci-managed-*", "ci-managed-*", "ci-policy-deploy-artifacts", "ci-revocation"], },],
-            ["description", { description: "Deploys the platform" }, { replaced: [], changed: ["ci-role"], added: [], removed: [] }],
-            ["maxSessionDuration", { maxSessionDuration: 7200 }, { replaced: [], changed: ["ci-role"], added: [], removed: [] }],
-            ["tags", { tags: { team: "platform" } }, { replaced: [], changed: ["ci-role"], added: [], removed: [] }],
-            ["permissionsBoundary", { permissionsBoundary: "arn:aws:iam::123456789012:policy/Boundary" }, { replaced: [], changed: ["ci-role"], added: [], removed: [] },],
-            ["trust", { trust: { accounts: ["111111111111"] } }, { replaced: [], changed: ["ci-role"], added: [], removed: [] }],
-            ["revokeBefore", { revokeBefore: "2026-11-27T11:00:00Z" }, { replaced: [], changed: ["ci-revocation"], added: [], removed: [] },],
-        ];
+        const cases: [string, Partial<RevocableRoleArgs>, { replaced: string[]; changed: string[]; added: string[]; removed: string[] }][] =
+            [
+                [
+                    "roleName",
+                    { roleName: "ci-deployer-v2" },
+                    {
+                        replaced: ["ci-role", "ci-managed-*", "ci-managed-*", "ci-policy-deploy-artifacts", "ci-revocation"],
+                        changed: [],
+                        added: [],
+                        removed: [],
+                    },
+                ],
+                [
+                    "path",
+                    { path: "/ci/" },
+                    {
+                        replaced: ["ci-role", "ci-managed-*", "ci-managed-*", "ci-policy-deploy-artifacts", "ci-revocation"],
+                        changed: [],
+                        added: [],
+                        removed: [],
+                    },
+                ],
+                [
+                    "backend",
+                    { backend: "aws-native" },
+                    {
+                        replaced: [],
+                        changed: [],
+                        added: ["ci-role", "ci-policy-deploy-artifacts", "ci-revocation"],
+                        removed: ["ci-role", "ci-managed-*", "ci-managed-*", "ci-policy-deploy-artifacts", "ci-revocation"],
+                    },
+                ],
+                ["description", { description: "Deploys the platform" }, { replaced: [], changed: ["ci-role"], added: [], removed: [] }],
+                ["maxSessionDuration", { maxSessionDuration: 7200 }, { replaced: [], changed: ["ci-role"], added: [], removed: [] }],
+                ["tags", { tags: { team: "platform" } }, { replaced: [], changed: ["ci-role"], added: [], removed: [] }],
+                [
+                    "permissionsBoundary",
+                    { permissionsBoundary: "arn:aws:iam::123456789012:policy/Boundary" },
+                    { replaced: [], changed: ["ci-role"], added: [], removed: [] },
+                ],
+                ["trust", { trust: { accounts: ["111111111111"] } }, { replaced: [], changed: ["ci-role"], added: [], removed: [] }],
+                [
+                    "revokeBefore",
+                    { revokeBefore: "2026-11-27T11:00:00Z" },
+                    { replaced: [], changed: ["ci-revocation"], added: [], removed: [] },
+                ],
+            ];
         for (const [field, change, expected] of cases) {
             it(`${field}: ${expected.replaced.includes("ci-role") ? "replaces the role and every child" : expected.removed.includes("ci-role") ? "deletes the role and creates it again" : "updates in place"}`, async () => {
-                const [before, after] = [toPlan("revocable-roles", "test", await render({})), toPlan("revocable-roles", "test", await render(change)),];
+                const [before, after] = [
+                    toPlan("revocable-roles", "test", await render({})),
+                    toPlan("revocable-roles", "test", await render(change)),
+                ];
                 const f = footprint(before, after);
-                const names = (urns: string[]) => urns.map((urn) => urn.split("::").pop()!.replace(/managed-[0-9a-f]{8}$/, "managed-*"),).sort();
+                const names = (urns: string[]) =>
+                    urns
+                        .map((urn) =>
+                            urn
+                                .split("::")
+                                .pop()!
+                                .replace(/managed-[0-9a-f]{8}$/, "managed-*"),
+                        )
+                        .sort();
                 assert.deepStrictEqual(
                     { replaced: names(f.replaced), changed: names(f.changed), added: names(f.added), removed: names(f.removed) },
-                    { replaced: [...expected.replaced].sort(), changed: [...expected.changed].sort(), added: [...expected.added].sort(), removed: [...expected.removed].sort(), },
+                    {
+                        replaced: [...expected.replaced].sort(),
+                        changed: [...expected.changed].sort(),
+                        added: [...expected.added].sort(),
+                        removed: [...expected.removed].sort(),
+                    },
                 );
             });
         }

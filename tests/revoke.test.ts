@@ -14,38 +14,65 @@ import { decodePolicyDocument } from "../components/policy";
 
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
 const NOW = new Date("2026-11-27T10:15:30.250Z");
-const USAGE = "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>]]";
+const USAGE =
+    "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>]]";
 
 /** A client for tests: fast retries, so an unreliable endpoint costs milliseconds, not seconds. */
-function testClient(endpoint: string, credentials: IAMClient["config"]["credentials"] = async () => ({ accessKeyId: "testing", secretAccessKey: "testing" }),): IAMClient {
+function testClient(
+    endpoint: string,
+    credentials: IAMClient["config"]["credentials"] = async () => ({ accessKeyId: "testing", secretAccessKey: "testing" }),
+): IAMClient {
     return new IAMClient({ endpoint, region: "us-east-1", credentials, retryStrategy: new ConfiguredRetryStrategy(8, () => 5) });
 }
 
 async function run(argv: string[], root: string, client?: (endpoint: string | undefined) => IAMClient) {
     const out = new Capture();
     const err = new Capture();
-    const code = await revoke(argv, out, err, { root, now: () => NOW, client: (endpoint, region) => client?.(endpoint) ?? iamClient(endpoint, region), });
+    const code = await revoke(argv, out, err, {
+        root,
+        now: () => NOW,
+        client: (endpoint, region) => client?.(endpoint) ?? iamClient(endpoint, region),
+    });
     return { code, stdout: out.text, stderr: err.text, file: fs.readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8") };
 }
 
-const withAll = (text: string, cutoff: string) => text.replace("\n  revocable-roles:roles:", `\n  revocable-roles:revokeAllBefore: "${cutoff}"\n  revocable-roles:roles:`);
+const withAll = (text: string, cutoff: string) =>
+    text.replace("\n  revocable-roles:roles:", `\n  revocable-roles:revokeAllBefore: "${cutoff}"\n  revocable-roles:roles:`);
 
 describe("npm run revoke", () => {
     it("changes only the cutoff's bytes in a file full of comments", async () => {
-        const result = await run(["--stack", "qa", "--role", "ci-deployer", "--role", "auditor", "--role", "app-server", "--at", "2026-11-27T10:00:00+00:00"], project({ "Pulumi.qa.yaml": ORIGINAL }),);
+        const result = await run(
+            ["--stack", "qa", "--role", "ci-deployer", "--role", "auditor", "--role", "app-server", "--at", "2026-11-27T10:00:00+00:00"],
+            project({ "Pulumi.qa.yaml": ORIGINAL }),
+        );
         assert.deepStrictEqual({ code: result.code, stderr: result.stderr }, { code: 0, stderr: "" });
-        const expected = ORIGINAL.replace("revokeBefore: '2026-11-27T09:00:00Z'    # an earlier incident", 'revokeBefore: "2026-11-27T10:00:00Z"    # an earlier incident',)
+        const expected = ORIGINAL.replace(
+            "revokeBefore: '2026-11-27T09:00:00Z'    # an earlier incident",
+            'revokeBefore: "2026-11-27T10:00:00Z"    # an earlier incident',
+        )
             .replace('description: "app"}', 'description: "app", revokeBefore: "2026-11-27T10:00:00Z"}')
-            .replace("        externalId: audit-1   # shared with the auditor\n", '        externalId: audit-1   # shared with the auditor\n      revokeBefore: "2026-11-27T10:00:00Z"\n',);
+            .replace(
+                "        externalId: audit-1   # shared with the auditor\n",
+                '        externalId: audit-1   # shared with the auditor\n      revokeBefore: "2026-11-27T10:00:00Z"\n',
+            );
         assert.notStrictEqual(expected, ORIGINAL);
         assert.strictEqual(result.file, expected);
     });
 
     it("keeps the file's CRLF line endings in the line it adds", async () => {
         const crlf = ORIGINAL.replace(/\n/g, "\r\n");
-        const result = await run(["--stack", "qa", "--role", "auditor", "--at", "2026-11-27T10:00:00Z"], project({ "Pulumi.qa.yaml": crlf }),);
+        const result = await run(
+            ["--stack", "qa", "--role", "auditor", "--at", "2026-11-27T10:00:00Z"],
+            project({ "Pulumi.qa.yaml": crlf }),
+        );
         assert.strictEqual(result.code, 0);
-        assert.strictEqual(result.file, crlf.replace("        externalId: audit-1   # shared with the auditor\r\n", '        externalId: audit-1   # shared with the auditor\r\n      revokeBefore: "2026-11-27T10:00:00Z"\r\n',),);
+        assert.strictEqual(
+            result.file,
+            crlf.replace(
+                "        externalId: audit-1   # shared with the auditor\r\n",
+                '        externalId: audit-1   # shared with the auditor\r\n      revokeBefore: "2026-11-27T10:00:00Z"\r\n',
+            ),
+        );
     });
 
     it("writes revokeAllBefore on its own line just above the roles key with --all", async () => {
@@ -55,55 +82,105 @@ describe("npm run revoke", () => {
 
     it("defaults the cutoff to now rounded up to the next whole second, and rounds --at up too", () => {
         assert.deepStrictEqual(
-            [chooseCutoff(undefined, NOW), chooseCutoff(undefined, new Date("2026-11-27T10:15:30.000Z")), chooseCutoff("2026-11-27T10:00:00.200Z", NOW),].map((d) => d.toISOString()),
+            [
+                chooseCutoff(undefined, NOW),
+                chooseCutoff(undefined, new Date("2026-11-27T10:15:30.000Z")),
+                chooseCutoff("2026-11-27T10:00:00.200Z", NOW),
+            ].map((d) => d.toISOString()),
             ["2026-11-27T10:15:31.000Z", "2026-11-27T10:15:31.000Z", "2026-11-27T10:00:01.000Z"],
         );
     });
 
     it("lists each role once however often --role names it", async () => {
-        const result = await run(["--stack", "qa", "--role", "auditor", "--role", "auditor", "--at", "2026-11-27T10:00:00Z"], project({ "Pulumi.qa.yaml": ORIGINAL }),);
-        assert.deepStrictEqual(result.stdout.split("\n").slice(0, 4), ["Wrote Pulumi.qa.yaml: auditor revoked before 2026-11-27T10:00:00Z.", "", "Pull request title:", "Revoke sessions of auditor (qa) issued before 2026-11-27T10:00:00Z",]);
+        const result = await run(
+            ["--stack", "qa", "--role", "auditor", "--role", "auditor", "--at", "2026-11-27T10:00:00Z"],
+            project({ "Pulumi.qa.yaml": ORIGINAL }),
+        );
+        assert.deepStrictEqual(result.stdout.split("\n").slice(0, 4), [
+            "Wrote Pulumi.qa.yaml: auditor revoked before 2026-11-27T10:00:00Z.",
+            "",
+            "Pull request title:",
+            "Revoke sessions of auditor (qa) issued before 2026-11-27T10:00:00Z",
+        ]);
         assert.deepStrictEqual(parseRequest(["--stack", "qa", "--role", "b", "--role", "a", "--role", "b"])?.roles, ["b", "a"]);
     });
 
     it("prints its help on --help, with exit code 0 and nothing written", async () => {
         const result = await run(["--help"], project({ "Pulumi.qa.yaml": ORIGINAL }));
-        assert.deepStrictEqual({ code: result.code, first: result.stdout.split("\n")[0], stderr: result.stderr, same: result.file === ORIGINAL }, { code: 0, first: USAGE, stderr: "", same: true },);
+        assert.deepStrictEqual(
+            { code: result.code, first: result.stdout.split("\n")[0], stderr: result.stderr, same: result.file === ORIGINAL },
+            { code: 0, first: USAGE, stderr: "", same: true },
+        );
     });
 
     const refusals: [string, string[], string, string?][] = [
-        ["an --at in the future", ["--role", "auditor", "--at", "2026-11-27T10:16:00Z"], '--at "2026-11-27T10:16:00Z" is in the future (now is 2026-11-27T10:15:30.250Z); a future cutoff would also deny every session issued until then',],
-        ["an --at without a zone", ["--role", "auditor", "--at", "2026-11-27T10:00:00"], '--at "2026-11-27T10:00:00" has no time zone; write an ISO-8601 UTC timestamp such as 2026-11-27T10:00:00Z',],
-        ["an unparseable --at", ["--role", "auditor", "--at", "ten past ten"], '--at "ten past ten" is not an ISO-8601 timestamp; write it like 2026-11-27T10:00:00Z',],
-        ["a cutoff earlier than the one in the file", ["--role", "ci-deployer", "--at", "2026-11-27T08:00:00Z"], 'role "ci-deployer" is already revoked before 2026-11-27T09:00:00Z; the new cutoff 2026-11-27T08:00:00Z is earlier and would re-enable sessions that revocation denies',],
+        [
+            "an --at in the future",
+            ["--role", "auditor", "--at", "2026-11-27T10:16:00Z"],
+            '--at "2026-11-27T10:16:00Z" is in the future (now is 2026-11-27T10:15:30.250Z); a future cutoff would also deny every session issued until then',
+        ],
+        [
+            "an --at without a zone",
+            ["--role", "auditor", "--at", "2026-11-27T10:00:00"],
+            '--at "2026-11-27T10:00:00" has no time zone; write an ISO-8601 UTC timestamp such as 2026-11-27T10:00:00Z',
+        ],
+        [
+            "an unparseable --at",
+            ["--role", "auditor", "--at", "ten past ten"],
+            '--at "ten past ten" is not an ISO-8601 timestamp; write it like 2026-11-27T10:00:00Z',
+        ],
+        [
+            "a cutoff earlier than the one in the file",
+            ["--role", "ci-deployer", "--at", "2026-11-27T08:00:00Z"],
+            'role "ci-deployer" is already revoked before 2026-11-27T09:00:00Z; the new cutoff 2026-11-27T08:00:00Z is earlier and would re-enable sessions that revocation denies',
+        ],
         [
             "a role cutoff at or before the stack's revokeAllBefore, which is the one in force",
             ["--role", "auditor", "--at", "2026-11-27T09:30:00Z"],
             'role "auditor" is already revoked before 2026-11-27T10:00:00Z by revocable-roles:revokeAllBefore, which is not earlier than 2026-11-27T09:30:00Z: that cutoff is the one in force; give --at later than 2026-11-27T10:00:00Z to deny later sessions',
             withAll(ORIGINAL, "2026-11-27T10:00:00Z"),
         ],
-        ["an unknown role", ["--role", "auditr"], 'unknown role "auditr" in Pulumi.qa.yaml; did you mean "auditor"? the roles are: ci-deployer, app-server, auditor',],
+        [
+            "an unknown role",
+            ["--role", "auditr"],
+            'unknown role "auditr" in Pulumi.qa.yaml; did you mean "auditor"? the roles are: ci-deployer, app-server, auditor',
+        ],
         [
             "roles written as a JSON string, which it cannot edit byte for byte",
             ["--role", "app"],
             "Pulumi.qa.yaml: revocable-roles:roles is a JSON string (what pulumi config set writes without --path); revoke edits YAML mappings only: rewrite it as a YAML mapping (pulumi config set --path writes one)",
             `config:\n  revocable-roles:roles: '{"app":{"trust":{"accounts":["111111111111"]}}}'\n`,
         ],
-        ["configuration the Pulumi CLI would read differently", ["--role", "auditor"], "Pulumi.qa.yaml: roles: has no namespace; the Pulumi CLI reads it as revocable-roles:roles, and beside the namespaced key which one wins is not defined; write it as revocable-roles:roles", `${ORIGINAL}  roles: {}\n`,],
+        [
+            "configuration the Pulumi CLI would read differently",
+            ["--role", "auditor"],
+            "Pulumi.qa.yaml: roles: has no namespace; the Pulumi CLI reads it as revocable-roles:roles, and beside the namespaced key which one wins is not defined; write it as revocable-roles:roles",
+            `${ORIGINAL}  roles: {}\n`,
+        ],
         ["neither --role nor --all", [], `give either --role (one or more) or --all\n${USAGE}`],
-        ["--endpoint-url without --now", ["--all", "--endpoint-url", "http://127.0.0.1:1"], `--endpoint-url only applies with --now\n${USAGE}`,],
+        [
+            "--endpoint-url without --now",
+            ["--all", "--endpoint-url", "http://127.0.0.1:1"],
+            `--endpoint-url only applies with --now\n${USAGE}`,
+        ],
         ["an unknown flag", ["--all", "--force"], `Unknown option '--force'\n${USAGE}`],
     ];
     for (const [what, argv, message, text] of refusals) {
         it(`refuses ${what} in one line, leaving the file untouched`, async () => {
             const original = text ?? ORIGINAL;
             const result = await run(["--stack", "qa", ...argv], project({ "Pulumi.qa.yaml": original }));
-            assert.deepStrictEqual({ code: result.code, stdout: result.stdout, stderr: result.stderr, same: result.file === original }, { code: 1, stdout: "", stderr: `${message}\n`, same: true },);
+            assert.deepStrictEqual(
+                { code: result.code, stdout: result.stdout, stderr: result.stderr, same: result.file === original },
+                { code: 1, stdout: "", stderr: `${message}\n`, same: true },
+            );
         });
     }
 
     it("refuses every problem at once when several roles are wrong", async () => {
-        const result = await run(["--stack", "qa", "--role", "nope", "--role", "ci-deployer", "--at", "2026-11-27T08:00:00Z"], project({ "Pulumi.qa.yaml": ORIGINAL }),);
+        const result = await run(
+            ["--stack", "qa", "--role", "nope", "--role", "ci-deployer", "--at", "2026-11-27T08:00:00Z"],
+            project({ "Pulumi.qa.yaml": ORIGINAL }),
+        );
         assert.deepStrictEqual(
             { code: result.code, stderr: result.stderr.split("\n"), same: result.file === ORIGINAL },
             {
@@ -123,18 +200,36 @@ describe("npm run revoke", () => {
         const result = await run(["--stack", "qa", "--role", "auditor"], project({ "Pulumi.qa.yaml": broken }));
         assert.deepStrictEqual(
             { code: result.code, stderr: result.stderr, same: result.file === broken },
-            { code: 1, stderr: 'Pulumi.qa.yaml is invalid; fix it before revoking:\nPulumi.qa.yaml: revocable-roles:roles.auditor.trust.requireMfa: "yes-please" is a string; expected true or false\n', same: true, },
+            {
+                code: 1,
+                stderr: 'Pulumi.qa.yaml is invalid; fix it before revoking:\nPulumi.qa.yaml: revocable-roles:roles.auditor.trust.requireMfa: "yes-please" is a string; expected true or false\n',
+                same: true,
+            },
         );
     });
 
     it("prints a ready pull request that says what the revocation leaves open, for the dev stack's revoked role", async () => {
         const root = project({ "Pulumi.dev.yaml": DEV_STACK });
         const out = new Capture();
-        const code = await revoke(["--stack", "dev", "--role", "ci-deployer", "--at", "2026-11-27T10:30:00Z", "--reason", "CI token printed in a public build log",], out, new Capture(), {
-            root,
-            now: () => new Date("2026-11-27T12:00:00Z"),
-            client: iamClient,
-        },);
+        const code = await revoke(
+            [
+                "--stack",
+                "dev",
+                "--role",
+                "ci-deployer",
+                "--at",
+                "2026-11-27T10:30:00Z",
+                "--reason",
+                "CI token printed in a public build log",
+            ],
+            out,
+            new Capture(),
+            {
+                root,
+                now: () => new Date("2026-11-27T12:00:00Z"),
+                client: iamClient,
+            },
+        );
         assert.strictEqual(code, 0);
         assert.deepStrictEqual(out.text.split("\n"), [
             "Wrote Pulumi.dev.yaml: ci-deployer revoked before 2026-11-27T10:30:00Z.",
@@ -187,20 +282,35 @@ describe("npm run revoke", () => {
     it("names the workloads a revocation interrupts and how long they take to recover", async () => {
         const root = project({ "Pulumi.dev.yaml": DEV_STACK });
         const out = new Capture();
-        await revoke(["--stack", "dev", "--role", "app-server", "--at", "2026-11-27T10:30:00Z"], out, new Capture(), { root, now: () => new Date("2026-11-27T12:00:00Z"), client: iamClient, });
+        await revoke(["--stack", "dev", "--role", "app-server", "--at", "2026-11-27T10:30:00Z"], out, new Capture(), {
+            root,
+            now: () => new Date("2026-11-27T12:00:00Z"),
+            client: iamClient,
+        });
         const lines = out.text.split("\n");
         const at = lines.indexOf("**Workloads interrupted** (their current credentials are denied too):");
         assert.deepStrictEqual(lines.slice(at + 1, at + 3), [
             '- EC2 instances with this role in their instance profile: the instance metadata service keeps serving the credentials it issued before the cutoff, now denied, until it rotates them. EC2 makes new credentials available at least five minutes before the old ones expire (EC2 User Guide, "Retrieve security credentials from instance metadata"); instance-profile credentials have been seen to live about 6 hours. The SDKs pick up the new credentials by themselves.',
             "",
         ]);
-        assert.deepStrictEqual(lines.slice(lines.indexOf("**Who can still assume it** and get fresh, working sessions (tighten `trust` in this change if the leak came through one of them):",) + 1,)[0], "- service ec2.amazonaws.com",);
+        assert.deepStrictEqual(
+            lines.slice(
+                lines.indexOf(
+                    "**Who can still assume it** and get fresh, working sessions (tighten `trust` in this change if the leak came through one of them):",
+                ) + 1,
+            )[0],
+            "- service ec2.amazonaws.com",
+        );
     });
 });
 
 describe("revoke decides before it acts", () => {
     it("with --all, keeps a role's own later cutoff and says so in the table's policy and the body alike", () => {
-        const decision = decide({ stack: "qa", roles: [], all: true, at: "2026-11-27T08:00:00Z", withChained: false, now: false }, loaded(ORIGINAL, "qa"), NOW,);
+        const decision = decide(
+            { stack: "qa", roles: [], all: true, at: "2026-11-27T08:00:00Z", withChained: false, now: false },
+            loaded(ORIGINAL, "qa"),
+            NOW,
+        );
         assert.deepStrictEqual(
             decision.targets.map((t) => [t.key, t.cutoff, JSON.parse(t.policy).Statement[0].Condition.DateLessThan["aws:TokenIssueTime"]]),
             [
@@ -216,9 +326,15 @@ describe("revoke decides before it acts", () => {
     });
 
     it("renders the emergency policy with the component's own code: the policy the offline plan deploys", async () => {
-        const decision = decide({ stack: "qa", roles: ["auditor"], all: false, at: "2026-11-27T10:00:00Z", withChained: false, now: true }, loaded(ORIGINAL, "qa"), NOW,);
+        const decision = decide(
+            { stack: "qa", roles: ["auditor"], all: false, at: "2026-11-27T10:00:00Z", withChained: false, now: true },
+            loaded(ORIGINAL, "qa"),
+            NOW,
+        );
         const deployed = (await plan(decision.edited, "qa")).resources.find((r) => r.name === "auditor-revocation")!;
-        assert.deepStrictEqual(decision.targets, [{ key: "auditor", roleName: "auditor", cutoff: "2026-11-27T10:00:00Z", policy: deployed.inputs.policy },]);
+        assert.deepStrictEqual(decision.targets, [
+            { key: "auditor", roleName: "auditor", cutoff: "2026-11-27T10:00:00Z", policy: deployed.inputs.policy },
+        ]);
     });
 });
 
@@ -227,11 +343,25 @@ describe("npm run revoke with a reader that goes away (| head)", function () {
 
     it("finishes its work and exits 0 without a stack trace", async () => {
         const root = project({ "Pulumi.qa.yaml": ORIGINAL });
-        const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(PROJECT_ROOT, "cli", "revoke.ts"), "--stack", "qa", "--role", "auditor", "--at", "2026-11-27T10:00:00Z",], {
-            cwd: root,
-            env: { ...process.env, TS_NODE_PROJECT: path.join(PROJECT_ROOT, "tsconfig.json") },
-            stdio: ["ignore", "pipe", "pipe"],
-        },);
+        const child = spawn(
+            process.execPath,
+            [
+                "-r",
+                require.resolve("ts-node/register/transpile-only"),
+                path.join(PROJECT_ROOT, "cli", "revoke.ts"),
+                "--stack",
+                "qa",
+                "--role",
+                "auditor",
+                "--at",
+                "2026-11-27T10:00:00Z",
+            ],
+            {
+                cwd: root,
+                env: { ...process.env, TS_NODE_PROJECT: path.join(PROJECT_ROOT, "tsconfig.json") },
+                stdio: ["ignore", "pipe", "pipe"],
+            },
+        );
         let stderr = "";
         child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
         child.stdout.once("data", () => child.stdout.destroy());
@@ -244,7 +374,10 @@ describe("npm run revoke with a reader that goes away (| head)", function () {
 describe("npm run revoke --now against a real IAM API (moto_server)", function () {
     this.timeout(60_000);
     let moto: Moto | undefined;
-    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }], });
+    const trust = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
 
     before(async function () {
         moto = await startMoto();
@@ -265,7 +398,11 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
 
     it("revokes the roles that exist, names the one it could not, still records the cutoff, and exits 1", async () => {
         const root = project({ "Pulumi.qa.yaml": ORIGINAL });
-        const result = await run(["--stack", "qa", "--all", "--at", "2026-11-27T10:00:00Z", "--now", "--endpoint-url", moto!.endpoint], root, client,);
+        const result = await run(
+            ["--stack", "qa", "--all", "--at", "2026-11-27T10:00:00Z", "--now", "--endpoint-url", moto!.endpoint],
+            root,
+            client,
+        );
         assert.strictEqual(result.code, 1);
         const [table, , ...rest] = result.stdout.split("\n\n");
         assert.strictEqual(
@@ -279,10 +416,15 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
         );
         const body = rest.join("\n\n");
         assert.ok(
-            body.includes("### Partly applied (emergency path)\nApplied at once through the IAM API to 2 of 3 roles with `npm run revoke -- --now`. **Not applied** to `auditor`: those roles are revoked only when this pull request deploys, unless `--now` is rerun after fixing the cause.",),
+            body.includes(
+                "### Partly applied (emergency path)\nApplied at once through the IAM API to 2 of 3 roles with `npm run revoke -- --now`. **Not applied** to `auditor`: those roles are revoked only when this pull request deploys, unless `--now` is rerun after fixing the cause.",
+            ),
             body,
         );
-        assert.strictEqual(result.stderr, "1 of 3 roles were NOT revoked through the API:\nauditor (auditor): NoSuchEntityException: Role auditor not found\n",);
+        assert.strictEqual(
+            result.stderr,
+            "1 of 3 roles were NOT revoked through the API:\nauditor (auditor): NoSuchEntityException: Role auditor not found\n",
+        );
         assert.strictEqual(result.file, withAll(ORIGINAL, "2026-11-27T10:00:00Z"));
 
         // What the API now holds is exactly what the offline plan of the recorded file renders.
@@ -295,23 +437,52 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
     });
 
     it("says nothing was applied, and what to set, when there are no credentials", async () => {
-        const noCredentials = () => testClient(moto!.endpoint, async () => {
-            throw Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
-        });
-        const result = await run(["--stack", "qa", "--role", "ci-deployer", "--at", "2026-11-27T10:00:00Z", "--now", "--endpoint-url", moto!.endpoint], project({ "Pulumi.qa.yaml": ORIGINAL }), noCredentials,);
+        const noCredentials = () =>
+            testClient(moto!.endpoint, async () => {
+                throw Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
+            });
+        const result = await run(
+            ["--stack", "qa", "--role", "ci-deployer", "--at", "2026-11-27T10:00:00Z", "--now", "--endpoint-url", moto!.endpoint],
+            project({ "Pulumi.qa.yaml": ORIGINAL }),
+            noCredentials,
+        );
         const hint =
             "CredentialsProviderError: Could not load credentials from any providers (no AWS credentials were found: set AWS_PROFILE (after aws sso login --profile <name>), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys), or run where an instance or task role provides them)";
         assert.strictEqual(result.code, 1);
         assert.strictEqual(result.stderr, `1 of 1 roles were NOT revoked through the API:\nci-deployer (ci-deployer): ${hint}\n`);
-        assert.ok(result.stdout.includes("### Not applied (the emergency path failed)\nThe IAM API applied this revocation to **none** of the 1 roles: nothing is revoked until this pull request deploys",), result.stdout,);
+        assert.ok(
+            result.stdout.includes(
+                "### Not applied (the emergency path failed)\nThe IAM API applied this revocation to **none** of the 1 roles: nothing is revoked until this pull request deploys",
+            ),
+            result.stdout,
+        );
         assert.ok(!result.stdout.includes("Already applied"), result.stdout);
     });
 
     it("refuses, writing nothing anywhere, when a live revocation is already later", async () => {
-        const later = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-11-27T10:10:00Z"}}}]}';
-        await moto!.client.send(new PutRolePolicyCommand({ RoleName: "app-server", PolicyName: "RevokeOlderSessions", PolicyDocument: later }),);
+        const later =
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-11-27T10:10:00Z"}}}]}';
+        await moto!.client.send(
+            new PutRolePolicyCommand({ RoleName: "app-server", PolicyName: "RevokeOlderSessions", PolicyDocument: later }),
+        );
         const root = project({ "Pulumi.qa.yaml": ORIGINAL });
-        const result = await run(["--stack", "qa", "--role", "ci-deployer", "--role", "app-server", "--at", "2026-11-27T10:05:00Z", "--now", "--endpoint-url", moto!.endpoint,], root, client,);
+        const result = await run(
+            [
+                "--stack",
+                "qa",
+                "--role",
+                "ci-deployer",
+                "--role",
+                "app-server",
+                "--at",
+                "2026-11-27T10:05:00Z",
+                "--now",
+                "--endpoint-url",
+                moto!.endpoint,
+            ],
+            root,
+            client,
+        );
         assert.deepStrictEqual(
             { code: result.code, stdout: result.stdout, stderr: result.stderr, same: result.file === ORIGINAL },
             {
@@ -339,9 +510,20 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
             const argv = ["--stack", "qa", "--all", "--at", "2026-11-27T10:00:00Z", "--now", "--endpoint-url", proxy.endpoint];
             const first = await run(argv, root, client);
             const rows = first.stdout.split("\n\n")[0].split("\n").slice(1);
-            assert.deepStrictEqual(rows.map((row) => row.split(/\s{2,}/)[0]), keys,);
-            assert.deepStrictEqual(rows.filter((row) => !row.includes("revoked: sessions issued before 2026-11-27T10:00:00Z are denied")).map((row) => row.split(" ")[0]), ["flaky-07"],);
-            assert.strictEqual(first.stderr, "1 of 12 roles were NOT revoked through the API:\nflaky-07 (flaky-07): ServiceFailureException: Internal failure\n",);
+            assert.deepStrictEqual(
+                rows.map((row) => row.split(/\s{2,}/)[0]),
+                keys,
+            );
+            assert.deepStrictEqual(
+                rows
+                    .filter((row) => !row.includes("revoked: sessions issued before 2026-11-27T10:00:00Z are denied"))
+                    .map((row) => row.split(" ")[0]),
+                ["flaky-07"],
+            );
+            assert.strictEqual(
+                first.stderr,
+                "1 of 12 roles were NOT revoked through the API:\nflaky-07 (flaky-07): ServiceFailureException: Internal failure\n",
+            );
             assert.ok(proxy.counts.throttle > 0 && proxy.counts.reset > 0 && proxy.counts.error >= 8, JSON.stringify(proxy.counts));
 
             healed = true;
@@ -350,7 +532,11 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
             assert.ok(second.stdout.includes("Pulumi.qa.yaml already records this revocation; nothing to write."));
             for (const RoleName of keys) {
                 const live = await moto!.client.send(new GetRolePolicyCommand({ RoleName, PolicyName: "RevokeOlderSessions" }));
-                assert.strictEqual(decodePolicyDocument(live.PolicyDocument ?? "").Statement[0].Condition?.DateLessThan["aws:TokenIssueTime"], "2026-11-27T10:00:00Z", RoleName,);
+                assert.strictEqual(
+                    decodePolicyDocument(live.PolicyDocument ?? "").Statement[0].Condition?.DateLessThan["aws:TokenIssueTime"],
+                    "2026-11-27T10:00:00Z",
+                    RoleName,
+                );
             }
         } finally {
             await proxy.stop();

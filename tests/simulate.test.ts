@@ -73,7 +73,11 @@ describe("the rendered revocation, as IAM decides it", () => {
 
     it(`denies sessions issued one second before the cutoff for ${SAMPLE.length} actions across ${new Set(SAMPLE.map(([a]) => a.split(":")[0])).size} services`, async () => {
         for (const [action, resource] of SAMPLE) {
-            assert.strictEqual(await sessionRequest([ALLOW_ALL, revocation], action, resource, "2026-11-27T10:14:59Z"), "ExplicitlyDenied", action,);
+            assert.strictEqual(
+                await sessionRequest([ALLOW_ALL, revocation], action, resource, "2026-11-27T10:14:59Z"),
+                "ExplicitlyDenied",
+                action,
+            );
             decisions++;
         }
     });
@@ -81,7 +85,11 @@ describe("the rendered revocation, as IAM decides it", () => {
     it("allows sessions issued at or after the cutoff", async () => {
         for (const [action, resource] of SAMPLE) {
             assert.strictEqual(await sessionRequest([ALLOW_ALL, revocation], action, resource, "2026-11-27T10:15:00Z"), "Allowed", action);
-            assert.strictEqual(await sessionRequest([ALLOW_ALL, revocation], action, resource, "2026-11-27T12:00:00+01:00"), "Allowed", action,);
+            assert.strictEqual(
+                await sessionRequest([ALLOW_ALL, revocation], action, resource, "2026-11-27T12:00:00+01:00"),
+                "Allowed",
+                action,
+            );
             decisions += 2;
         }
     });
@@ -119,11 +127,18 @@ describe("the revocation property", () => {
                     const cutoff = base + cutoffSeconds * second;
                     const issued = cutoff + deltaSeconds * second;
                     // The component's own renderer, as the program calls it, with the cutoff written in a random zone.
-                    const model = roleModel("prop", { trust: { services: ["ec2.amazonaws.com"] }, revokeBefore: written(cutoff, cutoffOffset) }, new Date(cutoff + 86400_000),);
+                    const model = roleModel(
+                        "prop",
+                        { trust: { services: ["ec2.amazonaws.com"] }, revokeBefore: written(cutoff, cutoffOffset) },
+                        new Date(cutoff + 86400_000),
+                    );
                     const revocation = JSON.parse(model.revocation!.policy) as PolicyDocument;
                     const result = runUnsafeSimulation(
                         {
-                            identityPolicies: [{ name: "all", policy: ALLOW_ALL }, { name: "revocation", policy: revocation },],
+                            identityPolicies: [
+                                { name: "all", policy: ALLOW_ALL },
+                                { name: "revocation", policy: revocation },
+                            ],
                             serviceControlPolicies: [],
                             resourceControlPolicies: [],
                             request: {
@@ -155,7 +170,12 @@ function assume(trust: PolicyDocument, action: string, principal: string, contex
             // runUnsafeSimulation loads a plain resource policy without the name its analysis reads;
             // the pre-validated form (iam-policy's ValidatedPolicy) carries one.
             resourcePolicy: { __validated: true, policyDocument: trust, metadata: { name: "trust" }, errors: [] },
-            request: { action, principal, resource: { accountId: ROLE_ACCOUNT, resource: `arn:aws:iam::${ROLE_ACCOUNT}:role/target` }, contextVariables: context, },
+            request: {
+                action,
+                principal,
+                resource: { accountId: ROLE_ACCOUNT, resource: `arn:aws:iam::${ROLE_ACCOUNT}:role/target` },
+                contextVariables: context,
+            },
         },
         {},
     ) as Decision;
@@ -181,13 +201,22 @@ describe("the rendered trust policies, as IAM decides them", () => {
 
     it("refuses another repository, another ref and another audience", () => {
         assert.deepStrictEqual(
-            [github("repo:acme/other:ref:refs/heads/main"), github("repo:acme/infra:ref:refs/heads/feature"), github("repo:acme/infra:ref:refs/heads/main", "sigstore"),],
+            [
+                github("repo:acme/other:ref:refs/heads/main"),
+                github("repo:acme/infra:ref:refs/heads/feature"),
+                github("repo:acme/infra:ref:refs/heads/main", "sigstore"),
+            ],
             ["ImplicitlyDenied", "ImplicitlyDenied", "ImplicitlyDenied"],
         );
     });
 
     const admin = (context: Record<string, string>) =>
-        assume(documentOf(plan, "break-glass-admin-role", "assumeRolePolicy"), "sts:AssumeRole", "arn:aws:iam::111111111111:user/alice", context,);
+        assume(
+            documentOf(plan, "break-glass-admin-role", "assumeRolePolicy"),
+            "sts:AssumeRole",
+            "arn:aws:iam::111111111111:user/alice",
+            context,
+        );
 
     it("requires MFA, and MFA younger than the maximum age, from the break-glass account", () => {
         assert.deepStrictEqual(
@@ -218,14 +247,20 @@ describe("the rendered trust policies, as IAM decides them", () => {
 
 describe("revokeAllBefore together with a role's own revokeBefore", () => {
     const cutoffDecisions = async (revokeAllBefore: string, issued: string[]) => {
-        const plan = await planText(DEV_STACK.replace("config:\n", `config:\n  revocable-roles:revokeAllBefore: "${revokeAllBefore}"\n`), "dev",);
+        const plan = await planText(
+            DEV_STACK.replace("config:\n", `config:\n  revocable-roles:revokeAllBefore: "${revokeAllBefore}"\n`),
+            "dev",
+        );
         const revocation = documentOf(plan, "ci-deployer-revocation", "policy");
         return Promise.all(issued.map((t) => sessionRequest([ALLOW_ALL, revocation], "s3:GetObject", "arn:aws:s3:::acme-artifacts/a", t)));
     };
 
     it("lets a later stack-wide cutoff decide", async () => {
         // The role's own cutoff is 10:15; the stack's is 11:00.
-        assert.deepStrictEqual(await cutoffDecisions("2026-11-27T11:00:00Z", ["2026-11-27T10:30:00Z", "2026-11-27T11:00:00Z"]), ["ExplicitlyDenied", "Allowed",]);
+        assert.deepStrictEqual(await cutoffDecisions("2026-11-27T11:00:00Z", ["2026-11-27T10:30:00Z", "2026-11-27T11:00:00Z"]), [
+            "ExplicitlyDenied",
+            "Allowed",
+        ]);
     });
 
     it("lets the role's own later cutoff decide over an earlier stack-wide one", async () => {
@@ -257,7 +292,9 @@ describe("shipped code", () => {
     it("never imports the AGPL simulator, directly or through another module", () => {
         const entries = ["index.ts", "package/index.ts", ...fs.readdirSync(path.join(PROJECT_ROOT, "cli")).map((f) => `cli/${f}`)];
         const graph = importGraph(entries);
-        const offenders = [...graph].filter(([, specifiers]) => specifiers.some((s) => s.startsWith("@cloud-copilot/iam-simulate"))).map(([file]) => file);
+        const offenders = [...graph]
+            .filter(([, specifiers]) => specifiers.some((s) => s.startsWith("@cloud-copilot/iam-simulate")))
+            .map(([file]) => file);
         assert.deepStrictEqual(offenders, []);
         // The walk reaches the component, the config loader and the analysis the tools run.
         for (const module of ["components/revocableRole.ts", "config/loader.ts", "analysis/trust.ts"]) {

@@ -49,7 +49,10 @@ describe("parseTimestamp", () => {
     it("reads only valid timestamps leniently, and picks the latest of several", () => {
         assert.deepStrictEqual([undefined, null, "2026-11-27", 5].map(instantOf), [undefined, undefined, undefined, undefined]);
         assert.strictEqual(instantOf("2026-11-27T12:15:00+02:00")?.toISOString(), "2026-11-27T10:15:00.000Z");
-        assert.strictEqual(latestInstant("2026-11-27T10:15:00Z", "garbage", "2026-11-27T11:00:00Z", undefined)?.toISOString(), "2026-11-27T11:00:00.000Z",);
+        assert.strictEqual(
+            latestInstant("2026-11-27T10:15:00Z", "garbage", "2026-11-27T11:00:00Z", undefined)?.toISOString(),
+            "2026-11-27T11:00:00.000Z",
+        );
         assert.strictEqual(latestInstant(undefined, "2026-11-27"), undefined);
     });
 });

@@ -29,38 +29,60 @@ describe("trustPolicy", () => {
 
     it("trusts role and user ARNs as written", () => {
         assert.deepStrictEqual(statements({ principals: ["arn:aws:iam::111111111111:role/ci"] }), [
-            { Sid: "TrustPrincipals", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::111111111111:role/ci"] }, Action: "sts:AssumeRole", },
+            {
+                Sid: "TrustPrincipals",
+                Effect: "Allow",
+                Principal: { AWS: ["arn:aws:iam::111111111111:role/ci"] },
+                Action: "sts:AssumeRole",
+            },
         ]);
     });
 
     it("trusts services with sts:AssumeRole and no conditions", () => {
         assert.deepStrictEqual(statements({ services: ["ec2.amazonaws.com", "lambda.amazonaws.com"] }), [
-            { Sid: "TrustServices", Effect: "Allow", Principal: { Service: ["ec2.amazonaws.com", "lambda.amazonaws.com"] }, Action: "sts:AssumeRole", },
+            {
+                Sid: "TrustServices",
+                Effect: "Allow",
+                Principal: { Service: ["ec2.amazonaws.com", "lambda.amazonaws.com"] },
+                Action: "sts:AssumeRole",
+            },
         ]);
     });
 
     it("trusts GitHub Actions through the deploying account's provider with exact subjects", () => {
-        assert.deepStrictEqual(statements({ githubActions: { repositories: ["acme/infra:ref:refs/heads/main", "acme/app:environment:prod"] } }), [
-            {
-                Sid: "TrustGitHubActions",
-                Effect: "Allow",
-                Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: {
-                    StringEquals: {
-                        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                        "token.actions.githubusercontent.com:sub": ["repo:acme/infra:ref:refs/heads/main", "repo:acme/app:environment:prod",],
+        assert.deepStrictEqual(
+            statements({ githubActions: { repositories: ["acme/infra:ref:refs/heads/main", "acme/app:environment:prod"] } }),
+            [
+                {
+                    Sid: "TrustGitHubActions",
+                    Effect: "Allow",
+                    Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: {
+                        StringEquals: {
+                            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                            "token.actions.githubusercontent.com:sub": [
+                                "repo:acme/infra:ref:refs/heads/main",
+                                "repo:acme/app:environment:prod",
+                            ],
+                        },
                     },
                 },
-            },
-        ],);
+            ],
+        );
     });
 
     it("puts every GitHub subject under StringLike when one has a wildcard, since two operators on one key would be ANDed", () => {
         const [statement] = statements({
-            githubActions: { repositories: ["acme/infra", "acme/app:ref:refs/heads/main"], providerArn: "arn:aws-us-gov:iam::999999999999:oidc-provider/token.actions.githubusercontent.com", audience: "custom", },
+            githubActions: {
+                repositories: ["acme/infra", "acme/app:ref:refs/heads/main"],
+                providerArn: "arn:aws-us-gov:iam::999999999999:oidc-provider/token.actions.githubusercontent.com",
+                audience: "custom",
+            },
         });
-        assert.deepStrictEqual(statement.Principal, { Federated: "arn:aws-us-gov:iam::999999999999:oidc-provider/token.actions.githubusercontent.com", });
+        assert.deepStrictEqual(statement.Principal, {
+            Federated: "arn:aws-us-gov:iam::999999999999:oidc-provider/token.actions.githubusercontent.com",
+        });
         assert.deepStrictEqual(statement.Condition, {
             StringEquals: { "token.actions.githubusercontent.com:aud": "custom" },
             StringLike: { "token.actions.githubusercontent.com:sub": ["repo:acme/infra:*", "repo:acme/app:ref:refs/heads/main"] },
@@ -74,15 +96,18 @@ describe("trustPolicy", () => {
 
     it("trusts another OIDC provider with the given conditions", () => {
         const conditions = { StringEquals: { "accounts.google.com:aud": "1234.apps.googleusercontent.com" } };
-        assert.deepStrictEqual(statements({ oidc: { providerArn: "arn:aws:iam::123456789012:oidc-provider/accounts.google.com", conditions } }), [
-            {
-                Sid: "TrustOidc",
-                Effect: "Allow",
-                Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/accounts.google.com" },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: conditions,
-            },
-        ],);
+        assert.deepStrictEqual(
+            statements({ oidc: { providerArn: "arn:aws:iam::123456789012:oidc-provider/accounts.google.com", conditions } }),
+            [
+                {
+                    Sid: "TrustOidc",
+                    Effect: "Allow",
+                    Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/accounts.google.com" },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: conditions,
+                },
+            ],
+        );
     });
 
     it("trusts SAML with the sign-in audience of the provider's partition", () => {
@@ -101,7 +126,11 @@ describe("trustPolicy", () => {
     });
 
     it("applies MFA and ExternalId to accounts and principals only", () => {
-        const human = { StringEquals: { "sts:ExternalId": "x-123" }, Bool: { "aws:MultiFactorAuthPresent": "true" }, NumericLessThan: { "aws:MultiFactorAuthAge": "900" }, };
+        const human = {
+            StringEquals: { "sts:ExternalId": "x-123" },
+            Bool: { "aws:MultiFactorAuthPresent": "true" },
+            NumericLessThan: { "aws:MultiFactorAuthAge": "900" },
+        };
         assert.deepStrictEqual(
             statements({
                 accounts: ["111111111111"],
@@ -116,22 +145,40 @@ describe("trustPolicy", () => {
                 ["TrustAccounts", human],
                 ["TrustPrincipals", human],
                 ["TrustServices", undefined],
-                ["TrustGitHubActions", { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": ["repo:acme/infra:ref:refs/heads/main"], }, },],
+                [
+                    "TrustGitHubActions",
+                    {
+                        StringEquals: {
+                            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                            "token.actions.githubusercontent.com:sub": ["repo:acme/infra:ref:refs/heads/main"],
+                        },
+                    },
+                ],
             ],
         );
     });
 
     it("requires MFA without an age limit when no maximum is given", () => {
-        assert.deepStrictEqual(statements({ accounts: ["111111111111"], requireMfa: true })[0].Condition, { Bool: { "aws:MultiFactorAuthPresent": "true" }, });
+        assert.deepStrictEqual(statements({ accounts: ["111111111111"], requireMfa: true })[0].Condition, {
+            Bool: { "aws:MultiFactorAuthPresent": "true" },
+        });
     });
 
     it("renders one statement per kind in a fixed order, then the raw statements", () => {
-        const raw: PolicyStatement = { Sid: "Raw", Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: "sts:TagSession", };
+        const raw: PolicyStatement = {
+            Sid: "Raw",
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::333333333333:root" },
+            Action: "sts:TagSession",
+        };
         assert.deepStrictEqual(
             statements({
                 statements: [raw],
                 saml: { providerArn: "arn:aws:iam::123456789012:saml-provider/Okta" },
-                oidc: { providerArn: "arn:aws:iam::123456789012:oidc-provider/example.com", conditions: { StringEquals: { "example.com:sub": "x" } }, },
+                oidc: {
+                    providerArn: "arn:aws:iam::123456789012:oidc-provider/example.com",
+                    conditions: { StringEquals: { "example.com:sub": "x" } },
+                },
                 githubActions: { repositories: ["acme/infra"] },
                 services: ["ec2.amazonaws.com"],
                 principals: ["arn:aws:iam::111111111111:role/a"],
@@ -146,8 +193,14 @@ describe("contextNeeded", () => {
     it("asks for the partition for accounts and for both for the default GitHub provider, nothing otherwise", () => {
         assert.deepStrictEqual(contextNeeded({ accounts: ["111111111111"] }), { partition: true, accountId: false });
         assert.deepStrictEqual(contextNeeded({ githubActions: { repositories: ["a/b"] } }), { partition: true, accountId: true });
-        assert.deepStrictEqual(contextNeeded({ githubActions: { repositories: ["a/b"], providerArn: "arn:aws:iam::1:oidc-provider/x" } }), { partition: false, accountId: false, });
-        assert.deepStrictEqual(contextNeeded({ services: ["ec2.amazonaws.com"], principals: ["arn:aws:iam::111111111111:role/a"] }), { partition: false, accountId: false, });
+        assert.deepStrictEqual(contextNeeded({ githubActions: { repositories: ["a/b"], providerArn: "arn:aws:iam::1:oidc-provider/x" } }), {
+            partition: false,
+            accountId: false,
+        });
+        assert.deepStrictEqual(contextNeeded({ services: ["ec2.amazonaws.com"], principals: ["arn:aws:iam::111111111111:role/a"] }), {
+            partition: false,
+            accountId: false,
+        });
     });
 
     it("refuses to render a trust that needs the account without one", () => {

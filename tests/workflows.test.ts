@@ -62,7 +62,13 @@ describe("the GitHub Actions workflows", () => {
     it("installs what the tests need, runs them, then the guard and the offline plan through the project's script", () => {
         const workflow = load("pull-request.yml");
         assert.deepStrictEqual(workflow.on.pull_request, { branches: ["main"] });
-        assert.deepStrictEqual(runs(workflow), ['pip install "moto[server]==5.2.1"', "npm ci", "npm test", "npm run --silent ci -- pull-request", "npm ci",]);
+        assert.deepStrictEqual(runs(workflow), [
+            'pip install "moto[server]==5.2.1"',
+            "npm ci",
+            "npm test",
+            "npm run --silent ci -- pull-request",
+            "npm ci",
+        ]);
         assert.deepStrictEqual(action(workflow, "actions/setup-python@")[0].with, { "python-version": "3.12" });
         const comment = workflow.jobs.check.steps.find((s) => s.uses === "actions/github-script@v7")!;
         assert.deepStrictEqual(comment.env, { REPORT: "${{ steps.check.outputs.report }}" });
@@ -92,12 +98,22 @@ describe("the GitHub Actions workflows", () => {
         assert.deepStrictEqual(up, {
             name: "pulumi up",
             run: 'npm run --silent ci -- deploy --stack "$STACK" --since "$BEFORE"',
-            env: { STACK: "${{ matrix.stack }}", BEFORE: "${{ github.event.before }}", PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}", },
+            env: {
+                STACK: "${{ matrix.stack }}",
+                BEFORE: "${{ github.event.before }}",
+                PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+            },
         });
         const [aws] = action(workflow, "aws-actions/configure-aws-credentials@");
-        assert.deepStrictEqual(aws.with, { "role-to-assume": "${{ secrets.AWS_DEPLOY_ROLE_ARN }}", "aws-region": "${{ vars.AWS_REGION }}", });
+        assert.deepStrictEqual(aws.with, {
+            "role-to-assume": "${{ secrets.AWS_DEPLOY_ROLE_ARN }}",
+            "aws-region": "${{ vars.AWS_REGION }}",
+        });
         for (const name of ["deploy.yml", "pull-request.yml"]) {
-            assert.ok(!/aws-access-key-id|aws-secret-access-key/.test(fs.readFileSync(path.join(WORKFLOWS, name), "utf8")), `${name} uses long-lived AWS keys`,);
+            assert.ok(
+                !/aws-access-key-id|aws-secret-access-key/.test(fs.readFileSync(path.join(WORKFLOWS, name), "utf8")),
+                `${name} uses long-lived AWS keys`,
+            );
         }
     });
 });

@@ -12,7 +12,10 @@ const status = (ok, text) => process.stdout.write(`${ok ? "ok" : "FAILED"}: ${te
 const formatHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: ts.sys.getCurrentDirectory, getNewLine: () => "\n" };
 const format = process.stdout.isTTY ? ts.formatDiagnosticsWithColorAndContext : ts.formatDiagnostics;
 let configProblem;
-const config = ts.getParsedCommandLineOfConfigFile("tsconfig.json", undefined, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => (configProblem = d), });
+const config = ts.getParsedCommandLineOfConfigFile("tsconfig.json", undefined, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => (configProblem = d),
+});
 if (config === undefined) {
     status(false, "tsc --noEmit: tsconfig.json cannot be read");
     process.stdout.write(format([configProblem], formatHost));
