@@ -1,11 +1,24 @@
-// `npm run lint`: the type check and ESLint over one TypeScript program. The typed lint rules need
-// the very program `tsc --noEmit` builds, so it is built once instead of twice (about 7 s saved).
-// Prints every problem and fails if there is any.
+// `npm run lint`: the type check and ESLint over one TypeScript program, and Prettier's check. The
+// typed lint rules need the very program `tsc --noEmit` builds, so it is built once instead of
+// twice (about 7 s saved); Prettier runs meanwhile in its own process. Prints every problem and
+// fails if there is any.
+import { spawn } from "node:child_process";
 import process from "node:process";
 import ts from "typescript";
 import { ESLint } from "eslint";
 
 const started = Date.now();
+
+// prettier --check . (npm puts node_modules/.bin on PATH for its scripts)
+const formatting = new Promise((resolve) => {
+    const child = spawn("prettier", ["--check", "."], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("error", (error) => resolve({ ok: false, output: `prettier: ${error.message}\n` }));
+    child.on("close", (code) => resolve({ ok: code === 0, output }));
+});
+
 const status = (ok, text) => process.stdout.write(`${ok ? "ok" : "FAILED"}: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 
 // tsc --noEmit
@@ -33,4 +46,9 @@ const problems = results.reduce((sum, r) => sum + r.errorCount + r.warningCount,
 status(problems === 0, `eslint, ${problems} problem(s) in ${results.length} files`);
 process.stdout.write(await (await eslint.loadFormatter("stylish")).format(results));
 
-process.exitCode = diagnostics.length === 0 && problems === 0 ? 0 : 1;
+// prettier --check .
+const formatted = await formatting;
+status(formatted.ok, formatted.ok ? "prettier --check, every file formatted" : "prettier --check: run npm run format");
+if (!formatted.ok) process.stdout.write(formatted.output);
+
+process.exitCode = diagnostics.length === 0 && problems === 0 && formatted.ok ? 0 : 1;
