@@ -116,6 +116,7 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
             return { ...inputs, arn: `arn:aws:iam::${account}:policy${inputs.path ?? "/"}${inputs.name ?? name}` };
         case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             return { ...inputs, arn: `arn:aws:iam::${account}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}` };
+        case "aws:s3/bucket:Bucket":
         case "aws:s3/bucketV2:BucketV2":
             return { ...inputs, arn: `arn:aws:s3:::${inputs.bucket ?? name}` };
         default:

@@ -12,7 +12,7 @@ import { byName, doc, register } from "./helpers";
 
 /** A program as a Pulumi user writes it: every field that can take an Input gets an Output of another resource. */
 function userProgram(overrides: { auditArn?: pulumi.Input<string> } = {}) {
-    const bucket = new s3.BucketV2("artifacts", { bucket: "acme-artifacts" });
+    const bucket = new s3.Bucket("artifacts", { bucket: "acme-artifacts" });
     const audit = new iam.Policy("audit", {
         name: "Audit",
         policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}',
