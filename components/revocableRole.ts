@@ -9,7 +9,7 @@ import { getAccountIdOutput } from "@pulumi/aws-native/getAccountId";
 import { getPartitionOutput as getNativePartitionOutput } from "@pulumi/aws-native/getPartition";
 import { RevocationInfo } from "./policy";
 import { AccountContext } from "./trust";
-import { Backend, KnownRoleArgs, RevocableRoleArgs, RoleModel, RoleValidationError, modelOf, renderTrust, roleProblems } from "./role";
+import { Backend, KnownRoleArgs, RevocableRoleArgs, RoleModel, renderTrust, roleModel } from "./role";
 import { isDeferred, knownShape } from "./inputs";
 import { validatedModels } from "./validated";
 
@@ -68,23 +68,15 @@ export class RevocableRole extends pulumi.ComponentResource {
         // Validate before anything is registered, the component itself included.
         const now = new Date();
         const { account, ...rest } = args;
-        const cached = validatedModels.get(args);
         // Arguments the stack config already validated hold no Outputs: no stand-ins to make.
-        const shape = cached !== undefined ? { known: rest, deferred: false, problems: [] } : knownShape(rest);
-        const roleName = typeof args.roleName === "string" ? args.roleName : name;
-        const problems = cached !== undefined ? [] : [...shape.problems, ...roleProblems({ ...shape.known, roleName }, now)];
-        if (problems.length > 0) throw new RoleValidationError(roleName, problems);
-        const model = cached ?? modelOf(name, shape.known as KnownRoleArgs);
+        const shape = validatedModels.has(args) ? undefined : knownShape(rest);
+        const model = shape === undefined ? validatedModels.get(args)! : roleModel(name, shape.known as KnownRoleArgs, now, shape.problems);
         super(REVOCABLE_ROLE_TYPE, name, {}, { ...opts, aliases: [{ type: FORMER_REVOCABLE_ROLE_TYPE }, ...(opts?.aliases ?? [])] });
 
         // Values that arrive as Outputs are validated again, as a whole role, once they resolve; every
         // input that carries them fails on its own error, so nothing invalid is ever sent to AWS.
-        const values = shape.deferred ? pulumi.output(rest) : undefined;
-        const resolvedModel = (v: pulumi.Unwrap<typeof rest>) => {
-            const late = roleProblems({ ...v, roleName }, now);
-            if (late.length > 0) throw new RoleValidationError(roleName, late);
-            return modelOf(name, v as KnownRoleArgs);
-        };
+        const values = shape?.deferred === true ? pulumi.output(rest) : undefined;
+        const resolvedModel = (v: pulumi.Unwrap<typeof rest>) => roleModel(name, v as KnownRoleArgs, now);
         const resolved = values?.apply(resolvedModel);
         const value = <T>(pick: (m: RoleModel) => T): pulumi.Input<T> =>
             values === undefined ? pick(model) : values.apply((v) => pick(resolvedModel(v)));

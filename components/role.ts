@@ -217,11 +217,12 @@ export type KnownRoleArgs = Omit<
 
 /**
  * Validates and decides everything about a role whose values are all known. Throws
- * {@link RoleValidationError} with all problems at once; never returns a half-valid model.
+ * {@link RoleValidationError} with all problems at once, those `found` before (such as an Output
+ * where a plain value must be) first; never returns a half-valid model.
  */
-export function roleModel(name: string, args: KnownRoleArgs, now: Date): RoleModel {
+export function roleModel(name: string, args: KnownRoleArgs, now: Date, found: Problem[] = []): RoleModel {
     const roleName = args.roleName ?? name;
-    const problems = roleProblems({ ...args, roleName }, now);
+    const problems = [...found, ...roleProblems({ ...args, roleName }, now)];
     if (problems.length > 0) {
         throw new RoleValidationError(roleName, problems);
     }
