@@ -57,13 +57,18 @@ export function policyName(resource: PlannedResource): string {
     return String(resource.inputs.name ?? resource.inputs.policyName);
 }
 
+/** The cutoff of a RevokeOlderSessions policy resource; undefined for any other resource. */
+export function revocationCutoff(resource: PlannedResource): Date | undefined {
+    if (!POLICY_TYPES.has(resource.type) || policyName(resource) !== REVOCATION_POLICY_NAME) return undefined;
+    return cutoffOf(documentOf(resource.inputs.policy ?? resource.inputs.policyDocument));
+}
+
 /** Every role a plan deploys, in registration order, with the revocation policy put on it. */
 export function deployedRoles(plan: Plan): DeployedRole[] {
     const components = new Map(plan.resources.map((r) => [r.urn, r]));
     const revocations = new Map<string, DeployedRevocation>();
     for (const resource of plan.resources) {
-        if (!POLICY_TYPES.has(resource.type) || policyName(resource) !== REVOCATION_POLICY_NAME) continue;
-        const cutoff = cutoffOf(documentOf(resource.inputs.policy ?? resource.inputs.policyDocument));
+        const cutoff = revocationCutoff(resource);
         if (cutoff !== undefined) revocations.set(policyRole(resource).toLowerCase(), { urn: resource.urn, cutoff, resource });
     }
     // Roles register once their trust resolves; list them in their components' order, the config's.

@@ -13,13 +13,17 @@ export interface PlannedResource {
     inputs: Record<string, unknown>;
 }
 
+/** An alias a resource declares: an old URN, or the parts of one that differ. */
+export type AliasRecord =
+    { urn: string } | { name?: string; type?: string; stack?: string; project?: string; parentUrn?: string; noParent?: boolean };
+
 /** What the engine also receives with a registration (not part of the `--json` contract). */
 export interface RegistrationDetails {
     deleteBeforeReplace: boolean;
     /** Per input property, the URNs of the resources its value came from. */
     propertyDependencies: Record<string, string[]>;
-    /** The aliases the resource declares: an old URN, or the parts of one that differ. */
-    aliases: ({ urn: string } | { name?: string; type?: string })[];
+    /** The aliases the resource declares. */
+    aliases: AliasRecord[];
     /** URNs this resource had before, by its aliases (its own, and those inherited from its parent). */
     previousUrns: string[];
 }
@@ -111,11 +115,7 @@ function urnOf(stack: string, project: string, qualifiedType: string, name: stri
 }
 
 /** A resource's earlier URNs from its declared aliases and its parent's: what the engine would match against state. */
-export function previousUrns(
-    resource: { urn: string; parent: string | null },
-    aliases: ({ urn: string } | { name?: string; type?: string })[],
-    parentPrevious: string[],
-): string[] {
+export function previousUrns(resource: { urn: string; parent: string | null }, aliases: AliasRecord[], parentPrevious: string[]): string[] {
     const parts = urnParts(resource.urn);
     const ownType = parts.qualifiedType.split("$").pop()!;
     const result = new Set<string>();

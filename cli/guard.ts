@@ -448,12 +448,15 @@ function duplicateNames(stacks: LoadedStack[], now: Date): Finding[] {
     return findings;
 }
 
+/** Failures, then passes, each in the order found. */
+function failuresFirst(findings: Finding[]): Finding[] {
+    return [...findings.filter((f) => f.verdict === "fail"), ...findings.filter((f) => f.verdict === "pass")];
+}
+
 /** The findings for a terminal or a CI log: one line each, failures first. */
 export function formatText(findings: Finding[], base: string): string {
     const failed = findings.filter((f) => f.verdict === "fail");
-    const lines = [...failed, ...findings.filter((f) => f.verdict === "pass")].map(
-        (f) => `${f.verdict === "fail" ? "FAIL" : "ok  "} ${f.stack}: ${f.subject}: ${f.message}`,
-    );
+    const lines = failuresFirst(findings).map((f) => `${f.verdict === "fail" ? "FAIL" : "ok  "} ${f.stack}: ${f.subject}: ${f.message}`);
     const summary =
         failed.length > 0
             ? `${failed.length} change(s) would weaken a revocation since ${base}.`
@@ -474,7 +477,7 @@ export function formatMarkdown(findings: Finding[], base: string): string {
     if (findings.length > 0) {
         const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
         lines.push("", "| | stack | subject | finding |", "| --- | --- | --- | --- |");
-        for (const f of [...findings.filter((x) => x.verdict === "fail"), ...findings.filter((x) => x.verdict === "pass")]) {
+        for (const f of failuresFirst(findings)) {
             lines.push(`| ${f.verdict === "fail" ? "❌" : "✅"} | \`${f.stack}\` | ${cell(f.subject)} | ${cell(f.message)} |`);
         }
     }

@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as mocksModule from "@pulumi/pulumi/runtime/mocks";
 import * as settingsModule from "@pulumi/pulumi/runtime/settings";
 import * as rpcModule from "@pulumi/pulumi/runtime/rpc";
+import { AliasRecord } from "../analysis/plan";
 // getStore is internal: absent from the typings, checked below.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped internal module
 const stateModule = require("@pulumi/pulumi/runtime/state") as { getStore?: () => Record<string, unknown> };
@@ -65,10 +66,6 @@ function installMonitor(monitor: InstanceType<typeof MockMonitor>, project: stri
 export const PLACEHOLDER_ACCOUNT = "000000000000";
 /** The placeholder partition of offline plans. */
 export const PLACEHOLDER_PARTITION = "aws";
-
-/** An alias a resource declares: an old URN, or the parts of one that differ. */
-export type AliasRecord =
-    { urn: string } | { name?: string; type?: string; stack?: string; project?: string; parentUrn?: string; noParent?: boolean };
 
 /** One resource registration as the engine receives it. */
 export interface Registration {

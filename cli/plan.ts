@@ -11,7 +11,7 @@ import { LoadedStack, loadProject, loadStack, stackFileName } from "../config/lo
 import { ProjectSource, directorySource, gitSource } from "../config/sources";
 import { CONFIG_ERROR_HEADER } from "../config/stackConfig";
 import { Footprint, Plan, PlannedResource, RegistrationDetails, footprint, previousUrns } from "../analysis/plan";
-import { POLICY_TYPES, cutoffOf, deployedRoles, documentOf } from "../analysis/deployment";
+import { POLICY_TYPES, deployedRoles, policyName, revocationCutoff } from "../analysis/deployment";
 import { describeTrust } from "../analysis/trust";
 import { Containment, RepositoryRole, containment, repositoryRoles } from "../analysis/containment";
 import { REVOCATION_POLICY_NAME, asList } from "../components/policy";
@@ -85,7 +85,7 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
         ].sort();
         const inline = children
             .filter((r) => POLICY_TYPES.has(r.type))
-            .map((r) => String(r.inputs.name ?? r.inputs.policyName))
+            .map(policyName)
             .filter((name) => name !== REVOCATION_POLICY_NAME);
         lines.push("", `${role.key}: role ${role.path}${role.physicalName}`);
         describeTrust(role.trust).forEach((line, i) => lines.push(`  ${i === 0 ? "trusted by:" : "           "} ${line}`));
@@ -169,24 +169,16 @@ export function diffPlans(before: Plan, after: Plan, ref: string, f: Footprint =
 export function revocationTargets(before: Plan, after: Plan, f: Footprint = footprint(before, after)): string[] {
     if (f.replaced.length > 0 || f.removed.length > 0) return [];
     const old = new Map(before.resources.map((r) => [r.urn, r]));
-    const now = new Map(after.resources.map((r) => [r.urn, r]));
-    const revocation = (r: PlannedResource | undefined) =>
-        r !== undefined && POLICY_TYPES.has(r.type) && (r.inputs.name ?? r.inputs.policyName) === REVOCATION_POLICY_NAME;
     const changed = new Set([...f.added, ...f.changed]);
-    const targets = after.resources.map((r) => r.urn).filter((urn) => changed.has(urn));
-    for (const urn of targets) {
-        const resource = now.get(urn);
-        if (!revocation(resource)) return [];
-        const prior = old.get(f.previous.get(urn) ?? urn);
-        if (prior !== undefined) {
-            const [was, is] = [
-                cutoffOf(documentOf(prior.inputs.policy ?? prior.inputs.policyDocument)),
-                cutoffOf(documentOf(resource!.inputs.policy ?? resource!.inputs.policyDocument)),
-            ];
-            if (was === undefined || is === undefined || is.getTime() <= was.getTime()) return [];
-        }
+    const targets = after.resources.filter((r) => changed.has(r.urn));
+    for (const resource of targets) {
+        const cutoff = revocationCutoff(resource);
+        if (cutoff === undefined) return [];
+        const prior = old.get(f.previous.get(resource.urn) ?? resource.urn);
+        const was = prior === undefined ? undefined : revocationCutoff(prior);
+        if (prior !== undefined && (was === undefined || cutoff <= was)) return [];
     }
-    return targets;
+    return targets.map((r) => r.urn);
 }
 
 /** A role in the `--json` contract: its revocation, and the reachable roles it leaves open. */
