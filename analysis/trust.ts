@@ -4,7 +4,7 @@
  * trust widens it (anything new: a principal, an action, a condition removed or loosened) or
  * only tightens it.
  */
-import { ConditionBlock, PolicyDocument, PolicyStatement, asList } from "../components/policy";
+import { ConditionBlock, PolicyDocument, PolicyStatement, asList, wildcardRegExp } from "../components/policy";
 import { GITHUB_OIDC_HOST } from "../components/trust";
 
 /** One principal's grant from one statement. */
@@ -63,13 +63,9 @@ export function grants(document: PolicyDocument): Grant[] {
     });
 }
 
-/** An IAM wildcard pattern (`*`, `?`) as a test; a `?` never stands for a wildcard of the tested pattern. */
+/** Whether an IAM wildcard pattern (`*`, `?`) covers a value, which may itself be a pattern. */
 export function wildcardCovers(pattern: string, value: string, ignoreCase = false): boolean {
-    const source = pattern
-        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-        .replace(/\*/g, ".*")
-        .replace(/\?/g, "[^*]");
-    return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
+    return wildcardRegExp(pattern, ignoreCase).test(value);
 }
 
 const base = (operator: string) => operator.replace(/IfExists$/, "");

