@@ -78,6 +78,9 @@ function sameAccount(a: RoleFacts, b: RoleFacts): boolean | undefined {
     return a.account === undefined || b.account === undefined ? undefined : a.account === b.account;
 }
 
+/** An account principal: a 12-digit ID, or its `:root` ARN. */
+const ACCOUNT_PRINCIPAL = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)?$/;
+
 /** The ways a principal string of a trust policy may name a session of `from`. */
 function principalMatch(principal: string, from: RoleFacts, to: RoleFacts, conditions: string): TrustMatch | undefined {
     const unknownAccount =
@@ -87,7 +90,7 @@ function principalMatch(principal: string, from: RoleFacts, to: RoleFacts, condi
     if (principal === "*") {
         return { sufficient: false, reason: `${to.key}'s trust lets anyone in${conditions}` };
     }
-    const account = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)?$/.exec(principal)?.[1];
+    const account = ACCOUNT_PRINCIPAL.exec(principal)?.[1];
     if (account !== undefined) {
         if (from.account !== undefined && from.account !== account) return undefined;
         return {
@@ -110,26 +113,32 @@ function principalMatch(principal: string, from: RoleFacts, to: RoleFacts, condi
     };
 }
 
-/** How `to`'s trust may let a session of `from` in, or undefined when it cannot. */
-export function trustLetsIn(from: RoleFacts, to: RoleFacts): TrustMatch | undefined {
-    const matches: TrustMatch[] = [];
-    const human = [to.trust.externalId !== undefined ? "with the ExternalId" : "", to.trust.requireMfa === true ? "with MFA" : ""]
+/**
+ * The AWS principals of a trust that may let a role's session in, each with the conditions that
+ * apply in words: its accounts and principals (under its ExternalId and MFA), and those of its
+ * raw statements that allow sts:AssumeRole.
+ */
+function sessionPrincipals(trust: KnownTrust): { principal: string; conditions: string }[] {
+    const human = [trust.externalId !== undefined ? "with the ExternalId" : "", trust.requireMfa === true ? "with MFA" : ""]
         .filter((c) => c !== "")
         .join(" and ");
-    const condition = human === "" ? "" : ` (${human}, which a session's holder may have)`;
-    for (const account of to.trust.accounts ?? [])
-        matches.push(...[principalMatch(account, from, to, condition)].filter((m): m is TrustMatch => m !== undefined));
-    for (const principal of to.trust.principals ?? [])
-        matches.push(...[principalMatch(principal, from, to, condition)].filter((m): m is TrustMatch => m !== undefined));
-    for (const statement of to.trust.statements ?? []) {
-        if (statement.Effect !== "Allow" || !coversAssumeRole(statement)) continue;
-        const conditions = statement.Condition !== undefined ? " (under conditions taken as possibly true)" : "";
-        const values = statement.Principal === "*" ? ["*"] : asList(statement.Principal?.AWS);
-        for (const value of values) {
-            const match = principalMatch(value, from, to, conditions);
-            if (match !== undefined) matches.push(match);
-        }
-    }
+    const shortcuts = human === "" ? "" : ` (${human}, which a session's holder may have)`;
+    return [
+        ...[...(trust.accounts ?? []), ...(trust.principals ?? [])].map((principal) => ({ principal, conditions: shortcuts })),
+        ...(trust.statements ?? [])
+            .filter((s) => s.Effect === "Allow" && coversAssumeRole(s))
+            .flatMap((s) => {
+                const conditions = s.Condition !== undefined ? " (under conditions taken as possibly true)" : "";
+                return (s.Principal === "*" ? ["*"] : asList(s.Principal?.AWS)).map((principal) => ({ principal, conditions }));
+            }),
+    ];
+}
+
+/** How `to`'s trust may let a session of `from` in, or undefined when it cannot. */
+export function trustLetsIn(from: RoleFacts, to: RoleFacts): TrustMatch | undefined {
+    const matches = sessionPrincipals(to.trust).flatMap(
+        ({ principal, conditions }) => principalMatch(principal, from, to, conditions) ?? [],
+    );
     return matches.find((m) => m.sufficient) ?? matches[0];
 }
 
@@ -220,19 +229,12 @@ export interface Reach {
 
 /** What a trust policy may let in, for finding candidates fast: accounts, role names, anyone. */
 function trustedKeys(role: RoleFacts): { accounts: Set<string>; names: Set<string>; anyone: boolean } {
-    const values = [
-        ...(role.trust.accounts ?? []),
-        ...(role.trust.principals ?? []),
-        ...(role.trust.statements ?? []).flatMap((s) =>
-            s.Effect !== "Allow" ? [] : s.Principal === "*" ? ["*"] : asList(s.Principal?.AWS),
-        ),
-    ];
     const accounts = new Set<string>();
     const names = new Set<string>();
     let anyone = false;
-    for (const value of values) {
+    for (const { principal: value } of sessionPrincipals(role.trust)) {
         if (value === "*") anyone = true;
-        const account = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)?$/.exec(value)?.[1];
+        const account = ACCOUNT_PRINCIPAL.exec(value)?.[1];
         if (account !== undefined) accounts.add(account);
         const name = /:(?:role\/(?:.*\/)?|assumed-role\/)([^/]+)(?:\/[^/]*)?$/.exec(value)?.[1];
         if (name !== undefined) names.add(name);
