@@ -28,9 +28,6 @@ export function errorText(error: unknown, usage: string): string {
     ) {
         return error.message;
     }
-    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true) {
-        return `${error.message}\n${usage}`;
-    }
     if (process.env.REVOCABLE_ROLES_DEBUG !== undefined) return String((error as Error)?.stack ?? error);
     const message = error instanceof Error ? error.message : String(error);
     return `internal error: ${message.split("\n")[0]} (set REVOCABLE_ROLES_DEBUG=1 for details)`;

@@ -19,8 +19,6 @@ export const Backend = {
 } as const;
 /** `"aws"` or `"aws-native"`. */
 export type Backend = (typeof Backend)[keyof typeof Backend];
-/** The backend names, as the stack config spells them. */
-export type BackendKind = Backend;
 
 /**
  * One statement of an inline policy, in AWS's own JSON shape (`Action: ["s3:GetObject"]`).

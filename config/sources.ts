@@ -100,7 +100,7 @@ export function gitSource(root: string, ref: string): ProjectSource {
             // The Pulumi files are read together, in one git process.
             texts ??= readBlobs(
                 root,
-                [...blobs].filter(([file, blob]) => file.startsWith("Pulumi.") && blob !== undefined && cached!.get(file) === "file"),
+                [...blobs].filter(([file]) => file.startsWith("Pulumi.") && cached!.get(file) === "file"),
             );
             return texts.get(name) ?? git(root, ["cat-file", "blob", blobs.get(name)!]);
         },

@@ -5,7 +5,7 @@
  * the config through `readStackConfig`, so they agree on what a stack file means.
  */
 import { z } from "zod";
-import { BackendKind, KnownRoleArgs, modelOf } from "../components/role";
+import { Backend, KnownRoleArgs, modelOf } from "../components/role";
 import { validatedModels } from "../components/validated";
 import { formatUtc, latestInstant, show } from "../components/timestamps";
 import {
@@ -32,7 +32,7 @@ export type ConfigRole = Omit<KnownRoleArgs, "roleName" | "backend"> & { name?: 
 export interface StackConfig {
     roles: Record<string, ConfigRole>;
     revokeAllBefore?: string;
-    provider?: BackendKind;
+    provider?: Backend;
 }
 
 /** A role ready for the component: its config key (the component name) and its arguments. */
