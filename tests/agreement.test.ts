@@ -114,6 +114,25 @@ describe("the program, the plan, the guard and revoke", () => {
         assert.ok(
             readings.some((r) => "errors" in r) && readings.some((r) => "cutoffs" in r && Object.values(r.cutoffs).some((c) => c !== null)),
         );
+        // Exactly which: every file under bad/ and the two refused sources are invalid; the rest revoke a role.
+        const kinds: Record<"invalid" | "revoked" | "unrevoked", string[]> = { invalid: [], revoked: [], unrevoked: [] };
+        files.forEach((file, i) => {
+            const reading = readings[i];
+            const kind = "errors" in reading ? "invalid" : Object.values(reading.cutoffs).some((c) => c !== null) ? "revoked" : "unrevoked";
+            kinds[kind].push(file);
+        });
+        for (const list of Object.values(kinds)) list.sort();
+        assert.deepStrictEqual(kinds, {
+            invalid: [...files.filter((f) => f.startsWith("bad/")), "sources/merge-key.yaml", "sources/un-namespaced-key.yaml"].sort(),
+            revoked: [
+                "diff/Pulumi.after.yaml",
+                "diff/Pulumi.before.yaml",
+                "revoke/Pulumi.commented.yaml",
+                "sources/json-string-roles.yaml",
+                "stacks/Pulumi.dev.yaml",
+            ],
+            unrevoked: [],
+        });
         assert.deepStrictEqual(revokeReading(fs.readFileSync(path.join(FIXTURES, "sources", "json-string-roles.yaml"), "utf8")), {
             cutoffs: { ci: "2026-11-27T10:15:00Z", app: null },
         });

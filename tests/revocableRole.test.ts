@@ -158,6 +158,26 @@ describe("RevocableRole", () => {
         });
         assert.ok(role.role instanceof iam.Role);
         assert.ok(role.revocationPolicy instanceof iam.RolePolicy);
+        // Each getter returns the very resource registered under that name.
+        const registered = byName(registrations);
+        const attachmentUrns = await Promise.all(Object.values(role.attachments).map((a) => promiseOf(a.urn)));
+        assert.deepStrictEqual(
+            {
+                role: await promiseOf(role.role.urn),
+                revocation: await promiseOf(role.revocationPolicy!.urn),
+                policy: await promiseOf(role.policies["deploy-artifacts"].urn),
+                attachments: attachmentUrns.sort(),
+            },
+            {
+                role: registered.get("ci-role")!.urn,
+                revocation: registered.get("ci-revocation")!.urn,
+                policy: registered.get("ci-policy-deploy-artifacts")!.urn,
+                attachments: registrations
+                    .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                    .map((r) => r.urn)
+                    .sort(),
+            },
+        );
         assert.deepStrictEqual(Object.keys(role.policies), ["deploy-artifacts"]);
         assert.deepStrictEqual(
             Object.keys(role.attachments).sort(),

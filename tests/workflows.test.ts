@@ -52,10 +52,11 @@ describe("the GitHub Actions workflows", () => {
     });
 
     it("keeps every shell step to one command; anything longer is a script the project owns and tests", () => {
-        for (const name of ["pull-request.yml", "deploy.yml"]) {
-            for (const command of runs(load(name))) {
-                assert.ok(!/\n.|&&|\|\||;|\|/.test(command.trim()), `${name} runs more than one command: ${command}`);
-            }
+        const commands = ["pull-request.yml", "deploy.yml"].flatMap((name) => runs(load(name)).map((command) => ({ name, command })));
+        // Seven run steps in all, so the check below cannot pass on a workflow it failed to read.
+        assert.strictEqual(commands.length, 7);
+        for (const { name, command } of commands) {
+            assert.ok(!/\n.|&&|\|\||;|\|/.test(command.trim()), `${name} runs more than one command: ${command}`);
         }
     });
 
