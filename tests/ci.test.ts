@@ -195,7 +195,8 @@ describe("npm run ci -- deploy", function () {
             ),
         );
         const pulumi = fakePulumi();
-        const result = await spawnScript(["deploy", "--stack", "review", "--since", before], root, {
+        // In process: the pull-request test above runs the script as a process, as the workflow does.
+        const result = await inProcess(["deploy", "--stack", "review", "--since", before], root, {
             PATH: `${pulumi.bin}:${process.env.PATH}`,
         });
         assert.deepStrictEqual({ code: result.code, stderr: result.stderr }, { code: 0, stderr: "" });

@@ -29,7 +29,7 @@ describe("the IAM API contract (moto_server)", function () {
     const of = (type: string, role: PlannedResource) => plan.resources.filter((r) => r.type === type && r.parent === role.parent);
 
     before(async function () {
-        moto = await startMoto();
+        moto = await startMoto({ managedPolicies: true });
         if (moto === undefined) {
             console.log(`      skipped: ${MOTO_INSTALL_HINT}`);
             this.skip();
