@@ -198,6 +198,8 @@ class RecordingMonitor extends MockMonitor {
 /** The outcome of an offline run: registrations in order, and the error that stopped the program, if any. */
 export interface OfflineRun {
     registrations: Registration[];
+    /** The stack outputs: what the program module exports, or what its exported function returns. */
+    outputs?: unknown;
     error?: Error;
 }
 
@@ -214,6 +216,7 @@ export async function runOffline(
     installMonitor(new RecordingMonitor(registrations), options.project, options.stack);
     pulumi.runtime.setAllConfig(options.config, []);
     let error: Error | undefined;
+    let outputs: unknown;
     // Like the Pulumi CLI, the first unhandled failure ends the run: registrations waiting on a
     // failed input would otherwise wait forever.
     let stop: (reason: unknown) => void = () => {};
@@ -227,7 +230,7 @@ export async function runOffline(
     try {
         await Promise.race([
             (async () => {
-                await program();
+                outputs = await program();
                 await pulumi.runtime.disconnect();
             })(),
             stopped,
@@ -244,7 +247,7 @@ export async function runOffline(
         // Pulumi prefixes an error raised while serializing inputs with each property's name; report the program's own message.
         error.message = error.message.replace(/^(?:error serializing property "[^"]*": )+/, "");
     }
-    return error === undefined ? { registrations } : { registrations, error };
+    return error === undefined ? { registrations, outputs } : { registrations, error };
 }
 
 /**
@@ -275,12 +278,17 @@ export function useFastStackTraces(): void {
     Error.stackTraceLimit = 0;
 }
 
-/** Loads the program module afresh, so that each offline run executes it again. */
+/**
+ * Loads the program module afresh, so that each offline run executes it again, and runs it as the
+ * Pulumi CLI does: the result is the stack outputs, or a promise of them.
+ */
 export function loadProgram(modulePath: string): () => unknown {
     return () => {
         const resolved = require.resolve(modulePath);
         delete require.cache[resolved];
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- a program runs by being required, as the Pulumi CLI runs it
-        return require(resolved);
+        const exported: unknown = require(resolved);
+        // Like the CLI: a program that exports a function is that function, called, its result awaited.
+        return exported instanceof Function ? (exported as () => unknown)() : exported;
     };
 }

@@ -80,19 +80,19 @@ describe("the program on the example dev stack", () => {
     });
 
     it("exports each role's ARN, name and revocation window as the stack output roles", async () => {
-        type Roles = Record<
-            string,
-            { arn: pulumi.Output<string>; name: pulumi.Output<string>; revokedBefore: string | null; safeToRemoveAfter: string | null }
-        >;
-        let program: { roles: Roles } | undefined;
-        const result = await runOffline(() => (program = loadProgram(path.join(PROJECT_ROOT, "index.ts"))() as typeof program), {
+        const result = await runOffline(loadProgram(path.join(PROJECT_ROOT, "index.ts")), {
             project: "revocable-roles",
             stack: "dev",
             config: loaded(DEV_STACK, "dev").config,
         });
         assert.strictEqual(result.error, undefined);
+        type Roles = Record<
+            string,
+            { arn: pulumi.Output<string>; name: pulumi.Output<string>; revokedBefore: string | null; safeToRemoveAfter: string | null }
+        >;
+        const { roles } = result.outputs as { roles: Roles };
         const outputs: Record<string, unknown> = {};
-        for (const [key, role] of Object.entries(program!.roles)) {
+        for (const [key, role] of Object.entries(roles)) {
             outputs[key] = {
                 arn: await promiseOf(role.arn),
                 name: await promiseOf(role.name),
