@@ -11,6 +11,7 @@
 import * as YAML from "yaml";
 import { NAMESPACE } from "./stackConfig";
 import { EntryKind, ProjectSource } from "./sources";
+import { readPlainYaml } from "./plainYaml";
 
 /** The only project file this project supports. */
 export const PROJECT_FILE = "Pulumi.yaml";
@@ -262,6 +263,40 @@ const CANONICAL_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 
 /** The `config:` of a stack file as the CLI passes it, after refusing what this tool does not model. */
 export function stackConfig(file: string, text: string): Record<string, string> {
+    return plainStackConfig(text) ?? parsedStackConfig(file, text);
+}
+
+/**
+ * The `config:` of a stack file in the plain block style, read without the full YAML parser;
+ * undefined when the file is in another style or holds anything the full reader would refuse,
+ * which then reads it and names each problem. Equal to that reader's result whenever defined.
+ */
+export function plainStackConfig(text: string): Record<string, string> | undefined {
+    const data = readPlainYaml(text);
+    if (!mapping(data) || Object.keys(data).some((key) => !STACK_KEYS.has(key))) return undefined;
+    const config = data.config ?? {};
+    if (!mapping(config)) return undefined;
+    const result: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config)) {
+        const colon = key.indexOf(":");
+        const namespace = key.slice(0, colon);
+        if (colon < 0 || (namespace !== NAMESPACE && namespace.toLowerCase() === NAMESPACE)) return undefined;
+        if (namespace === NAMESPACE && holdsSecret(value)) return undefined;
+        result[key] = cliValue(value);
+    }
+    return result;
+}
+
+/** Whether a value is, or holds, a `secure:` secret. */
+function holdsSecret(value: unknown): boolean {
+    if (Array.isArray(value)) return value.some(holdsSecret);
+    if (!mapping(value)) return false;
+    const keys = Object.keys(value);
+    return (keys.length === 1 && keys[0] === "secure") || Object.values(value).some(holdsSecret);
+}
+
+/** The `config:` of a stack file read with the full YAML parser, every problem named. */
+export function parsedStackConfig(file: string, text: string): Record<string, string> {
     const parsed = parse(file, text);
     if (parsed.problems.length > 0) throw new ConfigSourceError(parsed.problems);
     const problems: string[] = [];
