@@ -24,8 +24,6 @@ export interface RegistrationDetails {
     propertyDependencies: Record<string, string[]>;
     /** The aliases the resource declares. */
     aliases: AliasRecord[];
-    /** URNs this resource had before, by its aliases (its own, and those inherited from its parent). */
-    previousUrns: string[];
 }
 
 /** The plan of one stack. */
@@ -71,8 +69,9 @@ export function footprint(before: Plan, after: Plan): Footprint {
     const matched = new Set<string>();
     const f: Footprint = { added: [], changed: [], replaced: [], removed: [], previous };
     const replaced = new Set<string>();
+    const previousOf = previousUrns(after);
     for (const resource of after.resources) {
-        const candidates = [resource.urn, ...(after.details.get(resource.urn)?.previousUrns ?? [])];
+        const candidates = [resource.urn, ...previousOf(resource.urn)];
         const match = candidates.find((urn) => old.has(urn) && !matched.has(urn));
         if (match === undefined) {
             f.added.push(resource.urn);
@@ -114,8 +113,28 @@ function urnOf(stack: string, project: string, qualifiedType: string, name: stri
     return `urn:pulumi:${stack}::${project}::${qualifiedType}::${name}`;
 }
 
-/** A resource's earlier URNs from its declared aliases and its parent's: what the engine would match against state. */
-export function previousUrns(resource: { urn: string; parent: string | null }, aliases: AliasRecord[], parentPrevious: string[]): string[] {
+/**
+ * The URNs each resource of a plan had before, by its declared aliases and its parent's (what the
+ * engine would match against state), as a lookup by URN. Computed on demand: a plan is made far
+ * more often than compared.
+ */
+export function previousUrns(plan: Plan): (urn: string) => string[] {
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+    const known = new Map<string, string[]>();
+    const of = (urn: string): string[] => {
+        let result = known.get(urn);
+        if (result === undefined) {
+            const resource = byUrn.get(urn);
+            const parentPrevious = resource?.parent == null ? [] : of(resource.parent);
+            result = resource === undefined ? [] : aliasedUrns(resource, plan.details.get(urn)?.aliases ?? [], parentPrevious);
+            known.set(urn, result);
+        }
+        return result;
+    };
+    return of;
+}
+
+function aliasedUrns(resource: { urn: string; parent: string | null }, aliases: AliasRecord[], parentPrevious: string[]): string[] {
     const parts = urnParts(resource.urn);
     const ownType = parts.qualifiedType.split("$").pop()!;
     const result = new Set<string>();

@@ -2,12 +2,9 @@
 import { Plan, PlannedResource, RegistrationDetails } from "../analysis/plan";
 
 /** A planned resource with its options and dependencies: the baseline program declares exactly that. */
-export type BaselineResource = PlannedResource & Omit<RegistrationDetails, "previousUrns">;
+export type BaselineResource = PlannedResource & RegistrationDetails;
 
 /** The baseline program's input for a plan. */
 export function baselineOf(plan: Plan): BaselineResource[] {
-    return plan.resources.map((r) => {
-        const { previousUrns: _derived, ...details } = plan.details.get(r.urn)!;
-        return { ...r, ...details };
-    });
+    return plan.resources.map((r) => ({ ...r, ...plan.details.get(r.urn)! }));
 }

@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from "./project";
 import { LoadedStack, loadProject, loadStack, stackFileName } from "../config/loader";
 import { ProjectSource, directorySource, gitSource } from "../config/sources";
 import { CONFIG_ERROR_HEADER } from "../config/stackConfig";
-import { Footprint, Plan, PlannedResource, RegistrationDetails, footprint, previousUrns } from "../analysis/plan";
+import { Footprint, Plan, PlannedResource, RegistrationDetails, footprint } from "../analysis/plan";
 import { POLICY_TYPES, deployedRoles, policyName, revocationCutoff } from "../analysis/deployment";
 import { describeTrust } from "../analysis/trust";
 import { Containment, RepositoryRole, containment, repositoryRoles } from "../analysis/containment";
@@ -37,15 +37,12 @@ export async function planStack(loaded: LoadedStack, programRoot = PROJECT_ROOT)
 export function toPlan(project: string, stack: string, registrations: Registration[]): Plan {
     const details = new Map<string, RegistrationDetails>();
     const resources = registrations.map((r): PlannedResource => {
-        const parent = r.parent ?? null;
-        const parentPrevious = parent === null ? [] : (details.get(parent)?.previousUrns ?? []);
         details.set(r.urn, {
             deleteBeforeReplace: r.deleteBeforeReplace,
             propertyDependencies: r.propertyDependencies,
             aliases: r.aliases,
-            previousUrns: previousUrns({ urn: r.urn, parent }, r.aliases, parentPrevious),
         });
-        return { urn: r.urn, type: r.type, name: r.name, parent, inputs: r.inputs };
+        return { urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: r.inputs };
     });
     return { project, stack, resources, details };
 }

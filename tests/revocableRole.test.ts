@@ -4,7 +4,7 @@ import * as iam from "@pulumi/aws/iam";
 import { RevocableRole, RevocableRoleArgs } from "../components";
 import { runOffline, Registration } from "../cli/offline";
 import { toPlan } from "../cli/plan";
-import { footprint } from "../analysis/plan";
+import { footprint, previousUrns } from "../analysis/plan";
 import { arnKey } from "../components/role";
 import { byName, doc, promiseOf, register, shape } from "./helpers";
 
@@ -64,11 +64,9 @@ describe("RevocableRole", () => {
     it("keeps the earlier type token as an alias, so existing stacks are not replaced", () => {
         assert.deepStrictEqual(registrations[0].aliases, [{ type: "revocable-roles:iam:RevocableRole" }]);
         const plan = toPlan("revocable-roles", "test", registrations);
-        assert.deepStrictEqual(plan.details.get(COMPONENT)!.previousUrns, [
-            "urn:pulumi:test::revocable-roles::revocable-roles:iam:RevocableRole::ci",
-        ]);
+        assert.deepStrictEqual(previousUrns(plan)(COMPONENT), ["urn:pulumi:test::revocable-roles::revocable-roles:iam:RevocableRole::ci"]);
         const revocation = byName(registrations).get("ci-revocation")!.urn;
-        assert.deepStrictEqual(plan.details.get(revocation)!.previousUrns, [
+        assert.deepStrictEqual(previousUrns(plan)(revocation), [
             "urn:pulumi:test::revocable-roles::revocable-roles:iam:RevocableRole$aws:iam/rolePolicy:RolePolicy::ci-revocation",
         ]);
     });
