@@ -279,16 +279,22 @@ export function useFastStackTraces(): void {
 }
 
 /**
- * Loads the program module afresh, so that each offline run executes it again, and runs it as the
- * Pulumi CLI does: the result is the stack outputs, or a promise of them.
+ * Runs a program as the Pulumi CLI does: requires its module, calls the function it exports (if
+ * it exports one), and returns the stack outputs or a promise of them. Each call is a new run: a
+ * program that exports a function has it called again; one that registers its resources as its
+ * module loads is loaded afresh.
  */
 export function loadProgram(modulePath: string): () => unknown {
     return () => {
         const resolved = require.resolve(modulePath);
-        delete require.cache[resolved];
+        const loaded = resolved in require.cache;
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- a program runs by being required, as the Pulumi CLI runs it
-        const exported: unknown = require(resolved);
-        // Like the CLI: a program that exports a function is that function, called, its result awaited.
+        let exported: unknown = require(resolved);
+        if (loaded && !(exported instanceof Function)) {
+            delete require.cache[resolved];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- the same module, loaded afresh
+            exported = require(resolved);
+        }
         return exported instanceof Function ? (exported as () => unknown)() : exported;
     };
 }

@@ -416,3 +416,31 @@ describe("npm run plan --revocation-targets", () => {
         });
     });
 });
+
+describe("loadProgram, which runs a program as the Pulumi CLI does", () => {
+    const counters = globalThis as { programLoads?: number; programCalls?: number };
+    afterEach(() => {
+        delete counters.programLoads;
+        delete counters.programCalls;
+    });
+
+    it("calls the function a program exports on every run, its module loaded once, and returns what it resolves to", async () => {
+        const root = project({
+            "program.js": [
+                "globalThis.programLoads = (globalThis.programLoads ?? 0) + 1;",
+                "module.exports = async () => ({ call: (globalThis.programCalls = (globalThis.programCalls ?? 0) + 1) });",
+            ].join("\n"),
+        });
+        const run = loadProgram(path.join(root, "program.js"));
+        assert.deepStrictEqual([await run(), await run()], [{ call: 1 }, { call: 2 }]);
+        assert.strictEqual(counters.programLoads, 1);
+    });
+
+    it("loads afresh on every run a program that registers as its module loads, and returns its exports", () => {
+        const root = project({
+            "program.js": "exports.load = globalThis.programLoads = (globalThis.programLoads ?? 0) + 1;",
+        });
+        const run = loadProgram(path.join(root, "program.js"));
+        assert.deepStrictEqual([run(), run()], [{ load: 1 }, { load: 2 }]);
+    });
+});
