@@ -71,15 +71,27 @@ export function git(root: string, ...args: string[]): string {
     });
 }
 
+/** Repositories with a base committed, by the base's content; never handed to a test, only copied. */
+const committedBases = new Map<string, string>();
+
 /**
  * A real git repository with `base` committed on main and `head` in the working tree (a file
  * set to undefined is deleted). Pulumi.yaml is the test project file unless `base` gives one.
  */
 export function repository(base: Record<string, string>, head: Record<string, string | undefined> = {}): string {
-    const root = project(base);
-    git(root, "init", "-q");
-    git(root, "add", "-A");
-    git(root, "commit", "-qm", "base");
+    const key = JSON.stringify(base);
+    let committed = committedBases.get(key);
+    if (committed === undefined) {
+        committed = project(base);
+        git(committed, "init", "-q");
+        git(committed, "add", "-A");
+        git(committed, "commit", "-qm", "base");
+        committedBases.set(key, committed);
+    }
+    // A copy of the committed base: many tests share one, and a copy costs no git process.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "revocable-roles-test-"));
+    made.push(root);
+    fs.cpSync(committed, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
     for (const [name, text] of Object.entries(head)) {
         if (text === undefined) fs.rmSync(path.join(root, name));
         else fs.writeFileSync(path.join(root, name), text);
