@@ -263,7 +263,7 @@ const CANONICAL_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 
 /** The `config:` of a stack file as the CLI passes it, after refusing what this tool does not model. */
 export function stackConfig(file: string, text: string): Record<string, string> {
-    return plainStackConfig(text) ?? parsedStackConfig(file, text);
+    return plainStackConfig(file, text) ?? parsedStackConfig(file, text);
 }
 
 /**
@@ -271,20 +271,39 @@ export function stackConfig(file: string, text: string): Record<string, string> 
  * undefined when the file is in another style or holds anything the full reader would refuse,
  * which then reads it and names each problem. Equal to that reader's result whenever defined.
  */
-export function plainStackConfig(text: string): Record<string, string> | undefined {
+export function plainStackConfig(file: string, text: string): Record<string, string> | undefined {
     const data = readPlainYaml(text);
-    if (!mapping(data) || Object.keys(data).some((key) => !STACK_KEYS.has(key))) return undefined;
+    if (!mapping(data) || Object.keys(data).some((key) => stackKeyProblem(file, key) !== undefined)) return undefined;
     const config = data.config ?? {};
     if (!mapping(config)) return undefined;
     const result: Record<string, string> = {};
     for (const [key, value] of Object.entries(config)) {
-        const colon = key.indexOf(":");
-        const namespace = key.slice(0, colon);
-        if (colon < 0 || (namespace !== NAMESPACE && namespace.toLowerCase() === NAMESPACE)) return undefined;
-        if (namespace === NAMESPACE && holdsSecret(value)) return undefined;
+        if (configKeyProblem(file, key) !== undefined) return undefined;
+        if (key.startsWith(`${NAMESPACE}:`) && holdsSecret(value)) return undefined;
         result[key] = cliValue(value);
     }
     return result;
+}
+
+/** What is wrong with a top-level key of a stack file, if anything. */
+function stackKeyProblem(file: string, key: string): string | undefined {
+    if (key === "environment") {
+        return `${file}: environment: Pulumi ESC environments add config this tool cannot see; set the values in ${file} instead`;
+    }
+    return STACK_KEYS.has(key) ? undefined : `${file}: ${key}: is not a stack file key the Pulumi CLI reads; remove it`;
+}
+
+/** What is wrong with a key of a stack file's `config:`, if anything: it must carry an unambiguous namespace. */
+function configKeyProblem(file: string, key: string): string | undefined {
+    const colon = key.indexOf(":");
+    if (colon < 0) {
+        return `${file}: ${key}: has no namespace; the Pulumi CLI reads it as ${NAMESPACE}:${key}, and beside the namespaced key which one wins is not defined; write it as ${NAMESPACE}:${key}`;
+    }
+    const namespace = key.slice(0, colon);
+    if (namespace !== NAMESPACE && namespace.toLowerCase() === NAMESPACE) {
+        return `${file}: ${key}: namespace "${namespace}" differs from "${NAMESPACE}" only in case; write ${NAMESPACE}:${key.slice(colon + 1)}`;
+    }
+    return undefined;
 }
 
 /** Whether a value is, or holds, a `secure:` secret. */
@@ -304,14 +323,8 @@ export function parsedStackConfig(file: string, text: string): Record<string, st
     if (root !== null && !YAML.isMap(root)) throw new ConfigSourceError([`${file}: expected a mapping with a config key`]);
     const result: Record<string, string> = {};
     for (const pair of root?.items ?? []) {
-        const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
-        if (key === "environment") {
-            problems.push(
-                `${file}: environment: Pulumi ESC environments add config this tool cannot see; set the values in ${file} instead`,
-            );
-        } else if (!STACK_KEYS.has(key)) {
-            problems.push(`${file}: ${key}: is not a stack file key the Pulumi CLI reads; remove it`);
-        }
+        const problem = stackKeyProblem(file, String(YAML.isScalar(pair.key) ? pair.key.value : pair.key));
+        if (problem !== undefined) problems.push(problem);
     }
     const config = parsed.document.get("config", true);
     if (config !== undefined && config !== null && !YAML.isMap(config)) {
@@ -319,22 +332,13 @@ export function parsedStackConfig(file: string, text: string): Record<string, st
     }
     for (const pair of YAML.isMap(config) ? config.items : []) {
         const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
-        const colon = key.indexOf(":");
-        if (colon < 0) {
-            problems.push(
-                `${file}: ${key}: has no namespace; the Pulumi CLI reads it as ${NAMESPACE}:${key}, and beside the namespaced key which one wins is not defined; write it as ${NAMESPACE}:${key}`,
-            );
-            continue;
-        }
-        const namespace = key.slice(0, colon);
-        if (namespace !== NAMESPACE && namespace.toLowerCase() === NAMESPACE) {
-            problems.push(
-                `${file}: ${key}: namespace "${namespace}" differs from "${NAMESPACE}" only in case; write ${NAMESPACE}:${key.slice(colon + 1)}`,
-            );
+        const problem = configKeyProblem(file, key);
+        if (problem !== undefined) {
+            problems.push(problem);
             continue;
         }
         const node = pair.value as YAML.Node | null;
-        if (namespace === NAMESPACE && node !== null) problems.push(...valueProblems(file, key, node));
+        if (key.startsWith(`${NAMESPACE}:`) && node !== null) problems.push(...valueProblems(file, key, node));
         const value = node === null ? null : (node.toJSON() as unknown);
         result[key] = cliValue(value);
     }

@@ -30,7 +30,7 @@ function assertAgrees(text: string): "no" | "document" | "config" {
     const document = YAML.parseDocument(text);
     assert.deepStrictEqual([...document.errors, ...document.warnings], [], text);
     assert.deepStrictEqual(plain, document.toJSON(), text);
-    const config = plainStackConfig(text);
+    const config = plainStackConfig("Pulumi.fuzz.yaml", text);
     if (config === undefined) return "document";
     assert.deepStrictEqual(config, parsedStackConfig("Pulumi.fuzz.yaml", text), text);
     return "config";
@@ -231,10 +231,12 @@ describe("the plain-style stack file reader", () => {
         ];
         for (const text of refused) {
             assert.notStrictEqual(readPlainYaml(text), undefined, text);
-            assert.strictEqual(plainStackConfig(text), undefined, text);
+            assert.strictEqual(plainStackConfig("Pulumi.test.yaml", text), undefined, text);
         }
         // Secrets of other namespaces are the CLI's business, as with the full reader.
-        assert.deepStrictEqual(plainStackConfig("config:\n  aws:token:\n    secure: abc\n"), { "aws:token": '{"secure":"abc"}' });
+        assert.deepStrictEqual(plainStackConfig("Pulumi.test.yaml", "config:\n  aws:token:\n    secure: abc\n"), {
+            "aws:token": '{"secure":"abc"}',
+        });
     });
 
     it("agrees with the full parser, or stands aside, on 3,000 random edits of stack files", () => {
@@ -252,7 +254,7 @@ describe("the plain-style stack file reader", () => {
 
     it("gives the loader the same config whichever reader reads the file", () => {
         const text = syntheticStack(3, { revokeAllBefore: "2026-11-27T11:00:00Z" });
-        assert.notStrictEqual(plainStackConfig(text), undefined);
+        assert.notStrictEqual(plainStackConfig("Pulumi.bench.yaml", text), undefined);
         assert.deepStrictEqual(stackConfig("Pulumi.bench.yaml", text), parsedStackConfig("Pulumi.bench.yaml", text));
     });
 });
