@@ -125,8 +125,8 @@ export function previousUrns(plan: Plan): (urn: string) => string[] {
         let result = known.get(urn);
         if (result === undefined) {
             const resource = byUrn.get(urn);
-            const parentPrevious = resource?.parent == null ? [] : of(resource.parent);
-            result = resource === undefined ? [] : aliasedUrns(resource, plan.details.get(urn)?.aliases ?? [], parentPrevious);
+            const aliases = plan.details.get(urn)?.aliases ?? [];
+            result = resource === undefined ? [] : aliasedUrns(resource, aliases, resource.parent === null ? [] : of(resource.parent));
             known.set(urn, result);
         }
         return result;
