@@ -71,7 +71,7 @@ export async function readSide(source: ProjectSource, stack: string, program: st
     try {
         loaded = loadStack(source, stack);
     } catch (error) {
-        const problems = error instanceof ConfigSourceError ? error.problems : [(error as Error).message];
+        const problems = loadProblems(error);
         return { present: true, text, revocations: text === undefined ? NONE : revocationsOf(lenientConfig(project, text)), problems };
     }
     const revocations = revocationsOf(loaded.config);
@@ -90,45 +90,25 @@ function window(cutoff: Date): string {
 
 /** Compares one cutoff field across the change. */
 function compareCutoff(stack: string, subject: string, field: string, before: unknown, after: unknown, now: Date): Finding[] {
+    const finding = (verdict: Finding["verdict"], message: string): Finding[] => [{ stack, subject, verdict, message }];
     const old = instantOf(before);
     const cur = instantOf(after);
     if (old !== undefined && cur !== undefined) {
-        if (cur < old)
-            return [
-                {
-                    stack,
-                    subject,
-                    verdict: "fail",
-                    message: `${field} moved earlier from ${formatUtc(old)} to ${formatUtc(cur)}, re-enabling sessions issued in between`,
-                },
-            ];
-        if (cur > old)
-            return [{ stack, subject, verdict: "pass", message: `${field} moved later from ${formatUtc(old)} to ${formatUtc(cur)}` }];
-        return [];
+        if (cur < old) {
+            return finding(
+                "fail",
+                `${field} moved earlier from ${formatUtc(old)} to ${formatUtc(cur)}, re-enabling sessions issued in between`,
+            );
+        }
+        return cur > old ? finding("pass", `${field} moved later from ${formatUtc(old)} to ${formatUtc(cur)}`) : [];
     }
     if (old !== undefined && after === undefined) {
         const safe = safeToRemoveAfter(old);
         return now < safe
-            ? [
-                  {
-                      stack,
-                      subject,
-                      verdict: "fail",
-                      message: `${field} ${formatUtc(old)} removed before it is safe to remove (${formatUtc(safe)})`,
-                  },
-              ]
-            : [
-                  {
-                      stack,
-                      subject,
-                      verdict: "pass",
-                      message: `${field} ${formatUtc(old)} removed after its safe-to-remove time (${formatUtc(safe)})`,
-                  },
-              ];
+            ? finding("fail", `${field} ${formatUtc(old)} removed before it is safe to remove (${formatUtc(safe)})`)
+            : finding("pass", `${field} ${formatUtc(old)} removed after its safe-to-remove time (${formatUtc(safe)})`);
     }
-    if (cur !== undefined && old === undefined)
-        return [{ stack, subject, verdict: "pass", message: `new revocation: ${field} ${formatUtc(cur)}` }];
-    return [];
+    return cur !== undefined && old === undefined ? finding("pass", `new revocation: ${field} ${formatUtc(cur)}`) : [];
 }
 
 /** The cutoffs written in the config, compared key by key (a malformed new value is the validation's to report). */
@@ -154,6 +134,13 @@ function inForceByConfig(side: Side, now: Date): { key: string; name: string; cu
 
 function inForce(role: DeployedRole, now: Date): boolean {
     return role.revocation !== undefined && now < safeToRemoveAfter(role.revocation.cutoff);
+}
+
+/** The keys of the roles a plan deploys with a revocation in force at `now`. */
+function inForceKeys(plan: Plan, now: Date): string[] {
+    return deployedRoles(plan)
+        .filter((role) => inForce(role, now))
+        .map((role) => role.key);
 }
 
 /** What would happen on deploy to each role revoked at the base. */
@@ -290,9 +277,7 @@ async function guardStack(
     let revoked: string[];
     if (base.plan !== undefined && (head.plan !== undefined || !head.present)) {
         findings.push(...deploymentRules(stack, base.plan, head.plan, head.present, env.now, decided));
-        revoked = deployedRoles(base.plan)
-            .filter((r) => inForce(r, env.now))
-            .map((r) => r.key);
+        revoked = inForceKeys(base.plan, env.now);
     } else {
         // Without both plans, protect what the config says is in force: a revoked role must stay.
         const roles = inForceByConfig(base, env.now);
@@ -311,13 +296,16 @@ async function guardStack(
     return { findings, revoked };
 }
 
-function projectData(source: ProjectSource): { project?: Project; data?: Record<string, unknown>; problems: string[] } {
+/** The lines of a loader error: every problem of a refused source, or the message. */
+function loadProblems(error: unknown): string[] {
+    return error instanceof ConfigSourceError ? error.problems : [(error as Error).message];
+}
+
+function projectOf(source: ProjectSource): { project?: Project; problems: string[] } {
     try {
-        const project = loadProject(source);
-        return { project, data: project.data, problems: [] };
+        return { project: loadProject(source), problems: [] };
     } catch (error) {
-        const problems = error instanceof ConfigSourceError ? error.problems : [(error as Error).message];
-        return { problems };
+        return { problems: loadProblems(error) };
     }
 }
 
@@ -326,7 +314,7 @@ export async function guard(base: string, env: GuardEnvironment): Promise<Findin
     const sources = { base: gitSource(env.root, base), head: directorySource(env.root) };
     sources.base.entries(); // an unknown ref stops here, before any finding
     const findings: Finding[] = [];
-    const [baseProject, headProject] = [projectData(sources.base), projectData(sources.head)];
+    const [baseProject, headProject] = [projectOf(sources.base), projectOf(sources.head)];
     for (const problem of headProject.problems)
         findings.push({ stack: "project", subject: PROJECT_FILE, verdict: "fail", message: problem.replace(/^Pulumi\.yaml: /, "") });
     const [baseScan, headScan] = [scanStacks(sources.base), scanStacks(sources.head)];
@@ -340,6 +328,7 @@ export async function guard(base: string, env: GuardEnvironment): Promise<Findin
     const changedProgram = changedFiles(env.root, base).filter((f) => f !== PROJECT_FILE && changesProgram(f));
     const checkout = changedProgram.length > 0 ? checkoutAt(env.root, base, path.join(env.programRoot, "node_modules")) : undefined;
     const programs = { base: checkout ?? env.programRoot, head: env.programRoot };
+    const [baseData, headData] = [baseProject.project?.data, headProject.project?.data];
     const projects = { base: baseProject.project?.name ?? NAMESPACE, head: headProject.project?.name ?? NAMESPACE };
     const revoked: string[] = [];
     const changed = new Set<string>();
@@ -348,7 +337,7 @@ export async function guard(base: string, env: GuardEnvironment): Promise<Findin
             const file = stackFileName(stack);
             const same =
                 checkout === undefined &&
-                isDeepStrictEqual(baseProject.data, headProject.data) &&
+                isDeepStrictEqual(baseData, headData) &&
                 baseScan.stacks.includes(stack) &&
                 headScan.stacks.includes(stack) &&
                 sources.base.read(file) === sources.head.read(file);
@@ -358,9 +347,9 @@ export async function guard(base: string, env: GuardEnvironment): Promise<Findin
             revoked.push(...result.revoked.map((key) => `${stack}/${key}`));
             changed.add(stack);
         }
-        if (baseProject.data !== undefined && headProject.data !== undefined) {
-            const keys = [...new Set([...Object.keys(baseProject.data), ...Object.keys(headProject.data)])]
-                .filter((key) => !DESCRIPTIVE_PROJECT_KEYS.has(key) && !isDeepStrictEqual(baseProject.data![key], headProject.data![key]))
+        if (baseData !== undefined && headData !== undefined) {
+            const keys = [...new Set([...Object.keys(baseData), ...Object.keys(headData)])]
+                .filter((key) => !DESCRIPTIVE_PROJECT_KEYS.has(key) && !isDeepStrictEqual(baseData[key], headData[key]))
                 .sort();
             const everyRevoked =
                 revoked.length > 0
@@ -411,12 +400,7 @@ async function revokedInUnchangedStacks(
     const revoked: string[] = [];
     for (const stack of stacks) {
         const side = await readSide(source, stack, program, env.now, project);
-        const roles =
-            side.plan !== undefined
-                ? deployedRoles(side.plan)
-                      .filter((r) => inForce(r, env.now))
-                      .map((r) => r.key)
-                : inForceByConfig(side, env.now).map((r) => r.key);
+        const roles = side.plan !== undefined ? inForceKeys(side.plan, env.now) : inForceByConfig(side, env.now).map((r) => r.key);
         revoked.push(...roles.map((key) => `${stack}/${key}`));
     }
     return revoked;
