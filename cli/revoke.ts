@@ -163,6 +163,8 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
             }
         }
     }
+    // Chained roles are never requested ones, and with --all there are none: every role of the stack is requested.
+    const named = [...request.roles, ...chained.keys()];
     let edited = loaded.text;
     try {
         if (request.all) {
@@ -170,7 +172,7 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
                 problems.push(`${NAMESPACE}:revokeAllBefore is already ${weaker(stackCutoff)}`);
             else if (stackCutoff?.getTime() !== cutoff.getTime()) edited = setStackCutoff(edited, cutoffText);
         }
-        for (const key of [...request.roles, ...[...chained.keys()].filter((k) => !request.roles.includes(k) && !request.all)]) {
+        for (const key of named) {
             const role = roles[key];
             if (role === undefined) {
                 const suggestion = closest(key, roleKeys);
@@ -218,9 +220,7 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
         cutoff: cutoffText,
         edited,
         changed: edited !== loaded.text,
-        subject: request.all
-            ? `${NAMESPACE}:revokeAllBefore`
-            : [...request.roles, ...chained.keys()].filter((k, i, all) => all.indexOf(k) === i).join(", "),
+        subject: request.all ? `${NAMESPACE}:revokeAllBefore` : named.join(", "),
         all: request.all,
         targets,
         region: loaded.config["aws:region"],
