@@ -9,13 +9,13 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { UsageError, Writer, errorText, parseFlags, runAsProcess } from "./io";
-import { PROJECT_ROOT, changesProgram } from "./project";
+import { PROJECT_ROOT, changedFiles, changesProgram } from "./project";
 import { diffPlans, planAt, planStack, revocationTargets } from "./plan";
 import { formatMarkdown, guard } from "./guard";
 import { useFastStackTraces } from "./offline";
 import { PROJECT_FILE, listStacks, loadStack, stackFileName } from "../config/loader";
 import { directorySource, git, gitSource } from "../config/sources";
-import { footprint } from "../analysis/plan";
+import { footprint, touched } from "../analysis/plan";
 
 /** What the commands read from their surroundings: the repository, the clock, and the environment GitHub sets. */
 export interface CiEnvironment {
@@ -42,13 +42,16 @@ function setOutputs(env: NodeJS.ProcessEnv, outputs: Record<string, string>): vo
     );
 }
 
+/** Whether a changed file can change how every stack deploys: the project file, or the program. */
+function changesEveryStack(file: string): boolean {
+    return file === PROJECT_FILE || changesProgram(file);
+}
+
 /** The stacks a change can deploy differently: all of them when the program or the project changed, else those whose file changed. */
 export function changedStacks(root: string, base: string): string[] {
-    const files = git(root, ["diff", "--name-only", "--relative", `${base}...HEAD`, "--", "."])
-        .split("\n")
-        .filter((f) => f !== "");
+    const files = changedFiles(root, `${base}...HEAD`);
     const stacks = listStacks(directorySource(root));
-    if (files.some((file) => file === PROJECT_FILE || changesProgram(file))) return stacks;
+    if (files.some(changesEveryStack)) return stacks;
     return stacks.filter((stack) => files.includes(stackFileName(stack)));
 }
 
@@ -93,17 +96,14 @@ export async function deployPlan(
     } catch {
         return { targets: [], reason: `${since} is not a commit of this clone` };
     }
-    const changed = git(ci.root, ["diff", "--name-only", "--relative", since, "HEAD", "--", "."])
-        .split("\n")
-        .filter((f) => f !== "");
-    const program = changed.filter((file) => file === PROJECT_FILE || changesProgram(file));
+    const program = changedFiles(ci.root, since, "HEAD").filter(changesEveryStack);
     if (program.length > 0) return { targets: [], reason: `the program or the project changed (${program.join(", ")})` };
     const before = await planAt(gitSource(ci.root, since), stack, ci.programRoot);
     const after = await planStack(loadStack(gitSource(ci.root, "HEAD"), stack), ci.programRoot);
     const f = footprint(before, after);
     const targets = revocationTargets(before, after, f);
     if (targets.length > 0) return { targets, reason: `only revocation policies changed (${targets.length})` };
-    const count = f.added.length + f.changed.length + f.replaced.length + f.removed.length;
+    const count = touched(f).length;
     return {
         targets: [],
         reason:
@@ -155,15 +155,12 @@ The workflows' steps:
 export async function main(argv: string[], out: Writer, err: Writer, ci: CiEnvironment): Promise<number> {
     try {
         const [command, ...rest] = argv;
-        if (command === undefined) throw new UsageError("give a command");
-        if (command === "--help" || command === "-h") {
-            out.write(HELP);
-            return 0;
-        }
         const help = () => {
             out.write(HELP);
             return 0;
         };
+        if (command === undefined) throw new UsageError("give a command");
+        if (command === "--help" || command === "-h") return help();
         if (command === "pull-request") {
             const values = parseFlags(rest, { base: { type: "string" } });
             if (values === undefined) return help();

@@ -325,7 +325,7 @@ export async function guard(base: string, env: GuardEnvironment): Promise<Findin
         if (stacks.some((stack) => file === stackFileName(stack))) continue;
         findings.push({ stack: "project", subject: file, verdict: "fail", message: rest.join(": ") });
     }
-    const changedProgram = changedFiles(env.root, base).filter((f) => f !== PROJECT_FILE && changesProgram(f));
+    const changedProgram = changedFiles(env.root, base).filter(changesProgram);
     const checkout = changedProgram.length > 0 ? checkoutAt(env.root, base, path.join(env.programRoot, "node_modules")) : undefined;
     const programs = { base: checkout ?? env.programRoot, head: env.programRoot };
     const [baseData, headData] = [baseProject.project?.data, headProject.project?.data];

@@ -28,11 +28,12 @@ const NOT_DEPLOYED = [
 ];
 
 /**
- * Tracked files of the working tree that differ from `ref`, relative to `root`. A file git does
- * not track changes no program until a tracked file imports it, and that file shows here.
+ * Tracked files that differ between `revisions` (as `git diff` takes them: one ref for the working
+ * tree against it, two refs, or `base...HEAD`), relative to `root`, sorted. A file git does not
+ * track changes no program until a tracked file imports it, and that file shows here.
  */
-export function changedFiles(root: string, ref: string): string[] {
-    return git(root, ["diff", "--name-only", "--relative", ref, "--", "."])
+export function changedFiles(root: string, ...revisions: string[]): string[] {
+    return git(root, ["diff", "--name-only", "--relative", ...revisions, "--", "."])
         .split("\n")
         .filter((f) => f !== "")
         .sort();
