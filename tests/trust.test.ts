@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { contextNeeded, githubSubject, trustPolicy, KnownTrust } from "../components/trust";
-import { PolicyStatement } from "../components/policy";
+import { PolicyDocument, PolicyStatement } from "../components/policy";
+import { trustChanges } from "../analysis/trust";
 
 const context = { partition: "aws", accountId: "123456789012" };
 const statements = (trust: KnownTrust, ctx = context): PolicyStatement[] => {
@@ -206,4 +207,82 @@ describe("contextNeeded", () => {
     it("refuses to render a trust that needs the account without one", () => {
         assert.throws(() => trustPolicy({ accounts: ["111111111111"] }), /needs the deploying account's partition and ID/);
     });
+});
+
+describe("trustChanges on comparison conditions", () => {
+    const trust = (operator: string, key: string, value: string): PolicyDocument => ({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { AWS: "arn:aws:iam::111111111111:root" },
+                Action: "sts:AssumeRole",
+                Condition: { [operator]: { [key]: value } },
+            },
+        ],
+    });
+    const narrows = (condition: string) => [`narrows sts:assumerole to account 111111111111 when ${condition}`];
+    const cases: [string, string, string, string, ReturnType<typeof trustChanges>][] = [
+        [
+            "a longer MFA age widens",
+            "NumericLessThan",
+            "900",
+            "3600",
+            {
+                widened: ['loosens NumericLessThan aws:multifactorauthage ["900"] to NumericLessThan ["3600"] for account 111111111111'],
+                tightened: [],
+            },
+        ],
+        [
+            "a shorter MFA age tightens",
+            "NumericLessThan",
+            "3600",
+            "900",
+            { widened: [], tightened: narrows('NumericLessThan aws:multifactorauthage ["3600"]') },
+        ],
+        [
+            "a higher lower bound tightens",
+            "NumericGreaterThan",
+            "5",
+            "10",
+            { widened: [], tightened: narrows('NumericGreaterThan aws:multifactorauthage ["5"]') },
+        ],
+        [
+            "a later end date widens",
+            "DateLessThan",
+            "2026-01-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+            {
+                widened: [
+                    'loosens DateLessThan aws:currenttime ["2026-01-01T00:00:00Z"] to DateLessThan ["2027-01-01T00:00:00Z"] for account 111111111111',
+                ],
+                tightened: [],
+            },
+        ],
+        [
+            "an earlier start date widens",
+            "DateGreaterThan",
+            "2026-01-01T00:00:00Z",
+            "2025-01-01T00:00:00Z",
+            {
+                widened: [
+                    'loosens DateGreaterThan aws:currenttime ["2026-01-01T00:00:00Z"] to DateGreaterThan ["2025-01-01T00:00:00Z"] for account 111111111111',
+                ],
+                tightened: [],
+            },
+        ],
+        [
+            "a later start date tightens",
+            "DateGreaterThan",
+            "2025-01-01T00:00:00Z",
+            "2026-01-01T00:00:00Z",
+            { widened: [], tightened: narrows('DateGreaterThan aws:currenttime ["2025-01-01T00:00:00Z"]') },
+        ],
+    ];
+    for (const [name, operator, before, after, expected] of cases) {
+        it(name, () => {
+            const key = operator.startsWith("Date") ? "aws:CurrentTime" : "aws:MultiFactorAuthAge";
+            assert.deepStrictEqual(trustChanges(trust(operator, key, before), trust(operator, key, after)), expected);
+        });
+    }
 });
