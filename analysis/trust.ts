@@ -79,9 +79,13 @@ function implies(head: Condition[], required: Condition): boolean {
         // Dropping IfExists tightens (the key must then be present); adding it loosens.
         if (h.operator.endsWith("IfExists") && !required.operator.endsWith("IfExists")) return false;
         const [hf, rf] = [family(h.operator), family(required.operator)];
-        const numbers = (values: string[]) => values.map(Number);
-        const dates = (values: string[]) => values.map((v) => Date.parse(v));
         const subset = (match: (value: string) => boolean) => h.values.length > 0 && h.values.every(match);
+        // A "less than" condition with several values holds below the largest; "greater than", above the smallest.
+        const parsed = (values: string[], parse: (value: string) => number) => values.map((v) => parse(v));
+        const atMost = (parse: (value: string) => number) =>
+            hf === rf && Math.max(...parsed(h.values, parse)) <= Math.max(...parsed(required.values, parse));
+        const atLeast = (parse: (value: string) => number) =>
+            hf === rf && Math.min(...parsed(h.values, parse)) >= Math.min(...parsed(required.values, parse));
         switch (rf) {
             case "StringLike":
             case "ArnLike":
@@ -100,16 +104,16 @@ function implies(head: Condition[], required: Condition): boolean {
                 return hf === rf && required.values.every((v) => h.values.includes(v));
             case "NumericLessThan":
             case "NumericLessThanEquals":
-                return hf === rf && Math.max(...numbers(h.values)) <= Math.max(...numbers(required.values));
+                return atMost(Number);
             case "NumericGreaterThan":
             case "NumericGreaterThanEquals":
-                return hf === rf && Math.min(...numbers(h.values)) >= Math.min(...numbers(required.values));
+                return atLeast(Number);
             case "DateLessThan":
             case "DateLessThanEquals":
-                return hf === rf && Math.max(...dates(h.values)) <= Math.max(...dates(required.values));
+                return atMost(Date.parse);
             case "DateGreaterThan":
             case "DateGreaterThanEquals":
-                return hf === rf && Math.min(...dates(h.values)) >= Math.min(...dates(required.values));
+                return atLeast(Date.parse);
             default:
                 return hf === rf && subset((v) => required.values.includes(v));
         }
