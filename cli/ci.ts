@@ -8,7 +8,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { UsageError, Writer, errorText, parseFlags, runAsProcess } from "./io";
+import { UsageError, Writer, errorText, fail, parseFlags, runAsProcess } from "./io";
 import { PROJECT_ROOT, changedFiles, changesProgram } from "./project";
 import { diffPlans, planAt, planStack, revocationTargets } from "./plan";
 import { formatMarkdown, guard } from "./guard";
@@ -176,8 +176,7 @@ export async function main(argv: string[], out: Writer, err: Writer, ci: CiEnvir
         }
         throw new UsageError(`unknown command "${command}"`);
     } catch (error) {
-        err.write(`${errorText(error, USAGE)}\n`);
-        return 1;
+        return fail(error, err, USAGE);
     }
 }
 

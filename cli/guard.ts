@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
-import { UsageError, Writer, errorText, parseFlags, runAsProcess } from "./io";
+import { UsageError, Writer, fail, parseFlags, runAsProcess } from "./io";
 import { PROJECT_ROOT, changedFiles, changesProgram, checkoutAt } from "./project";
 import { emptyPlan, planStack } from "./plan";
 import { useFastStackTraces } from "./offline";
@@ -493,8 +493,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: GuardE
         out.write(`${format === "markdown" ? formatMarkdown(findings, values.base) : formatText(findings, values.base)}\n`);
         return findings.some((f) => f.verdict === "fail") ? 1 : 0;
     } catch (error) {
-        err.write(`${errorText(error, USAGE)}\n`);
-        return 1;
+        return fail(error, err, USAGE);
     }
 }
 

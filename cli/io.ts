@@ -14,8 +14,20 @@ export interface Writer {
 /** A user-facing failure: printed as is, without a stack trace, exit code 1. */
 export class CliError extends Error {}
 
-/** A failure of the command line itself: printed with the usage. */
+/** A failure of the command line itself (an unknown flag, a missing value): printed with the usage, exit code 2. */
 export class UsageError extends CliError {}
+
+/** The exit codes every command documents: 0 success, 1 a finding or a failure, 2 a usage error. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The help text's paragraph on exit codes, the same for every command. */
+export const EXIT_CODES_HELP = "Exit codes: 0 success, 1 a finding or a failure, 2 a usage error (an unknown flag, a missing value).\n";
+
+/** Prints an error the way every command does and returns its exit code: 2 for a usage error, 1 for anything else. */
+export function fail(error: unknown, err: Writer, usage: string): number {
+    err.write(`${errorText(error, usage)}\n`);
+    return error instanceof UsageError ? EXIT.usage : EXIT.failed;
+}
 
 /** The message a command prints for an error. Unexpected errors print one line too; set REVOCABLE_ROLES_DEBUG=1 for the stack. */
 export function errorText(error: unknown, usage: string): string {
@@ -54,6 +66,8 @@ export function parseFlags<T extends Options>(argv: string[], options: T) {
  * is left half-done.
  */
 export function runAsProcess(main: (argv: string[]) => Promise<number>): void {
+    // The AWS SDK's notice that its 2027 releases need Node.js 22 is noise in the middle of an incident.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     for (const stream of [process.stdout, process.stderr]) {
         stream.on("error", (error: NodeJS.ErrnoException) => {
             if (error.code !== "EPIPE") throw error;

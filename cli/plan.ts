@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION, Registration, loadProgram, runOffline, useFastStackTraces } from "./offline";
-import { CliError, Writer, errorText, parseFlags, runAsProcess, UsageError } from "./io";
+import { CliError, Writer, fail, parseFlags, runAsProcess, UsageError } from "./io";
 import { PROJECT_ROOT } from "./project";
 import { LoadedStack, loadProject, loadStack, stackFileName } from "../config/loader";
 import { ProjectSource, directorySource, gitSource } from "../config/sources";
@@ -272,8 +272,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: PlanEn
         }
         return 0;
     } catch (error) {
-        err.write(`${errorText(error, USAGE)}\n`);
-        return 1;
+        return fail(error, err, USAGE);
     }
 }
 

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { IAMClient } from "@aws-sdk/client-iam";
-import { CliError, UsageError, Writer, errorText, parseFlags, runAsProcess } from "./io";
+import { CliError, UsageError, Writer, fail, parseFlags, runAsProcess } from "./io";
 import { setRoleCutoff, setStackCutoff } from "./stackEdit";
 import { EmergencyResult, EmergencyTarget, appliedCount, iamClient, resultTable, revokeNow } from "./emergency";
 import { LoadedStack, loadStack, stackConfig } from "../config/loader";
@@ -342,8 +342,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
         }
         return 0;
     } catch (error) {
-        err.write(`${errorText(error, USAGE)}\n`);
-        return 1;
+        return fail(error, err, USAGE);
     }
 }
 

@@ -165,7 +165,7 @@ describe("npm run ci -- pull-request", function () {
     it("needs a base", async () => {
         const result = await inProcess(["pull-request"], project({}), { GITHUB_BASE_REF: "" });
         assert.deepStrictEqual(result, {
-            code: 1,
+            code: 2,
             stdout: "",
             stderr: "give --base, or run in a pull request (GITHUB_BASE_REF)\nusage: npm run ci -- pull-request [--base <git-ref>] | deploy --stack <name> [--since <git-ref>]\n",
         });

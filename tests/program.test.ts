@@ -410,7 +410,7 @@ describe("npm run plan --revocation-targets", () => {
     it("needs --diff", async () => {
         const result = await run(["--stack", "review", "--revocation-targets"], project({}));
         assert.deepStrictEqual(result, {
-            code: 1,
+            code: 2,
             stdout: "",
             stderr: "--revocation-targets needs --diff <git-ref>\nusage: npm run plan -- --stack <name> [--json] [--diff <git-ref> [--revocation-targets]]\n",
         });
