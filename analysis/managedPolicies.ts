@@ -1,27 +1,43 @@
 /**
- * What AWS-managed policies let a role do with `sts:AssumeRole`, from AWS's published documents:
- * for every AWS-managed policy known here, the resource patterns on which one of its Allow
- * statements allows sts:AssumeRole (conditions ignored, so never fewer than AWS would allow).
- * A policy not in this catalog, or a customer-managed one, is unknown, and the containment
- * analysis treats it as one that may allow anything.
+ * What AWS-managed policies are and allow, from AWS's published documents: for every AWS-managed
+ * policy known here, its path, the resource patterns on which an Allow statement allows
+ * `sts:AssumeRole`, and the statements that allow an action able to undo a revocation (delete or
+ * rewrite a role's inline policies, delete the role, rewrite its trust). Conditions are ignored,
+ * so the catalog never says a policy allows less than AWS would. A policy not in this catalog,
+ * or a customer-managed one, is unknown, and the analyses treat it as one that may allow anything.
  *
- * `npm run managed-policies` rebuilds analysis/assumeRoleCatalog.json from the copies of AWS's
+ * `npm run managed-policies` rebuilds analysis/managedPolicyCatalog.json from the copies of AWS's
  * documents that moto's IAM server carries (MOTO_IAM_LOAD_MANAGED_POLICIES=true); a test checks
  * a sample of the catalog against that server.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { GetPolicyVersionCommand, IAMClient, ListPoliciesCommand } from "@aws-sdk/client-iam";
-import { PolicyDocument, asList, decodePolicyDocument } from "../components/policy";
+import { PolicyDocument, PolicyStatement, asList, decodePolicyDocument } from "../components/policy";
 import { wildcardCovers } from "./trust";
 
 /** The catalog file. */
-export const CATALOG_FILE = path.join(__dirname, "assumeRoleCatalog.json");
+export const CATALOG_FILE = path.join(__dirname, "managedPolicyCatalog.json");
 
-/** The catalog: where it comes from, and per policy name the patterns on which it allows sts:AssumeRole (empty: nowhere). */
+/**
+ * The IAM actions that can undo a revocation: remove or rewrite the role's inline policies (the
+ * revocation among them), delete the role with them, or let anyone assume it again.
+ */
+export const UNDO_ACTIONS = ["iam:DeleteRolePolicy", "iam:PutRolePolicy", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy"] as const;
+
+/** One AWS-managed policy as far as the analyses are concerned. */
+export interface ManagedPolicyFacts {
+    /** The IAM path: `/`, `/service-role/`, `/aws-service-role/`, ... */
+    path: string;
+    /** Resource patterns on which the policy allows sts:AssumeRole (`NotResource:` prefixed for NotResource); empty: nowhere. */
+    assumeRole: string[];
+    /** The statements that allow an {@link UNDO_ACTIONS} action: `[action patterns, resource patterns]` (`NotResource:` prefixed likewise). */
+    undo: [string[], string[]][];
+}
+
+/** The catalog: where it comes from, and every AWS-managed policy by name. */
 export interface ManagedPolicyCatalog {
     source: string;
-    policies: Record<string, string[]>;
+    policies: Record<string, ManagedPolicyFacts>;
 }
 
 let catalog: ManagedPolicyCatalog | undefined;
@@ -32,21 +48,54 @@ export function managedPolicyCatalog(): ManagedPolicyCatalog {
     return catalog;
 }
 
-/** Whether an action pattern (or a NotAction list) lets a statement cover `sts:AssumeRole`. */
-export function coversAssumeRole(statement: PolicyDocument["Statement"][number]): boolean {
-    const action = "sts:assumerole";
+/** Whether a statement's Action (or NotAction) covers `action`, wildcards and case as IAM reads them. */
+export function coversAction(statement: PolicyStatement, action: string): boolean {
+    const lower = action.toLowerCase();
     if (statement.NotAction !== undefined)
-        return !asList(statement.NotAction).some((pattern) => wildcardCovers(pattern.toLowerCase(), action));
-    return asList(statement.Action).some((pattern) => wildcardCovers(pattern.toLowerCase(), action));
+        return !asList(statement.NotAction).some((pattern) => wildcardCovers(pattern.toLowerCase(), lower));
+    return asList(statement.Action).some((pattern) => wildcardCovers(pattern.toLowerCase(), lower));
+}
+
+/** Whether a statement's actions cover `sts:AssumeRole`. */
+export function coversAssumeRole(statement: PolicyStatement): boolean {
+    return coversAction(statement, "sts:AssumeRole");
+}
+
+/** The undo actions a statement's actions cover. */
+export function undoActionsOf(statement: PolicyStatement): string[] {
+    return UNDO_ACTIONS.filter((action) => coversAction(statement, action));
+}
+
+/** A statement's resource patterns, NotResource entries prefixed with `NotResource:`. */
+export function resourcePatterns(statement: PolicyStatement): string[] {
+    return statement.Resource !== undefined ? asList(statement.Resource) : asList(statement.NotResource).map((r) => `NotResource:${r}`);
+}
+
+/** A document's statements as a list: a single statement may be written without the list around it. */
+function statementsOf(document: PolicyDocument): PolicyStatement[] {
+    return Array.isArray(document.Statement) ? document.Statement : [document.Statement as PolicyStatement];
 }
 
 /** The resource patterns on which a document's Allow statements allow sts:AssumeRole (`NotResource:` prefixed for NotResource). */
 export function assumeRolePatterns(document: PolicyDocument): string[] {
-    // A single statement may be written without the list around it.
-    const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement as PolicyDocument["Statement"][number]];
-    return statements
+    return statementsOf(document)
         .filter((s) => s.Effect === "Allow" && coversAssumeRole(s))
-        .flatMap((s) => (s.Resource !== undefined ? asList(s.Resource) : asList(s.NotResource).map((r) => `NotResource:${r}`)));
+        .flatMap(resourcePatterns);
+}
+
+/**
+ * A document's Allow statements that allow an undo action, as the catalog records them: the
+ * action patterns that cover one (or every NotAction entry, `NotAction:` prefixed), and the resources.
+ */
+export function undoStatements(document: PolicyDocument): [string[], string[]][] {
+    return statementsOf(document)
+        .filter((s) => s.Effect === "Allow" && undoActionsOf(s).length > 0)
+        .map((s) => [
+            s.NotAction !== undefined
+                ? asList(s.NotAction).map((a) => `NotAction:${a}`)
+                : asList(s.Action).filter((a) => undoActionsOf({ Effect: "Allow", Action: a }).length > 0),
+            resourcePatterns(s),
+        ]);
 }
 
 /** The AWS-managed policy name of an ARN, or undefined for a customer-managed policy. */
@@ -54,30 +103,23 @@ export function awsManagedName(arn: string): string | undefined {
     return /^arn:[^:]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
 }
 
-/** Rebuilds the catalog from an IAM endpoint that carries the AWS-managed policies. */
-export async function buildCatalog(client: IAMClient, source: string): Promise<ManagedPolicyCatalog> {
-    const policies: Record<string, string[]> = {};
-    let marker: string | undefined;
-    do {
-        const page = await client.send(new ListPoliciesCommand({ Scope: "AWS", Marker: marker, MaxItems: 1000 }));
-        for (const policy of page.Policies ?? []) {
-            const version = await client.send(new GetPolicyVersionCommand({ PolicyArn: policy.Arn, VersionId: policy.DefaultVersionId }));
-            policies[policy.PolicyName!] = assumeRolePatterns(decodePolicyDocument(version.PolicyVersion?.Document ?? '{"Statement":[]}'));
-        }
-        marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker !== undefined);
-    return { source, policies: Object.fromEntries(Object.entries(policies).sort(([a], [b]) => a.localeCompare(b))) };
+/** The path of an AWS-managed policy ARN (`/` when it has none). */
+export function awsManagedPath(arn: string): string {
+    const match = /^arn:[^:]+:iam::aws:policy(\/(?:.*\/)?)[^/]+$/.exec(arn);
+    return match?.[1] ?? "/";
 }
 
-if (require.main === module) {
-    const [endpoint, source] = process.argv.slice(2);
-    if (endpoint === undefined || source === undefined) {
-        process.stderr.write('usage: npm run managed-policies -- <moto endpoint> <source, such as "moto 5.2.1">\n');
-        process.exit(1);
-    }
-    const client = new IAMClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
-    void buildCatalog(client, source).then((built) => {
-        fs.writeFileSync(CATALOG_FILE, `${JSON.stringify(built, null, 1)}\n`);
-        process.stdout.write(`wrote ${Object.keys(built.policies).length} policies to ${path.relative(process.cwd(), CATALOG_FILE)}\n`);
-    });
+/** The catalog as written to its file: one policy per line, so that a rebuild's diff shows what AWS changed. */
+export function catalogText(built: ManagedPolicyCatalog): string {
+    const names = Object.keys(built.policies).sort((a, b) => a.localeCompare(b));
+    const lines = names.map(
+        (name, i) => `  ${JSON.stringify(name)}: ${JSON.stringify(built.policies[name])}${i < names.length - 1 ? "," : ""}`,
+    );
+    return `{\n "source": ${JSON.stringify(built.source)},\n "policies": {\n${lines.join("\n")}\n }\n}\n`;
+}
+
+/** A policy's facts from its path and default document. */
+export function policyFacts(policyPath: string, documentText: string): ManagedPolicyFacts {
+    const document = decodePolicyDocument(documentText);
+    return { path: policyPath, assumeRole: assumeRolePatterns(document), undo: undoStatements(document) };
 }

@@ -188,7 +188,7 @@ export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatc
     const catalog = managedPolicyCatalog();
     for (const arn of from.managedPolicyArns) {
         const name = awsManagedName(arn);
-        const patterns = name === undefined ? undefined : catalog.policies[name];
+        const patterns = name === undefined ? undefined : catalog.policies[name]?.assumeRole;
         if (patterns === undefined) {
             found.push({ verdict: "may", reason: `${from.key}'s managed policy ${arn} may allow it: its document is not known here` });
             continue;

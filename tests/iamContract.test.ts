@@ -19,7 +19,7 @@ import { Plan, PlannedResource } from "../analysis/plan";
 import { DEV_STACK, plan as planText } from "./helpers";
 import { MOTO_INSTALL_HINT, Moto, startMoto } from "./moto";
 import { decodePolicyDocument } from "../components/policy";
-import { assumeRolePatterns, managedPolicyCatalog } from "../analysis/managedPolicies";
+import { managedPolicyCatalog, policyFacts } from "../analysis/managedPolicies";
 
 describe("the IAM API contract (moto_server)", function () {
     this.timeout(60_000);
@@ -132,11 +132,20 @@ describe("the IAM API contract (moto_server)", function () {
             const version = await moto!.client.send(
                 new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.Policy?.DefaultVersionId }),
             );
-            assert.deepStrictEqual(assumeRolePatterns(decodePolicyDocument(version.PolicyVersion?.Document ?? "")), catalog[name], name);
+            assert.deepStrictEqual(policyFacts(policy.Policy!.Path!, version.PolicyVersion?.Document ?? ""), catalog[name], name);
         }
         assert.deepStrictEqual(
-            sample.map((name) => catalog[name].length > 0),
-            [true, true, false, false, false, false, true, true],
+            sample.map((name) => [catalog[name].path, catalog[name].assumeRole.length > 0, catalog[name].undo.length > 0]),
+            [
+                ["/", true, true],
+                ["/", true, false],
+                ["/", false, false],
+                ["/", false, false],
+                ["/", false, false],
+                ["/", false, false],
+                ["/aws-service-role/", true, false],
+                ["/aws-service-role/", true, false],
+            ],
         );
     });
 
