@@ -12,6 +12,7 @@ import * as YAML from "yaml";
 import { NAMESPACE } from "./stackConfig";
 import { EntryKind, ProjectSource } from "./sources";
 import { readPlainYaml } from "./plainYaml";
+import { characterProblem } from "./bytes";
 
 /** The only project file this project supports. */
 export const PROJECT_FILE = "Pulumi.yaml";
@@ -136,7 +137,7 @@ export function loadProject(source: ProjectSource): Project {
         problems.push(`${PROJECT_FILE}: not found in ${source.label}`);
     }
     if (problems.length > 0) throw new ConfigSourceError(problems);
-    const text = source.read(PROJECT_FILE);
+    const text = readText(source, PROJECT_FILE);
     const parsed = parse(PROJECT_FILE, text);
     if (parsed.problems.length > 0) throw new ConfigSourceError(parsed.problems);
     const data = parsed.document.toJS() as unknown;
@@ -151,6 +152,7 @@ export function loadProject(source: ProjectSource): Project {
     if (typeof data.name !== "string" || data.name === "") problems.push(`${PROJECT_FILE}: name: is required; expected the project name`);
     const runtime = mapping(data.runtime) ? data.runtime.name : data.runtime;
     if (runtime !== "nodejs") problems.push(`${PROJECT_FILE}: runtime: ${JSON.stringify(runtime)} is not supported; expected nodejs`);
+    problems.push(...runtimeOptionProblems(mapping(data.runtime) ? data.runtime.options : undefined));
     const config: Record<string, string> = {};
     if (data.config !== undefined) {
         if (!mapping(data.config)) {
@@ -172,6 +174,72 @@ export function loadProject(source: ProjectSource): Project {
     }
     if (problems.length > 0) throw new ConfigSourceError(problems);
     return { name: data.name as string, text, data, config };
+}
+
+/**
+ * Runtime options change how the Pulumi CLI starts the program: `nodeargs` can preload code the
+ * tools never run, `tsconfig` compiles it with other settings, `typescript: false` stops the CLI
+ * from compiling index.ts at all. Only the options the tools run the program with are accepted.
+ */
+function runtimeOptionProblems(options: unknown): string[] {
+    if (options === undefined || options === null) return [];
+    if (!mapping(options)) return [`${PROJECT_FILE}: runtime.options: expected a mapping`];
+    return Object.entries(options).flatMap(([key, value]) => {
+        if (key === "packagemanager") return [];
+        if (key === "typescript") {
+            return value === true
+                ? []
+                : [
+                      `${PROJECT_FILE}: runtime.options.typescript: ${JSON.stringify(value)} is not supported; the program is index.ts, so it must be true`,
+                  ];
+        }
+        return [
+            `${PROJECT_FILE}: runtime.options.${key}: is not supported: it changes how the Pulumi CLI starts the program, which the offline tools cannot model; remove it`,
+        ];
+    });
+}
+
+/** The file the Pulumi CLI's Node.js host runs: always this, so that the CLI deploys what the tools plan. */
+export const PROGRAM_FILE = "index.ts";
+
+/**
+ * What is wrong with a project's package.json, as the Pulumi CLI's Node.js host reads it to find
+ * the program (`exports`, then `main`, then the folder's index file; `type: "module"` loads it as
+ * an ES module): anything but index.ts, loaded as CommonJS, is a program the tools never ran.
+ */
+export function packageJsonProblems(source: ProjectSource): string[] {
+    const file = "package.json";
+    const kind = source.entries().get(file);
+    if (kind === undefined) {
+        return [
+            `${file}: not found; the Pulumi CLI would look for one in the folders above and could run another program; add one with "main": "${PROGRAM_FILE}"`,
+        ];
+    }
+    if (kind !== "file") return [`${file}: is a ${kind}; it must be a regular file`];
+    let data: unknown;
+    try {
+        data = JSON.parse(source.read(file));
+    } catch {
+        return [`${file}: is not valid JSON; fix it so that the program's entry point can be read`];
+    }
+    if (!mapping(data)) return [`${file}: expected a JSON object`];
+    const problems: string[] = [];
+    const runs = (what: string) => `${file}: ${what}; the Pulumi CLI would run that instead of ${PROGRAM_FILE}, the program the tools plan`;
+    if (data.exports !== undefined) {
+        problems.push(runs(`exports ${JSON.stringify(data.exports)} sets the program's entry point`));
+    } else if (data.main === undefined) {
+        problems.push(
+            `${file}: main: is not set; the Pulumi CLI would run index.js in place of ${PROGRAM_FILE} if one existed; set "main": "${PROGRAM_FILE}"`,
+        );
+    } else if (data.main !== PROGRAM_FILE && data.main !== `./${PROGRAM_FILE}`) {
+        problems.push(runs(`main ${JSON.stringify(data.main)} points elsewhere`));
+    }
+    if (data.type !== undefined && data.type !== "commonjs") {
+        problems.push(
+            `${file}: type: ${JSON.stringify(data.type)} makes the Pulumi CLI load the program as an ES module, which the tools do not; remove it`,
+        );
+    }
+    return problems;
 }
 
 /** A config value as the Pulumi CLI passes it to a program: strings as written, everything else as JSON. */
@@ -255,14 +323,29 @@ export function loadStack(source: ProjectSource, stack: string, text?: string): 
     if (text === undefined && !source.entries().has(file)) {
         throw new UnknownStackError(stack, scanStacks(source).stacks);
     }
-    const content = text ?? source.read(file);
+    const content = text ?? readText(source, file);
     return { project, stack, file, text: content, config: { ...project.config, ...stackConfig(file, content) } };
 }
 
 const CANONICAL_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 
+/** A Pulumi file's text: strict UTF-8, every character read alike by the Pulumi CLI and this tool. Throws {@link ConfigSourceError}. */
+export function readText(source: ProjectSource, file: string): string {
+    let text: string;
+    try {
+        text = source.read(file);
+    } catch (error) {
+        throw new ConfigSourceError([(error as Error).message]);
+    }
+    const problem = characterProblem(file, text);
+    if (problem !== undefined) throw new ConfigSourceError([problem]);
+    return text;
+}
+
 /** The `config:` of a stack file as the CLI passes it, after refusing what this tool does not model. */
 export function stackConfig(file: string, text: string): Record<string, string> {
+    const problem = characterProblem(file, text);
+    if (problem !== undefined) throw new ConfigSourceError([problem]);
     return plainStackConfig(file, text) ?? parsedStackConfig(file, text);
 }
 

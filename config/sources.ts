@@ -5,6 +5,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { decodeStrict } from "./bytes";
 
 /** What an entry of the project root is. Symlinks are reported as such, never followed. */
 export type EntryKind = "file" | "symlink" | "directory" | "other";
@@ -15,7 +16,7 @@ export interface ProjectSource {
     readonly label: string;
     /** The root's entries by name. */
     entries(): ReadonlyMap<string, EntryKind>;
-    /** A file's text; only called for entries of kind `file`. */
+    /** A file's text, decoded as strict UTF-8 (an invalid byte throws, naming the line and column); only called for entries of kind `file`. */
     read(name: string): string;
 }
 
@@ -39,7 +40,7 @@ export function directorySource(root: string): ProjectSource {
             );
             return cached;
         },
-        read: (name) => fs.readFileSync(path.join(root, name), "utf8"),
+        read: (name) => decodeStrict(name, fs.readFileSync(path.join(root, name))),
     };
 }
 
@@ -102,12 +103,15 @@ export function gitSource(root: string, ref: string): ProjectSource {
                 root,
                 [...blobs].filter(([file]) => file.startsWith("Pulumi.") && cached!.get(file) === "file"),
             );
-            return texts.get(name) ?? git(root, ["cat-file", "blob", blobs.get(name)!]);
+            return (
+                texts.get(name) ??
+                decodeStrict(name, execFileSync("git", ["cat-file", "blob", blobs.get(name)!], { cwd: root, maxBuffer: 256 << 20 }))
+            );
         },
     };
 }
 
-/** The texts of several blobs by name, from one `git cat-file --batch`. */
+/** The texts of several blobs by name, from one `git cat-file --batch`; a file that is not valid UTF-8 throws when it is read. */
 function readBlobs(root: string, files: [string, string][]): Map<string, string> {
     const texts = new Map<string, string>();
     if (files.length === 0) return texts;
@@ -120,7 +124,12 @@ function readBlobs(root: string, files: [string, string][]): Map<string, string>
     for (const [name] of files) {
         const header = output.indexOf(10, offset);
         const size = Number(output.subarray(offset, header).toString("utf8").split(" ")[2]);
-        texts.set(name, output.subarray(header + 1, header + 1 + size).toString("utf8"));
+        const bytes = output.subarray(header + 1, header + 1 + size);
+        try {
+            texts.set(name, decodeStrict(name, bytes));
+        } catch {
+            // Left out: reading it alone throws the error that names it.
+        }
         offset = header + 1 + size + 1;
     }
     return texts;

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigSourceError, UnknownStackError, listStacks, loadStack, scanStacks } from "../config/loader";
+import { ConfigSourceError, UnknownStackError, listStacks, loadStack, packageJsonProblems, scanStacks } from "../config/loader";
 import { directorySource, gitSource } from "../config/sources";
 import { readStackConfig } from "../config/stackConfig";
 import { PROJECT_YAML, git, memorySource, project, repository } from "./helpers";
@@ -225,4 +225,166 @@ describe("the config loader", () => {
         );
         assert.strictEqual(loadStack(directorySource(root), "dev").config["revocable-roles:revokeAllBefore"], "2026-11-27T10:00:00Z");
     });
+});
+
+describe("the config loader: bytes the Pulumi CLI reads differently", () => {
+    // The attack: a comment that go-yaml ends at U+2028, so that the line after it moves to another role.
+    const hidden = (separator: string) =>
+        `config:\n  revocable-roles:roles:\n    victim:\n      trust:\n        accounts: ["111111111111"]\n      # note${separator}    hidden:\n      revokeBefore: "2026-11-27T10:00:00Z"\n`;
+    const linePosition = "line 6, column 13";
+
+    it("shows why: with U+2028 read as a line break, the cutoff belongs to another role", async () => {
+        const YAML = await import("yaml");
+        const ours = YAML.parse(hidden("\u2028")) as { config: Record<string, Record<string, unknown>> };
+        const cli = YAML.parse(hidden("\u2028").replace("\u2028", "\n")) as { config: Record<string, Record<string, unknown>> };
+        assert.deepStrictEqual(
+            [Object.keys(ours.config["revocable-roles:roles"]), Object.keys(cli.config["revocable-roles:roles"])],
+            [["victim"], ["victim", "hidden"]],
+        );
+    });
+
+    const breaks: [string, string][] = [
+        ["\u0085", "U+0085 (next line)"],
+        ["\u2028", "U+2028 (line separator)"],
+        ["\u2029", "U+2029 (paragraph separator)"],
+    ];
+    for (const [character, name] of breaks) {
+        const message = (where: string) =>
+            `Pulumi.dev.yaml: ${where}: ${name} is a line break to the Pulumi CLI's YAML reader and an ordinary character to this tool, so the two would read different keys; remove it`;
+        it(`refuses ${name} in a comment`, () => {
+            assert.deepStrictEqual(problems({ "Pulumi.dev.yaml": hidden(character) }), [message(linePosition)]);
+        });
+        it(`refuses ${name} in a value`, () => {
+            assert.deepStrictEqual(problems({ "Pulumi.dev.yaml": stackFile(`      description: "a${character}b"\n`) }), [
+                message("line 7, column 22"),
+            ]);
+        });
+    }
+
+    const controls: [string, string][] = [
+        ["NUL", "\u0000"],
+        ["BEL", "\u0007"],
+        ["VT", "\u000b"],
+        ["ESC", "\u001b"],
+        ["DEL", "\u007f"],
+        ["a C1 control", "\u009b"],
+    ];
+    for (const [name, character] of controls) {
+        const code = `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+        it(`refuses ${name} in a value and in a key`, () => {
+            assert.deepStrictEqual(problems({ "Pulumi.dev.yaml": stackFile(`      description: "x${character}"\n`) }), [
+                `Pulumi.dev.yaml: line 7, column 22: control character ${code} is refused by the Pulumi CLI's YAML reader; remove it`,
+            ]);
+            assert.deepStrictEqual(problems({ "Pulumi.dev.yaml": stackFile(`  aws:re${character}gion: eu-west-1\n`) }), [
+                `Pulumi.dev.yaml: line 7, column 9: control character ${code} is refused by the Pulumi CLI's YAML reader; remove it`,
+            ]);
+        });
+    }
+
+    it("accepts tabs in a comment, carriage returns and a byte order mark at the start, and refuses one further in", () => {
+        assert.strictEqual(problems({ "Pulumi.dev.yaml": `\uFEFF${stackFile("  # a\tcomment\r\n")}` }), "loaded");
+        assert.deepStrictEqual(problems({ "Pulumi.dev.yaml": stackFile("  # a\uFEFFcomment\n") }), [
+            "Pulumi.dev.yaml: line 7, column 6: a byte order mark (U+FEFF) inside the file is not supported; remove it",
+        ]);
+    });
+
+    it("refuses the same characters in the project file", () => {
+        assert.deepStrictEqual(problems({ "Pulumi.yaml": `${PROJECT_YAML}# x\u2028`, "Pulumi.dev.yaml": stackFile() }), [
+            "Pulumi.yaml: line 8, column 4: U+2028 (line separator) is a line break to the Pulumi CLI's YAML reader and an ordinary character to this tool, so the two would read different keys; remove it",
+        ]);
+    });
+
+    it("refuses invalid UTF-8, naming the line and column, on disk and at a git ref, instead of reading it as U+FFFD", () => {
+        const text = stackFile().replace(
+            'accounts: ["111111111111"]',
+            'accounts: ["111111111111"]\n      githubActions: {repositories: ["acme/web:ref:refs/heads/m#in"]}',
+        );
+        const bytes = Buffer.from(text, "utf8");
+        bytes[bytes.indexOf("m#in") + 1] = 0xff;
+        const root = repository({});
+        fs.writeFileSync(path.join(root, "Pulumi.dev.yaml"), bytes);
+        git(root, "add", "-A");
+        git(root, "commit", "-qm", "invalid");
+        const expected = [
+            "Pulumi.dev.yaml: line 7, column 64: byte 0xff is not valid UTF-8; the Pulumi CLI refuses the file: save it as UTF-8",
+        ];
+        for (const source of [directorySource(root), gitSource(root, "HEAD")]) {
+            assert.throws(
+                () => loadStack(source, "dev"),
+                (error: unknown) => error instanceof ConfigSourceError && assert.deepStrictEqual(error.problems, expected) === undefined,
+            );
+        }
+    });
+
+    it("refuses a stack file above 20 MiB before reading it", () => {
+        const root = project({ "Pulumi.dev.yaml": stackFile() + `  # ${"x".repeat(20 * 1024 * 1024)}\n` });
+        assert.throws(
+            () => loadStack(directorySource(root), "dev"),
+            (error: unknown) =>
+                error instanceof ConfigSourceError &&
+                assert.deepStrictEqual(error.problems, [
+                    "Pulumi.dev.yaml: is 20.0 MiB; files above 20 MiB are refused (that is far more roles than IAM's 5,000 per account); split the stack",
+                ]) === undefined,
+        );
+    });
+
+    it("refuses runtime options that change how the Pulumi CLI starts the program", () => {
+        const options = PROJECT_YAML.replace(
+            "    packagemanager: npm\n",
+            "    packagemanager: npm\n    nodeargs: --require ./preload.js\n    tsconfig: other.json\n",
+        ).replace("typescript: true", "typescript: false");
+        assert.deepStrictEqual(problems({ "Pulumi.yaml": options, "Pulumi.dev.yaml": stackFile() }), [
+            "Pulumi.yaml: runtime.options.typescript: false is not supported; the program is index.ts, so it must be true",
+            "Pulumi.yaml: runtime.options.nodeargs: is not supported: it changes how the Pulumi CLI starts the program, which the offline tools cannot model; remove it",
+            "Pulumi.yaml: runtime.options.tsconfig: is not supported: it changes how the Pulumi CLI starts the program, which the offline tools cannot model; remove it",
+        ]);
+    });
+});
+
+describe("packageJsonProblems: the program the Pulumi CLI's Node.js host would run", () => {
+    const check = (packageJson: string | undefined) =>
+        packageJsonProblems(memorySource(packageJson === undefined ? {} : { "package.json": packageJson }));
+    const cases: [string, string | undefined, string[]][] = [
+        ["main index.ts", '{"main": "index.ts"}', []],
+        ["main ./index.ts, type commonjs", '{"main": "./index.ts", "type": "commonjs"}', []],
+        [
+            "no package.json",
+            undefined,
+            [
+                'package.json: not found; the Pulumi CLI would look for one in the folders above and could run another program; add one with "main": "index.ts"',
+            ],
+        ],
+        [
+            "main elsewhere",
+            '{"main": "tools/other.ts"}',
+            [
+                'package.json: main "tools/other.ts" points elsewhere; the Pulumi CLI would run that instead of index.ts, the program the tools plan',
+            ],
+        ],
+        [
+            "exports, which the host reads before main",
+            '{"main": "index.ts", "exports": {".": {"require": "./evil.js"}}}',
+            [
+                'package.json: exports {".":{"require":"./evil.js"}} sets the program\'s entry point; the Pulumi CLI would run that instead of index.ts, the program the tools plan',
+            ],
+        ],
+        [
+            "no main, where an index.js would win",
+            "{}",
+            [
+                'package.json: main: is not set; the Pulumi CLI would run index.js in place of index.ts if one existed; set "main": "index.ts"',
+            ],
+        ],
+        [
+            "type module",
+            '{"main": "index.ts", "type": "module"}',
+            ['package.json: type: "module" makes the Pulumi CLI load the program as an ES module, which the tools do not; remove it'],
+        ],
+        ["text that is not JSON", "{main", ["package.json: is not valid JSON; fix it so that the program's entry point can be read"]],
+    ];
+    for (const [what, packageJson, expected] of cases) {
+        it(`${expected.length === 0 ? "accepts" : "refuses"} ${what}`, () => {
+            assert.deepStrictEqual(check(packageJson), expected);
+        });
+    }
 });
