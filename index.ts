@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RevocableRole, RevocableRoleArgs, contextNeeded, deployingAccount } from "./components";
 import { accountFromConfig } from "./config/account";
 import { CONFIG_ERROR_HEADER, readStackConfig } from "./config/stackConfig";
+import { currentTime } from "./components/clock";
 
 /** The stack output `roles`, per role key. */
 interface RoleOutput {
@@ -21,7 +22,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export = async (): Promise<{ roles: Record<string, RoleOutput> }> => {
     const cliConfig = pulumi.runtime.allConfig();
-    const result = readStackConfig(cliConfig, { stackFile: `Pulumi.${pulumi.getStack()}.yaml`, now: new Date() });
+    const result = readStackConfig(cliConfig, { stackFile: `Pulumi.${pulumi.getStack()}.yaml`, now: currentTime() });
     if (!result.ok) {
         // RunError: Pulumi prints the message without a stack trace.
         throw new pulumi.RunError([CONFIG_ERROR_HEADER, ...result.errors].join("\n"));

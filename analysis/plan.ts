@@ -11,6 +11,8 @@ export interface PlannedResource {
     name: string;
     parent: string | null;
     inputs: Record<string, unknown>;
+    /** Whether the engine refuses to delete or replace it (`protect`). */
+    protect: boolean;
 }
 
 /** An alias a resource declares: an old URN, or the parts of one that differ. */

@@ -13,6 +13,7 @@ import * as mocksModule from "@pulumi/pulumi/runtime/mocks";
 import * as settingsModule from "@pulumi/pulumi/runtime/settings";
 import * as rpcModule from "@pulumi/pulumi/runtime/rpc";
 import { AliasRecord } from "../analysis/plan";
+import { atTime } from "../components/clock";
 // getStore is internal: absent from the typings, checked below.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped internal module
 const stateModule = require("@pulumi/pulumi/runtime/state") as { getStore?: () => Record<string, unknown> };
@@ -76,6 +77,8 @@ export interface Registration {
     inputs: Record<string, unknown>;
     /** The `deleteBeforeReplace` resource option. */
     deleteBeforeReplace: boolean;
+    /** The `protect` resource option as the engine receives it (inherited from the parent when not given). */
+    protect: boolean;
     /** The URNs this resource depends on. */
     dependencies: string[];
     /** Per input property, the URNs its value came from (Outputs of other resources). */
@@ -147,6 +150,8 @@ interface RegisterRequest {
     getParent(): string;
     getObject(): unknown;
     getDeletebeforereplace(): boolean;
+    hasProtect(): boolean;
+    getProtect(): boolean | undefined;
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getAliasesList(): { hasUrn(): boolean; getUrn(): string; getSpec(): AliasSpec | undefined }[];
@@ -183,6 +188,7 @@ class RecordingMonitor extends MockMonitor {
             ...(parent ? { parent } : {}),
             inputs: deserializeProperties(req.getObject() as Parameters<typeof deserializeProperties>[0]),
             deleteBeforeReplace: req.getDeletebeforereplace(),
+            protect: req.hasProtect() && req.getProtect() === true,
             dependencies: req.getDependenciesList(),
             propertyDependencies,
             aliases: req.getAliasesList().map(aliasOf),
@@ -206,9 +212,17 @@ export interface OfflineRun {
 /**
  * Runs `program` (which must register its resources when called, typically by requiring the
  * program module) with the given project, stack and config (namespaced keys, structured values
- * as JSON strings: what the Pulumi CLI hands a program). Re-entrant: each run starts clean.
+ * as JSON strings: what the Pulumi CLI hands a program), as of `now` (default: the real clock).
+ * Re-entrant: each run starts clean.
  */
-export async function runOffline(
+export function runOffline(
+    program: () => unknown,
+    options: { project: string; stack: string; config: Record<string, string>; now?: Date },
+): Promise<OfflineRun> {
+    return atTime(options.now, () => record(program, options));
+}
+
+async function record(
     program: () => unknown,
     options: { project: string; stack: string; config: Record<string, string> },
 ): Promise<OfflineRun> {

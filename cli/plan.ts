@@ -18,12 +18,16 @@ import { REVOCATION_POLICY_NAME, asList } from "../components/policy";
 import { formatUtc, safeToRemoveAfter } from "../components/timestamps";
 import { formatPath } from "../components/validation";
 
-/** Plans a loaded stack by running the program in `programRoot` (this checkout's, unless a base's own code must run). */
-export async function planStack(loaded: LoadedStack, programRoot = PROJECT_ROOT): Promise<Plan> {
+/**
+ * Plans a loaded stack by running the program in `programRoot` (this checkout's, unless a base's
+ * own code must run), as of `now` (default: the real clock), which decides what is in force.
+ */
+export async function planStack(loaded: LoadedStack, programRoot = PROJECT_ROOT, now?: Date): Promise<Plan> {
     const run = await runOffline(loadProgram(path.join(programRoot, "index.ts")), {
         project: loaded.project.name,
         stack: loaded.stack,
         config: loaded.config,
+        now,
     });
     if (run.error !== undefined) {
         // Config errors: the lines themselves, one per problem, without the program's header.
@@ -42,7 +46,7 @@ export function toPlan(project: string, stack: string, registrations: Registrati
             propertyDependencies: r.propertyDependencies,
             aliases: r.aliases,
         });
-        return { urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: r.inputs };
+        return { urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: r.inputs, protect: r.protect };
     });
     return { project, stack, resources, details };
 }
@@ -95,6 +99,11 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
             lines.push(
                 `  revocation: sessions issued before ${formatUtc(cutoff)} are denied; safe to remove after ${formatUtc(safeToRemoveAfter(cutoff))}`,
             );
+            if (role.revocation.resource.protect) {
+                lines.push(
+                    "  protected:  the role and its RevokeOlderSessions policy (pulumi up refuses to delete or replace them until then)",
+                );
+            }
             const open = (warnings.get(role.key)?.reachable ?? []).filter((r) => !r.covered);
             if (open.length > 0) {
                 lines.push(
@@ -138,7 +147,7 @@ export function structuralDiff(before: unknown, after: unknown, at: PropertyKey[
 export function diffPlans(before: Plan, after: Plan, ref: string, f: Footprint = footprint(before, after)): string {
     const [added, changed, replaced] = [new Set(f.added), new Set(f.changed), new Set(f.replaced)];
     const old = new Map(before.resources.map((r) => [r.urn, r]));
-    const label = (r: PlannedResource) => `${r.type} ${r.name}`;
+    const label = (r: PlannedResource) => `${r.type} ${r.name}${r.protect ? " (protected)" : ""}`;
     const indent = (lines: string[]) => lines.map((l) => `    ${l}`);
     const lines: string[] = [];
     for (const resource of after.resources) {
@@ -187,7 +196,7 @@ export interface PlannedRoleJson {
     reachable: { stack: string; key: string; roleName: string; chain: string[]; reasons: string[] }[];
 }
 
-/** The `--json` contract of a plan: project, stack, resources (five fields each) and roles. */
+/** The `--json` contract of a plan: project, stack, resources (six fields each) and roles. */
 export function planJson(
     plan: Plan,
     warnings: Warnings = new Map(),
@@ -195,7 +204,7 @@ export function planJson(
     return {
         project: plan.project,
         stack: plan.stack,
-        resources: plan.resources.map(({ urn, type, name, parent, inputs }) => ({ urn, type, name, parent, inputs })),
+        resources: plan.resources.map(({ urn, type, name, parent, inputs, protect }) => ({ urn, type, name, parent, inputs, protect })),
         roles: deployedRoles(plan).map((role) => ({
             key: role.key,
             roleName: role.physicalName,
@@ -252,13 +261,13 @@ export async function main(argv: string[], out: Writer, err: Writer, env: PlanEn
             throw new UsageError("--revocation-targets needs --diff <git-ref>");
         const stack = values.stack;
         const source = directorySource(env.root);
-        const plan = await planStack(loadStack(source, stack), env.programRoot);
+        const plan = await planStack(loadStack(source, stack), env.programRoot, env.now);
         if (values.diff === undefined) {
             const warnings = containmentOf(plan, repositoryRoles(source, env.now).roles);
             out.write(`${values.json === true ? JSON.stringify(planJson(plan, warnings)) : describePlan(plan, warnings)}\n`);
             return 0;
         }
-        const before = await planAt(gitSource(env.root, values.diff), stack, env.programRoot).catch((error: Error) => {
+        const before = await planAt(gitSource(env.root, values.diff), stack, env.programRoot, env.now).catch((error: Error) => {
             throw new CliError(`${stackFileName(stack)} at ${values.diff}: ${error.message}`);
         });
         const f = footprint(before, plan);
@@ -277,9 +286,9 @@ export async function main(argv: string[], out: Writer, err: Writer, env: PlanEn
 }
 
 /** The plan of a stack in another source (a git ref), or an empty plan when the stack file does not exist there. */
-export async function planAt(source: ProjectSource, stack: string, programRoot: string): Promise<Plan> {
+export async function planAt(source: ProjectSource, stack: string, programRoot: string, now?: Date): Promise<Plan> {
     if (!source.entries().has(stackFileName(stack))) return emptyPlan(loadProject(source).name, stack);
-    return planStack(loadStack(source, stack), programRoot);
+    return planStack(loadStack(source, stack), programRoot, now);
 }
 
 if (require.main === module) {

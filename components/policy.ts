@@ -79,6 +79,14 @@ export interface RevocationInfo {
     safeToRemoveAfter: string;
 }
 
+/**
+ * Whether a revocation is in force at `now`: until its safe-to-remove time no session issued
+ * before the cutoff can be ruled dead, so the role and its revocation policy are protected.
+ */
+export function revocationInForce(info: Pick<RevocationInfo, "safeToRemoveAfter">, now: Date): boolean {
+    return now.getTime() < Date.parse(info.safeToRemoveAfter);
+}
+
 /** Describes a revocation with the given cutoff, as rendered (whole seconds, rounded up). */
 export function revocationInfo(cutoff: Date): RevocationInfo {
     const rendered = wholeSecondsUp(cutoff);

@@ -7,7 +7,8 @@ import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as nativeIam from "@pulumi/aws-native/iam";
 import { getAccountIdOutput } from "@pulumi/aws-native/getAccountId";
 import { getPartitionOutput as getNativePartitionOutput } from "@pulumi/aws-native/getPartition";
-import { RevocationInfo } from "./policy";
+import { RevocationInfo, revocationInForce } from "./policy";
+import { currentTime } from "./clock";
 import { AccountContext } from "./trust";
 import { Backend, KnownRoleArgs, RevocableRoleArgs, RoleModel, renderTrust, roleModel } from "./role";
 import { isDeferred, knownShape } from "./inputs";
@@ -66,7 +67,7 @@ export class RevocableRole extends pulumi.ComponentResource {
 
     constructor(name: string, args: RevocableRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered, the component itself included.
-        const now = new Date();
+        const now = currentTime();
         const { account, ...rest } = args;
         // Arguments the stack config already validated hold no Outputs: no stand-ins to make.
         const shape = validatedModels.has(args) ? undefined : knownShape(rest);
@@ -81,8 +82,13 @@ export class RevocableRole extends pulumi.ComponentResource {
         const value = <T>(pick: (m: RoleModel) => T): pulumi.Input<T> =>
             values === undefined ? pick(model) : values.apply((v) => pick(resolvedModel(v)));
         const trust = this.trustDocument(model, resolved, account);
+        // While the revocation is in force the engine itself refuses to delete or replace the role or its
+        // revocation policy, whatever got past review; afterwards they inherit the component's own setting.
+        const protect = model.revocation !== undefined && revocationInForce(model.revocation, now) ? true : undefined;
         const children =
-            model.backend === "aws-native" ? this.awsNative(name, model, value, trust) : this.awsClassic(name, model, value, trust);
+            model.backend === "aws-native"
+                ? this.awsNative(name, model, value, trust, protect)
+                : this.awsClassic(name, model, value, trust, protect);
         childrenOf.set(this, children);
 
         const dependents = [
@@ -154,6 +160,7 @@ export class RevocableRole extends pulumi.ComponentResource {
         model: RoleModel,
         value: <T>(pick: (m: RoleModel) => T) => pulumi.Input<T>,
         trust: pulumi.Input<string>,
+        protect: true | undefined,
     ): RoleChildren {
         const role = new iam.Role(
             `${name}-role`,
@@ -169,7 +176,7 @@ export class RevocableRole extends pulumi.ComponentResource {
                 forceDetachPolicies: true,
             },
             // The physical name is fixed: a replacement (a new path) must delete the old role first.
-            { parent: this, deleteBeforeReplace: true },
+            { parent: this, deleteBeforeReplace: true, protect },
         );
         const named = { parent: this, deleteBeforeReplace: true };
         const attachments: RoleChildren["attachments"] = {};
@@ -185,7 +192,11 @@ export class RevocableRole extends pulumi.ComponentResource {
         let revocationPolicy: iam.RolePolicy | undefined;
         if (model.revocation !== undefined) {
             const { policyName, policy } = model.revocation;
-            revocationPolicy = new iam.RolePolicy(`${name}-revocation`, { role: role.name, name: policyName, policy }, named);
+            revocationPolicy = new iam.RolePolicy(
+                `${name}-revocation`,
+                { role: role.name, name: policyName, policy },
+                { ...named, protect },
+            );
         }
         return { role, policies, attachments, revocationPolicy };
     }
@@ -195,6 +206,7 @@ export class RevocableRole extends pulumi.ComponentResource {
         model: RoleModel,
         value: <T>(pick: (m: RoleModel) => T) => pulumi.Input<T>,
         trust: pulumi.Input<string>,
+        protect: true | undefined,
     ): RoleChildren {
         const document = (json: pulumi.Input<string>) =>
             typeof json === "string" ? JSON.parse(json) : pulumi.output(json).apply((j) => JSON.parse(j));
@@ -211,7 +223,7 @@ export class RevocableRole extends pulumi.ComponentResource {
                 // CloudFormation has no attachment resource: the list is owned by the role, sorted so order never matters.
                 managedPolicyArns: value((m) => (m.managed.length > 0 ? m.managed.map((a) => a.arn).sort() : undefined)),
             },
-            { parent: this, deleteBeforeReplace: true },
+            { parent: this, deleteBeforeReplace: true, protect },
         );
         const roleName = roleNameOf(role);
         const named = { parent: this, deleteBeforeReplace: true };
@@ -230,7 +242,7 @@ export class RevocableRole extends pulumi.ComponentResource {
             revocationPolicy = new nativeIam.RolePolicy(
                 `${name}-revocation`,
                 { roleName, policyName, policyDocument: JSON.parse(policy) },
-                named,
+                { ...named, protect },
             );
         }
         return { role, policies, attachments: {}, revocationPolicy };

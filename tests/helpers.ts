@@ -99,9 +99,9 @@ export function repository(base: Record<string, string>, head: Record<string, st
     return root;
 }
 
-/** Runs `program` under the recording mock runtime and fails the test if it threw. */
-export async function register(program: () => unknown, stack = "test"): Promise<Registration[]> {
-    const run = await runOffline(program, { project: "revocable-roles", stack, config: {} });
+/** Runs `program` under the recording mock runtime (as of `now`, default the real clock) and fails the test if it threw. */
+export async function register(program: () => unknown, stack = "test", now?: Date): Promise<Registration[]> {
+    const run = await runOffline(program, { project: "revocable-roles", stack, config: {}, now });
     assert.strictEqual(run.error, undefined, run.error?.message);
     return run.registrations;
 }

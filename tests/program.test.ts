@@ -188,14 +188,14 @@ describe("the corpus of bad stack files", () => {
 });
 
 describe("npm run plan", () => {
-    it("prints the --json contract: project, stack and every registration in order with exactly five fields", async () => {
+    it("prints the --json contract: project, stack and every registration in order with exactly six fields", async () => {
         const { code, stdout, stderr } = await run(["--stack", "dev", "--json"], project({ "Pulumi.dev.yaml": DEV_STACK }));
         assert.deepStrictEqual({ code, stderr }, { code: 0, stderr: "" });
         const result = JSON.parse(stdout);
         assert.deepStrictEqual(Object.keys(result), ["project", "stack", "resources", "roles"]);
         assert.deepStrictEqual([result.project, result.stack, result.resources.length], ["revocable-roles", "dev", 16]);
         for (const resource of result.resources) {
-            assert.deepStrictEqual(Object.keys(resource), ["urn", "type", "name", "parent", "inputs"]);
+            assert.deepStrictEqual(Object.keys(resource), ["urn", "type", "name", "parent", "inputs", "protect"]);
         }
         assert.deepStrictEqual(result.resources[0], {
             urn: `urn:pulumi:dev::revocable-roles::${COMPONENT}::ci-deployer`,
@@ -203,7 +203,13 @@ describe("npm run plan", () => {
             name: "ci-deployer",
             parent: null,
             inputs: {},
+            protect: false,
         });
+        // The revoked role and its revocation policy are protected while the revocation is in force; nothing else is.
+        assert.deepStrictEqual(
+            result.resources.filter((r: { protect: boolean }) => r.protect).map((r: { name: string }) => r.name),
+            ["ci-deployer-role", "ci-deployer-revocation"],
+        );
         const revocation = result.resources.find((r: { name: string }) => r.name === "ci-deployer-revocation");
         assert.strictEqual(
             revocation.urn,
@@ -226,8 +232,9 @@ describe("npm run plan", () => {
             `    role-b:\n      trust:\n        accounts: ["${account}"]\n${revokedB}`;
         const root = project({ "Pulumi.dev.yaml": chain("") });
         const text = (await run(["--stack", "dev"], root)).stdout.split("\n");
-        assert.deepStrictEqual(text.slice(7, 9), [
+        assert.deepStrictEqual(text.slice(7, 10), [
             "  revocation: sessions issued before 2026-11-27T10:00:00Z are denied; safe to remove after 2026-11-27T23:00:00Z",
+            "  protected:  the role and its RevokeOlderSessions policy (pulumi up refuses to delete or replace them until then)",
             "  warning:    sessions created from its sessions survive until revoked before 2026-11-27T10:00:00Z too (up to 1 hour): role-a -> role-b",
         ]);
         const json = JSON.parse((await run(["--stack", "dev", "--json"], root)).stdout);
@@ -258,6 +265,7 @@ describe("npm run plan", () => {
             "  managed:    arn:aws:iam::aws:policy/ReadOnlyAccess",
             "  inline:     deploy-artifacts",
             "  revocation: sessions issued before 2026-11-27T10:15:00Z are denied; safe to remove after 2026-11-27T23:15:00Z",
+            "  protected:  the role and its RevokeOlderSessions policy (pulumi up refuses to delete or replace them until then)",
             "",
             "break-glass-admin: role /emergency/BreakGlassAdministrator",
             "  trusted by: account 111111111111 (MFA required, MFA younger than 900 s)",
@@ -311,11 +319,11 @@ describe("npm run plan", () => {
             [
                 'Changes to stack "review" since main: 1 to add, 2 to change, 0 to replace, 0 to remove.',
                 "",
-                "~ aws:iam/rolePolicy:RolePolicy ci-revocation",
+                "~ aws:iam/rolePolicy:RolePolicy ci-revocation (protected)",
                 '    ~ policy.Statement[0].Condition.DateLessThan.aws:TokenIssueTime: "2026-11-27T10:15:00Z" -> "2026-11-27T11:00:00Z"',
                 "~ aws:iam/rolePolicy:RolePolicy app-policy-read",
                 '    + policy.Statement[0].Action[1]: "s3:ListBucket"',
-                "+ aws:iam/rolePolicy:RolePolicy app-revocation",
+                "+ aws:iam/rolePolicy:RolePolicy app-revocation (protected)",
                 '    + name: "RevokeOlderSessions"',
                 '    + policy: {"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-11-27T11:00:00Z"}}}]}',
                 '    + role: "app"',
@@ -355,7 +363,7 @@ describe("npm run plan", () => {
             [lines[0], lines.at(-2)],
             [
                 'Changes to stack "review" since main: 0 to add, 2 to change, 0 to replace, 1 to remove.',
-                "- aws:iam/rolePolicy:RolePolicy app-revocation",
+                "- aws:iam/rolePolicy:RolePolicy app-revocation (protected)",
             ],
         );
     });

@@ -334,3 +334,36 @@ describe("RevocableRole across renders", () => {
         }
     });
 });
+
+describe("RevocableRole protection while a revocation is in force", () => {
+    // args.revokeBefore is 2026-11-27T10:15:00Z: in force until 2026-11-27T23:15:00Z.
+    const protectedNames = async (now: Date, opts?: pulumi.ComponentResourceOptions, backend: "aws" | "aws-native" = "aws") => {
+        const registrations = await register(() => new RevocableRole("ci", { ...args, backend }, opts), "test", now);
+        return registrations.filter((r) => r.protect).map((r) => r.name);
+    };
+
+    it("protects the role and its revocation policy, and nothing else, until the safe-to-remove time", async () => {
+        assert.deepStrictEqual(await protectedNames(new Date("2026-11-27T23:14:59Z")), ["ci-role", "ci-revocation"]);
+    });
+
+    it("leaves them to the component's own setting from the safe-to-remove time on, so an ordinary deploy unprotects them", async () => {
+        assert.deepStrictEqual(await protectedNames(new Date("2026-11-27T23:15:00Z")), []);
+        assert.deepStrictEqual((await protectedNames(new Date("2026-11-27T23:15:00Z"), { protect: true })).length, 6);
+    });
+
+    it("protects the same two resources on aws-native", async () => {
+        assert.deepStrictEqual(await protectedNames(new Date("2026-11-27T12:00:00Z"), undefined, "aws-native"), [
+            "ci-role",
+            "ci-revocation",
+        ]);
+    });
+
+    it("protects nothing of a role that is not revoked", async () => {
+        const registrations = await register(
+            () => new RevocableRole("ci", { ...args, revokeBefore: undefined }),
+            "test",
+            new Date("2026-11-27T12:00:00Z"),
+        );
+        assert.deepStrictEqual(registrations.filter((r) => r.protect).length, 0);
+    });
+});
