@@ -459,21 +459,3 @@ function valueProblems(file: string, key: string, node: YAML.Node): string[] {
     visit(node, key);
     return problems;
 }
-
-/**
- * The config of a stack file read leniently, the way the CLI would, without refusing anything:
- * only for a base version this tool refuses (written before these rules), so that the
- * revocations it holds can still be protected. Never used to plan or deploy.
- */
-export function lenientConfig(project: string, text: string): Record<string, string> {
-    let data: unknown;
-    try {
-        data = YAML.parse(text, { merge: true });
-    } catch {
-        return {};
-    }
-    const config = mapping(data) && mapping(data.config) ? data.config : {};
-    const result: Record<string, string> = {};
-    for (const [key, value] of Object.entries(config)) result[key.includes(":") ? key : `${project}:${key}`] = cliValue(value);
-    return result;
-}

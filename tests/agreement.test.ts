@@ -10,7 +10,7 @@ import { loadProgram, runOffline } from "../cli/offline";
 import { CliError } from "../cli/io";
 import { PROJECT_ROOT } from "../cli/project";
 import { planStack } from "../cli/plan";
-import { readSide } from "../cli/guard";
+import { readSide } from "../guard/sides";
 import { currentConfig } from "../cli/revoke";
 import { ConfigSourceError, loadStack } from "../config/loader";
 import { CONFIG_ERROR_HEADER, effectiveCutoff } from "../config/stackConfig";
@@ -78,7 +78,7 @@ async function planReading(text: string): Promise<Reading> {
 async function guardReading(text: string): Promise<Reading> {
     const side = await readSide(source(text), STACK, PROJECT_ROOT, NOW, "revocable-roles");
     if (side.problems.length > 0) return { errors: side.problems };
-    const { roles, revokeAllBefore } = side.revocations;
+    const { roles, revokeAllBefore } = side.revocations!;
     return {
         cutoffs: Object.fromEntries(
             [...roles].map(([key, role]) => [key, formatOrNull(effectiveCutoff(role.revokeBefore, revokeAllBefore))]),

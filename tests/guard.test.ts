@@ -9,6 +9,7 @@ import * as path from "path";
 import { Capture, PROJECT_YAML, git, repository } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as guard } from "../cli/guard";
+import { EXIT_CODES_HELP } from "../cli/io";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 /** In force until 2026-11-27T23:00:00Z. */
@@ -59,6 +60,10 @@ async function expectGuard(
     assert.deepStrictEqual(await run(base, head, prepare), { code, lines, stderr: "" });
 }
 
+/** The path rule's reason, after the paths and what is in force. */
+const ONLY_STACK_FILES =
+    "only stack files and documentation may change until every revocation is safe to remove, because the guard cannot judge what a change to the program, its packages, settings, tools or workflows deploys; merge after 2026-11-27T23:00:00Z, when every revocation is safe to remove";
+
 const FAILED = (n: number) => `${n} change(s) would weaken a revocation since main.`;
 const PASSED = "No revocation is weakened since main.";
 
@@ -74,16 +79,18 @@ describe("npm run guard: what it catches", () => {
         it("fails project-level config of this namespace in Pulumi.yaml", async () => {
             await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.yaml": `${PROJECT_YAML}config:\n  revocable-roles:roles: {}\n` }, 1, [
                 "FAIL project: Pulumi.yaml: config.revocable-roles:roles: project-level config of the revocable-roles namespace applies to every stack, which this tool does not model; set it in each Pulumi.<stack>.yaml",
+                `FAIL project: Pulumi.yaml: changed while revocations are in force (dev/victim until 2026-11-27T23:00:00Z): ${ONLY_STACK_FILES}`,
                 "FAIL dev: Pulumi.dev.yaml: Pulumi.yaml: config.revocable-roles:roles: project-level config of the revocable-roles namespace applies to every stack, which this tool does not model; set it in each Pulumi.<stack>.yaml",
-                FAILED(2),
+                FAILED(3),
             ]);
         });
 
         it("fails stackConfigDir, which moves the stack files the CLI reads", async () => {
             await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.yaml": `${PROJECT_YAML}stackConfigDir: elsewhere\n` }, 1, [
                 "FAIL project: Pulumi.yaml: stackConfigDir: is not supported: it moves the stack files; keep them next to Pulumi.yaml",
+                `FAIL project: Pulumi.yaml: changed while revocations are in force (dev/victim until 2026-11-27T23:00:00Z): ${ONLY_STACK_FILES}`,
                 "FAIL dev: Pulumi.dev.yaml: Pulumi.yaml: stackConfigDir: is not supported: it moves the stack files; keep them next to Pulumi.yaml",
-                FAILED(2),
+                FAILED(3),
             ]);
         });
 
@@ -95,8 +102,9 @@ describe("npm run guard: what it catches", () => {
                 [
                     "FAIL project: Pulumi.yaml: Pulumi.json: only a Pulumi.yaml project file is supported; the Pulumi CLI may read Pulumi.json instead, so remove it",
                     "FAIL project: Pulumi.dev.json: only Pulumi.<stack>.yaml stack files are supported; rename it to Pulumi.dev.yaml or remove it",
+                    `FAIL project: Pulumi.dev.json, Pulumi.json: changed while revocations are in force (dev/victim until 2026-11-27T23:00:00Z): ${ONLY_STACK_FILES}`,
                     "FAIL dev: Pulumi.dev.yaml: Pulumi.json: only a Pulumi.yaml project file is supported; the Pulumi CLI may read Pulumi.json instead, so remove it",
-                    FAILED(3),
+                    FAILED(4),
                 ],
             );
         });
@@ -107,8 +115,9 @@ describe("npm run guard: what it catches", () => {
                 { "Pulumi.dev.yaml": undefined, "elsewhere.yaml": stack(role("victim")) },
                 1,
                 [
+                    `FAIL project: elsewhere.yaml: changed while revocations are in force (dev/victim until 2026-11-27T23:00:00Z): ${ONLY_STACK_FILES}`,
                     "FAIL dev: Pulumi.dev.yaml: is a symlink; stack files must be regular files (a symlink could make the CLI read another file than the one reviewed)",
-                    FAILED(1),
+                    FAILED(2),
                 ],
                 (root) => fs.symlinkSync("elsewhere.yaml", path.join(root, "Pulumi.dev.yaml")),
             );
@@ -289,8 +298,8 @@ describe("npm run guard: what it catches", () => {
                 { "Pulumi.yaml": PROJECT_YAML.replace("name: revocable-roles", "name: platform-roles") },
                 1,
                 [
+                    `FAIL project: Pulumi.yaml: changed while revocations are in force (dev/victim until 2026-11-27T23:00:00Z): ${ONLY_STACK_FILES}`,
                     `FAIL dev: role victim: the project is renamed from revocable-roles to platform-roles while the role is revoked ${WINDOW}: Pulumi deletes IAM role victim with its revocation policies and creates it again`,
-                    "FAIL project: Pulumi.yaml: changes name while revocations are in force (dev/victim): these fields decide what and where the Pulumi CLI deploys; make this change once every revocation is safe to remove",
                     FAILED(2),
                 ],
             );
@@ -304,8 +313,9 @@ describe("npm run guard: what it catches", () => {
                 {},
                 1,
                 [
+                    `FAIL project: components/revocableRole.ts: changed while revocations are in force (dev/victim until 2026-11-27T23:00:00Z): ${ONLY_STACK_FILES}`,
                     `FAIL dev: role victim: no longer deploys RevokeOlderSessions on IAM role victim while its revocation is in force ${WINDOW}`,
-                    FAILED(1),
+                    FAILED(2),
                 ],
                 (root) => {
                     for (const entry of code) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(root, entry), { recursive: true });
@@ -355,10 +365,11 @@ describe("npm run guard: what passes", () => {
             [PASSED],
         ],
         [
-            "a new description in Pulumi.yaml",
-            { "Pulumi.yaml": PROJECT_YAML.replace("The project file the tests use", "Roles of the platform") },
+            "a new description of the revoked role",
+            { "Pulumi.dev.yaml": stack(victim({ extra: "      description: Deploys the web app" }) + role("bystander")) },
             [PASSED],
         ],
+        ["a README edit", { "README.md": "# Roles\n", "docs/runbook.md": "Revoke first.\n" }, [PASSED]],
         [
             "a cutoff removed after its window",
             { "Pulumi.dev.yaml": stack(role("victim") + role("bystander")) },
@@ -482,6 +493,10 @@ describe("npm run guard: today's cutoff rules", () => {
         );
         const help = new Capture();
         assert.strictEqual(await guard(["--help"], help, new Capture(), env), 0);
-        assert.strictEqual(help.text.split("\n")[0], "usage: npm run guard -- --base <git-ref> [--format text|markdown]");
+        assert.strictEqual(
+            help.text.split("\n")[0],
+            "usage: npm run guard -- --base <git-ref> [--head <git-ref>] [--format text|markdown]",
+        );
+        assert.strictEqual(help.text.split("\n").at(-2), EXIT_CODES_HELP.trim());
     });
 });

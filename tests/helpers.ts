@@ -45,10 +45,14 @@ export function plan(text: string, stack = "test"): Promise<Plan> {
     return planStack(loaded(text, stack));
 }
 
-/** A throwaway project folder holding the test project file and the given files; removed after the suite. */
+/** The package.json every test project has: the Pulumi CLI's Node.js host runs index.ts. */
+export const PACKAGE_JSON = '{ "name": "test-project", "main": "index.ts" }\n';
+
+/** A throwaway project folder holding the test project file, a package.json and the given files; removed after the suite. */
 export function project(files: Record<string, string>): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "revocable-roles-test-"));
     fs.writeFileSync(path.join(root, "Pulumi.yaml"), PROJECT_YAML);
+    fs.writeFileSync(path.join(root, "package.json"), PACKAGE_JSON);
     for (const [name, text] of Object.entries(files)) {
         fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
         fs.writeFileSync(path.join(root, name), text);
@@ -94,7 +98,10 @@ export function repository(base: Record<string, string>, head: Record<string, st
     fs.cpSync(committed, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
     for (const [name, text] of Object.entries(head)) {
         if (text === undefined) fs.rmSync(path.join(root, name));
-        else fs.writeFileSync(path.join(root, name), text);
+        else {
+            fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+            fs.writeFileSync(path.join(root, name), text);
+        }
     }
     return root;
 }

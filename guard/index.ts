@@ -1,0 +1,209 @@
+/**
+ * The revocation guard: compares what `pulumi up` would deploy at a base commit with what it
+ * would deploy at the head, and finds every change that would weaken a revocation in force, or
+ * that it cannot judge. Read docs/guard.md for the rules and what the guard trusts.
+ *
+ * As the trusted judge (`headProgram: "base"`), it runs from a checkout of the base and reads the
+ * head from git objects only: the head's stack files and project file are data, planned with the
+ * base's program; nothing of the head is executed, required or used as configuration.
+ */
+import { isDeepStrictEqual } from "util";
+import * as path from "path";
+import { PROJECT_FILE, Project, loadProject, loadStack, packageJsonProblems, scanStacks, stackFileName } from "../config/loader";
+import { ProjectSource, directorySource, gitSource, resolveRef } from "../config/sources";
+import { NAMESPACE } from "../config/stackConfig";
+import { changedPaths, changesProgram, checkoutAt, removeTemporaryFolder } from "../cli/project";
+import { Finding, failure, file, passing } from "./findings";
+import { ConfigRevocation, Side, inForceByConfig, loadProblems, readConfig, readSide } from "./sides";
+import { cutoffRules } from "./rules/cutoffs";
+import { deploymentRules, inForceKeys, protectionRules } from "./rules/deployment";
+import { providerConfigRules } from "./rules/provider";
+import { duplicateNameRules } from "./rules/names";
+import { pathRules } from "./rules/paths";
+import { ChangedRole, RevokedRole, undoRules } from "./rules/undo";
+
+export type { Finding, Subject } from "./findings";
+
+/** What the guard judges, from where, and when. */
+export interface GuardOptions {
+    /** The project folder (Pulumi.yaml and the stack files) inside a git repository. */
+    root: string;
+    /** The folder of the program the guard trusts: its index.ts and node_modules. */
+    programRoot: string;
+    now: Date;
+    /** The base commit (what was reviewed and merged, or what was deployed last). */
+    base: string;
+    /** The head commit; the working tree of `root` when absent. */
+    head?: string;
+    /**
+     * Which program plans the head: `base`, the trusted judge's (the head's own code never runs;
+     * `programRoot` is a checkout of the base), or `own`, when `programRoot` is the head itself
+     * (the working tree, or the commit about to be deployed) and the base is planned with its own
+     * code from a temporary copy when the program changed.
+     */
+    headProgram: "base" | "own";
+}
+
+function projectOf(source: ProjectSource): { project?: Project; problems: string[] } {
+    try {
+        return { project: loadProject(source), problems: [] };
+    } catch (error) {
+        return { problems: loadProblems(error) };
+    }
+}
+
+/** A file's text for comparison, or undefined when it cannot be read (its own findings say why). */
+function textOrNothing(source: ProjectSource, name: string): string | undefined {
+    try {
+        return source.entries().get(name) === "file" ? source.read(name) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Loads a stack, or nothing when the loader refuses it (its own findings say why). */
+function loadable(source: ProjectSource, stack: string) {
+    try {
+        return [loadStack(source, stack)];
+    } catch {
+        return [];
+    }
+}
+
+interface StackVerdict {
+    findings: Finding[];
+    base: Side;
+    head: Side;
+}
+
+/** Judges one stack whose file, program or project changed. */
+async function guardStack(
+    stack: string,
+    sources: { base: ProjectSource; head: ProjectSource },
+    programs: { base: string; head: string },
+    projects: { base: string; head: string },
+    now: Date,
+): Promise<StackVerdict> {
+    const stackFile = stackFileName(stack);
+    const base = await readSide(sources.base, stack, programs.base, now, projects.base);
+    const head = await readSide(sources.head, stack, programs.head, now, projects.head);
+    const findings: Finding[] = head.problems.map((problem) =>
+        failure(file(stackFile, stack), problem.startsWith(`${stackFile}: `) ? problem.slice(stackFile.length + 2) : problem),
+    );
+    const held: ConfigRevocation[] = base.revocations === undefined ? [] : inForceByConfig(stack, base.revocations, now);
+    if (base.present && base.problems.length > 0) {
+        // Fail closed: what cannot be planned at the base cannot be compared, and nothing falls back to the config alone.
+        if (base.revocations === undefined || held.length > 0) {
+            const what =
+                base.revocations === undefined
+                    ? "it may hold revocations in force"
+                    : `it holds revocations in force (${held.map((r) => r.key).join(", ")})`;
+            findings.push(
+                failure(
+                    file(stackFile, stack),
+                    `cannot be read, validated or planned at the base (${base.problems[0]}) and ${what}: the guard cannot tell what this change does to them; fix the base first`,
+                ),
+            );
+        } else {
+            findings.push(
+                passing(
+                    file(stackFile, stack),
+                    `at the base it could not be planned (${base.problems[0]}); it holds no revocation in force`,
+                ),
+            );
+        }
+    }
+    // A head the loader refuses is judged by that refusal alone: what it would deploy is not defined.
+    const readable = !head.present || head.loaded !== undefined;
+    const cutoffs =
+        head.present && readable && base.revocations !== undefined && head.revocations !== undefined
+            ? cutoffRules(stack, base.revocations, head.revocations, now)
+            : [];
+    findings.push(...cutoffs);
+    const decided = new Set(cutoffs.filter((f) => f.verdict === "fail").map((f) => (f.subject.kind === "role" ? f.subject.key : "*")));
+    if (base.plan !== undefined && (head.plan !== undefined || !head.present)) {
+        findings.push(...deploymentRules(stack, base.plan, head.plan, head.present, now, decided));
+    }
+    if (head.plan !== undefined) findings.push(...protectionRules(stack, head.plan, now));
+    const revoked = base.plan !== undefined ? inForceKeys(base.plan, now) : held.map((r) => r.key);
+    if (base.loaded !== undefined && head.loaded !== undefined)
+        findings.push(...providerConfigRules(stack, base.loaded, head.loaded, revoked));
+    return { findings, base, head };
+}
+
+/** Every finding of the change from `options.base` to the head. */
+export async function judge(options: GuardOptions): Promise<Finding[]> {
+    const { root, now } = options;
+    // An unknown ref stops here, before any finding.
+    resolveRef(root, options.base);
+    if (options.head !== undefined) resolveRef(root, options.head);
+    const sources = {
+        base: gitSource(root, options.base),
+        head: options.head === undefined ? directorySource(root) : gitSource(root, options.head),
+    };
+    const findings: Finding[] = [];
+    const [baseProject, headProject] = [projectOf(sources.base), projectOf(sources.head)];
+    for (const problem of headProject.problems) findings.push(failure(file(PROJECT_FILE), problem.replace(/^Pulumi\.yaml: /, "")));
+    for (const problem of packageJsonProblems(sources.head))
+        findings.push(failure(file("package.json"), problem.replace(/^package\.json: /, "")));
+    const [baseScan, headScan] = [scanStacks(sources.base), scanStacks(sources.head)];
+    const stacks = [...new Set([...baseScan.stacks, ...headScan.stacks])].sort();
+    for (const problem of headScan.problems) {
+        const [name, ...rest] = problem.split(": ");
+        // A stack guarded below reports its own file's problem.
+        if (!stacks.some((stack) => name === stackFileName(stack))) findings.push(failure(file(name), rest.join(": ")));
+    }
+    const projects = { base: baseProject.project?.name ?? NAMESPACE, head: headProject.project?.name ?? NAMESPACE };
+
+    // What the base holds in force, in every stack: it decides whether anything but stack files may change.
+    const configs = new Map(baseScan.stacks.map((stack) => [stack, readConfig(sources.base, stack, now, projects.base)]));
+    const held = [...configs].flatMap(([stack, side]) =>
+        side.revocations === undefined ? [] : inForceByConfig(stack, side.revocations, now),
+    );
+    const unreadable = [...configs].filter(([, side]) => side.revocations === undefined).map(([stack]) => stackFileName(stack));
+    const changed = changedPaths(root, options.base, options.head);
+    findings.push(...pathRules(changed, held, unreadable));
+
+    const programChanged = options.headProgram === "own" && changed.some(changesProgram);
+    const checkout = programChanged ? checkoutAt(root, options.base, path.join(options.programRoot, "node_modules")) : undefined;
+    const programs = { base: checkout ?? options.programRoot, head: options.programRoot };
+    const [baseData, headData] = [baseProject.project?.data, headProject.project?.data];
+    const verdicts = new Map<string, StackVerdict>();
+    try {
+        for (const stack of stacks) {
+            const stackFile = stackFileName(stack);
+            const same =
+                !programChanged &&
+                isDeepStrictEqual(baseData, headData) &&
+                baseScan.stacks.includes(stack) &&
+                headScan.stacks.includes(stack) &&
+                textOrNothing(sources.base, stackFile) === textOrNothing(sources.head, stackFile);
+            if (same) continue;
+            const verdict = await guardStack(stack, sources, programs, projects, now);
+            findings.push(...verdict.findings);
+            verdicts.set(stack, verdict);
+        }
+    } finally {
+        if (checkout !== undefined) removeTemporaryFolder(checkout);
+    }
+
+    // Rights to undo a revocation, handed to a role of any changed stack.
+    const revoked: RevokedRole[] = held.flatMap((r) => {
+        const facts = configs.get(r.stack)?.roles?.find((role) => role.key === r.key);
+        return facts === undefined ? [] : [{ facts, cutoff: r.cutoff }];
+    });
+    const changedRoles: ChangedRole[] = [...verdicts.values()].flatMap(({ base, head }) =>
+        (head.roles ?? []).map((role) => ({ base: base.roles?.find((b) => b.key === role.key), head: role })),
+    );
+    findings.push(...undoRules(revoked, changedRoles));
+
+    // Stacks this change did not touch come first: a duplicate is reported on the stack that introduces it.
+    const order = [...headScan.stacks.filter((s) => !verdicts.has(s)), ...headScan.stacks.filter((s) => verdicts.has(s))];
+    findings.push(
+        ...duplicateNameRules(
+            order.flatMap((stack) => loadable(sources.head, stack)),
+            now,
+        ),
+    );
+    return findings;
+}

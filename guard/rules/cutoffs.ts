@@ -1,0 +1,40 @@
+/**
+ * Cutoffs as written in the config, compared key by key: one moved earlier or removed inside its
+ * window fails; a new one, a later one, or one removed after its window passes and is listed.
+ */
+import { NAMESPACE, Revocations } from "../../config/stackConfig";
+import { formatUtc, instantOf, safeToRemoveAfter } from "../../components/timestamps";
+import { Finding, Subject, failure, passing, role, wholeStack } from "../findings";
+
+/** Compares one cutoff field across the change (a malformed new value is the validation's to report). */
+function compareCutoff(subject: Subject, field: string, before: unknown, after: unknown, now: Date): Finding[] {
+    const old = instantOf(before);
+    const cur = instantOf(after);
+    if (old !== undefined && cur !== undefined) {
+        if (cur < old) {
+            return [
+                failure(
+                    subject,
+                    `${field} moved earlier from ${formatUtc(old)} to ${formatUtc(cur)}, re-enabling sessions issued in between`,
+                ),
+            ];
+        }
+        return cur > old ? [passing(subject, `${field} moved later from ${formatUtc(old)} to ${formatUtc(cur)}`)] : [];
+    }
+    if (old !== undefined && after === undefined) {
+        const safe = safeToRemoveAfter(old);
+        return now < safe
+            ? [failure(subject, `${field} ${formatUtc(old)} removed before it is safe to remove (${formatUtc(safe)})`)]
+            : [passing(subject, `${field} ${formatUtc(old)} removed after its safe-to-remove time (${formatUtc(safe)})`)];
+    }
+    return cur !== undefined && old === undefined ? [passing(subject, `new revocation: ${field} ${formatUtc(cur)}`)] : [];
+}
+
+/** The cutoffs of a stack whose head file exists and loads (a deleted file is judged by what it deployed). */
+export function cutoffRules(stack: string, base: Revocations, head: Revocations, now: Date): Finding[] {
+    const findings = compareCutoff(wholeStack(stack), `${NAMESPACE}:revokeAllBefore`, base.revokeAllBefore, head.revokeAllBefore, now);
+    for (const [key, current] of head.roles) {
+        findings.push(...compareCutoff(role(stack, key), "revokeBefore", base.roles.get(key)?.revokeBefore, current.revokeBefore, now));
+    }
+    return findings;
+}

@@ -1,0 +1,25 @@
+/**
+ * Provider and other configuration outside this project's namespace (`aws:region`,
+ * `aws:allowedAccountIds`, ...), compared while the stack holds a revocation in force: it decides
+ * where and how every resource deploys, and the offline plan cannot see what it replaces.
+ */
+import { LoadedStack, stackFileName } from "../../config/loader";
+import { NAMESPACE } from "../../config/stackConfig";
+import { show } from "../../components/timestamps";
+import { Finding, failure, file } from "../findings";
+
+export function providerConfigRules(stack: string, base: LoadedStack, head: LoadedStack, revoked: string[]): Finding[] {
+    if (revoked.length === 0) return [];
+    const foreign = (config: Record<string, string>) =>
+        Object.fromEntries(Object.entries(config).filter(([key]) => !key.startsWith(`${NAMESPACE}:`)));
+    const [before, after] = [foreign(base.config), foreign(head.config)];
+    return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+        .sort()
+        .filter((key) => before[key] !== after[key])
+        .map((key) =>
+            failure(
+                file(stackFileName(stack), stack),
+                `${key} changes from ${show(before[key])} to ${show(after[key])} while ${revoked.join(", ")} ${revoked.length === 1 ? "is" : "are"} revoked: provider configuration decides where and how every resource of the stack deploys, and the offline plan cannot see what it replaces`,
+            ),
+        );
+}

@@ -1,0 +1,145 @@
+/**
+ * The two sides of a change, as the guard reads them: each stack file loaded, validated and
+ * planned offline at the base and at the head, and the revocations each side's config holds.
+ */
+import * as YAML from "yaml";
+import { ConfigSourceError, LoadedStack, loadStack, stackFileName } from "../config/loader";
+import { ProjectSource } from "../config/sources";
+import { NAMESPACE, Revocations, configValue, effectiveCutoff, readStackConfig, revocationsOf } from "../config/stackConfig";
+import { accountFromConfig } from "../config/account";
+import { Plan } from "../analysis/plan";
+import { RoleFacts, roleFacts } from "../analysis/reachability";
+import { planStack } from "../cli/plan";
+import { formatUtc, latestInstant, safeToRemoveAfter } from "../components/timestamps";
+
+/** One stack at one side of the change. */
+export interface Side {
+    present: boolean;
+    text?: string;
+    loaded?: LoadedStack;
+    /** The revocations the config holds; undefined when the file cannot be read at all, even leniently. */
+    revocations?: Revocations;
+    /** The roles, when the config is valid: what reachability and the undo analysis read. */
+    roles?: RoleFacts[];
+    plan?: Plan;
+    /** Why it could not be loaded, validated or planned. */
+    problems: string[];
+}
+
+const NONE: Revocations = { roles: new Map() };
+
+/** The lines of a loader error: every problem of a refused source, or the message. */
+export function loadProblems(error: unknown): string[] {
+    return error instanceof ConfigSourceError ? error.problems : [(error as Error).message];
+}
+
+/** The text of a stack file, or undefined when it is not a regular file or not valid UTF-8. */
+function textOf(source: ProjectSource, file: string): string | undefined {
+    if (source.entries().get(file) !== "file") return undefined;
+    try {
+        return source.read(file);
+    } catch {
+        return undefined;
+    }
+}
+
+/** A stack's config read as far as it can be without planning: loaded, its revocations, its valid roles. */
+export function readConfig(source: ProjectSource, stack: string, now: Date, project: string): Side {
+    const file = stackFileName(stack);
+    if (!source.entries().has(file)) return { present: false, revocations: NONE, problems: [] };
+    const text = textOf(source, file);
+    let loaded: LoadedStack;
+    try {
+        loaded = loadStack(source, stack);
+    } catch (error) {
+        const revocations = text === undefined ? undefined : lenientRevocations(project, text);
+        return { present: true, text, revocations, problems: loadProblems(error) };
+    }
+    const revocations = revocationsOf(loaded.config);
+    const read = readStackConfig(loaded.config, { stackFile: file, now });
+    if (!read.ok) return { present: true, text, loaded, revocations, problems: read.errors };
+    const account = accountFromConfig(loaded.config, read.config.provider ?? "aws");
+    const roles = read.roles.map(({ key, args }) => roleFacts(stack, key, args, account));
+    return { present: true, text, loaded, revocations, roles, problems: [] };
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The revocations a stack file the loader refuses might hold, read leniently and over-approximately:
+ * every key the Pulumi CLI could read as this namespace's (un-namespaced, or a namespace differing
+ * in case) counts, merge keys are expanded, and where spellings disagree the latest cutoff wins.
+ * Undefined when the text is not YAML at all. Only to protect what such a base may hold; never to plan.
+ */
+export function lenientRevocations(project: string, text: string): Revocations | undefined {
+    let data: unknown;
+    try {
+        data = YAML.parse(text, { merge: true, uniqueKeys: false });
+    } catch {
+        return undefined;
+    }
+    const config = isMapping(data) && isMapping(data.config) ? data.config : {};
+    const ours = (key: string) => {
+        const namespaced = key.includes(":") ? key : `${project}:${key}`;
+        const [namespace, name] = [namespaced.slice(0, namespaced.indexOf(":")), namespaced.slice(namespaced.indexOf(":") + 1)];
+        return namespace.toLowerCase() === NAMESPACE || namespace.toLowerCase() === project.toLowerCase() ? name : undefined;
+    };
+    const result: Revocations = { roles: new Map() };
+    for (const [key, raw] of Object.entries(config)) {
+        const name = ours(key);
+        const value = typeof raw === "string" ? configValue(raw) : raw;
+        if (name === "revokeAllBefore") result.revokeAllBefore = latestCutoff(result.revokeAllBefore, value);
+        if (name !== "roles" || !isMapping(value)) continue;
+        for (const [roleKey, role] of Object.entries(value)) {
+            const cutoff = isMapping(role) ? role.revokeBefore : undefined;
+            const known = result.roles.get(roleKey);
+            result.roles.set(roleKey, {
+                name: isMapping(role) ? role.name : undefined,
+                revokeBefore: latestCutoff(known?.revokeBefore, cutoff),
+            });
+        }
+    }
+    return result;
+}
+
+function latestCutoff(a: unknown, b: unknown): unknown {
+    const latest = latestInstant(a, b);
+    return latest === undefined ? (a ?? b) : formatUtc(latest);
+}
+
+/** Reads and plans one stack from one side of the change, with the program in `program`, as of `now`. */
+export async function readSide(source: ProjectSource, stack: string, program: string, now: Date, project: string): Promise<Side> {
+    const side = readConfig(source, stack, now, project);
+    if (side.loaded === undefined || side.problems.length > 0) return side;
+    try {
+        return { ...side, plan: await planStack(side.loaded, program, now) };
+    } catch (error) {
+        return { ...side, problems: (error as Error).message.split("\n") };
+    }
+}
+
+/** A revocation the config holds, in force at the guard's `now`. */
+export interface ConfigRevocation {
+    stack: string;
+    key: string;
+    cutoff: Date;
+}
+
+/** The revocations a side's config holds that are in force at `now` (cutoff + 13 h not reached). */
+export function inForceByConfig(stack: string, revocations: Revocations, now: Date): ConfigRevocation[] {
+    const found = [...revocations.roles].flatMap(([key, role]) => {
+        const cutoff = effectiveCutoff(role.revokeBefore, revocations.revokeAllBefore);
+        return cutoff !== undefined && now < safeToRemoveAfter(cutoff) ? [{ stack, key, cutoff }] : [];
+    });
+    // A stack-wide cutoff in a file whose roles cannot be listed still protects the stack.
+    const all = effectiveCutoff(undefined, revocations.revokeAllBefore);
+    if (found.length === 0 && all !== undefined && now < safeToRemoveAfter(all)) found.push({ stack, key: "revokeAllBefore", cutoff: all });
+    return found;
+}
+
+/** The revocation window in words: `revoked before T, safe to remove after T + 13 h`. */
+export function window(cutoff: Date): string {
+    return `revoked before ${formatUtc(cutoff)}, safe to remove after ${formatUtc(safeToRemoveAfter(cutoff))}`;
+}
