@@ -1,7 +1,7 @@
 /**
  * The workflows' scripts, run as GitHub runs them: on a real git repository with a
  * pull-request-shaped history, with GitHub's environment variables, and a fake `pulumi` on PATH
- * that records how it was called.
+ * that records how it was called and keeps stack tags in files.
  */
 import * as assert from "assert";
 import { spawn } from "child_process";
@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Capture, fixture, git, project, repository } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
-import { COMMENT_MARKER, REPORT_FILE, changedStacks, main } from "../cli/ci";
+import { COMMENT_MARKER, DEPLOYED_COMMIT_TAG, GUARD_MARKER, GUARD_REPORT_FILE, REPORT_FILE, changedStacks, main } from "../cli/ci";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const BASE = fixture("diff", "Pulumi.before.yaml");
@@ -17,24 +17,48 @@ const COMPONENT = "revocable-roles:index:RevocableRole";
 const revoked = (text: string, key: string, cutoff: string) =>
     text.replace(`    ${key}:\n`, `    ${key}:\n      revokeBefore: "${cutoff}"\n`);
 
-/** A fake Pulumi CLI: appends its arguments to a log, one call per line, and fails `--target` calls when told to. */
-function fakePulumi(): { bin: string; log: string } {
+/**
+ * A fake Pulumi CLI: appends its arguments to a log, one call per line; keeps stack tags in
+ * tags-<stack>.json (`stack tag ls --json`, `stack tag set`); fails `--target` calls when told to.
+ */
+function fakePulumi(tags: Record<string, Record<string, string>> = {}): { bin: string; log: string; tags: (stack: string) => unknown } {
     const bin = project({});
     const log = path.join(bin, "pulumi.log");
-    fs.writeFileSync(
-        path.join(bin, "pulumi"),
-        `#!/bin/sh\necho "$*" >> "${log}"\ncase "$*" in *--target*) exit "\${FAKE_TARGET_EXIT:-0}";; esac\nexit 0\n`,
-        { mode: 0o755 },
-    );
-    return { bin, log };
+    for (const [stack, values] of Object.entries(tags)) fs.writeFileSync(path.join(bin, `tags-${stack}.json`), JSON.stringify(values));
+    const script = `#!/usr/bin/env node
+const fs = require("fs");
+const args = process.argv.slice(2);
+fs.appendFileSync(${JSON.stringify(log)}, args.join(" ") + "\\n");
+const stack = args[args.indexOf("--stack") + 1];
+const file = ${JSON.stringify(bin)} + "/tags-" + stack + ".json";
+const tags = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+if (args.slice(0, 3).join(" ") === "stack tag ls") { process.stdout.write(JSON.stringify(tags)); process.exit(0); }
+if (args.slice(0, 3).join(" ") === "stack tag set") { tags[args[3]] = args[4]; fs.writeFileSync(file, JSON.stringify(tags)); process.exit(0); }
+if (args.includes("--target")) process.exit(Number(process.env.FAKE_TARGET_EXIT || 0));
+process.exit(0);
+`;
+    fs.writeFileSync(path.join(bin, "pulumi"), script, { mode: 0o755 });
+    const tagsOf = (stack: string) => {
+        const file = path.join(bin, `tags-${stack}.json`);
+        return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+    };
+    return { bin, log, tags: tagsOf };
 }
+
+const calls = (log: string) => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").slice(0, -1) : []);
 
 /** A repository whose main branch holds `base`, with a feature branch (checked out) that changes it to `head`. */
 function pullRequestRepository(base: Record<string, string>, head: Record<string, string | undefined>): string {
     const root = repository(base);
     git(root, "update-ref", "refs/remotes/origin/main", "main");
     git(root, "checkout", "-q", "-b", "feature");
-    for (const [name, text] of Object.entries(head)) {
+    commitFiles(root, head, "the change");
+    return root;
+}
+
+/** Writes (or, for undefined, deletes) files and commits them. */
+function commitFiles(root: string, files: Record<string, string | undefined>, message: string): string {
+    for (const [name, text] of Object.entries(files)) {
         if (text === undefined) fs.rmSync(path.join(root, name));
         else {
             fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
@@ -42,8 +66,8 @@ function pullRequestRepository(base: Record<string, string>, head: Record<string
         }
     }
     git(root, "add", "-A");
-    git(root, "commit", "-qm", "the change");
-    return root;
+    git(root, "commit", "-qm", message, "--allow-empty");
+    return git(root, "rev-parse", "HEAD").trim();
 }
 
 /** Runs the script as a process, as the workflow step does. */
@@ -66,9 +90,9 @@ function spawnScript(
     return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
-async function inProcess(args: string[], root: string, env: NodeJS.ProcessEnv) {
+async function inProcess(args: string[], root: string, env: NodeJS.ProcessEnv, now = NOW) {
     const [out, err] = [new Capture(), new Capture()];
-    const code = await main(args, out, err, { root, programRoot: PROJECT_ROOT, now: NOW, env: { ...process.env, ...env } });
+    const code = await main(args, out, err, { root, programRoot: PROJECT_ROOT, now, env: { ...process.env, ...env } });
     return { code, stdout: out.text, stderr: err.text };
 }
 
@@ -84,7 +108,7 @@ const outputs = (file: string) =>
 describe("npm run ci -- pull-request", function () {
     this.timeout(30_000);
 
-    it("writes the guard and the plan of the changed stacks for the comment, and sets the step's outputs", async () => {
+    it("writes the plan of the changed stacks for the comment, and sets the step's outputs", async () => {
         const root = pullRequestRepository(
             { "Pulumi.review.yaml": BASE, "Pulumi.other.yaml": BASE },
             { "Pulumi.review.yaml": revoked(BASE, "app", "2026-11-27T11:00:00Z") },
@@ -92,19 +116,12 @@ describe("npm run ci -- pull-request", function () {
         const githubOutput = path.join(project({}), "github-output");
         const result = await spawnScript(["pull-request"], root, { GITHUB_BASE_REF: "main", GITHUB_OUTPUT: githubOutput, CI: "true" });
         assert.deepStrictEqual({ code: result.code, stderr: result.stderr }, { code: 0, stderr: "" });
-        assert.deepStrictEqual(outputs(githubOutput), { stacks: '["review"]', report: REPORT_FILE, weakened: "false" });
+        assert.deepStrictEqual(outputs(githubOutput), { stacks: '["review"]', report: REPORT_FILE });
         const report = fs.readFileSync(path.join(root, REPORT_FILE), "utf8");
         assert.strictEqual(report, result.stdout);
+        // The process runs with the real clock, long after these cutoffs' windows: nothing is protected any more.
         assert.deepStrictEqual(report.split("\n"), [
             COMMENT_MARKER,
-            "## Revocation guard",
-            "",
-            "No revocation is weakened since `origin/main`.",
-            "",
-            "| | stack | subject | finding |",
-            "| --- | --- | --- | --- |",
-            "| ✅ | `review` | role app | new revocation: revokeBefore 2026-11-27T11:00:00Z |",
-            "",
             "## Offline plan",
             "",
             "### Stack `review`",
@@ -118,23 +135,6 @@ describe("npm run ci -- pull-request", function () {
             "```",
             "",
         ]);
-    });
-
-    it("fails the step after writing the report when a change weakens a revocation", async () => {
-        const root = pullRequestRepository(
-            { "Pulumi.review.yaml": BASE },
-            { "Pulumi.review.yaml": BASE.replace('      revokeBefore: "2026-11-27T10:15:00Z"\n', "") },
-        );
-        const githubOutput = path.join(project({}), "github-output");
-        const result = await inProcess(["pull-request"], root, { GITHUB_BASE_REF: "main", GITHUB_OUTPUT: githubOutput });
-        assert.strictEqual(result.code, 1);
-        assert.deepStrictEqual(outputs(githubOutput), { stacks: '["review"]', report: REPORT_FILE, weakened: "true" });
-        assert.ok(
-            result.stdout.includes(
-                "| ❌ | `review` | role ci | revokeBefore 2026-11-27T10:15:00Z removed before it is safe to remove (2026-11-27T23:15:00Z) |",
-            ),
-            result.stdout,
-        );
     });
 
     it("plans every stack when the program changed, and only the changed stack files otherwise", () => {
@@ -162,106 +162,219 @@ describe("npm run ci -- pull-request", function () {
         );
     });
 
-    it("needs a base", async () => {
+    it("needs a base, and exits 2 without one", async () => {
         const result = await inProcess(["pull-request"], project({}), { GITHUB_BASE_REF: "" });
         assert.deepStrictEqual(result, {
             code: 2,
             stdout: "",
-            stderr: "give --base, or run in a pull request (GITHUB_BASE_REF)\nusage: npm run ci -- pull-request [--base <git-ref>] | deploy --stack <name> [--since <git-ref>]\n",
+            stderr: "give --base, or run in a pull request (GITHUB_BASE_REF) or a merge queue\nusage: npm run ci -- guard [--base <sha> --head <sha>] | pull-request [--base <git-ref>] | deploy --stack <name>\n",
         });
     });
 });
 
-describe("npm run ci -- deploy", function () {
+describe("npm run ci -- guard: the trusted judge of a pull request", function () {
+    this.timeout(30_000);
+
+    /** A clone of a repository whose main holds `base` and whose pull request head changes it to `head`, checked out at the base. */
+    function clonedPullRequest(base: Record<string, string>, head: Record<string, string | undefined>) {
+        const origin = repository(base);
+        const baseSha = git(origin, "rev-parse", "HEAD").trim();
+        git(origin, "checkout", "-q", "-b", "feature");
+        const headSha = commitFiles(origin, head, "the pull request");
+        git(origin, "update-ref", `refs/pull/7/head`, headSha);
+        git(origin, "checkout", "-q", "main");
+        git(origin, "branch", "-q", "-D", "feature");
+        // The judge's clone knows the base only, as actions/checkout leaves it.
+        const clone = project({});
+        fs.rmSync(clone, { recursive: true, force: true });
+        git(path.dirname(clone), "clone", "-q", "--no-local", "--no-checkout", origin, clone);
+        git(clone, "checkout", "-q", baseSha);
+        const event = path.join(project({}), "event.json");
+        fs.writeFileSync(event, JSON.stringify({ pull_request: { number: 7, base: { sha: baseSha }, head: { sha: headSha } } }));
+        return { clone, baseSha, headSha, env: { GITHUB_EVENT_NAME: "pull_request_target", GITHUB_EVENT_PATH: event } };
+    }
+
+    it("fetches the head commit named by the event and judges it with the base's guard, writing the comment", async () => {
+        const { clone, baseSha, headSha, env } = clonedPullRequest(
+            { "Pulumi.review.yaml": BASE },
+            { "Pulumi.review.yaml": BASE.replace('      revokeBefore: "2026-11-27T10:15:00Z"\n', "") },
+        );
+        assert.throws(() => git(clone, "cat-file", "-e", `${headSha}^{commit}`));
+        const githubOutput = path.join(project({}), "github-output");
+        const result = await inProcess(["guard"], clone, { ...env, GITHUB_OUTPUT: githubOutput, GITHUB_TOKEN: "a-token" });
+        assert.deepStrictEqual(
+            { code: result.code, stderr: result.stderr, stdout: result.stdout.split("\n") },
+            {
+                code: 1,
+                stderr: "",
+                stdout: [
+                    "FAIL review: role ci: revokeBefore 2026-11-27T10:15:00Z removed before it is safe to remove (2026-11-27T23:15:00Z)",
+                    `1 change(s) would weaken a revocation since ${baseSha}.`,
+                    "",
+                ],
+            },
+        );
+        assert.deepStrictEqual(outputs(githubOutput), { report: GUARD_REPORT_FILE, weakened: "true" });
+        assert.deepStrictEqual(fs.readFileSync(path.join(clone, GUARD_REPORT_FILE), "utf8").split("\n").slice(0, 4), [
+            GUARD_MARKER,
+            "## Revocation guard",
+            "",
+            `**1 change(s) would weaken a revocation** since \`${baseSha.slice(0, 12)}\`. Fix them before merging.`,
+        ]);
+        // The fetch wrote no credentials into the clone's configuration (git exits 1 when no key matches).
+        assert.throws(() => git(clone, "config", "--get-regexp", "extraheader"), /Command failed/);
+    }).timeout(30_000);
+
+    it("refuses to judge from a checkout that is not the base commit", async () => {
+        const { clone, baseSha, headSha, env } = clonedPullRequest({ "Pulumi.review.yaml": BASE }, { "README.md": "x\n" });
+        git(clone, "fetch", "-q", "origin", headSha);
+        git(clone, "checkout", "-q", headSha);
+        const result = await inProcess(["guard"], clone, env);
+        assert.deepStrictEqual(result, {
+            code: 1,
+            stdout: "",
+            stderr: `the judge must run in a checkout of the base commit ${baseSha}, with the base's dependencies, but this checkout is at ${headSha}: check out the base (actions/checkout with ref: the base sha)\n`,
+        });
+    });
+
+    it("passes a pull request that only adds a revocation", async () => {
+        const { clone, env } = clonedPullRequest(
+            { "Pulumi.review.yaml": BASE },
+            { "Pulumi.review.yaml": revoked(BASE, "app", "2026-11-27T11:00:00Z") },
+        );
+        const result = await inProcess(["guard"], clone, env);
+        assert.deepStrictEqual(
+            { code: result.code, first: result.stdout.split("\n")[0] },
+            { code: 0, first: "ok   review: role app: new revocation: revokeBefore 2026-11-27T11:00:00Z" },
+        );
+    });
+});
+
+describe("npm run ci -- deploy: judged against the commit deployed last (the stack tag)", function () {
     this.timeout(30_000);
     const urn = (name: string) => `urn:pulumi:review::revocable-roles::${COMPONENT}$aws:iam/rolePolicy:RolePolicy::${name}`;
     const full = "up --yes --refresh --stack review";
+    const tagLs = "stack tag ls --json --stack review";
+    const tagSet = (sha: string) => `stack tag set ${DEPLOYED_COMMIT_TAG} ${sha} --stack review`;
 
-    /** main after a push: the deployed commit, then the pushed one. Returns the repository and the deployed commit. */
-    function pushed(head: string): { root: string; before: string } {
+    /** main with the deployed commit, then `heads` committed on top in order; returns the repository and every commit. */
+    function history(...heads: string[]): { root: string; commits: string[] } {
         const root = repository({ "Pulumi.review.yaml": BASE });
-        const before = git(root, "rev-parse", "HEAD").trim();
-        fs.writeFileSync(path.join(root, "Pulumi.review.yaml"), head);
-        git(root, "commit", "-qam", "push", "--allow-empty");
-        return { root, before };
+        const commits = [git(root, "rev-parse", "HEAD").trim()];
+        for (const [i, text] of heads.entries()) commits.push(commitFiles(root, { "Pulumi.review.yaml": text }, `push ${i}`));
+        return { root, commits };
     }
 
-    it("updates only the revocation policies when they are all that changed", async () => {
-        const { root, before } = pushed(
-            revoked(
-                BASE.replace('revokeBefore: "2026-11-27T10:15:00Z"', 'revokeBefore: "2026-11-27T11:00:00Z"'),
-                "app",
-                "2026-11-27T11:00:00Z",
-            ),
+    async function deploy(root: string, pulumi: ReturnType<typeof fakePulumi>, env: NodeJS.ProcessEnv = {}, now = NOW) {
+        return inProcess(["deploy", "--stack", "review"], root, { PATH: `${pulumi.bin}:${process.env.PATH}`, ...env }, now);
+    }
+
+    it("deploys both revocations when the run of the first push was replaced by the second's", async () => {
+        // B revokes app, C moves ci's cutoff later; B's run never started, so the tag still names A.
+        const withApp = revoked(BASE, "app", "2026-11-27T11:00:00Z");
+        const { root, commits } = history(
+            withApp,
+            withApp.replace('revokeBefore: "2026-11-27T10:15:00Z"', 'revokeBefore: "2026-11-27T11:30:00Z"'),
         );
-        const pulumi = fakePulumi();
-        // In process: the pull-request test above runs the script as a process, as the workflow does.
-        const result = await inProcess(["deploy", "--stack", "review", "--since", before], root, {
-            PATH: `${pulumi.bin}:${process.env.PATH}`,
-        });
+        const [a, , c] = commits;
+        const pulumi = fakePulumi({ review: { [DEPLOYED_COMMIT_TAG]: a } });
+        const result = await deploy(root, pulumi);
         assert.deepStrictEqual({ code: result.code, stderr: result.stderr }, { code: 0, stderr: "" });
-        assert.deepStrictEqual(fs.readFileSync(pulumi.log, "utf8").split("\n"), [
+        assert.deepStrictEqual(calls(pulumi.log), [
+            tagLs,
             `${full} --target ${urn("ci-revocation")} --target ${urn("app-revocation")}`,
-            "",
+            tagSet(c),
         ]);
-        assert.strictEqual(
-            result.stdout.split("\n")[0],
-            "Deploying stack review, revocation policies only: only revocation policies changed (2).",
+        assert.deepStrictEqual(pulumi.tags("review"), { [DEPLOYED_COMMIT_TAG]: c });
+        assert.ok(
+            result.stdout.includes("Deploying stack review, revocation policies only: only revocation policies changed (2).\n"),
+            result.stdout,
         );
     });
 
-    const cases: [string, string, string][] = [
-        [
-            "deploys in full when anything else changes too",
-            revoked(BASE, "app", "2026-11-27T11:00:00Z").replace('["s3:GetObject"]', '["s3:GetObject", "s3:ListBucket"]'),
-            "Deploying stack review in full: 2 resource(s) other than revocation policies change.",
-        ],
-        [
-            "deploys in full, refreshed, when nothing changed",
-            BASE,
-            "Deploying stack review in full: nothing changed since the last deploy: a refreshed update restores any drift.",
-        ],
-        [
-            "deploys in full when a cutoff moves earlier",
-            BASE.replace('revokeBefore: "2026-11-27T10:15:00Z"', 'revokeBefore: "2026-11-27T10:00:00Z"'),
-            "Deploying stack review in full: 1 resource(s) other than revocation policies change.",
-        ],
-    ];
-    for (const [name, head, message] of cases) {
-        it(name, async () => {
-            const { root, before } = pushed(head);
-            const pulumi = fakePulumi();
-            const result = await inProcess(["deploy", "--stack", "review", "--since", before], root, {
-                PATH: `${pulumi.bin}:${process.env.PATH}`,
-            });
-            assert.deepStrictEqual(
-                { code: result.code, first: result.stdout.split("\n")[0], calls: fs.readFileSync(pulumi.log, "utf8") },
-                { code: 0, first: message, calls: `${full}\n` },
-            );
-        });
-    }
-
-    it("deploys in full when there is no earlier commit to compare with", async () => {
-        const { root } = pushed(BASE);
-        const pulumi = fakePulumi();
-        const result = await inProcess(["deploy", "--stack", "review", "--since", "0000000000000000000000000000000000000000"], root, {
-            PATH: `${pulumi.bin}:${process.env.PATH}`,
-        });
+    it("refuses a stale weakening merged after the revocation was deployed: no update, the tag stays", async () => {
+        // A (deployed) revokes ci; the pull request checked before that revocation removes it again.
+        const { root, commits } = history(BASE.replace('      revokeBefore: "2026-11-27T10:15:00Z"\n', ""));
+        const pulumi = fakePulumi({ review: { [DEPLOYED_COMMIT_TAG]: commits[0] } });
+        const result = await deploy(root, pulumi);
         assert.deepStrictEqual(
-            { first: result.stdout.split("\n")[0], calls: fs.readFileSync(pulumi.log, "utf8") },
-            { first: "Deploying stack review in full: no earlier commit to compare with.", calls: `${full}\n` },
+            { code: result.code, stdout: result.stdout.split("\n"), stderr: result.stderr },
+            {
+                code: 1,
+                stdout: [
+                    `$ pulumi ${tagLs}`,
+                    "FAIL review: role ci: revokeBefore 2026-11-27T10:15:00Z removed before it is safe to remove (2026-11-27T23:15:00Z)",
+                    `1 change(s) would weaken a revocation since ${commits[0]}.`,
+                    "",
+                ],
+                stderr: `Not deploying stack review: the change since the commit deployed last (${commits[0]}) would weaken a revocation or cannot be judged.\n`,
+            },
+        );
+        assert.deepStrictEqual(calls(pulumi.log), [tagLs]);
+        assert.deepStrictEqual(pulumi.tags("review"), { [DEPLOYED_COMMIT_TAG]: commits[0] });
+    });
+
+    it("deploys in full and sets the tag when the stack has none yet", async () => {
+        const { root, commits } = history(revoked(BASE, "app", "2026-11-27T11:00:00Z"));
+        const pulumi = fakePulumi();
+        const result = await deploy(root, pulumi);
+        assert.deepStrictEqual(
+            { code: result.code, first: result.stdout.split("\n")[1], calls: calls(pulumi.log) },
+            {
+                code: 0,
+                first: `Deploying stack review in full: it has no ${DEPLOYED_COMMIT_TAG} tag yet.`,
+                calls: [tagLs, full, tagSet(commits[1])],
+            },
         );
     });
 
-    it("falls back to a full update when the targeted one fails", async () => {
-        const { root, before } = pushed(revoked(BASE, "app", "2026-11-27T11:00:00Z"));
-        const pulumi = fakePulumi();
-        const result = await inProcess(["deploy", "--stack", "review", "--since", before], root, {
-            PATH: `${pulumi.bin}:${process.env.PATH}`,
-            FAKE_TARGET_EXIT: "255",
-        });
+    it("deploys in full when anything but revocation policies changes since the tag, and moves the tag", async () => {
+        const { root, commits } = history(
+            revoked(BASE, "app", "2026-11-27T11:00:00Z").replace('["s3:GetObject"]', '["s3:GetObject", "s3:ListBucket"]'),
+        );
+        const pulumi = fakePulumi({ review: { [DEPLOYED_COMMIT_TAG]: commits[0] } });
+        const result = await deploy(root, pulumi);
+        assert.deepStrictEqual(calls(pulumi.log), [tagLs, full, tagSet(commits[1])]);
+        assert.ok(
+            result.stdout.includes("Deploying stack review in full: 2 resource(s) other than revocation policies change.\n"),
+            result.stdout,
+        );
+    });
+
+    it("unprotects a revocation policy removed after its window before the update that deletes it", async () => {
+        const { root, commits } = history(BASE.replace('      revokeBefore: "2026-11-27T10:15:00Z"\n', ""));
+        const pulumi = fakePulumi({ review: { [DEPLOYED_COMMIT_TAG]: commits[0] } });
+        const result = await deploy(root, pulumi, {}, new Date("2026-11-28T00:00:00Z"));
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.deepStrictEqual(calls(pulumi.log), [
+            tagLs,
+            `state unprotect --yes --stack review ${urn("ci-revocation")}`,
+            full,
+            tagSet(commits[1]),
+        ]);
+    });
+
+    it("falls back to a full update when the targeted one fails, then moves the tag", async () => {
+        const { root, commits } = history(revoked(BASE, "app", "2026-11-27T11:00:00Z"));
+        const pulumi = fakePulumi({ review: { [DEPLOYED_COMMIT_TAG]: commits[0] } });
+        const result = await deploy(root, pulumi, { FAKE_TARGET_EXIT: "255" });
         assert.strictEqual(result.code, 0);
-        assert.deepStrictEqual(fs.readFileSync(pulumi.log, "utf8").split("\n"), [`${full} --target ${urn("app-revocation")}`, full, ""]);
+        assert.deepStrictEqual(calls(pulumi.log), [tagLs, `${full} --target ${urn("app-revocation")}`, full, tagSet(commits[1])]);
         assert.ok(result.stdout.includes("The targeted update failed (exit code 255); deploying stack review in full.\n"), result.stdout);
+    });
+
+    it("refuses to deploy when the commit deployed last is not in the clone", async () => {
+        const { root } = history(BASE);
+        const missing = "0123456789abcdef0123456789abcdef01234567";
+        const pulumi = fakePulumi({ review: { [DEPLOYED_COMMIT_TAG]: missing } });
+        const result = await deploy(root, pulumi);
+        assert.deepStrictEqual(
+            { code: result.code, stderr: result.stderr, calls: calls(pulumi.log) },
+            {
+                code: 1,
+                stderr: `the commit deployed last to review (${missing}, stack tag ${DEPLOYED_COMMIT_TAG}) is not in this clone, so the change cannot be judged and nothing was deployed: fetch the full history (actions/checkout with fetch-depth: 0), or, if that commit is gone for good, check the live revocations and remove the tag (pulumi stack tag rm ${DEPLOYED_COMMIT_TAG} --stack review)\n`,
+                calls: [tagLs],
+            },
+        );
     });
 });

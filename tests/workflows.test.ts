@@ -17,12 +17,16 @@ function validate(file: string): { status: number | null; output: string } {
 
 interface Step {
     name?: string;
+    id?: string;
+    if?: string;
     uses?: string;
     run?: string;
     with?: Record<string, unknown>;
     env?: Record<string, string>;
 }
 interface Job {
+    name?: string;
+    permissions?: Record<string, string>;
     steps: Step[];
     concurrency?: { group: string; "cancel-in-progress": boolean };
     strategy?: { matrix: Record<string, unknown> };
@@ -39,7 +43,7 @@ const runs = (workflow: Workflow) => steps(workflow).flatMap((step) => (step.run
 const action = (workflow: Workflow, prefix: string) => steps(workflow).filter((step) => step.uses?.startsWith(prefix));
 
 describe("the GitHub Actions workflows", () => {
-    for (const name of ["pull-request.yml", "deploy.yml"]) {
+    for (const name of ["guard.yml", "pull-request.yml", "deploy.yml"]) {
         it(`${name} is valid against GitHub's workflow schema`, () => {
             assert.deepStrictEqual(validate(path.join(WORKFLOWS, name)), { status: 0, output: "" });
         });
@@ -52,17 +56,49 @@ describe("the GitHub Actions workflows", () => {
     });
 
     it("keeps every shell step to one command; anything longer is a script the project owns and tests", () => {
-        const commands = ["pull-request.yml", "deploy.yml"].flatMap((name) => runs(load(name)).map((command) => ({ name, command })));
-        // Seven run steps in all, so the check below cannot pass on a workflow it failed to read.
-        assert.strictEqual(commands.length, 7);
+        const commands = ["guard.yml", "pull-request.yml", "deploy.yml"].flatMap((name) =>
+            runs(load(name)).map((command) => ({ name, command })),
+        );
+        // Nine run steps in all, so the check below cannot pass on a workflow it failed to read.
+        assert.strictEqual(commands.length, 9);
         for (const { name, command } of commands) {
             assert.ok(!/\n.|&&|\|\||;|\|/.test(command.trim()), `${name} runs more than one command: ${command}`);
         }
     });
 
-    it("installs what the tests need, runs them, then the guard and the offline plan through the project's script", () => {
+    it("judges on pull_request_target from a checkout of the base, installing and running nothing of the head", () => {
+        const workflow = load("guard.yml");
+        assert.deepStrictEqual(workflow.on, { pull_request_target: { branches: ["main"] }, merge_group: null });
+        // No cloud credentials: the guard is offline. Reading the code, and commenting.
+        assert.deepStrictEqual(workflow.permissions, { contents: "read", "pull-requests": "write" });
+        assert.deepStrictEqual(Object.keys(workflow.jobs), ["guard"]);
+        const steps = workflow.jobs.guard.steps;
+        assert.deepStrictEqual(
+            steps.map((s) => s.uses ?? s.run),
+            ["actions/checkout@v4", "actions/setup-node@v4", "npm ci", "npm run --silent ci -- guard", "actions/github-script@v7"],
+        );
+        // The one checkout is the base commit, with no credentials left in the clone.
+        assert.deepStrictEqual(steps[0].with, {
+            ref: "${{ github.event.pull_request.base.sha || github.event.merge_group.base_sha }}",
+            "fetch-depth": 0,
+            "persist-credentials": false,
+        });
+        // No cache shared with jobs that run pull requests' code.
+        assert.deepStrictEqual(steps[1].with, { "node-version": 24 });
+        // The head is fetched by the base's own script, as git objects, with the token in its environment only.
+        assert.deepStrictEqual(steps[3].env, { GITHUB_TOKEN: "${{ github.token }}" });
+        // Nothing anywhere names the head's ref or code: no checkout of it, no expression that runs it.
+        const text = fs.readFileSync(path.join(WORKFLOWS, "guard.yml"), "utf8");
+        assert.deepStrictEqual(text.match(/head\.(?:sha|ref)|head_ref|merge_group\.head_sha/g), null);
+        assert.strictEqual(
+            steps[4].if,
+            "${{ !cancelled() && github.event_name == 'pull_request_target' && steps.guard.outputs.report != '' }}",
+        );
+    });
+
+    it("installs what the tests need, runs them, then the offline plan through the project's script", () => {
         const workflow = load("pull-request.yml");
-        assert.deepStrictEqual(workflow.on.pull_request, { branches: ["main"] });
+        assert.deepStrictEqual(workflow.on, { pull_request: { branches: ["main"] }, merge_group: null });
         assert.deepStrictEqual(runs(workflow), [
             'pip install "moto[server]==5.2.1"',
             "npm ci",
@@ -81,12 +117,12 @@ describe("the GitHub Actions workflows", () => {
             command: "preview",
             "stack-name": "${{ matrix.stack }}",
             refresh: true,
-            "comment-on-pr": true,
+            "comment-on-pr": "${{ github.event_name == 'pull_request' }}",
             "github-token": "${{ secrets.GITHUB_TOKEN }}",
         });
     });
 
-    it("deploys each stack on push to main through the project's script, one at a time per stack, through GitHub OIDC", () => {
+    it("deploys each stack on push to main through the project's script, one at a time per stack, through GitHub OIDC, with nothing from the push event", () => {
         const workflow = load("deploy.yml");
         assert.deepStrictEqual(workflow.on.push, { branches: ["main"] });
         assert.strictEqual(workflow.permissions["id-token"], "write");
@@ -98,19 +134,19 @@ describe("the GitHub Actions workflows", () => {
         const up = workflow.jobs.up.steps.find((s) => s.run?.startsWith("npm run --silent ci -- deploy"))!;
         assert.deepStrictEqual(up, {
             name: "pulumi up",
-            run: 'npm run --silent ci -- deploy --stack "$STACK" --since "$BEFORE"',
+            run: 'npm run --silent ci -- deploy --stack "$STACK"',
             env: {
                 STACK: "${{ matrix.stack }}",
-                BEFORE: "${{ github.event.before }}",
                 PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
             },
         });
+        assert.deepStrictEqual(fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8").match(/github\.event\./g), null);
         const [aws] = action(workflow, "aws-actions/configure-aws-credentials@");
         assert.deepStrictEqual(aws.with, {
             "role-to-assume": "${{ secrets.AWS_DEPLOY_ROLE_ARN }}",
             "aws-region": "${{ vars.AWS_REGION }}",
         });
-        for (const name of ["deploy.yml", "pull-request.yml"]) {
+        for (const name of ["deploy.yml", "pull-request.yml", "guard.yml"]) {
             assert.ok(
                 !/aws-access-key-id|aws-secret-access-key/.test(fs.readFileSync(path.join(WORKFLOWS, name), "utf8")),
                 `${name} uses long-lived AWS keys`,
