@@ -11,6 +11,7 @@ import { trustPolicy } from "../components/trust";
 import { asList } from "../components/policy";
 import { describeTrust } from "./trust";
 import { Reach, RoleFacts, reachable, roleArn, roleFacts } from "./reachability";
+import { UndoGrant, undoGrantInWords, undoGrants } from "./undo";
 
 /** A role of the repository, with the cutoff it is revoked before, if any. */
 export interface RepositoryRole extends RoleFacts {
@@ -96,6 +97,8 @@ export interface Containment {
     /** Reachable roles, with whether an equal or later cutoff already covers each. */
     reachable: { reach: Reach; path: string; reasons: string[]; covered: boolean }[];
     workloads: string[];
+    /** Roles of the repository whose permissions may undo the revocation: remove or rewrite it, delete the role, rewrite its trust. */
+    undoneBy: { holder: RoleFacts; grants: UndoGrant[] }[];
 }
 
 /** The analysis of a role revoked before `cutoff`, among the roles of the repository. */
@@ -108,6 +111,10 @@ export function containment(role: RepositoryRole, roles: RepositoryRole[], cutof
             return { reach, ...chainInWords(role, reach), covered: target.revokedBefore !== undefined && target.revokedBefore >= cutoff };
         }),
         workloads: interruptedWorkloads(role),
+        undoneBy: roles.flatMap((holder) => {
+            const grants = undoGrants(holder, role);
+            return grants.length === 0 ? [] : [{ holder, grants }];
+        }),
     };
 }
 
@@ -136,6 +143,14 @@ export function containmentMarkdown(analyses: Containment[], followUps: string[]
         }
         lines.push("", "**Workloads interrupted** (their current credentials are denied too):");
         lines.push(...(a.workloads.length === 0 ? ["- none: no AWS service is trusted by this role"] : a.workloads.map((w) => `- ${w}`)));
+        lines.push(
+            "",
+            "**Who can undo this revocation** (permissions that may remove or rewrite its policy, delete the role or rewrite its trust, in one call and without a pull request; identities outside this repository are not known here):",
+        );
+        if (a.undoneBy.length === 0) lines.push("- no role of this repository");
+        for (const { holder, grants } of a.undoneBy) {
+            lines.push(`- \`${holder.key}\` (${holder.stack}, IAM role ${holder.roleName}): ${grants.map(undoGrantInWords).join("; ")}`);
+        }
     }
     if (followUps.length > 0) {
         lines.push("", "**Follow-ups in other stack files** (run each and open its pull request):", "", "```", ...followUps, "```");
