@@ -46,7 +46,7 @@ export function changedFiles(root: string, ...revisions: string[]): string[] {
  * repository, not only the project's folder (workflows often live above it).
  */
 export function changedPaths(root: string, base: string, head?: string): string[] {
-    const top = git(root, ["rev-parse", "--show-toplevel"]).trim();
+    const top = topLevel(root);
     const listed = (args: string[]) =>
         git(top, args)
             .split("\0")
@@ -58,6 +58,18 @@ export function changedPaths(root: string, base: string, head?: string): string[
     if (head === undefined) paths.push(...listed(["ls-files", "-z", "--others", "--exclude-standard"]));
     const relative = (file: string) => path.relative(root, path.join(top, file)).split(path.sep).join("/");
     return [...new Set(paths.map(relative))].sort();
+}
+
+const topLevels = new Map<string, string>();
+
+/** The top folder of the repository that holds `root` (asked from git once per folder). */
+function topLevel(root: string): string {
+    let top = topLevels.get(root);
+    if (top === undefined) {
+        top = git(root, ["rev-parse", "--show-toplevel"]).trim();
+        topLevels.set(root, top);
+    }
+    return top;
 }
 
 /** Whether a changed file can change what the program deploys: code, packages and settings, not docs, tests, tooling or Pulumi files. */
@@ -113,9 +125,9 @@ const MODES: Record<string, number> = { "100644": 0o644, "100755": 0o755 };
  */
 export function checkoutAt(root: string, ref: string, modules: string): string {
     const commit = resolveRef(root, ref);
-    const prefix = git(root, ["rev-parse", "--show-prefix"]).trim();
+    const prefix = path.relative(topLevel(root), root).split(path.sep).join("/");
     const folder = temporaryFolder("revocable-roles-base-");
-    const listing = git(root, ["ls-tree", "-r", "-z", `${commit}:${prefix}`])
+    const listing = git(root, ["ls-tree", "-r", "-z", prefix === "" ? commit : `${commit}:${prefix}`])
         .split("\0")
         .filter((line) => line !== "")
         .map((line) => {

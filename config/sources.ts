@@ -98,10 +98,10 @@ export function gitSource(root: string, ref: string): ProjectSource {
         read(name) {
             entries();
             if (!blobs.has(name)) throw new Error(`${name} does not exist at ${ref}`);
-            // The Pulumi files are read together, in one git process.
+            // The files the tools read (the Pulumi files and package.json) are read together, in one git process.
             texts ??= readBlobs(
                 root,
-                [...blobs].filter(([file]) => file.startsWith("Pulumi.") && cached!.get(file) === "file"),
+                [...blobs].filter(([file]) => (file.startsWith("Pulumi.") || file === "package.json") && cached!.get(file) === "file"),
             );
             return (
                 texts.get(name) ??

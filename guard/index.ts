@@ -10,7 +10,7 @@
 import { isDeepStrictEqual } from "util";
 import * as path from "path";
 import { PROJECT_FILE, Project, loadProject, loadStack, packageJsonProblems, scanStacks, stackFileName } from "../config/loader";
-import { ProjectSource, directorySource, gitSource, resolveRef } from "../config/sources";
+import { ProjectSource, directorySource, gitSource } from "../config/sources";
 import { NAMESPACE } from "../config/stackConfig";
 import { changedPaths, changesProgram, checkoutAt, removeTemporaryFolder } from "../cli/project";
 import { Finding, failure, file, passing } from "./findings";
@@ -134,13 +134,13 @@ async function guardStack(
 /** Every finding of the change from `options.base` to the head. */
 export async function judge(options: GuardOptions): Promise<Finding[]> {
     const { root, now } = options;
-    // An unknown ref stops here, before any finding.
-    resolveRef(root, options.base);
-    if (options.head !== undefined) resolveRef(root, options.head);
     const sources = {
         base: gitSource(root, options.base),
         head: options.head === undefined ? directorySource(root) : gitSource(root, options.head),
     };
+    // An unknown ref stops here, before any finding.
+    sources.base.entries();
+    sources.head.entries();
     const findings: Finding[] = [];
     const [baseProject, headProject] = [projectOf(sources.base), projectOf(sources.head)];
     for (const problem of headProject.problems) findings.push(failure(file(PROJECT_FILE), problem.replace(/^Pulumi\.yaml: /, "")));
