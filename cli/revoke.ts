@@ -17,7 +17,7 @@ import { NAMESPACE, StackConfigResult, readStackConfig } from "../config/stackCo
 import { REVOCATION_POLICY_NAME } from "../components/policy";
 import { modelOf } from "../components/role";
 import { closest } from "../components/suggest";
-import { formatUtc, instantOf, parseTimestamp, safeToRemoveAfter, show, wholeSecondsUp } from "../components/timestamps";
+import { formatUtc, instantOf, parseTimestamp, safeToRemoveAfter, show, tooEarlyProblem, wholeSecondsUp } from "../components/timestamps";
 
 const USAGE =
     "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>]]";
@@ -89,6 +89,8 @@ export function chooseCutoff(at: string | undefined, now: Date): Date {
     if (!parsed.ok) {
         throw new CliError(`--at ${show(at)} ${parsed.problem}`);
     }
+    const early = tooEarlyProblem(parsed.date);
+    if (early !== undefined) throw new CliError(`--at ${show(at)} ${early}`);
     if (parsed.date.getTime() > now.getTime()) {
         throw new CliError(
             `--at ${show(at)} is in the future (now is ${formatUtc(now)}); a future cutoff would also deny every session issued until then`,
@@ -173,7 +175,8 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
             else if (stackCutoff?.getTime() !== cutoff.getTime()) edited = setStackCutoff(edited, cutoffText);
         }
         for (const key of named) {
-            const role = roles[key];
+            // Own keys only: "constructor" must not find Object's.
+            const role = Object.hasOwn(roles, key) ? roles[key] : undefined;
             if (role === undefined) {
                 const suggestion = closest(key, roleKeys);
                 problems.push(

@@ -51,7 +51,7 @@ export function parseTimestamp(value: unknown): ParsedTimestamp {
     const [, y, mo, d, h, mi, s = "0", frac = "0", zone] = match;
     const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number);
     const millis = Number(frac.padEnd(3, "0"));
-    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    const daysInMonth = utcInstant(year, month, 0, 0, 0, 0, 0).getUTCDate();
     if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
         return { ok: false, problem: `is not a real date and time; write it like ${EXAMPLE}` };
     }
@@ -63,8 +63,26 @@ export function parseTimestamp(value: unknown): ParsedTimestamp {
         }
         offsetMinutes = (zone[0] === "-" ? -1 : 1) * (zh * 60 + zm);
     }
-    const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+    const utc = utcInstant(year, month - 1, day, hour, minute, second, millis).getTime() - offsetMinutes * 60_000;
     return { ok: true, date: new Date(utc) };
+}
+
+/** The instant of a UTC date and time, with the year exactly as given (Date.UTC reads years 0 to 99 as 1900 to 1999). */
+function utcInstant(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): Date {
+    const date = new Date(0);
+    date.setUTCFullYear(year, month, day);
+    date.setUTCHours(hour, minute, second, millis);
+    return date;
+}
+
+/** No AWS session can have been issued before 2006, when AWS began: a cutoff before then denies nothing. */
+export const EARLIEST_CUTOFF = new Date("2006-01-01T00:00:00Z");
+
+/** Why a parsed cutoff cannot be one, or undefined: it must not lie before {@link EARLIEST_CUTOFF}. */
+export function tooEarlyProblem(date: Date): string | undefined {
+    return date < EARLIEST_CUTOFF
+        ? `is before 2006, earlier than any AWS session could be issued, so it would deny nothing; write the year in full, such as ${EXAMPLE}`
+        : undefined;
 }
 
 /** The instant of a valid timestamp, or undefined for anything else (absent or malformed). */

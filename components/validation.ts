@@ -18,7 +18,7 @@ import {
     asList,
     quotaSize,
 } from "./policy";
-import { ISO_8601, MAX_FUTURE_SKEW_MS, formatUtc, parseTimestamp, show } from "./timestamps";
+import { ISO_8601, MAX_FUTURE_SKEW_MS, formatUtc, parseTimestamp, show, tooEarlyProblem } from "./timestamps";
 import { lintPolicy } from "./lint";
 import { didYouMean } from "./suggest";
 
@@ -303,18 +303,19 @@ export interface ValidationOptions {
     nameKey?: "roleName" | "name";
 }
 
-/** Checks a cutoff's form: strict ISO-8601 with a date, a time and a zone. */
+/** Checks a cutoff's form: strict ISO-8601 with a date, a time and a zone, no earlier than 2006. */
 export function cutoffFormProblem(value: unknown): string | undefined {
     const parsed = parseTimestamp(value);
-    return parsed.ok ? undefined : `${show(value)} ${parsed.problem}`;
+    const problem = parsed.ok ? tooEarlyProblem(parsed.date) : parsed.problem;
+    return problem === undefined ? undefined : `${show(value)} ${problem}`;
 }
 
-/** Checks a cutoff: strict ISO-8601 with zone, and not more than 5 minutes ahead of `now`. */
+/** Checks a cutoff: strict ISO-8601 with zone, no earlier than 2006, and not more than 5 minutes ahead of `now`. */
 export function cutoffProblem(value: unknown, now: Date): string | undefined {
+    const form = cutoffFormProblem(value);
+    if (form !== undefined) return form;
     const parsed = parseTimestamp(value);
-    if (!parsed.ok) {
-        return `${show(value)} ${parsed.problem}`;
-    }
+    if (!parsed.ok) return undefined;
     if (parsed.date.getTime() - now.getTime() > MAX_FUTURE_SKEW_MS) {
         return `${show(value)} is in the future (now is ${formatUtc(now)}); a future cutoff would also deny every session issued until then, locking everyone out; use a time no later than now`;
     }

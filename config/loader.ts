@@ -100,6 +100,11 @@ function parse(file: string, text: string): Parsed {
             );
         },
         Pair(_, pair) {
+            if (YAML.isScalar(pair.key) && pair.key.value === "__proto__") {
+                problems.push(
+                    `${file}: ${at(pair.key)}: the key "__proto__" is not supported: JavaScript readers drop it or turn it into a prototype, so the tools would not see what the Pulumi CLI reads; rename it`,
+                );
+            }
             if (YAML.isScalar(pair.key) && pair.key.value === "<<") {
                 problems.push(
                     `${file}: ${at(pair.key)}: YAML merge key "<<" is not supported; the Pulumi CLI merges it and this tool does not, so write the keys out`,
@@ -168,6 +173,8 @@ export function loadProject(source: ProjectSource): Project {
                 }
                 // Short form `key: value`, or a declaration `{ value | default, type, description, secret }`.
                 const value = mapping(declared) ? (declared.value ?? declared.default) : declared;
+                const credential = credentialProblem(PROJECT_FILE, key, value);
+                if (credential !== undefined) problems.push(credential.replace(`${PROJECT_FILE}: `, `${PROJECT_FILE}: config.`));
                 if (value !== undefined) config[key] = cliValue(value);
             }
         }
@@ -363,9 +370,36 @@ export function plainStackConfig(file: string, text: string): Record<string, str
     for (const [key, value] of Object.entries(config)) {
         if (configKeyProblem(file, key) !== undefined) return undefined;
         if (key.startsWith(`${NAMESPACE}:`) && holdsSecret(value)) return undefined;
+        if (credentialProblem(file, key, value) !== undefined) return undefined;
         result[key] = cliValue(value);
     }
     return result;
+}
+
+/** Provider settings that hold credentials: Pulumi keeps them encrypted, and no tool of this project prints them. */
+const CREDENTIAL_KEYS = new Set(["accessKey", "secretKey", "token"]);
+
+/** Whether a config key holds a credential (`aws:secretKey`, `aws-native:token`, ...). */
+export function isCredentialKey(key: string): boolean {
+    const colon = key.indexOf(":");
+    return colon > 0 && CREDENTIAL_KEYS.has(key.slice(colon + 1));
+}
+
+/** A credential written in plain text is readable by everyone with the repository, and would be printed by tools that show config. */
+function credentialProblem(file: string, key: string, value: unknown): string | undefined {
+    if (!isCredentialKey(key) || value === null || value === undefined || holdsSecret(value)) return undefined;
+    return `${file}: ${key}: is a credential in plain text, readable by anyone with the repository; store it encrypted with pulumi config set --secret ${key}, or better, give the deploy a role through OIDC or a profile`;
+}
+
+/** How a tool may show a config value as the CLI passes it: credentials and secure values never in the clear. */
+export function displayConfigValue(key: string, raw: string | undefined): string | undefined {
+    if (raw === undefined) return undefined;
+    if (isCredentialKey(key)) return "[secret]";
+    try {
+        return holdsSecret(JSON.parse(raw)) ? "[secret]" : raw;
+    } catch {
+        return raw;
+    }
 }
 
 /** What is wrong with a top-level key of a stack file, if anything. */
@@ -423,6 +457,8 @@ export function parsedStackConfig(file: string, text: string): Record<string, st
         const node = pair.value as YAML.Node | null;
         if (key.startsWith(`${NAMESPACE}:`) && node !== null) problems.push(...valueProblems(file, key, node));
         const value = node === null ? null : (node.toJSON() as unknown);
+        const credential = credentialProblem(file, key, value);
+        if (credential !== undefined) problems.push(credential);
         result[key] = cliValue(value);
     }
     if (problems.length > 0) throw new ConfigSourceError(problems);

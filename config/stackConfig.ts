@@ -80,6 +80,26 @@ export function effectiveCutoff(roleCutoff: unknown, revokeAllBefore: unknown): 
     return latestInstant(roleCutoff, revokeAllBefore);
 }
 
+/** Keys JavaScript objects treat specially: `__proto__` sets an object's prototype instead of a key, the others are inherited by every object. */
+const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Every `__proto__` key in the values, wherever it sits: a JavaScript reader drops it, or turns it into a prototype. */
+function prototypeKeyProblems(value: unknown, at: PropertyKey[]): Problem[] {
+    if (Array.isArray(value)) return value.flatMap((item, i) => prototypeKeyProblems(item, [...at, i]));
+    if (!isMapping(value)) return [];
+    return Object.keys(value).flatMap((key) =>
+        key === "__proto__"
+            ? [
+                  {
+                      path: [...at, key],
+                      message:
+                          'the key "__proto__" is not supported: JavaScript readers drop it or turn it into a prototype, so the tools would not see it; rename it',
+                  },
+              ]
+            : prototypeKeyProblems(value[key], [...at, key]),
+    );
+}
+
 /** The result of reading a stack's config: the roles, or every error of the file. */
 export type StackConfigResult = { ok: true; config: StackConfig; roles: PlannedRole[] } | { ok: false; errors: string[] };
 
@@ -102,7 +122,7 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
             value: isMapping(role) ? role.revokeBefore : undefined,
         })),
     ];
-    const extra: Problem[] = futureCutoffProblems(cutoffs, options.now);
+    const extra: Problem[] = [...prototypeKeyProblems(values, []), ...futureCutoffProblems(cutoffs, options.now)];
     // Cross-role rules read the roles as written, so they report even when a role has other problems.
     if (values.roles === undefined || (isMapping(values.roles) && Object.keys(roles).length === 0)) {
         extra.push({
@@ -112,6 +132,15 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
     }
     const byPhysicalName = new Map<string, { key: string; physical: string }>();
     for (const [key, role] of Object.entries(roles)) {
+        if (RESERVED_KEYS.has(key)) {
+            if (key !== "__proto__") {
+                extra.push({
+                    path: ["roles", key],
+                    message: `"${key}" is a name every JavaScript object inherits, which tools could misread as a role; rename the key and keep the IAM role name with name: ${key}`,
+                });
+            }
+            continue;
+        }
         if (!isMapping(role)) continue;
         const physical = typeof role.name === "string" ? role.name : key;
         if (role.name === undefined && !ROLE_NAME.test(key)) {

@@ -292,6 +292,15 @@ describe("npm run guard: what it catches", () => {
             ]);
         });
 
+        it("never prints a secret: a changed credential or secure value shows as [secret]", async () => {
+            const secret = (value: string) =>
+                BASE.replace("  aws:region: eu-west-1\n", `  aws:region: eu-west-1\n  aws:secretKey:\n    secure: ${value}\n`);
+            await expectGuard({ "Pulumi.dev.yaml": secret("AAABAold") }, { "Pulumi.dev.yaml": secret("AAABAnew") }, 1, [
+                'FAIL dev: Pulumi.dev.yaml: aws:secretKey changes from "[secret]" to "[secret]" while victim is revoked: provider configuration decides where and how every resource of the stack deploys, and the offline plan cannot see what it replaces',
+                FAILED(1),
+            ]);
+        });
+
         it("fails a Pulumi.yaml change that affects deployment while a revocation is in force", async () => {
             await expectGuard(
                 { "Pulumi.dev.yaml": BASE },

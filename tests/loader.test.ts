@@ -388,3 +388,89 @@ describe("packageJsonProblems: the program the Pulumi CLI's Node.js host would r
         });
     }
 });
+
+describe("the config loader: what a JavaScript reader or a clock could misread", () => {
+    const now = new Date("2026-11-27T12:00:00Z");
+    /** Every error of a stack file, from the loader or the config reader, or "valid". */
+    const errors = (text: string): string[] | "valid" => {
+        const found = problems({ "Pulumi.dev.yaml": text });
+        if (found !== "loaded") return found;
+        const read = readStackConfig(loadStack(memorySource({ "Pulumi.dev.yaml": text }), "dev").config, {
+            stackFile: "Pulumi.dev.yaml",
+            now,
+        });
+        return read.ok ? "valid" : read.errors;
+    };
+    const roles = (body: string) => `config:\n  revocable-roles:roles:\n${body}`;
+    const trust = '      trust:\n        accounts: ["111111111111"]\n';
+
+    const cases: [string, string, string[]][] = [
+        [
+            "a year written with two digits, read with its year exactly as written and refused as before 2006",
+            roles(`    ci:\n${trust}      revokeBefore: "0026-11-27T10:00:00Z"\n`),
+            [
+                'Pulumi.dev.yaml: revocable-roles:roles.ci.revokeBefore: "0026-11-27T10:00:00Z" is before 2006, earlier than any AWS session could be issued, so it would deny nothing; write the year in full, such as 2026-11-27T10:00:00Z',
+            ],
+        ],
+        [
+            "a cutoff before the epoch",
+            roles(`    ci:\n${trust}      revokeBefore: "1969-12-31T23:59:59Z"\n`),
+            [
+                'Pulumi.dev.yaml: revocable-roles:roles.ci.revokeBefore: "1969-12-31T23:59:59Z" is before 2006, earlier than any AWS session could be issued, so it would deny nothing; write the year in full, such as 2026-11-27T10:00:00Z',
+            ],
+        ],
+        [
+            "a role keyed __proto__, which a JavaScript reader would drop",
+            roles(`    __proto__:\n${trust}    ci:\n${trust}`),
+            [
+                'Pulumi.dev.yaml: line 3: the key "__proto__" is not supported: JavaScript readers drop it or turn it into a prototype, so the tools would not see what the Pulumi CLI reads; rename it',
+            ],
+        ],
+        [
+            "a role keyed __proto__ inside a JSON string",
+            `config:\n  revocable-roles:roles: '{"__proto__": {"trust": {"accounts": ["111111111111"]}}}'\n`,
+            [
+                'Pulumi.dev.yaml: revocable-roles:roles.__proto__: the key "__proto__" is not supported: JavaScript readers drop it or turn it into a prototype, so the tools would not see it; rename it',
+            ],
+        ],
+        [
+            "roles keyed constructor and prototype",
+            roles(`    constructor:\n${trust}    prototype:\n${trust}`),
+            [
+                'Pulumi.dev.yaml: revocable-roles:roles.constructor: "constructor" is a name every JavaScript object inherits, which tools could misread as a role; rename the key and keep the IAM role name with name: constructor',
+                'Pulumi.dev.yaml: revocable-roles:roles.prototype: "prototype" is a name every JavaScript object inherits, which tools could misread as a role; rename the key and keep the IAM role name with name: prototype',
+            ],
+        ],
+        [
+            "a provider credential in plain text",
+            `config:\n  aws:accessKey: AKIAEXAMPLE\n  aws:secretKey: wJalrXUtnFEMI/K7MDENG\n${roles(`    ci:\n${trust}`).slice("config:\n".length)}`,
+            [
+                "Pulumi.dev.yaml: aws:accessKey: is a credential in plain text, readable by anyone with the repository; store it encrypted with pulumi config set --secret aws:accessKey, or better, give the deploy a role through OIDC or a profile",
+                "Pulumi.dev.yaml: aws:secretKey: is a credential in plain text, readable by anyone with the repository; store it encrypted with pulumi config set --secret aws:secretKey, or better, give the deploy a role through OIDC or a profile",
+            ],
+        ],
+    ];
+    for (const [what, text, expected] of cases) {
+        it(`refuses ${what}`, () => {
+            assert.deepStrictEqual(errors(text), expected);
+        });
+    }
+
+    it("accepts a credential stored encrypted (secure:) and a role named constructor through name", () => {
+        assert.strictEqual(
+            errors(
+                `config:\n  aws:secretKey:\n    secure: AAABAKx\n  revocable-roles:roles:\n    builder:\n      name: constructor\n${trust}`,
+            ),
+            "valid",
+        );
+    });
+
+    it("refuses a credential in plain text in the project file", () => {
+        assert.deepStrictEqual(
+            problems({ "Pulumi.yaml": `${PROJECT_YAML}config:\n  aws:token: FwoGZXIvYXdz\n`, "Pulumi.dev.yaml": stackFile() }),
+            [
+                "Pulumi.yaml: config.aws:token: is a credential in plain text, readable by anyone with the repository; store it encrypted with pulumi config set --secret aws:token, or better, give the deploy a role through OIDC or a profile",
+            ],
+        );
+    });
+});

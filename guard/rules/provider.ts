@@ -3,7 +3,7 @@
  * `aws:allowedAccountIds`, ...), compared while the stack holds a revocation in force: it decides
  * where and how every resource deploys, and the offline plan cannot see what it replaces.
  */
-import { LoadedStack, stackFileName } from "../../config/loader";
+import { LoadedStack, displayConfigValue, stackFileName } from "../../config/loader";
 import { NAMESPACE } from "../../config/stackConfig";
 import { show } from "../../components/timestamps";
 import { Finding, failure, file } from "../findings";
@@ -19,7 +19,7 @@ export function providerConfigRules(stack: string, base: LoadedStack, head: Load
         .map((key) =>
             failure(
                 file(stackFileName(stack), stack),
-                `${key} changes from ${show(before[key])} to ${show(after[key])} while ${revoked.join(", ")} ${revoked.length === 1 ? "is" : "are"} revoked: provider configuration decides where and how every resource of the stack deploys, and the offline plan cannot see what it replaces`,
+                `${key} changes from ${show(displayConfigValue(key, before[key]))} to ${show(displayConfigValue(key, after[key]))} while ${revoked.join(", ")} ${revoked.length === 1 ? "is" : "are"} revoked: provider configuration decides where and how every resource of the stack deploys, and the offline plan cannot see what it replaces`,
             ),
         );
 }
