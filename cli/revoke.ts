@@ -2,15 +2,26 @@
  * `npm run revoke`: writes a revocation into a stack file (and, with --now, applies it at once
  * through the IAM API), then prints a ready pull request. In three steps: parse the command
  * line, decide everything (pure, tested directly), apply. Nothing is written before everything
- * is decided; the file is written once, atomically.
+ * is decided, and the stack file is written, under its lock, before the first IAM call: an
+ * interrupted emergency run still leaves the record its pull request needs.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { IAMClient } from "@aws-sdk/client-iam";
-import { CliError, UsageError, Writer, fail, parseFlags, runAsProcess } from "./io";
+import { CliError, EXIT_CODES_HELP, UsageError, Writer, fail, parseFlags, runAsProcess } from "./io";
 import { setRoleCutoff, setStackCutoff } from "./stackEdit";
-import { EmergencyResult, EmergencyTarget, appliedCount, iamClient, resultTable, revokeNow } from "./emergency";
-import { LoadedStack, loadStack, stackConfig } from "../config/loader";
+import { lockStackFile, replaceStackFile } from "./stackFile";
+import {
+    EmergencyResult,
+    EmergencyTarget,
+    Schedule,
+    appliedCount,
+    defaultSchedule,
+    endpointInUse,
+    iamClient,
+    resultTable,
+    revokeNow,
+} from "./emergency";
+import { LoadedStack, loadStack, stackConfig, stackFileName } from "../config/loader";
 import { directorySource } from "../config/sources";
 import { Containment, RepositoryRole, containment, containmentMarkdown, repositoryRoles } from "../analysis/containment";
 import { NAMESPACE, StackConfigResult, readStackConfig } from "../config/stackConfig";
@@ -20,7 +31,7 @@ import { closest } from "../components/suggest";
 import { formatUtc, instantOf, parseTimestamp, safeToRemoveAfter, show, tooEarlyProblem, wholeSecondsUp } from "../components/timestamps";
 
 const USAGE =
-    "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>]]";
+    "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>] [--deadline <seconds>]]";
 const HELP = `${USAGE}
 
 Sets revokeBefore on each --role (or revocable-roles:revokeAllBefore with --all) in
@@ -34,9 +45,13 @@ Pulumi.<name>.yaml, changing no other byte of the file, and prints the pull requ
   --with-chained        also revoke, with the same cutoff, every role of the stack file that the
                         revoked roles' sessions could reach (chained sessions); roles reachable in
                         other stack files are listed with the command that revokes them
-  --now                 also apply the same policy at once through the IAM API (the emergency path)
-  --endpoint-url <url>  with --now: another IAM endpoint
-`;
+  --now                 also apply the same policy at once through the IAM API (the emergency path),
+                        after writing the stack file; a role whose live policy already denies as
+                        much counts as applied, so a rerun is safe
+  --endpoint-url <url>  with --now: another IAM endpoint (the one in use is always printed)
+  --deadline <seconds>  with --now: when to stop retrying and report what was not applied; default 120
+
+${EXIT_CODES_HELP}`;
 
 /** What the command was asked to do. */
 export interface RevokeRequest {
@@ -49,7 +64,12 @@ export interface RevokeRequest {
     withChained: boolean;
     now: boolean;
     endpointUrl?: string;
+    /** With --now: how long the IAM calls may take in all, in milliseconds. */
+    deadlineMs: number;
 }
+
+/** The emergency path's deadline when none is given: two minutes. */
+export const DEFAULT_DEADLINE_SECONDS = 120;
 
 /** Parses the command line; undefined means `--help`. */
 export function parseRequest(argv: string[]): RevokeRequest | undefined {
@@ -62,12 +82,22 @@ export function parseRequest(argv: string[]): RevokeRequest | undefined {
         "with-chained": { type: "boolean" },
         now: { type: "boolean" },
         "endpoint-url": { type: "string" },
+        deadline: { type: "string" },
     });
     if (values === undefined) return undefined;
     const roles = [...new Set(values.role ?? [])];
     if (values.stack === undefined) throw new UsageError("--stack is required");
     if (roles.length > 0 === (values.all === true)) throw new UsageError("give either --role (one or more) or --all");
     if (values["endpoint-url"] !== undefined && values.now !== true) throw new UsageError("--endpoint-url only applies with --now");
+    if (values.deadline !== undefined && values.now !== true) throw new UsageError("--deadline only applies with --now");
+    const endpoint = values["endpoint-url"];
+    if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+        throw new UsageError(`--endpoint-url ${show(endpoint)} is not an http(s) URL such as http://127.0.0.1:5000`);
+    }
+    const deadline = Number(values.deadline ?? DEFAULT_DEADLINE_SECONDS);
+    if (values.deadline !== undefined && (!/^\d+(?:\.\d+)?$/.test(values.deadline) || deadline <= 0)) {
+        throw new UsageError(`--deadline ${show(values.deadline)} is not a number of seconds above 0, such as 120`);
+    }
     return {
         stack: values.stack,
         roles,
@@ -76,7 +106,8 @@ export function parseRequest(argv: string[]): RevokeRequest | undefined {
         reason: values.reason,
         withChained: values["with-chained"] === true,
         now: values.now === true,
-        endpointUrl: values["endpoint-url"],
+        endpointUrl: endpoint,
+        deadlineMs: deadline * 1000,
     };
 }
 
@@ -121,6 +152,8 @@ export interface Decision {
     containment: Containment[];
     /** Commands that revoke reachable roles of other stack files. */
     followUps: string[];
+    /** With --now: the IAM endpoint the calls went to, and who chose it. */
+    endpoint?: string;
 }
 
 /** The stack's config as revoke reads it before editing: refused, with every error, when it is invalid. */
@@ -279,19 +312,14 @@ export function pullRequest(
             none: "Not applied (the emergency path failed)",
         }[applied];
         const summary = {
-            all: `Applied at once through the IAM API to all ${emergency.length} roles with \`npm run revoke -- --now\`; \`pulumi up\` adopts the identical policy.`,
+            all: `Applied at once through the IAM API to all ${emergency.length} roles with \`npm run revoke -- --now\` (or found already applied); \`pulumi up\` adopts the identical policy.`,
             some: `Applied at once through the IAM API to ${emergency.length - failed.length} of ${emergency.length} roles with \`npm run revoke -- --now\`. **Not applied** to ${failed.map((f) => `\`${f.target.key}\``).join(", ")}: those roles are revoked only when this pull request deploys, unless \`--now\` is rerun after fixing the cause.`,
             none: `The IAM API applied this revocation to **none** of the ${emergency.length} roles: nothing is revoked until this pull request deploys, unless \`--now\` is rerun after fixing the cause.`,
         }[applied];
         lines.push("", `### ${heading}`, summary, "", "```", resultTable(emergency), "```");
+        if (decision.endpoint !== undefined) lines.push("", `IAM endpoint: ${decision.endpoint}.`);
     }
     return { title: `Revoke sessions of ${subject} issued before ${cutoff}`, body: lines.join("\n") };
-}
-
-function writeAtomically(file: string, text: string): void {
-    const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-    fs.writeFileSync(temporary, text);
-    fs.renameSync(temporary, file);
 }
 
 /** What the command needs from its surroundings, replaceable in tests. */
@@ -299,10 +327,37 @@ export interface RevokeEnvironment {
     root: string;
     now: () => Date;
     client: (endpoint: string | undefined, region: string | undefined) => IAMClient;
+    /** The emergency path's schedule for a deadline (tests shorten the backoff). */
+    schedule?: (deadlineMs: number) => Schedule;
+    /** The environment the IAM client reads (AWS_ENDPOINT_URL_IAM and the like), to name the endpoint in use. */
+    env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Records the later cutoffs live policies already hold, so that the pull request never deploys a
+ * weaker revocation over them; returns the roles it could not record, with why.
+ */
+function recordLaterCutoffs(decision: Decision, emergency: EmergencyResult[], now: Date, file: string, loaded: LoadedStack): string[] {
+    const later = emergency.filter((r) => r.laterCutoff !== undefined);
+    if (later.length === 0) return [];
+    let text = decision.edited;
+    for (const { target, laterCutoff } of later) text = setRoleCutoff(text, target.key, laterCutoff!);
+    const check = readStackConfig({ ...loaded.config, ...stackConfig(decision.file, text) }, { stackFile: decision.file, now });
+    if (!check.ok) {
+        return later.map(
+            (r) =>
+                `${r.target.key} (${r.target.roleName}): its live ${REVOCATION_POLICY_NAME} denies sessions before ${r.laterCutoff}, which ${decision.file} cannot record (${check.errors[0]}); fix the live policy or the file before this pull request deploys, or pulumi up writes the earlier ${r.target.cutoff} over it`,
+        );
+    }
+    replaceStackFile(file, decision.edited, text);
+    for (const { target, laterCutoff } of later) target.cutoff = laterCutoff!;
+    decision.edited = text;
+    return [];
 }
 
 /** The command line; returns the exit code. */
 export async function main(argv: string[], out: Writer, err: Writer, env: RevokeEnvironment): Promise<number> {
+    let lock: { release(): void } | undefined;
     try {
         const request = parseRequest(argv);
         if (request === undefined) {
@@ -311,28 +366,29 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
         }
         const now = env.now();
         const source = directorySource(env.root);
-        const decision = decide(request, loadStack(source, request.stack), now, repositoryRoles(source, now).roles);
-        let emergency: EmergencyResult[] | undefined;
-        if (request.now) {
-            const outcome = await revokeNow(env.client(request.endpointUrl, decision.region), decision.targets);
-            if (!outcome.applied) {
-                throw new CliError(
-                    outcome.later
-                        .map(
-                            (l) =>
-                                `role "${l.target.key}" (${l.target.roleName}) already has a live ${REVOCATION_POLICY_NAME} denying sessions before ${l.liveCutoff}, later than ${l.target.cutoff}; nothing was applied or written; rerun with --at ${l.liveCutoff} or later`,
-                        )
-                        .join("\n"),
-                );
-            }
-            emergency = outcome.results;
-            out.write(`${resultTable(emergency)}\n\n`);
-        }
+        const file = path.join(env.root, stackFileName(request.stack));
+        // One writer per stack file, from before it is read until the last byte is written.
+        if (source.entries().get(stackFileName(request.stack)) === "file") lock = await lockStackFile(file);
+        const loaded = loadStack(source, request.stack);
+        const decision = decide(request, loaded, now, repositoryRoles(source, now).roles);
+        // The record first: an emergency run that is interrupted or hangs still leaves what its pull request needs.
         if (decision.changed) {
-            writeAtomically(path.join(env.root, decision.file), decision.edited);
+            replaceStackFile(file, loaded.text, decision.edited);
             out.write(`Wrote ${decision.file}: ${decision.subject} revoked before ${decision.cutoff}.\n\n`);
         } else {
             out.write(`${decision.file} already records this revocation; nothing to write.\n\n`);
+        }
+        let emergency: EmergencyResult[] | undefined;
+        let unrecorded: string[] = [];
+        if (request.now) {
+            const region = decision.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+            const endpoint = endpointInUse(request.endpointUrl, env.env ?? process.env, region);
+            out.write(`IAM endpoint: ${endpoint}\n`);
+            const schedule = (env.schedule ?? defaultSchedule)(request.deadlineMs);
+            emergency = await revokeNow(env.client(request.endpointUrl, decision.region), decision.targets, schedule);
+            unrecorded = recordLaterCutoffs(decision, emergency, now, file, loaded);
+            out.write(`${resultTable(emergency)}\n\n`);
+            decision.endpoint = endpoint;
         }
         const pr = pullRequest(decision, request.reason, emergency);
         out.write(`Pull request title:\n${pr.title}\n\nPull request body:\n${pr.body}\n`);
@@ -341,16 +397,25 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
             err.write(
                 `${failed.length} of ${emergency!.length} roles were NOT revoked through the API:\n${failed.map((f) => `${f.target.key} (${f.target.roleName}): ${f.detail}`).join("\n")}\n`,
             );
-            return 1;
         }
-        return 0;
+        if (unrecorded.length > 0) err.write(`${unrecorded.join("\n")}\n`);
+        return failed.length > 0 || unrecorded.length > 0 ? 1 : 0;
     } catch (error) {
         return fail(error, err, USAGE);
+    } finally {
+        lock?.release();
     }
 }
 
 if (require.main === module) {
-    // The SDK's notice about its 2027 releases needing Node 22 is noise in the middle of an incident.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+    // Interrupted during the IAM calls: the stack file was written before the first one.
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.once(signal, () => {
+            process.stderr.write(
+                "\nInterrupted. The stack file was written before any IAM call and records the revocation: open its pull request, and run revoke --now again to apply what was not applied (a rerun counts roles already revoked as applied).\n",
+            );
+            process.exit(signal === "SIGINT" ? 130 : 143);
+        });
+    }
     runAsProcess((argv) => main(argv, process.stdout, process.stderr, { root: process.cwd(), now: () => new Date(), client: iamClient }));
 }

@@ -2,37 +2,20 @@ import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfiguredRetryStrategy } from "@smithy/core/retry";
-import { CreateRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { Capture, DEV_STACK, fixture, loaded, plan, project } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as revoke, chooseCutoff, decide, parseRequest, pullRequest } from "../cli/revoke";
 import { iamClient } from "../cli/emergency";
-import { MOTO_INSTALL_HINT, Moto, startMoto } from "./moto";
-import { startFlakyProxy } from "./flakyProxy";
-import { decodePolicyDocument } from "../components/policy";
 
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
 const NOW = new Date("2026-11-27T10:15:30.250Z");
 const USAGE =
-    "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>]]";
+    "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>] [--deadline <seconds>]]";
 
-/** A client for tests: fast retries, so an unreliable endpoint costs milliseconds, not seconds. */
-function testClient(
-    endpoint: string,
-    credentials: IAMClient["config"]["credentials"] = async () => ({ accessKeyId: "testing", secretAccessKey: "testing" }),
-): IAMClient {
-    return new IAMClient({ endpoint, region: "us-east-1", credentials, retryStrategy: new ConfiguredRetryStrategy(8, () => 5) });
-}
-
-async function run(argv: string[], root: string, client?: (endpoint: string | undefined) => IAMClient) {
+async function run(argv: string[], root: string) {
     const out = new Capture();
     const err = new Capture();
-    const code = await revoke(argv, out, err, {
-        root,
-        now: () => NOW,
-        client: (endpoint, region) => client?.(endpoint) ?? iamClient(endpoint, region),
-    });
+    const code = await revoke(argv, out, err, { root, now: () => NOW, client: iamClient });
     return { code, stdout: out.text, stderr: err.text, file: fs.readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8") };
 }
 
@@ -123,6 +106,21 @@ describe("npm run revoke", () => {
             "an --at without a zone",
             ["--role", "auditor", "--at", "2026-11-27T10:00:00"],
             '--at "2026-11-27T10:00:00" has no time zone; write an ISO-8601 UTC timestamp such as 2026-11-27T10:00:00Z',
+        ],
+        [
+            "an --at whose year has two digits, read as written rather than as 1999",
+            ["--role", "auditor", "--at", "0099-06-01T00:00:00Z"],
+            '--at "0099-06-01T00:00:00Z" is before 2006, earlier than any AWS session could be issued, so it would deny nothing; write the year in full, such as 2026-11-27T10:00:00Z',
+        ],
+        [
+            "an --at before any session could exist",
+            ["--role", "auditor", "--at", "1969-12-31T23:59:59Z"],
+            '--at "1969-12-31T23:59:59Z" is before 2006, earlier than any AWS session could be issued, so it would deny nothing; write the year in full, such as 2026-11-27T10:00:00Z',
+        ],
+        [
+            "a role named like a property every object inherits",
+            ["--role", "constructor"],
+            'unknown role "constructor" in Pulumi.qa.yaml; the roles are: ci-deployer, app-server, auditor',
         ],
         [
             "an unparseable --at",
@@ -310,7 +308,7 @@ describe("npm run revoke", () => {
 describe("revoke decides before it acts", () => {
     it("with --all, keeps a role's own later cutoff and says so in the table's policy and the body alike", () => {
         const decision = decide(
-            { stack: "qa", roles: [], all: true, at: "2026-11-27T08:00:00Z", withChained: false, now: false },
+            { stack: "qa", roles: [], all: true, at: "2026-11-27T08:00:00Z", withChained: false, now: false, deadlineMs: 120_000 },
             loaded(ORIGINAL, "qa"),
             NOW,
         );
@@ -330,7 +328,7 @@ describe("revoke decides before it acts", () => {
 
     it("renders the emergency policy with the component's own code: the policy the offline plan deploys", async () => {
         const decision = decide(
-            { stack: "qa", roles: ["auditor"], all: false, at: "2026-11-27T10:00:00Z", withChained: false, now: true },
+            { stack: "qa", roles: ["auditor"], all: false, at: "2026-11-27T10:00:00Z", withChained: false, now: true, deadlineMs: 120_000 },
             loaded(ORIGINAL, "qa"),
             NOW,
         );
@@ -371,178 +369,5 @@ describe("npm run revoke with a reader that goes away (| head)", function () {
         const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
         assert.deepStrictEqual({ code, stderr }, { code: 0, stderr: "" });
         assert.match(fs.readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8"), /revokeBefore: "2026-11-27T10:00:00Z"/);
-    });
-});
-
-describe("npm run revoke --now against a real IAM API (moto_server)", function () {
-    this.timeout(60_000);
-    let moto: Moto | undefined;
-    const trust = JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-    });
-
-    before(async function () {
-        moto = await startMoto();
-        if (moto === undefined) {
-            console.log(`      skipped: ${MOTO_INSTALL_HINT}`);
-            this.skip();
-        }
-        for (const RoleName of ["ci-deployer", "app-server"]) {
-            await moto!.client.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }));
-        }
-    });
-
-    after(async () => {
-        await moto?.stop();
-    });
-
-    const client = (endpoint: string | undefined) => testClient(endpoint!);
-
-    it("revokes the roles that exist, names the one it could not, still records the cutoff, and exits 1", async () => {
-        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
-        const result = await run(
-            ["--stack", "qa", "--all", "--at", "2026-11-27T10:00:00Z", "--now", "--endpoint-url", moto!.endpoint],
-            root,
-            client,
-        );
-        assert.strictEqual(result.code, 1);
-        const [table, , ...rest] = result.stdout.split("\n\n");
-        assert.strictEqual(
-            table,
-            [
-                "role         IAM role     result",
-                "ci-deployer  ci-deployer  revoked: sessions issued before 2026-11-27T10:00:00Z are denied",
-                "app-server   app-server   revoked: sessions issued before 2026-11-27T10:00:00Z are denied",
-                "auditor      auditor      FAILED: NoSuchEntityException: Role auditor not found",
-            ].join("\n"),
-        );
-        const body = rest.join("\n\n");
-        assert.ok(
-            body.includes(
-                "### Partly applied (emergency path)\nApplied at once through the IAM API to 2 of 3 roles with `npm run revoke -- --now`. **Not applied** to `auditor`: those roles are revoked only when this pull request deploys, unless `--now` is rerun after fixing the cause.",
-            ),
-            body,
-        );
-        assert.strictEqual(
-            result.stderr,
-            "1 of 3 roles were NOT revoked through the API:\nauditor (auditor): NoSuchEntityException: Role auditor not found\n",
-        );
-        assert.strictEqual(result.file, withAll(ORIGINAL, "2026-11-27T10:00:00Z"));
-
-        // What the API now holds is exactly what the offline plan of the recorded file renders.
-        const recorded = await plan(result.file, "qa");
-        for (const role of ["ci-deployer", "app-server"]) {
-            const rendered = recorded.resources.find((r) => r.name === `${role}-revocation`)!;
-            const live = await moto!.client.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: "RevokeOlderSessions" }));
-            assert.deepStrictEqual(decodePolicyDocument(live.PolicyDocument ?? ""), JSON.parse(String(rendered.inputs.policy)));
-        }
-    });
-
-    it("says nothing was applied, and what to set, when there are no credentials", async () => {
-        const noCredentials = () =>
-            testClient(moto!.endpoint, async () => {
-                throw Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
-            });
-        const result = await run(
-            ["--stack", "qa", "--role", "ci-deployer", "--at", "2026-11-27T10:00:00Z", "--now", "--endpoint-url", moto!.endpoint],
-            project({ "Pulumi.qa.yaml": ORIGINAL }),
-            noCredentials,
-        );
-        const hint =
-            "CredentialsProviderError: Could not load credentials from any providers (no AWS credentials were found: set AWS_PROFILE (after aws sso login --profile <name>), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys), or run where an instance or task role provides them)";
-        assert.strictEqual(result.code, 1);
-        assert.strictEqual(result.stderr, `1 of 1 roles were NOT revoked through the API:\nci-deployer (ci-deployer): ${hint}\n`);
-        assert.ok(
-            result.stdout.includes(
-                "### Not applied (the emergency path failed)\nThe IAM API applied this revocation to **none** of the 1 roles: nothing is revoked until this pull request deploys",
-            ),
-            result.stdout,
-        );
-        assert.ok(!result.stdout.includes("Already applied"), result.stdout);
-    });
-
-    it("refuses, writing nothing anywhere, when a live revocation is already later", async () => {
-        const later =
-            '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-11-27T10:10:00Z"}}}]}';
-        await moto!.client.send(
-            new PutRolePolicyCommand({ RoleName: "app-server", PolicyName: "RevokeOlderSessions", PolicyDocument: later }),
-        );
-        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
-        const result = await run(
-            [
-                "--stack",
-                "qa",
-                "--role",
-                "ci-deployer",
-                "--role",
-                "app-server",
-                "--at",
-                "2026-11-27T10:05:00Z",
-                "--now",
-                "--endpoint-url",
-                moto!.endpoint,
-            ],
-            root,
-            client,
-        );
-        assert.deepStrictEqual(
-            { code: result.code, stdout: result.stdout, stderr: result.stderr, same: result.file === ORIGINAL },
-            {
-                code: 1,
-                stdout: "",
-                stderr: 'role "app-server" (app-server) already has a live RevokeOlderSessions denying sessions before 2026-11-27T10:10:00Z, later than 2026-11-27T10:05:00Z; nothing was applied or written; rerun with --at 2026-11-27T10:10:00Z or later\n',
-                same: true,
-            },
-        );
-        const names = await moto!.client.send(new ListRolePoliciesCommand({ RoleName: "app-server" }));
-        assert.deepStrictEqual(names.PolicyNames, ["RevokeOlderSessions"]);
-    });
-
-    it("on a flaky endpoint, revokes every role or reports it, skips none, and a rerun converges", async () => {
-        const keys = Array.from({ length: 12 }, (_, i) => `flaky-${String(i).padStart(2, "0")}`);
-        for (const RoleName of keys) await moto!.client.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }));
-        const text = `config:\n  revocable-roles:roles:\n${keys.map((k) => `    ${k}:\n      trust:\n        services: [ec2.amazonaws.com]\n`).join("")}`;
-        const root = project({ "Pulumi.qa.yaml": text });
-        let healed = false;
-        // Every third call is throttled, a few are cut off, and one role's calls fail until the endpoint heals.
-        const proxy = await startFlakyProxy(moto!.endpoint, ({ roleName, index }) =>
-            !healed && roleName === "flaky-07" ? "error" : index % 3 === 0 ? "throttle" : index % 7 === 0 ? "reset" : "pass",
-        );
-        try {
-            const argv = ["--stack", "qa", "--all", "--at", "2026-11-27T10:00:00Z", "--now", "--endpoint-url", proxy.endpoint];
-            const first = await run(argv, root, client);
-            const rows = first.stdout.split("\n\n")[0].split("\n").slice(1);
-            assert.deepStrictEqual(
-                rows.map((row) => row.split(/\s{2,}/)[0]),
-                keys,
-            );
-            assert.deepStrictEqual(
-                rows
-                    .filter((row) => !row.includes("revoked: sessions issued before 2026-11-27T10:00:00Z are denied"))
-                    .map((row) => row.split(" ")[0]),
-                ["flaky-07"],
-            );
-            assert.strictEqual(
-                first.stderr,
-                "1 of 12 roles were NOT revoked through the API:\nflaky-07 (flaky-07): ServiceFailureException: Internal failure\n",
-            );
-            assert.ok(proxy.counts.throttle > 0 && proxy.counts.reset > 0 && proxy.counts.error >= 8, JSON.stringify(proxy.counts));
-
-            healed = true;
-            const second = await run(argv, root, client);
-            assert.deepStrictEqual({ code: second.code, stderr: second.stderr }, { code: 0, stderr: "" });
-            assert.ok(second.stdout.includes("Pulumi.qa.yaml already records this revocation; nothing to write."));
-            for (const RoleName of keys) {
-                const live = await moto!.client.send(new GetRolePolicyCommand({ RoleName, PolicyName: "RevokeOlderSessions" }));
-                assert.strictEqual(
-                    decodePolicyDocument(live.PolicyDocument ?? "").Statement[0].Condition?.DateLessThan["aws:TokenIssueTime"],
-                    "2026-11-27T10:00:00Z",
-                    RoleName,
-                );
-            }
-        } finally {
-            await proxy.stop();
-        }
     });
 });

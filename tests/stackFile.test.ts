@@ -1,0 +1,193 @@
+/**
+ * Writing stack files under faults: two revokes at once, a lock left behind, files planted at the
+ * lock's and the temporary file's names, a file changed behind revoke's back, and an interrupted
+ * guard's temporary checkout.
+ */
+import * as assert from "assert";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Capture, fixture, git, project, repository } from "./helpers";
+import { PROJECT_ROOT } from "../cli/project";
+import { lockFileOf, lockStackFile, replaceStackFile } from "../cli/stackFile";
+import { iamClient } from "../cli/emergency";
+import { main as revoke } from "../cli/revoke";
+
+const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
+const NOW = new Date("2026-11-27T10:15:30.250Z");
+
+/** Runs a project script as its own process, as a person would, and collects what it printed. */
+function spawnScript(
+    script: string,
+    args: string[],
+    cwd: string,
+): {
+    child: ReturnType<typeof spawn>;
+    done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+} {
+    const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), script, ...args], {
+        cwd,
+        env: { ...process.env, TS_NODE_PROJECT: path.join(PROJECT_ROOT, "tsconfig.json") },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let [stdout, stderr] = ["", ""];
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    return { child, done: new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))) };
+}
+
+describe("writing a stack file", function () {
+    this.timeout(30_000);
+
+    it("lands both of two revokes started at once on one file, one after the other", async () => {
+        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+        const script = path.join(PROJECT_ROOT, "cli", "revoke.ts");
+        const [first, second] = [
+            spawnScript(script, ["--stack", "qa", "--role", "app-server", "--at", "2026-11-27T10:00:00Z"], root),
+            spawnScript(script, ["--stack", "qa", "--role", "auditor", "--at", "2026-11-27T10:00:00Z"], root),
+        ];
+        const results = await Promise.all([first.done, second.done]);
+        assert.deepStrictEqual(
+            results.map((r) => [r.code, r.stderr]),
+            [
+                [0, ""],
+                [0, ""],
+            ],
+        );
+        const text = fs.readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8");
+        assert.strictEqual(
+            text,
+            ORIGINAL.replace('description: "app"}', 'description: "app", revokeBefore: "2026-11-27T10:00:00Z"}').replace(
+                "        externalId: audit-1   # shared with the auditor\n",
+                '        externalId: audit-1   # shared with the auditor\n      revokeBefore: "2026-11-27T10:00:00Z"\n',
+            ),
+        );
+        assert.deepStrictEqual(
+            fs.readdirSync(root).filter((name) => name.startsWith(".")),
+            [],
+            "no lock or temporary file is left behind",
+        );
+    });
+
+    it("refuses, naming the holder, while another process holds the lock, and writes nothing", async () => {
+        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+        const file = path.join(root, "Pulumi.qa.yaml");
+        // This process is alive: its lock is not stale.
+        fs.writeFileSync(lockFileOf(file), `${process.pid}\n`);
+        await assert.rejects(lockStackFile(file, { waitMs: 100, pollMs: 20 }), {
+            message: `Pulumi.qa.yaml is being edited by another revoke (process ${process.pid}, lock file .Pulumi.qa.yaml.lock); nothing was written; run revoke again once it has finished`,
+        });
+        assert.strictEqual(fs.readFileSync(file, "utf8"), ORIGINAL);
+    });
+
+    it("takes over a lock left by a process that is gone, and removes it when done", async () => {
+        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+        const file = path.join(root, "Pulumi.qa.yaml");
+        const gone = spawnSync(process.execPath, ["-e", "0"]).pid!;
+        fs.writeFileSync(lockFileOf(file), `${gone}\n`);
+        const lock = await lockStackFile(file, { waitMs: 0 });
+        assert.strictEqual(fs.readFileSync(lockFileOf(file), "utf8"), `${process.pid}\n`);
+        lock.release();
+        assert.strictEqual(fs.existsSync(lockFileOf(file)), false);
+    });
+
+    it("refuses a symlink planted at the lock's name instead of following it", async () => {
+        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+        const outside = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "revocable-roles-outside-")), "victim.txt");
+        fs.writeFileSync(outside, "untouched\n");
+        fs.symlinkSync(outside, lockFileOf(path.join(root, "Pulumi.qa.yaml")));
+        await assert.rejects(lockStackFile(path.join(root, "Pulumi.qa.yaml"), { waitMs: 0 }), {
+            message: ".Pulumi.qa.yaml.lock exists and is not a regular file; nothing was written; remove it and run revoke again",
+        });
+        assert.strictEqual(fs.readFileSync(outside, "utf8"), "untouched\n");
+    });
+
+    it("never follows a symlink planted at the temporary file's name: the write fails, the outside file and the stack file stay as they were", () => {
+        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+        const file = path.join(root, "Pulumi.qa.yaml");
+        const outside = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "revocable-roles-outside-")), "victim.txt");
+        fs.writeFileSync(outside, "untouched\n");
+        for (const planted of [outside, path.join(root, "does-not-exist")]) {
+            const temporary = path.join(root, ".Pulumi.qa.yaml.0123abcd.tmp");
+            fs.rmSync(temporary, { force: true });
+            fs.symlinkSync(planted, temporary);
+            assert.throws(() => replaceStackFile(file, ORIGINAL, "config: {}\n", temporary), {
+                message:
+                    "cannot create the temporary file .Pulumi.qa.yaml.0123abcd.tmp beside Pulumi.qa.yaml (EEXIST); nothing was written",
+            });
+            assert.strictEqual(fs.readFileSync(outside, "utf8"), "untouched\n");
+            assert.strictEqual(fs.lstatSync(file).isSymbolicLink(), false);
+            assert.strictEqual(fs.readFileSync(file, "utf8"), ORIGINAL);
+        }
+    });
+
+    it("names the temporary file unpredictably, and keeps the stack file's mode", async () => {
+        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+        const file = path.join(root, "Pulumi.qa.yaml");
+        fs.chmodSync(file, 0o640);
+        const created: string[] = [];
+        const watcher = fs.watch(root, (_, name) => name !== null && name.endsWith(".tmp") && created.push(name));
+        replaceStackFile(file, ORIGINAL, `${ORIGINAL}# one\n`);
+        replaceStackFile(file, `${ORIGINAL}# one\n`, `${ORIGINAL}# two\n`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        watcher.close();
+        const names = [...new Set(created)];
+        assert.strictEqual(names.length, 2, JSON.stringify(created));
+        for (const name of names) assert.match(name, /^\.Pulumi\.qa\.yaml\.[0-9a-f]{24}\.tmp$/);
+        assert.strictEqual(fs.statSync(file).mode & 0o777, 0o640);
+    });
+
+    it("refuses an edit when the file changed since it was read", () => {
+        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+        const file = path.join(root, "Pulumi.qa.yaml");
+        fs.appendFileSync(file, "# edited by someone else\n");
+        assert.throws(() => replaceStackFile(file, ORIGINAL, "config: {}\n"), {
+            message: "Pulumi.qa.yaml changed since it was read; nothing was written; run revoke again to decide on its new content",
+        });
+        assert.strictEqual(fs.readFileSync(file, "utf8"), `${ORIGINAL}# edited by someone else\n`);
+    });
+
+    it("keeps the lock and temporary files out of git", () => {
+        const root = repository({ ".gitignore": fs.readFileSync(path.join(PROJECT_ROOT, ".gitignore"), "utf8") });
+        for (const name of [".Pulumi.qa.yaml.lock", ".Pulumi.qa.yaml.0123456789abcdef01234567.tmp"]) {
+            assert.strictEqual(git(root, "check-ignore", name).trim(), name);
+        }
+    });
+
+    it("removes the guard's temporary checkout when the guard is interrupted", async () => {
+        const root = repository({ "Pulumi.qa.yaml": ORIGINAL, "index.ts": "export = {};\n" });
+        const probe = path.join(project({}), "probe.ts");
+        fs.writeFileSync(
+            probe,
+            `import { checkoutAt } from ${JSON.stringify(path.join(PROJECT_ROOT, "cli", "project"))};\nconsole.log(checkoutAt(process.cwd(), "main", "/nonexistent"));\nsetInterval(() => {}, 1000);\n`,
+        );
+        const { child, done } = spawnScript(probe, [], root);
+        const folder = await new Promise<string>((resolve) =>
+            child.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString().trim())),
+        );
+        assert.strictEqual(fs.existsSync(path.join(folder, "index.ts")), true);
+        child.kill("SIGINT");
+        const { code } = await done;
+        assert.deepStrictEqual({ code, left: fs.existsSync(folder) }, { code: 130, left: false });
+    });
+
+    it("revoke refuses an empty --endpoint-url and a bad --deadline with exit code 2", async () => {
+        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+        const cases: [string[], string][] = [
+            [["--endpoint-url", ""], '--endpoint-url "" is not an http(s) URL such as http://127.0.0.1:5000'],
+            [["--deadline", "0"], '--deadline "0" is not a number of seconds above 0, such as 120'],
+            [["--deadline", "soon"], '--deadline "soon" is not a number of seconds above 0, such as 120'],
+        ];
+        for (const [flags, message] of cases) {
+            const err = new Capture();
+            const code = await revoke(["--stack", "qa", "--all", "--now", ...flags], new Capture(), err, {
+                root,
+                now: () => NOW,
+                client: iamClient,
+            });
+            assert.deepStrictEqual({ code, first: err.text.split("\n")[0] }, { code: 2, first: message });
+        }
+        assert.strictEqual(fs.readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8"), ORIGINAL);
+    });
+});
