@@ -1,8 +1,14 @@
 /**
  * The emergency path: put the revocation policy on roles at once through the IAM API, with
  * exactly the name and document the component renders, so the next `pulumi up` adopts it as is.
+ *
+ * Nothing may hang or be skipped in an incident: every call has a connection and a request
+ * timeout, the whole run has a deadline, and failures that may pass (throttling, 5xx, resets,
+ * timeouts) are retried per role, in rounds with backoff and jitter, until the deadline; the
+ * SDK's own retries (one budget shared by all calls) are off. A role whose live policy already
+ * denies at least as much counts as applied, so a rerun converges.
  */
-import { GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { GetRolePolicyCommand, IAMClient, IAMClientConfig, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { REVOCATION_POLICY_NAME, decodePolicyDocument } from "../components/policy";
 
 /** One role to revoke now: its config key, physical name, cutoff and the exact policy JSON. */
@@ -13,21 +19,47 @@ export interface EmergencyTarget {
     policy: string;
 }
 
-/** What happened to one role. */
+/** What happened to one role: revoked now, already revoked (as late or later), or not applied. */
 export interface EmergencyResult {
     target: EmergencyTarget;
-    outcome: "revoked" | "failed";
+    outcome: "revoked" | "already" | "failed";
     detail: string;
+    /** For `already`: the live policy's cutoff when it is later than the target's. */
+    laterCutoff?: string;
 }
 
-/** An IAM client on the standard credential chain, retrying throttled and failed calls with backoff (8 attempts). */
-export function iamClient(endpoint?: string, region?: string): IAMClient {
-    return new IAMClient({
+/** How long calls may take. */
+export interface Timeouts {
+    connectMs: number;
+    requestMs: number;
+}
+
+/** Per call: 3 s to connect, 10 s for the answer. */
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 3_000, requestMs: 10_000 };
+
+/** The IAM client's settings: timeouts, and no retries of its own (the caller retries per role, not from one shared budget). */
+export function iamClientConfig(endpoint?: string, region?: string, timeouts: Timeouts = DEFAULT_TIMEOUTS): IAMClientConfig {
+    return {
         ...(endpoint === undefined ? {} : { endpoint }),
         region: region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
-        maxAttempts: 8,
-        retryMode: "standard",
-    });
+        maxAttempts: 1,
+        requestHandler: { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true },
+    };
+}
+
+/** An IAM client on the standard credential chain, with {@link iamClientConfig}'s settings. */
+export function iamClient(endpoint?: string, region?: string): IAMClient {
+    return new IAMClient(iamClientConfig(endpoint, region));
+}
+
+/** Which endpoint the calls go to, and who chose it, for the person running them. */
+export function endpointInUse(flag: string | undefined, env: NodeJS.ProcessEnv, region: string): string {
+    if (flag !== undefined) return `${flag} (from --endpoint-url)`;
+    for (const name of ["AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"]) {
+        const value = env[name];
+        if (value !== undefined && value !== "") return `${value} (from the environment variable ${name})`;
+    }
+    return `the AWS IAM endpoint for ${region} (unless the AWS config file's profile sets endpoint_url)`;
 }
 
 /** What to do about an error, for the errors people hit in an incident; empty for the rest. */
@@ -53,16 +85,53 @@ export function remedy(name: string): string {
 
 /** An AWS error in one line, with what to do about it when that is known. */
 export function awsError(error: unknown): string {
-    const e = error as { name?: string; message?: string };
-    const name = e.name ?? "Error";
+    const e = error as { name?: string; message?: string; code?: string };
+    const name = e.name === "Error" && e.code !== undefined ? e.code : (e.name ?? "Error");
     const hint = remedy(name);
     return `${name}: ${(e.message ?? String(error)).split("\n")[0]}${hint === "" ? "" : ` (${hint})`}`;
 }
 
+const RETRYABLE_NAMES = new Set([
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "RequestThrottled",
+    "SlowDown",
+    "ServiceFailure",
+    "ServiceFailureException",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "InternalFailure",
+    "InternalError",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "TimeoutError",
+]);
+const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
+
+/** Whether a failure may pass if the call is made again: throttling, a 5xx, a reset or refused connection, a timeout. */
+export function retryable(error: unknown): boolean {
+    const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown; message?: string };
+    if (e.name === "AbortError") return false;
+    const status = e.$metadata?.httpStatusCode ?? 0;
+    return (
+        e.$retryable !== undefined ||
+        RETRYABLE_NAMES.has(e.name ?? "") ||
+        RETRYABLE_CODES.has(e.code ?? "") ||
+        status === 429 ||
+        status >= 500 ||
+        /socket hang up/.test(e.message ?? "")
+    );
+}
+
 /** The cutoff of a live RevokeOlderSessions policy, or undefined when the role has none. */
-async function liveCutoff(client: IAMClient, roleName: string): Promise<string | undefined> {
+async function liveCutoff(client: IAMClient, roleName: string, abortSignal: AbortSignal): Promise<string | undefined> {
     try {
-        const live = await client.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOCATION_POLICY_NAME }));
+        const live = await client.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOCATION_POLICY_NAME }), {
+            abortSignal,
+        });
         const cutoff = decodePolicyDocument(live.PolicyDocument ?? "{}").Statement?.[0]?.Condition?.DateLessThan?.["aws:TokenIssueTime"];
         return cutoff === undefined ? undefined : String(cutoff);
     } catch (error) {
@@ -71,6 +140,26 @@ async function liveCutoff(client: IAMClient, roleName: string): Promise<string |
         }
         throw error;
     }
+}
+
+/** One attempt at one role: read the live policy; put ours unless it already denies as much. */
+async function attempt(client: IAMClient, target: EmergencyTarget, abortSignal: AbortSignal): Promise<EmergencyResult> {
+    const live = await liveCutoff(client, target.roleName, abortSignal);
+    if (live !== undefined && Date.parse(live) >= Date.parse(target.cutoff)) {
+        return Date.parse(live) === Date.parse(target.cutoff)
+            ? { target, outcome: "already", detail: `already revoked: sessions issued before ${target.cutoff} are denied` }
+            : {
+                  target,
+                  outcome: "already",
+                  detail: `already revoked with a later cutoff: sessions issued before ${live} are denied`,
+                  laterCutoff: live,
+              };
+    }
+    await client.send(
+        new PutRolePolicyCommand({ RoleName: target.roleName, PolicyName: REVOCATION_POLICY_NAME, PolicyDocument: target.policy }),
+        { abortSignal },
+    );
+    return { target, outcome: "revoked", detail: `sessions issued before ${target.cutoff} are denied` };
 }
 
 /** Maps with at most `limit` calls in flight. */
@@ -87,67 +176,91 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
     return results;
 }
 
-/** A live revocation that is later than the requested one: applying ours would weaken it. */
-export interface LaterLiveRevocation {
-    target: EmergencyTarget;
-    liveCutoff: string;
+/** When and how hard the emergency path tries. */
+export interface Schedule {
+    /** The instant (ms since the epoch) by which the run ends, applied or not. */
+    deadline: number;
+    /** Calls in flight at once. */
+    concurrency: number;
+    /** The first retry round waits up to this long; each later one twice as long, up to `maxDelayMs` (full jitter). */
+    baseDelayMs: number;
+    maxDelayMs: number;
 }
 
-/** The outcome of the emergency path: per-role results, or the refusal when a live revocation is later. */
-export type EmergencyOutcome = { applied: true; results: EmergencyResult[] } | { applied: false; later: LaterLiveRevocation[] };
+/** Four calls at a time; retries after up to 0.2 s, doubling to at most 5 s. */
+export function defaultSchedule(deadlineMs: number): Schedule {
+    return { deadline: Date.now() + deadlineMs, concurrency: 4, baseDelayMs: 200, maxDelayMs: 5_000 };
+}
 
 /**
- * Revokes every target, at most `concurrency` calls at a time; one role's failure never stops the
- * others. First reads each role's live policy: if any already denies more (a later cutoff), nothing
- * is written at all, since the pull request would then record, and deploy, a weaker revocation.
+ * Revokes every target, at most `concurrency` calls at a time; one role's failure never stops
+ * the others. Roles whose attempt fails in a way that may pass are tried again in the next round,
+ * after a backoff with jitter, until they are applied or the deadline comes; every role ends
+ * revoked, already revoked, or failed with the reason. `onResult` hears of each role as it ends.
  */
-export async function revokeNow(client: IAMClient, targets: EmergencyTarget[], concurrency = 4): Promise<EmergencyOutcome> {
-    const live = await mapLimit(targets, concurrency, async (target) => {
-        try {
-            return { target, cutoff: await liveCutoff(client, target.roleName) };
-        } catch (error) {
-            return { target, error: awsError(error) };
-        }
-    });
-    const later = live.flatMap((l) =>
-        "cutoff" in l && l.cutoff !== undefined && Date.parse(l.cutoff) > Date.parse(l.target.cutoff)
-            ? [{ target: l.target, liveCutoff: l.cutoff }]
-            : [],
-    );
-    if (later.length > 0) {
-        return { applied: false, later };
+export async function revokeNow(
+    client: IAMClient,
+    targets: EmergencyTarget[],
+    schedule: Schedule,
+    onResult: (result: EmergencyResult) => void = () => {},
+): Promise<EmergencyResult[]> {
+    const results = new Map<EmergencyTarget, EmergencyResult>();
+    const attempts = new Map<EmergencyTarget, { count: number; last: string }>();
+    const settle = (result: EmergencyResult) => {
+        results.set(result.target, result);
+        onResult(result);
+    };
+    let pending = targets;
+    for (let round = 0; pending.length > 0; round++) {
+        const retry: EmergencyTarget[] = [];
+        await mapLimit(pending, schedule.concurrency, async (target) => {
+            const remaining = schedule.deadline - Date.now();
+            if (remaining <= 0) return;
+            const tried = attempts.get(target) ?? { count: 0, last: "" };
+            tried.count++;
+            attempts.set(target, tried);
+            try {
+                settle(await attempt(client, target, AbortSignal.timeout(remaining)));
+            } catch (error) {
+                // The deadline cutting a call short is not the reason the role failed: keep the one before it.
+                const aborted = (error as Error).name === "AbortError";
+                if (!aborted || tried.last === "") tried.last = aborted ? "the deadline came during the first call" : awsError(error);
+                if (retryable(error) || aborted) retry.push(target);
+                else settle({ target, outcome: "failed", detail: tried.last });
+            }
+        });
+        // Full jitter: retrying roles spread out instead of hitting a throttled API together.
+        const delay = Math.random() * Math.min(schedule.maxDelayMs, schedule.baseDelayMs * 2 ** round);
+        if (retry.length === 0 || Date.now() + delay >= schedule.deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        pending = retry;
     }
-    const results = await mapLimit(live, concurrency, async (l): Promise<EmergencyResult> => {
-        if ("error" in l && l.error !== undefined) {
-            return { target: l.target, outcome: "failed", detail: l.error };
-        }
-        try {
-            await client.send(
-                new PutRolePolicyCommand({
-                    RoleName: l.target.roleName,
-                    PolicyName: REVOCATION_POLICY_NAME,
-                    PolicyDocument: l.target.policy,
-                }),
-            );
-            return { target: l.target, outcome: "revoked", detail: `sessions issued before ${l.target.cutoff} are denied` };
-        } catch (error) {
-            return { target: l.target, outcome: "failed", detail: awsError(error) };
-        }
-    });
-    return { applied: true, results };
+    for (const target of targets.filter((t) => !results.has(t))) {
+        const tried = attempts.get(target);
+        settle({
+            target,
+            outcome: "failed",
+            detail:
+                tried === undefined || tried.last === ""
+                    ? "not attempted before the deadline"
+                    : `not applied by the deadline after ${tried.count} attempt${tried.count === 1 ? "" : "s"}; last: ${tried.last}`,
+        });
+    }
+    return targets.map((t) => results.get(t)!);
 }
 
-/** How many of the roles the API call revoked: all, some or none. */
+/** How many of the roles now deny the sessions: all, some or none. */
 export function appliedCount(results: EmergencyResult[]): "all" | "some" | "none" {
-    const revoked = results.filter((r) => r.outcome === "revoked").length;
-    return revoked === results.length ? "all" : revoked === 0 ? "none" : "some";
+    const applied = results.filter((r) => r.outcome !== "failed").length;
+    return applied === results.length ? "all" : applied === 0 ? "none" : "some";
 }
 
 /** The per-role result table, aligned for a terminal. */
 export function resultTable(results: EmergencyResult[]): string {
+    const word = { revoked: "revoked", already: "applied", failed: "FAILED" };
     const rows = [
         ["role", "IAM role", "result"],
-        ...results.map((r) => [r.target.key, r.target.roleName, `${r.outcome === "failed" ? "FAILED" : r.outcome}: ${r.detail}`]),
+        ...results.map((r) => [r.target.key, r.target.roleName, `${word[r.outcome]}: ${r.detail}`]),
     ];
     const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column].length)));
     return rows.map((row) => `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2]}`).join("\n");

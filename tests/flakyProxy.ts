@@ -1,12 +1,12 @@
 /**
- * An unreliable IAM endpoint for tests: a loopback proxy in front of moto that throttles or
- * fails some calls, chosen by a rule, and counts what it did.
+ * An unreliable IAM endpoint for tests: a loopback proxy in front of moto that throttles, fails,
+ * cuts off or never answers some calls, chosen by a rule, and counts what it did.
  */
 import * as http from "http";
 import * as net from "net";
 
 /** What the proxy does with one IAM call, given its action, role name and sequence number. */
-export type Fault = "pass" | "throttle" | "error" | "reset";
+export type Fault = "pass" | "throttle" | "error" | "reset" | "stall";
 export type FaultRule = (call: { action: string; roleName: string; index: number }) => Fault;
 
 /** A running proxy. */
@@ -14,6 +14,8 @@ export interface FlakyProxy {
     endpoint: string;
     /** Calls seen, by fault. */
     counts: Record<Fault, number>;
+    /** What each call of each role met, in order, by role name. */
+    history: Map<string, Fault[]>;
     stop(): Promise<void>;
 }
 
@@ -25,7 +27,9 @@ const FAILED =
 /** Starts a proxy to `target` (an http://127.0.0.1:port endpoint) on a free loopback port. */
 export async function startFlakyProxy(target: string, rule: FaultRule): Promise<FlakyProxy> {
     const upstream = new URL(target);
-    const counts: Record<Fault, number> = { pass: 0, throttle: 0, error: 0, reset: 0 };
+    const counts: Record<Fault, number> = { pass: 0, throttle: 0, error: 0, reset: 0, stall: 0 };
+    /** What each role's calls met, so a test can show that a role meeting a fault was tried again. */
+    const history = new Map<string, Fault[]>();
     let index = 0;
     const server = http.createServer((request, response) => {
         const chunks: Buffer[] = [];
@@ -33,8 +37,12 @@ export async function startFlakyProxy(target: string, rule: FaultRule): Promise<
         request.on("end", () => {
             const body = Buffer.concat(chunks);
             const form = new URLSearchParams(body.toString("utf8"));
-            const fault = rule({ action: form.get("Action") ?? "", roleName: form.get("RoleName") ?? "", index: index++ });
+            const roleName = form.get("RoleName") ?? "";
+            const fault = rule({ action: form.get("Action") ?? "", roleName, index: index++ });
             counts[fault]++;
+            history.set(roleName, [...(history.get(roleName) ?? []), fault]);
+            // Accepted and never answered: only the caller's timeout ends it.
+            if (fault === "stall") return;
             if (fault === "reset") {
                 request.socket.destroy();
                 return;
@@ -66,6 +74,7 @@ export async function startFlakyProxy(target: string, rule: FaultRule): Promise<
     return {
         endpoint: `http://127.0.0.1:${port}`,
         counts,
+        history,
         stop: () =>
             new Promise<void>((resolve) => {
                 server.closeAllConnections();

@@ -1,0 +1,304 @@
+/**
+ * The emergency path (`revoke --now`) against a real IAM API (moto's server on loopback), and
+ * under faults: a proxy in front of it that throttles, fails, resets or never answers calls.
+ * Every test is bounded: short call timeouts, short deadlines, millisecond backoffs.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import { CreateRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { Capture, fixture, plan, project } from "./helpers";
+import { MOTO_INSTALL_HINT, Moto, startMoto } from "./moto";
+import { startFlakyProxy } from "./flakyProxy";
+import { main as revoke } from "../cli/revoke";
+import { Schedule, iamClientConfig } from "../cli/emergency";
+import { decodePolicyDocument } from "../components/policy";
+
+const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
+const NOW = new Date("2026-11-27T10:15:30.250Z");
+const CUTOFF = "2026-11-27T10:00:00Z";
+const trust = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+const credentials = async () => ({ accessKeyId: "testing", secretAccessKey: "testing" });
+
+/** The production client's settings, with test credentials and call timeouts short enough for a test. */
+function testClient(endpoint: string | undefined, credentialsProvider: IAMClient["config"]["credentials"] = credentials): IAMClient {
+    return new IAMClient({
+        ...iamClientConfig(endpoint, "us-east-1", { connectMs: 200, requestMs: 400 }),
+        credentials: credentialsProvider,
+    });
+}
+
+/** Retries after milliseconds, not seconds, and every role's calls in flight at once. */
+const fast = (deadlineMs: number): Schedule => ({ deadline: Date.now() + deadlineMs, concurrency: 8, baseDelayMs: 5, maxDelayMs: 50 });
+
+async function run(
+    argv: string[],
+    root: string,
+    client: (endpoint: string | undefined) => IAMClient = testClient,
+    env: NodeJS.ProcessEnv = {},
+) {
+    const out = new Capture();
+    const err = new Capture();
+    const code = await revoke(argv, out, err, { root, now: () => NOW, client: (endpoint) => client(endpoint), schedule: fast, env });
+    return { code, stdout: out.text, stderr: err.text, file: fs.readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8") };
+}
+
+const withAll = (text: string, cutoff: string) =>
+    text.replace("\n  revocable-roles:roles:", `\n  revocable-roles:revokeAllBefore: "${cutoff}"\n  revocable-roles:roles:`);
+
+/** The rows of the result table, each split into its three columns. */
+const rows = (stdout: string) =>
+    stdout
+        .split("\n\n")
+        .find((block) => block.split("\n")[1]?.startsWith("role "))!
+        .split("\n")
+        .slice(2)
+        .map((row) => row.split(/\s{2,}/));
+
+describe("npm run revoke --now against a real IAM API (moto_server)", function () {
+    this.timeout(30_000);
+    let moto: Moto | undefined;
+
+    before(async function () {
+        moto = await startMoto();
+        if (moto === undefined) {
+            console.log(`      skipped: ${MOTO_INSTALL_HINT}`);
+            this.skip();
+        }
+        for (const RoleName of ["ci-deployer", "app-server"]) {
+            await moto!.client.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }));
+        }
+    });
+
+    after(async () => {
+        await moto?.stop();
+    });
+
+    const live = async (RoleName: string) =>
+        decodePolicyDocument(
+            (await moto!.client.send(new GetRolePolicyCommand({ RoleName, PolicyName: "RevokeOlderSessions" }))).PolicyDocument ?? "",
+        ).Statement[0].Condition?.DateLessThan["aws:TokenIssueTime"];
+
+    it("revokes the roles that exist, names the one it could not, records the cutoff first, names the endpoint, and exits 1", async () => {
+        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+        const result = await run(["--stack", "qa", "--all", "--at", CUTOFF, "--now", "--endpoint-url", moto!.endpoint], root);
+        assert.strictEqual(result.code, 1);
+        const [written, table, ...rest] = result.stdout.split("\n\n");
+        assert.strictEqual(written, `Wrote Pulumi.qa.yaml: revocable-roles:revokeAllBefore revoked before ${CUTOFF}.`);
+        assert.strictEqual(
+            table,
+            [
+                `IAM endpoint: ${moto!.endpoint} (from --endpoint-url)`,
+                "role         IAM role     result",
+                `ci-deployer  ci-deployer  revoked: sessions issued before ${CUTOFF} are denied`,
+                `app-server   app-server   revoked: sessions issued before ${CUTOFF} are denied`,
+                "auditor      auditor      FAILED: NoSuchEntityException: Role auditor not found",
+            ].join("\n"),
+        );
+        const body = rest.join("\n\n");
+        assert.ok(
+            body.includes(
+                "### Partly applied (emergency path)\nApplied at once through the IAM API to 2 of 3 roles with `npm run revoke -- --now`. **Not applied** to `auditor`: those roles are revoked only when this pull request deploys, unless `--now` is rerun after fixing the cause.",
+            ),
+            body,
+        );
+        assert.ok(body.includes(`IAM endpoint: ${moto!.endpoint} (from --endpoint-url).`), body);
+        assert.strictEqual(
+            result.stderr,
+            "1 of 3 roles were NOT revoked through the API:\nauditor (auditor): NoSuchEntityException: Role auditor not found\n",
+        );
+        assert.strictEqual(result.file, withAll(ORIGINAL, CUTOFF));
+
+        // What the API now holds is exactly what the offline plan of the recorded file renders.
+        const recorded = await plan(result.file, "qa");
+        for (const role of ["ci-deployer", "app-server"]) {
+            const rendered = recorded.resources.find((r) => r.name === `${role}-revocation`)!;
+            const got = await moto!.client.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: "RevokeOlderSessions" }));
+            assert.deepStrictEqual(decodePolicyDocument(got.PolicyDocument ?? ""), JSON.parse(String(rendered.inputs.policy)));
+        }
+    });
+
+    it("says nothing was applied, and what to set, when there are no credentials, without retrying", async () => {
+        const noCredentials = (endpoint: string | undefined) =>
+            testClient(endpoint, async () => {
+                throw Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
+            });
+        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+        const result = await run(
+            ["--stack", "qa", "--role", "ci-deployer", "--at", CUTOFF, "--now", "--endpoint-url", moto!.endpoint],
+            root,
+            noCredentials,
+        );
+        const hint =
+            "CredentialsProviderError: Could not load credentials from any providers (no AWS credentials were found: set AWS_PROFILE (after aws sso login --profile <name>), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys), or run where an instance or task role provides them)";
+        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.stderr, `1 of 1 roles were NOT revoked through the API:\nci-deployer (ci-deployer): ${hint}\n`);
+        assert.ok(
+            result.stdout.includes(
+                "### Not applied (the emergency path failed)\nThe IAM API applied this revocation to **none** of the 1 roles: nothing is revoked until this pull request deploys",
+            ),
+            result.stdout,
+        );
+    });
+
+    it("counts a live revocation with a later cutoff as applied, leaves it alone, and records that cutoff instead", async () => {
+        const later = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-11-27T10:10:00Z"}}}]}`;
+        await moto!.client.send(
+            new PutRolePolicyCommand({ RoleName: "app-server", PolicyName: "RevokeOlderSessions", PolicyDocument: later }),
+        );
+        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+        const argv = [
+            "--stack",
+            "qa",
+            "--role",
+            "ci-deployer",
+            "--role",
+            "app-server",
+            "--at",
+            "2026-11-27T10:05:00Z",
+            "--now",
+            "--endpoint-url",
+            moto!.endpoint,
+        ];
+        const result = await run(argv, root);
+        assert.deepStrictEqual({ code: result.code, stderr: result.stderr }, { code: 0, stderr: "" });
+        assert.deepStrictEqual(rows(result.stdout), [
+            ["ci-deployer", "ci-deployer", "revoked: sessions issued before 2026-11-27T10:05:00Z are denied"],
+            [
+                "app-server",
+                "app-server",
+                "applied: already revoked with a later cutoff: sessions issued before 2026-11-27T10:10:00Z are denied",
+            ],
+        ]);
+        assert.deepStrictEqual([await live("ci-deployer"), await live("app-server")], ["2026-11-27T10:05:00Z", "2026-11-27T10:10:00Z"]);
+        const names = await moto!.client.send(new ListRolePoliciesCommand({ RoleName: "app-server" }));
+        assert.deepStrictEqual(names.PolicyNames, ["RevokeOlderSessions"]);
+        // The pull request deploys the later cutoff, never the weaker one over it.
+        const recorded = await plan(result.file, "qa");
+        assert.strictEqual(
+            JSON.parse(String(recorded.resources.find((r) => r.name === "app-server-revocation")!.inputs.policy)).Statement[0].Condition
+                .DateLessThan["aws:TokenIssueTime"],
+            "2026-11-27T10:10:00Z",
+        );
+        assert.ok(
+            result.stdout.includes("`app-server` (IAM role `app-server`, keeps its own later cutoff `2026-11-27T10:10:00Z`)"),
+            result.stdout,
+        );
+    });
+
+    it("names an endpoint taken from the environment, and uses it", async () => {
+        const saved = process.env.AWS_ENDPOINT_URL_IAM;
+        process.env.AWS_ENDPOINT_URL_IAM = moto!.endpoint;
+        try {
+            const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+            const result = await run(
+                ["--stack", "qa", "--role", "ci-deployer", "--at", "2026-11-27T10:06:00Z", "--now"],
+                root,
+                testClient,
+                {
+                    AWS_ENDPOINT_URL_IAM: moto!.endpoint,
+                },
+            );
+            assert.deepStrictEqual({ code: result.code, stderr: result.stderr }, { code: 0, stderr: "" });
+            assert.ok(
+                result.stdout.includes(`IAM endpoint: ${moto!.endpoint} (from the environment variable AWS_ENDPOINT_URL_IAM)\n`),
+                result.stdout,
+            );
+            assert.strictEqual(await live("ci-deployer"), "2026-11-27T10:06:00Z");
+        } finally {
+            if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
+            else process.env.AWS_ENDPOINT_URL_IAM = saved;
+        }
+    });
+
+    describe("under faults", () => {
+        const keys = Array.from({ length: 8 }, (_, i) => `faulty-${String(i).padStart(2, "0")}`);
+        const text = `config:\n  revocable-roles:roles:\n${keys.map((k) => `    ${k}:\n      trust:\n        services: [ec2.amazonaws.com]\n`).join("")}`;
+
+        before(async () => {
+            for (const RoleName of keys) await moto!.client.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }));
+        });
+
+        it("ends within the deadline on an endpoint that never answers, the stack file written and the body saying not applied", async () => {
+            const silent = net.createServer(() => {});
+            await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+            const endpoint = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+            try {
+                const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+                const result = await run(
+                    ["--stack", "qa", "--role", "ci-deployer", "--at", CUTOFF, "--now", "--endpoint-url", endpoint, "--deadline", "1"],
+                    root,
+                );
+                assert.strictEqual(result.code, 1);
+                assert.strictEqual(result.file, ORIGINAL.replace("revokeBefore: '2026-11-27T09:00:00Z'", `revokeBefore: "${CUTOFF}"`));
+                const [[key, , detail]] = rows(result.stdout);
+                assert.strictEqual(key, "ci-deployer");
+                assert.match(detail, /^FAILED: not applied by the deadline after \d+ attempts; last: TimeoutError: /);
+                assert.ok(result.stdout.includes("### Not applied (the emergency path failed)"), result.stdout);
+            } finally {
+                silent.close();
+            }
+        });
+
+        it("at a 60 % fault rate every role ends applied or reported, each retried on its own, and reruns reach exit 0 with every role applied", async () => {
+            const root = project({ "Pulumi.qa.yaml": text });
+            // A fixed pseudo-random sequence: 60 % of calls throttled, failed with a 5xx, reset or left unanswered.
+            let seed = 7;
+            const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+            const faults = ["throttle", "error", "reset", "stall"] as const;
+            const proxy = await startFlakyProxy(moto!.endpoint, () => (next() < 0.6 ? faults[Math.floor(next() * 4)] : "pass"));
+            try {
+                const argv = ["--stack", "qa", "--all", "--at", CUTOFF, "--now", "--endpoint-url", proxy.endpoint, "--deadline", "1.5"];
+                const first = await run(argv, root);
+                const outcomes = rows(first.stdout);
+                assert.deepStrictEqual(
+                    outcomes.map(([key]) => key),
+                    keys,
+                );
+                for (const [key, , detail] of outcomes) {
+                    assert.match(
+                        detail,
+                        /^(?:revoked: sessions issued before 2026-11-27T10:00:00Z are denied|applied: already revoked: .*|FAILED: not applied by the deadline after \d+ attempts; last: .+)$/,
+                        key,
+                    );
+                }
+                assert.ok(
+                    proxy.counts.throttle > 0 && proxy.counts.error > 0 && proxy.counts.reset > 0 && proxy.counts.stall > 0,
+                    JSON.stringify(proxy.counts),
+                );
+                // No shared retry budget: a role that met a fault was called again, and a role not applied was tried more than once.
+                const faulted = keys.filter((key) => (proxy.history.get(key) ?? []).some((fault) => fault !== "pass"));
+                assert.ok(faulted.length >= keys.length / 2, JSON.stringify([...proxy.history]));
+                for (const key of faulted) {
+                    const met = proxy.history.get(key)!;
+                    assert.ok(
+                        met.length > met.findIndex((fault) => fault !== "pass") + 1,
+                        `${key} was not called again after ${JSON.stringify(met)}`,
+                    );
+                }
+                for (const [key, , detail] of outcomes.filter(([, , d]) => d.startsWith("FAILED"))) {
+                    assert.ok(Number(/after (\d+) attempts/.exec(detail)?.[1]) >= 2, `${key}: ${detail}`);
+                }
+                let code = first.code;
+                for (let rerun = 0; rerun < 5 && code !== 0; rerun++) code = (await run(argv, root)).code;
+                assert.strictEqual(code, 0);
+                for (const RoleName of keys) assert.strictEqual(await live(RoleName), CUTOFF, RoleName);
+                // Once every role is applied, a rerun whose reads still meet faults comes back clean.
+                const again = await run(argv, root);
+                assert.deepStrictEqual({ code: again.code, stderr: again.stderr }, { code: 0, stderr: "" });
+                assert.ok(
+                    rows(again.stdout).every(
+                        ([, , detail]) => detail === `applied: already revoked: sessions issued before ${CUTOFF} are denied`,
+                    ),
+                    again.stdout,
+                );
+            } finally {
+                await proxy.stop();
+            }
+        });
+    });
+});
