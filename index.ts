@@ -4,10 +4,10 @@
  * Exported as a function, which the Pulumi CLI calls and awaits; what it returns is the stack's outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { RevocableRole, RevocableRoleArgs, contextNeeded, deployingAccount } from "./components";
+import { RevocableRole, RevocableRoleArgs, contextNeeded, deployingAccount } from "./component";
 import { accountFromConfig } from "./config/account";
 import { CONFIG_ERROR_HEADER, readStackConfig } from "./config/stackConfig";
-import { currentTime } from "./components/clock";
+import { currentTime } from "./component/clock";
 
 /** The stack output `roles`, per role key. */
 interface RoleOutput {

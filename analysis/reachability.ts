@@ -8,11 +8,11 @@
  * accounts and unknown managed policy documents as possibly matching; a role is left out only
  * when it provably cannot be reached.
  */
-import { KnownTrust } from "../components/trust";
-import { PolicyDocument, PolicyStatement, asList } from "../components/policy";
-import { KnownRoleArgs, RoleModel, modelOf } from "../components/role";
+import { KnownTrust } from "../iam/trust";
+import { PolicyDocument, PolicyStatement, asList } from "../iam/policy";
+import { KnownRoleArgs, RoleModel, modelOf } from "../iam/role";
 import { wildcardCovers } from "./trust";
-import { awsManagedName, coversAssumeRole, managedPolicyCatalog } from "./managedPolicies";
+import { awsManagedName, coversAssumeRole, managedPolicyCatalog } from "../iam/managedPolicies";
 
 /** One role of one stack, as far as reachability is concerned. */
 export interface RoleFacts {

@@ -4,8 +4,8 @@
  * trust widens it (anything new: a principal, an action, a condition removed or loosened) or
  * only tightens it.
  */
-import { ConditionBlock, PolicyDocument, PolicyStatement, asList, wildcardRegExp } from "../components/policy";
-import { GITHUB_OIDC_HOST } from "../components/trust";
+import { ConditionBlock, PolicyDocument, PolicyStatement, asList, wildcardRegExp } from "../iam/policy";
+import { GITHUB_OIDC_HOST } from "../iam/trust";
 
 /** One principal's grant from one statement. */
 export interface Grant {

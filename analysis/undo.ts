@@ -6,9 +6,9 @@
  * conditions are taken as possibly true, an unknown account may match, and a managed policy whose
  * document is not known here may allow anything.
  */
-import { PolicyStatement, asList } from "../components/policy";
+import { PolicyStatement, asList } from "../iam/policy";
 import { RoleFacts, mayMatchArn } from "./reachability";
-import { UNDO_ACTIONS, awsManagedName, coversAction, managedPolicyCatalog, undoActionsOf } from "./managedPolicies";
+import { UNDO_ACTIONS, awsManagedName, coversAction, managedPolicyCatalog, undoActionsOf } from "../iam/managedPolicies";
 
 /** One way a role may undo another's revocation. */
 export interface UndoGrant {

@@ -6,7 +6,7 @@
  */
 import * as path from "path";
 import { planStack } from "../cli/plan";
-import { loadProgram, runOffline, useFastStackTraces } from "../cli/offline";
+import { loadProgram, runOffline, useFastStackTraces } from "../plan/recorder";
 import { loadStack } from "../config/loader";
 import { directorySource } from "../config/sources";
 

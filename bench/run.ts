@@ -8,11 +8,11 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { planStack } from "../cli/plan";
-import { footprint, touched } from "../analysis/plan";
+import { footprint, touched } from "../plan/model";
 import { loadStack } from "../config/loader";
 import { directorySource } from "../config/sources";
 import { PROJECT_ROOT } from "../cli/project";
-import { useFastStackTraces } from "../cli/offline";
+import { useFastStackTraces } from "../plan/recorder";
 import { BENCH_CUTOFF, syntheticStack } from "./synthetic";
 import { baselineOf } from "./baseline";
 

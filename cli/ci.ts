@@ -13,11 +13,11 @@ import { CliError, EXIT_CODES_HELP, UsageError, Writer, errorText, fail, parseFl
 import { PROJECT_ROOT, changedFiles, changesProgram, checkoutAt, removeTemporaryFolder } from "./project";
 import { diffPlans, planAt, planStack } from "./plan";
 import { formatMarkdown, formatText } from "./guard";
-import { useFastStackTraces } from "./offline";
+import { useFastStackTraces } from "../plan/recorder";
 import { PROJECT_FILE, listStacks, loadStack, stackFileName } from "../config/loader";
 import { directorySource, git, gitSource, resolveRef } from "../config/sources";
-import { ROLE_TYPES, POLICY_TYPES } from "../analysis/deployment";
-import { footprint, touched } from "../analysis/plan";
+import { ROLE_TYPES, POLICY_TYPES } from "../plan/deployment";
+import { footprint, touched } from "../plan/model";
 import { revocationTargets } from "./plan";
 import { judge } from "../guard";
 

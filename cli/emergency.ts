@@ -9,7 +9,7 @@
  * denies at least as much counts as applied, so a rerun converges.
  */
 import { GetRolePolicyCommand, IAMClient, IAMClientConfig, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { REVOCATION_POLICY_NAME, decodePolicyDocument } from "../components/policy";
+import { REVOCATION_POLICY_NAME, decodePolicyDocument } from "../iam/policy";
 
 /** One role to revoke now: its config key, physical name, cutoff and the exact policy JSON. */
 export interface EmergencyTarget {

@@ -6,7 +6,7 @@
  */
 import { EXIT_CODES_HELP, UsageError, Writer, fail, parseFlags, runAsProcess } from "./io";
 import { PROJECT_ROOT } from "./project";
-import { useFastStackTraces } from "./offline";
+import { useFastStackTraces } from "../plan/recorder";
 import { Finding, GuardOptions, judge } from "../guard";
 import { failuresFirst, scopeOf, subjectText } from "../guard/findings";
 

@@ -8,7 +8,7 @@ import * as path from "path";
 import { GetPolicyVersionCommand, IAMClient, ListPoliciesCommand } from "@aws-sdk/client-iam";
 import { CliError, EXIT_CODES_HELP, Writer, fail, parseFlags, runAsProcess } from "./io";
 import { MOTO_INSTALL_HINT, startMotoServer } from "./localIam";
-import { CATALOG_FILE, ManagedPolicyCatalog, catalogText, policyFacts } from "../analysis/managedPolicies";
+import { CATALOG_FILE, ManagedPolicyCatalog, catalogText, policyFacts } from "../iam/managedPolicies";
 
 /** Reads every AWS-managed policy of an IAM endpoint into a catalog. */
 export async function buildCatalog(client: IAMClient, source: string): Promise<ManagedPolicyCatalog> {

@@ -4,19 +4,19 @@
  * against the same stack at a git ref.
  */
 import * as path from "path";
-import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION, Registration, loadProgram, runOffline, useFastStackTraces } from "./offline";
+import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION, Registration, loadProgram, runOffline, useFastStackTraces } from "../plan/recorder";
 import { CliError, Writer, fail, parseFlags, runAsProcess, UsageError } from "./io";
 import { PROJECT_ROOT } from "./project";
 import { LoadedStack, loadProject, loadStack, stackFileName } from "../config/loader";
 import { ProjectSource, directorySource, gitSource } from "../config/sources";
 import { CONFIG_ERROR_HEADER } from "../config/stackConfig";
-import { Footprint, Plan, PlannedResource, RegistrationDetails, footprint } from "../analysis/plan";
-import { POLICY_TYPES, deployedRoles, policyName, revocationCutoff } from "../analysis/deployment";
+import { Footprint, Plan, PlannedResource, RegistrationDetails, footprint } from "../plan/model";
+import { POLICY_TYPES, deployedRoles, policyName, revocationCutoff } from "../plan/deployment";
 import { describeTrust } from "../analysis/trust";
 import { Containment, RepositoryRole, containment, repositoryRoles } from "../analysis/containment";
-import { REVOCATION_POLICY_NAME, asList } from "../components/policy";
-import { formatUtc, safeToRemoveAfter } from "../components/timestamps";
-import { formatPath } from "../components/validation";
+import { REVOCATION_POLICY_NAME, asList } from "../iam/policy";
+import { formatUtc, safeToRemoveAfter } from "../iam/timestamps";
+import { formatPath } from "../iam/rules";
 
 /**
  * Plans a loaded stack by running the program in `programRoot` (this checkout's, unless a base's

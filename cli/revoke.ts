@@ -25,10 +25,10 @@ import { LoadedStack, loadStack, stackConfig, stackFileName } from "../config/lo
 import { directorySource } from "../config/sources";
 import { Containment, RepositoryRole, containment, containmentMarkdown, repositoryRoles } from "../analysis/containment";
 import { NAMESPACE, StackConfigResult, readStackConfig } from "../config/stackConfig";
-import { REVOCATION_POLICY_NAME } from "../components/policy";
-import { modelOf } from "../components/role";
-import { closest } from "../components/suggest";
-import { formatUtc, instantOf, parseTimestamp, safeToRemoveAfter, show, tooEarlyProblem, wholeSecondsUp } from "../components/timestamps";
+import { REVOCATION_POLICY_NAME } from "../iam/policy";
+import { modelOf } from "../iam/role";
+import { closest } from "../iam/suggest";
+import { formatUtc, instantOf, parseTimestamp, safeToRemoveAfter, show, tooEarlyProblem, wholeSecondsUp } from "../iam/timestamps";
 
 const USAGE =
     "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>] [--deadline <seconds>]]";

@@ -4,7 +4,7 @@
  * region's name fixes its partition. Knowing them offline makes trust policies plain values
  * (no provider call per stack) and lets the containment analysis decide trust by account.
  */
-import { AccountContext } from "../components/trust";
+import { AccountContext } from "../iam/trust";
 import { configValue } from "./stackConfig";
 
 /** The partition a region belongs to, from its name; undefined for a name that is not a region's. */

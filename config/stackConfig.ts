@@ -5,19 +5,10 @@
  * the config through `readStackConfig`, so they agree on what a stack file means.
  */
 import { z } from "zod";
-import { Backend, KnownRoleArgs, modelOf } from "../components/role";
-import { validatedModels } from "../components/validated";
-import { formatUtc, latestInstant, show } from "../components/timestamps";
-import {
-    Problem,
-    ROLE_NAME,
-    backendSchema,
-    cutoffSchema,
-    formatPath,
-    futureCutoffProblems,
-    problemsOf,
-    roleSchema,
-} from "../components/validation";
+import { Backend, KnownRoleArgs, modelOf } from "../iam/role";
+import { validatedModels } from "../component/validated";
+import { formatUtc, latestInstant, show } from "../iam/timestamps";
+import { Problem, ROLE_NAME, backendSchema, cutoffSchema, formatPath, futureCutoffProblems, problemsOf, roleSchema } from "../iam/rules";
 
 /** The config namespace, which is also the Pulumi project name. */
 export const NAMESPACE = "revocable-roles";

@@ -7,10 +7,10 @@ import { ConfigSourceError, LoadedStack, loadStack, stackFileName } from "../con
 import { ProjectSource } from "../config/sources";
 import { NAMESPACE, Revocations, configValue, effectiveCutoff, readStackConfig, revocationsOf } from "../config/stackConfig";
 import { accountFromConfig } from "../config/account";
-import { Plan } from "../analysis/plan";
+import { Plan } from "../plan/model";
 import { RoleFacts, roleFacts } from "../analysis/reachability";
 import { planStack } from "../cli/plan";
-import { formatUtc, latestInstant, safeToRemoveAfter } from "../components/timestamps";
+import { formatUtc, latestInstant, safeToRemoveAfter } from "../iam/timestamps";
 
 /** One stack at one side of the change. */
 export interface Side {

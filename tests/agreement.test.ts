@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { FIXTURES, memorySource } from "./helpers";
-import { loadProgram, runOffline } from "../cli/offline";
+import { loadProgram, runOffline } from "../plan/recorder";
 import { CliError } from "../cli/io";
 import { PROJECT_ROOT } from "../cli/project";
 import { planStack } from "../cli/plan";
@@ -14,8 +14,8 @@ import { readSide } from "../guard/sides";
 import { currentConfig } from "../cli/revoke";
 import { ConfigSourceError, loadStack } from "../config/loader";
 import { CONFIG_ERROR_HEADER, effectiveCutoff } from "../config/stackConfig";
-import { deployedRoles } from "../analysis/deployment";
-import { formatUtc } from "../components/timestamps";
+import { deployedRoles } from "../plan/deployment";
+import { formatUtc } from "../iam/timestamps";
 
 /** Every fixture stack file: its path under tests/fixtures. */
 function fixtureStackFiles(folder = FIXTURES): string[] {

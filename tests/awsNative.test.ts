@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { RevocableRole, RevocableRoleArgs } from "../components";
+import { RevocableRole, RevocableRoleArgs } from "../component";
 import { describePlan } from "../cli/plan";
-import { Registration } from "../cli/offline";
-import { Plan } from "../analysis/plan";
+import { Registration } from "../plan/recorder";
+import { Plan } from "../plan/model";
 import { DEV_STACK, plan, promiseOf, register, shape } from "./helpers";
 
 const withProvider = (provider: string) => DEV_STACK.replace("config:\n", `config:\n  revocable-roles:provider: ${provider}\n`);

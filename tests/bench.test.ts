@@ -2,10 +2,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Plan, footprint, touched } from "../analysis/plan";
+import { Plan, footprint, touched } from "../plan/model";
 import { baselineOf } from "../bench/baseline";
 import { BENCH_CUTOFF, syntheticStack } from "../bench/synthetic";
-import { loadProgram, runOffline } from "../cli/offline";
+import { loadProgram, runOffline } from "../plan/recorder";
 import { toPlan } from "../cli/plan";
 import { plan } from "./helpers";
 

@@ -11,9 +11,9 @@ import { main as revoke } from "../cli/revoke";
 import { iamClient } from "../cli/emergency";
 import { RepositoryRole, repositoryRoles } from "../analysis/containment";
 import { RoleFacts, link, reachable, roleArn } from "../analysis/reachability";
-import { Plan } from "../analysis/plan";
-import { deployedRoles, documentOf, policyRole } from "../analysis/deployment";
-import { PolicyDocument } from "../components/policy";
+import { Plan } from "../plan/model";
+import { deployedRoles, documentOf, policyRole } from "../plan/deployment";
+import { PolicyDocument } from "../iam/policy";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const ACCOUNT = "123456789012";

@@ -13,7 +13,7 @@ import { MOTO_INSTALL_HINT, Moto, startMoto } from "./moto";
 import { startFlakyProxy } from "./flakyProxy";
 import { main as revoke } from "../cli/revoke";
 import { Schedule, iamClientConfig } from "../cli/emergency";
-import { decodePolicyDocument } from "../components/policy";
+import { decodePolicyDocument } from "../iam/policy";
 
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
 const NOW = new Date("2026-11-27T10:15:30.250Z");

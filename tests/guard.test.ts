@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, PROJECT_YAML, git, repository } from "./helpers";
+import { Capture, PROGRAM_ENTRIES, PROJECT_YAML, git, repository } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as guard } from "../cli/guard";
 import { EXIT_CODES_HELP } from "../cli/io";
@@ -316,13 +316,13 @@ describe("npm run guard: what it catches", () => {
 
         it("fails a change to the program that stops deploying the revocation", async function () {
             this.timeout(60_000);
-            const code = ["index.ts", "package.json", "tsconfig.json", "components", "config"];
+            const code = PROGRAM_ENTRIES;
             await expectGuard(
                 { "Pulumi.dev.yaml": BASE, ".gitignore": "node_modules\n" },
                 {},
                 1,
                 [
-                    `FAIL project: components/revocableRole.ts: changed while revocations are in force (dev/victim until 2026-11-27T23:00:00Z): ${ONLY_STACK_FILES}`,
+                    `FAIL project: component/revocableRole.ts: changed while revocations are in force (dev/victim until 2026-11-27T23:00:00Z): ${ONLY_STACK_FILES}`,
                     `FAIL dev: role victim: no longer deploys RevokeOlderSessions on IAM role victim while its revocation is in force ${WINDOW}`,
                     FAILED(2),
                 ],
@@ -331,7 +331,7 @@ describe("npm run guard: what it catches", () => {
                     fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(root, "node_modules"));
                     git(root, "add", "-A");
                     git(root, "commit", "-qm", "the program");
-                    const component = path.join(root, "components", "revocableRole.ts");
+                    const component = path.join(root, "component", "revocableRole.ts");
                     fs.writeFileSync(
                         component,
                         fs

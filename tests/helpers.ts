@@ -5,11 +5,11 @@ import * as os from "os";
 import * as path from "path";
 import { Writable } from "stream";
 import * as pulumi from "@pulumi/pulumi";
-import { Registration, runOffline } from "../cli/offline";
+import { Registration, runOffline } from "../plan/recorder";
 import { planStack } from "../cli/plan";
 import { LoadedStack, loadStack } from "../config/loader";
 import { EntryKind, ProjectSource } from "../config/sources";
-import { Plan } from "../analysis/plan";
+import { Plan } from "../plan/model";
 
 /** The fixtures folder. */
 export const FIXTURES = path.join(__dirname, "fixtures");
@@ -44,6 +44,9 @@ export function loaded(text: string, stack = "test"): LoadedStack {
 export function plan(text: string, stack = "test"): Promise<Plan> {
     return planStack(loaded(text, stack));
 }
+
+/** The files and folders of this project's own program: what a base commit holds to be planned with its own code. */
+export const PROGRAM_ENTRIES = ["index.ts", "package.json", "tsconfig.json", "component", "iam", "config"];
 
 /** The package.json every test project has: the Pulumi CLI's Node.js host runs index.ts. */
 export const PACKAGE_JSON = '{ "name": "test-project", "main": "index.ts" }\n';

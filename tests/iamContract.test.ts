@@ -15,11 +15,11 @@ import {
     ListRolePoliciesCommand,
     PutRolePolicyCommand,
 } from "@aws-sdk/client-iam";
-import { Plan, PlannedResource } from "../analysis/plan";
+import { Plan, PlannedResource } from "../plan/model";
 import { DEV_STACK, plan as planText } from "./helpers";
 import { MOTO_INSTALL_HINT, Moto, startMoto } from "./moto";
-import { decodePolicyDocument } from "../components/policy";
-import { managedPolicyCatalog, policyFacts } from "../analysis/managedPolicies";
+import { decodePolicyDocument } from "../iam/policy";
+import { managedPolicyCatalog, policyFacts } from "../iam/managedPolicies";
 
 describe("the IAM API contract (moto_server)", function () {
     this.timeout(60_000);

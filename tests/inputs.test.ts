@@ -6,8 +6,8 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
-import { RevocableRole } from "../components";
-import { runOffline } from "../cli/offline";
+import { RevocableRole } from "../component";
+import { runOffline } from "../plan/recorder";
 import { byName, doc, register } from "./helpers";
 
 /** A program as a Pulumi user writes it: every field that can take an Input gets an Output of another resource. */

@@ -5,8 +5,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
-import { RevocableRole, RevocableRoleArgs } from "../components";
-import { runOffline, Registration } from "../cli/offline";
+import { RevocableRole, RevocableRoleArgs } from "../component";
+import { runOffline, Registration } from "../plan/recorder";
 import { PACKAGE_SCHEMA_FILE, componentProvider, packageSchemaText } from "../package/packageSchema";
 import { register } from "./helpers";
 

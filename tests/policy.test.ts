@@ -8,7 +8,7 @@ import {
     revocationPolicy,
     serializePolicy,
     wildcardRegExp,
-} from "../components/policy";
+} from "../iam/policy";
 
 describe("revocationPolicy", () => {
     it("renders exactly the console's deny-older-sessions shape", () => {

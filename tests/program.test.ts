@@ -3,11 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Capture, DEV_STACK, FIXTURES, doc, fixture, loaded, plan, project, promiseOf, repository, shape } from "./helpers";
-import { loadProgram, runOffline } from "../cli/offline";
+import { loadProgram, runOffline } from "../plan/recorder";
 import { PROJECT_ROOT } from "../cli/project";
 import { main } from "../cli/plan";
 import { readStackConfig } from "../config/stackConfig";
-import { arnKey } from "../components/role";
+import { arnKey } from "../iam/role";
 
 const COMPONENT = "revocable-roles:index:RevocableRole";
 

@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as iam from "@pulumi/aws/iam";
-import { RevocableRole, RevocableRoleArgs } from "../components";
-import { runOffline, Registration } from "../cli/offline";
+import { RevocableRole, RevocableRoleArgs } from "../component";
+import { runOffline, Registration } from "../plan/recorder";
 import { toPlan } from "../cli/plan";
-import { footprint, previousUrns } from "../analysis/plan";
-import { arnKey } from "../components/role";
+import { footprint, previousUrns } from "../plan/model";
+import { arnKey } from "../iam/role";
 import { byName, doc, promiseOf, register, shape } from "./helpers";
 
 const args: RevocableRoleArgs = {

@@ -8,10 +8,10 @@ import * as path from "path";
 import fc from "fast-check";
 import { PROJECT_ROOT } from "../cli/project";
 import { runSimulation, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
-import { Plan } from "../analysis/plan";
+import { Plan } from "../plan/model";
 import { DEV_STACK, plan as planText } from "./helpers";
-import { roleModel } from "../components/role";
-import { PolicyDocument } from "../components/policy";
+import { roleModel } from "../iam/role";
+import { PolicyDocument } from "../iam/policy";
 
 const ROLE_ACCOUNT = "000000000000"; // the offline plan's placeholder account
 const ALLOW_ALL: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
@@ -297,7 +297,7 @@ describe("shipped code", () => {
             .map(([file]) => file);
         assert.deepStrictEqual(offenders, []);
         // The walk reaches the component, the config loader and the analysis the tools run.
-        for (const module of ["components/revocableRole.ts", "config/loader.ts", "analysis/trust.ts"]) {
+        for (const module of ["component/revocableRole.ts", "config/loader.ts", "analysis/trust.ts"]) {
             assert.ok(graph.has(path.join(PROJECT_ROOT, module)), module);
         }
     });

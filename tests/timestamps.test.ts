@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { formatUtc, instantOf, latestInstant, parseTimestamp, safeToRemoveAfter } from "../components/timestamps";
+import { formatUtc, instantOf, latestInstant, parseTimestamp, safeToRemoveAfter } from "../iam/timestamps";
 
 describe("parseTimestamp", () => {
     const valid: [string, string][] = [

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { contextNeeded, githubSubject, trustPolicy, KnownTrust } from "../components/trust";
-import { PolicyDocument, PolicyStatement } from "../components/policy";
+import { contextNeeded, githubSubject, trustPolicy, KnownTrust } from "../iam/trust";
+import { PolicyDocument, PolicyStatement } from "../iam/policy";
 import { trustChanges } from "../analysis/trust";
 
 const context = { partition: "aws", accountId: "123456789012" };

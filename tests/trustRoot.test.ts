@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Capture, git, project, repository } from "./helpers";
+import { Capture, PROGRAM_ENTRIES, git, project, repository } from "./helpers";
 import { PROJECT_ROOT, checkoutAt, removeTemporaryFolder } from "../cli/project";
 import { main as guard } from "../cli/guard";
 
@@ -75,7 +75,7 @@ function programFiles(): Record<string, string> {
         if (fs.statSync(full).isDirectory()) for (const entry of fs.readdirSync(full)) add(path.join(relative, entry));
         else files[relative] = fs.readFileSync(full, "utf8");
     };
-    for (const entry of ["index.ts", "package.json", "tsconfig.json", "components", "config"]) add(entry);
+    for (const entry of PROGRAM_ENTRIES) add(entry);
     return files;
 }
 

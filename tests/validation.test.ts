@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { RoleValidationError, roleModel, roleProblems } from "../components/role";
-import { formatPath } from "../components/validation";
+import { RoleValidationError, roleModel, roleProblems } from "../iam/role";
+import { formatPath } from "../iam/rules";
 
 const now = new Date("2026-11-27T12:00:00Z");
 const base = { roleName: "app", trust: { accounts: ["111111111111"] } };

@@ -3,7 +3,7 @@
  * window fails; a new one, a later one, or one removed after its window passes and is listed.
  */
 import { NAMESPACE, Revocations } from "../../config/stackConfig";
-import { formatUtc, instantOf, safeToRemoveAfter } from "../../components/timestamps";
+import { formatUtc, instantOf, safeToRemoveAfter } from "../../iam/timestamps";
 import { Finding, Subject, failure, passing, role, wholeStack } from "../findings";
 
 /** Compares one cutoff field across the change (a malformed new value is the validation's to report). */

@@ -4,11 +4,11 @@
  */
 import { isDeepStrictEqual } from "util";
 import { stackFileName } from "../../config/loader";
-import { Plan, REPLACING_INPUTS, footprint, urnParts } from "../../analysis/plan";
-import { DeployedRole, deployedRoles } from "../../analysis/deployment";
+import { Plan, REPLACING_INPUTS, footprint, urnParts } from "../../plan/model";
+import { DeployedRole, deployedRoles } from "../../plan/deployment";
 import { trustChanges } from "../../analysis/trust";
 import { emptyPlan } from "../../cli/plan";
-import { formatUtc, safeToRemoveAfter, show } from "../../components/timestamps";
+import { formatUtc, safeToRemoveAfter, show } from "../../iam/timestamps";
 import { Finding, failure, passing, role as roleSubject } from "../findings";
 import { window } from "../sides";
 

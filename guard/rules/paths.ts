@@ -5,7 +5,7 @@
  * runs in ways no offline plan shows, so while any revocation is in force only stack files and
  * documentation may change.
  */
-import { formatUtc, safeToRemoveAfter } from "../../components/timestamps";
+import { formatUtc, safeToRemoveAfter } from "../../iam/timestamps";
 import { Finding, failure } from "../findings";
 import { ConfigRevocation } from "../sides";
 

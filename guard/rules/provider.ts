@@ -5,7 +5,7 @@
  */
 import { LoadedStack, displayConfigValue, stackFileName } from "../../config/loader";
 import { NAMESPACE } from "../../config/stackConfig";
-import { show } from "../../components/timestamps";
+import { show } from "../../iam/timestamps";
 import { Finding, failure, file } from "../findings";
 
 export function providerConfigRules(stack: string, base: LoadedStack, head: LoadedStack, revoked: string[]): Finding[] {

@@ -4,8 +4,8 @@
  * role's inline policies, delete it or rewrite its trust fails, and so does a change that widens
  * who can assume a role already holding such a right.
  */
-import { trustPolicy } from "../../components/trust";
-import { formatUtc, safeToRemoveAfter } from "../../components/timestamps";
+import { trustPolicy } from "../../iam/trust";
+import { formatUtc, safeToRemoveAfter } from "../../iam/timestamps";
 import { RoleFacts } from "../../analysis/reachability";
 import { trustChanges } from "../../analysis/trust";
 import { undoGrantInWords, undoGrantKey, undoGrants } from "../../analysis/undo";

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, RevocationInfo, revocationInfo, revocationPolicy, serializePolicy } from "./policy";
 import { AccountContext, KnownTrust, TrustArgs, contextNeeded, trustPolicy } from "./trust";
 import { parseTimestamp } from "./timestamps";
-import { POLICY_ARN, Problem, formatPath, futureCutoffProblems, problemsOf, roleSchema } from "./validation";
+import { POLICY_ARN, Problem, formatPath, futureCutoffProblems, problemsOf, roleSchema } from "./rules";
 import { show } from "./timestamps";
 
 /** Which Pulumi AWS provider registers a role's resources. */

@@ -12,8 +12,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as mocksModule from "@pulumi/pulumi/runtime/mocks";
 import * as settingsModule from "@pulumi/pulumi/runtime/settings";
 import * as rpcModule from "@pulumi/pulumi/runtime/rpc";
-import { AliasRecord } from "../analysis/plan";
-import { atTime } from "../components/clock";
+import { AliasRecord } from "./model";
+import { atTime } from "../component/clock";
 // getStore is internal: absent from the typings, checked below.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped internal module
 const stateModule = require("@pulumi/pulumi/runtime/state") as { getStore?: () => Record<string, unknown> };
@@ -35,7 +35,7 @@ function internals() {
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- read only to name the version in the error
         const version = (require("@pulumi/pulumi/package.json") as { version: string }).version;
         throw new Error(
-            `the offline recorder was written against @pulumi/pulumi ${RECORDER_WRITTEN_FOR}, and @pulumi/pulumi ${version} lacks ${missing.join(", ")}; pin @pulumi/pulumi to ${RECORDER_WRITTEN_FOR} or update cli/offline.ts`,
+            `the offline recorder was written against @pulumi/pulumi ${RECORDER_WRITTEN_FOR}, and @pulumi/pulumi ${version} lacks ${missing.join(", ")}; pin @pulumi/pulumi to ${RECORDER_WRITTEN_FOR} or update plan/recorder.ts`,
         );
     }
     return {

@@ -7,10 +7,10 @@ import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as nativeIam from "@pulumi/aws-native/iam";
 import { getAccountIdOutput } from "@pulumi/aws-native/getAccountId";
 import { getPartitionOutput as getNativePartitionOutput } from "@pulumi/aws-native/getPartition";
-import { RevocationInfo, revocationInForce } from "./policy";
+import { RevocationInfo, revocationInForce } from "../iam/policy";
 import { currentTime } from "./clock";
-import { AccountContext } from "./trust";
-import { Backend, KnownRoleArgs, RevocableRoleArgs, RoleModel, renderTrust, roleModel } from "./role";
+import { AccountContext } from "../iam/trust";
+import { Backend, KnownRoleArgs, RevocableRoleArgs, RoleModel, renderTrust, roleModel } from "../iam/role";
 import { isDeferred, knownShape } from "./inputs";
 import { validatedModels } from "./validated";
 

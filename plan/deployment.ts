@@ -3,9 +3,9 @@
  * that really lands on it. The guard, the plan summary and the containment analysis read plans
  * through this one view.
  */
-import { Plan, PlannedResource } from "./plan";
-import { PolicyDocument, REVOCATION_POLICY_NAME } from "../components/policy";
-import { instantOf } from "../components/timestamps";
+import { Plan, PlannedResource } from "./model";
+import { PolicyDocument, REVOCATION_POLICY_NAME } from "../iam/policy";
+import { instantOf } from "../iam/timestamps";
 
 /** The role resource types of both backends. */
 export const ROLE_TYPES: ReadonlySet<string> = new Set(["aws:iam/role:Role", "aws-native:iam:Role"]);

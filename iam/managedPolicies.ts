@@ -12,8 +12,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyDocument, PolicyStatement, asList, decodePolicyDocument } from "../components/policy";
-import { wildcardCovers } from "./trust";
+import { PolicyDocument, PolicyStatement, asList, decodePolicyDocument } from "./policy";
+import { wildcardCovers } from "../analysis/trust";
 
 /** The catalog file. */
 export const CATALOG_FILE = path.join(__dirname, "managedPolicyCatalog.json");

@@ -5,6 +5,6 @@
  * part of the plan's time). Keyed by the arguments object itself, so only those exact,
  * unchanged arguments skip validation.
  */
-import { RoleModel } from "./role";
+import { RoleModel } from "../iam/role";
 
 export const validatedModels = new WeakMap<object, RoleModel>();
