@@ -4,7 +4,8 @@
  * Exported as a function, which the Pulumi CLI calls and awaits; what it returns is the stack's outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { RevocableRole, RevocableRoleArgs, contextNeeded, deployingAccount } from "./component";
+import { RevocableRole, RevocableRoleArgs, deployingAccount } from "./component";
+import { contextNeeded } from "./iam/trust";
 import { accountFromConfig } from "./config/account";
 import { CONFIG_ERROR_HEADER, readStackConfig } from "./config/stackConfig";
 import { currentTime } from "./component/clock";

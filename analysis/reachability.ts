@@ -10,7 +10,7 @@
  */
 import { KnownTrust } from "../iam/trust";
 import { PolicyDocument, PolicyStatement, asList } from "../iam/policy";
-import { KnownRoleArgs, RoleModel, modelOf } from "../iam/role";
+import { KnownRoleArgs, RoleModel, modelOfValidRole } from "../iam/role";
 import { wildcardCovers } from "./trust";
 import { awsManagedName, coversAssumeRole, managedPolicyCatalog } from "../iam/managedPolicies";
 
@@ -32,7 +32,7 @@ export interface RoleFacts {
 
 /** A role's facts from its validated arguments and its stack's account. */
 export function roleFacts(stack: string, key: string, args: KnownRoleArgs, account: { accountId?: string; partition?: string }): RoleFacts {
-    const model: RoleModel = modelOf(key, args);
+    const model: RoleModel = modelOfValidRole(key, args);
     return {
         stack,
         key,

@@ -16,7 +16,7 @@ import { describeTrust } from "../analysis/trust";
 import { Containment, RepositoryRole, containment, repositoryRoles } from "../analysis/containment";
 import { REVOCATION_POLICY_NAME, asList } from "../iam/policy";
 import { formatUtc, safeToRemoveAfter } from "../iam/timestamps";
-import { formatPath } from "../iam/rules";
+import { formatPath } from "../iam/problems";
 
 /**
  * Plans a loaded stack by running the program in `programRoot` (this checkout's, unless a base's

@@ -26,7 +26,7 @@ import { directorySource } from "../config/sources";
 import { Containment, RepositoryRole, containment, containmentMarkdown, repositoryRoles } from "../analysis/containment";
 import { NAMESPACE, StackConfigResult, readStackConfig } from "../config/stackConfig";
 import { REVOCATION_POLICY_NAME } from "../iam/policy";
-import { modelOf } from "../iam/role";
+import { modelOfValidRole } from "../iam/role";
 import { closest } from "../iam/suggest";
 import { formatUtc, instantOf, parseTimestamp, safeToRemoveAfter, show, tooEarlyProblem, wholeSecondsUp } from "../iam/timestamps";
 
@@ -241,7 +241,7 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
     const targets = after.roles
         .filter((r) => revoked.has(r.key))
         .map(({ key, args }) => {
-            const model = modelOf(key, args);
+            const model = modelOfValidRole(key, args);
             return { key, roleName: model.roleName, cutoff: model.revocation!.cutoff, policy: model.revocation!.policy };
         });
     const reason = (key: string) =>

@@ -4,7 +4,7 @@
  * role is validated again with the real value, with the same messages, before it reaches AWS.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Problem } from "../iam/rules";
+import { Problem } from "../iam/problems";
 
 /** Whether a value is only known later: an Output or a Promise. */
 export function isDeferred(value: unknown): boolean {

@@ -10,7 +10,8 @@ import { getPartitionOutput as getNativePartitionOutput } from "@pulumi/aws-nati
 import { RevocationInfo, revocationInForce } from "../iam/policy";
 import { currentTime } from "./clock";
 import { AccountContext } from "../iam/trust";
-import { Backend, KnownRoleArgs, RevocableRoleArgs, RoleModel, renderTrust, roleModel } from "../iam/role";
+import { Backend, KnownRoleArgs, RoleModel, renderTrust, validateRole } from "../iam/role";
+import { RevocableRoleArgs } from "./args";
 import { isDeferred, knownShape } from "./inputs";
 import { validatedModels } from "./validated";
 
@@ -71,13 +72,14 @@ export class RevocableRole extends pulumi.ComponentResource {
         const { account, ...rest } = args;
         // Arguments the stack config already validated hold no Outputs: no stand-ins to make.
         const shape = validatedModels.has(args) ? undefined : knownShape(rest);
-        const model = shape === undefined ? validatedModels.get(args)! : roleModel(name, shape.known as KnownRoleArgs, now, shape.problems);
+        const model =
+            shape === undefined ? validatedModels.get(args)! : validateRole(name, shape.known as KnownRoleArgs, now, shape.problems);
         super(REVOCABLE_ROLE_TYPE, name, {}, { ...opts, aliases: [{ type: FORMER_REVOCABLE_ROLE_TYPE }, ...(opts?.aliases ?? [])] });
 
         // Values that arrive as Outputs are validated again, as a whole role, once they resolve; every
         // input that carries them fails on its own error, so nothing invalid is ever sent to AWS.
         const values = shape?.deferred === true ? pulumi.output(rest) : undefined;
-        const resolvedModel = (v: pulumi.Unwrap<typeof rest>) => roleModel(name, v as KnownRoleArgs, now);
+        const resolvedModel = (v: pulumi.Unwrap<typeof rest>) => validateRole(name, v as KnownRoleArgs, now);
         const resolved = values?.apply(resolvedModel);
         const value = <T>(pick: (m: RoleModel) => T): pulumi.Input<T> =>
             values === undefined ? pick(model) : values.apply((v) => pick(resolvedModel(v)));

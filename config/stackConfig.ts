@@ -5,10 +5,12 @@
  * the config through `readStackConfig`, so they agree on what a stack file means.
  */
 import { z } from "zod";
-import { Backend, KnownRoleArgs, modelOf } from "../iam/role";
+import { Backend, KnownRoleArgs, modelOfValidRole } from "../iam/role";
 import { validatedModels } from "../component/validated";
 import { formatUtc, latestInstant, show } from "../iam/timestamps";
-import { Problem, ROLE_NAME, backendSchema, cutoffSchema, formatPath, futureCutoffProblems, problemsOf, roleSchema } from "../iam/rules";
+import { Problem, formatPath, problemsOf } from "../iam/problems";
+import { ROLE_NAME } from "../iam/patterns";
+import { backendSchema, cutoffSchema, futureCutoffProblems, roleSchema } from "../iam/rules";
 
 /** The config namespace, which is also the Pulumi project name. */
 export const NAMESPACE = "revocable-roles";
@@ -163,7 +165,7 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         const args: KnownRoleArgs = { ...rest, roleName: name ?? key };
         if (cutoff !== undefined) args.revokeBefore = formatUtc(cutoff);
         if (config.provider !== undefined) args.backend = config.provider;
-        validatedModels.set(args, modelOf(key, args));
+        validatedModels.set(args, modelOfValidRole(key, args));
         return { key, args };
     });
     return { ok: true, config, roles: planned };

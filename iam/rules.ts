@@ -5,6 +5,7 @@
  * one field, or the clock, run as refinements and as the explicit `now` pass. All problems are
  * collected and reported together; nothing is registered while any remains.
  */
+import { createHash } from "crypto";
 import { z } from "zod";
 import {
     CONSOLE_REVOCATION_POLICY_NAME,
@@ -18,107 +19,22 @@ import {
     asList,
     quotaSize,
 } from "./policy";
+import { Problem, describeType, problemsOf } from "./problems";
+import {
+    ACCOUNT,
+    EXTERNAL_ID,
+    GITHUB_REPOSITORY,
+    IAM_PATH,
+    OIDC_PROVIDER_ARN,
+    POLICY_ARN,
+    POLICY_NAME,
+    PRINCIPAL_ARN,
+    ROLE_NAME,
+    SAML_PROVIDER_ARN,
+    SERVICE_PRINCIPAL,
+} from "./patterns";
 import { ISO_8601, MAX_FUTURE_SKEW_MS, formatUtc, parseTimestamp, show, tooEarlyProblem } from "./timestamps";
 import { lintPolicy } from "./lint";
-import { didYouMean } from "./suggest";
-
-/** One thing wrong with an input: where (a path of keys and indexes) and what. */
-export interface Problem {
-    path: PropertyKey[];
-    message: string;
-}
-
-/** `a.b[0]["x.y"]`: the path notation used in every error message. */
-export function formatPath(path: readonly PropertyKey[]): string {
-    let out = "";
-    for (const part of path) {
-        if (typeof part === "number") {
-            out += `[${part}]`;
-        } else if (/^[A-Za-z0-9_+=,@:-]+$/.test(String(part))) {
-            out += out === "" ? String(part) : `.${String(part)}`;
-        } else {
-            out += `[${JSON.stringify(String(part))}]`;
-        }
-    }
-    return out;
-}
-
-const KEY_MESSAGE_SEPARATOR = "\u0000";
-
-function describeType(value: unknown): string {
-    if (value === null) return "null";
-    if (Array.isArray(value)) return "a list";
-    if (value instanceof Date) return "a Date";
-    switch (typeof value) {
-        case "string":
-            return "a string";
-        case "number":
-            return "a number";
-        case "boolean":
-            return "a boolean";
-        case "object":
-            return "a mapping";
-        default:
-            return typeof value;
-    }
-}
-
-const EXPECTED: Record<string, string> = {
-    string: "a string",
-    number: "a number",
-    int: "a whole number",
-    boolean: "true or false",
-    array: "a list",
-    object: "a mapping",
-    record: "a mapping",
-    date: "a Date",
-};
-
-/** Turns zod's issues into messages that name the bad value and the expected form. */
-function errorMessage(issue: z.core.$ZodRawIssue): string | undefined {
-    switch (issue.code) {
-        case "invalid_type": {
-            const expected = EXPECTED[issue.expected] ?? issue.expected;
-            return issue.input === undefined
-                ? `is required; expected ${expected}`
-                : `${show(issue.input)} is ${describeType(issue.input)}; expected ${expected}`;
-        }
-        case "unrecognized_keys": {
-            const shape = (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape;
-            const known = shape === undefined ? [] : Object.keys(shape);
-            return issue.keys.map((key) => `unknown key "${key}"${didYouMean(key, known)}`).join(KEY_MESSAGE_SEPARATOR);
-        }
-        case "invalid_value":
-            return `${show(issue.input)} is not allowed; expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
-        case "too_small":
-            return issue.origin === "array" || issue.origin === "string"
-                ? "must not be empty"
-                : `${show(issue.input)} is below the minimum ${String(issue.minimum)}`;
-        default:
-            return undefined;
-    }
-}
-
-/** Runs a schema and returns every problem, with unknown keys reported one per key at their own path. */
-export function problemsOf<T>(schema: z.ZodType<T>, value: unknown): { data?: T; problems: Problem[] } {
-    const result = schema.safeParse(value, { error: errorMessage });
-    if (result.success) {
-        return { data: result.data, problems: [] };
-    }
-    const problems: Problem[] = [];
-    for (const issue of result.error.issues) {
-        if (issue.code === "unrecognized_keys") {
-            const messages = issue.message.split(KEY_MESSAGE_SEPARATOR);
-            issue.keys.forEach((key, i) => problems.push({ path: [...issue.path, key], message: messages[i] }));
-        } else if (issue.code === "invalid_key") {
-            // A record key that failed its own checks: report the key's problem, not zod's summary.
-            for (const inner of issue.issues) problems.push({ path: issue.path, message: inner.message });
-        } else {
-            problems.push({ path: issue.path, message: issue.message });
-        }
-    }
-    return { problems };
-}
 
 type Check<T> = (value: T) => string | undefined;
 
@@ -142,25 +58,6 @@ function wholeNumber(min: number, max: number, range: string) {
     const error = (issue: { input: unknown }) => `${show(issue.input)} is out of range; expected ${range}`;
     return z.number().int().min(min, { error }).max(max, { error });
 }
-
-const PARTITION = "aws(?:-[a-z]+)*";
-/** The characters IAM allows in role and policy names. */
-export const NAME_CHARS = "[A-Za-z0-9+=,.@_-]";
-/** A role name: 1 to 64 IAM name characters. */
-export const ROLE_NAME = new RegExp(`^${NAME_CHARS}{1,64}$`);
-const POLICY_NAME = new RegExp(`^${NAME_CHARS}{1,128}$`);
-const ACCOUNT = /^\d{12}$/;
-const PRINCIPAL_ARN = new RegExp(
-    `^arn:${PARTITION}:(?:iam::\\d{12}:(?:role|user)/(?:[\\x21-\\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,64}|sts::\\d{12}:assumed-role/[A-Za-z0-9+=,.@_-]{1,64}/[A-Za-z0-9+=,.@_-]{2,64})$`,
-);
-/** A managed policy ARN, AWS-managed or customer-managed. */
-export const POLICY_ARN = new RegExp(`^arn:${PARTITION}:iam::(?:\\d{12}|aws):policy/(?:[\\x21-\\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,128}$`);
-const OIDC_PROVIDER_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:oidc-provider/[A-Za-z0-9.-]+(?:/[\\x21-\\x7e]+)?$`);
-const SAML_PROVIDER_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:saml-provider/[A-Za-z0-9._-]{1,128}$`);
-const SERVICE_PRINCIPAL = /^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/;
-const GITHUB_REPOSITORY = /^[A-Za-z0-9_.*?-]+\/[A-Za-z0-9_.*?-]+(?::\S+)?$/;
-const IAM_PATH = /^(?:\/|\/[\x21-\x7e]{1,510}\/)$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 /** `string` or a list of strings, each checked. */
 function oneOrMany(item: z.ZodType<string> = z.string()) {
@@ -531,4 +428,62 @@ export function futureCutoffProblems(cutoffs: { path: PropertyKey[]; value: unkn
         const message = cutoffProblem(value, now);
         return message === undefined ? [] : [{ path, message }];
     });
+}
+
+/** A short, stable key for a managed policy ARN: reordering the list renames nothing. */
+export function arnKey(arn: string): string {
+    return createHash("sha256").update(arn).digest("hex").slice(0, 8);
+}
+
+const ATTACHMENT_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Rules across managed policy fields, checked once every ARN is known. */
+function managedProblems(args: { managedPolicyArns?: unknown; managedPolicies?: unknown }): Problem[] {
+    const problems: Problem[] = [];
+    const listed = Array.isArray(args.managedPolicyArns) ? (args.managedPolicyArns as unknown[]) : [];
+    const named =
+        typeof args.managedPolicies === "object" && args.managedPolicies !== null
+            ? Object.entries(args.managedPolicies as Record<string, unknown>)
+            : [];
+    const hashes = new Set(listed.map((arn) => arnKey(String(arn))));
+    for (const [key, arn] of named) {
+        if (!ATTACHMENT_KEY.test(key)) {
+            problems.push({
+                path: ["managedPolicies", key],
+                message: `${show(key)} is not an attachment key of 1 to 64 characters of A-Za-z0-9_.-`,
+            });
+        } else if (hashes.has(key)) {
+            problems.push({
+                path: ["managedPolicies", key],
+                message: `${show(key)} is the key of an ARN in managedPolicyArns; choose another key`,
+            });
+        }
+        if (typeof arn !== "string" || !POLICY_ARN.test(arn)) {
+            problems.push({
+                path: ["managedPolicies", key],
+                message: `${show(arn)} is not a policy ARN such as arn:aws:iam::123456789012:policy/Audit`,
+            });
+        } else if (listed.includes(arn)) {
+            problems.push({ path: ["managedPolicies", key], message: `${show(arn)} is also listed in managedPolicyArns; attach it once` });
+        }
+    }
+    if (listed.length + named.length > 20) {
+        problems.push({
+            path: ["managedPolicies"],
+            message: `has ${named.length} policies beside ${listed.length} in managedPolicyArns; IAM attaches at most 20 to a role`,
+        });
+    }
+    return problems;
+}
+
+/** Validates a role's arguments (all values known) and returns every problem, empty when valid. */
+export function roleProblems(args: unknown, now: Date, nameKey: "roleName" | "name" = "roleName"): Problem[] {
+    const { managedPolicies, ...rest } = (typeof args === "object" && args !== null ? args : {}) as Record<string, unknown>;
+    const schemaProblems = problemsOf(roleSchema(nameKey), rest).problems;
+    const revokeBefore = (rest as { revokeBefore?: unknown }).revokeBefore;
+    return [
+        ...schemaProblems,
+        ...futureCutoffProblems([{ path: ["revokeBefore"], value: revokeBefore }], now),
+        ...(managedPolicies === undefined ? [] : managedProblems({ managedPolicyArns: rest.managedPolicyArns, managedPolicies })),
+    ];
 }

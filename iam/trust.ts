@@ -2,75 +2,7 @@
  * Trust policies from typed shortcuts. Principals are a small closed set, each knowing its
  * assume action and its conditions; every kind renders to exactly one statement.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { ConditionBlock, POLICY_VERSION, PolicyDocument, PolicyStatement } from "./policy";
-
-/** Trust for GitHub Actions through the account's OIDC provider for `token.actions.githubusercontent.com`. */
-export interface GitHubActionsTrust {
-    /**
-     * `org/repo` (any ref of that repository) or `org/repo:<sub suffix>` such as
-     * `acme/infra:ref:refs/heads/main` or `acme/infra:environment:prod`. `*` and `?` are wildcards.
-     * At least one is required: without a `sub` condition every repository on GitHub could assume the role.
-     */
-    repositories: string[];
-    /**
-     * The OIDC provider's ARN; may be an Input (an `aws.iam.OpenIdConnectProvider`'s `arn`).
-     * Default: the deploying account's provider,
-     * `arn:<partition>:iam::<account>:oidc-provider/token.actions.githubusercontent.com`.
-     */
-    providerArn?: pulumi.Input<string>;
-    /** The `aud` claim the workflow requests. Default: `sts.amazonaws.com`. */
-    audience?: string;
-}
-
-/** Trust for any other OIDC identity provider. */
-export interface OidcTrust {
-    /** The IAM OIDC provider's ARN; may be an Input. */
-    providerArn: pulumi.Input<string>;
-    /**
-     * Conditions on the provider's claims, in IAM's shape: `{ StringEquals: { "<host>:sub": "..." } }`.
-     * Required. Each value may be an Input.
-     */
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON value or an Input of one, checked at run time
-    conditions: { [operator: string]: { [key: string]: any } };
-}
-
-/** Trust for a SAML identity provider (console or CLI federation). */
-export interface SamlTrust {
-    /** The IAM SAML provider's ARN; may be an Input. */
-    providerArn: pulumi.Input<string>;
-}
-
-/** Who may assume the role. Each principal kind becomes one statement of the trust policy. */
-export interface TrustArgs {
-    /**
-     * 12-digit AWS account IDs whose IAM principals may assume the role (subject to their own
-     * permissions); each may be an Input. Example: `["111122223333"]`.
-     */
-    accounts?: pulumi.Input<string>[];
-    /** ARNs of IAM roles or users that may assume the role; each may be an Input (another role's `arn`). */
-    principals?: pulumi.Input<string>[];
-    /** Service principals. Example: `["ec2.amazonaws.com"]`. */
-    services?: string[];
-    /** GitHub Actions workflows, through OIDC. */
-    githubActions?: GitHubActionsTrust;
-    /** Another OIDC identity provider. */
-    oidc?: OidcTrust;
-    /** A SAML identity provider. */
-    saml?: SamlTrust;
-    /** The `sts:ExternalId` that `accounts` and `principals` (third parties) must pass; may be an Input. Default: none required. */
-    externalId?: pulumi.Input<string>;
-    /** Require MFA from `accounts` and `principals`. Default: `false`. */
-    requireMfa?: boolean;
-    /** With `requireMfa`, the maximum age of the MFA authentication in seconds. Default: no maximum. Example: `900`. */
-    mfaMaxAgeSeconds?: number;
-    /**
-     * Raw AWS trust statements as JSON, appended as written and validated when the program runs:
-     * the escape hatch. Plain values only.
-     */
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON statements, validated at run time
-    statements?: any[];
-}
 
 /** A trust with every value known: what the renderer reads. */
 export interface KnownTrust {
@@ -95,7 +27,7 @@ export interface AccountContext {
 }
 
 /** What a trust needs to know about the deploying account before it can be rendered. */
-export function contextNeeded(trust: TrustArgs | KnownTrust): { partition: boolean; accountId: boolean } {
+export function contextNeeded(trust: KnownTrust): { partition: boolean; accountId: boolean } {
     const defaultGitHubProvider = trust.githubActions !== undefined && trust.githubActions.providerArn === undefined;
     return {
         partition: (trust.accounts?.length ?? 0) > 0 || defaultGitHubProvider,

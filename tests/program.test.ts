@@ -7,7 +7,7 @@ import { loadProgram, runOffline } from "../plan/recorder";
 import { PROJECT_ROOT } from "../cli/project";
 import { main } from "../cli/plan";
 import { readStackConfig } from "../config/stackConfig";
-import { arnKey } from "../iam/role";
+import { arnKey } from "../iam/rules";
 
 const COMPONENT = "revocable-roles:index:RevocableRole";
 

@@ -5,7 +5,7 @@ import { RevocableRole, RevocableRoleArgs } from "../component";
 import { runOffline, Registration } from "../plan/recorder";
 import { toPlan } from "../cli/plan";
 import { footprint, previousUrns } from "../plan/model";
-import { arnKey } from "../iam/role";
+import { arnKey } from "../iam/rules";
 import { byName, doc, promiseOf, register, shape } from "./helpers";
 
 const args: RevocableRoleArgs = {

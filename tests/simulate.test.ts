@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from "../cli/project";
 import { runSimulation, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { Plan } from "../plan/model";
 import { DEV_STACK, plan as planText } from "./helpers";
-import { roleModel } from "../iam/role";
+import { validateRole } from "../iam/role";
 import { PolicyDocument } from "../iam/policy";
 
 const ROLE_ACCOUNT = "000000000000"; // the offline plan's placeholder account
@@ -127,7 +127,7 @@ describe("the revocation property", () => {
                     const cutoff = base + cutoffSeconds * second;
                     const issued = cutoff + deltaSeconds * second;
                     // The component's own renderer, as the program calls it, with the cutoff written in a random zone.
-                    const model = roleModel(
+                    const model = validateRole(
                         "prop",
                         { trust: { services: ["ec2.amazonaws.com"] }, revokeBefore: written(cutoff, cutoffOffset) },
                         new Date(cutoff + 86400_000),

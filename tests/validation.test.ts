@@ -1,6 +1,7 @@
 import * as assert from "assert";
-import { RoleValidationError, roleModel, roleProblems } from "../iam/role";
-import { formatPath } from "../iam/rules";
+import { RoleValidationError, validateRole } from "../iam/role";
+import { roleProblems } from "../iam/rules";
+import { formatPath } from "../iam/problems";
 
 const now = new Date("2026-11-27T12:00:00Z");
 const base = { roleName: "app", trust: { accounts: ["111111111111"] } };
@@ -335,7 +336,11 @@ describe("role validation", () => {
     it("reports every problem of a role at once, each naming the role", () => {
         assert.throws(
             () =>
-                roleModel("app", { trust: { accounts: ["1"], services: ["ec2"] }, maxSessionDuration: 1, revokeBefore: "2026-11-27" }, now),
+                validateRole(
+                    "app",
+                    { trust: { accounts: ["1"], services: ["ec2"] }, maxSessionDuration: 1, revokeBefore: "2026-11-27" },
+                    now,
+                ),
             (error: unknown) => {
                 assert.ok(error instanceof RoleValidationError);
                 assert.deepStrictEqual(error.message.split("\n"), [
@@ -350,7 +355,7 @@ describe("role validation", () => {
     });
 
     it("validates the component name as the role name when roleName is not given", () => {
-        assert.throws(() => roleModel("not valid!", { trust: { accounts: ["111111111111"] } }, now), {
+        assert.throws(() => validateRole("not valid!", { trust: { accounts: ["111111111111"] } }, now), {
             message: 'role "not valid!": roleName: "not valid!" is not a role name of 1 to 64 characters of A-Za-z0-9+=,.@_-',
         });
     });
