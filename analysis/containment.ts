@@ -9,6 +9,7 @@ import { readStackConfig } from "../config/stackConfig";
 import { accountFromConfig } from "../config/account";
 import { trustPolicy } from "../iam/trust";
 import { asList } from "../iam/policy";
+import { instantOf } from "../iam/timestamps";
 import { describeTrust } from "./trust";
 import { Reach, RoleFacts, reachable, roleArn, roleFacts } from "./reachability";
 import { UndoGrant, undoGrantInWords, undoGrants } from "./undo";
@@ -31,9 +32,10 @@ export function repositoryRoles(source: ProjectSource, now: Date): { roles: Repo
                 continue;
             }
             const account = accountFromConfig(loaded.config, read.config.provider ?? "aws");
-            for (const { key, args } of read.roles) {
-                const facts: RepositoryRole = roleFacts(stack, key, args, account);
-                if (args.revokeBefore !== undefined) facts.revokedBefore = new Date(args.revokeBefore);
+            for (const { key, model } of read.roles) {
+                const facts: RepositoryRole = roleFacts(stack, key, model, account);
+                const cutoff = instantOf(model.revocation?.cutoff);
+                if (cutoff !== undefined) facts.revokedBefore = cutoff;
                 roles.push(facts);
             }
         } catch {

@@ -10,7 +10,7 @@
  */
 import { KnownTrust } from "../iam/trust";
 import { PolicyDocument, PolicyStatement, asList } from "../iam/policy";
-import { KnownRoleArgs, RoleModel, modelOfValidRole } from "../iam/role";
+import { RoleModel } from "../iam/role";
 import { wildcardCovers } from "./trust";
 import { awsManagedName, coversAssumeRole, managedPolicyCatalog } from "../iam/managedPolicies";
 
@@ -30,9 +30,8 @@ export interface RoleFacts {
     managedPolicyArns: string[];
 }
 
-/** A role's facts from its validated arguments and its stack's account. */
-export function roleFacts(stack: string, key: string, args: KnownRoleArgs, account: { accountId?: string; partition?: string }): RoleFacts {
-    const model: RoleModel = modelOfValidRole(key, args);
+/** A role's facts from its model and its stack's account. */
+export function roleFacts(stack: string, key: string, model: RoleModel, account: { accountId?: string; partition?: string }): RoleFacts {
     return {
         stack,
         key,

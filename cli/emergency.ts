@@ -10,6 +10,7 @@
  */
 import { GetRolePolicyCommand, IAMClient, IAMClientConfig, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { REVOCATION_POLICY_NAME, decodePolicyDocument } from "../iam/policy";
+import { instantOf } from "../iam/timestamps";
 
 /** One role to revoke now: its config key, physical name, cutoff and the exact policy JSON. */
 export interface EmergencyTarget {
@@ -145,8 +146,9 @@ async function liveCutoff(client: IAMClient, roleName: string, abortSignal: Abor
 /** One attempt at one role: read the live policy; put ours unless it already denies as much. */
 async function attempt(client: IAMClient, target: EmergencyTarget, abortSignal: AbortSignal): Promise<EmergencyResult> {
     const live = await liveCutoff(client, target.roleName, abortSignal);
-    if (live !== undefined && Date.parse(live) >= Date.parse(target.cutoff)) {
-        return Date.parse(live) === Date.parse(target.cutoff)
+    const [liveAt, targetAt] = [instantOf(live), instantOf(target.cutoff)!];
+    if (liveAt !== undefined && liveAt >= targetAt) {
+        return liveAt.getTime() === targetAt.getTime()
             ? { target, outcome: "already", detail: `already revoked: sessions issued before ${target.cutoff} are denied` }
             : {
                   target,

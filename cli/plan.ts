@@ -30,9 +30,11 @@ export async function planStack(loaded: LoadedStack, programRoot = PROJECT_ROOT,
         now,
     });
     if (run.error !== undefined) {
-        // Config errors: the lines themselves, one per problem, without the program's header.
+        // Config errors: the lines themselves, one per problem, without the program's header; any other failure in one line.
         const message = run.error.message;
-        throw new CliError(message.startsWith(`${CONFIG_ERROR_HEADER}\n`) ? message.slice(CONFIG_ERROR_HEADER.length + 1) : message);
+        throw new CliError(
+            message.startsWith(`${CONFIG_ERROR_HEADER}\n`) ? message.slice(CONFIG_ERROR_HEADER.length + 1) : message.split("\n")[0],
+        );
     }
     return toPlan(loaded.project.name, loaded.stack, run.registrations);
 }

@@ -26,9 +26,17 @@ import { directorySource } from "../config/sources";
 import { Containment, RepositoryRole, containment, containmentMarkdown, repositoryRoles } from "../analysis/containment";
 import { NAMESPACE, StackConfigResult, readStackConfig } from "../config/stackConfig";
 import { REVOCATION_POLICY_NAME } from "../iam/policy";
-import { modelOfValidRole } from "../iam/role";
 import { closest } from "../iam/suggest";
-import { formatUtc, instantOf, parseTimestamp, safeToRemoveAfter, show, tooEarlyProblem, wholeSecondsUp } from "../iam/timestamps";
+import {
+    formatUtc,
+    instantOf,
+    nextWholeSecond,
+    parseTimestamp,
+    safeToRemoveAfter,
+    show,
+    tooEarlyProblem,
+    wholeSecondsUp,
+} from "../iam/timestamps";
 
 const USAGE =
     "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>] [--deadline <seconds>]]";
@@ -114,7 +122,7 @@ export function parseRequest(argv: string[]): RevokeRequest | undefined {
 /** The cutoff: `--at` as given (never in the future) or now, in whole seconds rounded up. */
 export function chooseCutoff(at: string | undefined, now: Date): Date {
     if (at === undefined) {
-        return new Date(Math.floor(now.getTime() / 1000) * 1000 + 1000);
+        return nextWholeSecond(now);
     }
     const parsed = parseTimestamp(at);
     if (!parsed.ok) {
@@ -240,10 +248,7 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
     // The same code the component runs: the emergency policy is byte-identical to what pulumi up writes.
     const targets = after.roles
         .filter((r) => revoked.has(r.key))
-        .map(({ key, args }) => {
-            const model = modelOfValidRole(key, args);
-            return { key, roleName: model.roleName, cutoff: model.revocation!.cutoff, policy: model.revocation!.policy };
-        });
+        .map(({ key, model }) => ({ key, roleName: model.roleName, cutoff: model.revocation!.cutoff, policy: model.revocation!.policy }));
     const reason = (key: string) =>
         `reachable from ${[...new Set(analyses.filter((a) => a.reachable.some((r) => r.reach.role.key === key)).map((a) => a.role.key))].join(", ")} in ${request.stack}`;
     const followUps = [...elsewhere].map(
@@ -273,7 +278,7 @@ export function pullRequest(
     emergency?: EmergencyResult[],
 ): { title: string; body: string } {
     const { stack, targets, all, cutoff } = decision;
-    const safe = formatUtc(safeToRemoveAfter(new Date(cutoff)));
+    const safe = formatUtc(safeToRemoveAfter(instantOf(cutoff)!));
     const subject = all ? `every role of ${stack}` : `${targets.map((r) => r.key).join(", ")} (${stack})`;
     const role = (t: EmergencyTarget) => {
         const notes = [`IAM role \`${t.roleName}\``];

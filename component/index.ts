@@ -3,6 +3,8 @@
  * nothing of the tools' internals.
  */
 export { RevocableRole, REVOCABLE_ROLE_TYPE, deployingAccount } from "./revocableRole";
+export { stackConfigProgram } from "./program";
+export type { RoleOutput } from "./program";
 export type {
     RevocableRoleArgs,
     PolicyDocumentArgs,

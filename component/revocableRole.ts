@@ -8,12 +8,12 @@ import * as nativeIam from "@pulumi/aws-native/iam";
 import { getAccountIdOutput } from "@pulumi/aws-native/getAccountId";
 import { getPartitionOutput as getNativePartitionOutput } from "@pulumi/aws-native/getPartition";
 import { RevocationInfo, revocationInForce } from "../iam/policy";
-import { currentTime } from "./clock";
 import { AccountContext } from "../iam/trust";
-import { Backend, KnownRoleArgs, RoleModel, renderTrust, validateRole } from "../iam/role";
+import { Backend, KnownRoleArgs, RoleModel, RoleValidationError, renderTrust, validateRole } from "../iam/role";
+import { BACKENDS } from "../backends";
+import { currentTime } from "./clock";
 import { RevocableRoleArgs } from "./args";
 import { isDeferred, knownShape } from "./inputs";
-import { validatedModels } from "./validated";
 
 /**
  * The deploying account's partition and (when `needs.accountId`) ID, asked from the provider.
@@ -38,16 +38,36 @@ export const REVOCABLE_ROLE_TYPE = "revocable-roles:index:RevocableRole";
 /** The type token of earlier versions, kept as an alias so that existing stacks are not replaced. */
 export const FORMER_REVOCABLE_ROLE_TYPE = "revocable-roles:iam:RevocableRole";
 
-/** The resources a role is made of, by backend. */
+/** The resource classes of each backend; what their inputs hold is the backend's description's to say. */
+const RESOURCES = {
+    aws: { Role: iam.Role, RolePolicy: iam.RolePolicy, Attachment: iam.RolePolicyAttachment },
+    "aws-native": { Role: nativeIam.Role, RolePolicy: nativeIam.RolePolicy, Attachment: undefined },
+} as const;
+
+type RoleResource = iam.Role | nativeIam.Role;
+type PolicyResource = iam.RolePolicy | nativeIam.RolePolicy;
+// The constructors share a shape; their argument types differ per backend, and the description decides the inputs.
+type Constructor<T> = new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => T;
+
+/** The resources a role is made of. */
 interface RoleChildren {
-    role: iam.Role | nativeIam.Role;
-    policies: Record<string, iam.RolePolicy | nativeIam.RolePolicy>;
+    role: RoleResource;
+    policies: Record<string, PolicyResource>;
     attachments: Record<string, iam.RolePolicyAttachment>;
-    revocationPolicy?: iam.RolePolicy | nativeIam.RolePolicy;
+    revocationPolicy?: PolicyResource;
 }
 
 // Kept outside the class: every class property becomes part of the multi-language schema, which has no union types.
 const childrenOf = new WeakMap<RevocableRole, RoleChildren>();
+
+/** The key under which {@link RevocableRole.fromModel} hands the constructor a model it already validated. */
+const VALIDATED = Symbol("revocable-roles.validatedModel");
+
+/** What {@link RevocableRole.fromModel} passes to the constructor. */
+interface ValidatedArgs {
+    [VALIDATED]: RoleModel;
+    account?: pulumi.Input<AccountContext>;
+}
 
 /**
  * One IAM role with its trust policy and permission policies and, when `revokeBefore` is set,
@@ -62,24 +82,50 @@ export class RevocableRole extends pulumi.ComponentResource {
     /** The role's ARN, resolved only once every policy and attachment of the role (the revocation included) exists. */
     declare public readonly arn: pulumi.Output<string>;
     /** The role's physical name. */
-    public readonly roleName: pulumi.Output<string>;
+    declare public readonly roleName: pulumi.Output<string>;
     /** The revocation in force, or undefined when `revokeBefore` is not set. */
-    public readonly revocation?: RevocationInfo;
+    declare public readonly revocation?: RevocationInfo;
+
+    /**
+     * A role from a model its caller has already validated, at the same clock (the stack config
+     * reader does, for every role of a stack at once): nothing is validated a second time.
+     */
+    static fromModel(
+        name: string,
+        model: RoleModel,
+        options: { account?: pulumi.Input<AccountContext> } = {},
+        opts?: pulumi.ComponentResourceOptions,
+    ): RevocableRole {
+        const args: ValidatedArgs = { [VALIDATED]: model, account: options.account };
+        return new RevocableRole(name, args as unknown as RevocableRoleArgs, opts);
+    }
 
     constructor(name: string, args: RevocableRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Read by reference (a URN): the engine supplies the outputs; nothing is declared again.
+        if (opts?.urn !== undefined) {
+            super(REVOCABLE_ROLE_TYPE, name, { arn: undefined, roleName: undefined, revocation: undefined }, opts);
+            return;
+        }
         // Validate before anything is registered, the component itself included.
         const now = currentTime();
+        const handed = (args as unknown as Partial<ValidatedArgs>)[VALIDATED];
         const { account, ...rest } = args;
-        // Arguments the stack config already validated hold no Outputs: no stand-ins to make.
-        const shape = validatedModels.has(args) ? undefined : knownShape(rest);
-        const model =
-            shape === undefined ? validatedModels.get(args)! : validateRole(name, shape.known as KnownRoleArgs, now, shape.problems);
+        // A model handed over was validated with plain values only: no Outputs, no stand-ins to make.
+        const shape = handed === undefined ? knownShape(rest) : undefined;
+        const model = handed ?? validateRole(name, shape!.known as KnownRoleArgs, now, shape!.problems);
         super(REVOCABLE_ROLE_TYPE, name, {}, { ...opts, aliases: [{ type: FORMER_REVOCABLE_ROLE_TYPE }, ...(opts?.aliases ?? [])] });
 
         // Values that arrive as Outputs are validated again, as a whole role, once they resolve; every
-        // input that carries them fails on its own error, so nothing invalid is ever sent to AWS.
+        // input that carries them fails on its own error, tied to this component, so nothing invalid
+        // is ever sent to AWS.
         const values = shape?.deferred === true ? pulumi.output(rest) : undefined;
-        const resolvedModel = (v: pulumi.Unwrap<typeof rest>) => validateRole(name, v as KnownRoleArgs, now);
+        const resolvedModel = (v: pulumi.Unwrap<typeof rest>) => {
+            try {
+                return validateRole(name, v as KnownRoleArgs, now);
+            } catch (error) {
+                throw error instanceof RoleValidationError ? new pulumi.ResourceError(error.message, this) : error;
+            }
+        };
         const resolved = values?.apply(resolvedModel);
         const value = <T>(pick: (m: RoleModel) => T): pulumi.Input<T> =>
             values === undefined ? pick(model) : values.apply((v) => pick(resolvedModel(v)));
@@ -87,10 +133,7 @@ export class RevocableRole extends pulumi.ComponentResource {
         // While the revocation is in force the engine itself refuses to delete or replace the role or its
         // revocation policy, whatever got past review; afterwards they inherit the component's own setting.
         const protect = model.revocation !== undefined && revocationInForce(model.revocation, now) ? true : undefined;
-        const children =
-            model.backend === "aws-native"
-                ? this.awsNative(name, model, value, trust, protect)
-                : this.awsClassic(name, model, value, trust, protect);
+        const children = this.children(name, model, value, trust, protect);
         childrenOf.set(this, children);
 
         const dependents = [
@@ -103,7 +146,7 @@ export class RevocableRole extends pulumi.ComponentResource {
         let arn: pulumi.Output<string> | undefined;
         Object.defineProperty(this, "arn", {
             enumerable: true,
-            get: () => (arn ??= pulumi.all([children.role.arn, ...dependents.map((child) => child.id)]).apply(([value]) => value)),
+            get: () => (arn ??= pulumi.all([children.role.arn, ...dependents.map((child) => child.id)]).apply(([v]) => v)),
         });
         this.roleName = roleNameOf(children.role);
         this.revocation =
@@ -120,12 +163,12 @@ export class RevocableRole extends pulumi.ComponentResource {
     }
 
     /** The IAM role resource (`iam.Role`, or `aws-native.iam.Role` with `backend: "aws-native"`). */
-    get role(): iam.Role | nativeIam.Role {
+    get role(): RoleResource {
         return childrenOf.get(this)!.role;
     }
 
     /** The permission policies by inline policy name (the revocation excluded). */
-    get policies(): Readonly<Record<string, iam.RolePolicy | nativeIam.RolePolicy>> {
+    get policies(): Readonly<Record<string, PolicyResource>> {
         return childrenOf.get(this)!.policies;
     }
 
@@ -135,7 +178,7 @@ export class RevocableRole extends pulumi.ComponentResource {
     }
 
     /** The `RevokeOlderSessions` policy, or undefined when `revokeBefore` is not set. */
-    get revocationPolicy(): iam.RolePolicy | nativeIam.RolePolicy | undefined {
+    get revocationPolicy(): PolicyResource | undefined {
         return childrenOf.get(this)!.revocationPolicy;
     }
 
@@ -157,102 +200,73 @@ export class RevocableRole extends pulumi.ComponentResource {
         return pulumi.all([resolved ?? model, context]).apply(([m, c]) => renderTrust(m.trust, c));
     }
 
-    private awsClassic(
+    /** Registers the role, its attachments, its inline policies and its revocation, in that order, as the backend describes them. */
+    private children(
         name: string,
         model: RoleModel,
         value: <T>(pick: (m: RoleModel) => T) => pulumi.Input<T>,
         trust: pulumi.Input<string>,
         protect: true | undefined,
     ): RoleChildren {
-        const role = new iam.Role(
-            `${name}-role`,
-            {
-                name: model.roleName,
-                path: model.path,
-                description: value((m) => m.description),
-                maxSessionDuration: model.maxSessionDuration,
-                permissionsBoundary: value((m) => m.permissionsBoundary),
-                tags: value((m) => m.tags),
-                assumeRolePolicy: trust,
-                // A role removed from config must really be deletable, even with a hand-made policy on it.
-                forceDetachPolicies: true,
-            },
-            // The physical name is fixed: a replacement (a new path) must delete the old role first.
-            { parent: this, deleteBeforeReplace: true, protect },
-        );
+        const backend = BACKENDS[model.backend];
+        const classes = RESOURCES[model.backend];
+        const document = (json: pulumi.Input<string>): unknown =>
+            !backend.documentsAsObjects
+                ? json
+                : typeof json === "string"
+                  ? JSON.parse(json)
+                  : pulumi.output(json).apply((j) => JSON.parse(j));
+        const create = <T>(
+            Class: Constructor<T>,
+            logicalName: string,
+            inputs: Record<string, unknown>,
+            options: pulumi.CustomResourceOptions,
+        ) => new Class(logicalName, inputs as never, options);
+        // The physical name is fixed: a replacement (a new path) must delete the old role first.
         const named = { parent: this, deleteBeforeReplace: true };
+        const role = create<RoleResource>(classes.Role, `${name}-role`, backend.roleInputs(model, value, document(trust)), {
+            ...named,
+            protect,
+        });
+        const roleName = roleNameOf(role);
         const attachments: RoleChildren["attachments"] = {};
-        for (const { key } of model.managed) {
-            const policyArn = value((m) => m.managed.find((a) => a.key === key)!.arn);
-            attachments[key] = new iam.RolePolicyAttachment(`${name}-managed-${key}`, { role: role.name, policyArn }, { parent: this });
+        if (!backend.managedOnRole && classes.Attachment !== undefined) {
+            for (const { key } of model.managed) {
+                const policyArn = value((m) => m.managed.find((a) => a.key === key)!.arn);
+                attachments[key] = create(classes.Attachment, `${name}-managed-${key}`, backend.attachmentInputs!(roleName, policyArn), {
+                    parent: this,
+                });
+            }
         }
         const policies: RoleChildren["policies"] = {};
         for (const { name: policyName } of model.inlinePolicies) {
-            const policy = value((m) => m.inlinePolicies.find((p) => p.name === policyName)!.policy);
-            policies[policyName] = new iam.RolePolicy(`${name}-policy-${policyName}`, { role: role.name, name: policyName, policy }, named);
+            const policy = document(value((m) => m.inlinePolicies.find((p) => p.name === policyName)!.policy));
+            policies[policyName] = create<PolicyResource>(
+                classes.RolePolicy,
+                `${name}-policy-${policyName}`,
+                backend.policyInputs(roleName, policyName, policy),
+                named,
+            );
         }
-        let revocationPolicy: iam.RolePolicy | undefined;
+        let revocationPolicy: PolicyResource | undefined;
         if (model.revocation !== undefined) {
             const { policyName, policy } = model.revocation;
-            revocationPolicy = new iam.RolePolicy(
+            revocationPolicy = create<PolicyResource>(
+                classes.RolePolicy,
                 `${name}-revocation`,
-                { role: role.name, name: policyName, policy },
-                { ...named, protect },
+                backend.policyInputs(roleName, policyName, document(policy)),
+                {
+                    ...named,
+                    protect,
+                },
             );
         }
         return { role, policies, attachments, revocationPolicy };
     }
-
-    private awsNative(
-        name: string,
-        model: RoleModel,
-        value: <T>(pick: (m: RoleModel) => T) => pulumi.Input<T>,
-        trust: pulumi.Input<string>,
-        protect: true | undefined,
-    ): RoleChildren {
-        const document = (json: pulumi.Input<string>) =>
-            typeof json === "string" ? JSON.parse(json) : pulumi.output(json).apply((j) => JSON.parse(j));
-        const role = new nativeIam.Role(
-            `${name}-role`,
-            {
-                roleName: model.roleName,
-                path: model.path,
-                description: value((m) => m.description),
-                maxSessionDuration: model.maxSessionDuration,
-                permissionsBoundary: value((m) => m.permissionsBoundary),
-                tags: value((m) => (m.tags === undefined ? undefined : Object.entries(m.tags).map(([key, tag]) => ({ key, value: tag })))),
-                assumeRolePolicyDocument: document(trust),
-                // CloudFormation has no attachment resource: the list is owned by the role, sorted so order never matters.
-                managedPolicyArns: value((m) => (m.managed.length > 0 ? m.managed.map((a) => a.arn).sort() : undefined)),
-            },
-            { parent: this, deleteBeforeReplace: true, protect },
-        );
-        const roleName = roleNameOf(role);
-        const named = { parent: this, deleteBeforeReplace: true };
-        const policies: RoleChildren["policies"] = {};
-        for (const { name: policyName } of model.inlinePolicies) {
-            const policyDocument = document(value((m) => m.inlinePolicies.find((p) => p.name === policyName)!.policy));
-            policies[policyName] = new nativeIam.RolePolicy(
-                `${name}-policy-${policyName}`,
-                { roleName, policyName, policyDocument },
-                named,
-            );
-        }
-        let revocationPolicy: nativeIam.RolePolicy | undefined;
-        if (model.revocation !== undefined) {
-            const { policyName, policy } = model.revocation;
-            revocationPolicy = new nativeIam.RolePolicy(
-                `${name}-revocation`,
-                { roleName, policyName, policyDocument: JSON.parse(policy) },
-                { ...named, protect },
-            );
-        }
-        return { role, policies, attachments: {}, revocationPolicy };
-    }
 }
 
 /** The role's name as an Output of the role resource, so that dependents are replaced with it. */
-function roleNameOf(role: iam.Role | nativeIam.Role): pulumi.Output<string> {
+function roleNameOf(role: RoleResource): pulumi.Output<string> {
     // aws-native types roleName as optional; it is always set here.
     return role instanceof iam.Role ? role.name : (role.roleName as pulumi.Output<string>);
 }

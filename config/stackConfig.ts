@@ -5,8 +5,7 @@
  * the config through `readStackConfig`, so they agree on what a stack file means.
  */
 import { z } from "zod";
-import { Backend, KnownRoleArgs, modelOfValidRole } from "../iam/role";
-import { validatedModels } from "../component/validated";
+import { Backend, KnownRoleArgs, RoleModel, modelOfValidRole } from "../iam/role";
 import { formatUtc, latestInstant, show } from "../iam/timestamps";
 import { Problem, formatPath, problemsOf } from "../iam/problems";
 import { ROLE_NAME } from "../iam/patterns";
@@ -28,10 +27,12 @@ export interface StackConfig {
     provider?: Backend;
 }
 
-/** A role ready for the component: its config key (the component name) and its arguments. */
+/** A role ready for the component: its config key (the component name), its arguments, and the model they validate to. */
 export interface PlannedRole {
     key: string;
     args: KnownRoleArgs;
+    /** Everything the component registers for the role, decided at the reader's `now` (hand it over with `RevocableRole.fromModel`). */
+    model: RoleModel;
 }
 
 /** The schema of the namespace; the JSON Schema of the stack file is generated from it too. */
@@ -165,8 +166,7 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         const args: KnownRoleArgs = { ...rest, roleName: name ?? key };
         if (cutoff !== undefined) args.revokeBefore = formatUtc(cutoff);
         if (config.provider !== undefined) args.backend = config.provider;
-        validatedModels.set(args, modelOfValidRole(key, args));
-        return { key, args };
+        return { key, args, model: modelOfValidRole(key, args) };
     });
     return { ok: true, config, roles: planned };
 }

@@ -59,7 +59,7 @@ export function readConfig(source: ProjectSource, stack: string, now: Date, proj
     const read = readStackConfig(loaded.config, { stackFile: file, now });
     if (!read.ok) return { present: true, text, loaded, revocations, problems: read.errors };
     const account = accountFromConfig(loaded.config, read.config.provider ?? "aws");
-    const roles = read.roles.map(({ key, args }) => roleFacts(stack, key, args, account));
+    const roles = read.roles.map(({ key, model }) => roleFacts(stack, key, model, account));
     return { present: true, text, loaded, revocations, roles, problems: [] };
 }
 

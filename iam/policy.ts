@@ -1,7 +1,7 @@
 /**
  * IAM policy documents as plain typed data, and the one place they are serialized.
  */
-import { formatUtc, safeToRemoveAfter, wholeSecondsUp } from "./timestamps";
+import { formatUtc, instantOf, safeToRemoveAfter, wholeSecondsUp } from "./timestamps";
 
 /** A string or a list of strings, as IAM accepts in `Action`, `Resource` and condition values. */
 export type OneOrMany = string | string[];
@@ -84,7 +84,8 @@ export interface RevocationInfo {
  * before the cutoff can be ruled dead, so the role and its revocation policy are protected.
  */
 export function revocationInForce(info: Pick<RevocationInfo, "safeToRemoveAfter">, now: Date): boolean {
-    return now.getTime() < Date.parse(info.safeToRemoveAfter);
+    const safe = instantOf(info.safeToRemoveAfter);
+    return safe !== undefined && now < safe;
 }
 
 /** Describes a revocation with the given cutoff, as rendered (whole seconds, rounded up). */

@@ -116,6 +116,14 @@ export function wholeSecondsUp(date: Date): Date {
     return new Date(Math.ceil(date.getTime() / 1000) * 1000);
 }
 
+/**
+ * The default cutoff for "now": the next whole second after `now`, never `now` itself, so that the
+ * request that set it (and any session issued during the same second) is denied too.
+ */
+export function nextWholeSecond(now: Date): Date {
+    return new Date(Math.floor(now.getTime() / 1000) * 1000 + 1000);
+}
+
 /** The earliest moment a revocation with this cutoff may be removed: cutoff + 13 hours. */
 export function safeToRemoveAfter(cutoff: Date): Date {
     return new Date(cutoff.getTime() + REVOCATION_WINDOW_MS);

@@ -46,7 +46,7 @@ export function plan(text: string, stack = "test"): Promise<Plan> {
 }
 
 /** The files and folders of this project's own program: what a base commit holds to be planned with its own code. */
-export const PROGRAM_ENTRIES = ["index.ts", "package.json", "tsconfig.json", "component", "iam", "config"];
+export const PROGRAM_ENTRIES = ["index.ts", "package.json", "tsconfig.json", "component", "iam", "config", "backends"];
 
 /** The package.json every test project has: the Pulumi CLI's Node.js host runs index.ts. */
 export const PACKAGE_JSON = '{ "name": "test-project", "main": "index.ts" }\n';

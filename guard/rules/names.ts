@@ -16,8 +16,8 @@ export function duplicateNameRules(stacks: LoadedStack[], now: Date): Finding[] 
         if (!read.ok) continue;
         const account = accountFromConfig(loaded.config, read.config.provider ?? "aws").accountId;
         if (account === undefined) continue;
-        for (const { key, args } of read.roles) {
-            const name = String(args.roleName ?? key);
+        for (const { key, model } of read.roles) {
+            const name = model.roleName;
             const id = `${account}/${name.toLowerCase()}`;
             const first = seen.get(id);
             if (first !== undefined && !first.startsWith(`${loaded.stack}/`)) {

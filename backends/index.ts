@@ -1,0 +1,79 @@
+/**
+ * What each backend's resources look like, in one place per backend: type tokens, input names,
+ * the inputs whose change replaces a resource, how a role's model becomes inputs, and how
+ * inputs are read back. The component writes through these descriptions and every analysis
+ * reads through them, so adding a field touches one place per backend. Plain data and functions:
+ * no Pulumi import, so the offline tools can read plans without loading a provider.
+ */
+import { PolicyDocument } from "../iam/policy";
+import { Backend, RoleModel } from "../iam/role";
+import { aws } from "./aws";
+import { awsNative } from "./awsNative";
+
+/**
+ * A value for an input: the model's own when every value is known, or an Input that resolves
+ * with the model once the component's Outputs do. The component supplies it; descriptions only
+ * say which inputs may be deferred.
+ */
+export type Lift = <T>(pick: (model: RoleModel) => T) => unknown;
+
+/** One backend's resources. */
+export interface BackendDescription {
+    name: Backend;
+    types: { role: string; policy: string; attachment?: string };
+    /** Per type token, the inputs whose change makes the provider replace the resource rather than update it. */
+    replacing: Readonly<Record<string, readonly string[]>>;
+    /** Whether managed policies are a list on the role (CloudFormation has no attachment resource) rather than attachments. */
+    managedOnRole: boolean;
+    /** Whether policy documents are inputs as objects (true) or as JSON text (false). */
+    documentsAsObjects: boolean;
+    /** The role's inputs: fixed values from the model, the rest through `lift`; `trust` is the trust policy in the backend's document form. */
+    roleInputs(model: RoleModel, lift: Lift, trust: unknown): Record<string, unknown>;
+    /** An inline policy's inputs; `roleName` is the role resource's name Output, `document` in the backend's document form. */
+    policyInputs(roleName: unknown, policyName: string, document: unknown): Record<string, unknown>;
+    /** A managed policy attachment's inputs, where the backend has attachments. */
+    attachmentInputs?(roleName: unknown, policyArn: unknown): Record<string, unknown>;
+    /** Reading a plan's inputs back. */
+    read: {
+        roleName(inputs: Record<string, unknown>): string;
+        rolePath(inputs: Record<string, unknown>): string;
+        trust(inputs: Record<string, unknown>): PolicyDocument;
+        /** Managed policy ARNs held on the role itself (aws-native); none on aws, whose attachments are resources. */
+        managedOnRole(inputs: Record<string, unknown>): string[];
+        policyName(inputs: Record<string, unknown>): string;
+        policyRole(inputs: Record<string, unknown>): string;
+        policyDocument(inputs: Record<string, unknown>): PolicyDocument;
+        attachmentArn(inputs: Record<string, unknown>): string;
+    };
+}
+
+/** The descriptions by backend name. */
+export const BACKENDS: Readonly<Record<Backend, BackendDescription>> = { aws, "aws-native": awsNative };
+
+const byType = new Map<string, BackendDescription>(
+    Object.values(BACKENDS).flatMap((b) => Object.values(b.types).map((type): [string, BackendDescription] => [type, b])),
+);
+
+/** The backend a resource type token belongs to, if any. */
+export function backendOfType(type: string): BackendDescription | undefined {
+    return byType.get(type);
+}
+
+/** The role resource types of every backend. */
+export const ROLE_TYPES: ReadonlySet<string> = new Set(Object.values(BACKENDS).map((b) => b.types.role));
+
+/** The inline policy resource types of every backend. */
+export const POLICY_TYPES: ReadonlySet<string> = new Set(Object.values(BACKENDS).map((b) => b.types.policy));
+
+/** The managed policy attachment resource types (the backends that have one). */
+export const ATTACHMENT_TYPES: ReadonlySet<string> = new Set(
+    Object.values(BACKENDS).flatMap((b) => (b.types.attachment === undefined ? [] : [b.types.attachment])),
+);
+
+/** Per type token, the inputs whose change replaces the resource, for every backend. */
+export const REPLACING_INPUTS: Readonly<Record<string, readonly string[]>> = Object.assign(
+    {},
+    ...Object.values(BACKENDS).map((b) => b.replacing),
+);
+
+export { documentOf } from "./documents";

@@ -1,0 +1,67 @@
+/**
+ * The stack config program: one RevocableRole per role of the stack config (`revocable-roles:*`).
+ * Every role is validated before the first resource is registered; any problem stops the program
+ * with all of them. The reader hands each role's validated model to its component explicitly.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { RevocableRole, deployingAccount } from "./revocableRole";
+import { currentTime } from "./clock";
+import { accountFromConfig } from "../config/account";
+import { CONFIG_ERROR_HEADER, readStackConfig } from "../config/stackConfig";
+
+/** The stack output `roles`, per role key. */
+export interface RoleOutput {
+    arn: pulumi.Output<string>;
+    name: pulumi.Output<string>;
+    revokedBefore: string | null;
+    safeToRemoveAfter: string | null;
+}
+
+/** One turn of the event loop: lets the runtime carry the registrations declared so far as far as they can go. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Declares every role of the stack's config. Export it from a program's entry point
+ * (`export = stackConfigProgram;`): the Pulumi CLI calls it and publishes what it returns as the
+ * stack's outputs, `roles` with each role's `arn`, `name`, `revokedBefore` and `safeToRemoveAfter`.
+ */
+export async function stackConfigProgram(): Promise<{ roles: Record<string, RoleOutput> }> {
+    const cliConfig = pulumi.runtime.allConfig();
+    const result = readStackConfig(cliConfig, { stackFile: `Pulumi.${pulumi.getStack()}.yaml`, now: currentTime() });
+    if (!result.ok) {
+        // RunError: Pulumi prints the message without a stack trace.
+        throw new pulumi.RunError([CONFIG_ERROR_HEADER, ...result.errors].join("\n"));
+    }
+
+    // The account once for the whole stack: from the stack's config when it settles it, else asked from the provider once.
+    const backend = result.config.provider ?? "aws";
+    const needed = {
+        partition: result.roles.some(({ model }) => model.needs.partition || model.needs.accountId),
+        accountId: result.roles.some(({ model }) => model.needs.accountId),
+    };
+    const known = accountFromConfig(cliConfig, backend);
+    const account =
+        !needed.partition || (known.partition !== undefined && (!needed.accountId || known.accountId !== undefined))
+            ? { partition: known.partition ?? "aws", accountId: known.accountId ?? "" }
+            : deployingAccount(backend, needed);
+
+    // Per role: its ARN, physical name, and revocation state. Stack outputs are published once the
+    // whole update is done, so the role resource's own ARN serves here.
+    const roles: Record<string, RoleOutput> = {};
+    for (const { key, model } of result.roles) {
+        const role = RevocableRole.fromModel(key, model, { account });
+        roles[key] = {
+            arn: role.role.arn,
+            name: role.roleName,
+            revokedBefore: role.revocation?.cutoff ?? null,
+            safeToRemoveAfter: role.revocation?.safeToRemoveAfter ?? null,
+        };
+        // One role at a time. The runtime holds each registration (its inputs, Outputs and promises)
+        // in memory until it completes, so declaring every role at once held them all together; a
+        // turn of the event loop per role lets each role's registrations start first, which more
+        // than halves the offline plan's peak memory at 1,000 roles (docs/performance.md). Nothing
+        // waits for AWS: registrations still run in parallel.
+        await nextTurn();
+    }
+    return { roles };
+}
