@@ -5,10 +5,11 @@
  * Prints `{"resources": n, "ms": wall ms of the run, "peakMiB": peak RSS}` on stdout.
  */
 import * as path from "path";
-import { planStack } from "../cli/plan";
+import { planStack } from "../plan/run";
 import { loadProgram, runOffline, useFastStackTraces } from "../plan/recorder";
 import { loadStack } from "../config/loader";
 import { directorySource } from "../config/sources";
+import { PROJECT_ROOT } from "../cli/project";
 
 async function main(): Promise<void> {
     useFastStackTraces(); // as `npm run plan` does
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
     const start = performance.now();
     let resources: number;
     if (mode === "plan") {
-        resources = (await planStack(loadStack(directorySource(root), stack))).resources.length;
+        resources = (await planStack(loadStack(directorySource(root), stack), PROJECT_ROOT)).resources.length;
     } else {
         const run = await runOffline(loadProgram(path.join(__dirname, "baselineProgram.ts")), {
             project: "revocable-roles",

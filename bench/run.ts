@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { planStack } from "../cli/plan";
+import { planStack } from "../plan/run";
 import { footprint, touched } from "../plan/model";
 import { loadStack } from "../config/loader";
 import { directorySource } from "../config/sources";
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
             const text = syntheticStack(roles);
             fs.writeFileSync(path.join(root, `Pulumi.${stack}.yaml`), text);
             // The baseline program declares exactly what the program registers, documents already serialized.
-            const plan = await planStack(loadStack(directorySource(root), stack));
+            const plan = await planStack(loadStack(directorySource(root), stack), PROJECT_ROOT);
             fs.writeFileSync(path.join(root, `${stack}.resources.json`), JSON.stringify(baselineOf(plan)));
             if (roles === SIZES[SIZES.length - 1]) largest = plan;
             const planRuns: Measurement[] = [];
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
 
         const plan = largest!;
         const count = SIZES[SIZES.length - 1];
-        const planText = (text: string) => planStack(loadStack(directorySource(root), `bench${count}`, text));
+        const planText = (text: string) => planStack(loadStack(directorySource(root), `bench${count}`, text), PROJECT_ROOT);
         const one = footprint(plan, await planText(syntheticStack(count, { alsoRevoke: 1 })));
         const allCutoff = new Date(Date.parse(BENCH_CUTOFF) + 3600_000).toISOString().replace(".000Z", "Z");
         const all = footprint(plan, await planText(syntheticStack(count, { revokeAllBefore: allCutoff })));

@@ -11,14 +11,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { CliError, EXIT_CODES_HELP, UsageError, Writer, errorText, fail, parseFlags, runAsProcess } from "./io";
 import { PROJECT_ROOT, changedFiles, changesProgram, checkoutAt, removeTemporaryFolder } from "./project";
-import { diffPlans, planAt, planStack } from "./plan";
+import { planAt, planStack } from "../plan/run";
+import { diffPlans, revocationTargets } from "../plan/diff";
 import { formatMarkdown, formatText } from "./guard";
 import { useFastStackTraces } from "../plan/recorder";
 import { PROJECT_FILE, listStacks, loadStack, stackFileName } from "../config/loader";
 import { directorySource, git, gitSource, resolveRef } from "../config/sources";
 import { ROLE_TYPES, POLICY_TYPES } from "../plan/deployment";
 import { footprint, touched } from "../plan/model";
-import { revocationTargets } from "./plan";
 import { judge } from "../guard";
 
 /** What the commands read from their surroundings: the repository, the clock, and the environment GitHub sets. */

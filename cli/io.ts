@@ -5,6 +5,7 @@
 import { parseArgs, ParseArgsConfig } from "util";
 import { ConfigSourceError, UnknownStackError } from "../config/loader";
 import { UnknownRefError } from "../config/sources";
+import { PlanError } from "../plan/run";
 
 /** Where a command writes: stdout and stderr, or a test's capture. */
 export interface Writer {
@@ -36,7 +37,8 @@ export function errorText(error: unknown, usage: string): string {
         error instanceof CliError ||
         error instanceof ConfigSourceError ||
         error instanceof UnknownStackError ||
-        error instanceof UnknownRefError
+        error instanceof UnknownRefError ||
+        error instanceof PlanError
     ) {
         return error.message;
     }

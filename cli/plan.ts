@@ -3,60 +3,18 @@
  * runtime and shows what it would deploy, as text for people, as JSON for tools, or as a diff
  * against the same stack at a git ref.
  */
-import * as path from "path";
-import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION, Registration, loadProgram, runOffline, useFastStackTraces } from "../plan/recorder";
-import { CliError, Writer, fail, parseFlags, runAsProcess, UsageError } from "./io";
+import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION, useFastStackTraces } from "../plan/recorder";
+import { CliError, EXIT_CODES_HELP, Writer, fail, parseFlags, runAsProcess, UsageError } from "./io";
 import { PROJECT_ROOT } from "./project";
-import { LoadedStack, loadProject, loadStack, stackFileName } from "../config/loader";
-import { ProjectSource, directorySource, gitSource } from "../config/sources";
-import { CONFIG_ERROR_HEADER } from "../config/stackConfig";
-import { Footprint, Plan, PlannedResource, RegistrationDetails, footprint } from "../plan/model";
-import { POLICY_TYPES, deployedRoles, policyName, revocationCutoff } from "../plan/deployment";
+import { loadStack, stackFileName } from "../config/loader";
+import { directorySource, gitSource } from "../config/sources";
+import { Plan, PlannedResource, footprint } from "../plan/model";
+import { planAt, planStack } from "../plan/run";
+import { diffPlans, revocationTargets } from "../plan/diff";
+import { deployedRoles } from "../plan/deployment";
 import { describeTrust } from "../analysis/trust";
 import { Containment, RepositoryRole, containment, repositoryRoles } from "../analysis/containment";
-import { REVOCATION_POLICY_NAME, asList } from "../iam/policy";
 import { formatUtc, safeToRemoveAfter } from "../iam/timestamps";
-import { formatPath } from "../iam/problems";
-
-/**
- * Plans a loaded stack by running the program in `programRoot` (this checkout's, unless a base's
- * own code must run), as of `now` (default: the real clock), which decides what is in force.
- */
-export async function planStack(loaded: LoadedStack, programRoot = PROJECT_ROOT, now?: Date): Promise<Plan> {
-    const run = await runOffline(loadProgram(path.join(programRoot, "index.ts")), {
-        project: loaded.project.name,
-        stack: loaded.stack,
-        config: loaded.config,
-        now,
-    });
-    if (run.error !== undefined) {
-        // Config errors: the lines themselves, one per problem, without the program's header; any other failure in one line.
-        const message = run.error.message;
-        throw new CliError(
-            message.startsWith(`${CONFIG_ERROR_HEADER}\n`) ? message.slice(CONFIG_ERROR_HEADER.length + 1) : message.split("\n")[0],
-        );
-    }
-    return toPlan(loaded.project.name, loaded.stack, run.registrations);
-}
-
-/** A plan from recorded registrations. */
-export function toPlan(project: string, stack: string, registrations: Registration[]): Plan {
-    const details = new Map<string, RegistrationDetails>();
-    const resources = registrations.map((r): PlannedResource => {
-        details.set(r.urn, {
-            deleteBeforeReplace: r.deleteBeforeReplace,
-            propertyDependencies: r.propertyDependencies,
-            aliases: r.aliases,
-        });
-        return { urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: r.inputs, protect: r.protect };
-    });
-    return { project, stack, resources, details };
-}
-
-/** An empty plan: the stack as it is before its stack file exists. */
-export function emptyPlan(project: string, stack: string): Plan {
-    return { project, stack, resources: [], details: new Map() };
-}
 
 /** What a revoked role's sessions could reach that no equal or later cutoff covers, by role key. */
 export type Warnings = ReadonlyMap<string, Containment>;
@@ -79,17 +37,7 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
     ];
     const roles = deployedRoles(plan);
     for (const role of roles) {
-        const children = plan.resources.filter((r) => r.parent === role.component);
-        const managed = [
-            ...asList(role.inputs.managedPolicyArns),
-            ...children
-                .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-                .map((r) => String(r.inputs.policyArn)),
-        ].sort();
-        const inline = children
-            .filter((r) => POLICY_TYPES.has(r.type))
-            .map(policyName)
-            .filter((name) => name !== REVOCATION_POLICY_NAME);
+        const [managed, inline] = [role.managedPolicyArns, role.inlinePolicyNames];
         lines.push("", `${role.key}: role ${role.path}${role.physicalName}`);
         describeTrust(role.trust).forEach((line, i) => lines.push(`  ${i === 0 ? "trusted by:" : "           "} ${line}`));
         lines.push(`  managed:    ${managed.length > 0 ? managed.join(", ") : "none"}`);
@@ -117,78 +65,6 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
     lines.push("", `${roles.length} roles, ${plan.resources.length} resources.`);
     return lines.join("\n");
 }
-
-function parsed(value: unknown): unknown {
-    if (typeof value === "string" && /^\s*[{[]/.test(value)) {
-        try {
-            return JSON.parse(value);
-        } catch {
-            return value;
-        }
-    }
-    return value;
-}
-
-/** Structural differences between two values, one line each, with JSON documents compared as data. */
-export function structuralDiff(before: unknown, after: unknown, at: PropertyKey[] = []): string[] {
-    const a = parsed(before);
-    const b = parsed(after);
-    if (JSON.stringify(a) === JSON.stringify(b)) return [];
-    const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
-    if (isObject(a) && isObject(b) && Array.isArray(a) === Array.isArray(b)) {
-        const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-        return keys.flatMap((key) => structuralDiff(a[key], b[key], [...at, Array.isArray(a) ? Number(key) : key]));
-    }
-    const where = formatPath(at);
-    if (a === undefined) return [`+ ${where}: ${JSON.stringify(b)}`];
-    if (b === undefined) return [`- ${where}: ${JSON.stringify(a)}`];
-    return [`~ ${where}: ${JSON.stringify(a)} -> ${JSON.stringify(b)}`];
-}
-
-/** What changes from one plan to another: resources added, updated, replaced (`+-`) and removed, with their differences. */
-export function diffPlans(before: Plan, after: Plan, ref: string, f: Footprint = footprint(before, after)): string {
-    const [added, changed, replaced] = [new Set(f.added), new Set(f.changed), new Set(f.replaced)];
-    const old = new Map(before.resources.map((r) => [r.urn, r]));
-    const label = (r: PlannedResource) => `${r.type} ${r.name}${r.protect ? " (protected)" : ""}`;
-    const indent = (lines: string[]) => lines.map((l) => `    ${l}`);
-    const lines: string[] = [];
-    for (const resource of after.resources) {
-        const prior = old.get(f.previous.get(resource.urn) ?? resource.urn);
-        if (added.has(resource.urn)) lines.push(`+ ${label(resource)}`, ...indent(structuralDiff({}, resource.inputs)));
-        if (changed.has(resource.urn)) lines.push(`~ ${label(resource)}`, ...indent(structuralDiff(prior!.inputs, resource.inputs)));
-        if (replaced.has(resource.urn)) {
-            const differences = structuralDiff(prior!.inputs, resource.inputs);
-            lines.push(
-                `+- ${label(resource)}`,
-                ...indent(differences.length > 0 ? differences : ["(replaced with the resource it takes its role from)"]),
-            );
-        }
-    }
-    lines.push(...f.removed.map((urn) => `- ${label(old.get(urn)!)}`));
-    const header = `Changes to stack "${after.stack}" since ${ref}: ${f.added.length} to add, ${f.changed.length} to change, ${f.replaced.length} to replace, ${f.removed.length} to remove.`;
-    return [header, ...(lines.length > 0 ? ["", ...lines] : [])].join("\n");
-}
-
-/**
- * The URNs to deploy with `pulumi up --target` when every change between the plans is a
- * revocation policy added, or changed to a later cutoff, on a role that already exists; empty
- * when anything else changes (or nothing does), so that everything else deploys in full.
- */
-export function revocationTargets(before: Plan, after: Plan, f: Footprint = footprint(before, after)): string[] {
-    if (f.replaced.length > 0 || f.removed.length > 0) return [];
-    const old = new Map(before.resources.map((r) => [r.urn, r]));
-    const changed = new Set([...f.added, ...f.changed]);
-    const targets = after.resources.filter((r) => changed.has(r.urn));
-    for (const resource of targets) {
-        const cutoff = revocationCutoff(resource);
-        if (cutoff === undefined) return [];
-        const prior = old.get(f.previous.get(resource.urn) ?? resource.urn);
-        const was = prior === undefined ? undefined : revocationCutoff(prior);
-        if (prior !== undefined && (was === undefined || cutoff <= was)) return [];
-    }
-    return targets.map((r) => r.urn);
-}
-
 /** A role in the `--json` contract: its revocation, and the reachable roles it leaves open. */
 export interface PlannedRoleJson {
     key: string;
@@ -231,12 +107,13 @@ Runs the program offline against Pulumi.<name>.yaml (no AWS call, no Pulumi CLI)
 it would deploy.
 
   --stack <name>          the stack to plan
-  --json                  the plan as JSON: {"project", "stack", "resources": [{urn, type, name, parent, inputs}],
+  --json                  the plan as JSON: {"project", "stack", "resources": [{urn, type, name, parent, inputs, protect}],
                           "roles": [{key, roleName, revokedBefore, reachable}]}
   --diff <git-ref>        what changes since the same stack at a git ref: + add, ~ change, +- replace, - remove
   --revocation-targets    with --diff: the URNs of the changed revocation policies, one per line, when every
                           change is a revocation policy added or moved to a later cutoff; nothing otherwise
-`;
+
+${EXIT_CODES_HELP}`;
 
 /** Where the plan command reads from (the project root, a directory with Pulumi.yaml), and when it runs. */
 export interface PlanEnvironment {
@@ -286,13 +163,6 @@ export async function main(argv: string[], out: Writer, err: Writer, env: PlanEn
         return fail(error, err, USAGE);
     }
 }
-
-/** The plan of a stack in another source (a git ref), or an empty plan when the stack file does not exist there. */
-export async function planAt(source: ProjectSource, stack: string, programRoot: string, now?: Date): Promise<Plan> {
-    if (!source.entries().has(stackFileName(stack))) return emptyPlan(loadProject(source).name, stack);
-    return planStack(loadStack(source, stack), programRoot, now);
-}
-
 if (require.main === module) {
     useFastStackTraces();
     runAsProcess((argv) => main(argv, process.stdout, process.stderr, { root: process.cwd(), programRoot: PROJECT_ROOT, now: new Date() }));

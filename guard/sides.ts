@@ -9,7 +9,7 @@ import { NAMESPACE, Revocations, configValue, effectiveCutoff, readStackConfig, 
 import { accountFromConfig } from "../config/account";
 import { Plan } from "../plan/model";
 import { RoleFacts, roleFacts } from "../analysis/reachability";
-import { planStack } from "../cli/plan";
+import { planStack } from "../plan/run";
 import { formatUtc, latestInstant, safeToRemoveAfter } from "../iam/timestamps";
 
 /** One stack at one side of the change. */

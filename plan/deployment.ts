@@ -6,11 +6,8 @@
 import { Plan, PlannedResource } from "./model";
 import { PolicyDocument, REVOCATION_POLICY_NAME } from "../iam/policy";
 import { instantOf } from "../iam/timestamps";
-
-/** The role resource types of both backends. */
-export const ROLE_TYPES: ReadonlySet<string> = new Set(["aws:iam/role:Role", "aws-native:iam:Role"]);
-/** The inline policy resource types of both backends. */
-export const POLICY_TYPES: ReadonlySet<string> = new Set(["aws:iam/rolePolicy:RolePolicy", "aws-native:iam:RolePolicy"]);
+import { Backend } from "../iam/role";
+import { ATTACHMENT_TYPES, POLICY_TYPES, ROLE_TYPES, backendOfType } from "../backends";
 
 /** A revocation policy as deployed. */
 export interface DeployedRevocation {
@@ -27,19 +24,20 @@ export interface DeployedRole {
     component: string;
     urn: string;
     type: string;
-    backend: "aws" | "aws-native";
+    backend: Backend;
     physicalName: string;
     path: string;
     trust: PolicyDocument;
     inputs: Record<string, unknown>;
+    /** The managed policy ARNs the component attaches (or lists on the role), sorted. */
+    managedPolicyArns: string[];
+    /** The names of the inline policies the component puts on the role, the revocation excluded, in registration order. */
+    inlinePolicyNames: string[];
     /** The RevokeOlderSessions policy registered on this physical role, if any. */
     revocation?: DeployedRevocation;
 }
 
-/** A policy document input: JSON text on the classic provider, an object on aws-native. */
-export function documentOf(value: unknown): PolicyDocument {
-    return (typeof value === "string" ? JSON.parse(value) : value) as PolicyDocument;
-}
+export { POLICY_TYPES, ROLE_TYPES };
 
 /** The cutoff of a revocation policy document, or undefined when it is not one. */
 export function cutoffOf(document: PolicyDocument): Date | undefined {
@@ -49,23 +47,31 @@ export function cutoffOf(document: PolicyDocument): Date | undefined {
 
 /** The physical role name an inline policy resource is put on. */
 export function policyRole(resource: PlannedResource): string {
-    return String(resource.inputs.role ?? resource.inputs.roleName);
+    return backendOfType(resource.type)!.read.policyRole(resource.inputs);
 }
 
 /** The policy name of an inline policy resource. */
 export function policyName(resource: PlannedResource): string {
-    return String(resource.inputs.name ?? resource.inputs.policyName);
+    return backendOfType(resource.type)!.read.policyName(resource.inputs);
 }
 
 /** The cutoff of a RevokeOlderSessions policy resource; undefined for any other resource. */
 export function revocationCutoff(resource: PlannedResource): Date | undefined {
     if (!POLICY_TYPES.has(resource.type) || policyName(resource) !== REVOCATION_POLICY_NAME) return undefined;
-    return cutoffOf(documentOf(resource.inputs.policy ?? resource.inputs.policyDocument));
+    return cutoffOf(backendOfType(resource.type)!.read.policyDocument(resource.inputs));
 }
 
-/** Every role a plan deploys, in registration order, with the revocation policy put on it. */
+/** Every role a plan deploys, in registration order, with its policies and the revocation policy put on it. */
 export function deployedRoles(plan: Plan): DeployedRole[] {
     const components = new Map(plan.resources.map((r) => [r.urn, r]));
+    // Each component's children, found once for every role instead of a scan of the plan per role.
+    const children = new Map<string, PlannedResource[]>();
+    for (const resource of plan.resources) {
+        if (resource.parent === null) continue;
+        const list = children.get(resource.parent);
+        if (list === undefined) children.set(resource.parent, [resource]);
+        else list.push(resource);
+    }
     const revocations = new Map<string, DeployedRevocation>();
     for (const resource of plan.resources) {
         const cutoff = revocationCutoff(resource);
@@ -78,18 +84,28 @@ export function deployedRoles(plan: Plan): DeployedRole[] {
         .filter((r) => ROLE_TYPES.has(r.type))
         .sort((a, b) => position(a) - position(b))
         .map((role): DeployedRole => {
-            const physicalName = String(role.inputs.name ?? role.inputs.roleName);
+            const backend = backendOfType(role.type)!;
+            const physicalName = backend.read.roleName(role.inputs);
             const component = role.parent === null ? undefined : components.get(role.parent);
+            const siblings = role.parent === null ? [] : (children.get(role.parent) ?? []);
             return {
                 key: component?.name ?? role.name,
                 component: role.parent ?? role.urn,
                 urn: role.urn,
                 type: role.type,
-                backend: role.type === "aws-native:iam:Role" ? "aws-native" : "aws",
+                backend: backend.name,
                 physicalName,
-                path: String(role.inputs.path ?? "/"),
-                trust: documentOf(role.inputs.assumeRolePolicy ?? role.inputs.assumeRolePolicyDocument),
+                path: backend.read.rolePath(role.inputs),
+                trust: backend.read.trust(role.inputs),
                 inputs: role.inputs,
+                managedPolicyArns: [
+                    ...backend.read.managedOnRole(role.inputs),
+                    ...siblings.filter((r) => ATTACHMENT_TYPES.has(r.type)).map((r) => backendOfType(r.type)!.read.attachmentArn(r.inputs)),
+                ].sort(),
+                inlinePolicyNames: siblings
+                    .filter((r) => POLICY_TYPES.has(r.type))
+                    .map(policyName)
+                    .filter((name) => name !== REVOCATION_POLICY_NAME),
                 // IAM names are unique regardless of case: a policy on "VICTIM" lands on "victim".
                 revocation: revocations.get(physicalName.toLowerCase()),
             };

@@ -3,6 +3,7 @@
  * see it: resources added, updated in place, replaced and removed.
  */
 import { isDeepStrictEqual } from "util";
+import { REPLACING_INPUTS } from "../backends";
 
 /** A resource of the plan: the `--json` contract. */
 export interface PlannedResource {
@@ -35,20 +36,6 @@ export interface Plan {
     resources: PlannedResource[];
     details: Map<string, RegistrationDetails>;
 }
-
-/**
- * Inputs whose change makes the provider replace a resource rather than update it: Terraform's
- * ForceNew fields for the classic provider (aws_iam_role: name, name_prefix, path; the policy and
- * the attachment: their role and name or ARN), CloudFormation's create-only properties for
- * aws-native (AWS::IAM::Role: RoleName, Path; AWS::IAM::RolePolicy: RoleName, PolicyName).
- */
-export const REPLACING_INPUTS: Readonly<Record<string, readonly string[]>> = {
-    "aws:iam/role:Role": ["name", "namePrefix", "path"],
-    "aws:iam/rolePolicy:RolePolicy": ["name", "namePrefix", "role"],
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ["role", "policyArn"],
-    "aws-native:iam:Role": ["roleName", "path"],
-    "aws-native:iam:RolePolicy": ["roleName", "policyName"],
-};
 
 /** Resources a new plan adds, updates in place, replaces and removes, by URN (of the new plan, or the old for removals). */
 export interface Footprint {

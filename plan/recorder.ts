@@ -14,6 +14,7 @@ import * as settingsModule from "@pulumi/pulumi/runtime/settings";
 import * as rpcModule from "@pulumi/pulumi/runtime/rpc";
 import { AliasRecord } from "./model";
 import { atTime } from "../component/clock";
+import { ROLE_TYPES, backendOfType } from "../backends";
 // getStore is internal: absent from the typings, checked below.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped internal module
 const stateModule = require("@pulumi/pulumi/runtime/state") as { getStore?: () => Record<string, unknown> };
@@ -107,11 +108,11 @@ const INVOKES: Record<string, Record<string, unknown>> = {
 /** What the provider would report back for a resource: its inputs, plus the ARN of the few types whose ARN a program uses. */
 function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     const account = PLACEHOLDER_ACCOUNT;
+    const backend = ROLE_TYPES.has(type) ? backendOfType(type) : undefined;
+    if (backend !== undefined) {
+        return { ...inputs, arn: `arn:aws:iam::${account}:role${backend.read.rolePath(inputs)}${backend.read.roleName(inputs)}` };
+    }
     switch (type) {
-        case "aws:iam/role:Role":
-            return { ...inputs, arn: `arn:aws:iam::${account}:role${inputs.path ?? "/"}${inputs.name}` };
-        case "aws-native:iam:Role":
-            return { ...inputs, arn: `arn:aws:iam::${account}:role${inputs.path ?? "/"}${inputs.roleName}` };
         case "aws:iam/policy:Policy":
             return { ...inputs, arn: `arn:aws:iam::${account}:policy${inputs.path ?? "/"}${inputs.name ?? name}` };
         case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":

@@ -9,7 +9,7 @@ import { FIXTURES, memorySource } from "./helpers";
 import { loadProgram, runOffline } from "../plan/recorder";
 import { CliError } from "../cli/io";
 import { PROJECT_ROOT } from "../cli/project";
-import { planStack } from "../cli/plan";
+import { planStack } from "../plan/run";
 import { readSide } from "../guard/sides";
 import { currentConfig } from "../cli/revoke";
 import { ConfigSourceError, loadStack } from "../config/loader";
@@ -64,7 +64,7 @@ async function programReading(text: string): Promise<Reading> {
 
 async function planReading(text: string): Promise<Reading> {
     try {
-        const plan = await planStack(loadStack(source(text), STACK));
+        const plan = await planStack(loadStack(source(text), STACK), PROJECT_ROOT);
         return {
             cutoffs: Object.fromEntries(
                 deployedRoles(plan).map((r) => [r.key, r.revocation === undefined ? null : formatUtc(r.revocation.cutoff)]),

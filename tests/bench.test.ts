@@ -6,7 +6,7 @@ import { Plan, footprint, touched } from "../plan/model";
 import { baselineOf } from "../bench/baseline";
 import { BENCH_CUTOFF, syntheticStack } from "../bench/synthetic";
 import { loadProgram, runOffline } from "../plan/recorder";
-import { toPlan } from "../cli/plan";
+import { toPlan } from "../plan/run";
 import { plan } from "./helpers";
 
 describe("the benchmark's baseline program", () => {

@@ -12,7 +12,8 @@ import { iamClient } from "../cli/emergency";
 import { RepositoryRole, repositoryRoles } from "../analysis/containment";
 import { RoleFacts, link, reachable, roleArn } from "../analysis/reachability";
 import { Plan } from "../plan/model";
-import { deployedRoles, documentOf, policyRole } from "../plan/deployment";
+import { deployedRoles, policyRole } from "../plan/deployment";
+import { documentOf } from "../backends";
 import { PolicyDocument } from "../iam/policy";
 
 const NOW = new Date("2026-11-27T12:00:00Z");

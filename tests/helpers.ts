@@ -6,7 +6,8 @@ import * as path from "path";
 import { Writable } from "stream";
 import * as pulumi from "@pulumi/pulumi";
 import { Registration, runOffline } from "../plan/recorder";
-import { planStack } from "../cli/plan";
+import { planStack } from "../plan/run";
+import { PROJECT_ROOT } from "../cli/project";
 import { LoadedStack, loadStack } from "../config/loader";
 import { EntryKind, ProjectSource } from "../config/sources";
 import { Plan } from "../plan/model";
@@ -42,7 +43,7 @@ export function loaded(text: string, stack = "test"): LoadedStack {
 
 /** The offline plan of a stack file's text. */
 export function plan(text: string, stack = "test"): Promise<Plan> {
-    return planStack(loaded(text, stack));
+    return planStack(loaded(text, stack), PROJECT_ROOT);
 }
 
 /** The files and folders of this project's own program: what a base commit holds to be planned with its own code. */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as iam from "@pulumi/aws/iam";
 import { RevocableRole, RevocableRoleArgs } from "../component";
 import { runOffline, Registration } from "../plan/recorder";
-import { toPlan } from "../cli/plan";
+import { toPlan } from "../plan/run";
 import { footprint, previousUrns } from "../plan/model";
 import { arnKey } from "../iam/rules";
 import { byName, doc, promiseOf, register, shape } from "./helpers";

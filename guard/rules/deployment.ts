@@ -4,10 +4,11 @@
  */
 import { isDeepStrictEqual } from "util";
 import { stackFileName } from "../../config/loader";
-import { Plan, REPLACING_INPUTS, footprint, urnParts } from "../../plan/model";
+import { Plan, footprint, urnParts } from "../../plan/model";
+import { REPLACING_INPUTS } from "../../backends";
 import { DeployedRole, deployedRoles } from "../../plan/deployment";
 import { trustChanges } from "../../analysis/trust";
-import { emptyPlan } from "../../cli/plan";
+import { emptyPlan } from "../../plan/run";
 import { formatUtc, safeToRemoveAfter, show } from "../../iam/timestamps";
 import { Finding, failure, passing, role as roleSubject } from "../findings";
 import { window } from "../sides";
