@@ -13,10 +13,11 @@ import { PROJECT_FILE, Project, loadProject, loadStack, packageJsonProblems, sca
 import { ProjectSource, directorySource, gitSource } from "../config/sources";
 import { NAMESPACE } from "../config/stackConfig";
 import { changedPaths, changesProgram, checkoutAt, removeTemporaryFolder } from "../cli/project";
-import { Finding, failure, file, passing } from "./findings";
-import { ConfigRevocation, Side, inForceByConfig, loadProblems, readConfig, readSide } from "./sides";
+import { Finding, failure, file } from "./findings";
+import { SideOf, StackChange, inForceByConfig, loadProblems, readConfig, readSide } from "./sides";
+import { readabilityRules } from "./rules/readability";
 import { cutoffRules } from "./rules/cutoffs";
-import { deploymentRules, inForceKeys, protectionRules } from "./rules/deployment";
+import { deploymentRules, protectionRules } from "./rules/deployment";
 import { providerConfigRules } from "./rules/provider";
 import { duplicateNameRules } from "./rules/names";
 import { pathRules } from "./rules/paths";
@@ -70,65 +71,26 @@ function loadable(source: ProjectSource, stack: string) {
     }
 }
 
+/** One changed stack judged: its findings, and its two sides for the rules that look across stacks. */
 interface StackVerdict {
     findings: Finding[];
-    base: Side;
-    head: Side;
+    change: StackChange;
 }
 
 /** Judges one stack whose file, program or project changed. */
-async function guardStack(
-    stack: string,
-    sources: { base: ProjectSource; head: ProjectSource },
-    programs: { base: string; head: string },
-    projects: { base: string; head: string },
-    now: Date,
-): Promise<StackVerdict> {
-    const stackFile = stackFileName(stack);
-    const base = await readSide(sources.base, stack, programs.base, now, projects.base);
-    const head = await readSide(sources.head, stack, programs.head, now, projects.head);
-    const findings: Finding[] = head.problems.map((problem) =>
-        failure(file(stackFile, stack), problem.startsWith(`${stackFile}: `) ? problem.slice(stackFile.length + 2) : problem),
-    );
-    const held: ConfigRevocation[] = base.revocations === undefined ? [] : inForceByConfig(stack, base.revocations, now);
-    if (base.present && base.problems.length > 0) {
-        // Fail closed: what cannot be planned at the base cannot be compared, and nothing falls back to the config alone.
-        if (base.revocations === undefined || held.length > 0) {
-            const what =
-                base.revocations === undefined
-                    ? "it may hold revocations in force"
-                    : `it holds revocations in force (${held.map((r) => r.key).join(", ")})`;
-            findings.push(
-                failure(
-                    file(stackFile, stack),
-                    `cannot be read, validated or planned at the base (${base.problems[0]}) and ${what}: the guard cannot tell what this change does to them; fix the base first`,
-                ),
-            );
-        } else {
-            findings.push(
-                passing(
-                    file(stackFile, stack),
-                    `at the base it could not be planned (${base.problems[0]}); it holds no revocation in force`,
-                ),
-            );
-        }
-    }
-    // A head the loader refuses is judged by that refusal alone: what it would deploy is not defined.
-    const readable = !head.present || head.loaded !== undefined;
-    const cutoffs =
-        head.present && readable && base.revocations !== undefined && head.revocations !== undefined
-            ? cutoffRules(stack, base.revocations, head.revocations, now)
-            : [];
-    findings.push(...cutoffs);
+async function guardStack(stack: string, sides: { base: SideOf; head: SideOf }, now: Date): Promise<StackVerdict> {
+    const change: StackChange = { stack, base: await readSide(sides.base, stack, now), head: await readSide(sides.head, stack, now), now };
+    const cutoffs = cutoffRules(change);
+    // A cutoff the config rules already failed is reported once, not again as a deployment.
     const decided = new Set(cutoffs.filter((f) => f.verdict === "fail").map((f) => (f.subject.kind === "role" ? f.subject.key : "*")));
-    if (base.plan !== undefined && (head.plan !== undefined || !head.present)) {
-        findings.push(...deploymentRules(stack, base.plan, head.plan, head.present, now, decided));
-    }
-    if (head.plan !== undefined) findings.push(...protectionRules(stack, head.plan, now));
-    const revoked = base.plan !== undefined ? inForceKeys(base.plan, now) : held.map((r) => r.key);
-    if (base.loaded !== undefined && head.loaded !== undefined)
-        findings.push(...providerConfigRules(stack, base.loaded, head.loaded, revoked));
-    return { findings, base, head };
+    const findings = [
+        ...readabilityRules(change),
+        ...cutoffs,
+        ...deploymentRules(change, decided),
+        ...protectionRules(change),
+        ...providerConfigRules(change),
+    ];
+    return { findings, change };
 }
 
 /** Every finding of the change from `options.base` to the head. */
@@ -179,7 +141,14 @@ export async function judge(options: GuardOptions): Promise<Finding[]> {
                 headScan.stacks.includes(stack) &&
                 textOrNothing(sources.base, stackFile) === textOrNothing(sources.head, stackFile);
             if (same) continue;
-            const verdict = await guardStack(stack, sources, programs, projects, now);
+            const verdict = await guardStack(
+                stack,
+                {
+                    base: { source: sources.base, program: programs.base, project: projects.base },
+                    head: { source: sources.head, program: programs.head, project: projects.head },
+                },
+                now,
+            );
             findings.push(...verdict.findings);
             verdicts.set(stack, verdict);
         }
@@ -192,7 +161,7 @@ export async function judge(options: GuardOptions): Promise<Finding[]> {
         const facts = configs.get(r.stack)?.roles?.find((role) => role.key === r.key);
         return facts === undefined ? [] : [{ facts, cutoff: r.cutoff }];
     });
-    const changedRoles: ChangedRole[] = [...verdicts.values()].flatMap(({ base, head }) =>
+    const changedRoles: ChangedRole[] = [...verdicts.values()].flatMap(({ change: { base, head } }) =>
         (head.roles ?? []).map((role) => ({ base: base.roles?.find((b) => b.key === role.key), head: role })),
     );
     findings.push(...undoRules(revoked, changedRoles));

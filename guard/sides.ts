@@ -109,14 +109,29 @@ function latestCutoff(a: unknown, b: unknown): unknown {
     return latest === undefined ? (a ?? b) : formatUtc(latest);
 }
 
-/** Reads and plans one stack from one side of the change, with the program in `program`, as of `now`. */
-export async function readSide(source: ProjectSource, stack: string, program: string, now: Date, project: string): Promise<Side> {
-    const side = readConfig(source, stack, now, project);
-    if (side.loaded === undefined || side.problems.length > 0) return side;
+/** Where one side of the change is read from: its files, the program that plans them, and its project's name. */
+export interface SideOf {
+    source: ProjectSource;
+    program: string;
+    project: string;
+}
+
+/** One stack across the change: what the rules judge. */
+export interface StackChange {
+    stack: string;
+    base: Side;
+    head: Side;
+    now: Date;
+}
+
+/** Reads and plans one stack from one side of the change, as of `now`. */
+export async function readSide(side: SideOf, stack: string, now: Date): Promise<Side> {
+    const read = readConfig(side.source, stack, now, side.project);
+    if (read.loaded === undefined || read.problems.length > 0) return read;
     try {
-        return { ...side, plan: await planStack(side.loaded, program, now) };
+        return { ...read, plan: await planStack(read.loaded, side.program, now) };
     } catch (error) {
-        return { ...side, problems: (error as Error).message.split("\n") };
+        return { ...read, problems: (error as Error).message.split("\n") };
     }
 }
 

@@ -76,7 +76,7 @@ async function planReading(text: string): Promise<Reading> {
 }
 
 async function guardReading(text: string): Promise<Reading> {
-    const side = await readSide(source(text), STACK, PROJECT_ROOT, NOW, "revocable-roles");
+    const side = await readSide({ source: source(text), program: PROJECT_ROOT, project: "revocable-roles" }, STACK, NOW);
     if (side.problems.length > 0) return { errors: side.problems };
     const { roles, revokeAllBefore } = side.revocations!;
     return {

@@ -2,7 +2,8 @@
  * Cutoffs as written in the config, compared key by key: one moved earlier or removed inside its
  * window fails; a new one, a later one, or one removed after its window passes and is listed.
  */
-import { NAMESPACE, Revocations } from "../../config/stackConfig";
+import { NAMESPACE } from "../../config/stackConfig";
+import { StackChange } from "../sides";
 import { formatUtc, instantOf, safeToRemoveAfter } from "../../iam/timestamps";
 import { Finding, Subject, failure, passing, role, wholeStack } from "../findings";
 
@@ -30,11 +31,16 @@ function compareCutoff(subject: Subject, field: string, before: unknown, after: 
     return cur !== undefined && old === undefined ? [passing(subject, `new revocation: ${field} ${formatUtc(cur)}`)] : [];
 }
 
-/** The cutoffs of a stack whose head file exists and loads (a deleted file is judged by what it deployed). */
-export function cutoffRules(stack: string, base: Revocations, head: Revocations, now: Date): Finding[] {
-    const findings = compareCutoff(wholeStack(stack), `${NAMESPACE}:revokeAllBefore`, base.revokeAllBefore, head.revokeAllBefore, now);
-    for (const [key, current] of head.roles) {
-        findings.push(...compareCutoff(role(stack, key), "revokeBefore", base.roles.get(key)?.revokeBefore, current.revokeBefore, now));
+/**
+ * The cutoffs of a stack whose file exists and loads at the head (a head the loader refuses is
+ * judged by that refusal alone, and a deleted file by what it deployed), compared with the base's.
+ */
+export function cutoffRules({ stack, base, head, now }: StackChange): Finding[] {
+    const [before, after] = [base.revocations, head.revocations];
+    if (!head.present || head.loaded === undefined || before === undefined || after === undefined) return [];
+    const findings = compareCutoff(wholeStack(stack), `${NAMESPACE}:revokeAllBefore`, before.revokeAllBefore, after.revokeAllBefore, now);
+    for (const [key, current] of after.roles) {
+        findings.push(...compareCutoff(role(stack, key), "revokeBefore", before.roles.get(key)?.revokeBefore, current.revokeBefore, now));
     }
     return findings;
 }

@@ -11,7 +11,7 @@ import { trustChanges } from "../../analysis/trust";
 import { emptyPlan } from "../../plan/run";
 import { formatUtc, safeToRemoveAfter, show } from "../../iam/timestamps";
 import { Finding, failure, passing, role as roleSubject } from "../findings";
-import { window } from "../sides";
+import { StackChange, window } from "../sides";
 
 /** Whether a deployed role's revocation is in force at `now`. */
 export function inForce(role: DeployedRole, now: Date): boolean {
@@ -50,14 +50,11 @@ function removal(stack: string, role: DeployedRole, headRoles: DeployedRole[], h
  * replacement, revocation policy and trust at the head. `decided` holds the role keys (and `*`
  * for the whole stack) whose cutoff the config rules already failed, so one change is reported once.
  */
-export function deploymentRules(
-    stack: string,
-    base: Plan,
-    head: Plan | undefined,
-    headPresent: boolean,
-    now: Date,
-    decided: Set<string>,
-): Finding[] {
+export function deploymentRules(change: StackChange, decided: Set<string>): Finding[] {
+    const { stack, now } = change;
+    const [base, head, headPresent] = [change.base.plan, change.head.plan, change.head.present];
+    // Both plans are needed, or the base's and a deleted file.
+    if (base === undefined || (head === undefined && headPresent)) return [];
     const findings: Finding[] = [];
     const after = head ?? emptyPlan(base.project, stack);
     const f = footprint(base, after);
@@ -120,7 +117,9 @@ export function deploymentRules(
  * Every role the head deploys with a revocation in force must reach the engine protected, role and
  * revocation policy alike, so that `pulumi up` itself refuses to delete or replace them.
  */
-export function protectionRules(stack: string, head: Plan, now: Date): Finding[] {
+export function protectionRules({ stack, head: side, now }: StackChange): Finding[] {
+    const head = side.plan;
+    if (head === undefined) return [];
     return deployedRoles(head)
         .filter((role) => inForce(role, now))
         .flatMap((role) => {

@@ -3,12 +3,21 @@
  * `aws:allowedAccountIds`, ...), compared while the stack holds a revocation in force: it decides
  * where and how every resource deploys, and the offline plan cannot see what it replaces.
  */
-import { LoadedStack, displayConfigValue, stackFileName } from "../../config/loader";
+import { displayConfigValue, stackFileName } from "../../config/loader";
 import { NAMESPACE } from "../../config/stackConfig";
+import { StackChange, inForceByConfig } from "../sides";
+import { inForceKeys } from "./deployment";
 import { show } from "../../iam/timestamps";
 import { Finding, failure, file } from "../findings";
 
-export function providerConfigRules(stack: string, base: LoadedStack, head: LoadedStack, revoked: string[]): Finding[] {
+export function providerConfigRules({ stack, base: baseSide, head: headSide, now }: StackChange): Finding[] {
+    const [base, head] = [baseSide.loaded, headSide.loaded];
+    if (base === undefined || head === undefined) return [];
+    // What the base deploys in force, or, when it cannot be planned, what its config holds.
+    const revoked =
+        baseSide.plan !== undefined
+            ? inForceKeys(baseSide.plan, now)
+            : inForceByConfig(stack, baseSide.revocations ?? { roles: new Map() }, now).map((r) => r.key);
     if (revoked.length === 0) return [];
     const foreign = (config: Record<string, string>) =>
         Object.fromEntries(Object.entries(config).filter(([key]) => !key.startsWith(`${NAMESPACE}:`)));
