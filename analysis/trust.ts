@@ -4,7 +4,9 @@
  * trust widens it (anything new: a principal, an action, a condition removed or loosened) or
  * only tightens it.
  */
-import { ConditionBlock, PolicyDocument, PolicyStatement, asList, wildcardRegExp } from "../iam/policy";
+import { ConditionBlock, PolicyDocument, PolicyStatement, asList, wildcardCovers } from "../iam/policy";
+
+export { wildcardCovers };
 import { GITHUB_OIDC_HOST } from "../iam/trust";
 
 /** One principal's grant from one statement. */
@@ -61,11 +63,6 @@ export function grants(document: PolicyDocument): Grant[] {
             conditions: conditions(statement.Condition),
         }));
     });
-}
-
-/** Whether an IAM wildcard pattern (`*`, `?`) covers a value, which may itself be a pattern. */
-export function wildcardCovers(pattern: string, value: string, ignoreCase = false): boolean {
-    return wildcardRegExp(pattern, ignoreCase).test(value);
 }
 
 const base = (operator: string) => operator.replace(/IfExists$/, "");

@@ -12,7 +12,7 @@ import * as path from "path";
 import { PROJECT_FILE, Project, loadProject, loadStack, packageJsonProblems, scanStacks, stackFileName } from "../config/loader";
 import { ProjectSource, directorySource, gitSource } from "../config/sources";
 import { NAMESPACE } from "../config/stackConfig";
-import { changedPaths, changesProgram, checkoutAt, removeTemporaryFolder } from "../cli/project";
+import { changedPaths, changesProgram, checkoutAt, removeTemporaryFolder } from "../config/repository";
 import { Finding, failure, file } from "./findings";
 import { SideOf, StackChange, inForceByConfig, loadProblems, readConfig, readSide } from "./sides";
 import { readabilityRules } from "./rules/readability";

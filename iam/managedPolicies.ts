@@ -12,8 +12,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyDocument, PolicyStatement, asList, decodePolicyDocument } from "./policy";
-import { wildcardCovers } from "../analysis/trust";
+import { PolicyDocument, PolicyStatement, asList, decodePolicyDocument, wildcardCovers } from "./policy";
 
 /** The catalog file. */
 export const CATALOG_FILE = path.join(__dirname, "managedPolicyCatalog.json");

@@ -149,6 +149,11 @@ export function wildcardRegExp(pattern: string, ignoreCase = false): RegExp {
     return new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
 }
 
+/** Whether an IAM wildcard pattern (`*`, `?`) covers a value, which may itself be a pattern. */
+export function wildcardCovers(pattern: string, value: string, ignoreCase = false): boolean {
+    return wildcardRegExp(pattern, ignoreCase).test(value);
+}
+
 /** A string-or-list value (`Action`, `Principal.AWS`, condition values) as a list. */
 export function asList(value: unknown): string[] {
     return value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];

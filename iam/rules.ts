@@ -285,9 +285,9 @@ function trustSchema() {
             statements: z.array(statementSchema("trust")).min(1).optional(),
         })
         .superRefine((trust, ctx) => {
-            const human = (trust.accounts?.length ?? 0) + (trust.principals?.length ?? 0) > 0;
+            const namedPrincipals = (trust.accounts?.length ?? 0) + (trust.principals?.length ?? 0) > 0;
             const kinds =
-                human ||
+                namedPrincipals ||
                 (trust.services?.length ?? 0) > 0 ||
                 trust.githubActions !== undefined ||
                 trust.oidc !== undefined ||
@@ -301,8 +301,8 @@ function trustSchema() {
                     input: trust,
                 });
             }
-            const humanOnly = (field: "requireMfa" | "externalId" | "mfaMaxAgeSeconds") => {
-                if (trust[field] !== undefined && trust[field] !== false && !human) {
+            const forNamedPrincipalsOnly = (field: "requireMfa" | "externalId" | "mfaMaxAgeSeconds") => {
+                if (trust[field] !== undefined && trust[field] !== false && !namedPrincipals) {
                     ctx.addIssue({
                         code: "custom",
                         path: [field],
@@ -322,10 +322,10 @@ function trustSchema() {
                 const statement = { Effect: "Allow" as const, Action: "sts:AssumeRoleWithWebIdentity", Condition: trust.oidc.conditions };
                 lint([statement], ([, , , ...rest]) => ["oidc", "conditions", ...rest]);
             }
-            humanOnly("requireMfa");
-            humanOnly("externalId");
-            humanOnly("mfaMaxAgeSeconds");
-            if (trust.mfaMaxAgeSeconds !== undefined && trust.requireMfa !== true && human) {
+            forNamedPrincipalsOnly("requireMfa");
+            forNamedPrincipalsOnly("externalId");
+            forNamedPrincipalsOnly("mfaMaxAgeSeconds");
+            if (trust.mfaMaxAgeSeconds !== undefined && trust.requireMfa !== true && namedPrincipals) {
                 ctx.addIssue({
                     code: "custom",
                     path: ["mfaMaxAgeSeconds"],

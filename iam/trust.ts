@@ -60,7 +60,7 @@ export function samlAudience(providerArn: string): string {
     }
 }
 
-function humanConditions(trust: KnownTrust): ConditionBlock | undefined {
+function namedPrincipalConditions(trust: KnownTrust): ConditionBlock | undefined {
     const condition: ConditionBlock = {};
     if (trust.externalId !== undefined) {
         condition.StringEquals = { "sts:ExternalId": trust.externalId };
@@ -106,14 +106,14 @@ function need(context: AccountContext | undefined): AccountContext {
  */
 export function trustPolicy(trust: KnownTrust, context?: AccountContext): PolicyDocument {
     const statements: PolicyStatement[] = [];
-    const human = humanConditions(trust);
+    const principalConditions = namedPrincipalConditions(trust);
     if (trust.accounts !== undefined && trust.accounts.length > 0) {
         const partition = need(context).partition;
         const arns = trust.accounts.map((account) => `arn:${partition}:iam::${account}:root`);
-        statements.push(statement("TrustAccounts", { AWS: arns }, "sts:AssumeRole", human));
+        statements.push(statement("TrustAccounts", { AWS: arns }, "sts:AssumeRole", principalConditions));
     }
     if (trust.principals !== undefined && trust.principals.length > 0) {
-        statements.push(statement("TrustPrincipals", { AWS: [...trust.principals] }, "sts:AssumeRole", human));
+        statements.push(statement("TrustPrincipals", { AWS: [...trust.principals] }, "sts:AssumeRole", principalConditions));
     }
     if (trust.services !== undefined && trust.services.length > 0) {
         statements.push(statement("TrustServices", { Service: [...trust.services] }, "sts:AssumeRole"));

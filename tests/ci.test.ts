@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, fixture, git, project, repository } from "./helpers";
+import { Capture, commitFiles, fixture, git, project, repository } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { COMMENT_MARKER, DEPLOYED_COMMIT_TAG, GUARD_MARKER, GUARD_REPORT_FILE, REPORT_FILE, changedStacks, main } from "../cli/ci";
 
@@ -55,20 +55,6 @@ function pullRequestRepository(base: Record<string, string>, head: Record<string
     git(root, "checkout", "-q", "-b", "feature");
     commitFiles(root, head, "the change");
     return root;
-}
-
-/** Writes (or, for undefined, deletes) files and commits them. */
-function commitFiles(root: string, files: Record<string, string | undefined>, message: string): string {
-    for (const [name, text] of Object.entries(files)) {
-        if (text === undefined) fs.rmSync(path.join(root, name));
-        else {
-            fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-            fs.writeFileSync(path.join(root, name), text);
-        }
-    }
-    git(root, "add", "-A");
-    git(root, "commit", "-qm", message, "--allow-empty");
-    return git(root, "rev-parse", "HEAD").trim();
 }
 
 /** Runs the script as a process, as the workflow step does. */

@@ -100,14 +100,27 @@ export function repository(base: Record<string, string>, head: Record<string, st
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "revocable-roles-test-"));
     made.push(root);
     fs.cpSync(committed, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-    for (const [name, text] of Object.entries(head)) {
+    writeFiles(root, head);
+    return root;
+}
+
+/** Writes files into a folder, making their folders; a file set to undefined is deleted. */
+export function writeFiles(root: string, files: Record<string, string | undefined>): void {
+    for (const [name, text] of Object.entries(files)) {
         if (text === undefined) fs.rmSync(path.join(root, name));
         else {
             fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
             fs.writeFileSync(path.join(root, name), text);
         }
     }
-    return root;
+}
+
+/** Writes (or, for undefined, deletes) files in a repository and commits them; returns the new commit. */
+export function commitFiles(root: string, files: Record<string, string | undefined>, message: string): string {
+    writeFiles(root, files);
+    git(root, "add", "-A");
+    git(root, "commit", "-qm", message, "--allow-empty");
+    return git(root, "rev-parse", "HEAD").trim();
 }
 
 /** Runs `program` under the recording mock runtime (as of `now`, default the real clock) and fails the test if it threw. */

@@ -160,7 +160,7 @@ describe("writing a stack file", function () {
         const probe = path.join(project({}), "probe.ts");
         fs.writeFileSync(
             probe,
-            `import { checkoutAt } from ${JSON.stringify(path.join(PROJECT_ROOT, "cli", "project"))};\nconsole.log(checkoutAt(process.cwd(), "main", "/nonexistent"));\nsetInterval(() => {}, 1000);\n`,
+            `import { checkoutAt } from ${JSON.stringify(path.join(PROJECT_ROOT, "config", "repository"))};\nconsole.log(checkoutAt(process.cwd(), "main", "/nonexistent"));\nsetInterval(() => {}, 1000);\n`,
         );
         const { child, done } = spawnScript(probe, [], root);
         const folder = await new Promise<string>((resolve) =>

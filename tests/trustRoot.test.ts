@@ -7,8 +7,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Capture, PROGRAM_ENTRIES, git, project, repository } from "./helpers";
-import { PROJECT_ROOT, checkoutAt, removeTemporaryFolder } from "../cli/project";
+import { Capture, PROGRAM_ENTRIES, commitFiles, git, project, repository } from "./helpers";
+import { PROJECT_ROOT } from "../cli/project";
+import { checkoutAt, removeTemporaryFolder } from "../config/repository";
 import { main as guard } from "../cli/guard";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
@@ -41,15 +42,7 @@ const BASE = stack(victim() + role("bystander"));
 function pullRequest(base: Record<string, string>, head: Record<string, string | undefined>): string {
     const root = repository(base);
     git(root, "checkout", "-q", "-b", "feature");
-    for (const [name, text] of Object.entries(head)) {
-        if (text === undefined) fs.rmSync(path.join(root, name));
-        else {
-            fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-            fs.writeFileSync(path.join(root, name), text);
-        }
-    }
-    git(root, "add", "-A");
-    git(root, "commit", "-qm", "the pull request", "--allow-empty");
+    commitFiles(root, head, "the pull request");
     git(root, "checkout", "-q", "main");
     return root;
 }
