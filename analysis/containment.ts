@@ -84,7 +84,7 @@ export function interruptedWorkloads(role: RoleFacts): string[] {
 }
 
 /** What no role policy can revoke, each with the action to take instead. */
-export const NOT_COVERED = [
+export const NOT_COVERED: readonly string[] = [
     "Long-term access keys of IAM users carry no aws:TokenIssueTime, so the deny does not touch them: deactivate the keys.",
     "Sessions of IAM Identity Center permission sets: their roles are managed by Identity Center; add a deny on identitystore:userId for the user to the permission set, or use an SCP.",
     "Console sign-in sessions, and the refreshable credentials of `aws login` (AWS CLI 2.32 and later): revoke them through the AWS Sign-In service (BatchRevokeSessions); a role policy does not end them.",

@@ -49,11 +49,14 @@ export function errorText(error: unknown, usage: string): string {
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+/** The values of flags parsed strictly, typed by their options. */
+export type Flags<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>>["values"];
+
 /**
  * Parses flags strictly. Returns undefined when `--help` or `-h` was given (the caller prints
  * the help and exits 0); unknown flags become a {@link UsageError}.
  */
-export function parseFlags<T extends Options>(argv: string[], options: T) {
+export function parseFlags<T extends Options>(argv: string[], options: T): Flags<T> | undefined {
     if (argv.includes("--help") || argv.includes("-h")) return undefined;
     try {
         return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;

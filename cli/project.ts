@@ -2,4 +2,4 @@
 import * as path from "path";
 
 /** This checkout: the folder with Pulumi.yaml, index.ts and node_modules. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export const PROJECT_ROOT: string = path.resolve(__dirname, "..");

@@ -108,7 +108,7 @@ function temporaryName(file: string): string {
  * temporary file, synced, renamed, and the folder synced. `temporary` names the temporary file
  * (tests plant files there); by default an unpredictable name.
  */
-export function replaceStackFile(file: string, expected: string, text: string, temporary = temporaryName(file)): void {
+export function replaceStackFile(file: string, expected: string, text: string, temporary: string = temporaryName(file)): void {
     const name = path.basename(file);
     const current = decodeStrict(name, fs.readFileSync(file));
     if (current !== expected) {

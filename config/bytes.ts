@@ -8,7 +8,7 @@
  */
 
 /** The largest stack or project file read; IAM's 5,000 roles per account fit many times over. */
-export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+export const MAX_FILE_BYTES: number = 20 * 1024 * 1024;
 
 /** Where a character sits, 1-based, counting lines by line feeds (what an editor shows for this text). */
 function position(text: string, index: number): string {

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { NAMESPACE, stackConfigSchema } from "./stackConfig";
 
 /** Where the committed schema lives. */
-export const SCHEMA_FILE = path.resolve(__dirname, "..", "schema", "stack-config.schema.json");
+export const SCHEMA_FILE: string = path.resolve(__dirname, "..", "schema", "stack-config.schema.json");
 
 /** The JSON Schema of `Pulumi.<stack>.yaml`. */
 export function stackFileJsonSchema(): object {
@@ -24,7 +24,9 @@ export function stackFileJsonSchema(): object {
         properties: {
             config: {
                 type: "object",
-                properties: Object.fromEntries(Object.entries(shape).map(([key, schema]) => [`${NAMESPACE}:${key}`, property(schema)])),
+                properties: Object.fromEntries(
+                    Object.entries(shape).map(([key, schema]) => [`${NAMESPACE}:${key}`, property(schema as z.ZodType)]),
+                ),
                 required: [`${NAMESPACE}:roles`],
                 // Other namespaces (aws:region, pulumi:...) are free; unknown keys of ours are errors.
                 patternProperties: { [`^(?!${NAMESPACE}:)[^:]+:.+$`]: {} },

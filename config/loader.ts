@@ -65,7 +65,6 @@ const PROJECT_KEYS = new Set([
 /** Project file keys that change what or how the CLI deploys in ways the offline plan cannot model. */
 const UNMODELLED_PROJECT_KEYS: Record<string, string> = {
     stackConfigDir: "moves the stack files; keep them next to Pulumi.yaml",
-    main: "points the CLI at another program; the offline plan runs index.ts",
     plugins: "replaces provider plugins with local builds the offline plan cannot see",
     packages: "adds packages the offline plan does not load",
 };
@@ -148,7 +147,14 @@ export function loadProject(source: ProjectSource): Project {
     const data = parsed.document.toJS() as unknown;
     if (!mapping(data)) throw new ConfigSourceError([`${PROJECT_FILE}: expected a mapping with name and runtime`]);
     for (const key of Object.keys(data)) {
-        if (key in UNMODELLED_PROJECT_KEYS) {
+        if (key === "main") {
+            // Pinning the program to index.ts is what the tools plan; anything else is another program.
+            if (data.main !== PROGRAM_FILE && data.main !== `./${PROGRAM_FILE}`) {
+                problems.push(
+                    `${PROJECT_FILE}: main: ${JSON.stringify(data.main)} is not supported: it points the CLI at another program; the offline plan runs ${PROGRAM_FILE}`,
+                );
+            }
+        } else if (key in UNMODELLED_PROJECT_KEYS) {
             problems.push(`${PROJECT_FILE}: ${key}: is not supported: it ${UNMODELLED_PROJECT_KEYS[key]}`);
         } else if (!PROJECT_KEYS.has(key)) {
             problems.push(`${PROJECT_FILE}: ${key}: is not a project file key this tool models; remove it`);
@@ -212,9 +218,11 @@ export const PROGRAM_FILE = "index.ts";
 /**
  * What is wrong with a project's package.json, as the Pulumi CLI's Node.js host reads it to find
  * the program (`exports`, then `main`, then the folder's index file; `type: "module"` loads it as
- * an ES module): anything but index.ts, loaded as CommonJS, is a program the tools never ran.
+ * an ES module): anything but index.ts, loaded as CommonJS, is a program the tools never ran. When
+ * `Pulumi.yaml` pins `main: index.ts` (`programPinned`), the host runs that file whatever
+ * package.json's `exports` and `main` say, and only `type` matters.
  */
-export function packageJsonProblems(source: ProjectSource): string[] {
+export function packageJsonProblems(source: ProjectSource, programPinned = false): string[] {
     const file = "package.json";
     const kind = source.entries().get(file);
     if (kind === undefined) {
@@ -232,7 +240,9 @@ export function packageJsonProblems(source: ProjectSource): string[] {
     if (!mapping(data)) return [`${file}: expected a JSON object`];
     const problems: string[] = [];
     const runs = (what: string) => `${file}: ${what}; the Pulumi CLI would run that instead of ${PROGRAM_FILE}, the program the tools plan`;
-    if (data.exports !== undefined) {
+    if (programPinned) {
+        // Pulumi.yaml's main decides the program.
+    } else if (data.exports !== undefined) {
         problems.push(runs(`exports ${JSON.stringify(data.exports)} sets the program's entry point`));
     } else if (data.main === undefined) {
         problems.push(

@@ -36,7 +36,7 @@ export interface PlannedRole {
 }
 
 /** The schema of the namespace; the JSON Schema of the stack file is generated from it too. */
-export function stackConfigSchema() {
+export function stackConfigSchema(): z.ZodObject {
     stackSchema ??= z.strictObject({
         roles: z.record(z.string(), roleSchema("name")).optional(),
         revokeAllBefore: cutoffSchema.optional(),

@@ -106,7 +106,8 @@ export async function judge(options: GuardOptions): Promise<Finding[]> {
     const findings: Finding[] = [];
     const [baseProject, headProject] = [projectOf(sources.base), projectOf(sources.head)];
     for (const problem of headProject.problems) findings.push(failure(file(PROJECT_FILE), problem.replace(/^Pulumi\.yaml: /, "")));
-    for (const problem of packageJsonProblems(sources.head))
+    const pinned = headProject.project?.data.main !== undefined;
+    for (const problem of packageJsonProblems(sources.head, pinned))
         findings.push(failure(file("package.json"), problem.replace(/^package\.json: /, "")));
     const [baseScan, headScan] = [scanStacks(sources.base), scanStacks(sources.head)];
     const stacks = [...new Set([...baseScan.stacks, ...headScan.stacks])].sort();

@@ -15,7 +15,7 @@ import * as path from "path";
 import { PolicyDocument, PolicyStatement, asList, decodePolicyDocument, wildcardCovers } from "./policy";
 
 /** The catalog file. */
-export const CATALOG_FILE = path.join(__dirname, "managedPolicyCatalog.json");
+export const CATALOG_FILE: string = path.join(__dirname, "managedPolicyCatalog.json");
 
 /**
  * The IAM actions that can undo a revocation: remove or rewrite the role's inline policies (the

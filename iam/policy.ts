@@ -135,7 +135,7 @@ export function serializePolicy(document: PolicyDocument): string {
 }
 
 /** An action as IAM writes it: `service:Action` (wildcards `*` and `?` allowed) or `*` alone. */
-export const ACTION_PATTERN = /^(?:\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
+export const ACTION_PATTERN: RegExp = /^(?:\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
 
 /**
  * An IAM wildcard pattern as a regular expression: `*` any run of characters, `?` exactly one.
@@ -173,4 +173,4 @@ export function quotaSize(document: PolicyDocument): number {
  * Room every role keeps for its revocation policy, revoked or not, so that revoking during an
  * incident can never fail on the quota. Every rendered cutoff has the same length.
  */
-export const REVOCATION_RESERVE = quotaSize(revocationPolicy(new Date(Date.UTC(2000, 0, 1))));
+export const REVOCATION_RESERVE: number = quotaSize(revocationPolicy(new Date(Date.UTC(2000, 0, 1))));

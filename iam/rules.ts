@@ -176,7 +176,7 @@ function statementSchema(kind: DocumentKind) {
 }
 
 /** A policy document in AWS's JSON shape, checked for structure and (through the lint) for real IAM names. */
-export function documentSchema(kind: DocumentKind) {
+export function documentSchema(kind: DocumentKind): z.ZodType {
     return z
         .strictObject({
             Version: z.literal(POLICY_VERSION, {
@@ -220,7 +220,7 @@ export function cutoffProblem(value: unknown, now: Date): string | undefined {
 }
 
 /** A cutoff: an ISO-8601 timestamp with a zone (the `pattern`), that is a real instant. */
-export const cutoffSchema = z
+export const cutoffSchema: z.ZodType<string> = z
     .string({ error: (issue) => cutoffFormProblem(issue.input) })
     .regex(ISO_8601, { error: (issue) => cutoffFormProblem(issue.input) })
     .superRefine((value, ctx) => {
@@ -233,7 +233,7 @@ export const cutoffSchema = z
 export const BACKENDS = ["aws", "aws-native"] as const;
 
 /** `"aws"` or `"aws-native"`. */
-export const backendSchema = z.enum(BACKENDS, {
+export const backendSchema: z.ZodType<(typeof BACKENDS)[number]> = z.enum(BACKENDS, {
     error: (issue) => `${show(issue.input)} is not a provider; expected "aws" or "aws-native"`,
 });
 
@@ -359,7 +359,7 @@ const inlinePolicyName = z
  * The schema of one role's arguments. The component and the stack config share it; they differ
  * only in the key that holds the physical name.
  */
-export function roleSchema(nameKey: "roleName" | "name" = "roleName") {
+export function roleSchema(nameKey: "roleName" | "name" = "roleName"): z.ZodType {
     let schema = roleSchemas.get(nameKey);
     if (schema === undefined) {
         schema = buildRoleSchema(nameKey);

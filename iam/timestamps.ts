@@ -6,13 +6,13 @@
  */
 
 /** How long a revocation must stay in place: the longest session (12 h) plus a 1 h margin. */
-export const REVOCATION_WINDOW_MS = 13 * 60 * 60 * 1000;
+export const REVOCATION_WINDOW_MS: number = 13 * 60 * 60 * 1000;
 
 /** How far in the future a cutoff may lie before it would lock out fresh sessions too. */
-export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+export const MAX_FUTURE_SKEW_MS: number = 5 * 60 * 1000;
 
 /** The form of a cutoff: a date, a time (seconds and up to three fraction digits optional) and a zone. */
-export const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})$/;
+export const ISO_8601: RegExp = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The result of parsing a timestamp: the instant, or why it is not one. */
 export type ParsedTimestamp = { ok: true; date: Date } | { ok: false; problem: string };
@@ -76,7 +76,7 @@ function utcInstant(year: number, month: number, day: number, hour: number, minu
 }
 
 /** No AWS session can have been issued before 2006, when AWS began: a cutoff before then denies nothing. */
-export const EARLIEST_CUTOFF = new Date("2006-01-01T00:00:00Z");
+export const EARLIEST_CUTOFF: Date = new Date("2006-01-01T00:00:00Z");
 
 /** Why a parsed cutoff cannot be one, or undefined: it must not lie before {@link EARLIEST_CUTOFF}. */
 export function tooEarlyProblem(date: Date): string | undefined {

@@ -10,10 +10,10 @@ import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { RevocableRole } from "../component/revocableRole";
 
 /** The package folder: PulumiPlugin.yaml, package.json, tsconfig.json and the entry point. */
-export const PACKAGE_DIR = __dirname;
+export const PACKAGE_DIR: string = __dirname;
 
 /** The committed schema. */
-export const PACKAGE_SCHEMA_FILE = path.join(PACKAGE_DIR, "schema.json");
+export const PACKAGE_SCHEMA_FILE: string = path.join(PACKAGE_DIR, "schema.json");
 
 /** The provider Pulumi's Node.js plugin host starts for this package. */
 export function componentProvider(): ComponentProvider {
@@ -22,7 +22,7 @@ export function componentProvider(): ComponentProvider {
 }
 
 /** The schema file's exact text. */
-export async function packageSchemaText(provider = componentProvider()): Promise<string> {
+export async function packageSchemaText(provider: ComponentProvider = componentProvider()): Promise<string> {
     return `${JSON.stringify(JSON.parse(await provider.getSchema()), null, 2)}\n`;
 }
 

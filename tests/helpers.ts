@@ -13,13 +13,13 @@ import { EntryKind, ProjectSource } from "../config/sources";
 import { Plan } from "../plan/model";
 
 /** The fixtures folder. */
-export const FIXTURES = path.join(__dirname, "fixtures");
+export const FIXTURES: string = path.join(__dirname, "fixtures");
 
 /** The project file every test project uses (never the checkout's own). */
-export const PROJECT_YAML = fs.readFileSync(path.join(FIXTURES, "Pulumi.yaml"), "utf8");
+export const PROJECT_YAML: string = fs.readFileSync(path.join(FIXTURES, "Pulumi.yaml"), "utf8");
 
 /** The example dev stack, as a fixture (the checkout's own Pulumi.dev.yaml may change). */
-export const DEV_STACK = fs.readFileSync(path.join(FIXTURES, "stacks", "Pulumi.dev.yaml"), "utf8");
+export const DEV_STACK: string = fs.readFileSync(path.join(FIXTURES, "stacks", "Pulumi.dev.yaml"), "utf8");
 
 /** A fixture file's text. */
 export function fixture(...parts: string[]): string {
@@ -47,7 +47,7 @@ export function plan(text: string, stack = "test"): Promise<Plan> {
 }
 
 /** The files and folders of this project's own program: what a base commit holds to be planned with its own code. */
-export const PROGRAM_ENTRIES = ["index.ts", "package.json", "tsconfig.json", "component", "iam", "config", "backends"];
+export const PROGRAM_ENTRIES: string[] = ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json", "component", "iam", "config", "backends"];
 
 /** The package.json every test project has: the Pulumi CLI's Node.js host runs index.ts. */
 export const PACKAGE_JSON = '{ "name": "test-project", "main": "index.ts" }\n';
@@ -142,8 +142,8 @@ export function shape(registrations: { type: string; name: string }[]): string[]
 
 /** Captures what a command writes to stdout or stderr. */
 export class Capture extends Writable {
-    text = "";
-    override _write(chunk: Buffer, _encoding: string, done: () => void) {
+    text: string = "";
+    override _write(chunk: Buffer, _encoding: string, done: () => void): void {
         this.text += chunk.toString();
         done();
     }

@@ -97,7 +97,7 @@ describe("the config loader", () => {
             },
             [
                 "Pulumi.yaml: stackConfigDir: is not supported: it moves the stack files; keep them next to Pulumi.yaml",
-                "Pulumi.yaml: main: is not supported: it points the CLI at another program; the offline plan runs index.ts",
+                'Pulumi.yaml: main: "other/" is not supported: it points the CLI at another program; the offline plan runs index.ts',
                 "Pulumi.yaml: plugins: is not supported: it replaces provider plugins with local builds the offline plan cannot see",
             ],
         ],
@@ -387,6 +387,15 @@ describe("packageJsonProblems: the program the Pulumi CLI's Node.js host would r
             assert.deepStrictEqual(check(packageJson), expected);
         });
     }
+
+    it("lets Pulumi.yaml's main: index.ts pin the program, so package.json may export a library, but never type module", () => {
+        const library = '{"name": "revocable-roles", "main": "index.ts", "exports": {".": "./component/index.ts"}}';
+        assert.deepStrictEqual(packageJsonProblems(memorySource({ "package.json": library }), true), []);
+        assert.deepStrictEqual(packageJsonProblems(memorySource({ "package.json": '{"exports": "./x.js", "type": "module"}' }), true), [
+            'package.json: type: "module" makes the Pulumi CLI load the program as an ES module, which the tools do not; remove it',
+        ]);
+        assert.strictEqual(problems({ "Pulumi.yaml": `${PROJECT_YAML}main: index.ts\n`, "Pulumi.dev.yaml": stackFile() }), "loaded");
+    });
 });
 
 describe("the config loader: what a JavaScript reader or a clock could misread", () => {

@@ -83,7 +83,8 @@ describe("the trusted judge: the pull request cannot change the guard's verdict"
             "preload.js": `require("fs").writeFileSync(${JSON.stringify(marker)}, "preload");\n`,
             // The program drops the revocation only under a real engine, or on push.
             "index.ts": `${base["index.ts"]}\nif (process.env.PULUMI_NODEJS_MONITOR || process.env.GITHUB_EVENT_NAME === "push") require("fs").writeFileSync(${JSON.stringify(marker)}, "program");\nrequire("fs").writeFileSync(${JSON.stringify(marker)}, "program");\n`,
-            "package.json": base["package.json"].replace('"main": "index.ts",', '"main": "index.ts",\n    "exports": "./other.js",'),
+            // Pulumi.yaml pins main: index.ts, so only type still changes how the CLI loads the program.
+            "package.json": base["package.json"].replace('"main": "index.ts",', '"main": "index.ts",\n    "type": "module",'),
             "tsconfig.json": base["tsconfig.json"].replace('"strict": true', '"strict": true, "allowJs": true'),
             ".gitattributes": "components/** export-ignore\n",
             "tools/lint.mjs": "process.exit(0);\n",
@@ -92,7 +93,7 @@ describe("the trusted judge: the pull request cannot change the guard's verdict"
         assert.deepStrictEqual(result, {
             code: 1,
             lines: [
-                `FAIL project: package.json: exports "./other.js" sets the program's entry point; the Pulumi CLI would run that instead of index.ts, the program the tools plan`,
+                'FAIL project: package.json: type: "module" makes the Pulumi CLI load the program as an ES module, which the tools do not; remove it',
                 pathRule(".gitattributes, .npmrc, index.ts, package.json, preload.js, tools/lint.mjs, tsconfig.json"),
                 FAILED(2),
             ],

@@ -34,7 +34,10 @@ if (config === undefined) {
     process.stdout.write(format([configProblem], formatHost));
     process.exit(1);
 }
-const program = ts.createProgram({ rootNames: config.fileNames, options: config.options, configFileParsingDiagnostics: config.errors });
+// isolatedDeclarations: every exported declaration carries its own types, so that npm run build can write each
+// file's type declarations without a type checker (ts-node refuses the option, so it is set here only).
+const options = { ...config.options, declaration: true, isolatedDeclarations: true };
+const program = ts.createProgram({ rootNames: config.fileNames, options, configFileParsingDiagnostics: config.errors });
 const diagnostics = ts.getPreEmitDiagnostics(program);
 status(diagnostics.length === 0, `tsc --noEmit, ${diagnostics.length} error(s)`);
 process.stdout.write(format(diagnostics, formatHost));
