@@ -50,7 +50,9 @@ export function errorText(error: unknown, usage: string): string {
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /** The values of flags parsed strictly, typed by their options. */
-export type Flags<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>>["values"];
+export type Flags<T extends Options> = ReturnType<
+    typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>
+>["values"];
 
 /**
  * Parses flags strictly. Returns undefined when `--help` or `-h` was given (the caller prints

@@ -240,7 +240,7 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
         throw new CliError(`${file}: ${(error as Error).message}`);
     }
     if (problems.length > 0) throw new CliError(problems.join("\n"));
-    const after = readStackConfig({ ...loaded.config, ...stackConfig(file, edited) }, { stackFile: file, now });
+    const after = readStackConfig({ ...loaded.config, ...stackConfig(file, edited, loaded.project.name) }, { stackFile: file, now });
     if (!after.ok) {
         throw new CliError(`the edited ${file} would not pass validation; nothing was written:\n${after.errors.join("\n")}`);
     }
@@ -347,7 +347,10 @@ function recordLaterCutoffs(decision: Decision, emergency: EmergencyResult[], no
     if (later.length === 0) return [];
     let text = decision.edited;
     for (const { target, laterCutoff } of later) text = setRoleCutoff(text, target.key, laterCutoff!);
-    const check = readStackConfig({ ...loaded.config, ...stackConfig(decision.file, text) }, { stackFile: decision.file, now });
+    const check = readStackConfig(
+        { ...loaded.config, ...stackConfig(decision.file, text, loaded.project.name) },
+        { stackFile: decision.file, now },
+    );
     if (!check.ok) {
         return later.map(
             (r) =>

@@ -341,7 +341,7 @@ export function loadStack(source: ProjectSource, stack: string, text?: string): 
         throw new UnknownStackError(stack, scanStacks(source).stacks);
     }
     const content = text ?? readText(source, file);
-    return { project, stack, file, text: content, config: { ...project.config, ...stackConfig(file, content) } };
+    return { project, stack, file, text: content, config: { ...project.config, ...stackConfig(file, content, project.name) } };
 }
 
 const CANONICAL_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
@@ -360,10 +360,10 @@ export function readText(source: ProjectSource, file: string): string {
 }
 
 /** The `config:` of a stack file as the CLI passes it, after refusing what this tool does not model. */
-export function stackConfig(file: string, text: string): Record<string, string> {
+export function stackConfig(file: string, text: string, project: string = NAMESPACE): Record<string, string> {
     const problem = characterProblem(file, text);
     if (problem !== undefined) throw new ConfigSourceError([problem]);
-    return plainStackConfig(file, text) ?? parsedStackConfig(file, text);
+    return plainStackConfig(file, text, project) ?? parsedStackConfig(file, text, project);
 }
 
 /**
@@ -371,14 +371,14 @@ export function stackConfig(file: string, text: string): Record<string, string> 
  * undefined when the file is in another style or holds anything the full reader would refuse,
  * which then reads it and names each problem. Equal to that reader's result whenever defined.
  */
-export function plainStackConfig(file: string, text: string): Record<string, string> | undefined {
+export function plainStackConfig(file: string, text: string, project: string = NAMESPACE): Record<string, string> | undefined {
     const data = readPlainYaml(text);
     if (!mapping(data) || Object.keys(data).some((key) => stackKeyProblem(file, key) !== undefined)) return undefined;
     const config = data.config ?? {};
     if (!mapping(config)) return undefined;
     const result: Record<string, string> = {};
     for (const [key, value] of Object.entries(config)) {
-        if (configKeyProblem(file, key) !== undefined) return undefined;
+        if (configKeyProblem(file, key, project) !== undefined) return undefined;
         if (key.startsWith(`${NAMESPACE}:`) && holdsSecret(value)) return undefined;
         if (credentialProblem(file, key, value) !== undefined) return undefined;
         result[key] = cliValue(value);
@@ -420,11 +420,19 @@ function stackKeyProblem(file: string, key: string): string | undefined {
     return STACK_KEYS.has(key) ? undefined : `${file}: ${key}: is not a stack file key the Pulumi CLI reads; remove it`;
 }
 
-/** What is wrong with a key of a stack file's `config:`, if anything: it must carry an unambiguous namespace. */
-function configKeyProblem(file: string, key: string): string | undefined {
+/**
+ * What is wrong with a key of a stack file's `config:`, if anything: it must carry an unambiguous
+ * namespace. The CLI gives a key without one the project's name, which is this namespace only in a
+ * project named revocable-roles; elsewhere the program would never read it.
+ */
+function configKeyProblem(file: string, key: string, project: string): string | undefined {
     const colon = key.indexOf(":");
     if (colon < 0) {
-        return `${file}: ${key}: has no namespace; the Pulumi CLI reads it as ${NAMESPACE}:${key}, and beside the namespaced key which one wins is not defined; write it as ${NAMESPACE}:${key}`;
+        const why =
+            project === NAMESPACE
+                ? "and beside the namespaced key which one wins is not defined"
+                : `which the program never reads: it reads ${NAMESPACE}:* only`;
+        return `${file}: ${key}: has no namespace; the Pulumi CLI reads it as ${project}:${key}, ${why}; write it as ${NAMESPACE}:${key}`;
     }
     const namespace = key.slice(0, colon);
     if (namespace !== NAMESPACE && namespace.toLowerCase() === NAMESPACE) {
@@ -442,7 +450,7 @@ function holdsSecret(value: unknown): boolean {
 }
 
 /** The `config:` of a stack file read with the full YAML parser, every problem named. */
-export function parsedStackConfig(file: string, text: string): Record<string, string> {
+export function parsedStackConfig(file: string, text: string, project: string = NAMESPACE): Record<string, string> {
     const parsed = parse(file, text);
     if (parsed.problems.length > 0) throw new ConfigSourceError(parsed.problems);
     const problems: string[] = [];
@@ -459,7 +467,7 @@ export function parsedStackConfig(file: string, text: string): Record<string, st
     }
     for (const pair of YAML.isMap(config) ? config.items : []) {
         const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
-        const problem = configKeyProblem(file, key);
+        const problem = configKeyProblem(file, key, project);
         if (problem !== undefined) {
             problems.push(problem);
             continue;

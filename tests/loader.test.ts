@@ -483,3 +483,17 @@ describe("the config loader: what a JavaScript reader or a clock could misread",
         );
     });
 });
+
+describe("the config loader in a project of another name", () => {
+    it("reads this namespace as revocable-roles:* whatever the project is called, and names where a key without one would go", () => {
+        const projectFile = PROJECT_YAML.replace("name: revocable-roles", "name: platform-roles");
+        const loaded = loadStack(memorySource({ "Pulumi.yaml": projectFile, "Pulumi.dev.yaml": stackFile() }), "dev");
+        assert.deepStrictEqual(Object.keys(loaded.config), ["aws:region", "revocable-roles:roles"]);
+        assert.deepStrictEqual(
+            problems({ "Pulumi.yaml": projectFile, "Pulumi.dev.yaml": stackFile("  revokeAllBefore: 2026-11-27T10:00:00Z\n") }),
+            [
+                "Pulumi.dev.yaml: revokeAllBefore: has no namespace; the Pulumi CLI reads it as platform-roles:revokeAllBefore, which the program never reads: it reads revocable-roles:* only; write it as revocable-roles:revokeAllBefore",
+            ],
+        );
+    });
+});
