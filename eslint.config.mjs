@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default defineConfig(
-    { ignores: ["node_modules/", "package/node_modules/", "schema/", "package/schema.json"] },
+    { ignores: ["node_modules/", "package/node_modules/", "schema/", "package/schema.json", "dist/"] },
     js.configs.recommended,
     tseslint.configs.recommended,
     {

@@ -10,7 +10,6 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CliError, EXIT_CODES_HELP, UsageError, Writer, errorText, fail, parseFlags, runAsProcess } from "./io";
-import { PROJECT_ROOT } from "./project";
 import { changedFiles, changesProgram, checkoutAt, removeTemporaryFolder } from "../config/repository";
 import { planAt, planStack } from "../plan/run";
 import { diffPlans, revocationTargets } from "../plan/diff";
@@ -368,9 +367,15 @@ export async function main(argv: string[], out: Writer, err: Writer, ci: CiEnvir
     }
 }
 
-if (require.main === module) {
+/** The command as a process runs it: in the project folder it is started in, with the real clock and environment. */
+export function run(argv: string[]): Promise<number> {
     useFastStackTraces();
-    runAsProcess((argv) =>
-        main(argv, process.stdout, process.stderr, { root: process.cwd(), programRoot: PROJECT_ROOT, now: new Date(), env: process.env }),
-    );
+    return main(argv, process.stdout, process.stderr, {
+        root: process.cwd(),
+        programRoot: process.cwd(),
+        now: new Date(),
+        env: process.env,
+    });
 }
+
+if (require.main === module) runAsProcess(run);

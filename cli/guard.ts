@@ -5,7 +5,6 @@
  * flags and its two output formats. See docs/guard.md.
  */
 import { EXIT_CODES_HELP, UsageError, Writer, fail, parseFlags, runAsProcess } from "./io";
-import { PROJECT_ROOT } from "./project";
 import { useFastStackTraces } from "../plan/recorder";
 import { Finding, GuardOptions, judge } from "../guard";
 import { failuresFirst, scopeOf, subjectText } from "../guard/findings";
@@ -96,7 +95,10 @@ export async function main(argv: string[], out: Writer, err: Writer, env: GuardE
     }
 }
 
-if (require.main === module) {
+/** The command as a process runs it: in the project folder it is started in, whose program it trusts, with the real clock. */
+export function run(argv: string[]): Promise<number> {
     useFastStackTraces();
-    runAsProcess((argv) => main(argv, process.stdout, process.stderr, { root: process.cwd(), programRoot: PROJECT_ROOT, now: new Date() }));
+    return main(argv, process.stdout, process.stderr, { root: process.cwd(), programRoot: process.cwd(), now: new Date() });
 }
+
+if (require.main === module) runAsProcess(run);

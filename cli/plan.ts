@@ -5,7 +5,6 @@
  */
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION, useFastStackTraces } from "../plan/recorder";
 import { CliError, EXIT_CODES_HELP, Writer, fail, parseFlags, runAsProcess, UsageError } from "./io";
-import { PROJECT_ROOT } from "./project";
 import { loadStack, stackFileName } from "../config/loader";
 import { directorySource, gitSource } from "../config/sources";
 import { Plan, PlannedResource, footprint } from "../plan/model";
@@ -163,7 +162,10 @@ export async function main(argv: string[], out: Writer, err: Writer, env: PlanEn
         return fail(error, err, USAGE);
     }
 }
-if (require.main === module) {
+/** The command as a process runs it: the project folder it is started in, its program, the real clock. */
+export function run(argv: string[]): Promise<number> {
     useFastStackTraces();
-    runAsProcess((argv) => main(argv, process.stdout, process.stderr, { root: process.cwd(), programRoot: PROJECT_ROOT, now: new Date() }));
+    return main(argv, process.stdout, process.stderr, { root: process.cwd(), programRoot: process.cwd(), now: new Date() });
 }
+
+if (require.main === module) runAsProcess(run);

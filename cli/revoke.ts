@@ -5,6 +5,7 @@
  * is decided, and the stack file is written, under its lock, before the first IAM call: an
  * interrupted emergency run still leaves the record its pull request needs.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { CliError, EXIT_CODES_HELP, UsageError, Writer, fail, parseFlags, runAsProcess } from "./io";
@@ -58,6 +59,8 @@ Pulumi.<name>.yaml, changing no other byte of the file, and prints the pull requ
                         much counts as applied, so a rerun is safe
   --endpoint-url <url>  with --now: another IAM endpoint (the one in use is always printed)
   --deadline <seconds>  with --now: when to stop retrying and report what was not applied; default 120
+  --json                print one JSON object: {file, written, cutoff, roles, title, body, applied, endpoint}
+  --body-file <path>    also write the pull request's body to a file, for gh pr create --body-file
 
 ${EXIT_CODES_HELP}`;
 
@@ -74,6 +77,10 @@ export interface RevokeRequest {
     endpointUrl?: string;
     /** With --now: how long the IAM calls may take in all, in milliseconds. */
     deadlineMs: number;
+    /** Print one JSON object instead of text. */
+    json?: boolean;
+    /** Also write the pull request's body to this file (`gh pr create --body-file`). */
+    bodyFile?: string;
 }
 
 /** The emergency path's deadline when none is given: two minutes. */
@@ -91,6 +98,8 @@ export function parseRequest(argv: string[]): RevokeRequest | undefined {
         now: { type: "boolean" },
         "endpoint-url": { type: "string" },
         deadline: { type: "string" },
+        json: { type: "boolean" },
+        "body-file": { type: "string" },
     });
     if (values === undefined) return undefined;
     const roles = [...new Set(values.role ?? [])];
@@ -116,6 +125,8 @@ export function parseRequest(argv: string[]): RevokeRequest | undefined {
         now: values.now === true,
         endpointUrl: endpoint,
         deadlineMs: deadline * 1000,
+        json: values.json === true,
+        bodyFile: values["body-file"],
     };
 }
 
@@ -372,6 +383,8 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
             out.write(HELP);
             return 0;
         }
+        // With --json, the one object is all stdout carries; progress goes nowhere.
+        const say = (text: string) => (request.json === true ? undefined : out.write(text));
         const now = env.now();
         const source = directorySource(env.root);
         const file = path.join(env.root, stackFileName(request.stack));
@@ -382,24 +395,30 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
         // The record first: an emergency run that is interrupted or hangs still leaves what its pull request needs.
         if (decision.changed) {
             replaceStackFile(file, loaded.text, decision.edited);
-            out.write(`Wrote ${decision.file}: ${decision.subject} revoked before ${decision.cutoff}.\n\n`);
+            say(`Wrote ${decision.file}: ${decision.subject} revoked before ${decision.cutoff}.\n\n`);
         } else {
-            out.write(`${decision.file} already records this revocation; nothing to write.\n\n`);
+            say(`${decision.file} already records this revocation; nothing to write.\n\n`);
         }
         let emergency: EmergencyResult[] | undefined;
         let unrecorded: string[] = [];
         if (request.now) {
             const region = decision.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
             const endpoint = endpointInUse(request.endpointUrl, env.env ?? process.env, region);
-            out.write(`IAM endpoint: ${endpoint}\n`);
+            say(`IAM endpoint: ${endpoint}\n`);
             const schedule = (env.schedule ?? defaultSchedule)(request.deadlineMs);
             emergency = await revokeNow(env.client(request.endpointUrl, decision.region), decision.targets, schedule);
             unrecorded = recordLaterCutoffs(decision, emergency, now, file, loaded);
-            out.write(`${resultTable(emergency)}\n\n`);
+            say(`${resultTable(emergency)}\n\n`);
             decision.endpoint = endpoint;
         }
         const pr = pullRequest(decision, request.reason, emergency);
-        out.write(`Pull request title:\n${pr.title}\n\nPull request body:\n${pr.body}\n`);
+        if (request.bodyFile !== undefined) fs.writeFileSync(path.resolve(env.root, request.bodyFile), `${pr.body}\n`);
+        if (request.json === true) {
+            out.write(`${JSON.stringify(revokeJson(decision, pr, emergency))}\n`);
+        } else {
+            out.write(`Pull request title:\n${pr.title}\n\nPull request body:\n${pr.body}\n`);
+            if (request.bodyFile !== undefined) out.write(`\nThe body is also in ${request.bodyFile}.\n`);
+        }
         const failed = emergency?.filter((r) => r.outcome === "failed") ?? [];
         if (failed.length > 0) {
             err.write(
@@ -415,7 +434,39 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
     }
 }
 
-if (require.main === module) {
+/** The `--json` contract of revoke. */
+export interface RevokeJson {
+    file: string;
+    written: boolean;
+    cutoff: string;
+    roles: { key: string; roleName: string; cutoff: string; reachableFrom?: string }[];
+    title: string;
+    body: string;
+    /** With --now: per role, what the IAM API did; null without --now. */
+    applied: { key: string; roleName: string; outcome: EmergencyResult["outcome"]; detail: string }[] | null;
+    endpoint: string | null;
+}
+
+function revokeJson(decision: Decision, pr: { title: string; body: string }, emergency: EmergencyResult[] | undefined): RevokeJson {
+    return {
+        file: decision.file,
+        written: decision.changed,
+        cutoff: decision.cutoff,
+        roles: decision.targets.map((t) => ({
+            key: t.key,
+            roleName: t.roleName,
+            cutoff: t.cutoff,
+            ...(decision.chained.has(t.key) ? { reachableFrom: decision.chained.get(t.key) } : {}),
+        })),
+        title: pr.title,
+        body: pr.body,
+        applied: emergency?.map((r) => ({ key: r.target.key, roleName: r.target.roleName, outcome: r.outcome, detail: r.detail })) ?? null,
+        endpoint: decision.endpoint ?? null,
+    };
+}
+
+/** The command as a process runs it: in the project folder it is started in, with the real clock and the standard credential chain. */
+export function run(argv: string[]): Promise<number> {
     // Interrupted during the IAM calls: the stack file was written before the first one.
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
         process.once(signal, () => {
@@ -425,5 +476,7 @@ if (require.main === module) {
             process.exit(signal === "SIGINT" ? 130 : 143);
         });
     }
-    runAsProcess((argv) => main(argv, process.stdout, process.stderr, { root: process.cwd(), now: () => new Date(), client: iamClient }));
+    return main(argv, process.stdout, process.stderr, { root: process.cwd(), now: () => new Date(), client: iamClient });
 }
+
+if (require.main === module) runAsProcess(run);

@@ -132,3 +132,40 @@ export function setStackCutoff(text: string, cutoff: string): string {
         c[ALL_KEY] = cutoff;
     });
 }
+
+/** Removes `key` and its one-line value from a mapping: its whole line in block style, the entry and its comma in flow style. */
+function removeScalar(text: string, mapping: YAML.YAMLMap, key: string): string {
+    const pair = pairOf(mapping, key);
+    if (pair === undefined) return text;
+    const keyStart = (pair.key as YAML.Node).range![0];
+    const node = pair.value as YAML.Node | null;
+    const valueEnd = node?.range?.[1] ?? text.indexOf(":", (pair.key as YAML.Node).range![1]) + 1;
+    if (mapping.flow) {
+        const before = text.slice(0, keyStart).match(/,\s*$/);
+        if (before !== null) return splice(text, keyStart - before[0].length, valueEnd, "");
+        const after = text.slice(valueEnd).match(/^\s*,\s*/);
+        return splice(text, keyStart, valueEnd + (after?.[0].length ?? 0), "");
+    }
+    if (text.slice(valueEnd, afterLastLine(text, valueEnd)).trim().replace(/^#.*$/, "") !== "") {
+        throw new CliError(`cannot remove ${key}: its value spans more than one line`);
+    }
+    return splice(text, lineStart(text, keyStart), afterLastLine(text, valueEnd), "");
+}
+
+/** Removes a role's `revokeBefore`, changing no other byte. */
+export function removeRoleCutoff(text: string, roleKey: string): string {
+    const doc = parse(text);
+    const roles = map(configMap(doc).get(ROLES_KEY, true), ROLES_KEY);
+    const role = map(roles.get(roleKey, true), `role "${roleKey}"`);
+    return verified(text, removeScalar(text, role, "revokeBefore"), (config) => {
+        delete (config[ROLES_KEY] as Record<string, Record<string, unknown>>)[roleKey].revokeBefore;
+    });
+}
+
+/** Removes the stack's `revokeAllBefore`, changing no other byte. */
+export function removeStackCutoff(text: string): string {
+    const doc = parse(text);
+    return verified(text, removeScalar(text, configMap(doc), ALL_KEY), (config) => {
+        delete config[ALL_KEY];
+    });
+}

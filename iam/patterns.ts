@@ -15,7 +15,9 @@ export const PRINCIPAL_ARN: RegExp = new RegExp(
     `^arn:${PARTITION}:(?:iam::\\d{12}:(?:role|user)/(?:[\\x21-\\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,64}|sts::\\d{12}:assumed-role/[A-Za-z0-9+=,.@_-]{1,64}/[A-Za-z0-9+=,.@_-]{2,64})$`,
 );
 /** A managed policy ARN, AWS-managed or customer-managed. */
-export const POLICY_ARN: RegExp = new RegExp(`^arn:${PARTITION}:iam::(?:\\d{12}|aws):policy/(?:[\\x21-\\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,128}$`);
+export const POLICY_ARN: RegExp = new RegExp(
+    `^arn:${PARTITION}:iam::(?:\\d{12}|aws):policy/(?:[\\x21-\\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,128}$`,
+);
 /** An IAM OIDC identity provider ARN. */
 export const OIDC_PROVIDER_ARN: RegExp = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:oidc-provider/[A-Za-z0-9.-]+(?:/[\\x21-\\x7e]+)?$`);
 /** An IAM SAML identity provider ARN. */

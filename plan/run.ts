@@ -4,6 +4,7 @@
  */
 import * as path from "path";
 import { Registration, loadProgram, runOffline } from "./recorder";
+import { registerTypeScript } from "./typescript";
 import { Plan, PlannedResource, RegistrationDetails } from "./model";
 import { LoadedStack, loadProject, loadStack, stackFileName } from "../config/loader";
 import { ProjectSource } from "../config/sources";
@@ -23,6 +24,7 @@ export class PlanError extends Error {
  * what is in force.
  */
 export async function planStack(loaded: LoadedStack, programRoot: string, now?: Date): Promise<Plan> {
+    registerTypeScript(programRoot);
     const run = await runOffline(loadProgram(path.join(programRoot, "index.ts")), {
         project: loaded.project.name,
         stack: loaded.stack,

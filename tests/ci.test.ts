@@ -4,10 +4,9 @@
  * that records how it was called and keeps stack tags in files.
  */
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, commitFiles, fixture, git, project, repository } from "./helpers";
+import { Capture, commitFiles, fixture, git, installPackage, project, repository, spawnCommand } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { COMMENT_MARKER, DEPLOYED_COMMIT_TAG, GUARD_MARKER, GUARD_REPORT_FILE, REPORT_FILE, changedStacks, main } from "../cli/ci";
 
@@ -58,23 +57,13 @@ function pullRequestRepository(base: Record<string, string>, head: Record<string
 }
 
 /** Runs the script as a process, as the workflow step does. */
-function spawnScript(
+async function spawnScript(
     args: string[],
     root: string,
     env: NodeJS.ProcessEnv,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(
-        process.execPath,
-        ["-r", require.resolve("ts-node/register/transpile-only"), path.join(PROJECT_ROOT, "cli", "ci.ts"), ...args],
-        {
-            cwd: root,
-            env: { ...process.env, TS_NODE_PROJECT: path.join(PROJECT_ROOT, "tsconfig.json"), ...env },
-        },
-    );
-    let [stdout, stderr] = ["", ""];
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+    const { code, stdout, stderr } = await spawnCommand(["ci", ...args], root, env).done;
+    return { code, stdout, stderr };
 }
 
 async function inProcess(args: string[], root: string, env: NodeJS.ProcessEnv, now = NOW) {
@@ -100,6 +89,8 @@ describe("npm run ci -- pull-request", function () {
             { "Pulumi.review.yaml": BASE, "Pulumi.other.yaml": BASE },
             { "Pulumi.review.yaml": revoked(BASE, "app", "2026-11-27T11:00:00Z") },
         );
+        // The project's program, as a user's project has it; not committed: the plan runs the working tree's.
+        installPackage(root);
         const githubOutput = path.join(project({}), "github-output");
         const result = await spawnScript(["pull-request"], root, { GITHUB_BASE_REF: "main", GITHUB_OUTPUT: githubOutput, CI: "true" });
         assert.deepStrictEqual({ code: result.code, stderr: result.stderr }, { code: 0, stderr: "" });

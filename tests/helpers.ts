@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -47,7 +47,16 @@ export function plan(text: string, stack = "test"): Promise<Plan> {
 }
 
 /** The files and folders of this project's own program: what a base commit holds to be planned with its own code. */
-export const PROGRAM_ENTRIES: string[] = ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json", "component", "iam", "config", "backends"];
+export const PROGRAM_ENTRIES: string[] = [
+    "Pulumi.yaml",
+    "index.ts",
+    "package.json",
+    "tsconfig.json",
+    "component",
+    "iam",
+    "config",
+    "backends",
+];
 
 /** The package.json every test project has: the Pulumi CLI's Node.js host runs index.ts. */
 export const PACKAGE_JSON = '{ "name": "test-project", "main": "index.ts" }\n';
@@ -121,6 +130,47 @@ export function commitFiles(root: string, files: Record<string, string | undefin
     git(root, "add", "-A");
     git(root, "commit", "-qm", message, "--allow-empty");
     return git(root, "rev-parse", "HEAD").trim();
+}
+
+/** The package's command line, compiled (tests/build.ts keeps it fresh): what a user's shell runs. */
+export const COMMAND_LINE: string = path.join(PROJECT_ROOT, "dist", "cli", "main.js");
+
+/** What a command run as a process did. */
+export interface CommandRun {
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs `revocable-roles <args>` as its own process in `cwd`, as a person or a workflow step would. */
+export function spawnCommand(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CommandRun> } {
+    const child = spawn(process.execPath, [COMMAND_LINE, ...args], {
+        cwd,
+        env: { ...process.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let [stdout, stderr] = ["", ""];
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    return { child, done: new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))) };
+}
+
+/**
+ * Makes a folder a project that installed the package as npm would: node_modules/revocable-roles
+ * is the build (dist/), every other package this repository's own, and index.ts the one line init
+ * writes. Nothing is downloaded.
+ */
+export function installPackage(root: string, packageFolder: string = path.join(PROJECT_ROOT, "dist")): void {
+    const modules = path.join(root, "node_modules");
+    fs.mkdirSync(modules, { recursive: true });
+    for (const entry of fs.readdirSync(path.join(PROJECT_ROOT, "node_modules"))) {
+        if (entry === "revocable-roles" || entry.startsWith(".package-lock")) continue;
+        fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules", entry), path.join(modules, entry));
+    }
+    fs.symlinkSync(packageFolder, path.join(modules, "revocable-roles"), "dir");
+    if (!fs.existsSync(path.join(root, "index.ts")))
+        fs.copyFileSync(path.join(PROJECT_ROOT, "templates", "index.ts"), path.join(root, "index.ts"));
 }
 
 /** Runs `program` under the recording mock runtime (as of `now`, default the real clock) and fails the test if it threw. */

@@ -22,7 +22,8 @@ function importsOf(folder: string): Map<string, Set<string>> {
                 const text = fs.readFileSync(full, "utf8");
                 for (const [, spec] of text.matchAll(/(?:from|import\(|require\()\s*"(\.{1,2}\/[^"]+)"/g)) {
                     const target = path.relative(PROJECT_ROOT, path.resolve(path.dirname(full), spec)).split(path.sep)[0];
-                    if (target !== folder)
+                    // Files at the root (package.json) are data, not a layer.
+                    if (target !== folder && fs.statSync(path.join(PROJECT_ROOT, target)).isDirectory())
                         found.set(
                             path.relative(PROJECT_ROOT, full),
                             (found.get(path.relative(PROJECT_ROOT, full)) ?? new Set()).add(target),

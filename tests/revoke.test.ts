@@ -1,9 +1,7 @@
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, DEV_STACK, fixture, loaded, plan, project } from "./helpers";
-import { PROJECT_ROOT } from "../cli/project";
+import { Capture, DEV_STACK, fixture, loaded, plan, project, spawnCommand } from "./helpers";
 import { main as revoke, chooseCutoff, decide, parseRequest, pullRequest } from "../cli/revoke";
 import { iamClient } from "../cli/emergency";
 
@@ -344,29 +342,9 @@ describe("npm run revoke with a reader that goes away (| head)", function () {
 
     it("finishes its work and exits 0 without a stack trace", async () => {
         const root = project({ "Pulumi.qa.yaml": ORIGINAL });
-        const child = spawn(
-            process.execPath,
-            [
-                "-r",
-                require.resolve("ts-node/register/transpile-only"),
-                path.join(PROJECT_ROOT, "cli", "revoke.ts"),
-                "--stack",
-                "qa",
-                "--role",
-                "auditor",
-                "--at",
-                "2026-11-27T10:00:00Z",
-            ],
-            {
-                cwd: root,
-                env: { ...process.env, TS_NODE_PROJECT: path.join(PROJECT_ROOT, "tsconfig.json") },
-                stdio: ["ignore", "pipe", "pipe"],
-            },
-        );
-        let stderr = "";
-        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-        child.stdout.once("data", () => child.stdout.destroy());
-        const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+        const { child, done } = spawnCommand(["revoke", "--stack", "qa", "--role", "auditor", "--at", "2026-11-27T10:00:00Z"], root);
+        child.stdout!.once("data", () => child.stdout!.destroy());
+        const { code, stderr } = await done;
         assert.deepStrictEqual({ code, stderr }, { code: 0, stderr: "" });
         assert.match(fs.readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8"), /revokeBefore: "2026-11-27T10:00:00Z"/);
     });

@@ -279,9 +279,17 @@ describe("shipped code", () => {
         while (queue.length > 0) {
             const file = queue.shift()!;
             if (graph.has(file)) continue;
-            const specifiers = [...fs.readFileSync(file, "utf8").matchAll(/(?:from|require\()\s*"([^"]+)"/g)].map((m) => m[1]);
+            const specifiers = [...fs.readFileSync(file, "utf8").matchAll(/(?:from|require\(|import\()\s*"([^"]+)"/g)].map((m) => m[1]);
             graph.set(file, specifiers);
-            for (const specifier of specifiers.filter((s) => s.startsWith("."))) {
+            // The package's own name resolves to its entry point (a program imports it so); JSON is data.
+            const local = specifiers.flatMap((s) =>
+                s === "revocable-roles"
+                    ? [path.relative(path.dirname(file), path.join(PROJECT_ROOT, "component"))]
+                    : s.startsWith(".") && !s.endsWith(".json")
+                      ? [s]
+                      : [],
+            );
+            for (const specifier of local) {
                 const target = path.resolve(path.dirname(file), specifier);
                 queue.push(fs.existsSync(`${target}.ts`) ? `${target}.ts` : path.join(target, "index.ts"));
             }

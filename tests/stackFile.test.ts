@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Capture, fixture, git, project, repository } from "./helpers";
+import { Capture, fixture, git, project, repository, spawnCommand } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { lockFileOf, lockStackFile, replaceStackFile } from "../cli/stackFile";
 import { iamClient } from "../cli/emergency";
@@ -17,35 +17,14 @@ import { main as revoke } from "../cli/revoke";
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
 const NOW = new Date("2026-11-27T10:15:30.250Z");
 
-/** Runs a project script as its own process, as a person would, and collects what it printed. */
-function spawnScript(
-    script: string,
-    args: string[],
-    cwd: string,
-): {
-    child: ReturnType<typeof spawn>;
-    done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-} {
-    const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), script, ...args], {
-        cwd,
-        env: { ...process.env, TS_NODE_PROJECT: path.join(PROJECT_ROOT, "tsconfig.json") },
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    let [stdout, stderr] = ["", ""];
-    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    return { child, done: new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))) };
-}
-
 describe("writing a stack file", function () {
     this.timeout(30_000);
 
     it("lands both of two revokes started at once on one file, one after the other", async () => {
         const root = project({ "Pulumi.qa.yaml": ORIGINAL });
-        const script = path.join(PROJECT_ROOT, "cli", "revoke.ts");
         const [first, second] = [
-            spawnScript(script, ["--stack", "qa", "--role", "app-server", "--at", "2026-11-27T10:00:00Z"], root),
-            spawnScript(script, ["--stack", "qa", "--role", "auditor", "--at", "2026-11-27T10:00:00Z"], root),
+            spawnCommand(["revoke", "--stack", "qa", "--role", "app-server", "--at", "2026-11-27T10:00:00Z"], root),
+            spawnCommand(["revoke", "--stack", "qa", "--role", "auditor", "--at", "2026-11-27T10:00:00Z"], root),
         ];
         const results = await Promise.all([first.done, second.done]);
         assert.deepStrictEqual(
@@ -157,12 +136,14 @@ describe("writing a stack file", function () {
 
     it("removes the guard's temporary checkout when the guard is interrupted", async () => {
         const root = repository({ "Pulumi.qa.yaml": ORIGINAL, "index.ts": "export = {};\n" });
-        const probe = path.join(project({}), "probe.ts");
+        // A process that makes the guard's temporary checkout and then waits, as a guard planning it does.
+        const probe = path.join(project({}), "probe.js");
         fs.writeFileSync(
             probe,
-            `import { checkoutAt } from ${JSON.stringify(path.join(PROJECT_ROOT, "config", "repository"))};\nconsole.log(checkoutAt(process.cwd(), "main", "/nonexistent"));\nsetInterval(() => {}, 1000);\n`,
+            `const { checkoutAt } = require(${JSON.stringify(path.join(PROJECT_ROOT, "dist", "config", "repository.js"))});\nconsole.log(checkoutAt(process.cwd(), "main", "/nonexistent"));\nsetInterval(() => {}, 1000);\n`,
         );
-        const { child, done } = spawnScript(probe, [], root);
+        const child = spawn(process.execPath, [probe], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+        const done = new Promise<{ code: number | null }>((resolve) => child.on("close", (code) => resolve({ code })));
         const folder = await new Promise<string>((resolve) =>
             child.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString().trim())),
         );

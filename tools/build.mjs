@@ -1,0 +1,95 @@
+// `npm run build`: the npm package in dist/, ready for `npm pack dist` (`npm run pack`): the shipped
+// folders compiled to CommonJS file by file, each with its type declarations (TypeScript's
+// transpileModule and transpileDeclaration: no type checker, so a build takes about a second; the
+// type check is npm run lint's, which also holds every export to isolatedDeclarations so that the
+// declarations written here are the checked ones), the data files read at run time, the templates
+// `revocable-roles init` writes, and a package.json for the package (exports, bin, peers) made
+// from this one. `--if-stale` builds only when a source is newer than the last build.
+import fs from "node:fs";
+import path from "node:path";
+import process from "node:process";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const DIST = path.join(ROOT, "dist");
+const STAMP = path.join(DIST, ".built");
+
+/** The folders whose TypeScript is the package, in the order of the module map (docs/design.md). */
+const SHIPPED = ["iam", "backends", "config", "component", "plan", "analysis", "guard", "cli"];
+/** Files copied as they are: what the code reads at run time, what init writes, and what a package carries. */
+const ASSETS = ["iam/managedPolicyCatalog.json", "schema", "templates", "README.md", "LICENSE", "NOTICE", "CHANGELOG.md", "SECURITY.md"];
+/** Runtime dependencies of the package; the Pulumi SDK and providers are peers, so a program has one copy of each. */
+const PEERS = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/aws-native", "typescript"];
+
+/** Every file below a folder, relative to the root. */
+function filesBelow(relative) {
+    const full = path.join(ROOT, relative);
+    if (!fs.statSync(full).isDirectory()) return [relative];
+    return fs.readdirSync(full).flatMap((entry) => filesBelow(path.join(relative, entry)));
+}
+
+const sources = SHIPPED.flatMap(filesBelow).filter((f) => f.endsWith(".ts"));
+const assets = ASSETS.filter((a) => fs.existsSync(path.join(ROOT, a))).flatMap(filesBelow);
+
+if (process.argv.includes("--if-stale") && fs.existsSync(STAMP)) {
+    const built = fs.statSync(STAMP).mtimeMs;
+    const inputs = [...sources, ...assets, "package.json", "tools/build.mjs"];
+    if (inputs.every((f) => fs.statSync(path.join(ROOT, f)).mtimeMs <= built)) process.exit(0);
+}
+
+// Loaded only when there is something to build: it takes longer to load than a check of the sources.
+const ts = (await import("typescript")).default;
+const started = Date.now();
+fs.rmSync(DIST, { recursive: true, force: true });
+const write = (relative, text, mode) => {
+    const target = path.join(DIST, relative);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, text, mode === undefined ? undefined : { mode });
+};
+
+const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, strict: true };
+const declarationOptions = { ...compilerOptions, declaration: true, isolatedDeclarations: true };
+const problems = [];
+for (const file of sources) {
+    const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+    const js = ts.transpileModule(text, { compilerOptions, fileName: file, reportDiagnostics: true });
+    const dts = ts.transpileDeclaration(text, { compilerOptions: declarationOptions, fileName: file, reportDiagnostics: true });
+    for (const d of [...(js.diagnostics ?? []), ...(dts.diagnostics ?? [])]) {
+        problems.push(`${file}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
+    }
+    const base = file.replace(/\.ts$/, "");
+    // The command-line entry keeps its #! line and is executable.
+    write(`${base}.js`, js.outputText, text.startsWith("#!") ? 0o755 : undefined);
+    write(`${base}.d.ts`, dts.outputText);
+}
+if (problems.length > 0) {
+    process.stderr.write(`${problems.join("\n")}\nnpm run build: ${problems.length} problem(s); nothing is usable in dist/\n`);
+    fs.rmSync(DIST, { recursive: true, force: true });
+    process.exit(1);
+}
+for (const file of assets) write(file, fs.readFileSync(path.join(ROOT, file)));
+
+const own = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+const versionOf = (name) => own.peerDependencies?.[name] ?? own.devDependencies?.[name] ?? own.dependencies?.[name];
+const manifest = {
+    name: own.name,
+    version: own.version,
+    description: own.description,
+    license: own.license,
+    keywords: ["pulumi", "aws", "iam", "incident-response", "revocation"],
+    engines: own.engines,
+    main: "./component/index.js",
+    types: "./component/index.d.ts",
+    exports: {
+        ".": { types: "./component/index.d.ts", default: "./component/index.js" },
+        "./package.json": "./package.json",
+    },
+    bin: { "revocable-roles": "./cli/main.js" },
+    dependencies: own.dependencies,
+    peerDependencies: Object.fromEntries(PEERS.map((name) => [name, own.peerDependencies?.[name] ?? versionOf(name)])),
+    peerDependenciesMeta: { typescript: { optional: true } },
+};
+write("package.json", `${JSON.stringify(manifest, null, 4)}\n`);
+write(".built", `${new Date().toISOString()}\n`);
+if (!process.argv.includes("--quiet")) {
+    process.stdout.write(`npm run build: ${sources.length} modules and ${assets.length} files in dist/ (${Date.now() - started} ms)\n`);
+}
