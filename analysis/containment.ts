@@ -7,7 +7,7 @@ import { ProjectSource } from "../config/sources";
 import { loadStack, scanStacks } from "../config/loader";
 import { readStackConfig } from "../config/stackConfig";
 import { accountFromConfig } from "../config/account";
-import { trustPolicy } from "../iam/trust";
+import { PLACEHOLDER_ACCOUNT, trustPolicy } from "../iam/trust";
 import { asList } from "../iam/policy";
 import { instantOf } from "../iam/timestamps";
 import { describeTrust } from "./trust";
@@ -55,7 +55,7 @@ export function chainInWords(from: RoleFacts, reach: Reach): { path: string; rea
 
 /** Who can still assume a role, one line per trust statement. */
 export function stillTrusted(role: RoleFacts): string[] {
-    return describeTrust(trustPolicy(role.trust, { partition: role.partition ?? "aws", accountId: role.account ?? "<deploying account>" }));
+    return describeTrust(trustPolicy(role.trust, { partition: role.partition ?? "aws", accountId: role.account ?? PLACEHOLDER_ACCOUNT }));
 }
 
 /** What happens to a service's workloads when their role is revoked, and when they recover, from AWS's documentation. */
@@ -76,11 +76,27 @@ export function interruptedWorkloads(role: RoleFacts): string[] {
             s.Effect === "Allow" && s.Principal !== undefined && s.Principal !== "*" ? asList(s.Principal.Service) : [],
         ),
     ];
-    return [...new Set(services)].map(
-        (service) =>
-            SERVICES[service] ??
-            `${service}: the service's sessions issued before the cutoff are denied; it recovers when it assumes the role again, usually for its next job or run.`,
-    );
+    const github = role.trust.githubActions?.repositories ?? [];
+    return [
+        ...[...new Set(services)].map(
+            (service) =>
+                SERVICES[service] ??
+                `${service}: the service's sessions issued before the cutoff are denied; it recovers when it assumes the role again, usually for its next job or run.`,
+        ),
+        ...(github.length === 0
+            ? []
+            : [
+                  `GitHub Actions runs of ${github.map((r) => `\`${r}\``).join(", ")} in progress at the cutoff: their credentials are denied from their next AWS call, so a deploy may stop half-way. Rerun them: a new run assumes the role again and gets a working session.`,
+              ]),
+        ...(role.trust.oidc === undefined && role.trust.saml === undefined
+            ? []
+            : ["Federated users signed in through the role before the cutoff: their sessions are denied; they sign in again."]),
+        ...((role.trust.accounts?.length ?? 0) + (role.trust.principals?.length ?? 0) === 0
+            ? []
+            : [
+                  "People and programs of the trusted accounts or principals with a session from before the cutoff: their calls are denied until they assume the role again (a long-running job must be restarted or refresh its credentials).",
+              ]),
+    ];
 }
 
 /** What no role policy can revoke, each with the action to take instead. */
@@ -144,7 +160,11 @@ export function containmentMarkdown(analyses: Containment[], followUps: string[]
             );
         }
         lines.push("", "**Workloads interrupted** (their current credentials are denied too):");
-        lines.push(...(a.workloads.length === 0 ? ["- none: no AWS service is trusted by this role"] : a.workloads.map((w) => `- ${w}`)));
+        lines.push(
+            ...(a.workloads.length === 0
+                ? ["- none: the role trusts only principals given as statements"]
+                : a.workloads.map((w) => `- ${w}`)),
+        );
         lines.push(
             "",
             "**Who can undo this revocation** (permissions that may remove or rewrite its policy, delete the role or rewrite its trust, in one call and without a pull request; identities outside this repository are not known here):",
@@ -158,5 +178,11 @@ export function containmentMarkdown(analyses: Containment[], followUps: string[]
         lines.push("", "**Follow-ups in other stack files** (run each and open its pull request):", "", "```", ...followUps, "```");
     }
     lines.push("", "### What no role revocation covers", "", ...NOT_COVERED.map((n) => `- ${n}`));
+    if (analyses.some((a) => a.role.account === undefined)) {
+        lines.push(
+            "",
+            `Account ${PLACEHOLDER_ACCOUNT} above stands for the deploying account, which the stack config does not settle (set \`aws:allowedAccountIds\` to its one account).`,
+        );
+    }
     return lines.join("\n");
 }

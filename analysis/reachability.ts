@@ -8,7 +8,7 @@
  * accounts and unknown managed policy documents as possibly matching; a role is left out only
  * when it provably cannot be reached.
  */
-import { KnownTrust } from "../iam/trust";
+import { KnownTrust, PLACEHOLDER_ACCOUNT } from "../iam/trust";
 import { PolicyDocument, PolicyStatement, asList } from "../iam/policy";
 import { RoleModel } from "../iam/role";
 import { wildcardCovers } from "./trust";
@@ -45,9 +45,9 @@ export function roleFacts(stack: string, key: string, model: RoleModel, account:
     };
 }
 
-/** The role's ARN; an unknown account or partition shows as `<unknown account>`. */
+/** The role's ARN; an account the stack config does not settle shows as the placeholder, a partition as `aws`. */
 export function roleArn(role: RoleFacts): string {
-    return `arn:${role.partition ?? "aws"}:iam::${role.account ?? "<unknown account>"}:role${role.path}${role.roleName}`;
+    return `arn:${role.partition ?? "aws"}:iam::${role.account ?? PLACEHOLDER_ACCOUNT}:role${role.path}${role.roleName}`;
 }
 
 /** Whether a resource pattern may match a role's ARN; unknown parts of the ARN may match anything. */

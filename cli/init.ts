@@ -31,6 +31,11 @@ function projectName(folder: string): string {
     return name === "" ? "roles" : name;
 }
 
+/** The package's commands as npm scripts, so `npm run revoke -- ...` works as in the docs. */
+const SCRIPTS = Object.fromEntries(
+    ["plan", "revoke", "revocations", "guard", "drill"].map((command) => [command, `revocable-roles ${command}`]),
+);
+
 /** Everything init writes, decided before anything is written. */
 export function plannedFiles(options: { name: string; stack: string; account: string; region: string }): Planned[] {
     const { name, stack, account, region } = options;
@@ -48,13 +53,13 @@ export function plannedFiles(options: { name: string; stack: string; account: st
         },
         {
             file: "package.json",
-            text: `${JSON.stringify({ name, private: true, main: "index.ts" }, null, 4)}\n`,
+            text: `${JSON.stringify({ name, private: true, main: "index.ts", scripts: SCRIPTS }, null, 4)}\n`,
             whenKept:
                 'it needs "main": "index.ts" (or Pulumi.yaml main: index.ts), and revocable-roles, @pulumi/pulumi, @pulumi/aws, @pulumi/aws-native and typescript installed',
         },
         {
             file: "tsconfig.json",
-            text: `${JSON.stringify({ compilerOptions: { strict: true, target: "es2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }, null, 4)}\n`,
+            text: `${JSON.stringify({ compilerOptions: { strict: true, target: "es2022", lib: ["es2022"], module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }, null, 4)}\n`,
         },
         {
             file: stackFileName(stack),

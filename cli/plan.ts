@@ -30,10 +30,12 @@ export function containmentOf(plan: Plan, roles: RepositoryRole[]): Map<string, 
 
 /** The plan for people: per role, its name, trust in words, policies and revocation state, and what a revocation leaves open. */
 export function describePlan(plan: Plan, warnings: Warnings = new Map()): string {
-    const lines = [
-        `Offline plan of stack "${plan.stack}" (project ${plan.project}): no AWS call was made.`,
-        `Account ${PLACEHOLDER_ACCOUNT} and partition "${PLACEHOLDER_PARTITION}" below are placeholders for the deploying account.`,
-    ];
+    const lines = [`Offline plan of stack "${plan.stack}" (project ${plan.project}): no AWS call was made.`];
+    if (JSON.stringify(plan.resources).includes(PLACEHOLDER_ACCOUNT)) {
+        lines.push(
+            `Account ${PLACEHOLDER_ACCOUNT} below stands for the deploying account, which this stack's config does not settle (set aws:allowedAccountIds to its one account); partition "${PLACEHOLDER_PARTITION}" is assumed where the region does not settle it.`,
+        );
+    }
     const roles = deployedRoles(plan);
     for (const role of roles) {
         const [managed, inline] = [role.managedPolicyArns, role.inlinePolicyNames];

@@ -374,6 +374,17 @@ function recordLaterCutoffs(decision: Decision, emergency: EmergencyResult[], no
     return [];
 }
 
+/** Refuses a --body-file that cannot be written, before the stack file is. */
+function checkBodyFile(file: string, given: string): void {
+    const folder = path.dirname(file);
+    if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+        throw new UsageError(`--body-file ${show(given)}: its folder ${path.dirname(given)} does not exist`);
+    }
+    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isFile() === false) {
+        throw new UsageError(`--body-file ${show(given)} exists and is not a regular file`);
+    }
+}
+
 /** The command line; returns the exit code. */
 export async function main(argv: string[], out: Writer, err: Writer, env: RevokeEnvironment): Promise<number> {
     let lock: { release(): void } | undefined;
@@ -390,6 +401,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
         const file = path.join(env.root, stackFileName(request.stack));
         // One writer per stack file, from before it is read until the last byte is written.
         if (source.entries().get(stackFileName(request.stack)) === "file") lock = await lockStackFile(file);
+        if (request.bodyFile !== undefined) checkBodyFile(path.resolve(env.root, request.bodyFile), request.bodyFile);
         const loaded = loadStack(source, request.stack);
         const decision = decide(request, loaded, now, repositoryRoles(source, now).roles);
         // The record first: an emergency run that is interrupted or hangs still leaves what its pull request needs.

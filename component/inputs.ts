@@ -44,7 +44,7 @@ const INPUT_POSITIONS: [pattern: string[], placeholder: Placeholder][] = [
     [["trust", "saml", "providerArn"], () => "arn:aws:iam::000000000000:saml-provider/deferred"],
     [["trust", "oidc", "conditions", "*", "*"], conditionValue(3)],
     [["trust", "oidc", "conditions", "*", "*", "*"], conditionValue(3)],
-    [["managedPolicies", "*"], () => "arn:aws:iam::aws:policy/deferred"],
+    [["managedPolicies", "*"], () => "arn:aws:iam::000000000000:policy/deferred"],
     [["inlinePolicies", "*", "Statement", "*", "Resource", "*"], () => "*"],
     [["inlinePolicies", "*", "Statement", "*", "NotResource", "*"], () => "*"],
     [["inlinePolicies", "*", "Statement", "*", "Condition", "*", "*"], conditionValue(5)],

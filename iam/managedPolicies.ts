@@ -13,6 +13,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PolicyDocument, PolicyStatement, asList, decodePolicyDocument, wildcardCovers } from "./policy";
+import { closest } from "./suggest";
 
 /** The catalog file. */
 export const CATALOG_FILE: string = path.join(__dirname, "managedPolicyCatalog.json");
@@ -121,4 +122,23 @@ export function catalogText(built: ManagedPolicyCatalog): string {
 export function policyFacts(policyPath: string, documentText: string): ManagedPolicyFacts {
     const document = decodePolicyDocument(documentText);
     return { path: policyPath, assumeRole: assumeRolePatterns(document), undo: undoStatements(document) };
+}
+
+/**
+ * Why an AWS-managed policy ARN of the `aws` partition names no policy in the catalog, with the
+ * closest ARN that does (a missing or wrong path, such as `service-role/`, or a typo); undefined
+ * for a catalogued one, a customer-managed one, or another partition's (their sets differ).
+ */
+export function awsManagedArnProblem(arn: string): string | undefined {
+    const name = awsManagedName(arn);
+    if (name === undefined || !arn.startsWith("arn:aws:iam::aws:policy/")) return undefined;
+    const { policies, source } = managedPolicyCatalog();
+    const known = Object.hasOwn(policies, name) ? policies[name] : undefined;
+    if (known !== undefined && known.path === awsManagedPath(arn)) return undefined;
+    const suggestion = known !== undefined ? name : closest(name, Object.keys(policies));
+    const hint =
+        suggestion === undefined
+            ? `; if AWS published it after this catalog was made (${source}), update the catalog (npm run managed-policies) or revocable-roles`
+            : `; did you mean ${JSON.stringify(`arn:aws:iam::aws:policy${policies[suggestion].path}${suggestion}`)}?`;
+    return `${JSON.stringify(arn)} is not an AWS-managed policy${hint}`;
 }

@@ -35,6 +35,7 @@ import {
 } from "./patterns";
 import { ISO_8601, MAX_FUTURE_SKEW_MS, formatUtc, parseTimestamp, show, tooEarlyProblem } from "./timestamps";
 import { lintPolicy } from "./lint";
+import { awsManagedArnProblem } from "./managedPolicies";
 
 type Check<T> = (value: T) => string | undefined;
 
@@ -239,6 +240,64 @@ export const backendSchema: z.ZodType<(typeof BACKENDS)[number]> = z.enum(BACKEN
 
 const githubProviderArn = "an OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
 
+/**
+ * The claim keys a GitHub `sub` claim has after `repo:<owner>/<repo>:`: the default ones (`ref`,
+ * `environment`, `pull_request`) and those an organization may add by customizing its sub claim.
+ */
+const GITHUB_SUB_KEYS = new Set([
+    "ref",
+    "environment",
+    "pull_request",
+    "actor",
+    "actor_id",
+    "base_ref",
+    "context",
+    "enterprise",
+    "enterprise_id",
+    "event_name",
+    "head_ref",
+    "job_workflow_ref",
+    "job_workflow_sha",
+    "ref_protected",
+    "ref_type",
+    "repository_id",
+    "repository_owner",
+    "repository_owner_id",
+    "repository_visibility",
+    "run_attempt",
+    "runner_environment",
+    "workflow",
+    "workflow_ref",
+    "workflow_sha",
+]);
+
+const GITHUB_SUB_FORMS =
+    "after the repository, GitHub's sub claim has ref:refs/heads/<branch>, ref:refs/tags/<tag>, environment:<name> or pull_request (* and ? are wildcards)";
+
+/** Why a repository entry's `sub` suffix is one GitHub's claim never has, with the form meant; undefined when it may match. */
+export function githubSubjectProblem(entry: string): string | undefined {
+    const colon = entry.indexOf(":");
+    if (colon < 0 || !GITHUB_REPOSITORY.test(entry)) return undefined;
+    const [repository, suffix] = [entry.slice(0, colon), entry.slice(colon + 1)];
+    const [key, ...rest] = suffix.split(":");
+    const value = rest.join(":");
+    if (/[*?]/.test(key)) return undefined;
+    let meant: string | undefined;
+    if (key === "ref") {
+        if (/^(?:refs\/|[*?])/.test(value)) return undefined;
+        meant = `ref:refs/heads/${value}`;
+    } else if (key === "environment") {
+        if (value !== "") return undefined;
+    } else if (GITHUB_SUB_KEYS.has(key)) {
+        return undefined;
+    } else if (/^refs\//.test(suffix)) {
+        meant = `ref:${suffix}`;
+    } else if (/^[A-Za-z0-9_./-]+$/.test(suffix)) {
+        meant = `ref:refs/heads/${suffix}`;
+    }
+    return `${show(entry)} never matches: ${GITHUB_SUB_FORMS}${meant === undefined ? "" : `; did you mean ${show(`${repository}:${meant}`)}?`}`;
+}
+
 function trustSchema() {
     return z
         .strictObject({
@@ -249,9 +308,12 @@ function trustSchema() {
                 .strictObject({
                     repositories: z
                         .array(
-                            matching(
-                                GITHUB_REPOSITORY,
-                                'a repository "org/repo" or "org/repo:<sub suffix>" such as "acme/infra:ref:refs/heads/main"',
+                            refine(
+                                matching(
+                                    GITHUB_REPOSITORY,
+                                    'a repository "org/repo" or "org/repo:<sub suffix>" such as "acme/infra:ref:refs/heads/main"',
+                                ),
+                                githubSubjectProblem,
                             ),
                         )
                         .min(1, {
@@ -394,7 +456,7 @@ function buildRoleSchema(nameKey: "roleName" | "name") {
             }).optional(),
             trust: trustSchema(),
             managedPolicyArns: z
-                .array(matching(POLICY_ARN, "a policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess"))
+                .array(refine(matching(POLICY_ARN, "a policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess"), awsManagedArnProblem))
                 .max(20, { error: (issue) => `has ${(issue.input as unknown[]).length} policies; IAM attaches at most 20 to a role` })
                 .optional(),
             inlinePolicies: z.record(inlinePolicyName, documentSchema("permissions")).optional(),
@@ -465,6 +527,9 @@ function managedProblems(args: { managedPolicyArns?: unknown; managedPolicies?: 
             });
         } else if (listed.includes(arn)) {
             problems.push({ path: ["managedPolicies", key], message: `${show(arn)} is also listed in managedPolicyArns; attach it once` });
+        } else {
+            const unknown = awsManagedArnProblem(arn);
+            if (unknown !== undefined) problems.push({ path: ["managedPolicies", key], message: unknown });
         }
     }
     if (listed.length + named.length > 20) {

@@ -18,6 +18,13 @@ export interface KnownTrust {
     statements?: PolicyStatement[];
 }
 
+/**
+ * The one placeholder for the deploying account wherever the stack config does not settle it
+ * (`aws:allowedAccountIds` with exactly one account does): offline plans, role ARNs in reports.
+ * An all-zero ID, which no AWS account has.
+ */
+export const PLACEHOLDER_ACCOUNT = "000000000000";
+
 /** The deploying account, which some shortcuts need. */
 export interface AccountContext {
     /** The AWS partition: `aws`, `aws-cn` or `aws-us-gov`. */

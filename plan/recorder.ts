@@ -13,6 +13,7 @@ import * as mocksModule from "@pulumi/pulumi/runtime/mocks";
 import * as settingsModule from "@pulumi/pulumi/runtime/settings";
 import * as rpcModule from "@pulumi/pulumi/runtime/rpc";
 import { AliasRecord } from "./model";
+import { PLACEHOLDER_ACCOUNT } from "../iam/trust";
 import { atTime } from "../component/clock";
 import { ROLE_TYPES, backendOfType } from "../backends";
 // getStore is internal: absent from the typings, checked below.
@@ -65,7 +66,7 @@ function installMonitor(monitor: InstanceType<typeof MockMonitor>, project: stri
 }
 
 /** The placeholder account of offline plans: no AWS call is ever made. */
-export const PLACEHOLDER_ACCOUNT = "000000000000";
+export { PLACEHOLDER_ACCOUNT };
 /** The placeholder partition of offline plans. */
 export const PLACEHOLDER_PARTITION = "aws";
 

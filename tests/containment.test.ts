@@ -9,7 +9,7 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { Capture, memorySource, plan, project } from "./helpers";
 import { main as revoke } from "../cli/revoke";
 import { iamClient } from "../cli/emergency";
-import { RepositoryRole, repositoryRoles } from "../analysis/containment";
+import { RepositoryRole, interruptedWorkloads, repositoryRoles } from "../analysis/containment";
 import { RoleFacts, link, reachable, roleArn } from "../analysis/reachability";
 import { Plan } from "../plan/model";
 import { deployedRoles, policyRole } from "../plan/deployment";
@@ -250,5 +250,33 @@ describe("npm run revoke --with-chained", () => {
             result.stdout,
         );
         assert.strictEqual((result.file("Pulumi.prod.yaml").match(/revokeBefore/g) ?? []).length, 0);
+    });
+});
+
+describe("the workloads a revocation interrupts", () => {
+    const workloads = (trust: string) =>
+        interruptedWorkloads(rolesOf({ "Pulumi.dev.yaml": stackFile(`    r:\n      trust:\n${trust}`) })[0]).map((w) => w.split(":")[0]);
+
+    it("names every kind of holder of a session from before the cutoff, one line each", () => {
+        assert.deepStrictEqual(
+            [
+                workloads("        services: [lambda.amazonaws.com, batch.amazonaws.com]\n"),
+                workloads('        githubActions: {repositories: ["acme/infra:ref:refs/heads/main", "acme/web"]}\n'),
+                workloads(`        accounts: ["${ACCOUNT}"]\n`),
+                workloads(`        saml: {providerArn: "arn:aws:iam::${ACCOUNT}:saml-provider/okta"}\n`),
+            ],
+            [
+                ["Lambda functions with this execution role", "batch.amazonaws.com"],
+                ["GitHub Actions runs of `acme/infra"],
+                ["People and programs of the trusted accounts or principals with a session from before the cutoff"],
+                ["Federated users signed in through the role before the cutoff"],
+            ],
+        );
+    });
+
+    it("tells the runs of a CI role in progress that they lose their credentials, and how they recover", () => {
+        assert.deepStrictEqual(interruptedWorkloads(rolesOf({ "Pulumi.dev.yaml": CHAIN }).find((r) => r.key === "role-a")!), [
+            "GitHub Actions runs of `acme/infra` in progress at the cutoff: their credentials are denied from their next AWS call, so a deploy may stop half-way. Rerun them: a new run assumes the role again and gets a working session.",
+        ]);
     });
 });

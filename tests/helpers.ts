@@ -158,18 +158,26 @@ export function spawnCommand(args: string[], cwd: string, env: NodeJS.ProcessEnv
 
 /**
  * Makes a folder a project that installed the package as npm would: node_modules/revocable-roles
- * is the build (dist/), every other package this repository's own, and index.ts the one line init
- * writes. Nothing is downloaded.
+ * is the package (the build in dist/, linked, or a packed tarball, extracted there),
+ * node_modules/.bin/revocable-roles its command, every other package this repository's own, and
+ * (with `program`, the default) index.ts the one line init writes. Nothing is downloaded.
  */
-export function installPackage(root: string, packageFolder: string = path.join(PROJECT_ROOT, "dist")): void {
+export function installPackage(root: string, options: { tarball?: string; program?: boolean } = {}): void {
     const modules = path.join(root, "node_modules");
-    fs.mkdirSync(modules, { recursive: true });
+    fs.mkdirSync(path.join(modules, ".bin"), { recursive: true });
     for (const entry of fs.readdirSync(path.join(PROJECT_ROOT, "node_modules"))) {
-        if (entry === "revocable-roles" || entry.startsWith(".package-lock")) continue;
+        if (entry === "revocable-roles" || entry === ".bin" || entry.startsWith(".package-lock")) continue;
         fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules", entry), path.join(modules, entry));
     }
-    fs.symlinkSync(packageFolder, path.join(modules, "revocable-roles"), "dir");
-    if (!fs.existsSync(path.join(root, "index.ts")))
+    const installed = path.join(modules, "revocable-roles");
+    if (options.tarball === undefined) fs.symlinkSync(path.join(PROJECT_ROOT, "dist"), installed, "dir");
+    else {
+        // A real folder, as npm extracts it: the package's own requires resolve through this project's node_modules.
+        fs.mkdirSync(installed);
+        execFileSync("tar", ["-xzf", options.tarball, "-C", installed, "--strip-components=1"]);
+    }
+    fs.symlinkSync(path.join("..", "revocable-roles", "cli", "main.js"), path.join(modules, ".bin", "revocable-roles"));
+    if (options.program !== false && !fs.existsSync(path.join(root, "index.ts")))
         fs.copyFileSync(path.join(PROJECT_ROOT, "templates", "index.ts"), path.join(root, "index.ts"));
 }
 

@@ -232,7 +232,9 @@ describe("npm run plan", () => {
             `    role-b:\n      trust:\n        accounts: ["${account}"]\n${revokedB}`;
         const root = project({ "Pulumi.dev.yaml": chain("") });
         const text = (await run(["--stack", "dev"], root)).stdout.split("\n");
-        assert.deepStrictEqual(text.slice(7, 10), [
+        // The account is settled by aws:allowedAccountIds: the plan names no placeholder.
+        assert.deepStrictEqual(text.slice(0, 2), ['Offline plan of stack "dev" (project revocable-roles): no AWS call was made.', ""]);
+        assert.deepStrictEqual(text.slice(6, 9), [
             "  revocation: sessions issued before 2026-11-27T10:00:00Z are denied; safe to remove after 2026-11-27T23:00:00Z",
             "  protected:  the role and its RevokeOlderSessions policy (pulumi up refuses to delete or replace them until then)",
             "  warning:    sessions created from its sessions survive until revoked before 2026-11-27T10:00:00Z too (up to 1 hour): role-a -> role-b",
@@ -258,7 +260,7 @@ describe("npm run plan", () => {
         assert.strictEqual(code, 0);
         assert.deepStrictEqual(stdout.split("\n"), [
             'Offline plan of stack "dev" (project revocable-roles): no AWS call was made.',
-            'Account 000000000000 and partition "aws" below are placeholders for the deploying account.',
+            `Account 000000000000 below stands for the deploying account, which this stack's config does not settle (set aws:allowedAccountIds to its one account); partition "aws" is assumed where the region does not settle it.`,
             "",
             "ci-deployer: role /ci-deployer",
             "  trusted by: GitHub Actions acme/infra on refs/heads/main (provider arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com)",

@@ -2,6 +2,8 @@ import * as assert from "assert";
 import { RoleValidationError, validateRole } from "../iam/role";
 import { roleProblems } from "../iam/rules";
 import { formatPath } from "../iam/problems";
+import { readStackConfig } from "../config/stackConfig";
+import { loaded } from "./helpers";
 
 const now = new Date("2026-11-27T12:00:00Z");
 const base = { roleName: "app", trust: { accounts: ["111111111111"] } };
@@ -20,7 +22,12 @@ const anyone = (condition?: object) => ({
 const STAR_UNLIMITED =
     'trust.statements[0]: trusts principal "*" and no condition limits who the caller is, which lets anyone assume the role; add a condition on aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or a federated token claim with specific values (not IfExists, not a bare wildcard)';
 
+/** The forms of GitHub's sub claim, as the messages list them. */
+const SUB_FORMS =
+    "after the repository, GitHub's sub claim has ref:refs/heads/<branch>, ref:refs/tags/<tag>, environment:<name> or pull_request (* and ? are wildcards)";
+
 /** One behaviour of validation each: the arguments, and exactly the problems reported (`path: message`). */
+
 const cases: { name: string; args: unknown; problems: string[] }[] = [
     {
         name: "a role name with a space",
@@ -303,8 +310,8 @@ const cases: { name: string; args: unknown; problems: string[] }[] = [
     },
     {
         name: "a managed policy listed twice",
-        args: { ...base, managedPolicyArns: ["arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/A"] },
-        problems: ['managedPolicyArns: "arn:aws:iam::aws:policy/A" is listed twice'],
+        args: { ...base, managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"] },
+        problems: ['managedPolicyArns: "arn:aws:iam::aws:policy/ReadOnlyAccess" is listed twice'],
     },
     {
         name: "a named managed policy that is not an ARN",
@@ -313,8 +320,90 @@ const cases: { name: string; args: unknown; problems: string[] }[] = [
     },
     {
         name: "a managed policy both listed and named",
-        args: { ...base, managedPolicyArns: ["arn:aws:iam::aws:policy/A"], managedPolicies: { a: "arn:aws:iam::aws:policy/A" } },
-        problems: ['managedPolicies.a: "arn:aws:iam::aws:policy/A" is also listed in managedPolicyArns; attach it once'],
+        args: {
+            ...base,
+            managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+            managedPolicies: { a: "arn:aws:iam::aws:policy/ReadOnlyAccess" },
+        },
+        problems: ['managedPolicies.a: "arn:aws:iam::aws:policy/ReadOnlyAccess" is also listed in managedPolicyArns; attach it once'],
+    },
+    {
+        name: "AWS-managed policy ARNs missing from the catalog, with the ARN meant: a typo, a missing path, an unknown name",
+        args: {
+            ...base,
+            managedPolicyArns: [
+                "arn:aws:iam::aws:policy/AmazonS3FullAcess",
+                "arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole",
+                "arn:aws:iam::aws:policy/service-role/ReadOnlyAccess",
+                "arn:aws:iam::aws:policy/ZzzNothingLikeIt",
+            ],
+            managedPolicies: { audit: "arn:aws:iam::aws:policy/SecurityAudt" },
+        },
+        problems: [
+            'managedPolicyArns[0]: "arn:aws:iam::aws:policy/AmazonS3FullAcess" is not an AWS-managed policy; did you mean "arn:aws:iam::aws:policy/AmazonS3FullAccess"?',
+            'managedPolicyArns[1]: "arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole" is not an AWS-managed policy; did you mean "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"?',
+            'managedPolicyArns[2]: "arn:aws:iam::aws:policy/service-role/ReadOnlyAccess" is not an AWS-managed policy; did you mean "arn:aws:iam::aws:policy/ReadOnlyAccess"?',
+            `managedPolicyArns[3]: "arn:aws:iam::aws:policy/ZzzNothingLikeIt" is not an AWS-managed policy; if AWS published it after this catalog was made (moto 5.2.1's copy of AWS's managed policy documents), update the catalog (npm run managed-policies) or revocable-roles`,
+            'managedPolicies.audit: "arn:aws:iam::aws:policy/SecurityAudt" is not an AWS-managed policy; did you mean "arn:aws:iam::aws:policy/SecurityAudit"?',
+        ],
+    },
+    {
+        name: "AWS-managed policies with their paths, customer-managed ones, and another partition's (not in the catalog)",
+        args: {
+            ...base,
+            managedPolicyArns: [
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+                "arn:aws:iam::123456789012:policy/NotInAnyCatalog",
+                "arn:aws-cn:iam::aws:policy/OnlyInChina",
+            ],
+        },
+        problems: [],
+    },
+    {
+        name: "GitHub repository entries in forms the sub claim never takes, with the form meant",
+        args: {
+            ...base,
+            trust: {
+                githubActions: {
+                    repositories: [
+                        "acme/web:main",
+                        "acme/web:refs/tags/v1",
+                        "acme/web:ref:release",
+                        "acme/web:environment:",
+                        "acme/web:env:prod",
+                    ],
+                },
+            },
+        },
+        problems: [
+            `trust.githubActions.repositories[0]: "acme/web:main" never matches: ${SUB_FORMS}; did you mean "acme/web:ref:refs/heads/main"?`,
+            `trust.githubActions.repositories[1]: "acme/web:refs/tags/v1" never matches: ${SUB_FORMS}; did you mean "acme/web:ref:refs/tags/v1"?`,
+            `trust.githubActions.repositories[2]: "acme/web:ref:release" never matches: ${SUB_FORMS}; did you mean "acme/web:ref:refs/heads/release"?`,
+            `trust.githubActions.repositories[3]: "acme/web:environment:" never matches: ${SUB_FORMS}`,
+            `trust.githubActions.repositories[4]: "acme/web:env:prod" never matches: ${SUB_FORMS}`,
+        ],
+    },
+    {
+        name: "every form of GitHub's sub claim: branch, tag, environment, pull request, wildcards, customized claims",
+        args: {
+            ...base,
+            trust: {
+                githubActions: {
+                    repositories: [
+                        "acme/web",
+                        "acme/web:ref:refs/heads/main",
+                        "acme/web:ref:refs/tags/v*",
+                        "acme/web:environment:production",
+                        "acme/web:pull_request",
+                        "acme/web:*",
+                        "acme/*:ref:refs/heads/main",
+                        "acme/web:job_workflow_ref:acme/workflows/.github/workflows/deploy.yml@refs/heads/main",
+                    ],
+                },
+            },
+        },
+        problems: [],
     },
     {
         name: "a tag key in the aws: namespace",
@@ -358,5 +447,19 @@ describe("role validation", () => {
         assert.throws(() => validateRole("not valid!", { trust: { accounts: ["111111111111"] } }, now), {
             message: 'role "not valid!": roleName: "not valid!" is not a role name of 1 to 64 characters of A-Za-z0-9+=,.@_-',
         });
+    });
+});
+
+describe("the mistakes that used to pass every check, in a stack file", () => {
+    it("are errors that name the stack file, the role and the field", () => {
+        const stack = loaded(
+            'config:\n  revocable-roles:roles:\n    web-deployer:\n      trust:\n        githubActions:\n          repositories: ["acme/web:main"]\n      managedPolicyArns: ["arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole"]\n',
+            "prod",
+        );
+        const read = readStackConfig(stack.config, { stackFile: stack.file, now });
+        assert.deepStrictEqual(read.ok ? [] : read.errors, [
+            `Pulumi.prod.yaml: revocable-roles:roles.web-deployer.trust.githubActions.repositories[0]: "acme/web:main" never matches: ${SUB_FORMS}; did you mean "acme/web:ref:refs/heads/main"?`,
+            'Pulumi.prod.yaml: revocable-roles:roles.web-deployer.managedPolicyArns[0]: "arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole" is not an AWS-managed policy; did you mean "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"?',
+        ]);
     });
 });

@@ -3,8 +3,9 @@
 // transpileModule and transpileDeclaration: no type checker, so a build takes about a second; the
 // type check is npm run lint's, which also holds every export to isolatedDeclarations so that the
 // declarations written here are the checked ones), the data files read at run time, the templates
-// `revocable-roles init` writes, and a package.json for the package (exports, bin, peers) made
-// from this one. `--if-stale` builds only when a source is newer than the last build.
+// `revocable-roles init` writes, the multi-language component package (package/, with the
+// TypeScript sources Pulumi infers its schema from), and a package.json for the package (exports,
+// bin, peers) made from this one. `--if-stale` builds only when a source is newer than the last build.
 import fs from "node:fs";
 import path from "node:path";
 import process from "node:process";
@@ -32,7 +33,13 @@ const assets = ASSETS.filter((a) => fs.existsSync(path.join(ROOT, a))).flatMap(f
 
 if (process.argv.includes("--if-stale") && fs.existsSync(STAMP)) {
     const built = fs.statSync(STAMP).mtimeMs;
-    const inputs = [...sources, ...assets, "package.json", "tools/build.mjs"];
+    const inputs = [
+        ...sources,
+        ...assets,
+        ...fs.readdirSync(path.join(ROOT, "package")).map((f) => path.join("package", f)),
+        "package.json",
+        "tools/build.mjs",
+    ];
     if (inputs.every((f) => fs.statSync(path.join(ROOT, f)).mtimeMs <= built)) process.exit(0);
 }
 
@@ -68,6 +75,22 @@ if (problems.length > 0) {
 }
 for (const file of assets) write(file, fs.readFileSync(path.join(ROOT, file)));
 
+// The multi-language component package (`pulumi package add ./node_modules/revocable-roles/package`):
+// Pulumi infers its schema from TypeScript source, so it carries the shipped sources as they are
+// (package/src/), and its entry point imports the component from there.
+const COMPONENT_IMPORT = 'from "../component/revocableRole"';
+for (const file of ["PulumiPlugin.yaml", "package.json", "tsconfig.json", "schema.json", "index.ts"]) {
+    let text = fs.readFileSync(path.join(ROOT, "package", file), "utf8");
+    if (file === "index.ts") {
+        if (!text.includes(COMPONENT_IMPORT))
+            throw new Error(`package/index.ts no longer imports ${COMPONENT_IMPORT}; update tools/build.mjs`);
+        text = text.replace(COMPONENT_IMPORT, 'from "./src/component/revocableRole"');
+    }
+    write(path.join("package", file), text);
+}
+for (const file of [...sources, "iam/managedPolicyCatalog.json"])
+    write(path.join("package", "src", file), fs.readFileSync(path.join(ROOT, file)));
+
 const own = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
 const versionOf = (name) => own.peerDependencies?.[name] ?? own.devDependencies?.[name] ?? own.dependencies?.[name];
 const manifest = {
@@ -89,6 +112,8 @@ const manifest = {
     peerDependenciesMeta: { typescript: { optional: true } },
 };
 write("package.json", `${JSON.stringify(manifest, null, 4)}\n`);
+// The build's own stamp stays out of the tarball.
+write(".npmignore", ".built\n.npmignore\n");
 write(".built", `${new Date().toISOString()}\n`);
 if (!process.argv.includes("--quiet")) {
     process.stdout.write(`npm run build: ${sources.length} modules and ${assets.length} files in dist/ (${Date.now() - started} ms)\n`);

@@ -4,7 +4,7 @@
  * role's inline policies, delete it or rewrite its trust fails, and so does a change that widens
  * who can assume a role already holding such a right.
  */
-import { trustPolicy } from "../../iam/trust";
+import { PLACEHOLDER_ACCOUNT, trustPolicy } from "../../iam/trust";
 import { formatUtc, safeToRemoveAfter } from "../../iam/timestamps";
 import { RoleFacts } from "../../analysis/reachability";
 import { trustChanges } from "../../analysis/trust";
@@ -24,7 +24,7 @@ export interface ChangedRole {
 }
 
 function renderedTrust(facts: RoleFacts) {
-    return trustPolicy(facts.trust, { partition: facts.partition ?? "aws", accountId: facts.account ?? "000000000000" });
+    return trustPolicy(facts.trust, { partition: facts.partition ?? "aws", accountId: facts.account ?? PLACEHOLDER_ACCOUNT });
 }
 
 export function undoRules(revoked: RevokedRole[], changed: ChangedRole[]): Finding[] {
