@@ -73,6 +73,47 @@ const STACK_KEYS = new Set(["config", "secretsprovider", "encryptedkey", "encryp
 const STACK_FILE = /^Pulumi\.(.+)\.(yaml|yml|json)$/;
 const PROJECT_VARIANT = /^Pulumi\.(yml|json)$/;
 
+/** How deep a line is indented; -1 for a blank or comment line. */
+function indentOf(line: string): number {
+    return /^\s*(?:#.*)?$/.test(line) ? -1 : line.length - line.trimStart().length;
+}
+
+/** The key of the role whose block holds line `index` (0-based) of a stack file, if the roles are in block style. */
+export function enclosingRole(text: string, index: number): string | undefined {
+    const lines = text.split(/\r?\n|\r/);
+    const rolesAt = lines.findIndex((line) => /^\s*revocable-roles:roles:\s*(?:#.*)?$/.test(line));
+    if (rolesAt < 0 || rolesAt >= index) return undefined;
+    const rolesIndent = indentOf(lines[rolesAt]);
+    const roleIndent = lines
+        .slice(rolesAt + 1)
+        .map(indentOf)
+        .find((n) => n >= 0);
+    if (roleIndent === undefined || roleIndent <= rolesIndent) return undefined;
+    for (let i = Math.min(index, lines.length - 1); i > rolesAt; i--) {
+        const indent = indentOf(lines[i]);
+        if (indent < 0 || indent > roleIndent) continue;
+        if (indent < roleIndent) return undefined;
+        return /^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s:#'"][^:#]*?)\s*:/.exec(lines[i])?.[1].replace(/^["']|["']$/g, "");
+    }
+    return undefined;
+}
+
+/** A YAML parser error in one line: where, in which role, and what to fix, without the parser's excerpt. */
+function yamlErrorInWords(file: string, text: string, error: YAML.YAMLError): string {
+    const line = error.linePos?.[0].line;
+    const role = line === undefined ? undefined : enclosingRole(text, line - 1);
+    const where = `${line === undefined ? "" : ` line ${line}`}${role === undefined ? "" : `, in role ${JSON.stringify(role)}`}`;
+    const message = error.message
+        .split("\n")[0]
+        .replace(/ at line \d+, column \d+:?$/, "")
+        .replace(/:$/, "");
+    const hint =
+        error.code === "BAD_INDENT" && line !== undefined && message.startsWith("All mapping items")
+            ? `; check the indentation of ${JSON.stringify(text.split(/\r?\n|\r/)[line - 1])}: every key of a mapping starts at the same column, with spaces`
+            : "";
+    return `${file}:${where}: is not valid YAML: ${message}${hint}`;
+}
+
 interface Parsed {
     document: YAML.Document.Parsed;
     problems: string[];
@@ -88,7 +129,7 @@ function parse(file: string, text: string): Parsed {
     const problems = [...document.errors, ...document.warnings].map((error) =>
         error.code === "MULTIPLE_DOCS"
             ? `${file}: line ${error.linePos?.[0].line}: a second YAML document (---) is not supported; the Pulumi CLI reads only the first, so remove it`
-            : `${file}: is not valid YAML: ${error.message.split("\n")[0].replace(/:$/, "")}`,
+            : yamlErrorInWords(file, text, error),
     );
     if (problems.length > 0) return { document, problems };
     const at = (node: YAML.Node) => `line ${lines.linePos(node.range?.[0] ?? 0).line}`;
@@ -504,7 +545,11 @@ function valueProblems(file: string, key: string, node: YAML.Node): string[] {
         } else if (YAML.isScalar(current) && current.type === "PLAIN") {
             const source = current.source ?? "";
             if (typeof current.value === "number" && !CANONICAL_NUMBER.test(source)) {
-                problems.push(`${file}: ${at}: number ${source} may be read differently by the Pulumi CLI; write it in plain decimal`);
+                problems.push(
+                    /^\d{12}$/.test(source)
+                        ? `${file}: ${at}: ${source} is read as a number, and its leading zero may be dropped; an account ID is a string: quote it, as "${source}"`
+                        : `${file}: ${at}: number ${source} may be read differently by the Pulumi CLI; write it in plain decimal, or quote it if it is an ID`,
+                );
             } else if (typeof current.value === "boolean" && source !== "true" && source !== "false") {
                 problems.push(`${file}: ${at}: ${source} may be read differently by the Pulumi CLI; write true or false`);
             }

@@ -63,9 +63,12 @@ function errorMessage(issue: z.core.$ZodRawIssue): string | undefined {
     switch (issue.code) {
         case "invalid_type": {
             const expected = EXPECTED[issue.expected] ?? issue.expected;
-            return issue.input === undefined
-                ? `is required; expected ${expected}`
-                : `${show(issue.input)} is ${describeType(issue.input)}; expected ${expected}`;
+            if (issue.input === undefined) return `is required; expected ${expected}`;
+            // YAML reads an unquoted account ID or external ID as a number.
+            if (issue.expected === "string" && (typeof issue.input === "number" || typeof issue.input === "boolean")) {
+                return `${show(issue.input)} is ${describeType(issue.input)}; expected a string: quote it, as "${String(issue.input)}"`;
+            }
+            return `${show(issue.input)} is ${describeType(issue.input)}; expected ${expected}`;
         }
         case "unrecognized_keys": {
             const shape = (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape;

@@ -166,7 +166,10 @@ describe("the Pulumi YAML example", () => {
     });
 
     it("refuses a program without the required trust", () => {
-        const untrusted = EXAMPLE.replace(/      trust:\n        githubActions:\n          repositories: \[[^\]]*\]\n/, "");
+        const untrusted = EXAMPLE.replace(
+            '      trust:\n        githubActions:\n          repositories: ["acme/infra:ref:refs/heads/main"]\n',
+            "",
+        );
         assert.notStrictEqual(untrusted, EXAMPLE);
         assert.deepStrictEqual(checkYamlProgram(untrusted, SCHEMA), ["resources.deployer.properties: trust is required"]);
     });

@@ -443,7 +443,7 @@ describe("npm run guard: today's cutoff rules", () => {
             BASE,
             "config:\n  revocable-roles:roles: [unclosed\n",
             [
-                "FAIL dev: Pulumi.dev.yaml: is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1",
+                "FAIL dev: Pulumi.dev.yaml: line 3: is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
             ],
         ],
     ];

@@ -151,7 +151,7 @@ describe("the config loader", () => {
             "numbers and booleans the CLI could read differently",
             { "Pulumi.dev.yaml": stackFile("      maxSessionDuration: 0x1000\n      trust2: {requireMfa: True}\n") },
             [
-                "Pulumi.dev.yaml: revocable-roles:roles.ci.maxSessionDuration: number 0x1000 may be read differently by the Pulumi CLI; write it in plain decimal",
+                "Pulumi.dev.yaml: revocable-roles:roles.ci.maxSessionDuration: number 0x1000 may be read differently by the Pulumi CLI; write it in plain decimal, or quote it if it is an ID",
                 "Pulumi.dev.yaml: revocable-roles:roles.ci.trust2.requireMfa: True may be read differently by the Pulumi CLI; write true or false",
             ],
         ],
@@ -166,6 +166,23 @@ describe("the config loader", () => {
             "a key the CLI does not read in a stack file",
             { "Pulumi.dev.yaml": `imports: [other]\n${stackFile()}` },
             ["Pulumi.dev.yaml: imports: is not a stack file key the Pulumi CLI reads; remove it"],
+        ],
+        [
+            "a misindented key: one line naming the line, the role and what to fix",
+            {
+                "Pulumi.dev.yaml":
+                    'config:\n  revocable-roles:roles:\n    web:\n      description: x\n     trust:\n        accounts: ["111111111111"]\n',
+            },
+            [
+                'Pulumi.dev.yaml: line 5, in role "web": is not valid YAML: All mapping items must start at the same column; check the indentation of "     trust:": every key of a mapping starts at the same column, with spaces',
+            ],
+        ],
+        [
+            "an account ID with a leading zero, unquoted",
+            { "Pulumi.dev.yaml": stackFile("      trust2: {accounts: [012345678901]}\n") },
+            [
+                'Pulumi.dev.yaml: revocable-roles:roles.ci.trust2.accounts[0]: 012345678901 is read as a number, and its leading zero may be dropped; an account ID is a string: quote it, as "012345678901"',
+            ],
         ],
         [
             "a second YAML document, which the CLI would ignore",

@@ -190,6 +190,7 @@ describe("the packed package, installed into a new project", function () {
         let exported: Record<string, pulumi.Output<unknown> | unknown> = {};
         const run = await runOffline(
             () => {
+                // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program, loaded as Pulumi's Node.js host loads it
                 exported = require(path.join(example, "index.ts")) as typeof exported;
             },
             {

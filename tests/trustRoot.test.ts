@@ -142,7 +142,7 @@ describe("the trusted judge: the pull request cannot change the guard's verdict"
         const result = await judge({ "Pulumi.dev.yaml": "config: [unclosed\n" }, { "Pulumi.dev.yaml": BASE, "index.ts": "export = 1;\n" });
         assert.deepStrictEqual(result.lines, [
             "FAIL project: index.ts: changed while revocations are in force (possibly in Pulumi.dev.yaml, which cannot be read at the base): only stack files and documentation may change until every revocation is safe to remove, because the guard cannot judge what a change to the program, its packages, settings, tools or workflows deploys; fix the unreadable stack files first, then merge once every revocation is safe to remove",
-            "FAIL dev: Pulumi.dev.yaml: cannot be read, validated or planned at the base (Pulumi.dev.yaml: is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1) and it may hold revocations in force: the guard cannot tell what this change does to them; fix the base first",
+            "FAIL dev: Pulumi.dev.yaml: cannot be read, validated or planned at the base (Pulumi.dev.yaml: line 2: is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]) and it may hold revocations in force: the guard cannot tell what this change does to them; fix the base first",
             FAILED(2),
         ]);
     });

@@ -451,6 +451,18 @@ describe("role validation", () => {
 });
 
 describe("the mistakes that used to pass every check, in a stack file", () => {
+    it("an unquoted account ID or external ID says to quote it", () => {
+        assert.deepStrictEqual(
+            roleProblems({ ...base, trust: { accounts: [111111111111], externalId: 123456 } }, now).map(
+                (p) => `${formatPath(p.path)}: ${p.message}`,
+            ),
+            [
+                'trust.accounts[0]: 111111111111 is a number; expected a string: quote it, as "111111111111"',
+                'trust.externalId: 123456 is a number; expected a string: quote it, as "123456"',
+            ],
+        );
+    });
+
     it("are errors that name the stack file, the role and the field", () => {
         const stack = loaded(
             'config:\n  revocable-roles:roles:\n    web-deployer:\n      trust:\n        githubActions:\n          repositories: ["acme/web:main"]\n      managedPolicyArns: ["arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole"]\n',
