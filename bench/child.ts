@@ -6,7 +6,8 @@
  */
 import * as path from "path";
 import { planStack } from "../plan/run";
-import { loadProgram, runOffline, useFastStackTraces } from "../plan/recorder";
+import { loadProgram, runOffline } from "../plan/recorder";
+import { useFastStackTraces } from "../cli/io";
 import { loadStack } from "../config/loader";
 import { directorySource } from "../config/sources";
 import { PROJECT_ROOT } from "../cli/project";

@@ -12,7 +12,7 @@ import { footprint, touched } from "../plan/model";
 import { loadStack } from "../config/loader";
 import { directorySource } from "../config/sources";
 import { PROJECT_ROOT } from "../cli/project";
-import { useFastStackTraces } from "../plan/recorder";
+import { useFastStackTraces } from "../cli/io";
 import { BENCH_CUTOFF, syntheticStack } from "./synthetic";
 import { baselineOf } from "./baseline";
 

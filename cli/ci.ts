@@ -9,17 +9,18 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { CliError, EXIT_CODES_HELP, UsageError, Writer, errorText, fail, parseFlags, runAsProcess } from "./io";
+import { CliError, EXIT_CODES_HELP, UsageError, Writer, errorText, fail, parseFlags, runAsProcess, useFastStackTraces } from "./io";
 import { changedFiles, changesProgram, checkoutAt, removeTemporaryFolder } from "../config/repository";
-import { planAt, planStack } from "../plan/run";
 import { diffPlans, revocationTargets } from "../plan/diff";
 import { formatMarkdown, formatText } from "./guard";
-import { useFastStackTraces } from "../plan/recorder";
 import { PROJECT_FILE, listStacks, loadStack, stackFileName } from "../config/loader";
 import { directorySource, git, gitSource, resolveRef } from "../config/sources";
 import { ROLE_TYPES, POLICY_TYPES } from "../plan/deployment";
 import { footprint, touched } from "../plan/model";
-import { judge } from "../guard";
+
+/** The plans and the guard's rules, loaded when a step needs them: the Pulumi SDK takes most of a second to load. */
+const planner = () => import("../plan/run");
+const guardRules = () => import("../guard");
 
 /** What the commands read from their surroundings: the repository, the clock, and the environment GitHub sets. */
 export interface CiEnvironment {
@@ -77,6 +78,7 @@ async function pullRequest(base: string, out: Writer, ci: CiEnvironment): Promis
     const stacks = changedStacks(ci.root, base);
     const sections = [COMMENT_MARKER, "## Offline plan"];
     if (stacks.length === 0) sections.push("", "No stack changes.");
+    const { planAt, planStack } = await planner();
     for (const stack of stacks) {
         let text: string;
         try {
@@ -158,6 +160,7 @@ async function guardPullRequest(flags: { base?: string; head?: string }, out: Wr
         );
     }
     fetchCommit(ci.root, commits.head, ci.env);
+    const { judge } = await guardRules();
     const findings = await judge({
         root: ci.root,
         programRoot: ci.programRoot,
@@ -221,6 +224,7 @@ export async function deployPlan(stack: string, since: string, ci: CiEnvironment
     const program = changedFiles(ci.root, since, "HEAD").filter(changesEveryStack);
     const checkout = program.some(changesProgram) ? checkoutAt(ci.root, since, path.join(ci.programRoot, "node_modules")) : undefined;
     try {
+        const { planAt, planStack } = await planner();
         const before = await planAt(gitSource(ci.root, since), stack, checkout ?? ci.programRoot, ci.now);
         const after = await planStack(loadStack(gitSource(ci.root, "HEAD"), stack), ci.programRoot, ci.now);
         const f = footprint(before, after);
@@ -278,6 +282,7 @@ async function deploy(stack: string, out: Writer, err: Writer, ci: CiEnvironment
             `the commit deployed last to ${stack} (${since}, stack tag ${DEPLOYED_COMMIT_TAG}) is not in this clone, so the change cannot be judged and nothing was deployed: fetch the full history (actions/checkout with fetch-depth: 0), or, if that commit is gone for good, check the live revocations and remove the tag (pulumi stack tag rm ${DEPLOYED_COMMIT_TAG} --stack ${stack})`,
         );
     }
+    const { judge } = await guardRules();
     const findings = await judge({
         root: ci.root,
         programRoot: ci.programRoot,

@@ -15,7 +15,6 @@ import { MOTO_INSTALL_HINT, startMotoServer } from "./localIam";
 import { main as revoke } from "./revoke";
 import { PROJECT_FILE, loadStack, stackFileName } from "../config/loader";
 import { directorySource } from "../config/sources";
-import { planStack } from "../plan/run";
 import { deployedRoles } from "../plan/deployment";
 import { REVOCATION_POLICY_NAME, decodePolicyDocument } from "../iam/policy";
 
@@ -74,6 +73,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: DrillE
             );
         }
         const loaded = loadStack(directorySource(env.root), values.stack);
+        const { planStack } = await import("../plan/run");
         const plan = await planStack(loaded, env.programRoot, env.now());
         const roles = deployedRoles(plan);
 

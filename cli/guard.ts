@@ -4,9 +4,8 @@
  * revocation in force or cannot be judged. The rules live in guard/; this is the command: its
  * flags and its two output formats. See docs/guard.md.
  */
-import { EXIT_CODES_HELP, UsageError, Writer, fail, parseFlags, runAsProcess } from "./io";
-import { useFastStackTraces } from "../plan/recorder";
-import { Finding, GuardOptions, judge } from "../guard";
+import { EXIT_CODES_HELP, UsageError, Writer, fail, parseFlags, runAsProcess, useFastStackTraces } from "./io";
+import type { Finding, GuardOptions } from "../guard";
 import { failuresFirst, scopeOf, subjectText } from "../guard/findings";
 
 /** The findings for a terminal or a CI log: one line each, failures first. */
@@ -87,6 +86,8 @@ export async function main(argv: string[], out: Writer, err: Writer, env: GuardE
             head: values.head,
             headProgram: values.head === undefined ? "own" : "base",
         };
+        // The rules and the plans they compare are loaded only when there is something to judge.
+        const { judge } = await import("../guard");
         const findings = await judge(options);
         out.write(`${format === "markdown" ? formatMarkdown(findings, values.base) : formatText(findings, values.base)}\n`);
         return findings.some((f) => f.verdict === "fail") ? 1 : 0;

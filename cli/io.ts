@@ -3,9 +3,7 @@
  * runs as a process. Expected failures are one line each, never a stack trace.
  */
 import { parseArgs, ParseArgsConfig } from "util";
-import { ConfigSourceError, UnknownStackError } from "../config/loader";
-import { UnknownRefError } from "../config/sources";
-import { PlanError } from "../plan/run";
+import { UserFacingError } from "../iam/errors";
 
 /** Where a command writes: stdout and stderr, or a test's capture. */
 export interface Writer {
@@ -13,7 +11,7 @@ export interface Writer {
 }
 
 /** A user-facing failure: printed as is, without a stack trace, exit code 1. */
-export class CliError extends Error {}
+export class CliError extends UserFacingError {}
 
 /** A failure of the command line itself (an unknown flag, a missing value): printed with the usage, exit code 2. */
 export class UsageError extends CliError {}
@@ -33,18 +31,21 @@ export function fail(error: unknown, err: Writer, usage: string): number {
 /** The message a command prints for an error. Unexpected errors print one line too; set REVOCABLE_ROLES_DEBUG=1 for the stack. */
 export function errorText(error: unknown, usage: string): string {
     if (error instanceof UsageError) return `${error.message}\n${usage}`;
-    if (
-        error instanceof CliError ||
-        error instanceof ConfigSourceError ||
-        error instanceof UnknownStackError ||
-        error instanceof UnknownRefError ||
-        error instanceof PlanError
-    ) {
-        return error.message;
-    }
+    if (error instanceof UserFacingError) return error.message;
     if (process.env.REVOCABLE_ROLES_DEBUG !== undefined) return String((error as Error)?.stack ?? error);
     const message = error instanceof Error ? error.message : String(error);
     return `internal error: ${message.split("\n")[0]} (set REVOCABLE_ROLES_DEBUG=1 for details)`;
+}
+
+/**
+ * Turns off stack traces for the rest of the process: the commands print messages, never stacks,
+ * and a program of 10,000 roles creates many Errors (Pulumi's own bookkeeping) whose traces would
+ * cost seconds. REVOCABLE_ROLES_STACK_TRACES=1 keeps them.
+ */
+export function useFastStackTraces(): void {
+    if (process.env.REVOCABLE_ROLES_STACK_TRACES !== undefined) return;
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+    Error.stackTraceLimit = 0;
 }
 
 type Options = NonNullable<ParseArgsConfig["options"]>;

@@ -3,17 +3,16 @@
  * runtime and shows what it would deploy, as text for people, as JSON for tools, or as a diff
  * against the same stack at a git ref.
  */
-import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION, useFastStackTraces } from "../plan/recorder";
-import { CliError, EXIT_CODES_HELP, Writer, fail, parseFlags, runAsProcess, UsageError } from "./io";
+import { CliError, EXIT_CODES_HELP, Writer, fail, parseFlags, runAsProcess, useFastStackTraces, UsageError } from "./io";
 import { loadStack, stackFileName } from "../config/loader";
 import { directorySource, gitSource } from "../config/sources";
 import { Plan, PlannedResource, footprint } from "../plan/model";
-import { planAt, planStack } from "../plan/run";
 import { diffPlans, revocationTargets } from "../plan/diff";
 import { deployedRoles } from "../plan/deployment";
 import { describeTrust } from "../analysis/trust";
 import { Containment, RepositoryRole, containment, repositoryRoles } from "../analysis/containment";
 import { formatUtc, safeToRemoveAfter } from "../iam/timestamps";
+import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION } from "../iam/trust";
 
 /** What a revoked role's sessions could reach that no equal or later cutoff covers, by role key. */
 export type Warnings = ReadonlyMap<string, Containment>;
@@ -141,6 +140,8 @@ export async function main(argv: string[], out: Writer, err: Writer, env: PlanEn
             throw new UsageError("--revocation-targets needs --diff <git-ref>");
         const stack = values.stack;
         const source = directorySource(env.root);
+        // The program's runtime (the Pulumi SDK and the providers) is loaded only when a plan runs.
+        const { planAt, planStack } = await import("../plan/run");
         const plan = await planStack(loadStack(source, stack), env.programRoot, env.now);
         if (values.diff === undefined) {
             const warnings = containmentOf(plan, repositoryRoles(source, env.now).roles);

@@ -13,6 +13,7 @@ import { NAMESPACE } from "./stackConfig";
 import { EntryKind, ProjectSource } from "./sources";
 import { readPlainYaml } from "./plainYaml";
 import { characterProblem } from "./bytes";
+import { UserFacingError } from "../iam/errors";
 
 /** The only project file this project supports. */
 export const PROJECT_FILE = "Pulumi.yaml";
@@ -23,7 +24,7 @@ export function stackFileName(stack: string): string {
 }
 
 /** Every problem that stops the configuration from being read, one line each: `<file>: <where>: <message>`. */
-export class ConfigSourceError extends Error {
+export class ConfigSourceError extends UserFacingError {
     constructor(readonly problems: string[]) {
         super(problems.join("\n"));
         this.name = "ConfigSourceError";
@@ -358,7 +359,7 @@ export function stackEntryProblems(source: ProjectSource, stack: string): string
 }
 
 /** Thrown when a stack has no stack file: names the stacks that exist. */
-export class UnknownStackError extends Error {
+export class UnknownStackError extends UserFacingError {
     constructor(
         readonly stack: string,
         readonly stacks: string[],

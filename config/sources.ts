@@ -6,6 +6,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { decodeStrict } from "./bytes";
+import { UserFacingError } from "../iam/errors";
 
 /** What an entry of the project root is. Symlinks are reported as such, never followed. */
 export type EntryKind = "file" | "symlink" | "directory" | "other";
@@ -50,7 +51,7 @@ export function git(root: string, args: string[]): string {
 }
 
 /** Thrown when a git ref names no commit. */
-export class UnknownRefError extends Error {
+export class UnknownRefError extends UserFacingError {
     constructor(readonly ref: string) {
         super(`unknown git ref "${ref}"`);
     }

@@ -24,6 +24,8 @@ export interface KnownTrust {
  * An all-zero ID, which no AWS account has.
  */
 export const PLACEHOLDER_ACCOUNT = "000000000000";
+/** The partition offline plans assume where the region does not settle it. */
+export const PLACEHOLDER_PARTITION = "aws";
 
 /** The deploying account, which some shortcuts need. */
 export interface AccountContext {

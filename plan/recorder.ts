@@ -13,7 +13,7 @@ import * as mocksModule from "@pulumi/pulumi/runtime/mocks";
 import * as settingsModule from "@pulumi/pulumi/runtime/settings";
 import * as rpcModule from "@pulumi/pulumi/runtime/rpc";
 import { AliasRecord } from "./model";
-import { PLACEHOLDER_ACCOUNT } from "../iam/trust";
+import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION } from "../iam/trust";
 import { atTime } from "../component/clock";
 import { ROLE_TYPES, backendOfType } from "../backends";
 // getStore is internal: absent from the typings, checked below.
@@ -67,8 +67,7 @@ function installMonitor(monitor: InstanceType<typeof MockMonitor>, project: stri
 
 /** The placeholder account of offline plans: no AWS call is ever made. */
 export { PLACEHOLDER_ACCOUNT };
-/** The placeholder partition of offline plans. */
-export const PLACEHOLDER_PARTITION = "aws";
+export { PLACEHOLDER_PARTITION };
 
 /** One resource registration as the engine receives it. */
 export interface Registration {
@@ -285,13 +284,6 @@ function withoutStackTraces(): { restore(): void } {
             traces.stackTraceLimit = saved.limit;
         },
     };
-}
-
-/** Turns off stack traces for the rest of the process: the command-line tools print messages, never stacks. */
-export function useFastStackTraces(): void {
-    if (process.env.REVOCABLE_ROLES_STACK_TRACES !== undefined) return;
-    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
-    Error.stackTraceLimit = 0;
 }
 
 /**

@@ -9,9 +9,10 @@ import { Plan, PlannedResource, RegistrationDetails } from "./model";
 import { LoadedStack, loadProject, loadStack, stackFileName } from "../config/loader";
 import { ProjectSource } from "../config/sources";
 import { CONFIG_ERROR_HEADER } from "../config/stackConfig";
+import { UserFacingError } from "../iam/errors";
 
 /** Why a stack could not be planned: its config's problems, one per line, or the program's failure in one line. */
-export class PlanError extends Error {
+export class PlanError extends UserFacingError {
     constructor(message: string) {
         super(message);
         this.name = "PlanError";

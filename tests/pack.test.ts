@@ -11,11 +11,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { CommandRun, git, installPackage } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { runOffline } from "../plan/recorder";
-import { PACKAGE_SCHEMA_FILE } from "../package/packageSchema";
 
 const OWN = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
     version: string;
@@ -233,15 +231,23 @@ describe("the packed package, installed into a new project", function () {
         assert.strictEqual(exported.revokedBefore, "2026-11-27T10:15:00Z");
     });
 
-    it("carries the multi-language package, which serves exactly the committed schema from the shipped sources", async () => {
-        const installed = path.join(root, "node_modules", "revocable-roles");
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the tarball's own component class, as the plugin host loads it
-        const { RevocableRole } = require(installed) as typeof import("../component");
-        const provider = new ComponentProvider({
-            dirname: path.join(installed, "package"),
-            name: "revocable-roles",
-            components: [RevocableRole],
-        });
-        assert.deepStrictEqual(JSON.parse(await provider.getSchema()), JSON.parse(fs.readFileSync(PACKAGE_SCHEMA_FILE, "utf8")));
+    it("carries the multi-language package: the committed schema, and the very sources it is inferred from (tests/package.test.ts)", () => {
+        const shipped = path.join(root, "node_modules", "revocable-roles", "package");
+        const read = (...parts: string[]) => fs.readFileSync(path.join(...parts), "utf8");
+        for (const file of ["PulumiPlugin.yaml", "package.json", "tsconfig.json", "schema.json"]) {
+            assert.strictEqual(read(shipped, file), read(PROJECT_ROOT, "package", file), file);
+        }
+        assert.strictEqual(
+            read(shipped, "index.ts"),
+            read(PROJECT_ROOT, "package", "index.ts").replace('from "../component/revocableRole"', 'from "./src/component/revocableRole"'),
+        );
+        const sources = (fs.readdirSync(path.join(shipped, "src"), { recursive: true, encoding: "utf8" }) as string[]).filter((f) =>
+            f.endsWith(".ts"),
+        );
+        assert.deepStrictEqual(
+            sources.filter((f) => read(shipped, "src", f) !== read(PROJECT_ROOT, f)),
+            [],
+        );
+        assert.ok(sources.includes(path.join("component", "args.ts")) && sources.includes(path.join("iam", "role.ts")));
     });
 });

@@ -1,14 +1,13 @@
 /**
- * The multi-language component package: the committed schema, and the provider that serves the
- * component to programs in other languages. That the provider serves exactly the committed schema,
- * inferred from the sources, is shown on the packed package (tests/pack.test.ts), which carries them.
+ * The multi-language component package: the schema Pulumi infers from the component, and the
+ * provider that serves the component to programs in other languages.
  */
 import * as assert from "assert";
 import * as fs from "fs";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { RevocableRole, RevocableRoleArgs } from "../component";
 import { runOffline, Registration } from "../plan/recorder";
-import { PACKAGE_SCHEMA_FILE, componentProvider } from "../package/packageSchema";
+import { PACKAGE_SCHEMA_FILE, componentProvider, packageSchemaText } from "../package/packageSchema";
 import { register } from "./helpers";
 
 const args: RevocableRoleArgs = {
@@ -47,6 +46,10 @@ describe("the multi-language component package", function () {
 
     before(() => {
         provider = componentProvider();
+    });
+
+    it("serves exactly the committed schema, inferred from the component's args interface", async () => {
+        assert.deepStrictEqual(JSON.parse(await packageSchemaText(provider)), JSON.parse(fs.readFileSync(PACKAGE_SCHEMA_FILE, "utf8")));
     });
 
     it("names the component revocable-roles:index:RevocableRole with the inputs and outputs other languages see", async () => {
