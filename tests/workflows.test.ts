@@ -154,3 +154,55 @@ describe("the GitHub Actions workflows", () => {
         }
     });
 });
+
+describe("the workflows revocable-roles init writes (templates/workflows)", () => {
+    const TEMPLATES = path.join(PROJECT_ROOT, "templates", "workflows");
+    const NAMES = ["guard", "pull-request", "deploy"];
+    const template = (name: string) => fs.readFileSync(path.join(TEMPLATES, `revocable-roles-${name}.yml`), "utf8");
+
+    for (const name of NAMES) {
+        it(`revocable-roles-${name}.yml is valid against GitHub's workflow schema`, () => {
+            assert.deepStrictEqual(validate(path.join(TEMPLATES, `revocable-roles-${name}.yml`)), { status: 0, output: "" });
+        });
+    }
+
+    it("runs the installed command, never one npx would download, one command per step", () => {
+        const commands = NAMES.flatMap((name) => runs(YAML.parse(template(name)) as Workflow));
+        assert.deepStrictEqual(commands, [
+            "npm ci",
+            "npx --no-install revocable-roles ci guard",
+            "npm ci",
+            "npx --no-install revocable-roles ci pull-request",
+            "npm ci",
+            "npm ci",
+            'npx --no-install revocable-roles ci deploy --stack "$STACK"',
+        ]);
+    });
+
+    it("are this repository's judge and deploy, step for step, with the package's command in place of the npm script", () => {
+        const asPackage = (text: string) => text.replace(/npm run --silent ci -- (\S+)/g, "npx --no-install revocable-roles ci $1");
+        for (const [name, own] of [
+            ["guard", "guard.yml"],
+            ["deploy", "deploy.yml"],
+        ]) {
+            assert.strictEqual(template(name), asPackage(fs.readFileSync(path.join(WORKFLOWS, own), "utf8")), name);
+        }
+    });
+
+    it("is the same preview as this repository's, without the project's own tests", () => {
+        const own = YAML.parse(fs.readFileSync(path.join(WORKFLOWS, "pull-request.yml"), "utf8")) as Workflow;
+        const theirs = YAML.parse(template("pull-request")) as Workflow;
+        const withoutTests = (workflow: Workflow) =>
+            Object.fromEntries(
+                Object.entries(workflow.jobs).map(([key, job]) => [
+                    key,
+                    job.steps
+                        .filter((s) => s.run !== "npm test" && !s.run?.startsWith("pip install") && s.uses !== "actions/setup-python@v5")
+                        .map((s) => ({ ...s, run: s.run?.replace(/npm run --silent ci -- (\S+)/, "npx --no-install revocable-roles ci $1") })),
+                ]),
+            );
+        assert.deepStrictEqual(withoutTests(theirs), withoutTests(own));
+        assert.deepStrictEqual(theirs.on, own.on);
+        assert.deepStrictEqual(theirs.permissions, own.permissions);
+    });
+});
