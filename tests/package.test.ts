@@ -4,11 +4,13 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
+import * as path from "path";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { RevocableRole, RevocableRoleArgs } from "../component";
 import { runOffline, Registration } from "../plan/recorder";
 import { PACKAGE_SCHEMA_FILE, componentProvider, packageSchemaText } from "../package/packageSchema";
 import { register } from "./helpers";
+import { PROJECT_ROOT } from "../cli/project";
 
 const args: RevocableRoleArgs = {
     roleName: "ci-deployer",
@@ -125,5 +127,44 @@ describe("the multi-language component package", function () {
         await assert.rejects(provider.construct("ci", "revocable-roles:iam:RevocableRole", args as never, {}), {
             message: "Invalid module 'iam' in resource type 'revocable-roles:iam:RevocableRole', expected 'index' or empty string",
         });
+    });
+});
+
+describe("the release", () => {
+    const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
+
+    it("has one version everywhere: the package, the component package, its schema, the lock file and the changelog's newest section", () => {
+        const version = (JSON.parse(read("package.json")) as { version: string }).version;
+        assert.match(version, /^\d+\.\d+\.\d+$/);
+        assert.deepStrictEqual(
+            {
+                componentPackage: (JSON.parse(read("package/package.json")) as { version: string }).version,
+                schema: (JSON.parse(read("package/schema.json")) as { version: string }).version,
+                lock: (JSON.parse(read("package-lock.json")) as { version: string }).version,
+                changelog: /^## (\S+)$/m.exec(read("CHANGELOG.md"))?.[1],
+            },
+            { componentPackage: version, schema: version, lock: version, changelog: version },
+        );
+    });
+
+    it("lists the changelog's versions newest first", () => {
+        const versions = [...read("CHANGELOG.md").matchAll(/^## (\d+)\.(\d+)\.(\d+)$/gm)].map((m) => m.slice(1).map(Number));
+        assert.ok(versions.length >= 3);
+        const newestFirst = [...versions].sort((a, b) => b[0] - a[0] || b[1] - a[1] || b[2] - a[2]);
+        assert.deepStrictEqual(versions, newestFirst);
+    });
+
+    it("carries the Apache-2.0 license the package declares, and says where to report a vulnerability", () => {
+        assert.strictEqual((JSON.parse(read("package.json")) as { license: string }).license, "Apache-2.0");
+        assert.deepStrictEqual(
+            read("LICENSE")
+                .split("\n")
+                .slice(0, 3)
+                .map((l) => l.trim()),
+            ["Apache License", "Version 2.0, January 2004", "http://www.apache.org/licenses/"],
+        );
+        assert.strictEqual(read("LICENSE").split("\n").length, 202);
+        assert.match(read("SECURITY.md"), /^## Reporting a vulnerability$/m);
+        assert.match(read("CONTRIBUTING.md"), /\(docs\/contributing\.md\)/);
     });
 });
