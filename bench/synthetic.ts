@@ -1,47 +1,86 @@
 /**
- * Synthetic stacks for the benchmark: each role has two trust principal kinds, two managed
- * policies and two inline policies; every other role is revoked.
+ * Synthetic stacks for the benchmark, shaped like a platform team's: every fifth role of each
+ * kind of trust (an account with MFA, an AWS service, a GitHub repository, another role of the
+ * stack, a SAML provider), one to three AWS-managed policies, an inline policy on a third of the
+ * roles, one role in ten revoked. A role trusting another role is one its predecessor may assume
+ * (an inline `sts:AssumeRole` on exactly that role), so the containment analysis has chains to
+ * follow. With `chained`, every role trusts and is assumable by the one before it: one chain
+ * through the whole stack, the worst case of `revoke --with-chained`.
  */
 import * as YAML from "yaml";
 
-/** The cutoff of the revoked half. */
+/** The cutoff of the revoked roles. */
 export const BENCH_CUTOFF = "2026-11-27T10:00:00Z";
+/** The account the synthetic stacks deploy to. */
+export const BENCH_ACCOUNT = "111111111111";
 
-/** A stack file with `count` roles (and optionally a stack-wide cutoff or one more revoked role). */
-export function syntheticStack(count: number, options: { revokeAllBefore?: string; alsoRevoke?: number } = {}): string {
+const MANAGED = [
+    "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "arn:aws:iam::aws:policy/SecurityAudit",
+    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+    "arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess",
+    "arn:aws:iam::aws:policy/AmazonSQSFullAccess",
+    "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess",
+    "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess",
+];
+const SERVICES = ["ec2.amazonaws.com", "lambda.amazonaws.com", "ecs-tasks.amazonaws.com"];
+
+/** The key of the i-th synthetic role. */
+export const syntheticKey = (i: number): string => `service-${String(i).padStart(5, "0")}`;
+
+/** Options of a synthetic stack. */
+export interface SyntheticOptions {
+    /** A stack-wide cutoff. */
+    revokeAllBefore?: string;
+    /** Also revoke this role (by index). */
+    alsoRevoke?: number;
+    /** Every role trusts, and may be assumed by, the one before it. */
+    chained?: boolean;
+}
+
+/** A stack file with `count` roles. */
+export function syntheticStack(count: number, options: SyntheticOptions = {}): string {
     const roles: Record<string, unknown> = {};
+    const trustsPrevious = (i: number) => i > 0 && (options.chained === true || i % 5 === 3);
     for (let i = 0; i < count; i++) {
+        const kind = i % 5;
+        const trust: Record<string, unknown> = trustsPrevious(i)
+            ? { principals: [`arn:aws:iam::${BENCH_ACCOUNT}:role/${syntheticKey(i - 1)}`] }
+            : kind === 0
+              ? { accounts: ["222222222222"], requireMfa: true }
+              : kind === 1
+                ? { services: [SERVICES[i % SERVICES.length]] }
+                : kind === 2 || kind === 3
+                  ? { githubActions: { repositories: [`acme/service-${i}:ref:refs/heads/main`] } }
+                  : { saml: { providerArn: `arn:aws:iam::${BENCH_ACCOUNT}:saml-provider/okta` } };
         const role: Record<string, unknown> = {
             description: `Synthetic role ${i}`,
-            trust: {
-                accounts: [String(100000000000 + i)],
-                githubActions: { repositories: [`acme/service-${i}:ref:refs/heads/main`] },
-            },
-            managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/SecurityAudit"],
-            inlinePolicies: {
-                artifacts: {
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Action: ["s3:GetObject", "s3:PutObject"],
-                            Resource: [`arn:aws:s3:::acme-artifacts/service-${i}/*`],
-                        },
-                    ],
-                },
-                queue: {
-                    Version: "2012-10-17",
-                    Statement: [
-                        { Effect: "Allow", Action: "sqs:SendMessage", Resource: `arn:aws:sqs:eu-west-1:111111111111:service-${i}` },
-                    ],
-                },
-            },
+            trust,
+            managedPolicyArns: MANAGED.slice(i % MANAGED.length, (i % MANAGED.length) + 1 + (i % 3)),
         };
-        if (i % 2 === 0 || i === options.alsoRevoke) role.revokeBefore = BENCH_CUTOFF;
-        roles[`service-${String(i).padStart(4, "0")}`] = role;
+        const inline: Record<string, unknown> = {};
+        if (i % 3 === 0) {
+            inline.artifacts = {
+                Version: "2012-10-17",
+                Statement: [
+                    { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: [`arn:aws:s3:::acme-artifacts/service-${i}/*`] },
+                ],
+            };
+        }
+        if (i + 1 < count && trustsPrevious(i + 1)) {
+            inline.assume = {
+                Version: "2012-10-17",
+                Statement: [
+                    { Effect: "Allow", Action: "sts:AssumeRole", Resource: `arn:aws:iam::${BENCH_ACCOUNT}:role/${syntheticKey(i + 1)}` },
+                ],
+            };
+        }
+        if (Object.keys(inline).length > 0) role.inlinePolicies = inline;
+        if (i % 10 === 0 || i === options.alsoRevoke) role.revokeBefore = BENCH_CUTOFF;
+        roles[syntheticKey(i)] = role;
     }
     // The account the stack deploys to, as docs/config.md recommends: trust policies then need no provider call.
-    const config: Record<string, unknown> = { "aws:region": "eu-west-1", "aws:allowedAccountIds": ["111111111111"] };
+    const config: Record<string, unknown> = { "aws:region": "eu-west-1", "aws:allowedAccountIds": [BENCH_ACCOUNT] };
     if (options.revokeAllBefore !== undefined) config["revocable-roles:revokeAllBefore"] = options.revokeAllBefore;
     config["revocable-roles:roles"] = roles;
     return YAML.stringify({ config });

@@ -3,13 +3,16 @@
  * not write (@cloud-copilot/iam-simulate, tests only) on the documents the offline plan renders.
  */
 import * as assert from "assert";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { Capture, memorySource, plan, project } from "./helpers";
 import { main as revoke } from "../cli/revoke";
 import { iamClient } from "../cli/emergency";
-import { RepositoryRole, interruptedWorkloads, repositoryRoles } from "../analysis/containment";
+import { RepositoryRole, chainInWords, containment, interruptedWorkloads, repositoryRoles } from "../analysis/containment";
+import { undoGrantInWords } from "../analysis/undo";
+import { manyRoleStacks } from "./manyRoles";
 import { RoleFacts, link, reachable, roleArn } from "../analysis/reachability";
 import { Plan } from "../plan/model";
 import { deployedRoles, policyRole } from "../plan/deployment";
@@ -278,5 +281,41 @@ describe("the workloads a revocation interrupts", () => {
         assert.deepStrictEqual(interruptedWorkloads(rolesOf({ "Pulumi.dev.yaml": CHAIN }).find((r) => r.key === "role-a")!), [
             "GitHub Actions runs of `acme/infra` in progress at the cutoff: their credentials are denied from their next AWS call, so a deploy may stop half-way. Rerun them: a new run assumes the role again and gets a working session.",
         ]);
+    });
+});
+
+describe("the analyses on a generated repository of many roles", () => {
+    const PINNED = path.join(__dirname, "fixtures", "manyRoles.json");
+
+    it("decide exactly the pinned result: every role reachable from every role with its chain, and who can undo each revocation", () => {
+        const files = { "Pulumi.yaml": "name: revocable-roles\nruntime: nodejs\n", ...manyRoleStacks(40) };
+        const { roles, skipped } = repositoryRoles(memorySource(files), NOW);
+        assert.deepStrictEqual({ roles: roles.length, skipped }, { roles: 120, skipped: [] });
+        const digest = (lines: string[]) => createHash("sha256").update(lines.join("\n")).digest("hex").slice(0, 16);
+        const decided: Record<string, { reachable: string[]; reasons: string; undoneBy: string[]; grants: string }> = {};
+        for (const role of roles) {
+            const analysis = containment(role, roles, new Date("2026-11-27T10:00:00Z"));
+            const chains = analysis.reachable.map((r) => ({ ...chainInWords(role, r.reach), covered: r.covered }));
+            decided[`${role.stack}/${role.key}`] = {
+                reachable: chains.map((c) => `${c.path}${c.covered ? " (covered)" : ""}`),
+                reasons: digest(chains.flatMap((c) => c.reasons)),
+                undoneBy: analysis.undoneBy.map((u) => `${u.holder.stack}/${u.holder.key}`),
+                grants: digest(analysis.undoneBy.flatMap((u) => u.grants.map(undoGrantInWords))),
+            };
+        }
+        if (process.env.UPDATE_MANY_ROLES === "1") fs.writeFileSync(PINNED, `${JSON.stringify(decided, null, 1)}\n`);
+        const pinned = JSON.parse(fs.readFileSync(PINNED, "utf8")) as typeof decided;
+        assert.deepStrictEqual(decided, pinned);
+        // The fixture exercises the analyses: chains of several links, revocations covered, undo grants.
+        const all = Object.values(pinned);
+        assert.deepStrictEqual(
+            {
+                reachable: all.reduce((n, d) => n + d.reachable.length, 0),
+                longest: Math.max(...all.flatMap((d) => d.reachable.map((p) => p.split(" -> ").length))),
+                covered: all.reduce((n, d) => n + d.reachable.filter((p) => p.endsWith("(covered)")).length, 0),
+                undoneBy: all.reduce((n, d) => n + d.undoneBy.length, 0),
+            },
+            { reachable: 1986, longest: 5, covered: 625, undoneBy: 3689 },
+        );
     });
 });
