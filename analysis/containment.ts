@@ -11,8 +11,8 @@ import { PLACEHOLDER_ACCOUNT, trustPolicy } from "../iam/trust";
 import { asList } from "../iam/policy";
 import { instantOf } from "../iam/timestamps";
 import { describeTrust } from "./trust";
-import { Reach, RoleFacts, reachable, roleArn, roleFacts } from "./reachability";
-import { UndoGrant, undoGrantInWords, undoGrants } from "./undo";
+import { Reach, ReachabilityIndex, RoleFacts, chainOf, reachable, roleArn, roleFacts } from "./reachability";
+import { UndoGrant, undoGrantInWords, undoGrants, undoProfile } from "./undo";
 
 /** A role of the repository, with the cutoff it is revoked before, if any. */
 export interface RepositoryRole extends RoleFacts {
@@ -47,10 +47,9 @@ export function repositoryRoles(source: ProjectSource, now: Date): { roles: Repo
 
 /** A reachable role in words: `a -> b -> c (stack prod)`, then the reason for each link. */
 export function chainInWords(from: RoleFacts, reach: Reach): { path: string; reasons: string[] } {
-    const path = [from, ...reach.chain.map((l) => l.to)]
-        .map((r) => (r.stack === from.stack ? r.key : `${r.key} (${r.stack})`))
-        .join(" -> ");
-    return { path, reasons: reach.chain.map((l) => `${l.from.key} -> ${l.to.key}: ${l.reasons.join("; ")}`) };
+    const chain = chainOf(reach);
+    const path = [from, ...chain.map((l) => l.to)].map((r) => (r.stack === from.stack ? r.key : `${r.key} (${r.stack})`)).join(" -> ");
+    return { path, reasons: chain.map((l) => `${l.from.key} -> ${l.to.key}: ${l.reasons.join("; ")}`) };
 }
 
 /** Who can still assume a role, one line per trust statement. */
@@ -112,34 +111,72 @@ export const NOT_COVERED: readonly string[] = [
 export interface Containment {
     role: RoleFacts;
     trustedBy: string[];
-    /** Reachable roles, with whether an equal or later cutoff already covers each. */
-    reachable: { reach: Reach; path: string; reasons: string[]; covered: boolean }[];
+    /** Reachable roles, with whether an equal or later cutoff already covers each; `chainInWords` says how. */
+    reachable: { reach: Reach; covered: boolean }[];
     workloads: string[];
     /** Roles of the repository whose permissions may undo the revocation: remove or rewrite it, delete the role, rewrite its trust. */
     undoneBy: { holder: RoleFacts; grants: UndoGrant[] }[];
 }
 
+/**
+ * The roles of a repository, indexed once for every analysis of a run: by stack and key, by what
+ * their trust lets in (for reachability), and the few whose permissions may undo a revocation.
+ */
+export class RepositoryIndex {
+    readonly reach: ReachabilityIndex;
+    /** The roles whose permissions may undo some revocation; every other role provably cannot. */
+    readonly undoHolders: RepositoryRole[];
+    private readonly byKey = new Map<string, RepositoryRole>();
+
+    constructor(readonly roles: RepositoryRole[]) {
+        this.reach = new ReachabilityIndex(roles);
+        this.undoHolders = roles.filter((role) => undoProfile(role).statements.length > 0);
+        for (const role of roles) this.byKey.set(`${role.stack}\u0000${role.key}`, role);
+    }
+
+    /** The role of a stack by its key. */
+    role(stack: string, key: string): RepositoryRole | undefined {
+        return this.byKey.get(`${stack}\u0000${key}`);
+    }
+}
+
 /** The analysis of a role revoked before `cutoff`, among the roles of the repository. */
-export function containment(role: RepositoryRole, roles: RepositoryRole[], cutoff: Date): Containment {
+export function containment(role: RepositoryRole, roles: RepositoryRole[] | RepositoryIndex, cutoff: Date): Containment {
+    const index = roles instanceof RepositoryIndex ? roles : new RepositoryIndex(roles);
     return {
         role,
         trustedBy: stillTrusted(role),
-        reachable: reachable(role, roles).map((reach) => {
+        reachable: reachable(role, index.reach).map((reach) => {
             const target = reach.role as RepositoryRole;
-            return { reach, ...chainInWords(role, reach), covered: target.revokedBefore !== undefined && target.revokedBefore >= cutoff };
+            return { reach, covered: target.revokedBefore !== undefined && target.revokedBefore >= cutoff };
         }),
         workloads: interruptedWorkloads(role),
-        undoneBy: roles.flatMap((holder) => {
+        undoneBy: index.undoHolders.flatMap((holder) => {
             const grants = undoGrants(holder, role);
             return grants.length === 0 ? [] : [{ holder, grants }];
         }),
     };
 }
 
-/** The analysis as a section of a pull-request body (markdown). */
-export function containmentMarkdown(analyses: Containment[], followUps: string[]): string {
+/** How much of an analysis a text lists in full; the rest is counted. Unlimited by default. */
+export interface ListLimits {
+    /** Revoked roles with a section of their own. */
+    roles: number;
+    /** Reachable roles and undo holders listed per revoked role. */
+    perRole: number;
+}
+
+const UNLIMITED: ListLimits = { roles: Infinity, perRole: Infinity };
+
+/** `- ... and N more` when a list was cut. */
+function more(total: number, shown: number, what: string): string[] {
+    return total > shown ? [`- ... and ${total - shown} more ${what} (the full report lists them)`] : [];
+}
+
+/** The analysis as a section of a pull-request body (markdown), listing at most `limits` in full. */
+export function containmentMarkdown(analyses: Containment[], followUps: string[], limits: ListLimits = UNLIMITED): string {
     const lines = ["### What this revocation leaves open"];
-    for (const a of analyses) {
+    for (const a of analyses.slice(0, limits.roles)) {
         lines.push(
             "",
             `#### \`${a.role.key}\` (${roleArn(a.role)})`,
@@ -153,12 +190,14 @@ export function containmentMarkdown(analyses: Containment[], followUps: string[]
         );
         if (a.reachable.length === 0)
             lines.push("- none: no role of this repository both trusts it (or its account) and may be assumed with its permissions");
-        for (const r of a.reachable) {
+        for (const r of a.reachable.slice(0, limits.perRole)) {
+            const { path, reasons } = chainInWords(a.role, r.reach);
             lines.push(
-                `- \`${r.path}\`${r.covered ? " (already revoked with an equal or later cutoff)" : ""}`,
-                ...r.reasons.map((reason) => `  - ${reason}`),
+                `- \`${path}\`${r.covered ? " (already revoked with an equal or later cutoff)" : ""}`,
+                ...reasons.map((reason) => `  - ${reason}`),
             );
         }
+        lines.push(...more(a.reachable.length, limits.perRole, "reachable roles"));
         lines.push("", "**Workloads interrupted** (their current credentials are denied too):");
         lines.push(
             ...(a.workloads.length === 0
@@ -170,12 +209,30 @@ export function containmentMarkdown(analyses: Containment[], followUps: string[]
             "**Who can undo this revocation** (permissions that may remove or rewrite its policy, delete the role or rewrite its trust, in one call and without a pull request; identities outside this repository are not known here):",
         );
         if (a.undoneBy.length === 0) lines.push("- no role of this repository");
-        for (const { holder, grants } of a.undoneBy) {
+        for (const { holder, grants } of a.undoneBy.slice(0, limits.perRole)) {
             lines.push(`- \`${holder.key}\` (${holder.stack}, IAM role ${holder.roleName}): ${grants.map(undoGrantInWords).join("; ")}`);
         }
+        lines.push(...more(a.undoneBy.length, limits.perRole, "roles that can undo it"));
+    }
+    if (analyses.length > limits.roles) {
+        const reachable = analyses.slice(limits.roles).reduce((n, a) => n + a.reachable.filter((r) => !r.covered).length, 0);
+        lines.push(
+            "",
+            `#### ${analyses.length - limits.roles} more revoked roles`,
+            "",
+            `Not listed here: ${analyses
+                .slice(limits.roles, limits.roles + 10)
+                .map((a) => `\`${a.role.key}\``)
+                .join(
+                    ", ",
+                )}${analyses.length > limits.roles + 10 ? ", ..." : ""}; together they reach ${reachable} roles no equal or later cutoff covers. The full report lists each.`,
+        );
     }
     if (followUps.length > 0) {
-        lines.push("", "**Follow-ups in other stack files** (run each and open its pull request):", "", "```", ...followUps, "```");
+        const shown = followUps.slice(0, limits.roles);
+        lines.push("", "**Follow-ups in other stack files** (run each and open its pull request):", "", "```", ...shown, "```");
+        if (followUps.length > shown.length)
+            lines.push(`... and ${followUps.length - shown.length} more stack files (the full report lists them)`);
     }
     lines.push("", "### What no role revocation covers", "", ...NOT_COVERED.map((n) => `- ${n}`));
     if (analyses.some((a) => a.role.account === undefined)) {

@@ -220,10 +220,22 @@ export function link(from: RoleFacts, to: RoleFacts): Link | undefined {
     return { from, to, reasons: [trust.reason, permission.reason] };
 }
 
-/** A role reachable from another, with the shortest chain that reaches it. */
+/**
+ * A role reachable from another: the last link of the shortest chain that reaches it, and the
+ * reach it came from (none for a first link). Chains share their beginnings, so a breadth-first
+ * search over many roles keeps one link per role instead of a copied list per role.
+ */
 export interface Reach {
     role: RoleFacts;
-    chain: Link[];
+    link: Link;
+    previous?: Reach;
+}
+
+/** The links of a reach's chain, first to last. */
+export function chainOf(reach: Reach): Link[] {
+    const chain: Link[] = [];
+    for (let r: Reach | undefined = reach; r !== undefined; r = r.previous) chain.push(r.link);
+    return chain.reverse();
 }
 
 /** What a trust policy may let in, for finding candidates fast: accounts, role names, anyone. */
@@ -241,29 +253,63 @@ function trustedKeys(role: RoleFacts): { accounts: Set<string>; names: Set<strin
     return { accounts, names, anyone };
 }
 
-/** Every role reachable from `start`, directly or through chains, breadth first (shortest chains). */
-export function reachable(start: RoleFacts, roles: RoleFacts[]): Reach[] {
-    // Only roles whose trust mentions a session's account, its name or anyone can let it in.
-    const keys = new Map(roles.map((role) => [role, trustedKeys(role)]));
-    const candidates = (from: RoleFacts) =>
-        roles.filter((role) => {
-            const k = keys.get(role)!;
-            return (
-                k.anyone || k.names.has(from.roleName) || (from.account === undefined ? k.accounts.size > 0 : k.accounts.has(from.account))
-            );
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [value]);
+    else list.push(value);
+}
+
+/**
+ * The roles of a repository indexed by what their trust policies may let in, built once per run:
+ * the roles a session may enter are those whose trust names its account, its role name or anyone,
+ * found by lookup instead of a scan of every role.
+ */
+export class ReachabilityIndex {
+    private readonly position = new Map<RoleFacts, number>();
+    private readonly byAccount = new Map<string, RoleFacts[]>();
+    private readonly byName = new Map<string, RoleFacts[]>();
+    private readonly anyone: RoleFacts[] = [];
+    /** Roles whose trust names any account: a session of an unknown account may be in any of them. */
+    private readonly anyAccount: RoleFacts[] = [];
+
+    constructor(readonly roles: readonly RoleFacts[]) {
+        roles.forEach((role, i) => {
+            this.position.set(role, i);
+            const keys = trustedKeys(role);
+            if (keys.anyone) this.anyone.push(role);
+            if (keys.accounts.size > 0) this.anyAccount.push(role);
+            for (const account of keys.accounts) push(this.byAccount, account, role);
+            for (const name of keys.names) push(this.byName, name, role);
         });
+    }
+
+    /** The roles whose trust may let a session of `from` in, each once, in the repository's order. */
+    candidates(from: RoleFacts): RoleFacts[] {
+        const found = new Set<RoleFacts>([
+            ...this.anyone,
+            ...(this.byName.get(from.roleName) ?? []),
+            ...(from.account === undefined ? this.anyAccount : (this.byAccount.get(from.account) ?? [])),
+        ]);
+        return [...found].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+    }
+}
+
+/** Every role reachable from `start`, directly or through chains, breadth first (shortest chains). */
+export function reachable(start: RoleFacts, roles: readonly RoleFacts[] | ReachabilityIndex): Reach[] {
+    const index = roles instanceof ReachabilityIndex ? roles : new ReachabilityIndex(roles);
     const found: Reach[] = [];
     const seen = new Set<RoleFacts>([start]);
-    let frontier: Reach[] = [{ role: start, chain: [] }];
+    let frontier: (Reach | undefined)[] = [undefined];
     while (frontier.length > 0) {
         const next: Reach[] = [];
-        for (const { role, chain } of frontier) {
-            for (const target of candidates(role)) {
+        for (const from of frontier) {
+            const role = from?.role ?? start;
+            for (const target of index.candidates(role)) {
                 if (seen.has(target)) continue;
                 const step = link(role, target);
                 if (step === undefined) continue;
                 seen.add(target);
-                const reach = { role: target, chain: [...chain, step] };
+                const reach: Reach = { role: target, link: step, ...(from === undefined ? {} : { previous: from }) };
                 found.push(reach);
                 next.push(reach);
             }

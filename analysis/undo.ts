@@ -52,15 +52,23 @@ function statementResources(statement: PolicyStatement): string[] {
     return statement.Resource !== undefined ? asList(statement.Resource) : asList(statement.NotResource).map((r) => `NotResource:${r}`);
 }
 
-/** Every way `holder`'s permissions may let it undo `target`'s revocation; empty when they provably cannot. */
-export function undoGrants(holder: RoleFacts, target: RoleFacts): UndoGrant[] {
-    if (holder === target || !sameAccount(holder, target)) return [];
+/** The statements of a role's permissions that may allow an undo action, each with what it allows and where. */
+export interface UndoProfile {
+    statements: { via: string; actions: string[]; resources: string[]; known: boolean }[];
+}
+
+/** Profiles by role: a role's permissions are read once, however many revoked roles it is checked against. */
+const profiles = new WeakMap<RoleFacts, UndoProfile>();
+
+/** What `holder`'s permissions allow of the undo actions, on which resources; no statements when nothing. */
+export function undoProfile(holder: RoleFacts): UndoProfile {
+    const cached = profiles.get(holder);
+    if (cached !== undefined) return cached;
     const denied = deniedActions(holder);
-    const grants: UndoGrant[] = [];
+    const statements: UndoProfile["statements"] = [];
     const add = (via: string, actions: string[], resources: string[], known = true) => {
         const allowed = actions.filter((a) => !denied.has(a));
-        const resource = coveringResource(resources, target);
-        if (allowed.length > 0 && resource !== undefined) grants.push({ via, actions: allowed, resource, known });
+        if (allowed.length > 0) statements.push({ via, actions: allowed, resources, known });
     };
     for (const { name, document } of holder.inlinePolicies) {
         document.Statement.forEach((statement, index) => {
@@ -83,7 +91,18 @@ export function undoGrants(holder: RoleFacts, target: RoleFacts): UndoGrant[] {
             add(`managed policy ${name}`, undoActionsOf(statement), resources);
         }
     }
-    return grants;
+    const profile = { statements };
+    profiles.set(holder, profile);
+    return profile;
+}
+
+/** Every way `holder`'s permissions may let it undo `target`'s revocation; empty when they provably cannot. */
+export function undoGrants(holder: RoleFacts, target: RoleFacts): UndoGrant[] {
+    if (holder === target || !sameAccount(holder, target)) return [];
+    return undoProfile(holder).statements.flatMap(({ via, actions, resources, known }) => {
+        const resource = coveringResource(resources, target);
+        return resource === undefined ? [] : [{ via, actions, resource, known }];
+    });
 }
 
 /** An undo grant in words: `its inline policy janitor (statement 0) allows iam:PutRolePolicy on *`. */

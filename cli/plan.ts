@@ -10,7 +10,8 @@ import { Plan, PlannedResource, footprint } from "../plan/model";
 import { diffPlans, revocationTargets } from "../plan/diff";
 import { deployedRoles } from "../plan/deployment";
 import { describeTrust } from "../analysis/trust";
-import { Containment, RepositoryRole, containment, repositoryRoles } from "../analysis/containment";
+import { Containment, RepositoryIndex, RepositoryRole, chainInWords, containment, repositoryRoles } from "../analysis/containment";
+import { chainOf } from "../analysis/reachability";
 import { formatUtc, safeToRemoveAfter } from "../iam/timestamps";
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION } from "../iam/trust";
 
@@ -18,11 +19,15 @@ import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION } from "../iam/trust";
 export type Warnings = ReadonlyMap<string, Containment>;
 
 /** The containment analysis of every revoked role of a plan, from the roles of the whole repository. */
-export function containmentOf(plan: Plan, roles: RepositoryRole[]): Map<string, Containment> {
+export function containmentOf(plan: Plan, roles: RepositoryRole[] | (() => RepositoryRole[])): Map<string, Containment> {
     const result = new Map<string, Containment>();
-    for (const role of deployedRoles(plan)) {
-        const facts = roles.find((r) => r.stack === plan.stack && r.key === role.key);
-        if (role.revocation !== undefined && facts !== undefined) result.set(role.key, containment(facts, roles, role.revocation.cutoff));
+    const revoked = deployedRoles(plan).filter((role) => role.revocation !== undefined);
+    // The repository's roles are read only when some role of the plan is revoked.
+    if (revoked.length === 0) return result;
+    const index = new RepositoryIndex(typeof roles === "function" ? roles() : roles);
+    for (const role of revoked) {
+        const facts = index.role(plan.stack, role.key);
+        if (facts !== undefined) result.set(role.key, containment(facts, index, role.revocation!.cutoff));
     }
     return result;
 }
@@ -54,10 +59,11 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
                     "  protected:  the role and its RevokeOlderSessions policy (pulumi up refuses to delete or replace them until then)",
                 );
             }
-            const open = (warnings.get(role.key)?.reachable ?? []).filter((r) => !r.covered);
-            if (open.length > 0) {
+            const analysis = warnings.get(role.key);
+            const open = (analysis?.reachable ?? []).filter((r) => !r.covered);
+            if (analysis !== undefined && open.length > 0) {
                 lines.push(
-                    `  warning:    sessions created from its sessions survive until revoked before ${formatUtc(cutoff)} too (up to 1 hour): ${open.map((r) => r.path).join("; ")}`,
+                    `  warning:    sessions created from its sessions survive until revoked before ${formatUtc(cutoff)} too (up to 1 hour): ${open.map((r) => chainInWords(analysis.role, r.reach).path).join("; ")}`,
                 );
             }
         }
@@ -89,12 +95,12 @@ export function planJson(
             revokedBefore: role.revocation === undefined ? null : formatUtc(role.revocation.cutoff),
             reachable: (warnings.get(role.key)?.reachable ?? [])
                 .filter((r) => !r.covered)
-                .map(({ reach, reasons }) => ({
+                .map(({ reach }) => ({
                     stack: reach.role.stack,
                     key: reach.role.key,
                     roleName: reach.role.roleName,
-                    chain: [role.key, ...reach.chain.map((l) => l.to.key)],
-                    reasons,
+                    chain: [role.key, ...chainOf(reach).map((l) => l.to.key)],
+                    reasons: chainInWords(warnings.get(role.key)!.role, reach).reasons,
                 })),
         })),
     };
@@ -144,7 +150,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: PlanEn
         const { planAt, planStack } = await import("../plan/run");
         const plan = await planStack(loadStack(source, stack), env.programRoot, env.now);
         if (values.diff === undefined) {
-            const warnings = containmentOf(plan, repositoryRoles(source, env.now).roles);
+            const warnings = containmentOf(plan, () => repositoryRoles(source, env.now).roles);
             out.write(`${values.json === true ? JSON.stringify(planJson(plan, warnings)) : describePlan(plan, warnings)}\n`);
             return 0;
         }

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { CliError, EXIT_CODES_HELP, UsageError, Writer, fail, parseFlags, runAsProcess } from "./io";
-import { setRoleCutoff, setStackCutoff } from "./stackEdit";
+import { setRoleCutoffs, setStackCutoff } from "./stackEdit";
 import { lockStackFile, replaceStackFile } from "./stackFile";
 import {
     EmergencyResult,
@@ -24,7 +24,7 @@ import {
 } from "./emergency";
 import { LoadedStack, loadStack, stackConfig, stackFileName } from "../config/loader";
 import { directorySource } from "../config/sources";
-import { Containment, RepositoryRole, containment, containmentMarkdown, repositoryRoles } from "../analysis/containment";
+import { Containment, RepositoryIndex, RepositoryRole, containment, containmentMarkdown, repositoryRoles } from "../analysis/containment";
 import { NAMESPACE, StackConfigResult, readStackConfig } from "../config/stackConfig";
 import { REVOCATION_POLICY_NAME } from "../iam/policy";
 import { closest } from "../iam/suggest";
@@ -200,16 +200,17 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
         `${formatUtc(existing)}; the new cutoff ${cutoffText} is earlier and would re-enable sessions that revocation denies`;
     const requested = request.all ? roleKeys : request.roles;
     // Roles the requested ones' sessions could reach; with --with-chained, those of this stack file are revoked too.
-    const here = (key: string) => repository.find((r) => r.stack === request.stack && r.key === key);
+    const index = new RepositoryIndex(repository);
     const analyses = requested.flatMap((key) => {
-        const role = here(key);
-        return role === undefined ? [] : [containment(role, repository, cutoff)];
+        const role = index.role(request.stack, key);
+        return role === undefined ? [] : [containment(role, index, cutoff)];
     });
     const chained = new Map<string, string>();
     const elsewhere = new Map<string, Set<string>>();
+    const isRequested = new Set(requested);
     for (const analysis of analyses) {
         for (const { reach, covered } of analysis.reachable) {
-            if (covered || (requested.includes(reach.role.key) && reach.role.stack === request.stack)) continue;
+            if (covered || (isRequested.has(reach.role.key) && reach.role.stack === request.stack)) continue;
             if (reach.role.stack === request.stack) {
                 if (request.withChained && !chained.has(reach.role.key)) chained.set(reach.role.key, analysis.role.key);
             } else {
@@ -220,6 +221,7 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
     // Chained roles are never requested ones, and with --all there are none: every role of the stack is requested.
     const named = [...request.roles, ...chained.keys()];
     let edited = loaded.text;
+    const roleCutoffs = new Map<string, string>();
     try {
         if (request.all) {
             if (stackCutoff !== undefined && stackCutoff > cutoff)
@@ -244,9 +246,11 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
                     `role "${key}" is already revoked before ${formatUtc(stackCutoff)} by ${NAMESPACE}:revokeAllBefore, which is not earlier than ${cutoffText}: that cutoff is the one in force; give --at later than ${formatUtc(stackCutoff)} to deny later sessions`,
                 );
             } else if (own?.getTime() !== cutoff.getTime()) {
-                edited = setRoleCutoff(edited, key, cutoffText);
+                roleCutoffs.set(key, cutoffText);
             }
         }
+        // Every role in one edit of one parse, verified once.
+        if (problems.length === 0) edited = setRoleCutoffs(edited, roleCutoffs);
     } catch (error) {
         throw new CliError(`${file}: ${(error as Error).message}`);
     }
@@ -260,11 +264,11 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
     const targets = after.roles
         .filter((r) => revoked.has(r.key))
         .map(({ key, model }) => ({ key, roleName: model.roleName, cutoff: model.revocation!.cutoff, policy: model.revocation!.policy }));
-    const reason = (key: string) =>
-        `reachable from ${[...new Set(analyses.filter((a) => a.reachable.some((r) => r.reach.role.key === key)).map((a) => a.role.key))].join(", ")} in ${request.stack}`;
+    const reason = (stack: string, key: string) =>
+        `reachable from ${[...new Set(analyses.filter((a) => a.reachable.some((r) => r.reach.role.stack === stack && r.reach.role.key === key)).map((a) => a.role.key))].join(", ")} in ${request.stack}`;
     const followUps = [...elsewhere].map(
         ([stack, keys]) =>
-            `npm run revoke -- --stack ${stack} ${[...keys].map((k) => `--role ${k}`).join(" ")} --at ${cutoffText} --with-chained --reason "${[...keys].map(reason)[0]}"`,
+            `npm run revoke -- --stack ${stack} ${[...keys].map((k) => `--role ${k}`).join(" ")} --at ${cutoffText} --with-chained --reason "${reason(stack, [...keys][0])}"`,
     );
     return {
         stack: request.stack,
@@ -356,8 +360,7 @@ export interface RevokeEnvironment {
 function recordLaterCutoffs(decision: Decision, emergency: EmergencyResult[], now: Date, file: string, loaded: LoadedStack): string[] {
     const later = emergency.filter((r) => r.laterCutoff !== undefined);
     if (later.length === 0) return [];
-    let text = decision.edited;
-    for (const { target, laterCutoff } of later) text = setRoleCutoff(text, target.key, laterCutoff!);
+    const text = setRoleCutoffs(decision.edited, new Map(later.map(({ target, laterCutoff }) => [target.key, laterCutoff!])));
     const check = readStackConfig(
         { ...loaded.config, ...stackConfig(decision.file, text, loaded.project.name) },
         { stackFile: decision.file, now },

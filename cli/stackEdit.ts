@@ -55,8 +55,22 @@ function pairOf(mapping: YAML.YAMLMap, key: string): YAML.Pair | undefined {
     return mapping.items.find((pair) => YAML.isScalar(pair.key) && pair.key.value === key);
 }
 
-/** Sets `key: "value"` in a mapping: replaces the value's bytes, or adds one line (or flow entry). */
-function setScalar(text: string, mapping: YAML.YAMLMap, key: string, value: string): string {
+/** A replacement of the bytes from `start` to `end`. */
+interface Edit {
+    start: number;
+    end: number;
+    insert: string;
+}
+
+/** Applies edits of distinct places at once, last first, so that each one's offsets hold. */
+function applyEdits(text: string, edits: Edit[]): string {
+    let result = text;
+    for (const { start, end, insert } of [...edits].sort((a, b) => b.start - a.start)) result = splice(result, start, end, insert);
+    return result;
+}
+
+/** The edit that sets `key: "value"` in a mapping: replaces the value's bytes, or adds one line (or flow entry). */
+function scalarEdit(text: string, mapping: YAML.YAMLMap, key: string, value: string): Edit {
     const quoted = JSON.stringify(value);
     const existing = pairOf(mapping, key);
     if (existing !== undefined) {
@@ -64,14 +78,14 @@ function setScalar(text: string, mapping: YAML.YAMLMap, key: string, value: stri
         if (node === null || node.range === undefined || node.range === null) {
             const keyEnd = (existing.key as YAML.Node).range![1];
             const colon = text.indexOf(":", keyEnd);
-            return splice(text, colon + 1, colon + 1, ` ${quoted}`);
+            return { start: colon + 1, end: colon + 1, insert: ` ${quoted}` };
         }
-        return splice(text, node.range[0], node.range[1], quoted);
+        return { start: node.range[0], end: node.range[1], insert: quoted };
     }
     if (mapping.flow) {
         const close = text.lastIndexOf("}", mapping.range![1]);
         const empty = mapping.items.length === 0;
-        return splice(text, close, close, `${empty ? "" : ", "}${key}: ${quoted}`);
+        return { start: close, end: close, insert: `${empty ? "" : ", "}${key}: ${quoted}` };
     }
     const first = mapping.items[0]?.key as YAML.Node | undefined;
     if (first?.range == null) throw new CliError("cannot place a key in an empty block mapping");
@@ -79,7 +93,12 @@ function setScalar(text: string, mapping: YAML.YAMLMap, key: string, value: stri
     const at = afterLastLine(text, mapping.range![1]);
     const eol = newline(text);
     const prefix = at === text.length && !text.endsWith("\n") ? eol : "";
-    return splice(text, at, at, `${prefix}${indent}${key}: ${quoted}${eol}`);
+    return { start: at, end: at, insert: `${prefix}${indent}${key}: ${quoted}${eol}` };
+}
+
+/** Sets `key: "value"` in a mapping. */
+function setScalar(text: string, mapping: YAML.YAMLMap, key: string, value: string): string {
+    return applyEdits(text, [scalarEdit(text, mapping, key, value)]);
 }
 
 function verified(before: string, after: string, change: (config: Record<string, unknown>) => void): string {
@@ -97,12 +116,26 @@ function configMap(doc: YAML.Document.Parsed): YAML.YAMLMap {
 
 /** Sets a role's `revokeBefore`. */
 export function setRoleCutoff(text: string, roleKey: string, cutoff: string): string {
+    return setRoleCutoffs(text, new Map([[roleKey, cutoff]]));
+}
+
+/**
+ * Sets the `revokeBefore` of many roles in one edit: the file is parsed once, every change is
+ * placed from that one parse, and the result is verified once, so a thousand roles cost about as
+ * much as one.
+ */
+export function setRoleCutoffs(text: string, cutoffs: ReadonlyMap<string, string>): string {
+    if (cutoffs.size === 0) return text;
     const doc = parse(text);
     const roles = map(configMap(doc).get(ROLES_KEY, true), ROLES_KEY);
-    const role = map(roles.get(roleKey, true), `role "${roleKey}"`);
-    const after = setScalar(text, role, "revokeBefore", cutoff);
-    return verified(text, after, (config) => {
-        (config[ROLES_KEY] as Record<string, Record<string, unknown>>)[roleKey].revokeBefore = cutoff;
+    const byKey = new Map<unknown, YAML.Pair>();
+    for (const pair of roles.items) if (YAML.isScalar(pair.key) && !byKey.has(pair.key.value)) byKey.set(pair.key.value, pair);
+    const edits = [...cutoffs].map(([key, cutoff]) =>
+        scalarEdit(text, map(byKey.get(key)?.value, `role "${key}"`), "revokeBefore", cutoff),
+    );
+    return verified(text, applyEdits(text, edits), (config) => {
+        const all = config[ROLES_KEY] as Record<string, Record<string, unknown>>;
+        for (const [key, cutoff] of cutoffs) all[key].revokeBefore = cutoff;
     });
 }
 

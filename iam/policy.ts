@@ -149,9 +149,21 @@ export function wildcardRegExp(pattern: string, ignoreCase = false): RegExp {
     return new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
 }
 
+/** Compiled patterns, by case flag and pattern: the analyses test the same few patterns against every role. */
+const compiled = [new Map<string, RegExp>(), new Map<string, RegExp>()];
+
 /** Whether an IAM wildcard pattern (`*`, `?`) covers a value, which may itself be a pattern. */
 export function wildcardCovers(pattern: string, value: string, ignoreCase = false): boolean {
-    return wildcardRegExp(pattern, ignoreCase).test(value);
+    // Without a wildcard a pattern covers only itself.
+    if (!ignoreCase && !pattern.includes("*") && !pattern.includes("?")) return pattern === value;
+    const cache = compiled[ignoreCase ? 1 : 0];
+    let regexp = cache.get(pattern);
+    if (regexp === undefined) {
+        if (cache.size > 10_000) cache.clear();
+        regexp = wildcardRegExp(pattern, ignoreCase);
+        cache.set(pattern, regexp);
+    }
+    return regexp.test(value);
 }
 
 /** A string-or-list value (`Action`, `Principal.AWS`, condition values) as a list. */

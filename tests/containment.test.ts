@@ -13,7 +13,7 @@ import { iamClient } from "../cli/emergency";
 import { RepositoryRole, chainInWords, containment, interruptedWorkloads, repositoryRoles } from "../analysis/containment";
 import { undoGrantInWords } from "../analysis/undo";
 import { manyRoleStacks } from "./manyRoles";
-import { RoleFacts, link, reachable, roleArn } from "../analysis/reachability";
+import { RoleFacts, chainOf, link, reachable, roleArn } from "../analysis/reachability";
 import { Plan } from "../plan/model";
 import { deployedRoles, policyRole } from "../plan/deployment";
 import { documentOf } from "../backends";
@@ -92,7 +92,7 @@ describe("roles reachable from a leaked session", () => {
         const [a] = roles;
         const reach = reachable(a, roles).map((r) => ({
             role: r.role.key,
-            chain: r.chain.map((l) => `${l.from.key} -> ${l.to.key}: ${l.reasons.join("; ")}`),
+            chain: chainOf(r).map((l) => `${l.from.key} -> ${l.to.key}: ${l.reasons.join("; ")}`),
         }));
         assert.deepStrictEqual(reach, [
             {
@@ -131,7 +131,7 @@ describe("roles reachable from a leaked session", () => {
                 `    partner:\n      trust:\n        accounts: ["222222222222"]\n`,
         );
         const roles = rolesOf({ "Pulumi.dev.yaml": text });
-        const reasons = reachable(roles[0], roles).map((r) => [r.role.key, ...r.chain[0].reasons]);
+        const reasons = reachable(roles[0], roles).map((r) => [r.role.key, ...chainOf(r)[0].reasons]);
         assert.deepStrictEqual(reasons, [
             [
                 "ops",
@@ -162,7 +162,7 @@ describe("roles reachable from a leaked session", () => {
             ),
         });
         assert.deepStrictEqual(
-            reachable(roles[0], roles).map((r) => r.chain[0].reasons),
+            reachable(roles[0], roles).map((r) => chainOf(r)[0].reasons),
             [
                 [
                     "ops's trust allows account 111111111111, which may be admin's (admin's account is unknown; set aws:allowedAccountIds in Pulumi.dev.yaml to decide)",
@@ -179,7 +179,7 @@ describe("roles reachable from a leaked session", () => {
             ),
         });
         assert.deepStrictEqual(
-            reachable(roles[0], roles)[0].chain[0].reasons[1],
+            chainOf(reachable(roles[0], roles)[0])[0].reasons[1],
             `app's managed policy arn:aws:iam::${ACCOUNT}:policy/AppPolicy may allow it: its document is not known here`,
         );
     });

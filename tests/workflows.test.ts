@@ -198,7 +198,10 @@ describe("the workflows revocable-roles init writes (templates/workflows)", () =
                     key,
                     job.steps
                         .filter((s) => s.run !== "npm test" && !s.run?.startsWith("pip install") && s.uses !== "actions/setup-python@v5")
-                        .map((s) => ({ ...s, run: s.run?.replace(/npm run --silent ci -- (\S+)/, "npx --no-install revocable-roles ci $1") })),
+                        .map((s) => ({
+                            ...s,
+                            run: s.run?.replace(/npm run --silent ci -- (\S+)/, "npx --no-install revocable-roles ci $1"),
+                        })),
                 ]),
             );
         assert.deepStrictEqual(withoutTests(theirs), withoutTests(own));

@@ -8,7 +8,7 @@ import { PLACEHOLDER_ACCOUNT, trustPolicy } from "../../iam/trust";
 import { formatUtc, safeToRemoveAfter } from "../../iam/timestamps";
 import { RoleFacts } from "../../analysis/reachability";
 import { trustChanges } from "../../analysis/trust";
-import { undoGrantInWords, undoGrantKey, undoGrants } from "../../analysis/undo";
+import { undoGrantInWords, undoGrantKey, undoGrants, undoProfile } from "../../analysis/undo";
 import { Finding, failure, role } from "../findings";
 
 /** A role revoked at the base, with its cutoff. */
@@ -30,6 +30,8 @@ function renderedTrust(facts: RoleFacts) {
 export function undoRules(revoked: RevokedRole[], changed: ChangedRole[]): Finding[] {
     const findings: Finding[] = [];
     for (const { base, head } of changed) {
+        // Most roles can undo nothing: read their permissions once, and skip them.
+        if (undoProfile(head).statements.length === 0) continue;
         for (const target of revoked) {
             if (target.facts.stack === head.stack && target.facts.key === head.key) continue;
             const grants = undoGrants(head, target.facts);
