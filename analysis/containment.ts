@@ -48,8 +48,29 @@ export function repositoryRoles(source: ProjectSource, now: Date): { roles: Repo
 /** A reachable role in words: `a -> b -> c (stack prod)`, then the reason for each link. */
 export function chainInWords(from: RoleFacts, reach: Reach): { path: string; reasons: string[] } {
     const chain = chainOf(reach);
-    const path = [from, ...chain.map((l) => l.to)].map((r) => (r.stack === from.stack ? r.key : `${r.key} (${r.stack})`)).join(" -> ");
+    const name = (r: RoleFacts) => (r.stack === from.stack ? r.key : `${r.key} (${r.stack})`);
+    const path = [from, ...chain.map((l) => l.to)].map(name).join(" -> ");
     return { path, reasons: chain.map((l) => `${l.from.key} -> ${l.to.key}: ${l.reasons.join("; ")}`) };
+}
+
+/** The longest chain written out in full in a report; a longer one names its ends and its last link, whose start is listed before it. */
+export const CHAIN_IN_FULL = 4;
+
+/**
+ * A reachable role in words of bounded length, so that a report of many chains grows with the
+ * number of roles, not with the square of it: a chain of up to {@link CHAIN_IN_FULL} links in
+ * full, a longer one as `a -> ... -> y -> z` with the reason of its last link only (the role it
+ * comes from is reached by a shorter chain, listed earlier with its own reasons).
+ */
+export function chainInBrief(from: RoleFacts, reach: Reach): { path: string; reasons: string[] } {
+    const depth = reach.depth;
+    if (depth <= CHAIN_IN_FULL) return chainInWords(from, reach);
+    const name = (r: RoleFacts) => (r.stack === from.stack ? r.key : `${r.key} (${r.stack})`);
+    const last = reach.link;
+    return {
+        path: `${name(from)} -> ... -> ${name(last.from)} -> ${name(last.to)} (${depth} links)`,
+        reasons: [`${last.from.key} -> ${last.to.key}: ${last.reasons.join("; ")}`],
+    };
 }
 
 /** Who can still assume a role, one line per trust statement. */
@@ -191,7 +212,7 @@ export function containmentMarkdown(analyses: Containment[], followUps: string[]
         if (a.reachable.length === 0)
             lines.push("- none: no role of this repository both trusts it (or its account) and may be assumed with its permissions");
         for (const r of a.reachable.slice(0, limits.perRole)) {
-            const { path, reasons } = chainInWords(a.role, r.reach);
+            const { path, reasons } = chainInBrief(a.role, r.reach);
             lines.push(
                 `- \`${path}\`${r.covered ? " (already revoked with an equal or later cutoff)" : ""}`,
                 ...reasons.map((reason) => `  - ${reason}`),

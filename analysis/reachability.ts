@@ -229,6 +229,8 @@ export interface Reach {
     role: RoleFacts;
     link: Link;
     previous?: Reach;
+    /** The number of links of the chain. */
+    depth: number;
 }
 
 /** The links of a reach's chain, first to last. */
@@ -309,7 +311,12 @@ export function reachable(start: RoleFacts, roles: readonly RoleFacts[] | Reacha
                 const step = link(role, target);
                 if (step === undefined) continue;
                 seen.add(target);
-                const reach: Reach = { role: target, link: step, ...(from === undefined ? {} : { previous: from }) };
+                const reach: Reach = {
+                    role: target,
+                    link: step,
+                    depth: (from?.depth ?? 0) + 1,
+                    ...(from === undefined ? {} : { previous: from }),
+                };
                 found.push(reach);
                 next.push(reach);
             }

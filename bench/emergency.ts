@@ -14,14 +14,32 @@ import { MOTO_INSTALL_HINT, startMoto } from "../tests/moto";
 
 const sink: Writer = { write: () => true };
 
-async function main(): Promise<void> {
-    const { values } = parseArgs({
-        args: process.argv.slice(2),
-        options: { roles: { type: "string" }, runs: { type: "string" } },
-        strict: true,
-    });
+const USAGE = "usage: npm run bench:now -- [--roles 100] [--runs 3]";
+const HELP = `${USAGE}
+
+Times revoke --all --now for the given number of roles against moto's IAM server on a loopback
+port (needs moto_server), from the command's start to its last write; the median of the runs.
+`;
+
+/** The benchmark; returns the exit code. */
+export async function main(argv: string[], out: Writer, err: Writer): Promise<number> {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        out.write(HELP);
+        return 0;
+    }
+    let values: { roles?: string; runs?: string };
+    try {
+        values = parseArgs({ args: argv, options: { roles: { type: "string" }, runs: { type: "string" } }, strict: true }).values;
+    } catch (error) {
+        err.write(`${(error as Error).message}\n${USAGE}\n`);
+        return 2;
+    }
     const count = Number(values.roles ?? 100);
     const runs = Number(values.runs ?? 3);
+    if (!Number.isInteger(count) || count < 1 || !Number.isInteger(runs) || runs < 1) {
+        err.write(`--roles and --runs take whole numbers of at least 1\n${USAGE}\n`);
+        return 2;
+    }
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     const moto = await startMoto();
     if (moto === undefined) throw new Error(MOTO_INSTALL_HINT);
@@ -49,16 +67,22 @@ async function main(): Promise<void> {
         }
         const sorted = [...times].sort((a, b) => a - b);
         const median = sorted[Math.floor(sorted.length / 2)];
-        process.stdout.write(
+        out.write(
             `revoke --all --now for ${count} roles against moto_server: median ${Math.round(median)} ms of ${runs} runs (${sorted.map((t) => Math.round(t)).join(", ")} ms); ${count * 2} IAM calls each, 4 at a time\n`,
         );
+        return 0;
     } finally {
         fs.rmSync(root, { recursive: true, force: true });
         await moto.stop();
     }
 }
 
-main().catch((error: unknown) => {
-    process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
-    process.exit(1);
-});
+if (require.main === module) {
+    main(process.argv.slice(2), process.stdout, process.stderr).then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
+            process.exit(1);
+        },
+    );
+}

@@ -1,35 +1,96 @@
 /**
- * `npm run bench [-- --json] [-- --runs N]`: what planning a stack of 10, 100 and 1,000 roles
- * costs against the raw-resource floor, and how many resources a revocation touches.
+ * `npm run bench [-- --roles 1000,5000,10000] [-- --runs N] [-- --json]`: what the commands cost
+ * on generated stacks (bench/synthetic.ts), against the raw-resource floor, each measured as a
+ * whole process from its start (wall by this process, CPU and peak memory by the process itself,
+ * bench/measure.cjs):
+ *
+ * - floor: the resources the program registers, declared directly (bench/floor.cjs);
+ * - plan: `revocable-roles plan --stack <s>`;
+ * - guard: `revocable-roles guard --base HEAD` with one more revocation in the working tree;
+ * - revoke: `revocable-roles revoke --role <one>` with its containment report;
+ * - chained: `revoke --with-chained` on a stack where every role is chained to the next, against
+ *   the plan of that stack.
+ *
+ * The program alone (after loading) is timed too, as before (bench/program.cjs). The commands run
+ * from the build (dist/), as users run them.
  */
-import { spawnSync } from "child_process";
+import { spawn, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { planStack } from "../plan/run";
-import { footprint, touched } from "../plan/model";
+import { PROJECT_ROOT } from "../cli/project";
 import { loadStack } from "../config/loader";
 import { directorySource } from "../config/sources";
-import { PROJECT_ROOT } from "../cli/project";
-import { useFastStackTraces } from "../cli/io";
-import { BENCH_CUTOFF, syntheticStack } from "./synthetic";
+import { BENCH_CUTOFF, syntheticKey, syntheticStack } from "./synthetic";
 import { baselineOf } from "./baseline";
+import { Writer } from "../cli/io";
 
-/** One row of the benchmark. */
+/** One size's figures: medians over the runs. */
 export interface BenchRow {
     roles: number;
     resources: number;
+    /** The program alone, after loading (as before). */
     planMs: number;
+    /** The floor program alone, after loading (as before). */
     baselineMs: number;
+    /** planMs / baselineMs. */
     ratio: number;
-    /** Peak resident memory of the plan run (median). */
+    /** Peak memory of the plan command. */
     peakMiB: number;
-    /** Peak resident memory of the baseline run (median). */
+    /** Peak memory of the floor process. */
     baselinePeakMiB: number;
+    /** The floor as a whole process. */
+    floorMs: number;
+    floorCpuMs: number;
+    planCommandMs: number;
+    planCommandCpuMs: number;
+    planCommandPeakMiB: number;
+    guardMs: number;
+    guardCpuMs: number;
+    guardPeakMiB: number;
+    revokeMs: number;
+    revokeCpuMs: number;
+    revokePeakMiB: number;
+    /** `revoke --with-chained` of the first role of a stack where every role is chained, and the plan of that stack. */
+    chainedRevokeMs: number;
+    chainedPlanMs: number;
 }
 
-const SIZES = [10, 100, 1000];
+/** A process's figures. */
+interface Measured {
+    wallMs: number;
+    cpuMs: number;
+    peakMiB: number;
+    stdout: string;
+}
+
+const USAGE = "usage: npm run bench -- [--roles 100,1000] [--runs 3] [--json]";
+const HELP = `${USAGE}
+
+Times plan, guard and revoke as whole processes on generated stacks of each size, against the
+raw-resource floor, and reports wall time, CPU time and peak memory with the ratios to the floor.
+
+  --roles <n,n,...>   the stack sizes; default 100,1000 (docs/performance.md uses 1000,5000,10000)
+  --runs <n>          runs per measurement, the median reported; default 3
+  --json              the rows as JSON
+`;
+
+/** The command line; undefined means --help. */
+export function benchOptions(argv: string[]): { sizes: number[]; runs: number; json: boolean } | undefined {
+    if (argv.includes("--help") || argv.includes("-h")) return undefined;
+    const { values } = parseArgs({
+        args: argv,
+        options: { roles: { type: "string" }, runs: { type: "string" }, json: { type: "boolean" } },
+        strict: true,
+    });
+    const sizes = (values.roles ?? "100,1000").split(",").map((s) => Number(s.trim()));
+    if (sizes.some((n) => !Number.isInteger(n) || n < 10))
+        throw new Error(`--roles ${values.roles}: whole numbers of at least 10, such as 1000,5000`);
+    const runs = Number(values.runs ?? 3);
+    if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs ${values.runs}: a whole number of at least 1`);
+    return { sizes, runs, json: values.json === true };
+}
 
 function median(values: number[]): number {
     const sorted = [...values].sort((a, b) => a - b);
@@ -37,129 +98,235 @@ function median(values: number[]): number {
     return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-interface Measurement {
-    resources: number;
-    ms: number;
-    peakMiB: number;
-}
-
-/** One run in a fresh process. */
-function measure(args: string[]): Measurement {
-    const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "child.ts"), ...args], {
-        cwd: PROJECT_ROOT,
-        encoding: "utf8",
-        maxBuffer: 1 << 20,
-    });
-    if (child.status !== 0) throw new Error(`bench child ${args.join(" ")} failed:\n${child.stderr}`);
-    return JSON.parse(child.stdout) as Measurement;
-}
-
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 
-async function main(): Promise<void> {
-    const { values } = parseArgs({
-        args: process.argv.slice(2),
-        options: { json: { type: "boolean" }, runs: { type: "string" } },
-        strict: true,
+/** Runs a process to its end, timed from spawn; its CPU and peak memory come from bench/measure.cjs. */
+function measure(args: string[], cwd: string): Promise<Measured> {
+    const report = path.join(os.tmpdir(), `revocable-roles-measure-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+    const start = performance.now();
+    const child = spawn(process.execPath, ["--require", path.join(__dirname, "measure.cjs"), ...args], {
+        cwd,
+        env: { ...process.env, BENCH_MEASURE_FILE: report, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+        stdio: ["ignore", "pipe", "pipe"],
     });
-    const runs = Number(values.runs ?? 5);
-    const log = (line: string) => {
-        if (!values.json) process.stdout.write(`${line}\n`);
-    };
-    useFastStackTraces();
+    let [stdout, stderr] = ["", ""];
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise((resolve, reject) =>
+        child.on("close", (code) => {
+            const wallMs = performance.now() - start;
+            if (code !== 0) return reject(new Error(`${args.join(" ")} exited ${code}:\n${stdout.slice(0, 2000)}${stderr.slice(0, 2000)}`));
+            const { cpuMs, peakMiB } = JSON.parse(fs.readFileSync(report, "utf8")) as { cpuMs: number; peakMiB: number };
+            fs.rmSync(report, { force: true });
+            resolve({ wallMs, cpuMs, peakMiB, stdout });
+        }),
+    );
+}
+
+/** A project in a temporary folder that installed the package from dist/, as a user's does, with `files` committed. */
+function benchProject(files: Record<string, string>): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "revocable-roles-bench-"));
-    fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
-    const rows: BenchRow[] = [];
-    let largest: Awaited<ReturnType<typeof planStack>> | undefined;
+    fs.writeFileSync(
+        path.join(root, "Pulumi.yaml"),
+        "name: revocable-roles\nmain: index.ts\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+    );
+    fs.writeFileSync(path.join(root, "package.json"), '{ "name": "bench", "private": true, "main": "index.ts" }\n');
+    fs.copyFileSync(path.join(PROJECT_ROOT, "templates", "index.ts"), path.join(root, "index.ts"));
+    fs.writeFileSync(path.join(root, ".gitignore"), "node_modules/\n*.resources.json\n");
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(root, name), text);
+    const modules = path.join(root, "node_modules");
+    fs.mkdirSync(modules);
+    for (const entry of fs.readdirSync(path.join(PROJECT_ROOT, "node_modules"))) {
+        if (entry !== "revocable-roles" && !entry.startsWith("."))
+            fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules", entry), path.join(modules, entry));
+    }
+    fs.symlinkSync(path.join(PROJECT_ROOT, "dist"), path.join(modules, "revocable-roles"), "dir");
+    git(root, "init", "-q");
+    git(root, "add", "-A");
+    git(root, "commit", "-qm", "stacks");
+    return root;
+}
+
+function git(root: string, ...args: string[]): void {
+    execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "init.defaultBranch=main", ...args], {
+        cwd: root,
+        stdio: "ignore",
+    });
+}
+
+const MAIN = path.join(PROJECT_ROOT, "dist", "cli", "main.js");
+
+/** Measures one size: every process `runs` times, each stack in a project of its own (the guard plans every stack of a project). */
+async function measureSize(roles: number, runs: number, log: (line: string) => void): Promise<BenchRow> {
+    const stack = `bench${roles}`;
+    const text = syntheticStack(roles);
+    const chainText = syntheticStack(roles, { chained: true });
+    const root = benchProject({ [`Pulumi.${stack}.yaml`]: text });
+    const chained = benchProject({ [`Pulumi.${stack}.yaml`]: chainText });
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    const chainFile = path.join(chained, `Pulumi.${stack}.yaml`);
     try {
-        for (const roles of SIZES) {
-            const stack = `bench${roles}`;
-            const text = syntheticStack(roles);
-            fs.writeFileSync(path.join(root, `Pulumi.${stack}.yaml`), text);
-            // The baseline program declares exactly what the program registers, documents already serialized.
-            const plan = await planStack(loadStack(directorySource(root), stack), PROJECT_ROOT);
-            fs.writeFileSync(path.join(root, `${stack}.resources.json`), JSON.stringify(baselineOf(plan)));
-            if (roles === SIZES[SIZES.length - 1]) largest = plan;
-            const planRuns: Measurement[] = [];
-            const baselineRuns: Measurement[] = [];
-            for (let i = 0; i < runs; i++) {
-                planRuns.push(measure(["plan", root, stack]));
-                baselineRuns.push(measure(["baseline", root, stack]));
-            }
-            if (
-                planRuns.some((r) => r.resources !== plan.resources.length) ||
-                baselineRuns.some((r) => r.resources !== plan.resources.length)
-            ) {
-                throw new Error(`resource counts differ for ${roles} roles`);
-            }
-            const planMs = median(planRuns.map((r) => r.ms));
-            const baselineMs = median(baselineRuns.map((r) => r.ms));
-            rows.push({
-                roles,
-                resources: plan.resources.length,
-                planMs: round(planMs),
-                baselineMs: round(baselineMs),
-                ratio: round(planMs / baselineMs, 2),
-                peakMiB: round(median(planRuns.map((r) => r.peakMiB))),
-                baselinePeakMiB: round(median(baselineRuns.map((r) => r.peakMiB))),
-            });
-        }
-        if (values.json) {
-            process.stdout.write(`${JSON.stringify(rows)}\n`);
-            return;
-        }
-        log(`Median of ${runs} runs each, every run in a fresh process (${os.cpus().length} cores, Node ${process.version}).`);
-        log("");
-        log("| roles | resources | plan ms | baseline ms | ratio | plan peak MiB | baseline peak MiB |");
-        log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        for (const r of rows)
-            log(`| ${r.roles} | ${r.resources} | ${r.planMs} | ${r.baselineMs} | ${r.ratio} | ${r.peakMiB} | ${r.baselinePeakMiB} |`);
+        // The floor's input: exactly what the program registers, from one plan in this process.
+        const { planStack } = await import("../plan/run");
+        const plan = await planStack(loadStack(directorySource(root), stack), root);
+        fs.writeFileSync(path.join(root, `${stack}.resources.json`), JSON.stringify(baselineOf(plan)));
+        const oneMore = syntheticStack(roles, { alsoRevoke: 1 });
 
-        const plan = largest!;
-        const count = SIZES[SIZES.length - 1];
-        const planText = (text: string) => planStack(loadStack(directorySource(root), `bench${count}`, text), PROJECT_ROOT);
-        const one = footprint(plan, await planText(syntheticStack(count, { alsoRevoke: 1 })));
-        const allCutoff = new Date(Date.parse(BENCH_CUTOFF) + 3600_000).toISOString().replace(".000Z", "Z");
-        const all = footprint(plan, await planText(syntheticStack(count, { revokeAllBefore: allCutoff })));
-        const roleTouched = touched(all).filter((urn) => urn.includes("$aws:iam/role:Role::")).length;
-        log("");
-        log(`Revocation footprint in the ${count}-role stack:`);
-        log(
-            `- revoking one more role: ${one.added.length} added, ${one.changed.length} changed, ${one.removed.length} removed (${touched(
-                one,
-            )
-                .map((u) => u.split("::").pop())
-                .join(", ")})`,
-        );
-        log(
-            `- setting revokeAllBefore: ${all.added.length} added, ${all.changed.length} changed, ${all.removed.length} removed; roles touched: ${roleTouched}`,
-        );
-
-        const [, mid, big] = rows;
-        log("");
-        log("Targets (reported, not asserted):");
-        const check = (ok: boolean, text: string) => log(`- ${ok ? "met" : "MISSED"}: ${text}`);
-        check(big.ratio <= 1.3, `ratio to baseline at ${big.roles} roles at most 1.3 (${big.ratio})`);
-        check(big.planMs < 10_000, `${big.roles} roles planned in under 10 s (${(big.planMs / 1000).toFixed(1)} s)`);
-        check(
-            big.peakMiB <= 1.15 * big.baselinePeakMiB,
-            `peak memory at ${big.roles} roles at most 1.15x the baseline's (${big.peakMiB} MiB against ${big.baselinePeakMiB} MiB, ${(big.peakMiB / big.baselinePeakMiB).toFixed(2)}x)`,
-        );
-        check(
-            big.planMs / mid.planMs <= 12,
-            `time from ${mid.roles} to ${big.roles} roles grows at most 12-fold (${(big.planMs / mid.planMs).toFixed(1)}x)`,
-        );
-        check(touched(one).length === 1, `revoking one role changes exactly one resource (${touched(one).length})`);
-        check(
-            touched(all).length === count && roleTouched === 0,
-            `revokeAllBefore changes or adds one resource per role and no role (${touched(all).length}, roles ${roleTouched})`,
-        );
+        const samples: Record<string, Measured[]> = {};
+        const add = (name: string, m: Measured) => (samples[name] ??= []).push(m);
+        for (let run = 0; run < runs; run++) {
+            log(`  ${roles} roles, run ${run + 1} of ${runs}`);
+            add("floor", await measure([path.join(__dirname, "floor.cjs"), root, stack], root));
+            add("program", await measure([path.join(__dirname, "program.cjs"), root, stack], root));
+            add("plan", await measure([MAIN, "plan", "--stack", stack], root));
+            fs.writeFileSync(file, oneMore);
+            add("guard", await measure([MAIN, "guard", "--base", "HEAD"], root).catch(restore(file, text)));
+            fs.writeFileSync(file, text);
+            add(
+                "revoke",
+                await measure([MAIN, "revoke", "--stack", stack, "--role", syntheticKey(1), "--at", BENCH_CUTOFF], root).catch(
+                    restore(file, text),
+                ),
+            );
+            fs.writeFileSync(file, text);
+            add("chainedPlan", await measure([MAIN, "plan", "--stack", stack], chained));
+            add(
+                "chainedRevoke",
+                await measure(
+                    [MAIN, "revoke", "--stack", stack, "--role", syntheticKey(0), "--with-chained", "--at", BENCH_CUTOFF],
+                    chained,
+                ).catch(restore(chainFile, chainText)),
+            );
+            fs.writeFileSync(chainFile, chainText);
+        }
+        const resources = (name: string) => (JSON.parse(samples[name][0].stdout) as { resources: number }).resources;
+        if (resources("floor") !== plan.resources.length || resources("program") !== plan.resources.length) {
+            throw new Error(`resource counts differ for ${roles} roles`);
+        }
+        const wall = (name: string) => round(median(samples[name].map((m) => m.wallMs)));
+        const cpu = (name: string) => round(median(samples[name].map((m) => m.cpuMs)));
+        const peak = (name: string) => round(median(samples[name].map((m) => m.peakMiB)));
+        const inner = (name: string) => median(samples[name].map((m) => (JSON.parse(m.stdout) as { ms: number }).ms));
+        return {
+            roles,
+            resources: plan.resources.length,
+            planMs: round(inner("program")),
+            baselineMs: round(inner("floor")),
+            ratio: round(inner("program") / inner("floor"), 2),
+            peakMiB: peak("plan"),
+            baselinePeakMiB: peak("floor"),
+            floorMs: wall("floor"),
+            floorCpuMs: cpu("floor"),
+            planCommandMs: wall("plan"),
+            planCommandCpuMs: cpu("plan"),
+            planCommandPeakMiB: peak("plan"),
+            guardMs: wall("guard"),
+            guardCpuMs: cpu("guard"),
+            guardPeakMiB: peak("guard"),
+            revokeMs: wall("revoke"),
+            revokeCpuMs: cpu("revoke"),
+            revokePeakMiB: peak("revoke"),
+            chainedRevokeMs: wall("chainedRevoke"),
+            chainedPlanMs: wall("chainedPlan"),
+        };
     } finally {
-        fs.rmSync(root, { recursive: true, force: true });
+        for (const folder of [root, chained]) fs.rmSync(folder, { recursive: true, force: true });
     }
 }
 
-main().catch((error) => {
-    process.stderr.write(`${String(error?.stack ?? error)}\n`);
-    process.exit(1);
-});
+/** Puts a stack file back before a failure propagates. */
+function restore(file: string, text: string): (error: Error) => never {
+    return (error) => {
+        fs.writeFileSync(file, text);
+        throw error;
+    };
+}
+
+/** The report for people: the table, the growth and the targets (reported, never asserted). */
+export function benchReport(rows: BenchRow[], runs: number): string {
+    const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+    const lines = [
+        `Median of ${runs} run(s); every figure a whole process from its start (${os.cpus().length} cores, Node ${process.version}, load ${os
+            .loadavg()
+            .map((l) => l.toFixed(2))
+            .join(" ")}).`,
+        "",
+        "| roles | resources | floor s | plan s | guard s | revoke s | plan / floor | guard / floor | revoke / floor | floor MiB | plan MiB | guard MiB | revoke MiB |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ...rows.map(
+            (r) =>
+                `| ${r.roles} | ${r.resources} | ${(r.floorMs / 1000).toFixed(1)} | ${(r.planCommandMs / 1000).toFixed(1)} | ${(r.guardMs / 1000).toFixed(1)} | ${(r.revokeMs / 1000).toFixed(1)} | ${x(r.planCommandMs, r.floorMs)} | ${x(r.guardMs, r.floorMs)} | ${x(r.revokeMs, r.floorMs)} | ${r.baselinePeakMiB} | ${r.planCommandPeakMiB} | ${r.guardPeakMiB} | ${r.revokePeakMiB} |`,
+        ),
+        "",
+        "| roles | floor CPU s | plan CPU s | guard CPU s | revoke CPU s | program alone s | floor program alone s | revoke --with-chained s | plan of that stack s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ...rows.map(
+            (r) =>
+                `| ${r.roles} | ${(r.floorCpuMs / 1000).toFixed(1)} | ${(r.planCommandCpuMs / 1000).toFixed(1)} | ${(r.guardCpuMs / 1000).toFixed(1)} | ${(r.revokeCpuMs / 1000).toFixed(1)} | ${(r.planMs / 1000).toFixed(1)} | ${(r.baselineMs / 1000).toFixed(1)} | ${(r.chainedRevokeMs / 1000).toFixed(1)} | ${(r.chainedPlanMs / 1000).toFixed(1)} |`,
+        ),
+        "",
+        "Targets (reported, not asserted):",
+    ];
+    const check = (ok: boolean, text: string) => lines.push(`- ${ok ? "met" : "MISSED"}: ${text}`);
+    for (const r of rows) {
+        check(r.planCommandMs <= 1.5 * r.floorMs, `plan at ${r.roles} roles at most 1.5x the floor (${x(r.planCommandMs, r.floorMs)})`);
+        check(r.revokeMs <= 1.5 * r.floorMs, `revoke at ${r.roles} roles at most 1.5x the floor (${x(r.revokeMs, r.floorMs)})`);
+        check(r.guardMs <= 2.5 * r.floorMs, `guard at ${r.roles} roles at most 2.5x the floor (${x(r.guardMs, r.floorMs)})`);
+        const worst = Math.max(r.planCommandPeakMiB, r.guardPeakMiB, r.revokePeakMiB);
+        check(
+            worst <= 1.3 * r.baselinePeakMiB,
+            `peak memory at ${r.roles} roles at most 1.3x the floor's (${x(worst, r.baselinePeakMiB)}, the largest of the three)`,
+        );
+        check(
+            r.chainedRevokeMs <= 2 * r.chainedPlanMs,
+            `revoke --with-chained of ${r.roles - 1} chained roles at most 2x the plan of that stack (${x(r.chainedRevokeMs, r.chainedPlanMs)})`,
+        );
+    }
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    if (rows.length > 1) {
+        const growth = last.roles / first.roles;
+        for (const [name, a, b] of [
+            ["plan", first.planCommandMs, last.planCommandMs],
+            ["guard", first.guardMs, last.guardMs],
+            ["revoke", first.revokeMs, last.revokeMs],
+        ] as const) {
+            check(
+                b / a <= growth * 1.1,
+                `${name} grows from ${first.roles} to ${last.roles} roles at most ${(growth * 1.1).toFixed(1)}-fold (${(b / a).toFixed(1)}x)`,
+            );
+        }
+    }
+    return lines.join("\n");
+}
+
+/** The benchmark; returns the exit code. */
+export async function main(argv: string[], out: Writer, err: Writer): Promise<number> {
+    let options: ReturnType<typeof benchOptions>;
+    try {
+        options = benchOptions(argv);
+    } catch (error) {
+        err.write(`${(error as Error).message}\n${USAGE}\n`);
+        return 2;
+    }
+    if (options === undefined) {
+        out.write(HELP);
+        return 0;
+    }
+    const { sizes, runs, json } = options;
+    execFileSync(process.execPath, [path.join(PROJECT_ROOT, "tools", "build.mjs"), "--if-stale", "--quiet"], { stdio: "inherit" });
+    const rows: BenchRow[] = [];
+    for (const roles of sizes) rows.push(await measureSize(roles, runs, (line) => err.write(`${line}\n`)));
+    out.write(json ? `${JSON.stringify(rows)}\n` : `${benchReport(rows, runs)}\n`);
+    return 0;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2), process.stdout, process.stderr).then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
+            process.exit(1);
+        },
+    );
+}

@@ -76,7 +76,8 @@ export function syntheticStack(count: number, options: SyntheticOptions = {}): s
             };
         }
         if (Object.keys(inline).length > 0) role.inlinePolicies = inline;
-        if (i % 10 === 0 || i === options.alsoRevoke) role.revokeBefore = BENCH_CUTOFF;
+        // A chained stack starts unrevoked: revoking its first role with --with-chained revokes them all.
+        if ((i % 10 === 0 && options.chained !== true) || i === options.alsoRevoke) role.revokeBefore = BENCH_CUTOFF;
         roles[syntheticKey(i)] = role;
     }
     // The account the stack deploys to, as docs/config.md recommends: trust policies then need no provider call.

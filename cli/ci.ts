@@ -13,6 +13,7 @@ import { CliError, EXIT_CODES_HELP, UsageError, Writer, errorText, fail, parseFl
 import { changedFiles, changesProgram, checkoutAt, removeTemporaryFolder } from "../config/repository";
 import { diffPlans, revocationTargets } from "../plan/diff";
 import { formatMarkdown, formatText } from "./guard";
+import { fitForGitHub, writeFullReport } from "./github";
 import { PROJECT_FILE, listStacks, loadStack, stackFileName } from "../config/loader";
 import { directorySource, git, gitSource, resolveRef } from "../config/sources";
 import { ROLE_TYPES, POLICY_TYPES } from "../plan/deployment";
@@ -41,6 +42,12 @@ export const REPORT_FILE = "revocable-roles-report.md";
 
 /** The file the trusted guard's report is written to, for its comment step. */
 export const GUARD_REPORT_FILE = "revocable-roles-guard.md";
+
+/** The whole reports, when a comment must be a summary to fit GitHub's limit, and the artifacts the workflows upload them as. */
+export const REPORT_FULL_FILE = "revocable-roles-report-full.md";
+export const REPORT_ARTIFACT = "revocable-roles-plan";
+export const GUARD_FULL_FILE = "revocable-roles-guard-full.md";
+export const GUARD_ARTIFACT = "revocable-roles-guard";
 
 /** The stack tag that records the commit deployed last to a stack. */
 export const DEPLOYED_COMMIT_TAG = "revocable-roles:deployed-commit";
@@ -79,6 +86,7 @@ async function pullRequest(base: string, out: Writer, ci: CiEnvironment): Promis
     const sections = [COMMENT_MARKER, "## Offline plan"];
     if (stacks.length === 0) sections.push("", "No stack changes.");
     const { planAt, planStack } = await planner();
+    const summaries: [string, string][] = [];
     for (const stack of stacks) {
         let text: string;
         try {
@@ -89,11 +97,24 @@ async function pullRequest(base: string, out: Writer, ci: CiEnvironment): Promis
             text = errorText(error, "");
         }
         sections.push("", `### Stack \`${stack}\``, "```diff", text, "```");
+        summaries.push([stack, text.split("\n")[0]]);
     }
-    const report = `${sections.join("\n")}\n`;
+    const full = `${sections.join("\n")}\n`;
+    // Over GitHub's limit the comment is each stack's summary line; the whole plan goes to an artifact.
+    const { text: report, summarised } = fitForGitHub(full, () =>
+        [
+            COMMENT_MARKER,
+            "## Offline plan",
+            "",
+            `> The plan is too long for a comment (${full.length} characters); the whole of it is in the artifact \`${REPORT_ARTIFACT}\` of this workflow run.`,
+            ...summaries.flatMap(([stack, line]) => ["", `### Stack \`${stack}\``, "```diff", line, "```"]),
+            "",
+        ].join("\n"),
+    );
     fs.writeFileSync(path.join(ci.root, REPORT_FILE), report);
-    setOutputs(ci.env, { stacks: JSON.stringify(stacks), report: REPORT_FILE });
-    out.write(report);
+    if (summarised) writeFullReport(path.join(ci.root, REPORT_FULL_FILE), full);
+    setOutputs(ci.env, { stacks: JSON.stringify(stacks), report: REPORT_FILE, ...(summarised ? { full: REPORT_FULL_FILE } : {}) });
+    out.write(full);
     return 0;
 }
 
@@ -170,9 +191,12 @@ async function guardPullRequest(flags: { base?: string; head?: string }, out: Wr
         headProgram: "base",
     });
     const weakened = findings.some((f) => f.verdict === "fail");
-    const report = `${GUARD_MARKER}\n${formatMarkdown(findings, commits.base.slice(0, 12))}\n`;
+    const base = commits.base.slice(0, 12);
+    const full = `${GUARD_MARKER}\n${formatMarkdown(findings, base)}\n`;
+    const { text: report, summarised } = fitForGitHub(full, () => `${GUARD_MARKER}\n${formatMarkdown(findings, base, GUARD_ARTIFACT)}\n`);
     fs.writeFileSync(path.join(ci.root, GUARD_REPORT_FILE), report);
-    setOutputs(ci.env, { report: GUARD_REPORT_FILE, weakened: String(weakened) });
+    if (summarised) writeFullReport(path.join(ci.root, GUARD_FULL_FILE), full);
+    setOutputs(ci.env, { report: GUARD_REPORT_FILE, weakened: String(weakened), ...(summarised ? { full: GUARD_FULL_FILE } : {}) });
     out.write(`${formatText(findings, commits.base)}\n`);
     return weakened ? 1 : 0;
 }

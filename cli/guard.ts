@@ -21,8 +21,14 @@ export function formatText(findings: Finding[], base: string): string {
     return [...lines, summary].join("\n");
 }
 
-/** The findings as a pull-request comment. */
-export function formatMarkdown(findings: Finding[], base: string): string {
+/** How many findings a summarised comment lists; failures come first. */
+const SUMMARY_FINDINGS = 100;
+
+/**
+ * The findings as a pull-request comment; with `artifact`, a summary that lists the first
+ * findings (failures first) and names the artifact holding them all.
+ */
+export function formatMarkdown(findings: Finding[], base: string, artifact?: string): string {
     const failed = findings.filter((f) => f.verdict === "fail").length;
     const lines = [
         "## Revocation guard",
@@ -33,8 +39,15 @@ export function formatMarkdown(findings: Finding[], base: string): string {
     ];
     if (findings.length > 0) {
         const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+        const listed = failuresFirst(findings).slice(0, artifact === undefined ? undefined : SUMMARY_FINDINGS);
+        if (artifact !== undefined) {
+            lines.push(
+                "",
+                `> ${findings.length} findings are too many for a comment: the first ${listed.length} are below, failures first; all of them are in the artifact \`${artifact}\` of this workflow run.`,
+            );
+        }
         lines.push("", "| | stack | subject | finding |", "| --- | --- | --- | --- |");
-        for (const f of failuresFirst(findings)) {
+        for (const f of listed) {
             lines.push(
                 `| ${f.verdict === "fail" ? "❌" : "✅"} | \`${scopeOf(f.subject)}\` | ${cell(subjectText(f.subject))} | ${cell(f.message)} |`,
             );

@@ -6,12 +6,12 @@
  */
 import { EXIT, EXIT_CODES_HELP, runAsProcess } from "./io";
 
-interface Command {
+export interface Command {
     summary: string;
     load: () => Promise<{ run(argv: string[]): Promise<number> }>;
 }
 
-const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Record<string, Command> = {
     init: { summary: "set up a Pulumi project for revocable roles: program, first stack file, workflows", load: () => import("./init") },
     plan: { summary: "what a stack would deploy, offline; --diff <ref> for what changes since a commit", load: () => import("./plan") },
     revoke: { summary: "write a revocation into a stack file (and apply it at once with --now)", load: () => import("./revoke") },

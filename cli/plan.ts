@@ -10,7 +10,15 @@ import { Plan, PlannedResource, footprint } from "../plan/model";
 import { diffPlans, revocationTargets } from "../plan/diff";
 import { deployedRoles } from "../plan/deployment";
 import { describeTrust } from "../analysis/trust";
-import { Containment, RepositoryIndex, RepositoryRole, chainInWords, containment, repositoryRoles } from "../analysis/containment";
+import {
+    Containment,
+    RepositoryIndex,
+    RepositoryRole,
+    chainInBrief,
+    chainInWords,
+    containment,
+    repositoryRoles,
+} from "../analysis/containment";
 import { chainOf } from "../analysis/reachability";
 import { formatUtc, safeToRemoveAfter } from "../iam/timestamps";
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION } from "../iam/trust";
@@ -63,7 +71,7 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
             const open = (analysis?.reachable ?? []).filter((r) => !r.covered);
             if (analysis !== undefined && open.length > 0) {
                 lines.push(
-                    `  warning:    sessions created from its sessions survive until revoked before ${formatUtc(cutoff)} too (up to 1 hour): ${open.map((r) => chainInWords(analysis.role, r.reach).path).join("; ")}`,
+                    `  warning:    sessions created from its sessions survive until revoked before ${formatUtc(cutoff)} too (up to 1 hour): ${open.map((r) => chainInBrief(analysis.role, r.reach).path).join("; ")}`,
                 );
             }
         }

@@ -3,9 +3,11 @@
  * safe-to-remove time) or removable; `--prune` removes the removable ones, with the same
  * byte-preserving edit as revoke, and prints the pull request that records it.
  */
+import * as os from "os";
 import * as path from "path";
 import { CliError, EXIT_CODES_HELP, Writer, fail, parseFlags, runAsProcess } from "./io";
-import { removeRoleCutoff, removeStackCutoff } from "./stackEdit";
+import { removeRoleCutoffs, removeStackCutoff } from "./stackEdit";
+import { fitForGitHub, writeFullReport } from "./github";
 import { lockStackFile, replaceStackFile } from "./stackFile";
 import { LoadedStack, loadStack, scanStacks, stackFileName } from "../config/loader";
 import { directorySource } from "../config/sources";
@@ -67,25 +69,33 @@ export function revocationTable(rows: RevocationRow[]): string {
     return cells.map((row) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell)).join("  ")).join("\n");
 }
 
-/** The pull request that records a prune. */
-export function prunePullRequest(pruned: RevocationRow[], reason: string | undefined): { title: string; body: string } {
+/** The pull request that records a prune; with `listed`, a summary whose table lists only that many. */
+export function prunePullRequest(
+    pruned: RevocationRow[],
+    reason: string | undefined,
+    listed?: { rows: number; note: string },
+): { title: string; body: string } {
     const stacks = [...new Set(pruned.map((r) => r.stack))];
+    const rows = pruned.slice(0, listed?.rows);
     const lines = [
         "## Remove revocations that are safe to remove",
         "",
         "Every revocation below is past its safe-to-remove time (cutoff + 13 h): no session issued before its cutoff can still be alive.",
         `Reason: ${reason ?? "housekeeping: revocations past their window"}`,
         "",
+        ...(listed === undefined ? [] : [`> ${listed.note}`, ""]),
         "| stack | role | cutoff | safe to remove since |",
         "| --- | --- | --- | --- |",
-        ...pruned.map(
+        ...rows.map(
             (r) =>
                 `| \`${r.stack}\` | ${r.role === undefined ? "all roles (`revokeAllBefore`)" : `\`${r.role}\``} | \`${r.cutoff}\` | \`${r.safeToRemoveAfter}\` |`,
         ),
         "",
         "The revocation guard passes this change. The deploy clears the `protect` flag of each revocation policy it deletes (it was protected while in force) before `pulumi up`.",
     ];
-    return { title: `Remove ${pruned.length} revocation(s) past their window (${stacks.join(", ")})`, body: lines.join("\n") };
+    if (rows.length < pruned.length) lines.splice(lines.length - 2, 0, `| ... | ${pruned.length - rows.length} more | | |`);
+    const named = stacks.slice(0, 5).join(", ") + (stacks.length > 5 ? ` and ${stacks.length - 5} more stacks` : "");
+    return { title: `Remove ${pruned.length} revocation(s) past their window (${named})`, body: lines.join("\n") };
 }
 
 const USAGE = "usage: revocable-roles revocations [--json] [--prune [--reason <text>]]";
@@ -99,6 +109,8 @@ role (or all roles, for revokeAllBefore), the cutoff, and whether it is in force
   --prune            remove the removable ones from the stack files (changing no other byte) and
                      print the pull request to open
   --reason <text>    with --prune: why, for the pull request
+  --report-file <p>  with --prune: where the full report goes when the body is over GitHub's
+                     65,536 characters and is summarised; default a file in the temporary folder
 
 ${EXIT_CODES_HELP}`;
 
@@ -112,7 +124,12 @@ export interface RevocationsEnvironment {
 export async function main(argv: string[], out: Writer, err: Writer, env: RevocationsEnvironment): Promise<number> {
     const locks: { release(): void }[] = [];
     try {
-        const values = parseFlags(argv, { json: { type: "boolean" }, prune: { type: "boolean" }, reason: { type: "string" } });
+        const values = parseFlags(argv, {
+            json: { type: "boolean" },
+            prune: { type: "boolean" },
+            reason: { type: "string" },
+            "report-file": { type: "string" },
+        });
         if (values === undefined) {
             out.write(HELP);
             return 0;
@@ -136,16 +153,28 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoca
         const edits = loaded.flatMap((stack) => {
             const mine = pruned.filter((r) => r.stack === stack.stack);
             if (mine.length === 0) return [];
-            const text = mine.reduce((t, r) => (r.role === undefined ? removeStackCutoff(t) : removeRoleCutoff(t, r.role)), stack.text);
+            // The roles' cutoffs in one edit of one parse, then the stack's own.
+            const roles = mine.flatMap((r) => (r.role === undefined ? [] : [r.role]));
+            const withoutRoles = removeRoleCutoffs(stack.text, roles);
+            const text = mine.some((r) => r.role === undefined) ? removeStackCutoff(withoutRoles) : withoutRoles;
             return [{ stack, text }];
         });
         for (const { stack, text } of edits) replaceStackFile(path.join(env.root, stack.file), stack.text, text);
-        const pr = prunePullRequest(pruned, values.reason);
+        const full = prunePullRequest(pruned, values.reason);
+        const reportFile = path.resolve(env.root, values["report-file"] ?? path.join(os.tmpdir(), "revocable-roles-prune.md"));
+        const note = `This body is a summary: the table lists the first 200 of ${pruned.length} revocations removed; all of them are in \`${path.basename(reportFile)}\`, written beside this body: attach it to the pull request.`;
+        const fitted = fitForGitHub(full.body, () => prunePullRequest(pruned, values.reason, { rows: 200, note }).body);
+        const pr = { title: full.title, body: fitted.text };
+        if (fitted.summarised) writeFullReport(reportFile, full.body);
         if (values.json === true) {
-            out.write(`${JSON.stringify({ pruned, files: edits.map((e) => e.stack.file), title: pr.title, body: pr.body })}\n`);
+            out.write(
+                `${JSON.stringify({ pruned, files: edits.map((e) => e.stack.file), title: pr.title, body: pr.body, reportFile: fitted.summarised ? reportFile : null })}\n`,
+            );
         } else {
             out.write(`Removed ${pruned.length} revocation(s) from ${edits.map((e) => e.stack.file).join(", ")}.\n\n`);
             out.write(`Pull request title:\n${pr.title}\n\nPull request body:\n${pr.body}\n`);
+            if (fitted.summarised)
+                out.write(`\nThe body is a summary (GitHub takes at most 65,536 characters); the full report is in ${reportFile}.\n`);
         }
         return 0;
     } catch (error) {

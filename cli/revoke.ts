@@ -6,10 +6,12 @@
  * interrupted emergency run still leaves the record its pull request needs.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { CliError, EXIT_CODES_HELP, UsageError, Writer, fail, parseFlags, runAsProcess } from "./io";
 import { setRoleCutoffs, setStackCutoff } from "./stackEdit";
+import { fitForGitHub, writeFullReport } from "./github";
 import { lockStackFile, replaceStackFile } from "./stackFile";
 import {
     EmergencyResult,
@@ -24,7 +26,15 @@ import {
 } from "./emergency";
 import { LoadedStack, loadStack, stackConfig, stackFileName } from "../config/loader";
 import { directorySource } from "../config/sources";
-import { Containment, RepositoryIndex, RepositoryRole, containment, containmentMarkdown, repositoryRoles } from "../analysis/containment";
+import {
+    Containment,
+    ListLimits,
+    RepositoryIndex,
+    RepositoryRole,
+    containment,
+    containmentMarkdown,
+    repositoryRoles,
+} from "../analysis/containment";
 import { NAMESPACE, StackConfigResult, readStackConfig } from "../config/stackConfig";
 import { REVOCATION_POLICY_NAME } from "../iam/policy";
 import { closest } from "../iam/suggest";
@@ -59,8 +69,10 @@ Pulumi.<name>.yaml, changing no other byte of the file, and prints the pull requ
                         much counts as applied, so a rerun is safe
   --endpoint-url <url>  with --now: another IAM endpoint (the one in use is always printed)
   --deadline <seconds>  with --now: when to stop retrying and report what was not applied; default 120
-  --json                print one JSON object: {file, written, cutoff, roles, title, body, applied, endpoint}
+  --json                print one JSON object: {file, written, cutoff, roles, title, body, applied, endpoint, reportFile}
   --body-file <path>    also write the pull request's body to a file, for gh pr create --body-file
+  --report-file <path>  where the full report goes when the body is over GitHub's 65,536 characters
+                        and is summarised; default a file in the system's temporary folder
 
 ${EXIT_CODES_HELP}`;
 
@@ -81,6 +93,8 @@ export interface RevokeRequest {
     json?: boolean;
     /** Also write the pull request's body to this file (`gh pr create --body-file`). */
     bodyFile?: string;
+    /** Where the full report goes when the body must be summarised. */
+    reportFile?: string;
 }
 
 /** The emergency path's deadline when none is given: two minutes. */
@@ -100,6 +114,7 @@ export function parseRequest(argv: string[]): RevokeRequest | undefined {
         deadline: { type: "string" },
         json: { type: "boolean" },
         "body-file": { type: "string" },
+        "report-file": { type: "string" },
     });
     if (values === undefined) return undefined;
     const roles = [...new Set(values.role ?? [])];
@@ -127,6 +142,7 @@ export function parseRequest(argv: string[]): RevokeRequest | undefined {
         deadlineMs: deadline * 1000,
         json: values.json === true,
         bodyFile: values["body-file"],
+        reportFile: values["report-file"],
     };
 }
 
@@ -286,15 +302,23 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
     };
 }
 
-/** The pull request that records a revocation. */
+/** How many roles a summarised body names in its table, and lists with their analysis. */
+const SUMMARY_LIMITS: ListLimits & { table: number } = { table: 50, roles: 10, perRole: 20 };
+
+/** The pull request that records a revocation; with `limits`, listing only that much in full. */
 export function pullRequest(
     decision: Decision,
     reason: string | undefined,
     emergency?: EmergencyResult[],
+    limits?: ListLimits & { table: number; note: string },
 ): { title: string; body: string } {
     const { stack, targets, all, cutoff } = decision;
     const safe = formatUtc(safeToRemoveAfter(instantOf(cutoff)!));
-    const subject = all ? `every role of ${stack}` : `${targets.map((r) => r.key).join(", ")} (${stack})`;
+    // A title names at most five roles: GitHub cuts titles at 256 characters.
+    const named = targets.slice(0, 5).map((r) => r.key);
+    const subject = all
+        ? `every role of ${stack}`
+        : `${named.join(", ")}${targets.length > named.length ? ` and ${targets.length - named.length} more roles` : ""} (${stack})`;
     const role = (t: EmergencyTarget) => {
         const notes = [`IAM role \`${t.roleName}\``];
         if (t.cutoff !== cutoff) notes.push(`keeps its own later cutoff \`${t.cutoff}\``);
@@ -308,7 +332,10 @@ export function pullRequest(
         "| | |",
         "| --- | --- |",
         `| Stack | \`${stack}\` |`,
-        `| Roles | ${all ? "all roles of the stack (`revokeAllBefore`): " : ""}${targets.map(role).join(", ")} |`,
+        `| Roles | ${all ? "all roles of the stack (`revokeAllBefore`): " : ""}${targets
+            .slice(0, limits?.table)
+            .map(role)
+            .join(", ")}${limits !== undefined && targets.length > limits.table ? `, and ${targets.length - limits.table} more` : ""} |`,
         `| Cutoff | \`${cutoff}\` |`,
         `| Reason | ${reason ?? "not given"} |`,
         `| Safe to remove after | \`${safe}\` (cutoff + 13 h) |`,
@@ -321,8 +348,9 @@ export function pullRequest(
         "",
         `**Do not remove** this revocation before \`${safe}\`: until then a session issued before the cutoff may still be alive.`,
         "",
-        containmentMarkdown(decision.containment, decision.followUps),
+        containmentMarkdown(decision.containment, decision.followUps, limits),
     ];
+    if (limits !== undefined) lines.splice(2, 0, `> ${limits.note}`, "");
     if (emergency !== undefined) {
         const failed = emergency.filter((r) => r.outcome === "failed");
         const applied = appliedCount(emergency);
@@ -336,10 +364,30 @@ export function pullRequest(
             some: `Applied at once through the IAM API to ${emergency.length - failed.length} of ${emergency.length} roles with \`npm run revoke -- --now\`. **Not applied** to ${failed.map((f) => `\`${f.target.key}\``).join(", ")}: those roles are revoked only when this pull request deploys, unless \`--now\` is rerun after fixing the cause.`,
             none: `The IAM API applied this revocation to **none** of the ${emergency.length} roles: nothing is revoked until this pull request deploys, unless \`--now\` is rerun after fixing the cause.`,
         }[applied];
-        lines.push("", `### ${heading}`, summary, "", "```", resultTable(emergency), "```");
+        const table = limits === undefined ? emergency : emergency.filter((r) => r.outcome === "failed").slice(0, limits.table);
+        lines.push("", `### ${heading}`, summary, "", "```", resultTable(table), "```");
+        if (table.length < emergency.length)
+            lines.push(`Only the roles not applied are listed (at most ${limits!.table}); the full report lists every role.`);
         if (decision.endpoint !== undefined) lines.push("", `IAM endpoint: ${decision.endpoint}.`);
     }
     return { title: `Revoke sessions of ${subject} issued before ${cutoff}`, body: lines.join("\n") };
+}
+
+/**
+ * The pull request as it can be posted: the full body when it fits GitHub's limit, else a summary
+ * (the first roles in full, the rest counted) that names the full report, written to `reportFile`.
+ */
+export function postablePullRequest(
+    decision: Decision,
+    reason: string | undefined,
+    emergency: EmergencyResult[] | undefined,
+    reportFile: string,
+): { title: string; body: string; reportFile?: string } {
+    const full = pullRequest(decision, reason, emergency);
+    const note = `This body is a summary: it lists the first roles of ${decision.targets.length}. The full report is in \`${path.basename(reportFile)}\`, written by revoke beside this body: attach it to the pull request.`;
+    const fitted = fitForGitHub(full.body, () => pullRequest(decision, reason, emergency, { ...SUMMARY_LIMITS, note }).body);
+    if (!fitted.summarised) return full;
+    return { title: full.title, body: fitted.text, reportFile: writeFullReport(reportFile, full.body) };
 }
 
 /** What the command needs from its surroundings, replaceable in tests. */
@@ -426,13 +474,17 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
             say(`${resultTable(emergency)}\n\n`);
             decision.endpoint = endpoint;
         }
-        const pr = pullRequest(decision, request.reason, emergency);
+        const reportFile =
+            request.reportFile ?? path.join(os.tmpdir(), `revocable-roles-${request.stack}-${decision.cutoff.replace(/:/g, "")}.md`);
+        const pr = postablePullRequest(decision, request.reason, emergency, path.resolve(env.root, reportFile));
         if (request.bodyFile !== undefined) fs.writeFileSync(path.resolve(env.root, request.bodyFile), `${pr.body}\n`);
         if (request.json === true) {
             out.write(`${JSON.stringify(revokeJson(decision, pr, emergency))}\n`);
         } else {
             out.write(`Pull request title:\n${pr.title}\n\nPull request body:\n${pr.body}\n`);
             if (request.bodyFile !== undefined) out.write(`\nThe body is also in ${request.bodyFile}.\n`);
+            if (pr.reportFile !== undefined)
+                out.write(`\nThe body is a summary (GitHub takes at most 65,536 characters); the full report is in ${pr.reportFile}.\n`);
         }
         const failed = emergency?.filter((r) => r.outcome === "failed") ?? [];
         if (failed.length > 0) {
@@ -460,10 +512,17 @@ export interface RevokeJson {
     /** With --now: per role, what the IAM API did; null without --now. */
     applied: { key: string; roleName: string; outcome: EmergencyResult["outcome"]; detail: string }[] | null;
     endpoint: string | null;
+    /** The full report when the body is a summary (over GitHub's 65,536 characters); null otherwise. */
+    reportFile: string | null;
 }
 
-function revokeJson(decision: Decision, pr: { title: string; body: string }, emergency: EmergencyResult[] | undefined): RevokeJson {
+function revokeJson(
+    decision: Decision,
+    pr: { title: string; body: string; reportFile?: string },
+    emergency: EmergencyResult[] | undefined,
+): RevokeJson {
     return {
+        reportFile: pr.reportFile ?? null,
         file: decision.file,
         written: decision.changed,
         cutoff: decision.cutoff,

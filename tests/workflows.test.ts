@@ -75,7 +75,14 @@ describe("the GitHub Actions workflows", () => {
         const steps = workflow.jobs.guard.steps;
         assert.deepStrictEqual(
             steps.map((s) => s.uses ?? s.run),
-            ["actions/checkout@v4", "actions/setup-node@v4", "npm ci", "npm run --silent ci -- guard", "actions/github-script@v7"],
+            [
+                "actions/checkout@v4",
+                "actions/setup-node@v4",
+                "npm ci",
+                "npm run --silent ci -- guard",
+                "actions/upload-artifact@v4",
+                "actions/github-script@v7",
+            ],
         );
         // The one checkout is the base commit, with no credentials left in the clone.
         assert.deepStrictEqual(steps[0].with, {
@@ -90,8 +97,16 @@ describe("the GitHub Actions workflows", () => {
         // Nothing anywhere names the head's ref or code: no checkout of it, no expression that runs it.
         const text = fs.readFileSync(path.join(WORKFLOWS, "guard.yml"), "utf8");
         assert.deepStrictEqual(text.match(/head\.(?:sha|ref)|head_ref|merge_group\.head_sha/g), null);
+        // A report too long for a comment is kept whole as an artifact; the comment is its summary.
+        assert.deepStrictEqual(
+            { if: steps[4].if, with: steps[4].with },
+            {
+                if: "${{ !cancelled() && steps.guard.outputs.full != '' }}",
+                with: { name: "revocable-roles-guard", path: "${{ steps.guard.outputs.full }}" },
+            },
+        );
         assert.strictEqual(
-            steps[4].if,
+            steps[5].if,
             "${{ !cancelled() && github.event_name == 'pull_request_target' && steps.guard.outputs.report != '' }}",
         );
     });

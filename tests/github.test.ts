@@ -1,0 +1,152 @@
+/**
+ * Texts meant for GitHub fit its 65,536-character limit at any size: the pull-request body of a
+ * revocation of hundreds of chained roles, the guard's comment, the prune's body. Each is the
+ * full text when it fits, else a summary that names the full report, which holds everything.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { Capture, project } from "./helpers";
+import { GITHUB_TEXT_LIMIT, fitForGitHub } from "../cli/github";
+import { main as revoke, RevokeJson } from "../cli/revoke";
+import { iamClient } from "../cli/emergency";
+import { formatMarkdown } from "../cli/guard";
+import { prunePullRequest, RevocationRow } from "../cli/revocations";
+import { Finding } from "../guard";
+import { syntheticKey, syntheticStack } from "../bench/synthetic";
+
+describe("texts for GitHub", () => {
+    it("keep a text that fits, summarise one that does not, and cut a summary that still does not at a line end", () => {
+        const line = "x".repeat(99);
+        const long = Array.from({ length: 1000 }, () => line).join("\n");
+        assert.deepStrictEqual(
+            fitForGitHub("short", () => "unused"),
+            { text: "short", summarised: false },
+        );
+        assert.deepStrictEqual(
+            fitForGitHub(long, () => "the summary"),
+            { text: "the summary", summarised: true },
+        );
+        const cut = fitForGitHub(long, () => long, 1000);
+        assert.deepStrictEqual(
+            {
+                length: cut.text.length <= 1000,
+                lines: cut.text.split("\n").length,
+                last: cut.text.split("\n").at(-1),
+                summarised: cut.summarised,
+            },
+            { length: true, lines: 11, last: "_Cut here to fit GitHub's limit; the full report has the rest._", summarised: true },
+        );
+        assert.strictEqual(GITHUB_TEXT_LIMIT, 65_536);
+    });
+
+    it("revoke --with-chained of 299 chained roles: a body under the limit that names the full report, which lists every role", async function () {
+        this.timeout(30_000);
+        const root = project({ "Pulumi.chain.yaml": syntheticStack(300, { chained: true }) });
+        const out = new Capture();
+        const err = new Capture();
+        const code = await revoke(
+            [
+                "--stack",
+                "chain",
+                "--role",
+                syntheticKey(0),
+                "--with-chained",
+                "--at",
+                "2026-11-27T10:00:00Z",
+                "--json",
+                "--report-file",
+                "full.md",
+            ],
+            out,
+            err,
+            { root, now: () => new Date("2026-11-27T12:00:00Z"), client: iamClient },
+        );
+        assert.deepStrictEqual({ code, stderr: err.text }, { code: 0, stderr: "" });
+        const json = JSON.parse(out.text) as RevokeJson;
+        const full = fs.readFileSync(path.join(root, "full.md"), "utf8");
+        const lines = json.body.split("\n");
+        assert.deepStrictEqual(
+            {
+                roles: json.roles.length,
+                reportFile: json.reportFile,
+                title: json.title,
+                fits: json.body.length <= GITHUB_TEXT_LIMIT,
+                note: lines[2],
+                table: lines.find((l) => l.startsWith("| Roles |"))!.endsWith(", and 250 more |"),
+                more: lines.filter((l) => l.startsWith("- ... and ")),
+                fullListsEvery: Array.from({ length: 300 }, (_, i) => syntheticKey(i)).every((key) => full.includes(`\`${key}\``)),
+                fullIsLonger: full.length > GITHUB_TEXT_LIMIT,
+            },
+            {
+                roles: 300,
+                reportFile: path.join(root, "full.md"),
+                title: `Revoke sessions of ${[0, 1, 2, 3, 4].map(syntheticKey).join(", ")} and 295 more roles (chain) issued before 2026-11-27T10:00:00Z`,
+                fits: true,
+                note: "> This body is a summary: it lists the first roles of 300. The full report is in `full.md`, written by revoke beside this body: attach it to the pull request.",
+                table: true,
+                more: ["- ... and 279 more reachable roles (the full report lists them)"],
+                fullListsEvery: true,
+                fullIsLonger: true,
+            },
+        );
+        // A chain of more than four links is written by its ends and its last link, so the report grows linearly.
+        assert.ok(full.includes(`- \`${syntheticKey(0)} -> ... -> ${syntheticKey(298)} -> ${syntheticKey(299)} (299 links)\``));
+    });
+
+    it("the guard's comment lists the first 100 findings, failures first, and names the artifact with all of them", () => {
+        const findings: Finding[] = Array.from({ length: 600 }, (_, i) => ({
+            verdict: i % 2 === 0 ? "fail" : "pass",
+            subject: { kind: "role", stack: "prod", key: `role-${i}` },
+            message: `finding ${i} ${"detail ".repeat(20)}`,
+        })) as Finding[];
+        const summary = formatMarkdown(findings, "abc123", "revocable-roles-guard");
+        const rows = summary.split("\n").filter((l) => l.startsWith("| ❌") || l.startsWith("| ✅"));
+        assert.deepStrictEqual(
+            {
+                fullTooLong: formatMarkdown(findings, "abc123").length > GITHUB_TEXT_LIMIT,
+                fits: summary.length <= GITHUB_TEXT_LIMIT,
+                note: summary.split("\n")[4],
+                rows: rows.length,
+                allFailures: rows.every((r) => r.startsWith("| ❌")),
+            },
+            {
+                fullTooLong: true,
+                fits: true,
+                note: "> 600 findings are too many for a comment: the first 100 are below, failures first; all of them are in the artifact `revocable-roles-guard` of this workflow run.",
+                rows: 100,
+                allFailures: true,
+            },
+        );
+    });
+
+    it("the prune's body lists the first 200 revocations when all of them would not fit", () => {
+        const rows: RevocationRow[] = Array.from({ length: 1000 }, (_, i) => ({
+            stack: `stack-${i % 7}`,
+            role: `role-${i}`,
+            cutoff: "2026-11-20T08:00:00Z",
+            safeToRemoveAfter: "2026-11-20T21:00:00Z",
+            state: "removable",
+        }));
+        const full = prunePullRequest(rows, undefined);
+        const summary = prunePullRequest(rows, undefined, { rows: 200, note: "the note" });
+        assert.deepStrictEqual(
+            {
+                fullTooLong: full.body.length > GITHUB_TEXT_LIMIT,
+                fits: summary.body.length <= GITHUB_TEXT_LIMIT,
+                title: summary.title,
+                tableRows: summary.body.split("\n").filter((l) => l.startsWith("| `stack-")).length,
+                more: summary.body.split("\n").filter((l) => l.startsWith("| ... |")),
+                note: summary.body.split("\n").includes("> the note"),
+            },
+            {
+                fullTooLong: true,
+                fits: true,
+                title: "Remove 1000 revocation(s) past their window (stack-0, stack-1, stack-2, stack-3, stack-4 and 2 more stacks)",
+                tableRows: 200,
+                more: ["| ... | 800 more | | |"],
+                note: true,
+            },
+        );
+    });
+});
