@@ -7,7 +7,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Capture, commitFiles, git, project, repository, spawnCommand } from "./helpers";
-import { startMoto } from "./moto";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as init, plannedFiles } from "../cli/init";
 import { main as revocations } from "../cli/revocations";
@@ -321,47 +320,8 @@ describe("revocable-roles revoke --json and --body-file", () => {
     });
 });
 
-describe("revocable-roles drill", function () {
-    this.timeout(60_000);
-
-    it("creates the stack's roles in moto, revokes the ones named through revoke --now, reads them back, and leaves the stack file alone", async function () {
-        const moto = await startMoto();
-        if (moto === undefined) return this.skip();
-        try {
-            const root = project({ "Pulumi.dev.yaml": DEV + role("other") });
-            const result = await capture((out, err) =>
-                drill(["--stack", "dev", "--role", "tool", "--endpoint-url", moto.endpoint], out, err, {
-                    root,
-                    programRoot: PROJECT_ROOT,
-                    now: () => NOW,
-                }),
-            );
-            const lines = result.stdout.split("\n");
-            assert.deepStrictEqual(
-                { code: result.code, stderr: result.stderr, head: lines.slice(0, 5), tail: lines.at(-2)!.replace(/\d+\.\d\d s/, "<t> s") },
-                {
-                    code: 0,
-                    stderr: "",
-                    head: [
-                        `Drill against ${moto.endpoint}: no AWS account is touched.`,
-                        "Created the 2 roles of Pulumi.dev.yaml from its offline plan.",
-                        "",
-                        "role  IAM role  state",
-                        "tool  tool      revoked: sessions issued before 2026-11-28T12:00:01Z are denied",
-                    ],
-                    tail: "The emergency path took <t> s for 1 role(s) (revoke --now, exit code 0). Every role is revoked.",
-                },
-            );
-            assert.strictEqual(fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8"), DEV + role("other"));
-            const roles = (await moto.client.send(new (await import("@aws-sdk/client-iam")).ListRolesCommand({}))).Roles!.map(
-                (r) => r.RoleName,
-            );
-            assert.deepStrictEqual(roles.sort(), ["other", "tool"]);
-        } finally {
-            await moto.stop();
-        }
-    });
-
+describe("revocable-roles drill", () => {
+    // The drill against moto is in tests/emergency.test.ts, beside the emergency path's other tests on the same server.
     it("refuses an endpoint that is not on this machine", async () => {
         const root = project({ "Pulumi.dev.yaml": DEV });
         const result = await capture((out, err) =>

@@ -12,6 +12,8 @@ import { Capture, fixture, plan, project } from "./helpers";
 import { MOTO_INSTALL_HINT, Moto, startMoto } from "./moto";
 import { startFlakyProxy } from "./flakyProxy";
 import { main as revoke } from "../cli/revoke";
+import { main as drill } from "../cli/drill";
+import { PROJECT_ROOT } from "../cli/project";
 import { Schedule, iamClientConfig } from "../cli/emergency";
 import { decodePolicyDocument } from "../iam/policy";
 
@@ -213,6 +215,40 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
             if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
             else process.env.AWS_ENDPOINT_URL_IAM = saved;
         }
+    });
+
+    it("drill: creates the stack's roles there from the plan, revokes the ones named through revoke --now, reads them back, and leaves the stack file alone", async () => {
+        const role = (key: string) => `    ${key}:\n      trust:\n        accounts: ["111111111111"]\n`;
+        const stack = `config:\n  aws:region: eu-west-1\n  revocable-roles:roles:\n${role("drilled")}${role("bystander")}`;
+        const root = project({ "Pulumi.dev.yaml": stack });
+        const out = new Capture();
+        const err = new Capture();
+        const code = await drill(["--stack", "dev", "--role", "drilled", "--endpoint-url", moto!.endpoint], out, err, {
+            root,
+            programRoot: PROJECT_ROOT,
+            now: () => new Date("2026-11-28T12:00:00Z"),
+        });
+        const lines = out.text.split("\n");
+        assert.deepStrictEqual(
+            { code, stderr: err.text, head: lines.slice(0, 5), tail: lines.at(-2)!.replace(/\d+\.\d\d s/, "<t> s") },
+            {
+                code: 0,
+                stderr: "",
+                head: [
+                    `Drill against ${moto!.endpoint}: no AWS account is touched.`,
+                    "Created the 2 roles of Pulumi.dev.yaml from its offline plan.",
+                    "",
+                    "role     IAM role  state",
+                    "drilled  drilled   revoked: sessions issued before 2026-11-28T12:00:01Z are denied",
+                ],
+                tail: "The emergency path took <t> s for 1 role(s) (revoke --now, exit code 0). Every role is revoked.",
+            },
+        );
+        assert.strictEqual(fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8"), stack);
+        assert.deepStrictEqual(
+            [await live("drilled"), await live("bystander").catch((e: Error) => e.name)],
+            ["2026-11-28T12:00:01Z", "NoSuchEntityException"],
+        );
     });
 
     describe("under faults", () => {
