@@ -9,7 +9,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { CreateRoleCommand } from "@aws-sdk/client-iam";
 import { main as revoke } from "../cli/revoke";
-import { Writer } from "../cli/io";
+import { Writer, runAsProcess } from "../cli/io";
 import { MOTO_INSTALL_HINT, startMoto } from "../tests/moto";
 
 const sink: Writer = { write: () => true };
@@ -77,12 +77,4 @@ export async function main(argv: string[], out: Writer, err: Writer): Promise<nu
     }
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2), process.stdout, process.stderr).then(
-        (code) => process.exit(code),
-        (error: unknown) => {
-            process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
-            process.exit(1);
-        },
-    );
-}
+if (require.main === module) runAsProcess((argv) => main(argv, process.stdout, process.stderr));

@@ -24,7 +24,7 @@ import { loadStack } from "../config/loader";
 import { directorySource } from "../config/sources";
 import { BENCH_CUTOFF, syntheticKey, syntheticStack } from "./synthetic";
 import { baselineOf } from "./baseline";
-import { Writer } from "../cli/io";
+import { CliError, Writer, runAsProcess } from "../cli/io";
 
 /** One size's figures: medians over the runs. */
 export interface BenchRow {
@@ -115,7 +115,8 @@ function measure(args: string[], cwd: string): Promise<Measured> {
     return new Promise((resolve, reject) =>
         child.on("close", (code) => {
             const wallMs = performance.now() - start;
-            if (code !== 0) return reject(new Error(`${args.join(" ")} exited ${code}:\n${stdout.slice(0, 2000)}${stderr.slice(0, 2000)}`));
+            if (code !== 0)
+                return reject(new CliError(`${args.join(" ")} exited ${code}:\n${stdout.slice(0, 2000)}${stderr.slice(0, 2000)}`));
             const { cpuMs, peakMiB } = JSON.parse(fs.readFileSync(report, "utf8")) as { cpuMs: number; peakMiB: number };
             fs.rmSync(report, { force: true });
             resolve({ wallMs, cpuMs, peakMiB, stdout });
@@ -321,12 +322,4 @@ export async function main(argv: string[], out: Writer, err: Writer): Promise<nu
     return 0;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2), process.stdout, process.stderr).then(
-        (code) => process.exit(code),
-        (error: unknown) => {
-            process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
-            process.exit(1);
-        },
-    );
-}
+if (require.main === module) runAsProcess((argv) => main(argv, process.stdout, process.stderr));
