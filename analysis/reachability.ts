@@ -117,7 +117,7 @@ function principalMatch(principal: string, from: RoleFacts, to: RoleFacts, condi
  * apply in words: its accounts and principals (under its ExternalId and MFA), and those of its
  * raw statements that allow sts:AssumeRole.
  */
-function sessionPrincipals(trust: KnownTrust): { principal: string; conditions: string }[] {
+export function sessionPrincipals(trust: KnownTrust): { principal: string; conditions: string }[] {
     const human = [trust.externalId !== undefined ? "with the ExternalId" : "", trust.requireMfa === true ? "with MFA" : ""]
         .filter((c) => c !== "")
         .join(" and ");
@@ -298,14 +298,29 @@ export class ReachabilityIndex {
 
 /** Every role reachable from `start`, directly or through chains, breadth first (shortest chains). */
 export function reachable(start: RoleFacts, roles: readonly RoleFacts[] | ReachabilityIndex): Reach[] {
+    return reachableFrom([start], [], roles);
+}
+
+/**
+ * Every role reachable, breadth first (shortest chains), from the sessions of `starts` and from
+ * the roles already reached in `first` (each reached by a link from outside the repository);
+ * neither the starts nor the first reaches are in the result.
+ */
+export function reachableFrom(
+    starts: readonly RoleFacts[],
+    first: readonly Reach[],
+    roles: readonly RoleFacts[] | ReachabilityIndex,
+): Reach[] {
     const index = roles instanceof ReachabilityIndex ? roles : new ReachabilityIndex(roles);
     const found: Reach[] = [];
-    const seen = new Set<RoleFacts>([start]);
-    let frontier: (Reach | undefined)[] = [undefined];
+    const seen = new Set<RoleFacts>([...starts, ...first.map((reach) => reach.role)]);
+    let frontier: { role: RoleFacts; reach?: Reach }[] = [
+        ...starts.map((role) => ({ role })),
+        ...first.map((reach) => ({ role: reach.role, reach })),
+    ];
     while (frontier.length > 0) {
-        const next: Reach[] = [];
-        for (const from of frontier) {
-            const role = from?.role ?? start;
+        const next: { role: RoleFacts; reach: Reach }[] = [];
+        for (const { role, reach: from } of frontier) {
             for (const target of index.candidates(role)) {
                 if (seen.has(target)) continue;
                 const step = link(role, target);
@@ -318,7 +333,7 @@ export function reachable(start: RoleFacts, roles: readonly RoleFacts[] | Reacha
                     ...(from === undefined ? {} : { previous: from }),
                 };
                 found.push(reach);
-                next.push(reach);
+                next.push({ role: target, reach });
             }
         }
         frontier = next;

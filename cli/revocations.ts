@@ -98,7 +98,7 @@ export function prunePullRequest(
     return { title: `Remove ${pruned.length} revocation(s) past their window (${named})`, body: lines.join("\n") };
 }
 
-const USAGE = "usage: revocable-roles revocations [--json] [--prune [--reason <text>]]";
+const USAGE = "usage: revocable-roles revocations [--json] [--prune [--reason <text>] [--report-file <path>]]";
 const HELP = `${USAGE}
 
 Lists every revocation of every stack file (Pulumi.<stack>.yaml) of the project: the stack, the

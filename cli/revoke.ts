@@ -50,7 +50,7 @@ import {
 } from "../iam/timestamps";
 
 const USAGE =
-    "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>] [--deadline <seconds>]]";
+    "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>] [--deadline <seconds>]] [--json] [--body-file <path>] [--report-file <path>]";
 const HELP = `${USAGE}
 
 Sets revokeBefore on each --role (or revocable-roles:revokeAllBefore with --all) in
@@ -73,6 +73,9 @@ Pulumi.<name>.yaml, changing no other byte of the file, and prints the pull requ
   --body-file <path>    also write the pull request's body to a file, for gh pr create --body-file
   --report-file <path>  where the full report goes when the body is over GitHub's 65,536 characters
                         and is summarised; default a file in the system's temporary folder
+
+npm run revoke -- --leaked <source> revokes what a leak reaches, in every stack file at once
+(npm run revoke -- --leaked x --help for its options).
 
 ${EXIT_CODES_HELP}`;
 
@@ -439,7 +442,18 @@ function checkBodyFile(file: string, given: string): void {
 /** The command line; returns the exit code. */
 export async function main(argv: string[], out: Writer, err: Writer, env: RevokeEnvironment): Promise<number> {
     let lock: { release(): void } | undefined;
+    let usage = USAGE;
     try {
+        if (argv.some((arg) => arg === "--leaked" || arg.startsWith("--leaked="))) {
+            const { LEAKED_HELP, LEAKED_USAGE, leakedMain, parseLeakedRequest } = await import("./leaked");
+            usage = LEAKED_USAGE;
+            const leaked = parseLeakedRequest(argv);
+            if (leaked === undefined) {
+                out.write(LEAKED_HELP);
+                return 0;
+            }
+            return await leakedMain(leaked, out, env);
+        }
         const request = parseRequest(argv);
         if (request === undefined) {
             out.write(HELP);
@@ -495,7 +509,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
         if (unrecorded.length > 0) err.write(`${unrecorded.join("\n")}\n`);
         return failed.length > 0 || unrecorded.length > 0 ? 1 : 0;
     } catch (error) {
-        return fail(error, err, USAGE);
+        return fail(error, err, usage);
     } finally {
         lock?.release();
     }

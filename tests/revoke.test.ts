@@ -8,7 +8,7 @@ import { iamClient } from "../cli/emergency";
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
 const NOW = new Date("2026-11-27T10:15:30.250Z");
 const USAGE =
-    "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>] [--deadline <seconds>]]";
+    "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>] [--deadline <seconds>]] [--json] [--body-file <path>] [--report-file <path>]";
 
 async function run(argv: string[], root: string) {
     const out = new Capture();

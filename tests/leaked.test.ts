@@ -1,0 +1,322 @@
+/**
+ * revoke --leaked: revocation by what leaked, across every stack file of the project, on a fixture
+ * of three stack files in two accounts with a chain that crosses them.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { Capture, project, repository } from "./helpers";
+import { main as revoke } from "../cli/revoke";
+import { main as guard } from "../cli/guard";
+import { iamClient } from "../cli/emergency";
+import { LEAKED_FORMS, parseLeakedSource } from "../analysis/leaked";
+import { LEAKED_USAGE } from "../cli/leaked";
+import { PROJECT_ROOT } from "../cli/project";
+
+const NOW = new Date("2026-12-01T12:00:00Z");
+const CI = "111111111111";
+const PROD = "222222222222";
+
+const assume = (...arns: string[]) =>
+    `      inlinePolicies:\n        assume:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Allow\n              Action: sts:AssumeRole\n              Resource: [${arns.map((a) => `"${a}"`).join(", ")}]\n`;
+const arn = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
+const stackFile = (account: string, roles: string[]) =>
+    `config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["${account}"]\n  revocable-roles:roles:\n${roles.join("")}`;
+
+/** GitHub's acme/web deploys through ci's deployer into prod, whose admin reaches the database admin, which reporting (staging) trusts. */
+const STACKS = {
+    "Pulumi.ci.yaml": stackFile(CI, [
+        `    deployer:\n      trust:\n        githubActions: {repositories: ["acme/web:ref:refs/heads/main"]}\n${assume(arn(PROD, "prod-admin"))}`,
+        `    builder:\n      trust:\n        githubActions: {repositories: ["acme/*"]}\n`,
+        `    other-ci:\n      trust:\n        githubActions: {repositories: ["acme/other"]}\n`,
+    ]),
+    "Pulumi.prod.yaml": stackFile(PROD, [
+        `    prod-admin:\n      trust:\n        principals: ["${arn(CI, "deployer")}"]\n${assume(arn(PROD, "db-admin"))}`,
+        `    db-admin:\n      trust:\n        principals: ["${arn(PROD, "prod-admin")}"]\n${assume(arn(CI, "reporting"))}`,
+        `    web-server:\n      trust:\n        services: [ec2.amazonaws.com]\n`,
+        `    sso-admin:\n      trust:\n        saml: {providerArn: "arn:aws:iam::${PROD}:saml-provider/Okta"}\n`,
+    ]),
+    "Pulumi.staging.yaml": stackFile(CI, [
+        `    reporting:\n      trust:\n        principals: ["${arn(PROD, "db-admin")}"]\n`,
+        `    staging-app:\n      trust:\n        services: [lambda.amazonaws.com]\n`,
+    ]),
+};
+
+async function capture(command: (out: Capture, err: Capture) => Promise<number>) {
+    const out = new Capture();
+    const err = new Capture();
+    const code = await command(out, err);
+    return { code, stdout: out.text, stderr: err.text };
+}
+
+const run = (root: string, argv: string[], now = NOW) =>
+    capture((out, err) => revoke(argv, out, err, { root, now: () => now, client: iamClient }));
+
+const read = (root: string) =>
+    Object.fromEntries(Object.keys(STACKS).map((name) => [name, fs.readFileSync(path.join(root, name), "utf8")]));
+
+/** The role keys of each stack file that the file revokes before `cutoff`. */
+function revokedIn(root: string, cutoff: string): Record<string, string[]> {
+    return Object.fromEntries(
+        Object.keys(STACKS).map((name) => {
+            const text = fs.readFileSync(path.join(root, name), "utf8");
+            const keys = [...text.matchAll(/^ {4}([a-z-]+):\n(?:(?! {4}\S).*\n)*? {6}revokeBefore: "([^"]+)"\n/gm)]
+                .filter((m) => m[2] === cutoff)
+                .map((m) => m[1]);
+            return [name, keys];
+        }),
+    );
+}
+
+const CUTOFF = "2026-12-01T09:00:00Z";
+const rolesOf = (stdout: string) =>
+    (JSON.parse(stdout) as { roles: { stack: string; key: string }[] }).roles.map((r) => `${r.stack}/${r.key}`);
+
+describe("revoke --leaked", () => {
+    it("revokes, in every stack file at once, exactly the roles a repository's tokens reach, with the path to each; the guard accepts it", async () => {
+        const root = repository(STACKS);
+        const result = await run(root, ["--leaked", "github:acme/web", "--at", CUTOFF, "--reason", "OIDC token in a build log", "--json"]);
+        assert.strictEqual(result.code, 0, result.stderr);
+        const json = JSON.parse(result.stdout) as {
+            written: string[];
+            stacks: string[];
+            roles: { key: string; path: string }[];
+            title: string;
+        };
+        assert.deepStrictEqual(
+            { written: json.written, stacks: json.stacks, title: json.title, paths: json.roles.map((r) => r.path) },
+            {
+                written: ["Pulumi.ci.yaml", "Pulumi.prod.yaml", "Pulumi.staging.yaml"],
+                stacks: ["ci", "prod", "staging"],
+                title: `Revoke sessions reachable by github:acme/web issued before ${CUTOFF} (5 roles in ci, prod, staging)`,
+                paths: [
+                    "github:acme/web -> deployer (ci)",
+                    "github:acme/web -> builder (ci)",
+                    "github:acme/web -> deployer (ci) -> prod-admin (prod)",
+                    "github:acme/web -> deployer (ci) -> prod-admin (prod) -> db-admin (prod)",
+                    "github:acme/web -> deployer (ci) -> prod-admin (prod) -> db-admin (prod) -> reporting (staging)",
+                ],
+            },
+        );
+        assert.deepStrictEqual(revokedIn(root, CUTOFF), {
+            "Pulumi.ci.yaml": ["deployer", "builder"],
+            "Pulumi.prod.yaml": ["prod-admin", "db-admin"],
+            "Pulumi.staging.yaml": ["reporting"],
+        });
+        // One line per role and nothing else changed: the written files are the originals with those lines added.
+        for (const [name, text] of Object.entries(read(root))) {
+            assert.strictEqual(text.replace(new RegExp(`      revokeBefore: "${CUTOFF}"\n`, "g"), ""), STACKS[name as keyof typeof STACKS]);
+        }
+        const verdict = await capture((out, err) => guard(["--base", "main"], out, err, { root, programRoot: PROJECT_ROOT, now: NOW }));
+        assert.deepStrictEqual(verdict, {
+            code: 0,
+            stdout: [
+                `ok   ci: role deployer: new revocation: revokeBefore ${CUTOFF}`,
+                `ok   ci: role builder: new revocation: revokeBefore ${CUTOFF}`,
+                `ok   prod: role prod-admin: new revocation: revokeBefore ${CUTOFF}`,
+                `ok   prod: role db-admin: new revocation: revokeBefore ${CUTOFF}`,
+                `ok   staging: role reporting: new revocation: revokeBefore ${CUTOFF}`,
+                "No revocation is weakened since main.",
+                "",
+            ].join("\n"),
+            stderr: "",
+        });
+    });
+
+    it("prints the roles by stack file, the path to each, and one pull request; --dry-run writes nothing", async () => {
+        const root = project(STACKS);
+        const result = await run(root, ["--leaked", "github:acme/web", "--at", CUTOFF, "--dry-run"]);
+        assert.deepStrictEqual(read(root), STACKS);
+        assert.strictEqual(result.code, 0);
+        const [listing, title] = result.stdout.split("\nPull request body:\n")[0].split("\nPull request title:\n");
+        assert.strictEqual(
+            listing,
+            [
+                `Dry run: nothing was written. 5 role(s) reachable by github:acme/web would be revoked before ${CUTOFF}:`,
+                "",
+                "Pulumi.ci.yaml:",
+                "  deployer  github:acme/web -> deployer (ci)",
+                "  builder  github:acme/web -> builder (ci)",
+                "",
+                "Pulumi.prod.yaml:",
+                "  prod-admin  github:acme/web -> deployer (ci) -> prod-admin (prod)",
+                "  db-admin  github:acme/web -> deployer (ci) -> prod-admin (prod) -> db-admin (prod)",
+                "",
+                "Pulumi.staging.yaml:",
+                "  reporting  github:acme/web -> deployer (ci) -> prod-admin (prod) -> db-admin (prod) -> reporting (staging)",
+                "",
+            ].join("\n"),
+        );
+        assert.strictEqual(title, `Revoke sessions reachable by github:acme/web issued before ${CUTOFF} (5 roles in ci, prod, staging)\n`);
+        const body = result.stdout.split("\nPull request body:\n")[1];
+        assert.deepStrictEqual(
+            body.split("\n").filter((line) => line.startsWith("### ") || line.startsWith("- `npm run revoke")),
+            [
+                "### Pulumi.ci.yaml (111111111111): 2 roles",
+                "### Pulumi.prod.yaml (222222222222): 2 roles",
+                "### Pulumi.staging.yaml (111111111111): 1 role",
+                "### Why each role is reachable",
+                "### Applying it now (the emergency path)",
+                `- \`npm run revoke -- --stack ci --role deployer --role builder --at ${CUTOFF} --now\``,
+                `- \`npm run revoke -- --stack prod --role prod-admin --role db-admin --at ${CUTOFF} --now\``,
+                `- \`npm run revoke -- --stack staging --role reporting --at ${CUTOFF} --now\``,
+                "### What no role revocation covers",
+            ],
+        );
+        assert.ok(
+            body.includes(
+                "- github:acme/web -> deployer (ci) -> prod-admin (prod): github:acme/web -> deployer: deployer's trust lets in GitHub Actions tokens whose sub matches repo:acme/web:ref:refs/heads/main; deployer -> prod-admin: prod-admin's trust names deployer's ARN (arn:aws:iam::111111111111:role/deployer); deployer's inline policy assume allows sts:AssumeRole on arn:aws:iam::222222222222:role/prod-admin\n",
+            ),
+            body,
+        );
+    });
+
+    it("finds each kind of source's roles: a sub suffix, a declared role's ARN, an account, a SAML provider", async () => {
+        const root = project(STACKS);
+        const reached = async (source: string) => {
+            const result = await run(root, ["--leaked", source, "--at", CUTOFF, "--dry-run", "--json"]);
+            assert.strictEqual(result.code, 0, result.stderr);
+            return rolesOf(result.stdout);
+        };
+        assert.deepStrictEqual(
+            {
+                pullRequest: await reached("github:acme/web:pull_request"),
+                main: await reached("github:acme/web:ref:refs/heads/main"),
+                other: await reached("github:acme/other"),
+                prodAdmin: await reached(arn(PROD, "prod-admin")),
+                undeclared: await reached(arn(CI, "deployer-v0")),
+                account: await reached(`account:${CI}`),
+                saml: await reached(`arn:aws:iam::${PROD}:saml-provider/Okta`),
+                nobody: await reached(`arn:aws:iam::${PROD}:saml-provider/Other`),
+            },
+            {
+                pullRequest: ["ci/builder"],
+                main: ["ci/deployer", "ci/builder", "prod/prod-admin", "prod/db-admin", "staging/reporting"],
+                other: ["ci/builder", "ci/other-ci"],
+                prodAdmin: ["prod/prod-admin", "prod/db-admin", "staging/reporting"],
+                undeclared: [],
+                account: ["prod/prod-admin", "prod/db-admin", "staging/reporting"],
+                saml: ["prod/sso-admin"],
+                nobody: [],
+            },
+        );
+        const account = JSON.parse((await run(root, ["--leaked", `account:${CI}`, "--at", CUTOFF, "--dry-run", "--json"])).stdout) as {
+            roles: { reasons: string[] }[];
+        };
+        assert.deepStrictEqual(account.roles[0].reasons, [
+            `account:${CI} -> prod-admin: prod-admin's trust names ${arn(CI, "deployer")}; the source's permissions are not declared here and may allow sts:AssumeRole`,
+        ]);
+        assert.deepStrictEqual(await run(root, ["--leaked", `arn:aws:iam::${PROD}:saml-provider/Other`, "--at", CUTOFF]), {
+            code: 0,
+            stdout: `No role of the project's stack files is reachable by arn:aws:iam::${PROD}:saml-provider/Other; nothing to revoke.\n`,
+            stderr: "",
+        });
+        assert.deepStrictEqual(read(root), STACKS);
+    });
+
+    it("writes nothing when a cutoff would be earlier than one in force, or a stack file is invalid, naming each problem", async () => {
+        const later = "2026-12-01T10:00:00Z";
+        const held = STACKS["Pulumi.prod.yaml"].replace("    web-server:", `      revokeBefore: "${later}"\n    web-server:`);
+        const root = project({ ...STACKS, "Pulumi.prod.yaml": held });
+        assert.deepStrictEqual(await run(root, ["--leaked", "github:acme/web", "--at", CUTOFF]), {
+            code: 1,
+            stdout: "",
+            stderr: `nothing was written:\nPulumi.prod.yaml: role "db-admin" is already revoked before ${later}; the new cutoff ${CUTOFF} is earlier and would re-enable sessions that revocation denies\n`,
+        });
+        assert.deepStrictEqual(read(root), { ...STACKS, "Pulumi.prod.yaml": held });
+        const invalid = STACKS["Pulumi.staging.yaml"].replace("lambda.amazonaws.com", "lambda");
+        const broken = project({ ...STACKS, "Pulumi.staging.yaml": invalid });
+        const refused = await run(broken, ["--leaked", "github:acme/web", "--at", CUTOFF]);
+        assert.deepStrictEqual(
+            { code: refused.code, stdout: refused.stdout, firstLine: refused.stderr.split("\n")[0], files: read(broken) },
+            {
+                code: 1,
+                stdout: "",
+                firstLine: "stack files that are not valid; fix them first (nothing was written):",
+                files: { ...STACKS, "Pulumi.staging.yaml": invalid },
+            },
+        );
+        assert.match(
+            refused.stderr.split("\n")[1],
+            /^Pulumi\.staging\.yaml: revocable-roles:roles\.staging-app\.trust\.services\[0\]: "lambda" /,
+        );
+    });
+
+    it("refuses a source it does not know and the flags it does not take yet, as usage errors", async () => {
+        const root = project(STACKS);
+        const usage = (line: string) => ({ code: 2, stdout: "", stderr: `${line}\n${LEAKED_USAGE}\n` });
+        assert.deepStrictEqual(
+            await run(root, ["--leaked", "github:acme/web", "--now"]),
+            usage(
+                "--leaked does not take --now yet: write the revocations, then apply each stack's part with the revoke --stack ... --now commands it prints",
+            ),
+        );
+        assert.deepStrictEqual(
+            await run(root, ["--leaked", "github:acme/web", "--stack", "ci"]),
+            usage("--leaked does not take --stack: the source decides the roles, in every stack file"),
+        );
+        assert.deepStrictEqual(
+            await run(root, ["--leaked", "acme/web"]),
+            usage(`--leaked "acme/web" is not a source this command knows; give ${LEAKED_FORMS}`),
+        );
+        assert.deepStrictEqual(read(root), STACKS);
+    });
+});
+
+describe("leaked sources", () => {
+    it("parses every form and names what is wrong with a bad one", () => {
+        const problem = (text: string) => {
+            try {
+                return parseLeakedSource(text);
+            } catch (error) {
+                return (error as Error).message.replace(`; give ${LEAKED_FORMS}`, "");
+            }
+        };
+        assert.deepStrictEqual(
+            [
+                "github:acme/web",
+                "github:acme/web:environment:prod",
+                "github:acme/web:main",
+                "github:acme",
+                `arn:aws:iam::${CI}:role/ops/deployer`,
+                `arn:aws:iam::${CI}:user/alice`,
+                `arn:aws:iam::${CI}:role/ci-*`,
+                "account:1234",
+                `arn:aws-cn:iam::${CI}:oidc-provider/token.actions.githubusercontent.com`,
+                `arn:aws:s3:::bucket`,
+            ].map(problem),
+            [
+                { kind: "github", text: "github:acme/web", repository: "acme/web" },
+                { kind: "github", text: "github:acme/web:environment:prod", repository: "acme/web", subject: "environment:prod" },
+                '--leaked "github:acme/web:main" has a sub suffix "main" that GitHub never writes (ref:refs/heads/<branch>, ref:refs/tags/<tag>, environment:<name> or pull_request)',
+                '--leaked "github:acme" is not a GitHub repository in the form github:<owner>/<repo>',
+                {
+                    kind: "role",
+                    text: `arn:aws:iam::${CI}:role/ops/deployer`,
+                    arn: `arn:aws:iam::${CI}:role/ops/deployer`,
+                    partition: "aws",
+                    account: CI,
+                    path: "/ops/",
+                    name: "deployer",
+                },
+                {
+                    kind: "user",
+                    text: `arn:aws:iam::${CI}:user/alice`,
+                    arn: `arn:aws:iam::${CI}:user/alice`,
+                    partition: "aws",
+                    account: CI,
+                    path: "/",
+                    name: "alice",
+                },
+                `--leaked "arn:aws:iam::${CI}:role/ci-*" names no single role: a leak is of one principal, written without wildcards`,
+                '--leaked "account:1234" names "1234", which is not a 12-digit AWS account ID',
+                {
+                    kind: "oidc",
+                    text: `arn:aws-cn:iam::${CI}:oidc-provider/token.actions.githubusercontent.com`,
+                    arn: `arn:aws-cn:iam::${CI}:oidc-provider/token.actions.githubusercontent.com`,
+                },
+                '--leaked "arn:aws:s3:::bucket" is not a source this command knows',
+            ],
+        );
+    });
+});
