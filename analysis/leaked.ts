@@ -23,7 +23,7 @@ export type LeakedSource =
     | { kind: "saml" | "oidc"; text: string; arn: string };
 
 /** The forms a source takes, for errors and help. */
-export const LEAKED_FORMS =
+export const LEAKED_FORMS: string =
     "github:<owner>/<repo> (optionally with the sub claim's suffix, such as github:acme/web:ref:refs/heads/main), an IAM role or user ARN, account:<12-digit id>, or a SAML or OIDC provider ARN";
 
 const GITHUB = /^github:([A-Za-z0-9-]+\/[A-Za-z0-9._-]+)(?::(.+))?$/;

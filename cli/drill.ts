@@ -10,11 +10,12 @@ import * as os from "os";
 import * as path from "path";
 import { CreateRoleCommand, GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CliError, EXIT_CODES_HELP, UsageError, Writer, fail, parseFlags, runAsProcess } from "./io";
-import { iamClientConfig } from "./emergency";
+import { callerAccount, iamClientConfig } from "./emergency";
 import { MOTO_INSTALL_HINT, startMotoServer } from "./localIam";
 import { main as revoke } from "./revoke";
 import { PROJECT_FILE, loadStack, stackFileName } from "../config/loader";
 import { directorySource } from "../config/sources";
+import { allowedAccounts } from "../config/account";
 import { deployedRoles } from "../plan/deployment";
 import { REVOCATION_POLICY_NAME, decodePolicyDocument } from "../iam/policy";
 
@@ -79,7 +80,9 @@ export async function main(argv: string[], out: Writer, err: Writer, env: DrillE
 
         let endpoint = given;
         if (endpoint === undefined) {
-            const started = await startMotoServer();
+            // moto's one account is the stack's, as the stack's real credentials would be.
+            const account = allowedAccounts(loaded.config, "aws")?.[0] ?? allowedAccounts(loaded.config, "aws-native")?.[0];
+            const started = await startMotoServer(account === undefined ? {} : { account });
             if (started === undefined) throw new CliError(`${MOTO_INSTALL_HINT}, or give --endpoint-url of a local IAM endpoint`);
             server = started;
             endpoint = started.endpoint;
@@ -117,6 +120,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: DrillE
                 root: copy,
                 now: env.now,
                 client: (url) => new IAMClient({ ...iamClientConfig(url, "us-east-1"), credentials: DRILL_CREDENTIALS }),
+                account: (url, _region, signal) => callerAccount(url, "us-east-1", signal, DRILL_CREDENTIALS),
                 env: {},
             },
         );

@@ -9,6 +9,7 @@
  * denies at least as much counts as applied, so a rerun converges.
  */
 import { GetRolePolicyCommand, IAMClient, IAMClientConfig, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { REVOCATION_POLICY_NAME, decodePolicyDocument } from "../iam/policy";
 import { instantOf } from "../iam/timestamps";
 
@@ -51,6 +52,66 @@ export function iamClientConfig(endpoint?: string, region?: string, timeouts: Ti
 /** An IAM client on the standard credential chain, with {@link iamClientConfig}'s settings. */
 export function iamClient(endpoint?: string, region?: string): IAMClient {
     return new IAMClient(iamClientConfig(endpoint, region));
+}
+
+/**
+ * The account the credentials act in (sts:GetCallerIdentity, which no policy can deny), asked at
+ * the same endpoint as IAM's when one is given.
+ */
+export async function callerAccount(
+    endpoint: string | undefined,
+    region: string | undefined,
+    signal: AbortSignal,
+    credentials?: { accessKeyId: string; secretAccessKey: string },
+): Promise<string> {
+    const { endpoint: url, region: at, maxAttempts, requestHandler } = iamClientConfig(endpoint, region);
+    const client = new STSClient({
+        ...(url === undefined ? {} : { endpoint: url }),
+        ...(credentials === undefined ? {} : { credentials }),
+        region: at,
+        maxAttempts,
+        requestHandler,
+    });
+    try {
+        const identity = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
+        if (identity.Account === undefined) throw new Error("sts:GetCallerIdentity named no account");
+        return identity.Account;
+    } finally {
+        client.destroy();
+    }
+}
+
+/**
+ * IAM acts in the caller's account: a role is named by its name alone, so credentials of another
+ * account would revoke a namesake role there and report this one revoked. Before any call, the
+ * credentials' account is checked against the accounts the stack deploys to; undefined when it is
+ * one of them, else every target failed with the reason, nothing applied.
+ */
+export async function accountMismatch(
+    targets: EmergencyTarget[],
+    allowed: string[],
+    ask: (signal: AbortSignal) => Promise<string>,
+    where: string,
+    schedule: Schedule,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+): Promise<EmergencyResult[] | undefined> {
+    let detail = "";
+    // Retried like the roles' calls until the deadline: a throttled or reset call is no answer.
+    for (let round = 0; ; round++) {
+        const remaining = schedule.deadline - Date.now();
+        try {
+            const actual = await ask(AbortSignal.timeout(Math.max(1, Math.min(remaining, timeouts.requestMs))));
+            if (allowed.includes(actual)) return undefined;
+            detail = `these credentials act in account ${actual}, not ${allowed.join(" or ")} (${where}); nothing was applied, so that a namesake role in ${actual} is not revoked instead: use credentials of ${allowed.join(" or ")}`;
+            break;
+        } catch (error) {
+            detail = `the credentials' account could not be confirmed (${awsError(error)}); nothing was applied, so that a namesake role in another account is not revoked instead: rerun when sts:GetCallerIdentity answers`;
+            const delay = Math.random() * Math.min(schedule.maxDelayMs, schedule.baseDelayMs * 2 ** round);
+            if (!(retryable(error) || (error as Error).name === "TimeoutError") || Date.now() + delay >= schedule.deadline) break;
+            await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+    }
+    return targets.map((target) => ({ target, outcome: "failed", detail }));
 }
 
 /** Which endpoint the calls go to, and who chose it, for the person running them. */

@@ -22,7 +22,7 @@ import { formatUtc, safeToRemoveAfter } from "../iam/timestamps";
 
 export const LEAKED_USAGE =
     "usage: npm run revoke -- --leaked <source> [--at <ISO-8601>] [--reason <text>] [--dry-run] [--json] [--body-file <path>]";
-export const LEAKED_HELP = `${LEAKED_USAGE}
+export const LEAKED_HELP: string = `${LEAKED_USAGE}
 
 Revokes, in every stack file of the project, every role the leaked source can assume directly (its
 trust lets the source in) or through role chaining, with one cutoff, and prints one pull request.

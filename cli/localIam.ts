@@ -43,11 +43,16 @@ export interface MotoServer {
  * Starts moto_server on 127.0.0.1, or returns undefined when it is not installed. With
  * `managedPolicies`, IAM carries AWS's managed policy documents (loading them costs about 0.8 s).
  */
-export async function startMotoServer(options: { managedPolicies?: boolean } = {}): Promise<MotoServer | undefined> {
+export async function startMotoServer(options: { managedPolicies?: boolean; account?: string } = {}): Promise<MotoServer | undefined> {
     const port = await freePort();
     const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
         stdio: "ignore",
-        env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: String(options.managedPolicies === true) },
+        env: {
+            ...process.env,
+            MOTO_IAM_LOAD_MANAGED_POLICIES: String(options.managedPolicies === true),
+            // The account every request acts in (moto's default is 123456789012).
+            ...(options.account === undefined ? {} : { MOTO_ACCOUNT_ID: options.account }),
+        },
     });
     const missing = await new Promise<boolean>((resolve) => {
         child.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ENOENT"));

@@ -17,7 +17,9 @@ import {
     EmergencyResult,
     EmergencyTarget,
     Schedule,
+    accountMismatch,
     appliedCount,
+    callerAccount,
     defaultSchedule,
     endpointInUse,
     iamClient,
@@ -26,6 +28,7 @@ import {
 } from "./emergency";
 import { LoadedStack, loadStack, stackConfig, stackFileName } from "../config/loader";
 import { directorySource } from "../config/sources";
+import { allowedAccounts } from "../config/account";
 import {
     Containment,
     ListLimits,
@@ -402,6 +405,8 @@ export interface RevokeEnvironment {
     schedule?: (deadlineMs: number) => Schedule;
     /** The environment the IAM client reads (AWS_ENDPOINT_URL_IAM and the like), to name the endpoint in use. */
     env?: NodeJS.ProcessEnv;
+    /** The account the credentials act in; by default sts:GetCallerIdentity. */
+    account?: (endpoint: string | undefined, region: string | undefined, signal: AbortSignal) => Promise<string>;
 }
 
 /**
@@ -483,7 +488,15 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
             const endpoint = endpointInUse(request.endpointUrl, env.env ?? process.env, region);
             say(`IAM endpoint: ${endpoint}\n`);
             const schedule = (env.schedule ?? defaultSchedule)(request.deadlineMs);
-            emergency = await revokeNow(env.client(request.endpointUrl, decision.region), decision.targets, schedule);
+            const backend = currentConfig(loaded, now).config.provider ?? "aws";
+            const allowed = allowedAccounts(loaded.config, backend);
+            const ask = (signal: AbortSignal) => (env.account ?? callerAccount)(request.endpointUrl, decision.region, signal);
+            // Credentials of another account would revoke namesake roles there: checked first when the stack names its accounts.
+            const refused =
+                allowed === undefined
+                    ? undefined
+                    : await accountMismatch(decision.targets, allowed, ask, `${backend}:allowedAccountIds of ${decision.file}`, schedule);
+            emergency = refused ?? (await revokeNow(env.client(request.endpointUrl, decision.region), decision.targets, schedule));
             unrecorded = recordLaterCutoffs(decision, emergency, now, file, loaded);
             say(`${resultTable(emergency)}\n\n`);
             decision.endpoint = endpoint;

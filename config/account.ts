@@ -27,7 +27,14 @@ export function accountFromConfig(cliConfig: Record<string, string>, backend: st
     const region = cliConfig[`${backend}:region`];
     const partition = region === undefined ? undefined : partitionOfRegion(region);
     if (partition !== undefined) result.partition = partition;
-    const allowed = configValue(cliConfig[`${backend}:allowedAccountIds`] ?? "null");
-    if (Array.isArray(allowed) && allowed.length === 1 && /^\d{12}$/.test(String(allowed[0]))) result.accountId = String(allowed[0]);
+    const allowed = allowedAccounts(cliConfig, backend);
+    if (allowed?.length === 1) result.accountId = allowed[0];
     return result;
+}
+
+/** The accounts the provider may deploy to (`allowedAccountIds`), or undefined when the stack config does not limit them. */
+export function allowedAccounts(cliConfig: Record<string, string>, backend: string): string[] | undefined {
+    const allowed = configValue(cliConfig[`${backend}:allowedAccountIds`] ?? "null");
+    if (!Array.isArray(allowed) || allowed.length === 0 || !allowed.every((id) => /^\d{12}$/.test(String(id)))) return undefined;
+    return allowed.map(String);
 }

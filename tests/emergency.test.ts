@@ -11,10 +11,10 @@ import { CreateRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCom
 import { Capture, fixture, plan, project } from "./helpers";
 import { MOTO_INSTALL_HINT, Moto, startMoto } from "./moto";
 import { startFlakyProxy } from "./flakyProxy";
-import { main as revoke } from "../cli/revoke";
+import { RevokeEnvironment, main as revoke } from "../cli/revoke";
 import { main as drill } from "../cli/drill";
 import { PROJECT_ROOT } from "../cli/project";
-import { Schedule, iamClientConfig } from "../cli/emergency";
+import { Schedule, callerAccount, iamClientConfig } from "../cli/emergency";
 import { decodePolicyDocument } from "../iam/policy";
 
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
@@ -37,15 +37,27 @@ function testClient(endpoint: string | undefined, credentialsProvider: IAMClient
 /** Retries after milliseconds, not seconds, and every role's calls in flight at once. */
 const fast = (deadlineMs: number): Schedule => ({ deadline: Date.now() + deadlineMs, concurrency: 8, baseDelayMs: 5, maxDelayMs: 50 });
 
+/** The production identity check, with the test credentials. */
+const testAccount = (endpoint: string | undefined, region: string | undefined, signal: AbortSignal) =>
+    callerAccount(endpoint, region, signal, { accessKeyId: "testing", secretAccessKey: "testing" });
+
 async function run(
     argv: string[],
     root: string,
     client: (endpoint: string | undefined) => IAMClient = testClient,
     env: NodeJS.ProcessEnv = {},
+    account: RevokeEnvironment["account"] = testAccount,
 ) {
     const out = new Capture();
     const err = new Capture();
-    const code = await revoke(argv, out, err, { root, now: () => NOW, client: (endpoint) => client(endpoint), schedule: fast, env });
+    const code = await revoke(argv, out, err, {
+        root,
+        now: () => NOW,
+        client: (endpoint) => client(endpoint),
+        schedule: fast,
+        env,
+        account,
+    });
     return { code, stdout: out.text, stderr: err.text, file: fs.readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8") };
 }
 
@@ -122,6 +134,46 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
             const got = await moto!.client.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: "RevokeOlderSessions" }));
             assert.deepStrictEqual(decodePolicyDocument(got.PolicyDocument ?? ""), JSON.parse(String(rendered.inputs.policy)));
         }
+    });
+
+    it("applies nothing with credentials of another account than the stack's: IAM would revoke a namesake role there", async () => {
+        const inAccount = (account: string) =>
+            ORIGINAL.replace("  aws:region:   eu-west-1\n", `  aws:region:   eu-west-1\n  aws:allowedAccountIds: ["${account}"]\n`);
+        await moto!.client.send(new CreateRoleCommand({ RoleName: "namesake", AssumeRolePolicyDocument: trust }));
+        const stack = (account: string) =>
+            inAccount(account).replace("    auditor:", "    namesake:\n      trust:\n        services: [ec2.amazonaws.com]\n    auditor:");
+        const argv = ["--stack", "qa", "--role", "namesake", "--at", CUTOFF, "--now", "--endpoint-url", moto!.endpoint];
+        const other = await run(argv, project({ "Pulumi.qa.yaml": stack("111111111111") }));
+        const why =
+            "these credentials act in account 123456789012, not 111111111111 (aws:allowedAccountIds of Pulumi.qa.yaml); nothing was applied, so that a namesake role in 123456789012 is not revoked instead: use credentials of 111111111111";
+        assert.deepStrictEqual(
+            { code: other.code, rows: rows(other.stdout), stderr: other.stderr },
+            {
+                code: 1,
+                rows: [["namesake", "namesake", `FAILED: ${why}`]],
+                stderr: `1 of 1 roles were NOT revoked through the API:\nnamesake (namesake): ${why}\n`,
+            },
+        );
+        await assert.rejects(live("namesake"), { name: "NoSuchEntityException" });
+        // Unconfirmed is refused too: nothing is applied on a guess.
+        const unanswered = await run(argv, project({ "Pulumi.qa.yaml": stack("111111111111") }), testClient, {}, async () => {
+            throw Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredToken" });
+        });
+        assert.deepStrictEqual(rows(unanswered.stdout), [
+            [
+                "namesake",
+                "namesake",
+                "FAILED: the credentials' account could not be confirmed (ExpiredToken: The security token included in the request is expired (the credentials have expired: refresh them (aws sso login, or new temporary keys) and rerun)); nothing was applied, so that a namesake role in another account is not revoked instead: rerun when sts:GetCallerIdentity answers",
+            ],
+        ]);
+        await assert.rejects(live("namesake"), { name: "NoSuchEntityException" });
+        // The stack's own account (moto's) is applied.
+        const own = await run(argv, project({ "Pulumi.qa.yaml": stack("123456789012") }));
+        assert.deepStrictEqual(
+            { code: own.code, rows: rows(own.stdout) },
+            { code: 0, rows: [["namesake", "namesake", `revoked: sessions issued before ${CUTOFF} are denied`]] },
+        );
+        assert.strictEqual(await live("namesake"), CUTOFF);
     });
 
     it("says nothing was applied, and what to set, when there are no credentials, without retrying", async () => {
