@@ -120,7 +120,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: DrillE
                 root: copy,
                 now: env.now,
                 client: (url) => new IAMClient({ ...iamClientConfig(url, "us-east-1"), credentials: DRILL_CREDENTIALS }),
-                account: (url, _region, signal) => callerAccount(url, "us-east-1", signal, DRILL_CREDENTIALS),
+                account: (url, _region, signal) => callerAccount(url, "us-east-1", signal, { credentials: DRILL_CREDENTIALS }),
                 env: {},
             },
         );

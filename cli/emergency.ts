@@ -50,8 +50,8 @@ export function iamClientConfig(endpoint?: string, region?: string, timeouts: Ti
 }
 
 /** An IAM client on the standard credential chain, with {@link iamClientConfig}'s settings. */
-export function iamClient(endpoint?: string, region?: string): IAMClient {
-    return new IAMClient(iamClientConfig(endpoint, region));
+export function iamClient(endpoint?: string, region?: string, profile?: string): IAMClient {
+    return new IAMClient({ ...iamClientConfig(endpoint, region), ...(profile === undefined ? {} : { profile }) });
 }
 
 /**
@@ -62,12 +62,13 @@ export async function callerAccount(
     endpoint: string | undefined,
     region: string | undefined,
     signal: AbortSignal,
-    credentials?: { accessKeyId: string; secretAccessKey: string },
+    who: { credentials?: { accessKeyId: string; secretAccessKey: string }; profile?: string } = {},
 ): Promise<string> {
     const { endpoint: url, region: at, maxAttempts, requestHandler } = iamClientConfig(endpoint, region);
     const client = new STSClient({
         ...(url === undefined ? {} : { endpoint: url }),
-        ...(credentials === undefined ? {} : { credentials }),
+        ...(who.credentials === undefined ? {} : { credentials: who.credentials }),
+        ...(who.profile === undefined ? {} : { profile: who.profile }),
         region: at,
         maxAttempts,
         requestHandler,

@@ -11,17 +11,19 @@ import * as path from "path";
 import { CliError, EXIT_CODES_HELP, UsageError, Writer, parseFlags } from "./io";
 import { fitForGitHub, writeFullReport } from "./github";
 import { lockStackFile, replaceStackFile } from "./stackFile";
-import { Decision, RevokeEnvironment, chooseCutoff, decide } from "./revoke";
-import { loadStack, scanStacks, stackFileName } from "../config/loader";
+import { Decision, RevokeEnvironment, accountOf, chooseCutoff, decide, emergencyFlags, recordLaterCutoffs } from "./revoke";
+import { EmergencyResult, accountMismatch, defaultSchedule, endpointInUse, resultTable, revokeNow } from "./emergency";
+import { allowedAccounts } from "../config/account";
+import { LoadedStack, loadStack, scanStacks, stackFileName } from "../config/loader";
 import { readStackConfig } from "../config/stackConfig";
 import { directorySource } from "../config/sources";
 import { NOT_COVERED, RepositoryIndex, repositoryRoles } from "../analysis/containment";
 import { Leak, LEAKED_FORMS, LeakedSource, leakReach, parseLeakedSource } from "../analysis/leaked";
 import { roleArn } from "../analysis/reachability";
-import { formatUtc, safeToRemoveAfter } from "../iam/timestamps";
+import { formatUtc, safeToRemoveAfter, show } from "../iam/timestamps";
 
-export const LEAKED_USAGE =
-    "usage: npm run revoke -- --leaked <source> [--at <ISO-8601>] [--reason <text>] [--dry-run] [--json] [--body-file <path>]";
+export const LEAKED_USAGE: string =
+    "usage: npm run revoke -- --leaked <source> [--at <ISO-8601>] [--reason <text>] [--dry-run] [--now [--profile <account>=<profile> ...] [--endpoint-url <url>] [--deadline <seconds>]] [--json] [--body-file <path>]";
 export const LEAKED_HELP: string = `${LEAKED_USAGE}
 
 Revokes, in every stack file of the project, every role the leaked source can assume directly (its
@@ -32,11 +34,19 @@ trust lets the source in) or through role chaining, with one cutoff, and prints 
                       (AWS's playbook: the time of the earliest malicious AssumeRole)
   --reason <text>     why, for the pull request
   --dry-run           show the roles, their paths and the pull request; write nothing
-  --json              print one JSON object: {source, cutoff, written, stacks, roles, title, body}
+  --now               also apply the revocations at once through the IAM API, every account at the
+                      same time, after writing the stack files; each affected stack file must name
+                      its account (aws:allowedAccountIds), and nothing is applied in an account
+                      with credentials of another
+  --profile <a>=<p>   with --now: the AWS config profile whose credentials act in account <a>
+                      (repeat per account); default the stack file's aws:profile, else the standard
+                      credential chain
+  --endpoint-url <url>  with --now: another IAM endpoint
+  --deadline <seconds>  with --now: when to stop retrying and report what was not applied; default 120
+  --json              print one JSON object: {source, cutoff, written, stacks, roles, title, body, applied}
   --body-file <path>  also write the pull request's body to a file, for gh pr create --body-file
 
-Not with --leaked yet: --now (apply each stack's part with revoke --stack <s> --role <key> ... --now,
-the commands the output lists), --stack, --role, --all, --with-chained.
+Not with --leaked: --stack, --role, --all, --with-chained (the source decides the roles).
 
 ${EXIT_CODES_HELP}`;
 
@@ -48,6 +58,11 @@ export interface LeakedRequest {
     dryRun: boolean;
     json: boolean;
     bodyFile?: string;
+    now: boolean;
+    endpointUrl?: string;
+    deadlineMs: number;
+    /** With --now: the AWS config profile per account ID. */
+    profiles: Map<string, string>;
 }
 
 /** Parses `revoke --leaked ...`; undefined means `--help`. */
@@ -64,18 +79,28 @@ export function parseLeakedRequest(argv: string[]): LeakedRequest | undefined {
         all: { type: "boolean" },
         "with-chained": { type: "boolean" },
         now: { type: "boolean" },
+        profile: { type: "string", multiple: true },
+        "endpoint-url": { type: "string" },
+        deadline: { type: "string" },
     });
     if (values === undefined) return undefined;
     if (values.leaked === undefined) throw new UsageError("--leaked needs a source");
-    for (const flag of ["stack", "role", "all", "with-chained", "now"] as const) {
-        if (values[flag] !== undefined) {
-            throw new UsageError(
-                flag === "now"
-                    ? "--leaked does not take --now yet: write the revocations, then apply each stack's part with the revoke --stack ... --now commands it prints"
-                    : `--leaked does not take --${flag}: the source decides the roles, in every stack file`,
-            );
-        }
+    for (const flag of ["stack", "role", "all", "with-chained"] as const) {
+        if (values[flag] !== undefined)
+            throw new UsageError(`--leaked does not take --${flag}: the source decides the roles, in every stack file`);
     }
+    if (values.now === true && values["dry-run"] === true)
+        throw new UsageError("--dry-run writes and applies nothing; drop --now or --dry-run");
+    if (values.profile !== undefined && values.now !== true) throw new UsageError("--profile only applies with --now");
+    const profiles = new Map<string, string>();
+    for (const given of values.profile ?? []) {
+        const match = /^(\d{12})=(\S+)$/.exec(given);
+        if (match === null)
+            throw new UsageError(`--profile ${show(given)} is not <12-digit account ID>=<profile>, such as 222222222222=prod-admin`);
+        if (profiles.has(match[1])) throw new UsageError(`--profile names account ${match[1]} twice`);
+        profiles.set(match[1], match[2]);
+    }
+    const emergency = emergencyFlags(values);
     let source: LeakedSource;
     try {
         source = parseLeakedSource(values.leaked);
@@ -89,14 +114,27 @@ export function parseLeakedRequest(argv: string[]): LeakedRequest | undefined {
         dryRun: values["dry-run"] === true,
         json: values.json === true,
         ...(values["body-file"] === undefined ? {} : { bodyFile: values["body-file"] }),
+        now: values.now === true,
+        ...emergency,
+        profiles,
     };
 }
 
 /** One stack's part of the change. */
 interface StackPart {
     decision: Decision;
-    original: string;
+    loaded: LoadedStack;
     path: string;
+    /** With --now: the one account the stack deploys to. */
+    account?: string;
+}
+
+/** What --now did in one account. */
+export interface AccountResult {
+    account: string;
+    /** Where the credentials came from, in words. */
+    credentials: string;
+    results: EmergencyResult[];
 }
 
 /** The pull request of a leak's revocation: the full text, and a summary that names the roles by stack. */
@@ -105,6 +143,7 @@ export function leakPullRequest(
     parts: Decision[],
     cutoff: string,
     reason: string | undefined,
+    applied?: AccountResult[],
 ): { title: string; full: string; summary: string } {
     const roles = leak.reached.length;
     const stacks = parts.map((p) => p.stack);
@@ -135,15 +174,45 @@ export function leakPullRequest(
         return lines;
     };
     const reasons = leak.reached.map((r) => `- ${r.path}: ${r.reasons.join("; ")}`);
+    const notApplied = (p: Decision) =>
+        applied === undefined
+            ? p.targets
+            : p.targets.filter((t) => applied.some((a) => a.results.some((r) => r.target === t && r.outcome === "failed")));
+    const rerun = parts.filter((p) => notApplied(p).length > 0);
     const apply = [
-        "### Applying it now (the emergency path)",
-        "",
-        "Each stack's part, through the IAM API with that account's credentials:",
-        "",
-        ...parts.map(
-            (p) => `- \`npm run revoke -- --stack ${p.stack} ${p.targets.map((t) => `--role ${t.key}`).join(" ")} --at ${cutoff} --now\``,
-        ),
-        "",
+        ...(applied === undefined
+            ? []
+            : [
+                  "### Applied at once (emergency path)",
+                  "",
+                  ...applied.map(({ account, results }) => {
+                      const done = results.filter((r) => r.outcome !== "failed").length;
+                      return `- Account ${account}: ${done} of ${results.length} roles revoked through the IAM API with \`revoke --leaked --now\`${
+                          done === results.length
+                              ? "."
+                              : `; **not applied**: ${results
+                                    .filter((r) => r.outcome === "failed")
+                                    .map((r) => `\`${r.target.key}\` (${r.detail})`)
+                                    .join(", ")}`
+                      }`;
+                  }),
+                  "",
+              ]),
+        ...(rerun.length === 0
+            ? []
+            : [
+                  applied === undefined ? "### Applying it now (the emergency path)" : "### Applying the rest now",
+                  "",
+                  "Each stack's part, through the IAM API with that account's credentials:",
+                  "",
+                  ...rerun.map(
+                      (p) =>
+                          `- \`npm run revoke -- --stack ${p.stack} ${notApplied(p)
+                              .map((t) => `--role ${t.key}`)
+                              .join(" ")} --at ${cutoff} --now\``,
+                  ),
+                  "",
+              ]),
         "### What no role revocation covers",
         "",
         ...NOT_COVERED.map((n) => `- ${n}`),
@@ -156,7 +225,7 @@ export function leakPullRequest(
 }
 
 /** `revoke --leaked`: returns the exit code; a failure throws (the caller reports it). */
-export async function leakedMain(request: LeakedRequest, out: Writer, env: RevokeEnvironment): Promise<number> {
+export async function leakedMain(request: LeakedRequest, out: Writer, err: Writer, env: RevokeEnvironment): Promise<number> {
     const now = env.now();
     const cutoff = formatUtc(chooseCutoff(request.at, now));
     const source = directorySource(env.root);
@@ -179,7 +248,7 @@ export async function leakedMain(request: LeakedRequest, out: Writer, env: Revok
     if (leak.reached.length === 0) {
         if (request.json)
             out.write(
-                `${JSON.stringify({ source: request.source.text, cutoff, written: [], stacks: [], roles: [], title: null, body: null })}\n`,
+                `${JSON.stringify({ source: request.source.text, cutoff, written: [], stacks: [], roles: [], title: null, body: null, applied: null })}\n`,
             );
         say(`No role of the project's stack files is reachable by ${request.source.text}; nothing to revoke.\n`);
         return 0;
@@ -202,7 +271,17 @@ export async function leakedMain(request: LeakedRequest, out: Writer, env: Revok
                     now,
                     repository.roles,
                 );
-                parts.push({ decision, original: loaded.text, path: file });
+                const part: StackPart = { decision, loaded, path: file };
+                if (request.now) {
+                    const backend = readStackConfig(loaded.config, { stackFile: loaded.file, now });
+                    const accounts = allowedAccounts(loaded.config, (backend.ok ? backend.config.provider : undefined) ?? "aws");
+                    if (accounts?.length === 1) part.account = accounts[0];
+                    else
+                        problems.push(
+                            `${loaded.file}: --now needs the one account its roles are in, to use that account's credentials: set aws:allowedAccountIds to it`,
+                        );
+                }
+                parts.push(part);
             } catch (error) {
                 problems.push(
                     ...(error as Error).message
@@ -210,6 +289,13 @@ export async function leakedMain(request: LeakedRequest, out: Writer, env: Revok
                         .map((line) => (line.startsWith(loaded.file) ? line : `${loaded.file}: ${line}`)),
                 );
             }
+        }
+        const affected = new Set(parts.flatMap((p) => p.account ?? []));
+        for (const account of request.profiles.keys()) {
+            if (!affected.has(account) && problems.length === 0)
+                problems.push(
+                    `--profile ${account}=...: no affected stack file deploys to account ${account} (they deploy to ${[...affected].join(", ")})`,
+                );
         }
         if (problems.length > 0) throw new CliError(`nothing was written:\n${problems.join("\n")}`);
         if (
@@ -222,17 +308,26 @@ export async function leakedMain(request: LeakedRequest, out: Writer, env: Revok
         if (!request.dryRun) {
             try {
                 for (const part of parts.filter((p) => p.decision.changed)) {
-                    replaceStackFile(part.path, part.original, part.decision.edited);
+                    replaceStackFile(part.path, part.loaded.text, part.decision.edited);
                     written.push(part.decision.file);
                 }
             } catch (error) {
                 for (const part of parts.filter((p) => written.includes(p.decision.file)))
-                    replaceStackFile(part.path, part.decision.edited, part.original);
+                    replaceStackFile(part.path, part.decision.edited, part.loaded.text);
                 throw new CliError(`nothing was written (${written.join(", ") || "no file"} put back): ${(error as Error).message}`);
             }
         }
+        // The record first, then every account at once: revoking one first gives the holder time in the others.
+        const applied = request.now ? await applyNow(parts, request, env) : undefined;
+        const unrecorded = applied === undefined ? [] : parts.flatMap((part) => recordedLater(part, applied, now));
+        if (applied !== undefined) {
+            say(`IAM endpoint: ${endpointInUse(request.endpointUrl, env.env ?? process.env, parts[0].decision.region ?? "us-east-1")}\n`);
+            for (const { account, credentials, results } of applied)
+                say(`\nAccount ${account} (${credentials}):\n${resultTable(results)}\n`);
+            say("\n");
+        }
         const decisions = parts.map((p) => p.decision);
-        const pr = leakPullRequest(leak, decisions, cutoff, request.reason);
+        const pr = leakPullRequest(leak, decisions, cutoff, request.reason, applied);
         const fitted = fitForGitHub(pr.full, () => pr.summary);
         const reportFile = fitted.summarised
             ? writeFullReport(path.join(os.tmpdir(), `revocable-roles-leaked-${cutoff.replace(/:/g, "")}.md`), pr.full)
@@ -255,9 +350,19 @@ export async function leakedMain(request: LeakedRequest, out: Writer, env: Revok
                     })),
                     title: pr.title,
                     body,
+                    applied:
+                        applied?.flatMap(({ account, results }) =>
+                            results.map((r) => ({
+                                account,
+                                key: r.target.key,
+                                roleName: r.target.roleName,
+                                outcome: r.outcome,
+                                detail: r.detail,
+                            })),
+                        ) ?? null,
                 })}\n`,
             );
-            return 0;
+            return failures(applied, unrecorded, err);
         }
         say(
             request.dryRun
@@ -271,8 +376,65 @@ export async function leakedMain(request: LeakedRequest, out: Writer, env: Revok
         say(`\nPull request title:\n${pr.title}\n\nPull request body:\n${body}\n`);
         if (reportFile !== undefined)
             say(`\nThe body is a summary (GitHub takes at most 65,536 characters); the full report is in ${reportFile}.\n`);
-        return 0;
+        return failures(applied, unrecorded, err);
     } finally {
         for (const lock of locks) lock.release();
     }
+}
+
+/**
+ * --now: per account, with that account's credentials (its --profile, else the stack file's
+ * aws:profile, else the standard chain), every account at the same time under one deadline;
+ * credentials of another account apply nothing there (IAM would revoke namesake roles).
+ */
+async function applyNow(parts: StackPart[], request: LeakedRequest, env: RevokeEnvironment): Promise<AccountResult[]> {
+    const schedule = (env.schedule ?? defaultSchedule)(request.deadlineMs);
+    const accounts = [...new Set(parts.map((p) => p.account!))].sort();
+    return Promise.all(
+        accounts.map(async (account) => {
+            const inAccount = parts.filter((p) => p.account === account);
+            const fromStack = inAccount.map((p) => p.loaded.config["aws:profile"]).find((p) => p !== undefined);
+            const profile = request.profiles.get(account) ?? fromStack;
+            const credentials =
+                request.profiles.get(account) !== undefined
+                    ? `profile ${profile} from --profile`
+                    : fromStack !== undefined
+                      ? `profile ${profile} from aws:profile`
+                      : "the standard credential chain";
+            const region = inAccount[0].decision.region;
+            const targets = inAccount.flatMap((p) => p.decision.targets);
+            const files = inAccount.map((p) => p.decision.file).join(", ");
+            const refused = await accountMismatch(
+                targets,
+                [account],
+                accountOf(env, request.endpointUrl, region, profile),
+                `aws:allowedAccountIds of ${files}`,
+                schedule,
+            );
+            const results = refused ?? (await revokeNow(env.client(request.endpointUrl, region, profile), targets, schedule));
+            return { account, credentials, results };
+        }),
+    );
+}
+
+/** Records, in a stack's file, the later cutoffs live policies already held; returns what it could not. */
+function recordedLater(part: StackPart, applied: AccountResult[], now: Date): string[] {
+    const mine = new Set(part.decision.targets);
+    const results = applied.flatMap((a) => a.results).filter((r) => mine.has(r.target));
+    return recordLaterCutoffs(part.decision, results, now, part.path, part.loaded);
+}
+
+/** Names on stderr what --now did not apply or record; the exit code. */
+function failures(applied: AccountResult[] | undefined, unrecorded: string[], err: Writer): number {
+    const failed = (applied ?? []).flatMap(({ account, results }) =>
+        results.filter((r) => r.outcome === "failed").map((r) => ({ account, r })),
+    );
+    if (failed.length > 0) {
+        const total = (applied ?? []).reduce((n, a) => n + a.results.length, 0);
+        err.write(
+            `${failed.length} of ${total} roles were NOT revoked through the API:\n${failed.map(({ account, r }) => `${account} ${r.target.key} (${r.target.roleName}): ${r.detail}`).join("\n")}\n`,
+        );
+    }
+    if (unrecorded.length > 0) err.write(`${unrecorded.join("\n")}\n`);
+    return failed.length > 0 || unrecorded.length > 0 ? 1 : 0;
 }

@@ -126,6 +126,28 @@ export function parseRequest(argv: string[]): RevokeRequest | undefined {
     const roles = [...new Set(values.role ?? [])];
     if (values.stack === undefined) throw new UsageError("--stack is required");
     if (roles.length > 0 === (values.all === true)) throw new UsageError("give either --role (one or more) or --all");
+    const { endpointUrl: endpoint, deadlineMs } = emergencyFlags(values);
+    return {
+        stack: values.stack,
+        roles,
+        all: values.all === true,
+        at: values.at,
+        reason: values.reason,
+        withChained: values["with-chained"] === true,
+        now: values.now === true,
+        endpointUrl: endpoint,
+        deadlineMs,
+        json: values.json === true,
+        bodyFile: values["body-file"],
+        reportFile: values["report-file"],
+    };
+}
+
+/** The flags of the emergency path, checked: `--endpoint-url` and `--deadline` only with `--now`. */
+export function emergencyFlags(values: { now?: boolean; "endpoint-url"?: string; deadline?: string }): {
+    endpointUrl?: string;
+    deadlineMs: number;
+} {
     if (values["endpoint-url"] !== undefined && values.now !== true) throw new UsageError("--endpoint-url only applies with --now");
     if (values.deadline !== undefined && values.now !== true) throw new UsageError("--deadline only applies with --now");
     const endpoint = values["endpoint-url"];
@@ -136,20 +158,7 @@ export function parseRequest(argv: string[]): RevokeRequest | undefined {
     if (values.deadline !== undefined && (!/^\d+(?:\.\d+)?$/.test(values.deadline) || deadline <= 0)) {
         throw new UsageError(`--deadline ${show(values.deadline)} is not a number of seconds above 0, such as 120`);
     }
-    return {
-        stack: values.stack,
-        roles,
-        all: values.all === true,
-        at: values.at,
-        reason: values.reason,
-        withChained: values["with-chained"] === true,
-        now: values.now === true,
-        endpointUrl: endpoint,
-        deadlineMs: deadline * 1000,
-        json: values.json === true,
-        bodyFile: values["body-file"],
-        reportFile: values["report-file"],
-    };
+    return { ...(endpoint === undefined ? {} : { endpointUrl: endpoint }), deadlineMs: deadline * 1000 };
 }
 
 /** The cutoff: `--at` as given (never in the future) or now, in whole seconds rounded up. */
@@ -400,20 +409,40 @@ export function postablePullRequest(
 export interface RevokeEnvironment {
     root: string;
     now: () => Date;
-    client: (endpoint: string | undefined, region: string | undefined) => IAMClient;
+    /** An IAM client; `profile` names the AWS config profile of the credentials (the standard chain without it). */
+    client: (endpoint: string | undefined, region: string | undefined, profile?: string) => IAMClient;
     /** The emergency path's schedule for a deadline (tests shorten the backoff). */
     schedule?: (deadlineMs: number) => Schedule;
     /** The environment the IAM client reads (AWS_ENDPOINT_URL_IAM and the like), to name the endpoint in use. */
     env?: NodeJS.ProcessEnv;
     /** The account the credentials act in; by default sts:GetCallerIdentity. */
-    account?: (endpoint: string | undefined, region: string | undefined, signal: AbortSignal) => Promise<string>;
+    account?: (endpoint: string | undefined, region: string | undefined, signal: AbortSignal, profile?: string) => Promise<string>;
+}
+
+/** How the emergency path asks which account credentials (of `profile`, or the standard chain) act in. */
+export function accountOf(
+    env: RevokeEnvironment,
+    endpoint: string | undefined,
+    region: string | undefined,
+    profile?: string,
+): (signal: AbortSignal) => Promise<string> {
+    return (signal) =>
+        env.account !== undefined
+            ? env.account(endpoint, region, signal, profile)
+            : callerAccount(endpoint, region, signal, profile === undefined ? {} : { profile });
 }
 
 /**
  * Records the later cutoffs live policies already hold, so that the pull request never deploys a
  * weaker revocation over them; returns the roles it could not record, with why.
  */
-function recordLaterCutoffs(decision: Decision, emergency: EmergencyResult[], now: Date, file: string, loaded: LoadedStack): string[] {
+export function recordLaterCutoffs(
+    decision: Decision,
+    emergency: EmergencyResult[],
+    now: Date,
+    file: string,
+    loaded: LoadedStack,
+): string[] {
     const later = emergency.filter((r) => r.laterCutoff !== undefined);
     if (later.length === 0) return [];
     const text = setRoleCutoffs(decision.edited, new Map(later.map(({ target, laterCutoff }) => [target.key, laterCutoff!])));
@@ -457,7 +486,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
                 out.write(LEAKED_HELP);
                 return 0;
             }
-            return await leakedMain(leaked, out, env);
+            return await leakedMain(leaked, out, err, env);
         }
         const request = parseRequest(argv);
         if (request === undefined) {
@@ -490,7 +519,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
             const schedule = (env.schedule ?? defaultSchedule)(request.deadlineMs);
             const backend = currentConfig(loaded, now).config.provider ?? "aws";
             const allowed = allowedAccounts(loaded.config, backend);
-            const ask = (signal: AbortSignal) => (env.account ?? callerAccount)(request.endpointUrl, decision.region, signal);
+            const ask = accountOf(env, request.endpointUrl, decision.region);
             // Credentials of another account would revoke namesake roles there: checked first when the stack names its accounts.
             const refused =
                 allowed === undefined

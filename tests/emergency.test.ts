@@ -16,6 +16,8 @@ import { main as drill } from "../cli/drill";
 import { PROJECT_ROOT } from "../cli/project";
 import { Schedule, callerAccount, iamClientConfig } from "../cli/emergency";
 import { decodePolicyDocument } from "../iam/policy";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { CI, PROD, STACKS } from "./leakedFixture";
 
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
 const NOW = new Date("2026-11-27T10:15:30.250Z");
@@ -39,7 +41,7 @@ const fast = (deadlineMs: number): Schedule => ({ deadline: Date.now() + deadlin
 
 /** The production identity check, with the test credentials. */
 const testAccount = (endpoint: string | undefined, region: string | undefined, signal: AbortSignal) =>
-    callerAccount(endpoint, region, signal, { accessKeyId: "testing", secretAccessKey: "testing" });
+    callerAccount(endpoint, region, signal, { credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
 
 async function run(
     argv: string[],
@@ -301,6 +303,130 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
             [await live("drilled"), await live("bystander").catch((e: Error) => e.name)],
             ["2026-11-28T12:00:01Z", "NoSuchEntityException"],
         );
+    });
+
+    it("revoke --leaked --now: every account at once with its own credentials, none with another's", async () => {
+        // moto keeps accounts apart by a header; a profile stands for an account's credentials here.
+        const ACCOUNT_OF: Record<string, string> = { ci: CI, prod: PROD };
+        const inAccount = <T extends IAMClient | STSClient>(client: T, account: string): T => {
+            // Both clients' stacks take the same build middleware; their types differ only by the service.
+            (client.middlewareStack as unknown as IAMClient["middlewareStack"]).add(
+                (next) => async (args) => {
+                    (args.request as { headers: Record<string, string> }).headers["x-moto-account-id"] = account;
+                    return next(args);
+                },
+                { step: "build" },
+            );
+            return client;
+        };
+        // Without a profile: the standard chain, which acts in moto's default account.
+        const accountOf = (profile?: string) => (profile === undefined ? "123456789012" : ACCOUNT_OF[profile]);
+        const env = {
+            now: () => NOW,
+            schedule: fast,
+            env: {},
+            client: (endpoint: string | undefined, _region: string | undefined, profile?: string) =>
+                inAccount(testClient(endpoint), accountOf(profile)),
+            account: async (endpoint: string | undefined, region: string | undefined, signal: AbortSignal, profile?: string) => {
+                const sts = inAccount(new STSClient({ endpoint, region: region ?? "us-east-1", credentials }), accountOf(profile));
+                return (await sts.send(new GetCallerIdentityCommand({}), { abortSignal: signal })).Account!;
+            },
+        };
+        for (const [account, names] of [
+            [CI, ["deployer", "builder", "reporting"]],
+            [PROD, ["prod-admin", "db-admin"]],
+        ] as const) {
+            for (const RoleName of names)
+                await inAccount(testClient(moto!.endpoint), account).send(
+                    new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }),
+                );
+        }
+        const liveIn = async (account: string, RoleName: string) => {
+            try {
+                const got = await inAccount(testClient(moto!.endpoint), account).send(
+                    new GetRolePolicyCommand({ RoleName, PolicyName: "RevokeOlderSessions" }),
+                );
+                return decodePolicyDocument(got.PolicyDocument ?? "").Statement[0].Condition?.DateLessThan["aws:TokenIssueTime"];
+            } catch {
+                return "none";
+            }
+        };
+        const root = project(STACKS);
+        const leaked = async (...extra: string[]) => {
+            const out = new Capture();
+            const err = new Capture();
+            const code = await revoke(
+                ["--leaked", "github:acme/web", "--at", CUTOFF, "--now", "--endpoint-url", moto!.endpoint, "--json", ...extra],
+                out,
+                err,
+                { root, ...env },
+            );
+            const json = JSON.parse(out.text) as {
+                written: string[];
+                applied: { account: string; key: string; outcome: string; detail: string }[];
+                body: string;
+            };
+            return {
+                code,
+                stderr: err.text,
+                written: json.written,
+                applied: json.applied.map((a) => `${a.account} ${a.key} ${a.outcome}`),
+                body: json.body,
+            };
+        };
+        // Only the ci account's credentials: prod's roles are left alone, not revoked as namesakes elsewhere.
+        const first = await leaked("--profile", `${CI}=ci`);
+        const refused = `these credentials act in account 123456789012, not ${PROD} (aws:allowedAccountIds of Pulumi.prod.yaml); nothing was applied, so that a namesake role in 123456789012 is not revoked instead: use credentials of ${PROD}`;
+        assert.deepStrictEqual(
+            { code: first.code, written: first.written, applied: first.applied },
+            {
+                code: 1,
+                written: ["Pulumi.ci.yaml", "Pulumi.prod.yaml", "Pulumi.staging.yaml"],
+                applied: [
+                    `${CI} deployer revoked`,
+                    `${CI} builder revoked`,
+                    `${CI} reporting revoked`,
+                    `${PROD} prod-admin failed`,
+                    `${PROD} db-admin failed`,
+                ],
+            },
+        );
+        assert.strictEqual(
+            first.stderr,
+            `2 of 5 roles were NOT revoked through the API:\n${PROD} prod-admin (prod-admin): ${refused}\n${PROD} db-admin (db-admin): ${refused}\n`,
+        );
+        assert.ok(
+            first.body.includes(`- Account ${CI}: 3 of 3 roles revoked through the IAM API with \`revoke --leaked --now\`.\n`),
+            first.body,
+        );
+        assert.ok(
+            first.body.includes(
+                `### Applying the rest now\n\nEach stack's part, through the IAM API with that account's credentials:\n\n- \`npm run revoke -- --stack prod --role prod-admin --role db-admin --at ${CUTOFF} --now\`\n`,
+            ),
+            first.body,
+        );
+        assert.deepStrictEqual(
+            [await liveIn(CI, "deployer"), await liveIn(PROD, "prod-admin"), await liveIn("123456789012", "prod-admin")],
+            [CUTOFF, "none", "none"],
+        );
+        // With each account's credentials the rerun completes: ci's roles count as applied, prod's are revoked.
+        const second = await leaked("--profile", `${CI}=ci`, "--profile", `${PROD}=prod`);
+        assert.deepStrictEqual(
+            { code: second.code, stderr: second.stderr, written: second.written, applied: second.applied },
+            {
+                code: 0,
+                stderr: "",
+                written: [],
+                applied: [
+                    `${CI} deployer already`,
+                    `${CI} builder already`,
+                    `${CI} reporting already`,
+                    `${PROD} prod-admin revoked`,
+                    `${PROD} db-admin revoked`,
+                ],
+            },
+        );
+        assert.deepStrictEqual([await liveIn(PROD, "prod-admin"), await liveIn(PROD, "db-admin")], [CUTOFF, CUTOFF]);
     });
 
     describe("under faults", () => {

@@ -6,6 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { Capture, project, repository } from "./helpers";
+import { CI, PROD, STACKS, arn } from "./leakedFixture";
 import { main as revoke } from "../cli/revoke";
 import { main as guard } from "../cli/guard";
 import { iamClient } from "../cli/emergency";
@@ -14,34 +15,6 @@ import { LEAKED_USAGE } from "../cli/leaked";
 import { PROJECT_ROOT } from "../cli/project";
 
 const NOW = new Date("2026-12-01T12:00:00Z");
-const CI = "111111111111";
-const PROD = "222222222222";
-
-const assume = (...arns: string[]) =>
-    `      inlinePolicies:\n        assume:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Allow\n              Action: sts:AssumeRole\n              Resource: [${arns.map((a) => `"${a}"`).join(", ")}]\n`;
-const arn = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
-const stackFile = (account: string, roles: string[]) =>
-    `config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["${account}"]\n  revocable-roles:roles:\n${roles.join("")}`;
-
-/** GitHub's acme/web deploys through ci's deployer into prod, whose admin reaches the database admin, which reporting (staging) trusts. */
-const STACKS = {
-    "Pulumi.ci.yaml": stackFile(CI, [
-        `    deployer:\n      trust:\n        githubActions: {repositories: ["acme/web:ref:refs/heads/main"]}\n${assume(arn(PROD, "prod-admin"))}`,
-        `    builder:\n      trust:\n        githubActions: {repositories: ["acme/*"]}\n`,
-        `    other-ci:\n      trust:\n        githubActions: {repositories: ["acme/other"]}\n`,
-    ]),
-    "Pulumi.prod.yaml": stackFile(PROD, [
-        `    prod-admin:\n      trust:\n        principals: ["${arn(CI, "deployer")}"]\n${assume(arn(PROD, "db-admin"))}`,
-        `    db-admin:\n      trust:\n        principals: ["${arn(PROD, "prod-admin")}"]\n${assume(arn(CI, "reporting"))}`,
-        `    web-server:\n      trust:\n        services: [ec2.amazonaws.com]\n`,
-        `    sso-admin:\n      trust:\n        saml: {providerArn: "arn:aws:iam::${PROD}:saml-provider/Okta"}\n`,
-    ]),
-    "Pulumi.staging.yaml": stackFile(CI, [
-        `    reporting:\n      trust:\n        principals: ["${arn(PROD, "db-admin")}"]\n`,
-        `    staging-app:\n      trust:\n        services: [lambda.amazonaws.com]\n`,
-    ]),
-};
-
 async function capture(command: (out: Capture, err: Capture) => Promise<number>) {
     const out = new Capture();
     const err = new Capture();
@@ -242,14 +215,40 @@ describe("revoke --leaked", () => {
         );
     });
 
-    it("refuses a source it does not know and the flags it does not take yet, as usage errors", async () => {
+    it("--now writes nothing when a stack file does not name the one account its roles are in, or a profile names no affected account", async () => {
+        const unnamed = STACKS["Pulumi.staging.yaml"].replace(`  aws:allowedAccountIds: ["${CI}"]\n`, "");
+        const root = project({ ...STACKS, "Pulumi.staging.yaml": unnamed });
+        assert.deepStrictEqual(await run(root, ["--leaked", "github:acme/web", "--at", CUTOFF, "--now"]), {
+            code: 1,
+            stdout: "",
+            stderr: "nothing was written:\nPulumi.staging.yaml: --now needs the one account its roles are in, to use that account's credentials: set aws:allowedAccountIds to it\n",
+        });
+        const other = project(STACKS);
+        assert.deepStrictEqual(
+            await run(other, ["--leaked", "github:acme/web", "--at", CUTOFF, "--now", "--profile", "333333333333=ops"]),
+            {
+                code: 1,
+                stdout: "",
+                stderr: `nothing was written:\n--profile 333333333333=...: no affected stack file deploys to account 333333333333 (they deploy to ${CI}, ${PROD})\n`,
+            },
+        );
+        assert.deepStrictEqual([read(root), read(other)], [{ ...STACKS, "Pulumi.staging.yaml": unnamed }, STACKS]);
+    });
+
+    it("refuses a source it does not know and flags it does not take, as usage errors", async () => {
         const root = project(STACKS);
         const usage = (line: string) => ({ code: 2, stdout: "", stderr: `${line}\n${LEAKED_USAGE}\n` });
         assert.deepStrictEqual(
-            await run(root, ["--leaked", "github:acme/web", "--now"]),
-            usage(
-                "--leaked does not take --now yet: write the revocations, then apply each stack's part with the revoke --stack ... --now commands it prints",
-            ),
+            await run(root, ["--leaked", "github:acme/web", "--now", "--dry-run"]),
+            usage("--dry-run writes and applies nothing; drop --now or --dry-run"),
+        );
+        assert.deepStrictEqual(
+            await run(root, ["--leaked", "github:acme/web", "--profile", "111111111111=ci"]),
+            usage("--profile only applies with --now"),
+        );
+        assert.deepStrictEqual(
+            await run(root, ["--leaked", "github:acme/web", "--now", "--profile", "ci"]),
+            usage('--profile "ci" is not <12-digit account ID>=<profile>, such as 222222222222=prod-admin'),
         );
         assert.deepStrictEqual(
             await run(root, ["--leaked", "github:acme/web", "--stack", "ci"]),
