@@ -167,40 +167,47 @@ function sourceFacts(source: LeakedSource): RoleFacts {
     return { stack: "", key: source.text, roleName: "", path: "/", trust: {}, inlinePolicies: [], managedPolicyArns: [] };
 }
 
-/** The declared role a role source is, if any (same partition, account, path and name). */
-function declaredRole(source: LeakedSource, index: RepositoryIndex): RepositoryRole | undefined {
-    if (source.kind !== "role") return undefined;
-    return index.roles.find(
-        (role) =>
-            role.roleName === source.name &&
-            role.path === source.path &&
-            role.account === source.account &&
-            (role.partition ?? "aws") === source.partition,
-    );
+/**
+ * The declared roles a role source is: the one of the same partition, account, path and name, and
+ * those of the same path and name in stacks that do not name their account (it may be one of them).
+ */
+function declaredRoles(source: LeakedSource, index: RepositoryIndex): { role: RepositoryRole; reason: string }[] {
+    if (source.kind !== "role") return [];
+    return index.roles.flatMap((role) => {
+        if (role.roleName !== source.name || role.path !== source.path || (role.partition ?? "aws") !== source.partition) return [];
+        if (role.account === source.account) return [{ role, reason: "the leaked role itself" }];
+        if (role.account !== undefined) return [];
+        return [
+            {
+                role,
+                reason: `may be the leaked role itself (Pulumi.${role.stack}.yaml does not name its account; set aws:allowedAccountIds to decide)`,
+            },
+        ];
+    });
 }
 
 /** Every role of the repository the source reaches, the leaked role itself first, then breadth first. */
 export function leakReach(source: LeakedSource, index: RepositoryIndex): Leak {
     const from = sourceFacts(source);
-    const itself = declaredRole(source, index);
-    const reached: LeakedReach[] = [];
-    if (itself !== undefined) {
-        reached.push({
-            role: itself,
-            path: `${source.text} = ${itself.key} (${itself.stack})`,
-            reasons: ["the leaked role itself"],
-            depth: 0,
-        });
-    }
+    const itself = declaredRoles(source, index);
+    const starts = new Set(itself.map((i) => i.role));
+    const reached: LeakedReach[] = itself.map(({ role, reason }) => ({
+        role,
+        path: `${source.text} = ${role.key} (${role.stack})`,
+        reasons: [reason],
+        depth: 0,
+    }));
     const first: Reach[] = [];
-    for (const role of index.roles) {
-        if (role === itself) continue;
+    // A role declared here is the source, with its own permissions: what it reaches is its reachability.
+    const declared = itself.some((i) => i.role.account !== undefined);
+    for (const role of declared ? [] : index.roles) {
+        if (starts.has(role)) continue;
         const reason = trustAdmits(source, role);
         if (reason === undefined) continue;
         const link: Link = { from, to: role, reasons: [reason] };
         first.push({ role, link, depth: 1 });
     }
-    const chained = reachableFrom(itself === undefined ? [] : [itself], first, index.reach);
+    const chained = reachableFrom([...starts], first, index.reach);
     for (const reach of [...first, ...chained].sort((x, y) => x.depth - y.depth)) {
         reached.push({ role: reach.role as RepositoryRole, ...chainInBrief(from, reach), depth: reach.depth });
     }

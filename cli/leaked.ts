@@ -265,11 +265,11 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
             const loaded = loadStack(source, stack);
             const keys = leak.reached.filter((r) => r.role.stack === stack).map((r) => r.role.key);
             try {
+                // No repository: the leak's own analysis replaces the per-role containment of a single revoke (linear, not per role).
                 const decision = decide(
                     { stack, roles: keys, all: false, at: request.at, withChained: false, now: false, deadlineMs: 0 },
                     loaded,
                     now,
-                    repository.roles,
                 );
                 const part: StackPart = { decision, loaded, path: file };
                 if (request.now) {

@@ -179,6 +179,40 @@ describe("revoke --leaked", () => {
         assert.deepStrictEqual(account.roles[0].reasons, [
             `account:${CI} -> prod-admin: prod-admin's trust names ${arn(CI, "deployer")}; the source's permissions are not declared here and may allow sts:AssumeRole`,
         ]);
+        // A stack that does not name its account may hold the leaked role itself.
+        const tools =
+            "config:\n  aws:region: eu-west-1\n  revocable-roles:roles:\n    deployer:\n      trust:\n        services: [ec2.amazonaws.com]\n";
+        const withTools = project({ ...STACKS, "Pulumi.tools.yaml": tools });
+        const leakedRole = JSON.parse(
+            (await run(withTools, ["--leaked", arn(CI, "deployer"), "--at", CUTOFF, "--dry-run", "--json"])).stdout,
+        ) as {
+            roles: { stack: string; key: string; path: string; reasons: string[] }[];
+        };
+        assert.deepStrictEqual(
+            leakedRole.roles.map((r) => [r.stack, r.key, r.path, r.reasons.length === 1 ? r.reasons[0] : `${r.reasons.length} reasons`]),
+            [
+                ["ci", "deployer", `${arn(CI, "deployer")} = deployer (ci)`, "the leaked role itself"],
+                [
+                    "tools",
+                    "deployer",
+                    `${arn(CI, "deployer")} = deployer (tools)`,
+                    "may be the leaked role itself (Pulumi.tools.yaml does not name its account; set aws:allowedAccountIds to decide)",
+                ],
+                [
+                    "prod",
+                    "prod-admin",
+                    `${arn(CI, "deployer")} -> prod-admin (prod)`,
+                    `deployer -> prod-admin: prod-admin's trust names deployer's ARN (${arn(CI, "deployer")}); deployer's inline policy assume allows sts:AssumeRole on ${arn(PROD, "prod-admin")}`,
+                ],
+                ["prod", "db-admin", `${arn(CI, "deployer")} -> prod-admin (prod) -> db-admin (prod)`, "2 reasons"],
+                [
+                    "staging",
+                    "reporting",
+                    `${arn(CI, "deployer")} -> prod-admin (prod) -> db-admin (prod) -> reporting (staging)`,
+                    "3 reasons",
+                ],
+            ],
+        );
         assert.deepStrictEqual(await run(root, ["--leaked", `arn:aws:iam::${PROD}:saml-provider/Other`, "--at", CUTOFF]), {
             code: 0,
             stdout: `No role of the project's stack files is reachable by arn:aws:iam::${PROD}:saml-provider/Other; nothing to revoke.\n`,
