@@ -29,7 +29,8 @@ describe("the IAM API contract (moto_server)", function () {
     const of = (type: string, role: PlannedResource) => plan.resources.filter((r) => r.type === type && r.parent === role.parent);
 
     before(async function () {
-        moto = await startMoto({ managedPolicies: true });
+        // An account of its own on the shared server: the emergency suite creates roles of the same names in the default one.
+        moto = await startMoto("210987654321");
         if (moto === undefined) {
             console.log(`      skipped: ${MOTO_INSTALL_HINT}`);
             this.skip();

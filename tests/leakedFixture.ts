@@ -5,14 +5,14 @@
 export const CI = "111111111111";
 export const PROD = "222222222222";
 
-export const assume = (...arns: string[]) =>
+const assume = (...arns: string[]): string =>
     `      inlinePolicies:\n        assume:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Allow\n              Action: sts:AssumeRole\n              Resource: [${arns.map((a) => `"${a}"`).join(", ")}]\n`;
-export const arn = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
-export const stackFile = (account: string, roles: string[]) =>
+export const arn = (account: string, name: string): string => `arn:aws:iam::${account}:role/${name}`;
+const stackFile = (account: string, roles: string[]): string =>
     `config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["${account}"]\n  revocable-roles:roles:\n${roles.join("")}`;
 
 /** GitHub's acme/web deploys through ci's deployer into prod, whose admin reaches the database admin, which reporting (staging) trusts. */
-export const STACKS = {
+export const STACKS: Record<"Pulumi.ci.yaml" | "Pulumi.prod.yaml" | "Pulumi.staging.yaml", string> = {
     "Pulumi.ci.yaml": stackFile(CI, [
         `    deployer:\n      trust:\n        githubActions: {repositories: ["acme/web:ref:refs/heads/main"]}\n${assume(arn(PROD, "prod-admin"))}`,
         `    builder:\n      trust:\n        githubActions: {repositories: ["acme/*"]}\n`,

@@ -4,6 +4,8 @@ import * as ts from "typescript";
 import { ESLint } from "eslint";
 import { PROJECT_ROOT } from "../cli/project";
 
+const declarations = new Map<string, ts.SourceFile>();
+
 /** The messages the project's ESLint config gives a TypeScript file, typed against @pulumi/pulumi as the project is. */
 async function lint(source: string): Promise<{ rule: string | null; line: number }[]> {
     // A file that is never written: the program and ESLint both read it from memory.
@@ -14,8 +16,16 @@ async function lint(source: string): Promise<{ rule: string | null; line: number
     })!;
     const host = ts.createCompilerHost(config.options);
     const { getSourceFile, fileExists, readFile } = host;
-    host.getSourceFile = (name, ...rest) =>
-        name === file ? ts.createSourceFile(name, source, ts.ScriptTarget.ES2022, true) : getSourceFile(name, ...rest);
+    // The declarations (@pulumi/pulumi, @types/node) are parsed once for every program of the suite.
+    host.getSourceFile = (name, ...rest) => {
+        if (name === file) return ts.createSourceFile(name, source, ts.ScriptTarget.ES2022, true);
+        let parsed = declarations.get(name);
+        if (parsed === undefined) {
+            parsed = getSourceFile(name, ...rest);
+            if (parsed !== undefined) declarations.set(name, parsed);
+        }
+        return parsed;
+    };
     host.fileExists = (name) => name === file || fileExists(name);
     host.readFile = (name) => (name === file ? source : readFile(name));
     const program = ts.createProgram({ rootNames: [file], options: config.options, host });

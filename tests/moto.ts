@@ -1,43 +1,65 @@
 /**
- * A real IAM API for tests: moto's server, started on a free loopback port and stopped after.
- * When moto_server is missing the suite is skipped with install instructions, except under
- * CI=true, where a missing server is a failure.
+ * A real IAM API for tests: moto's server, started once on a free loopback port for the whole
+ * run and stopped after it. Suites share it and keep apart by account (moto reads the account of
+ * a request from the x-moto-account-id header), so one suite's roles never meet another's. When
+ * moto_server is missing the suites are skipped with install instructions, except under CI=true,
+ * where a missing server is a failure.
  */
 import { IAMClient } from "@aws-sdk/client-iam";
-import { MOTO_INSTALL_HINT, startMotoServer } from "../cli/localIam";
+import { MOTO_INSTALL_HINT, MotoServer, startMotoServer } from "../cli/localIam";
 
 export { MOTO_INSTALL_HINT };
 
-/** A running moto server. */
+/** The shared server, as one suite sees it: the endpoint, and a client acting in the suite's account. */
 export interface Moto {
     endpoint: string;
+    /** An IAM client in the suite's account. */
     client: IAMClient;
+    /** Ends the suite's use (its client); the server stops after the run. */
     stop(): Promise<void>;
 }
 
+/** moto's default account: requests without the header act in it. */
+export const MOTO_DEFAULT_ACCOUNT = "123456789012";
+
+let server: Promise<MotoServer | undefined> | undefined;
+
+after(async () => {
+    await (await server)?.stop();
+});
+
+/** An IAM client on the server, acting in `account` (moto's default one when none is given). */
+export function motoClient(endpoint: string, account?: string): IAMClient {
+    const client = new IAMClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    if (account !== undefined) {
+        client.middlewareStack.add(
+            (next) => async (args) => {
+                (args.request as { headers: Record<string, string> }).headers["x-moto-account-id"] = account;
+                return next(args);
+            },
+            { step: "build" },
+        );
+    }
+    return client;
+}
+
 /**
- * Starts moto_server, or returns undefined when it is not installed (never under CI=true). With
- * `managedPolicies`, IAM carries AWS's managed policy documents (loading them costs about 0.8 s).
+ * The run's moto server (started on first use, with AWS's managed policy documents loaded for the
+ * contract test), or undefined when moto_server is not installed (never under CI=true).
  */
-export async function startMoto(options: { managedPolicies?: boolean } = {}): Promise<Moto | undefined> {
-    const server = await startMotoServer(options);
-    if (server === undefined) {
+export async function startMoto(account?: string): Promise<Moto | undefined> {
+    // The SDK warns once per process that its 2027 releases need Node 22; irrelevant to a test run.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+    server ??= startMotoServer({ managedPolicies: true });
+    const started = await server;
+    if (started === undefined) {
         if (process.env.CI === "true") throw new Error(MOTO_INSTALL_HINT);
         return undefined;
     }
-    // The SDK warns once per process that its 2027 releases need Node 22; irrelevant to a test run.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-    const client = new IAMClient({
-        endpoint: server.endpoint,
-        region: "us-east-1",
-        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-    });
+    const client = motoClient(started.endpoint, account);
     return {
-        endpoint: server.endpoint,
+        endpoint: started.endpoint,
         client,
-        stop: () => {
-            client.destroy();
-            return server.stop();
-        },
+        stop: async () => client.destroy(),
     };
 }
