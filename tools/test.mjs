@@ -1,10 +1,11 @@
 // `npm test`: the lint (the type check, ESLint and Prettier's check: tools/lint.mjs) and the mocha
-// suite, side by side. The suite runs as two mocha processes over disjoint sets of test files,
+// suite, side by side. The run is CPU-bound (about 100 s of CPU on two cores), so nothing may
+// leave a core idle: the suite runs as two mocha processes over disjoint sets of test files,
 // because much of a serial run is spent waiting (for git, tsc, moto and the command's own
-// processes) while a core is free. The lint runs at the lowest priority, in the time the suites
-// leave. The package build (dist/, which tests run as users do) is made first, once, so that the
-// two suites do not build it at the same time. The first suite's output streams as it runs; the
-// second's and the lint's follow. Fails if any fails.
+// processes), and the lint runs beside them at the same priority (at the lowest, it only ran once
+// the suites ended, on one core). The package build (dist/, which tests run as users do) is made
+// first, once, so that the two suites do not build it at the same time. The first suite's output
+// streams as it runs; the second's and the lint's follow. Fails if any fails.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import process from "node:process";
@@ -26,7 +27,7 @@ const SECOND = ["pack.test.ts", "emergency.test.ts", "iamContract.test.ts", "tru
 const all = fs.readdirSync("tests").filter((name) => name.endsWith(".test.ts"));
 const ignoring = (names) => names.flatMap((name) => ["--ignore", `tests/${name}`]);
 
-const lint = run("nice", ["-n", "19", process.execPath, "tools/lint.mjs"], false);
+const lint = run(process.execPath, ["tools/lint.mjs"], false);
 const build = await run(process.execPath, ["tools/build.mjs", "--if-stale", "--quiet"], true);
 if (build.code !== 0) {
     process.stdout.write((await lint).output);
