@@ -317,11 +317,21 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
                 throw new CliError(`nothing was written (${written.join(", ") || "no file"} put back): ${(error as Error).message}`);
             }
         }
+        // What is written, and why each role, before any IAM call.
+        say(
+            request.dryRun
+                ? `Dry run: nothing was written. ${leak.reached.length} role(s) reachable by ${request.source.text} would be revoked before ${cutoff}:\n`
+                : `Wrote ${written.length === 0 ? "nothing (every file already records it)" : written.join(", ")}: ${leak.reached.length} role(s) reachable by ${request.source.text} revoked before ${cutoff}.\n`,
+        );
+        for (const stack of stacks) {
+            say(`\n${stackFileName(stack)}:\n`);
+            for (const reach of leak.reached.filter((r) => r.role.stack === stack)) say(`  ${reach.role.key}  ${reach.path}\n`);
+        }
         // The record first, then every account at once: revoking one first gives the holder time in the others.
         const applied = request.now ? await applyNow(parts, request, env) : undefined;
         const unrecorded = applied === undefined ? [] : parts.flatMap((part) => recordedLater(part, applied, now));
         if (applied !== undefined) {
-            say(`IAM endpoint: ${endpointInUse(request.endpointUrl, env.env ?? process.env, parts[0].decision.region ?? "us-east-1")}\n`);
+            say(`\nIAM endpoint: ${endpointInUse(request.endpointUrl, env.env ?? process.env, parts[0].decision.region ?? "us-east-1")}\n`);
             for (const { account, credentials, results } of applied)
                 say(`\nAccount ${account} (${credentials}):\n${resultTable(results)}\n`);
             say("\n");
@@ -364,15 +374,7 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
             );
             return failures(applied, unrecorded, err);
         }
-        say(
-            request.dryRun
-                ? `Dry run: nothing was written. ${leak.reached.length} role(s) reachable by ${request.source.text} would be revoked before ${cutoff}:\n`
-                : `Wrote ${written.length === 0 ? "nothing (every file already records it)" : written.join(", ")}: ${leak.reached.length} role(s) reachable by ${request.source.text} revoked before ${cutoff}.\n`,
-        );
-        for (const stack of stacks) {
-            say(`\n${stackFileName(stack)}:\n`);
-            for (const reach of leak.reached.filter((r) => r.role.stack === stack)) say(`  ${reach.role.key}  ${reach.path}\n`);
-        }
+
         say(`\nPull request title:\n${pr.title}\n\nPull request body:\n${body}\n`);
         if (reportFile !== undefined)
             say(`\nThe body is a summary (GitHub takes at most 65,536 characters); the full report is in ${reportFile}.\n`);
@@ -435,6 +437,13 @@ function failures(applied: AccountResult[] | undefined, unrecorded: string[], er
             `${failed.length} of ${total} roles were NOT revoked through the API:\n${failed.map(({ account, r }) => `${account} ${r.target.key} (${r.target.roleName}): ${r.detail}`).join("\n")}\n`,
         );
     }
+    const elsewhere = [
+        ...new Set(failed.filter(({ r }) => r.detail.startsWith("these credentials act in account")).map(({ account }) => account)),
+    ];
+    if (elsewhere.length > 0)
+        err.write(
+            `Give each account its credentials and rerun (a rerun is safe): ${elsewhere.map((a) => `--profile ${a}=<profile>`).join(" ")}\n`,
+        );
     if (unrecorded.length > 0) err.write(`${unrecorded.join("\n")}\n`);
     return failed.length > 0 || unrecorded.length > 0 ? 1 : 0;
 }

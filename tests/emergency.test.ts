@@ -392,7 +392,7 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
         );
         assert.strictEqual(
             first.stderr,
-            `2 of 5 roles were NOT revoked through the API:\n${PROD} prod-admin (prod-admin): ${refused}\n${PROD} db-admin (db-admin): ${refused}\n`,
+            `2 of 5 roles were NOT revoked through the API:\n${PROD} prod-admin (prod-admin): ${refused}\n${PROD} db-admin (db-admin): ${refused}\nGive each account its credentials and rerun (a rerun is safe): --profile ${PROD}=<profile>\n`,
         );
         assert.ok(
             first.body.includes(`- Account ${CI}: 3 of 3 roles revoked through the IAM API with \`revoke --leaked --now\`.\n`),
