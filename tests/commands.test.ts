@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Capture, commitFiles, git, project, repository, spawnCommand } from "./helpers";
+import { Capture, capture, commitFiles, git, project, repository, spawnCommand } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as init, plannedFiles } from "../cli/init";
 import { main as revocations } from "../cli/revocations";
@@ -23,12 +23,6 @@ import { readStackConfig } from "../config/stackConfig";
 const NOW = new Date("2026-11-28T12:00:00Z");
 
 /** Runs a command's main with captured output. */
-async function capture(command: (out: Capture, err: Capture) => Promise<number>) {
-    const out = new Capture();
-    const err = new Capture();
-    const code = await command(out, err);
-    return { code, stdout: out.text, stderr: err.text };
-}
 
 /** An empty folder with a given name, removed after the suite. */
 const folders: string[] = [];

@@ -207,6 +207,16 @@ export class Capture extends Writable {
     }
 }
 
+/** Runs a command's main with captured output: its exit code, stdout and stderr. */
+export async function capture(
+    command: (out: Capture, err: Capture) => Promise<number>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+    const out = new Capture();
+    const err = new Capture();
+    const code = await command(out, err);
+    return { code, stdout: out.text, stderr: err.text };
+}
+
 /** The value of an Output, awaited without `done` callbacks (a failed assert in `apply` would be a timeout). */
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));

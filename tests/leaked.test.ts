@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, project, repository } from "./helpers";
+import { capture, project, repository } from "./helpers";
 import { CI, PROD, STACKS, arn } from "./leakedFixture";
 import { main as revoke } from "../cli/revoke";
 import { main as guard } from "../cli/guard";
@@ -15,12 +15,6 @@ import { LEAKED_USAGE } from "../cli/leaked";
 import { PROJECT_ROOT } from "../cli/project";
 
 const NOW = new Date("2026-12-01T12:00:00Z");
-async function capture(command: (out: Capture, err: Capture) => Promise<number>) {
-    const out = new Capture();
-    const err = new Capture();
-    const code = await command(out, err);
-    return { code, stdout: out.text, stderr: err.text };
-}
 
 const run = (root: string, argv: string[], now = NOW) =>
     capture((out, err) => revoke(argv, out, err, { root, now: () => now, client: iamClient }));
