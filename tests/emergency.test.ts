@@ -9,7 +9,7 @@ import * as net from "net";
 import * as path from "path";
 import { CreateRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { Capture, fixture, plan, project } from "./helpers";
-import { MOTO_INSTALL_HINT, Moto, motoClient, startMoto } from "./moto";
+import { MOTO_INSTALL_HINT, Moto, inMotoAccount, motoClient, startMoto } from "./moto";
 import { startFlakyProxy } from "./flakyProxy";
 import { RevokeEnvironment, main as revoke } from "../cli/revoke";
 import { main as drill } from "../cli/drill";
@@ -139,11 +139,11 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
     });
 
     it("applies nothing with credentials of another account than the stack's: IAM would revoke a namesake role there", async () => {
-        const inAccount = (account: string) =>
+        const naming = (account: string) =>
             ORIGINAL.replace("  aws:region:   eu-west-1\n", `  aws:region:   eu-west-1\n  aws:allowedAccountIds: ["${account}"]\n`);
         await moto!.client.send(new CreateRoleCommand({ RoleName: "namesake", AssumeRolePolicyDocument: trust }));
         const stack = (account: string) =>
-            inAccount(account).replace("    auditor:", "    namesake:\n      trust:\n        services: [ec2.amazonaws.com]\n    auditor:");
+            naming(account).replace("    auditor:", "    namesake:\n      trust:\n        services: [ec2.amazonaws.com]\n    auditor:");
         const argv = ["--stack", "qa", "--role", "namesake", "--at", CUTOFF, "--now", "--endpoint-url", moto!.endpoint];
         const other = await run(argv, project({ "Pulumi.qa.yaml": stack("111111111111") }));
         const why =
@@ -308,17 +308,6 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
     it("revoke --leaked --now: every account at once with its own credentials, none with another's", async () => {
         // moto keeps accounts apart by a header; a profile stands for an account's credentials here.
         const ACCOUNT_OF: Record<string, string> = { ci: CI, prod: PROD };
-        const inAccount = <T extends IAMClient | STSClient>(client: T, account: string): T => {
-            // Both clients' stacks take the same build middleware; their types differ only by the service.
-            (client.middlewareStack as unknown as IAMClient["middlewareStack"]).add(
-                (next) => async (args) => {
-                    (args.request as { headers: Record<string, string> }).headers["x-moto-account-id"] = account;
-                    return next(args);
-                },
-                { step: "build" },
-            );
-            return client;
-        };
         // Without a profile: the standard chain, which acts in moto's default account.
         const accountOf = (profile?: string) => (profile === undefined ? "123456789012" : ACCOUNT_OF[profile]);
         const env = {
@@ -326,9 +315,9 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
             schedule: fast,
             env: {},
             client: (endpoint: string | undefined, _region: string | undefined, profile?: string) =>
-                inAccount(testClient(endpoint), accountOf(profile)),
+                inMotoAccount(testClient(endpoint), accountOf(profile)),
             account: async (endpoint: string | undefined, region: string | undefined, signal: AbortSignal, profile?: string) => {
-                const sts = inAccount(new STSClient({ endpoint, region: region ?? "us-east-1", credentials }), accountOf(profile));
+                const sts = inMotoAccount(new STSClient({ endpoint, region: region ?? "us-east-1", credentials }), accountOf(profile));
                 return (await sts.send(new GetCallerIdentityCommand({}), { abortSignal: signal })).Account!;
             },
         };

@@ -28,19 +28,26 @@ after(async () => {
     await (await server)?.stop();
 });
 
+/**
+ * Makes an AWS SDK client's requests act in `account` on moto, which reads the account of a
+ * request from the x-moto-account-id header. Every client's stack takes the same build middleware;
+ * their types differ only by the service, hence the one cast.
+ */
+export function inMotoAccount<T extends { middlewareStack: unknown }>(client: T, account: string): T {
+    (client.middlewareStack as IAMClient["middlewareStack"]).add(
+        (next) => async (args) => {
+            (args.request as { headers: Record<string, string> }).headers["x-moto-account-id"] = account;
+            return next(args);
+        },
+        { step: "build" },
+    );
+    return client;
+}
+
 /** An IAM client on the server, acting in `account` (moto's default one when none is given). */
 export function motoClient(endpoint: string, account?: string): IAMClient {
     const client = new IAMClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
-    if (account !== undefined) {
-        client.middlewareStack.add(
-            (next) => async (args) => {
-                (args.request as { headers: Record<string, string> }).headers["x-moto-account-id"] = account;
-                return next(args);
-            },
-            { step: "build" },
-        );
-    }
-    return client;
+    return account === undefined ? client : inMotoAccount(client, account);
 }
 
 /**

@@ -1,0 +1,217 @@
+/**
+ * Organization-wide revocation: the service control policies the renderer writes, decided by an
+ * IAM simulator we did not write (@cloud-copilot/iam-simulate, tests only), which evaluates SCPs
+ * down the organization's hierarchy.
+ */
+import * as assert from "assert";
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import {
+    OrganizationRevocation,
+    PLACEHOLDER_STATEMENT,
+    SCP_MAX_CHARACTERS,
+    organizationPolicies,
+    scpCharacters,
+} from "../iam/organizationPolicy";
+import { PolicyDocument } from "../iam/policy";
+import {
+    AttachPolicyCommand,
+    CreateOrganizationCommand,
+    CreatePolicyCommand,
+    DescribePolicyCommand,
+    ListPoliciesForTargetCommand,
+    ListRootsCommand,
+    OrganizationsClient,
+} from "@aws-sdk/client-organizations";
+import { MOTO_INSTALL_HINT, inMotoAccount, startMoto } from "./moto";
+
+const MEMBER = "111111111111";
+const CUTOFF = "2026-12-01T09:00:00Z";
+const BEFORE = "2026-12-01T08:59:59Z";
+const AFTER = "2026-12-01T09:00:01Z";
+const ALLOW_ALL: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+const FULL_AWS_ACCESS = { name: "FullAWSAccess", policy: ALLOW_ALL };
+
+type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+
+/** A session's s3:GetObject in a member account, with the organization's SCPs attached at its root, decided by the simulator. */
+async function decide(
+    policies: PolicyDocument[],
+    session: { role: string; path?: string; issued: string; identityCenterUser?: string },
+): Promise<Decision> {
+    const roleArn = `arn:aws:iam::${MEMBER}:role${session.path ?? "/"}${session.role}`;
+    const result = await runSimulation(
+        {
+            identityPolicies: [{ name: "allow-all", policy: ALLOW_ALL }],
+            serviceControlPolicies: [
+                {
+                    orgIdentifier: "r-ab12",
+                    policies: [FULL_AWS_ACCESS, ...policies.map((policy, i) => ({ name: `revocations-${i}`, policy }))],
+                },
+                { orgIdentifier: MEMBER, policies: [FULL_AWS_ACCESS] },
+            ],
+            resourceControlPolicies: [],
+            request: {
+                action: "s3:GetObject",
+                principal: `arn:aws:sts::${MEMBER}:assumed-role/${session.role}/session`,
+                resource: { accountId: MEMBER, resource: "arn:aws:s3:::acme-artifacts/build.zip" },
+                contextVariables: {
+                    "aws:TokenIssueTime": session.issued,
+                    "aws:PrincipalArn": roleArn,
+                    ...(session.identityCenterUser === undefined ? {} : { "identitystore:userId": session.identityCenterUser }),
+                },
+            },
+        },
+        {},
+    );
+    assert.strictEqual(result.resultType, "single", JSON.stringify(result));
+    return result.overallResult as Decision;
+}
+
+const USER = "90676d4c3b-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d";
+const OTHER_USER = "90676d4c3b-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+const SSO_ROLE = "AWSReservedSSO_AdministratorAccess_0123456789abcdef";
+
+describe("organization-wide revocation (service control policies)", () => {
+    const policies = organizationPolicies([
+        { roleName: "ci-deployer", revokeBefore: CUTOFF },
+        { roleName: "batch-*", revokeBefore: CUTOFF },
+        { identityCenterUserId: USER, revokeBefore: CUTOFF },
+    ]);
+
+    it("denies the named role's sessions issued before the cutoff in a member account, and nothing else", async () => {
+        const decisions = {
+            before: await decide(policies, { role: "ci-deployer", issued: BEFORE }),
+            after: await decide(policies, { role: "ci-deployer", issued: AFTER }),
+            withPath: await decide(policies, { role: "ci-deployer", path: "/ops/", issued: BEFORE }),
+            otherRole: await decide(policies, { role: "ci-deployer-v2", issued: BEFORE }),
+            patternBefore: await decide(policies, { role: "batch-nightly", issued: BEFORE }),
+            patternAfter: await decide(policies, { role: "batch-nightly", issued: AFTER }),
+            patternOther: await decide(policies, { role: "nightly-batch", issued: BEFORE }),
+        };
+        assert.deepStrictEqual(decisions, {
+            before: "ExplicitlyDenied",
+            after: "Allowed",
+            withPath: "ExplicitlyDenied",
+            otherRole: "Allowed",
+            patternBefore: "ExplicitlyDenied",
+            patternAfter: "Allowed",
+            patternOther: "Allowed",
+        });
+    });
+
+    it("denies the Identity Center user's sessions issued before the cutoff, and not another user's", async () => {
+        const decisions = {
+            before: await decide(policies, {
+                role: SSO_ROLE,
+                path: "/aws-reserved/sso.amazonaws.com/",
+                issued: BEFORE,
+                identityCenterUser: USER,
+            }),
+            after: await decide(policies, {
+                role: SSO_ROLE,
+                path: "/aws-reserved/sso.amazonaws.com/",
+                issued: AFTER,
+                identityCenterUser: USER,
+            }),
+            other: await decide(policies, {
+                role: SSO_ROLE,
+                path: "/aws-reserved/sso.amazonaws.com/",
+                issued: BEFORE,
+                identityCenterUser: OTHER_USER,
+            }),
+        };
+        assert.deepStrictEqual(decisions, { before: "ExplicitlyDenied", after: "Allowed", other: "Allowed" });
+    });
+
+    it("keeps a placeholder attached that denies no session", async () => {
+        const placeholder = organizationPolicies([]);
+        assert.deepStrictEqual(placeholder, [{ Version: "2012-10-17", Statement: [PLACEHOLDER_STATEMENT] }]);
+        assert.strictEqual(await decide(placeholder, { role: "ci-deployer", issued: "2011-06-01T00:00:00Z" }), "Allowed");
+    });
+
+    it("packs statements into as few policies of at most 5,120 characters as fit, and refuses more than the budget", () => {
+        const many: OrganizationRevocation[] = Array.from({ length: 60 }, (_, i) => ({
+            roleName: `service-${String(i).padStart(3, "0")}`,
+            revokeBefore: CUTOFF,
+        }));
+        const packed = organizationPolicies(many);
+        assert.deepStrictEqual(
+            {
+                policies: packed.length,
+                statements: packed.map((p) => p.Statement.length),
+                fit: packed.every((p) => scpCharacters(p) <= SCP_MAX_CHARACTERS),
+            },
+            { policies: 3, statements: [21, 21, 18], fit: true },
+        );
+        // One statement more in the first policy would not fit.
+        assert.ok(scpCharacters({ ...packed[0], Statement: [...packed[0].Statement, packed[1].Statement[0]] }) > SCP_MAX_CHARACTERS);
+        assert.deepStrictEqual(
+            packed.flatMap((p) => p.Statement.map((s) => s.Sid)),
+            many.map((_, i) => `RevokeRole${i}`),
+        );
+        assert.throws(() => organizationPolicies(many, 2), {
+            message:
+                "60 revocations need 3 service control policies of at most 5120 characters, more than the budget of 2 per target (a target holds 5, FullAWSAccess usually one): remove revocations past their window (cutoff + 13 h), use a name pattern for roles that share a prefix, or raise the budget",
+        });
+    });
+});
+
+describe("organization-wide revocation against a real Organizations API (moto_server)", function () {
+    this.timeout(30_000);
+
+    it("accepts the rendered policies as service control policies and attaches them to the root", async function () {
+        const moto = await startMoto();
+        if (moto === undefined) {
+            console.log(`      skipped: ${MOTO_INSTALL_HINT}`);
+            return this.skip();
+        }
+        // An account of its own on the run's moto server: the organization it creates is this suite's.
+        const organizations = inMotoAccount(
+            new OrganizationsClient({
+                endpoint: moto.endpoint,
+                region: "us-east-1",
+                credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+            }),
+            "310987654321",
+        );
+        try {
+            await organizations.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+            const root = (await organizations.send(new ListRootsCommand({}))).Roots![0].Id!;
+            const documents = organizationPolicies(
+                Array.from({ length: 30 }, (_, i) => ({ roleName: `service-${i}`, revokeBefore: CUTOFF })),
+            );
+            const ids: string[] = [];
+            for (const [i, document] of documents.entries()) {
+                const created = await organizations.send(
+                    new CreatePolicyCommand({
+                        Name: `revocable-roles-revocations-${i}`,
+                        Description: "Sessions issued before their cutoff, denied organization-wide (revocable-roles)",
+                        Type: "SERVICE_CONTROL_POLICY",
+                        Content: JSON.stringify(document),
+                    }),
+                );
+                ids.push(created.Policy!.PolicySummary!.Id!);
+                await organizations.send(new AttachPolicyCommand({ PolicyId: ids[i], TargetId: root }));
+            }
+            const attached = await organizations.send(
+                new ListPoliciesForTargetCommand({ TargetId: root, Filter: "SERVICE_CONTROL_POLICY" }),
+            );
+            const stored = await Promise.all(
+                ids.map(async (PolicyId) => (await organizations.send(new DescribePolicyCommand({ PolicyId }))).Policy!.Content!),
+            );
+            assert.deepStrictEqual(
+                {
+                    attached: attached.Policies!.map((p) => p.Name).sort(),
+                    stored: stored.map((content) => JSON.parse(content) as unknown),
+                },
+                {
+                    attached: ["FullAWSAccess", "revocable-roles-revocations-0", "revocable-roles-revocations-1"],
+                    stored: documents,
+                },
+            );
+        } finally {
+            organizations.destroy();
+            await moto.stop();
+        }
+    });
+});
