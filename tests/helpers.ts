@@ -100,7 +100,8 @@ export function repository(base: Record<string, string>, head: Record<string, st
     let committed = committedBases.get(key);
     if (committed === undefined) {
         committed = project(base);
-        git(committed, "init", "-q");
+        // No template: a copy per test then copies no sample hooks.
+        git(committed, "init", "-q", "--template=");
         git(committed, "add", "-A");
         git(committed, "commit", "-qm", "base");
         committedBases.set(key, committed);
