@@ -601,7 +601,7 @@ export function run(argv: string[]): Promise<number> {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
         process.once(signal, () => {
             process.stderr.write(
-                "\nInterrupted. The stack file was written before any IAM call and records the revocation: open its pull request, and run revoke --now again to apply what was not applied (a rerun counts roles already revoked as applied).\n",
+                "\nInterrupted. Every stack file revoke writes is written before any IAM call and records the revocation: open its pull request, and run the same revoke --now again to apply what was not applied (a rerun counts roles already revoked as applied).\n",
             );
             process.exit(signal === "SIGINT" ? 130 : 143);
         });
