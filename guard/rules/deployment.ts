@@ -59,6 +59,11 @@ export function deploymentRules(change: StackChange, decided: Set<string>): Find
     const after = head ?? emptyPlan(base.project, stack);
     const f = footprint(base, after);
     const headRoles = deployedRoles(after);
+    // The head role that is (or, through an alias, was) each base URN: the first in registration order, found by lookup.
+    const headRoleOf = new Map<string, DeployedRole>();
+    for (const h of headRoles) {
+        for (const urn of [h.urn, f.previous.get(h.urn)]) if (urn !== undefined && !headRoleOf.has(urn)) headRoleOf.set(urn, h);
+    }
     const replaced = new Set(f.replaced);
     const baseResources = new Map(base.resources.map((r) => [r.urn, r]));
     for (const role of deployedRoles(base).filter((r) => inForce(r, now))) {
@@ -67,7 +72,7 @@ export function deploymentRules(change: StackChange, decided: Set<string>): Find
         const revocation = role.revocation!;
         const when = `(${window(revocation.cutoff)})`;
         const iamRole = `IAM role ${role.physicalName}`;
-        const current = headRoles.find((h) => h.urn === role.urn || f.previous.get(h.urn) === role.urn);
+        const current = headRoleOf.get(role.urn);
         if (current === undefined) {
             fail(removal(stack, role, headRoles, headPresent, when));
             continue;
