@@ -11,8 +11,9 @@
 import { PLACEHOLDER_ACCOUNT, GITHUB_OIDC_HOST, trustPolicy } from "../iam/trust";
 import { PolicyStatement, asList } from "../iam/policy";
 import { show } from "../iam/timestamps";
+import { coversAction } from "../iam/managedPolicies";
 import { wildcardCovers } from "./trust";
-import { Link, Reach, RoleFacts, reachableFrom } from "./reachability";
+import { ACCOUNT_PRINCIPAL, Link, Reach, RoleFacts, reachableFrom } from "./reachability";
 import { RepositoryIndex, RepositoryRole, chainInBrief } from "./containment";
 
 /** What leaked, as `revoke --leaked` takes it. */
@@ -70,15 +71,10 @@ export interface LeakedReach {
     depth: number;
 }
 
-/** What the leak reaches, and the declared role it is, if any. */
+/** What the leak reaches: the leaked role itself first (when declared here), then breadth first. */
 export interface Leak {
     source: LeakedSource;
     reached: LeakedReach[];
-}
-
-function allowsAction(statement: PolicyStatement, action: string): boolean {
-    if (statement.Action === undefined) return true; // NotAction: taken as possibly allowing it
-    return asList(statement.Action).some((pattern) => wildcardCovers(pattern.toLowerCase(), action.toLowerCase()));
 }
 
 /** The values a condition block gives a key, under any operator. */
@@ -106,8 +102,8 @@ function accountOf(principal: string): string | undefined {
 }
 
 /**
- * How a role's trust lets the source in, if it may: the reason, and whether the source needs
- * permissions of its own (which are not declared here, so they may allow it).
+ * How a role's trust may let the source in, in words (saying when the source's own permissions,
+ * not declared here, must allow it too), or undefined when it cannot.
  */
 function trustAdmits(source: LeakedSource, role: RoleFacts): string | undefined {
     const document = trustPolicy(role.trust, { partition: role.partition ?? "aws", accountId: role.account ?? PLACEHOLDER_ACCOUNT });
@@ -120,7 +116,7 @@ function trustAdmits(source: LeakedSource, role: RoleFacts): string | undefined 
         switch (source.kind) {
             case "github": {
                 const github = federated.find((p) => p.endsWith(`:oidc-provider/${GITHUB_OIDC_HOST}`));
-                if ((github === undefined && !anyone) || !allowsAction(statement, "sts:AssumeRoleWithWebIdentity")) continue;
+                if ((github === undefined && !anyone) || !coversAction(statement, "sts:AssumeRoleWithWebIdentity")) continue;
                 const subjects = conditionValues(statement, `${GITHUB_OIDC_HOST}:sub`);
                 if (subjects === undefined) return `${role.key}'s trust lets in GitHub Actions tokens of any repository (no sub condition)`;
                 const match = subjects.find((pattern) => subjectMatches(pattern, source));
@@ -130,15 +126,16 @@ function trustAdmits(source: LeakedSource, role: RoleFacts): string | undefined 
             case "saml":
             case "oidc": {
                 const action = source.kind === "saml" ? "sts:AssumeRoleWithSAML" : "sts:AssumeRoleWithWebIdentity";
-                if (!(anyone || federated.includes(source.arn)) || !allowsAction(statement, action)) continue;
+                if (!(anyone || federated.includes(source.arn)) || !coversAction(statement, action)) continue;
                 return `${role.key}'s trust lets in identities of ${source.arn}${conditions}`;
             }
             default: {
-                if (!allowsAction(statement, "sts:AssumeRole")) continue;
+                if (!coversAction(statement, "sts:AssumeRole")) continue;
                 const named = anyone || aws.includes("*") ? "*" : aws.find((p) => namesPrincipalOf(p, source));
                 if (named === undefined) continue;
                 // A role named by its own ARN in the same account needs no permission of its own.
-                const alone = source.kind === "role" && named !== "*" && accountOf(named) === role.account && !isAccount(named);
+                const alone =
+                    source.kind === "role" && named !== "*" && accountOf(named) === role.account && !ACCOUNT_PRINCIPAL.test(named);
                 return `${role.key}'s trust ${named === "*" ? "lets anyone in" : `names ${named}`}${conditions}${
                     alone
                         ? "; in the same account that alone lets it assume the role"
@@ -150,14 +147,10 @@ function trustAdmits(source: LeakedSource, role: RoleFacts): string | undefined 
     return undefined;
 }
 
-function isAccount(principal: string): boolean {
-    return /^\d{12}$/.test(principal) || /^arn:[^:]+:iam::\d{12}:root$/.test(principal);
-}
-
 /** Whether an AWS principal of a trust names the source: its account, its ARN, or (a role's) sessions. */
 function namesPrincipalOf(principal: string, source: Extract<LeakedSource, { kind: "role" | "user" | "account" }>): boolean {
     if (source.kind === "account") return accountOf(principal) === source.account;
-    if (isAccount(principal)) return accountOf(principal) === source.account;
+    if (ACCOUNT_PRINCIPAL.test(principal)) return accountOf(principal) === source.account;
     if (principal === source.arn) return true;
     return source.kind === "role" && principal.startsWith(`arn:${source.partition}:sts::${source.account}:assumed-role/${source.name}/`);
 }

@@ -78,7 +78,7 @@ function sameAccount(a: RoleFacts, b: RoleFacts): boolean | undefined {
 }
 
 /** An account principal: a 12-digit ID, or its `:root` ARN. */
-const ACCOUNT_PRINCIPAL = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)?$/;
+export const ACCOUNT_PRINCIPAL: RegExp = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)?$/;
 
 /** The ways a principal string of a trust policy may name a session of `from`. */
 function principalMatch(principal: string, from: RoleFacts, to: RoleFacts, conditions: string): TrustMatch | undefined {
