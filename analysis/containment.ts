@@ -19,16 +19,19 @@ export interface RepositoryRole extends RoleFacts {
     revokedBefore?: Date;
 }
 
-/** Every valid role of every stack file of the repository (stack files that do not load or validate are skipped and named). */
-export function repositoryRoles(source: ProjectSource, now: Date): { roles: RepositoryRole[]; skipped: string[] } {
+/**
+ * Every valid role of every stack file of the repository; a stack file that does not load or
+ * validate adds no role, and its errors (or why it does not load) are the problems.
+ */
+export function repositoryRoles(source: ProjectSource, now: Date): { roles: RepositoryRole[]; problems: string[] } {
     const roles: RepositoryRole[] = [];
-    const skipped: string[] = [];
+    const problems: string[] = [];
     for (const stack of scanStacks(source).stacks) {
         try {
             const loaded = loadStack(source, stack);
             const read = readStackConfig(loaded.config, { stackFile: loaded.file, now });
             if (!read.ok) {
-                skipped.push(loaded.file);
+                problems.push(...read.errors);
                 continue;
             }
             const account = accountFromConfig(loaded.config, read.config.provider ?? "aws");
@@ -38,11 +41,11 @@ export function repositoryRoles(source: ProjectSource, now: Date): { roles: Repo
                 if (cutoff !== undefined) facts.revokedBefore = cutoff;
                 roles.push(facts);
             }
-        } catch {
-            skipped.push(`Pulumi.${stack}.yaml`);
+        } catch (error) {
+            problems.push((error as Error).message);
         }
     }
-    return { roles, skipped };
+    return { roles, problems };
 }
 
 /** A reachable role in words: `a -> b -> c (stack prod)`, then the reason for each link. */

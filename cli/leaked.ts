@@ -11,10 +11,10 @@ import * as path from "path";
 import { CliError, EXIT_CODES_HELP, UsageError, Writer, parseFlags } from "./io";
 import { fitForGitHub, writeFullReport } from "./github";
 import { lockStackFile, replaceStackFile } from "./stackFile";
-import { Decision, RevokeEnvironment, accountOf, chooseCutoff, decide, emergencyFlags, recordLaterCutoffs } from "./revoke";
+import { Decision, RevokeEnvironment, accountOf, checkBodyFile, chooseCutoff, decide, emergencyFlags, recordLaterCutoffs } from "./revoke";
 import { EmergencyResult, accountMismatch, defaultSchedule, endpointInUse, resultTable, revokeNow } from "./emergency";
 import { allowedAccounts } from "../config/account";
-import { LoadedStack, loadStack, scanStacks, stackFileName } from "../config/loader";
+import { LoadedStack, loadStack, stackFileName } from "../config/loader";
 import { readStackConfig } from "../config/stackConfig";
 import { directorySource } from "../config/sources";
 import { NOT_COVERED, RepositoryIndex, repositoryRoles } from "../analysis/containment";
@@ -230,18 +230,8 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
     const cutoff = formatUtc(chooseCutoff(request.at, now));
     const source = directorySource(env.root);
     const repository = repositoryRoles(source, now);
-    if (repository.skipped.length > 0) {
-        // Every problem of every file, as revocations and the guard name them.
-        const problems = scanStacks(source).stacks.flatMap((stack) => {
-            try {
-                const loaded = loadStack(source, stack);
-                const read = readStackConfig(loaded.config, { stackFile: loaded.file, now });
-                return read.ok ? [] : read.errors;
-            } catch (error) {
-                return [(error as Error).message];
-            }
-        });
-        throw new CliError(`stack files that are not valid; fix them first (nothing was written):\n${problems.join("\n")}`);
+    if (repository.problems.length > 0) {
+        throw new CliError(`stack files that are not valid; fix them first (nothing was written):\n${repository.problems.join("\n")}`);
     }
     const leak = leakReach(request.source, new RepositoryIndex(repository.roles));
     const say = (text: string) => (request.json ? undefined : out.write(text));
@@ -298,12 +288,7 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
                 );
         }
         if (problems.length > 0) throw new CliError(`nothing was written:\n${problems.join("\n")}`);
-        if (
-            request.bodyFile !== undefined &&
-            !fs.statSync(path.dirname(path.resolve(env.root, request.bodyFile)), { throwIfNoEntry: false })?.isDirectory()
-        ) {
-            throw new UsageError(`--body-file ${request.bodyFile}: its folder does not exist`);
-        }
+        if (request.bodyFile !== undefined) checkBodyFile(path.resolve(env.root, request.bodyFile), request.bodyFile);
         const written: string[] = [];
         if (!request.dryRun) {
             try {

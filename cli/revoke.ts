@@ -463,7 +463,7 @@ export function recordLaterCutoffs(
 }
 
 /** Refuses a --body-file that cannot be written, before the stack file is. */
-function checkBodyFile(file: string, given: string): void {
+export function checkBodyFile(file: string, given: string): void {
     const folder = path.dirname(file);
     if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
         throw new UsageError(`--body-file ${show(given)}: its folder ${path.dirname(given)} does not exist`);

@@ -286,6 +286,11 @@ describe("revoke --leaked", () => {
             await run(root, ["--leaked", "acme/web"]),
             usage(`--leaked "acme/web" is not a source this command knows; give ${LEAKED_FORMS}`),
         );
+        // A body file that cannot be written is refused before any stack file is.
+        assert.deepStrictEqual(
+            await run(root, ["--leaked", "github:acme/web", "--at", CUTOFF, "--body-file", "missing/pr.md"]),
+            usage('--body-file "missing/pr.md": its folder missing does not exist'),
+        );
         assert.deepStrictEqual(read(root), STACKS);
     });
 });
