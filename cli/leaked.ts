@@ -13,9 +13,7 @@ import { fitForGitHub, writeFullReport } from "./github";
 import { lockStackFile, replaceStackFile } from "./stackFile";
 import { Decision, RevokeEnvironment, accountOf, checkBodyFile, chooseCutoff, decide, emergencyFlags, recordLaterCutoffs } from "./revoke";
 import { EmergencyResult, accountMismatch, defaultSchedule, endpointInUse, resultTable, revokeNow } from "./emergency";
-import { allowedAccounts } from "../config/account";
 import { LoadedStack, loadStack, stackFileName } from "../config/loader";
-import { readStackConfig } from "../config/stackConfig";
 import { directorySource } from "../config/sources";
 import { NOT_COVERED, RepositoryIndex, repositoryRoles } from "../analysis/containment";
 import { Leak, LEAKED_FORMS, LeakedSource, leakReach, parseLeakedSource } from "../analysis/leaked";
@@ -263,12 +261,11 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
                 );
                 const part: StackPart = { decision, loaded, path: file };
                 if (request.now) {
-                    const backend = readStackConfig(loaded.config, { stackFile: loaded.file, now });
-                    const accounts = allowedAccounts(loaded.config, (backend.ok ? backend.config.provider : undefined) ?? "aws");
+                    const accounts = decision.accounts;
                     if (accounts?.length === 1) part.account = accounts[0];
                     else
                         problems.push(
-                            `${loaded.file}: --now needs the one account its roles are in, to use that account's credentials: set aws:allowedAccountIds to it`,
+                            `${loaded.file}: --now needs the one account its roles are in, to use that account's credentials: set ${decision.backend}:allowedAccountIds to it`,
                         );
                 }
                 parts.push(part);
@@ -390,12 +387,12 @@ async function applyNow(parts: StackPart[], request: LeakedRequest, env: RevokeE
                       : "the standard credential chain";
             const region = inAccount[0].decision.region;
             const targets = inAccount.flatMap((p) => p.decision.targets);
-            const files = inAccount.map((p) => p.decision.file).join(", ");
+            const files = inAccount.map((p) => `${p.decision.backend}:allowedAccountIds of ${p.decision.file}`).join(", ");
             const refused = await accountMismatch(
                 targets,
                 [account],
                 accountOf(env, request.endpointUrl, region, profile),
-                `aws:allowedAccountIds of ${files}`,
+                files,
                 schedule,
             );
             const results = refused ?? (await revokeNow(env.client(request.endpointUrl, region, profile), targets, schedule));

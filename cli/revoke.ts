@@ -196,6 +196,10 @@ export interface Decision {
     targets: EmergencyTarget[];
     /** The AWS region of the stack, for the emergency path's client. */
     region?: string;
+    /** The provider package the stack deploys with (`revocable-roles:provider`), which names its config keys. */
+    backend: string;
+    /** The accounts the stack may deploy to (`<backend>:allowedAccountIds`), undefined when it does not say. */
+    accounts?: string[];
     /** Roles added because the requested ones' sessions could reach them (--with-chained), by key, with the role they are reached from. */
     chained: Map<string, string>;
     /** What each revoked role leaves open. */
@@ -221,6 +225,7 @@ export function currentConfig(loaded: LoadedStack, now: Date): Extract<StackConf
 export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, repository: RepositoryRole[] = []): Decision {
     const file = loaded.file;
     const current = currentConfig(loaded, now);
+    const accounts = allowedAccounts(loaded.config, current.config.provider ?? "aws");
     const cutoff = chooseCutoff(request.at, now);
     const cutoffText = formatUtc(cutoff);
     const roles = current.config.roles;
@@ -311,6 +316,8 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
         all: request.all,
         targets,
         region: loaded.config["aws:region"],
+        backend: current.config.provider ?? "aws",
+        ...(accounts === undefined ? {} : { accounts }),
         chained,
         containment: analyses,
         followUps,
@@ -517,14 +524,13 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
             const endpoint = endpointInUse(request.endpointUrl, env.env ?? process.env, region);
             say(`IAM endpoint: ${endpoint}\n`);
             const schedule = (env.schedule ?? defaultSchedule)(request.deadlineMs);
-            const backend = currentConfig(loaded, now).config.provider ?? "aws";
-            const allowed = allowedAccounts(loaded.config, backend);
             const ask = accountOf(env, request.endpointUrl, decision.region);
             // Credentials of another account would revoke namesake roles there: checked first when the stack names its accounts.
+            const where = `${decision.backend}:allowedAccountIds of ${decision.file}`;
             const refused =
-                allowed === undefined
+                decision.accounts === undefined
                     ? undefined
-                    : await accountMismatch(decision.targets, allowed, ask, `${backend}:allowedAccountIds of ${decision.file}`, schedule);
+                    : await accountMismatch(decision.targets, decision.accounts, ask, where, schedule);
             emergency = refused ?? (await revokeNow(env.client(request.endpointUrl, decision.region), decision.targets, schedule));
             unrecorded = recordLaterCutoffs(decision, emergency, now, file, loaded);
             say(`${resultTable(emergency)}\n\n`);
