@@ -25,8 +25,9 @@ const DRILL_CREDENTIALS = { accessKeyId: "drill", secretAccessKey: "drill" };
 const USAGE = "usage: revocable-roles drill --stack <name> (--role <key> ... | --all) [--endpoint-url <local url>]";
 const HELP = `${USAGE}
 
-Practises revoke --now against a local IAM endpoint: moto_server started on 127.0.0.1 (pip install
-"moto[server]"), or --endpoint-url on this machine. The stack's roles are created there from the
+Practises revoke --now against a local IAM endpoint: moto_server started on 127.0.0.1 in the stack's
+account (pip install "moto[server]"), or --endpoint-url on this machine, which must act in the
+account the stack file names (moto: MOTO_ACCOUNT_ID), as revoke --now checks. The stack's roles are created there from the
 offline plan; revoke --now runs on a temporary copy of the project, so the stack file is not
 changed; then every role's RevokeOlderSessions policy is read back. Reports each role's state and
 how long the emergency path took.

@@ -9,7 +9,7 @@ import * as net from "net";
 import * as path from "path";
 import { CreateRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { Capture, fixture, plan, project } from "./helpers";
-import { MOTO_INSTALL_HINT, Moto, inMotoAccount, motoClient, startMoto } from "./moto";
+import { MOTO_DEFAULT_ACCOUNT, MOTO_INSTALL_HINT, Moto, inMotoAccount, motoClient, startMoto } from "./moto";
 import { startFlakyProxy } from "./flakyProxy";
 import { RevokeEnvironment, main as revoke } from "../cli/revoke";
 import { main as drill } from "../cli/drill";
@@ -170,7 +170,7 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
         ]);
         await assert.rejects(live("namesake"), { name: "NoSuchEntityException" });
         // The stack's own account (moto's) is applied.
-        const own = await run(argv, project({ "Pulumi.qa.yaml": stack("123456789012") }));
+        const own = await run(argv, project({ "Pulumi.qa.yaml": stack(MOTO_DEFAULT_ACCOUNT) }));
         assert.deepStrictEqual(
             { code: own.code, rows: rows(own.stdout) },
             { code: 0, rows: [["namesake", "namesake", `revoked: sessions issued before ${CUTOFF} are denied`]] },
@@ -309,7 +309,7 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
         // moto keeps accounts apart by a header; a profile stands for an account's credentials here.
         const ACCOUNT_OF: Record<string, string> = { ci: CI, prod: PROD };
         // Without a profile: the standard chain, which acts in moto's default account.
-        const accountOf = (profile?: string) => (profile === undefined ? "123456789012" : ACCOUNT_OF[profile]);
+        const accountOf = (profile?: string) => (profile === undefined ? MOTO_DEFAULT_ACCOUNT : ACCOUNT_OF[profile]);
         const env = {
             now: () => NOW,
             schedule: fast,
@@ -394,7 +394,7 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
             first.body,
         );
         assert.deepStrictEqual(
-            [await liveIn(CI, "deployer"), await liveIn(PROD, "prod-admin"), await liveIn("123456789012", "prod-admin")],
+            [await liveIn(CI, "deployer"), await liveIn(PROD, "prod-admin"), await liveIn(MOTO_DEFAULT_ACCOUNT, "prod-admin")],
             [CUTOFF, "none", "none"],
         );
         // With each account's credentials the rerun completes: ci's roles count as applied, prod's are revoked.

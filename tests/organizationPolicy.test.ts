@@ -123,7 +123,7 @@ describe("organization-wide revocation (service control policies)", () => {
         assert.deepStrictEqual(decisions, { before: "ExplicitlyDenied", after: "Allowed", other: "Allowed" });
     });
 
-    it("keeps a placeholder attached that denies no session", async () => {
+    it("renders, when there is no revocation, a placeholder policy that denies no session", async () => {
         const placeholder = organizationPolicies([]);
         assert.deepStrictEqual(placeholder, [{ Version: "2012-10-17", Statement: [PLACEHOLDER_STATEMENT] }]);
         assert.strictEqual(await decide(placeholder, { role: "ci-deployer", issued: "2011-06-01T00:00:00Z" }), "Allowed");
