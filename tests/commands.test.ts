@@ -110,6 +110,12 @@ describe("revocable-roles init", () => {
         assert.strictEqual(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"), "name: platform\nruntime: nodejs\n");
         assert.strictEqual(fs.readFileSync(path.join(root, "index.ts"), "utf8"), "export const x = 1;\n");
         assert.ok(fs.existsSync(path.join(root, "Pulumi.prod.yaml")));
+        // The stack file init writes for the stack named, with the placeholder account and the default region.
+        const planned = plannedFiles({ name: "platform", stack: "prod", account: "123456789012", region: "us-east-1" });
+        assert.strictEqual(
+            fs.readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8"),
+            planned.find((p) => p.file === "Pulumi.prod.yaml")!.text,
+        );
     });
 
     it("writes nothing at all when one of its paths is a folder", async () => {
