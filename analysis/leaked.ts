@@ -97,7 +97,8 @@ function subjectMatches(pattern: string, source: Extract<LeakedSource, { kind: "
     return wildcardCovers(repositoryPart, source.repository) || wildcardCovers(repositoryPart, `${source.repository}x`);
 }
 
-function accountOf(principal: string): string | undefined {
+/** The account a principal (an ID or an IAM or STS ARN) belongs to. */
+function principalAccount(principal: string): string | undefined {
     return /^(\d{12})$/.exec(principal)?.[1] ?? /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1];
 }
 
@@ -135,7 +136,7 @@ function trustAdmits(source: LeakedSource, role: RoleFacts): string | undefined 
                 if (named === undefined) continue;
                 // A role named by its own ARN in the same account needs no permission of its own.
                 const alone =
-                    source.kind === "role" && named !== "*" && accountOf(named) === role.account && !ACCOUNT_PRINCIPAL.test(named);
+                    source.kind === "role" && named !== "*" && principalAccount(named) === role.account && !ACCOUNT_PRINCIPAL.test(named);
                 return `${role.key}'s trust ${named === "*" ? "lets anyone in" : `names ${named}`}${conditions}${
                     alone
                         ? "; in the same account that alone lets it assume the role"
@@ -149,8 +150,8 @@ function trustAdmits(source: LeakedSource, role: RoleFacts): string | undefined 
 
 /** Whether an AWS principal of a trust names the source: its account, its ARN, or (a role's) sessions. */
 function namesPrincipalOf(principal: string, source: Extract<LeakedSource, { kind: "role" | "user" | "account" }>): boolean {
-    if (source.kind === "account") return accountOf(principal) === source.account;
-    if (ACCOUNT_PRINCIPAL.test(principal)) return accountOf(principal) === source.account;
+    if (source.kind === "account") return principalAccount(principal) === source.account;
+    if (ACCOUNT_PRINCIPAL.test(principal)) return principalAccount(principal) === source.account;
     if (principal === source.arn) return true;
     return source.kind === "role" && principal.startsWith(`arn:${source.partition}:sts::${source.account}:assumed-role/${source.name}/`);
 }
