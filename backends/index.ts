@@ -9,6 +9,7 @@ import { PolicyDocument } from "../iam/policy";
 import { Backend, RoleModel } from "../iam/role";
 import { aws } from "./aws";
 import { awsNative } from "./awsNative";
+import { ORGANIZATION_REPLACING } from "./organization";
 
 /**
  * A value for an input: the model's own when every value is known, or an Input that resolves
@@ -70,10 +71,11 @@ export const ATTACHMENT_TYPES: ReadonlySet<string> = new Set(
     Object.values(BACKENDS).flatMap((b) => (b.types.attachment === undefined ? [] : [b.types.attachment])),
 );
 
-/** Per type token, the inputs whose change replaces the resource, for every backend. */
+/** Per type token, the inputs whose change replaces the resource, for every backend and the organization layer. */
 export const REPLACING_INPUTS: Readonly<Record<string, readonly string[]>> = Object.assign(
     {},
     ...Object.values(BACKENDS).map((b) => b.replacing),
+    ORGANIZATION_REPLACING,
 );
 
 export { documentOf } from "./documents";

@@ -9,6 +9,8 @@ import { directorySource, gitSource } from "../config/sources";
 import { Plan, PlannedResource, footprint } from "../plan/model";
 import { diffPlans, revocationTargets } from "../plan/diff";
 import { deployedRoles } from "../plan/deployment";
+import { deployedOrganization } from "../plan/organization";
+import { ORGANIZATION_LIMITS } from "../iam/organizationPolicy";
 import { describeTrust } from "../analysis/trust";
 import {
     Containment,
@@ -76,9 +78,32 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
             }
         }
     }
+    lines.push(...describeOrganization(plan));
     lines.push("", `${roles.length} roles, ${plan.resources.length} resources.`);
     return lines.join("\n");
 }
+/** The organization layer of a plan for people: each policy, its targets, what it revokes, and what it cannot reach. */
+function describeOrganization(plan: Plan): string[] {
+    const policies = deployedOrganization(plan);
+    if (policies.length === 0) return [];
+    const lines = ["", `organization: ${policies.length} service control ${policies.length === 1 ? "policy" : "policies"}`];
+    for (const policy of policies) {
+        const targets = [...policy.attachments.keys()];
+        lines.push(
+            `  ${String(policy.resource.inputs.name)}: attached to ${targets.length > 0 ? targets.join(", ") : "no target"}${policy.resource.protect ? " (protected)" : ""}`,
+        );
+        if (policy.revocations.size === 0)
+            lines.push("    placeholder: denies no session, kept attached so that a revocation only edits it");
+        for (const [key, cutoff] of policy.revocations) {
+            lines.push(
+                `    ${key}: sessions issued before ${formatUtc(cutoff)} are denied; safe to remove after ${formatUtc(safeToRemoveAfter(cutoff))}`,
+            );
+        }
+    }
+    lines.push(`  ${ORGANIZATION_LIMITS}`);
+    return lines;
+}
+
 /** A role in the `--json` contract: its revocation, and the reachable roles it leaves open. */
 export interface PlannedRoleJson {
     key: string;

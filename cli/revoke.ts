@@ -228,7 +228,7 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
     const accounts = allowedAccounts(loaded.config, current.config.provider ?? "aws");
     const cutoff = chooseCutoff(request.at, now);
     const cutoffText = formatUtc(cutoff);
-    const roles = current.config.roles;
+    const roles = current.config.roles ?? {};
     const roleKeys = Object.keys(roles);
     const stackCutoff = instantOf(current.config.revokeAllBefore);
     const problems: string[] = [];

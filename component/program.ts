@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RevocableRole, deployingAccount } from "./revocableRole";
+import { OrganizationRevocations } from "./organizationRevocations";
 import { currentTime } from "./clock";
 import { accountFromConfig } from "../config/account";
 import { CONFIG_ERROR_HEADER, readStackConfig } from "../config/stackConfig";
@@ -17,15 +18,23 @@ export interface RoleOutput {
     safeToRemoveAfter: string | null;
 }
 
+/** The stack output `organization` of an organization stack. */
+export interface OrganizationOutput {
+    policyIds: pulumi.Output<string>[];
+    targets: string[];
+    revocations: { roleName?: string; identityCenterUserId?: string; revokeBefore: string }[];
+}
+
 /** One turn of the event loop: lets the runtime carry the registrations declared so far as far as they can go. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Declares every role of the stack's config. Export it from a program's entry point
  * (`export = stackConfigProgram;`): the Pulumi CLI calls it and publishes what it returns as the
- * stack's outputs, `roles` with each role's `arn`, `name`, `revokedBefore` and `safeToRemoveAfter`.
+ * stack's outputs, `roles` with each role's `arn`, `name`, `revokedBefore` and `safeToRemoveAfter`,
+ * and in an organization stack `organization`: its policies' IDs, targets and revocations.
  */
-export async function stackConfigProgram(): Promise<{ roles: Record<string, RoleOutput> }> {
+export async function stackConfigProgram(): Promise<{ roles: Record<string, RoleOutput>; organization?: OrganizationOutput }> {
     const cliConfig = pulumi.runtime.allConfig();
     const result = readStackConfig(cliConfig, { stackFile: `Pulumi.${pulumi.getStack()}.yaml`, now: currentTime() });
     if (!result.ok) {
@@ -63,5 +72,8 @@ export async function stackConfigProgram(): Promise<{ roles: Record<string, Role
         // waits for AWS: registrations still run in parallel.
         await nextTurn();
     }
-    return { roles };
+    const organization = result.organization;
+    if (organization === undefined) return { roles };
+    const policies = new OrganizationRevocations("organization", organization);
+    return { roles, organization: { policyIds: policies.policyIds, targets: organization.targets, revocations: organization.revocations } };
 }

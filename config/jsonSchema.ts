@@ -27,7 +27,8 @@ export function stackFileJsonSchema(): object {
                 properties: Object.fromEntries(
                     Object.entries(shape).map(([key, schema]) => [`${NAMESPACE}:${key}`, property(schema as z.ZodType)]),
                 ),
-                required: [`${NAMESPACE}:roles`],
+                // A stack declares roles, or (an organization stack) organization-wide revocations, or both.
+                anyOf: [`${NAMESPACE}:roles`, `${NAMESPACE}:organization`].map((key) => ({ properties: { [key]: true }, required: [key] })),
                 // Other namespaces (aws:region, pulumi:...) are free; unknown keys of ours are errors.
                 patternProperties: { [`^(?!${NAMESPACE}:)[^:]+:.+$`]: {} },
                 additionalProperties: false,

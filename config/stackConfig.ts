@@ -10,6 +10,14 @@ import { formatUtc, latestInstant, show } from "../iam/timestamps";
 import { Problem, formatPath, problemsOf } from "../iam/problems";
 import { ROLE_NAME } from "../iam/patterns";
 import { backendSchema, cutoffSchema, futureCutoffProblems, roleSchema } from "../iam/rules";
+import {
+    OrganizationModel,
+    OrganizationSection,
+    organizationModel,
+    organizationProblems,
+    organizationSchema,
+    revocationKey,
+} from "./organization";
 
 /** The config namespace, which is also the Pulumi project name. */
 export const NAMESPACE = "revocable-roles";
@@ -22,9 +30,11 @@ export type ConfigRole = Omit<KnownRoleArgs, "roleName" | "backend"> & { name?: 
 
 /** The `revocable-roles:*` part of a stack file. */
 export interface StackConfig {
-    roles: Record<string, ConfigRole>;
+    /** Absent only in an organization stack that declares no role. */
+    roles?: Record<string, ConfigRole>;
     revokeAllBefore?: string;
     provider?: Backend;
+    organization?: OrganizationSection;
 }
 
 /** A role ready for the component: its config key (the component name), its arguments, and the model they validate to. */
@@ -41,6 +51,7 @@ export function stackConfigSchema(): z.ZodObject {
         roles: z.record(z.string(), roleSchema("name")).optional(),
         revokeAllBefore: cutoffSchema.optional(),
         provider: backendSchema.optional(),
+        organization: organizationSchema().optional(),
     });
     return stackSchema;
 }
@@ -95,7 +106,8 @@ function prototypeKeyProblems(value: unknown, at: PropertyKey[]): Problem[] {
 }
 
 /** The result of reading a stack's config: the roles, or every error of the file. */
-export type StackConfigResult = { ok: true; config: StackConfig; roles: PlannedRole[] } | { ok: false; errors: string[] };
+export type StackConfigResult =
+    { ok: true; config: StackConfig; roles: PlannedRole[]; organization?: OrganizationModel } | { ok: false; errors: string[] };
 
 function isMapping(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -116,9 +128,21 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
             value: isMapping(role) ? role.revokeBefore : undefined,
         })),
     ];
-    const extra: Problem[] = [...prototypeKeyProblems(values, []), ...futureCutoffProblems(cutoffs, options.now)];
+    const extra: Problem[] = [
+        ...prototypeKeyProblems(values, []),
+        ...futureCutoffProblems(cutoffs, options.now),
+        ...organizationProblems(values.organization, options.now),
+    ];
+    if (values.organization !== undefined && values.provider === "aws-native") {
+        extra.push({
+            path: ["organization"],
+            message: `is deployed with the aws provider only, and this stack sets provider: aws-native; move the section to a stack of the management account that uses the aws provider`,
+        });
+    }
     // Cross-role rules read the roles as written, so they report even when a role has other problems.
-    if (values.roles === undefined || (isMapping(values.roles) && Object.keys(roles).length === 0)) {
+    // An organization stack may declare no role; any other stack that declares none is a mistake.
+    const noRoles = values.roles === undefined || (isMapping(values.roles) && Object.keys(roles).length === 0);
+    if (noRoles && values.organization === undefined) {
         extra.push({
             path: ["roles"],
             message: `defines no roles; add one under "${NAMESPACE}:roles" in ${options.stackFile}, for example { app-deployer: { trust: { accounts: ["123456789012"] } } }`,
@@ -160,7 +184,12 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         return { ok: false, errors: all.map((p) => `${options.stackFile}: ${NAMESPACE}:${formatPath(p.path)}: ${p.message}`) };
     }
     const config = data as unknown as StackConfig;
-    const planned = Object.entries(config.roles).map(([key, role]) => {
+    const organization = config.organization === undefined ? undefined : organizationModel(config.organization);
+    if (organization?.problem !== undefined) {
+        const { path, message } = organization.problem;
+        return { ok: false, errors: [`${options.stackFile}: ${NAMESPACE}:${formatPath(path)}: ${message}`] };
+    }
+    const planned = Object.entries(config.roles ?? {}).map(([key, role]) => {
         const { name, revokeBefore, ...rest } = role;
         const cutoff = effectiveCutoff(revokeBefore, config.revokeAllBefore);
         const args: KnownRoleArgs = { ...rest, roleName: name ?? key };
@@ -168,13 +197,40 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         if (config.provider !== undefined) args.backend = config.provider;
         return { key, args, model: modelOfValidRole(key, args) };
     });
-    return { ok: true, config, roles: planned };
+    return organization === undefined
+        ? { ok: true, config, roles: planned }
+        : { ok: true, config, roles: planned, organization: organization.model };
 }
 
 /** What a stack's config says about revocations, read without any other validation. */
 export interface Revocations {
     revokeAllBefore?: unknown;
     roles: Map<string, { name?: unknown; revokeBefore?: unknown }>;
+    /** The organization section's targets and revocations (cutoff by {@link revocationKey}), when it has one. */
+    organization?: OrganizationRevocations;
+}
+
+/** An organization section as the guard compares it: targets as written, and each revocation's cutoff by key. */
+export interface OrganizationRevocations {
+    targets: unknown[];
+    revocations: Map<string, unknown>;
+}
+
+/**
+ * The targets and revocations of an organization section, read without validation; a key
+ * written twice keeps its latest cutoff (over-approximating what is in force).
+ */
+export function organizationRevocationsOf(section: unknown): OrganizationRevocations | undefined {
+    if (!isMapping(section)) return undefined;
+    const revocations = new Map<string, unknown>();
+    for (const entry of Array.isArray(section.revocations) ? section.revocations : []) {
+        if (!isMapping(entry) || (entry.roleName === undefined && entry.identityCenterUserId === undefined)) continue;
+        const key = revocationKey(entry);
+        const known = revocations.get(key);
+        const latest = latestInstant(known, entry.revokeBefore);
+        revocations.set(key, latest === undefined ? (known ?? entry.revokeBefore) : formatUtc(latest));
+    }
+    return { targets: Array.isArray(section.targets) ? section.targets : [], revocations };
 }
 
 /** The revocation-relevant values of a CLI config, read as the program reads them but without validation. */
@@ -185,5 +241,8 @@ export function revocationsOf(cliConfig: Record<string, string>): Revocations {
         const r = isMapping(role) ? role : {};
         roles.set(key, { name: r.name, revokeBefore: r.revokeBefore });
     }
-    return { revokeAllBefore: values.revokeAllBefore, roles };
+    const organization = organizationRevocationsOf(values.organization);
+    return organization === undefined
+        ? { revokeAllBefore: values.revokeAllBefore, roles }
+        : { revokeAllBefore: values.revokeAllBefore, roles, organization };
 }

@@ -8,6 +8,8 @@
 export type Subject =
     | { kind: "role"; stack: string; key: string }
     | { kind: "stack"; stack: string }
+    /** The organization layer of an organization stack: a revocation (`role ci-deployer`) or a target (`target r-ab12`). */
+    | { kind: "organization"; stack: string; what: string }
     | { kind: "file"; file: string; stack?: string }
     | { kind: "paths"; paths: string[] };
 
@@ -31,6 +33,7 @@ export function passing(subject: Subject, message: string): Finding {
 /** Subject constructors, so rules read as sentences. */
 export const role = (stack: string, key: string): Subject => ({ kind: "role", stack, key });
 export const wholeStack = (stack: string): Subject => ({ kind: "stack", stack });
+export const organization = (stack: string, what: string): Subject => ({ kind: "organization", stack, what });
 export const file = (name: string, stack?: string): Subject =>
     stack === undefined ? { kind: "file", file: name } : { kind: "file", file: name, stack };
 
@@ -49,6 +52,8 @@ export function subjectText(subject: Subject): string {
             return `role ${subject.key}`;
         case "stack":
             return "stack";
+        case "organization":
+            return `organization ${subject.what}`;
         case "file":
             return subject.file;
         case "paths": {

@@ -21,6 +21,7 @@ import { deploymentRules, protectionRules } from "./rules/deployment";
 import { providerConfigRules } from "./rules/provider";
 import { duplicateNameRules } from "./rules/names";
 import { pathRules } from "./rules/paths";
+import { organizationRules } from "./rules/organization";
 import { ChangedRole, RevokedRole, undoRules } from "./rules/undo";
 
 export type { Finding, Subject } from "./findings";
@@ -91,6 +92,7 @@ async function guardStack(stack: string, sides: { base: SideOf; head: SideOf }, 
         ...deploymentRules(change, decided),
         ...protectionRules(change),
         ...providerConfigRules(change),
+        ...organizationRules(change),
     ];
     return { findings, change };
 }

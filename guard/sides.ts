@@ -5,13 +5,21 @@
 import * as YAML from "yaml";
 import { ConfigSourceError, LoadedStack, loadStack, stackFileName } from "../config/loader";
 import { ProjectSource } from "../config/sources";
-import { NAMESPACE, Revocations, configValue, effectiveCutoff, readStackConfig, revocationsOf } from "../config/stackConfig";
+import {
+    NAMESPACE,
+    Revocations,
+    configValue,
+    effectiveCutoff,
+    organizationRevocationsOf,
+    readStackConfig,
+    revocationsOf,
+} from "../config/stackConfig";
 import { accountFromConfig } from "../config/account";
 import { Plan } from "../plan/model";
 import { RoleFacts, roleFacts } from "../analysis/reachability";
 import { planStack } from "../plan/run";
 import { collectGarbage } from "../plan/recorder";
-import { formatUtc, latestInstant, safeToRemoveAfter } from "../iam/timestamps";
+import { formatUtc, instantOf, latestInstant, safeToRemoveAfter } from "../iam/timestamps";
 
 /** One stack at one side of the change. */
 export interface Side {
@@ -92,6 +100,10 @@ export function lenientRevocations(project: string, text: string): Revocations |
         const name = ours(key);
         const value = typeof raw === "string" ? configValue(raw) : raw;
         if (name === "revokeAllBefore") result.revokeAllBefore = latestCutoff(result.revokeAllBefore, value);
+        if (name === "organization") {
+            const organization = organizationRevocationsOf(value);
+            if (organization !== undefined) result.organization = mergeOrganization(result.organization, organization);
+        }
         if (name !== "roles" || !isMapping(value)) continue;
         for (const [roleKey, role] of Object.entries(value)) {
             const cutoff = isMapping(role) ? role.revokeBefore : undefined;
@@ -103,6 +115,17 @@ export function lenientRevocations(project: string, text: string): Revocations |
         }
     }
     return result;
+}
+
+/** Two spellings of the organization section together: every target, and per revocation the latest cutoff. */
+function mergeOrganization(
+    a: Revocations["organization"],
+    b: NonNullable<Revocations["organization"]>,
+): NonNullable<Revocations["organization"]> {
+    if (a === undefined) return b;
+    const revocations = new Map(a.revocations);
+    for (const [key, cutoff] of b.revocations) revocations.set(key, latestCutoff(revocations.get(key), cutoff));
+    return { targets: [...new Set([...a.targets, ...b.targets])], revocations };
 }
 
 function latestCutoff(a: unknown, b: unknown): unknown {
@@ -164,6 +187,10 @@ export function inForceByConfig(stack: string, revocations: Revocations, now: Da
     // A stack-wide cutoff in a file whose roles cannot be listed still protects the stack.
     const all = effectiveCutoff(undefined, revocations.revokeAllBefore);
     if (found.length === 0 && all !== undefined && now < safeToRemoveAfter(all)) found.push({ stack, key: "revokeAllBefore", cutoff: all });
+    for (const [key, revokeBefore] of revocations.organization?.revocations ?? []) {
+        const cutoff = instantOf(revokeBefore);
+        if (cutoff !== undefined && now < safeToRemoveAfter(cutoff)) found.push({ stack, key: `organization: ${key}`, cutoff });
+    }
     return found;
 }
 

@@ -13,6 +13,10 @@
  */
 import { PolicyDocument, PolicyStatement, POLICY_VERSION } from "./policy";
 
+/** What the organization layer cannot reach, in one sentence for plans, pull requests and docs. */
+export const ORGANIZATION_LIMITS =
+    "not reached: the management account and service-linked roles (service control policies do not apply to them); deleting an Identity Center session in the console does not end the role sessions it already issued";
+
 /** One organization-wide revocation: a role name (or pattern) or an Identity Center user, and its cutoff. */
 export type OrganizationRevocation = { roleName: string; revokeBefore: string } | { identityCenterUserId: string; revokeBefore: string };
 
@@ -91,4 +95,17 @@ export function organizationPolicies(revocations: OrganizationRevocation[], budg
         );
     }
     return documents;
+}
+
+/** What a statement of a revocation policy revokes, read back: its key (see `revocationKey`) and cutoff; undefined for the placeholder and anything else. */
+export function revocationOfStatement(statement: PolicyStatement): { key: string; cutoff: string } | undefined {
+    const cutoff = statement.Condition?.DateLessThan?.["aws:TokenIssueTime"];
+    if (statement.Effect !== "Deny" || typeof cutoff !== "string") return undefined;
+    const arns = statement.Condition?.ArnLike?.["aws:PrincipalArn"];
+    const first = Array.isArray(arns) ? arns[0] : arns;
+    if (typeof first === "string" && first.startsWith("arn:*:iam::*:role/")) {
+        return { key: `role ${first.slice("arn:*:iam::*:role/".length)}`, cutoff };
+    }
+    const user = statement.Condition?.StringEquals?.["identitystore:userId"];
+    return typeof user === "string" ? { key: `Identity Center user ${user}`, cutoff } : undefined;
 }

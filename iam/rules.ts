@@ -50,12 +50,12 @@ function refine<T extends z.ZodType>(schema: T, check: Check<z.output<T>>): T {
 }
 
 /** A string matching `regex` (kept in the JSON Schema as `pattern`), else `<value> is not <expected>`. */
-function matching(regex: RegExp, expected: string) {
+export function matching(regex: RegExp, expected: string): z.ZodString {
     return z.string().regex(regex, { error: (issue) => `${show(issue.input)} is not ${expected}` });
 }
 
 /** A whole number from `min` to `max` (kept as `minimum`/`maximum`), else `<value> is out of range; expected <range>`. */
-function wholeNumber(min: number, max: number, range: string) {
+export function wholeNumber(min: number, max: number, range: string): z.ZodNumber {
     const error = (issue: { input: unknown }) => `${show(issue.input)} is out of range; expected ${range}`;
     return z.number().int().min(min, { error }).max(max, { error });
 }

@@ -54,7 +54,12 @@ describe("the module map", () => {
     it("notices an import against the map: the guard without the plan", () => {
         assert.deepStrictEqual(
             offendersOf("guard", ["iam", "backends", "config", "component", "analysis"]).filter((o) => o.endsWith("-> plan")),
-            ["guard/rules/deployment.ts -> plan", "guard/sides.ts -> plan"],
+            [
+                "guard/rules/deployment.ts -> plan",
+                "guard/rules/organization.ts -> plan",
+                "guard/rules/provider.ts -> plan",
+                "guard/sides.ts -> plan",
+            ],
         );
     });
 });

@@ -8,7 +8,7 @@ import { formatUtc, instantOf, safeToRemoveAfter } from "../../iam/timestamps";
 import { Finding, Subject, failure, passing, role, wholeStack } from "../findings";
 
 /** Compares one cutoff field across the change (a malformed new value is the validation's to report). */
-function compareCutoff(subject: Subject, field: string, before: unknown, after: unknown, now: Date): Finding[] {
+export function compareCutoff(subject: Subject, field: string, before: unknown, after: unknown, now: Date): Finding[] {
     const old = instantOf(before);
     const cur = instantOf(after);
     if (old !== undefined && cur !== undefined) {

@@ -7,6 +7,8 @@ import { displayConfigValue, stackFileName } from "../../config/loader";
 import { NAMESPACE } from "../../config/stackConfig";
 import { StackChange, inForceByConfig } from "../sides";
 import { inForceKeys } from "./deployment";
+import { organizationInForce } from "./organization";
+import { deployedOrganization } from "../../plan/organization";
 import { show } from "../../iam/timestamps";
 import { Finding, failure, file } from "../findings";
 
@@ -16,7 +18,10 @@ export function providerConfigRules({ stack, base: baseSide, head: headSide, now
     // What the base deploys in force, or, when it cannot be planned, what its config holds.
     const revoked =
         baseSide.plan !== undefined
-            ? inForceKeys(baseSide.plan, now)
+            ? [
+                  ...inForceKeys(baseSide.plan, now),
+                  ...[...organizationInForce(deployedOrganization(baseSide.plan), now).keys()].map((key) => `organization: ${key}`),
+              ]
             : inForceByConfig(stack, baseSide.revocations ?? { roles: new Map() }, now).map((r) => r.key);
     if (revoked.length === 0) return [];
     const foreign = (config: Record<string, string>) =>

@@ -1,0 +1,183 @@
+/**
+ * The `revocable-roles:organization` section of a stack that deploys to the organization's
+ * management account: the targets (root, OU or account IDs) the revocation policies are attached
+ * to, and the organization-wide revocations, by role name or pattern or by IAM Identity Center
+ * user. Validated with the rest of the stack file; rendered by `iam/organizationPolicy.ts`.
+ */
+import { z } from "zod";
+import { Problem } from "../iam/problems";
+import { matching, wholeNumber, cutoffSchema, futureCutoffProblems } from "../iam/rules";
+import { formatUtc, instantOf, safeToRemoveAfter, show } from "../iam/timestamps";
+import { PolicyDocument } from "../iam/policy";
+import { DEFAULT_POLICY_BUDGET, OrganizationRevocation, SCPS_PER_TARGET, organizationPolicies } from "../iam/organizationPolicy";
+
+/** A root (`r-ab12`), an organizational unit (`ou-ab12-cd34ef56`) or an account (12 digits). */
+export const ORGANIZATION_TARGET: RegExp = /^(?:r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/;
+
+/** An IAM role name, or a pattern of one with `*` and `?` (ArnLike's wildcards). */
+export const ROLE_NAME_PATTERN: RegExp = /^[A-Za-z0-9+=,.@_*?-]{1,64}$/;
+
+/** An IAM Identity Center (identity store) user ID, as the identity store's API defines it. */
+export const IDENTITY_CENTER_USER_ID: RegExp =
+    /^(?:[0-9a-f]{10}-)?[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$/;
+
+/** The section as written. */
+export interface OrganizationSection {
+    targets: string[];
+    revocations?: { roleName?: string; identityCenterUserId?: string; revokeBefore: string }[];
+    policyBudget?: number;
+}
+
+/** One service control policy the program deploys. */
+export interface OrganizationPolicyModel {
+    /** The policy's name in the organization, and the suffix of its resources' names. */
+    name: string;
+    document: PolicyDocument;
+    /** The revocations it holds (their keys, see {@link revocationKey}). */
+    holds: string[];
+}
+
+/** Everything the organization section deploys. */
+export interface OrganizationModel {
+    targets: string[];
+    revocations: OrganizationRevocation[];
+    policies: OrganizationPolicyModel[];
+}
+
+/** The name of the n-th (0-based) revocation policy. */
+export function organizationPolicyName(index: number): string {
+    return `revocable-roles-revocations-${index + 1}`;
+}
+
+/** What a revocation revokes, in words and as its identity across a change: `role ci-deployer`, `Identity Center user 90676d4c3b-…`. */
+export function revocationKey(revocation: { roleName?: unknown; identityCenterUserId?: unknown }): string {
+    return revocation.roleName !== undefined
+        ? `role ${String(revocation.roleName)}`
+        : `Identity Center user ${String(revocation.identityCenterUserId)}`;
+}
+
+const ROLE_OR_USER = "exactly one of roleName (an IAM role name or pattern) or identityCenterUserId";
+
+/** The section's schema; the JSON Schema of the stack file carries it too. */
+export function organizationSchema(): z.ZodType {
+    schema ??= z.strictObject({
+        targets: z
+            .array(
+                matching(ORGANIZATION_TARGET, "a root, organizational unit or account ID such as r-ab12, ou-ab12-cd34ef56 or 123456789012"),
+            )
+            .min(1, {
+                error: "lists no target; expected the root, OU or account IDs the revocation policies are attached to, such as [r-ab12]",
+            }),
+        revocations: z
+            .array(
+                z
+                    .strictObject({
+                        roleName: matching(
+                            ROLE_NAME_PATTERN,
+                            "an IAM role name of 1 to 64 characters of A-Za-z0-9+=,.@_-, or a pattern of them with * and ?",
+                        ).optional(),
+                        identityCenterUserId: matching(
+                            IDENTITY_CENTER_USER_ID,
+                            "an IAM Identity Center user ID such as 90676d4c3b-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+                        ).optional(),
+                        revokeBefore: cutoffSchema,
+                    })
+                    .superRefine((entry, ctx) => {
+                        const named = [entry.roleName, entry.identityCenterUserId].filter((v) => v !== undefined).length;
+                        if (named !== 1) {
+                            ctx.addIssue({
+                                code: "custom",
+                                message: `${named === 0 ? "names neither roleName nor identityCenterUserId" : "names both roleName and identityCenterUserId"}; a revocation names ${ROLE_OR_USER}`,
+                                input: entry,
+                            });
+                        }
+                    }),
+            )
+            .optional(),
+        policyBudget: wholeNumber(
+            1,
+            SCPS_PER_TARGET,
+            `1 to ${SCPS_PER_TARGET} policies per target (a target holds ${SCPS_PER_TARGET} service control policies, FullAWSAccess usually one)`,
+        ).optional(),
+    });
+    return schema;
+}
+
+let schema: z.ZodType | undefined;
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The rules no schema can say, on the section as written (so they report beside the schema's
+ * problems): a cutoff in the future, a role or user or target listed twice, a pattern that names
+ * every role, and more revocations than the policy budget holds. Paths start at `organization`.
+ */
+export function organizationProblems(section: unknown, now: Date): Problem[] {
+    if (!isMapping(section)) return [];
+    const entries = Array.isArray(section.revocations) ? section.revocations : [];
+    const at = (...path: PropertyKey[]) => ["organization", ...path];
+    const problems: Problem[] = futureCutoffProblems(
+        entries.map((entry, i) => ({
+            path: at("revocations", i, "revokeBefore"),
+            value: isMapping(entry) ? entry.revokeBefore : undefined,
+        })),
+        now,
+    );
+    const seen = new Map<string, number>();
+    entries.forEach((entry, i) => {
+        if (!isMapping(entry)) return;
+        if (typeof entry.roleName === "string" && /^[*?]+$/.test(entry.roleName)) {
+            problems.push({
+                path: at("revocations", i, "roleName"),
+                message: `${show(entry.roleName)} matches every role in every account of the organization, the deploy's own roles included; name the roles, or a pattern with a prefix such as ci-*`,
+            });
+        }
+        const key = typeof entry.roleName === "string" || typeof entry.identityCenterUserId === "string" ? revocationKey(entry) : undefined;
+        if (key === undefined) return;
+        const first = seen.get(key);
+        if (first !== undefined) {
+            problems.push({
+                path: at("revocations", i),
+                message: `revokes ${key} again, already revoked by revocations[${first}]; keep one entry with the latest cutoff`,
+            });
+        } else seen.set(key, i);
+    });
+    const targets = Array.isArray(section.targets) ? section.targets : [];
+    targets.forEach((target, i) => {
+        const first = targets.indexOf(target);
+        if (first !== i) problems.push({ path: at("targets", i), message: `${show(target)} is listed twice (targets[${first}])` });
+    });
+    return problems;
+}
+
+/** The policies of a valid section, or the problem of a section that needs more policies than its budget. */
+export function organizationModel(section: OrganizationSection): { model?: OrganizationModel; problem?: Problem } {
+    const revocations: OrganizationRevocation[] = (section.revocations ?? []).map((entry) => {
+        const revokeBefore = formatUtc(instantOf(entry.revokeBefore)!);
+        return entry.roleName !== undefined
+            ? { roleName: entry.roleName, revokeBefore }
+            : { identityCenterUserId: entry.identityCenterUserId!, revokeBefore };
+    });
+    let documents: PolicyDocument[];
+    try {
+        documents = organizationPolicies(revocations, section.policyBudget ?? DEFAULT_POLICY_BUDGET);
+    } catch (error) {
+        return { problem: { path: ["organization", "revocations"], message: (error as Error).message } };
+    }
+    // Statements are numbered in order across the policies, so each policy's revocations follow from its statement count.
+    let next = 0;
+    const policies = documents.map((document, i) => {
+        const count = revocations.length === 0 ? 0 : document.Statement.length;
+        const holds = revocations.slice(next, next + count).map(revocationKey);
+        next += count;
+        return { name: organizationPolicyName(i), document, holds };
+    });
+    return { model: { targets: section.targets, revocations, policies } };
+}
+
+/** The revocations of a model in force at `now` (their cutoff + 13 h not reached), by key. */
+export function organizationInForce(revocations: OrganizationRevocation[], now: Date): Set<string> {
+    return new Set(revocations.filter((r) => now < safeToRemoveAfter(new Date(r.revokeBefore))).map(revocationKey));
+}

@@ -1,0 +1,138 @@
+/**
+ * The organization layer's in-force rules. In the config: an organization revocation removed
+ * inside its window or moved earlier fails, and so does a target dropped while any is in force.
+ * In the plans: every revocation the base deploys in force must be deployed at the head, with a
+ * cutoff no earlier, on every target the base attaches it to, by policies and attachments that are
+ * neither replaced nor unprotected.
+ */
+import { stackFileName } from "../../config/loader";
+import { OrganizationRevocations } from "../../config/stackConfig";
+import { footprint } from "../../plan/model";
+import { emptyPlan } from "../../plan/run";
+import { DeployedOrganizationPolicy, deployedOrganization } from "../../plan/organization";
+import { formatUtc, instantOf, safeToRemoveAfter } from "../../iam/timestamps";
+import { Finding, failure, organization } from "../findings";
+import { StackChange, window } from "../sides";
+import { compareCutoff } from "./cutoffs";
+
+const NONE: OrganizationRevocations = { targets: [], revocations: new Map() };
+
+/** The organization revocations a plan deploys in force at `now`, by key, with the policy that holds each. */
+export function organizationInForce(
+    policies: DeployedOrganizationPolicy[],
+    now: Date,
+): Map<string, { cutoff: Date; policy: DeployedOrganizationPolicy }> {
+    const found = new Map<string, { cutoff: Date; policy: DeployedOrganizationPolicy }>();
+    for (const policy of policies) {
+        for (const [key, cutoff] of policy.revocations) {
+            if (now < safeToRemoveAfter(cutoff) && !found.has(key)) found.set(key, { cutoff, policy });
+        }
+    }
+    return found;
+}
+
+/** The config rules: each revocation compared by key, and the targets while any revocation is in force. */
+function configRules(stack: string, before: OrganizationRevocations, after: OrganizationRevocations, now: Date): Finding[] {
+    const findings: Finding[] = [];
+    for (const [key, cutoff] of before.revocations) {
+        findings.push(...compareCutoff(organization(stack, key), "revokeBefore", cutoff, after.revocations.get(key), now));
+    }
+    for (const [key, cutoff] of after.revocations) {
+        if (!before.revocations.has(key)) findings.push(...compareCutoff(organization(stack, key), "revokeBefore", undefined, cutoff, now));
+    }
+    const held = [...before.revocations].flatMap(([key, value]) => {
+        const cutoff = instantOf(value);
+        return cutoff !== undefined && now < safeToRemoveAfter(cutoff) ? [`${key} until ${formatUtc(safeToRemoveAfter(cutoff))}`] : [];
+    });
+    if (held.length === 0) return findings;
+    for (const target of before.targets.filter((t) => !after.targets.includes(t))) {
+        findings.push(
+            failure(
+                organization(stack, `target ${String(target)}`),
+                `is dropped from the targets while organization revocations are in force (${held.join(", ")}): Pulumi would detach the revocation policies from it, re-enabling the revoked sessions in its accounts`,
+            ),
+        );
+    }
+    return findings;
+}
+
+/** The plan rules, for what the config rules have not already failed (`decided`: revocation keys and `target <id>`). */
+function planRules(change: StackChange, decided: Set<string>): Finding[] {
+    const { stack, now } = change;
+    const base = change.base.plan;
+    if (base === undefined || (change.head.plan === undefined && change.head.present)) return [];
+    const head = change.head.plan ?? emptyPlan(base.project, stack);
+    const held = organizationInForce(deployedOrganization(base), now);
+    if (held.size === 0) return [];
+    const headPolicies = deployedOrganization(head);
+    const f = footprint(base, head);
+    const replaced = new Set(f.replaced);
+    const findings: Finding[] = [];
+    for (const [key, { cutoff, policy }] of held) {
+        if (decided.has(key)) continue;
+        const subject = organization(stack, key);
+        const when = `(${window(cutoff)})`;
+        for (const target of policy.attachments.keys()) {
+            if (decided.has(`target ${target}`)) continue;
+            // Where the head deploys this revocation on this target, with the latest cutoff among its policies.
+            const carriers = headPolicies.filter((p) => p.revocations.has(key) && p.attachments.has(target));
+            const latest = carriers.reduce<Date | undefined>((l, p) => {
+                const c = p.revocations.get(key)!;
+                return l === undefined || c > l ? c : l;
+            }, undefined);
+            if (latest === undefined) {
+                const how = change.head.present ? "" : ` (removed with ${stackFileName(stack)})`;
+                findings.push(failure(subject, `is no longer deployed on target ${target}${how} while it is in force ${when}`));
+            } else if (latest < cutoff) {
+                findings.push(
+                    failure(
+                        subject,
+                        `is deployed on target ${target} with the cutoff ${formatUtc(latest)}, earlier than the one in force ${when}`,
+                    ),
+                );
+            }
+            for (const carrier of carriers) {
+                const moving = [carrier.resource, carrier.attachments.get(target)!].filter((r) => replaced.has(r.urn));
+                for (const resource of moving) {
+                    findings.push(
+                        failure(
+                            subject,
+                            `${resource.type} ${resource.name} would be replaced while the revocation is in force ${when}: between the delete and the create no policy denies its sessions on target ${target}`,
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    return findings;
+}
+
+/** Every policy and attachment the head deploys holding a revocation in force must be protected, so that `pulumi up` refuses to delete, replace or detach it. */
+function protectionRules({ stack, head, now }: StackChange): Finding[] {
+    if (head.plan === undefined) return [];
+    const findings: Finding[] = [];
+    for (const [key, { cutoff, policy }] of organizationInForce(deployedOrganization(head.plan), now)) {
+        const unprotected = [policy.resource, ...policy.attachments.values()].filter((r) => !r.protect).map((r) => r.name);
+        if (unprotected.length > 0) {
+            findings.push(
+                failure(
+                    organization(stack, key),
+                    `deploys ${unprotected.join(", ")} without protect while the revocation is in force (${window(cutoff)}): pulumi up would not refuse to delete, replace or detach them`,
+                ),
+            );
+        }
+    }
+    return findings;
+}
+
+/** The organization rules of one changed stack. */
+export function organizationRules(change: StackChange): Finding[] {
+    const [base, head] = [change.base.revocations, change.head.revocations];
+    // A head the loader refuses is judged by that refusal alone; a deleted head holds nothing.
+    const comparable = base !== undefined && head !== undefined && (!change.head.present || change.head.loaded !== undefined);
+    const config = comparable ? configRules(change.stack, base.organization ?? NONE, head.organization ?? NONE, change.now) : [];
+    const decided = new Set(
+        config.filter((f) => f.verdict === "fail" && f.subject.kind === "organization").map((f) => (f.subject as { what: string }).what),
+    );
+    return [...config, ...planRules(change, decided), ...protectionRules(change)];
+}

@@ -1,0 +1,42 @@
+/**
+ * What a plan deploys in the organization layer: each service control policy, the revocations
+ * its content holds, and the targets it is attached to. Read from the plan's resources, not from
+ * the config, so that the guard judges what `pulumi up` would really deploy.
+ */
+import { Plan, PlannedResource } from "./model";
+import { ORGANIZATION_TYPES } from "../backends/organization";
+import { documentOf } from "../backends";
+import { revocationOfStatement } from "../iam/organizationPolicy";
+import { instantOf } from "../iam/timestamps";
+
+/** One service control policy as a plan deploys it. */
+export interface DeployedOrganizationPolicy {
+    resource: PlannedResource;
+    /** The cutoff of each revocation its content holds, by key (`role ci-deployer`, `Identity Center user …`). */
+    revocations: Map<string, Date>;
+    /** Its attachments, by target ID. */
+    attachments: Map<string, PlannedResource>;
+}
+
+/** The organization policies of a plan, in registration order; none in a stack without an organization section. */
+export function deployedOrganization(plan: Plan): DeployedOrganizationPolicy[] {
+    const policies = new Map<string, DeployedOrganizationPolicy>();
+    for (const resource of plan.resources) {
+        if (resource.type !== ORGANIZATION_TYPES.policy) continue;
+        const revocations = new Map<string, Date>();
+        for (const statement of documentOf(resource.inputs.content).Statement ?? []) {
+            const revocation = revocationOfStatement(statement);
+            const cutoff = instantOf(revocation?.cutoff);
+            if (revocation !== undefined && cutoff !== undefined) revocations.set(revocation.key, cutoff);
+        }
+        policies.set(resource.urn, { resource, revocations, attachments: new Map() });
+    }
+    for (const resource of plan.resources) {
+        if (resource.type !== ORGANIZATION_TYPES.attachment) continue;
+        // The attachment's policyId is the policy resource's ID Output: the engine's dependency names the policy.
+        for (const urn of plan.details.get(resource.urn)?.propertyDependencies.policyId ?? []) {
+            policies.get(urn)?.attachments.set(String(resource.inputs.targetId), resource);
+        }
+    }
+    return [...policies.values()];
+}
