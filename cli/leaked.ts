@@ -18,6 +18,7 @@ import { directorySource } from "../config/sources";
 import { NOT_COVERED, RepositoryIndex, repositoryRoles } from "../analysis/containment";
 import { Leak, LEAKED_FORMS, LeakedSource, leakReach, parseLeakedSource } from "../analysis/leaked";
 import { roleArn } from "../analysis/reachability";
+import { OrganizationDecision, decideOrganization, organizationMarkdown, organizationStackOf } from "./organization";
 import { formatUtc, safeToRemoveAfter, show } from "../iam/timestamps";
 
 export const LEAKED_USAGE: string =
@@ -43,6 +44,12 @@ trust lets the source in) or through role chaining, with one cutoff, and prints 
   --deadline <seconds>  with --now: when to stop retrying and report what was not applied; default 120
   --json              print one JSON object: {source, cutoff, written, stacks, roles, title, body, applied}
   --body-file <path>  also write the pull request's body to a file, for gh pr create --body-file
+
+When a stack file has a revocable-roles:organization section (the organization stack), the same
+change also revokes, organization-wide, the name of every role reached (and of a leaked role
+itself): the roles declared here get their own policy, and every account's role of that name is
+denied by the organization's service control policy once that stack deploys (--now applies only
+the role policies).
 
 Not with --leaked: --stack, --role, --all, --with-chained (the source decides the roles).
 
@@ -142,10 +149,15 @@ export function leakPullRequest(
     cutoff: string,
     reason: string | undefined,
     applied?: AccountResult[],
+    organization?: OrganizationDecision,
 ): { title: string; full: string; summary: string } {
     const roles = leak.reached.length;
     const stacks = parts.map((p) => p.stack);
-    const title = `Revoke sessions reachable by ${leak.source.text} issued before ${cutoff} (${roles} role${roles === 1 ? "" : "s"} in ${stacks.join(", ")})`;
+    const where = [
+        ...(stacks.length === 0 ? [] : [`${roles} role${roles === 1 ? "" : "s"} in ${stacks.join(", ")}`]),
+        ...(organization === undefined ? [] : ["organization-wide"]),
+    ];
+    const title = `Revoke sessions reachable by ${leak.source.text} issued before ${cutoff} (${where.join(", ")})`;
     const safe = formatUtc(safeToRemoveAfter(new Date(cutoff)));
     const head = [
         `## Revoke what ${leak.source.text} reaches`,
@@ -211,6 +223,7 @@ export function leakPullRequest(
                   ),
                   "",
               ]),
+        ...(organization === undefined ? [] : [...organizationMarkdown(organization), ""]),
         "### What no role revocation covers",
         "",
         ...NOT_COVERED.map((n) => `- ${n}`),
@@ -233,16 +246,23 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
     }
     const leak = leakReach(request.source, new RepositoryIndex(repository.roles));
     const say = (text: string) => (request.json ? undefined : out.write(text));
-    if (leak.reached.length === 0) {
+    // The organization layer: every reached role's name, and a leaked role's own, in every account.
+    const organizationStack = organizationStackOf(source);
+    const organizationNames =
+        organizationStack === undefined
+            ? []
+            : [...new Set([...(request.source.kind === "role" ? [request.source.name] : []), ...leak.reached.map((r) => r.role.roleName)])];
+    if (leak.reached.length === 0 && organizationNames.length === 0) {
         if (request.json)
             out.write(
-                `${JSON.stringify({ source: request.source.text, cutoff, written: [], stacks: [], roles: [], title: null, body: null, applied: null })}\n`,
+                `${JSON.stringify({ source: request.source.text, cutoff, written: [], stacks: [], roles: [], organization: null, title: null, body: null, applied: null })}\n`,
             );
         say(`No role of the project's stack files is reachable by ${request.source.text}; nothing to revoke.\n`);
         return 0;
     }
     const stacks = [...new Set(leak.reached.map((r) => r.role.stack))].sort();
     const locks: { release(): void }[] = [];
+    let organization: OrganizationDecision | undefined;
     try {
         // Every affected file under its lock, decided before any is written.
         const parts: StackPart[] = [];
@@ -277,6 +297,30 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
                 );
             }
         }
+        if (organizationStack !== undefined && problems.length === 0) {
+            // The organization stack's file may also hold reached roles: its edit then starts from theirs.
+            const shared = parts.find((p) => p.decision.stack === organizationStack);
+            const file = path.join(env.root, stackFileName(organizationStack));
+            if (shared === undefined && !request.dryRun) locks.push(await lockStackFile(file));
+            const loaded = loadStack(source, organizationStack, shared?.decision.edited);
+            try {
+                organization = decideOrganization(
+                    loaded,
+                    organizationNames.map((roleName) => ({ roleName })),
+                    cutoff,
+                    now,
+                );
+                if (shared !== undefined) {
+                    shared.decision.edited = organization.edited;
+                    shared.decision.changed = organization.edited !== shared.loaded.text;
+                } else {
+                    const original = loadStack(source, organizationStack);
+                    organization = { ...organization, loaded: original, changed: organization.edited !== original.text };
+                }
+            } catch (error) {
+                problems.push(...(error as Error).message.split("\n").filter((line) => line !== "nothing was written:"));
+            }
+        }
         const affected = new Set(parts.flatMap((p) => p.account ?? []));
         for (const account of request.profiles.keys()) {
             if (!affected.has(account) && problems.length === 0)
@@ -293,9 +337,19 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
                     replaceStackFile(part.path, part.loaded.text, part.decision.edited);
                     written.push(part.decision.file);
                 }
+                if (organization !== undefined && organization.changed && !parts.some((p) => p.decision.stack === organization!.stack)) {
+                    replaceStackFile(path.join(env.root, organization.file), organization.loaded.text, organization.edited);
+                    written.push(organization.file);
+                }
             } catch (error) {
                 for (const part of parts.filter((p) => written.includes(p.decision.file)))
                     replaceStackFile(part.path, part.decision.edited, part.loaded.text);
+                if (
+                    organization !== undefined &&
+                    written.includes(organization.file) &&
+                    !parts.some((p) => p.decision.stack === organization!.stack)
+                )
+                    replaceStackFile(path.join(env.root, organization.file), organization.edited, organization.loaded.text);
                 throw new CliError(`nothing was written (${written.join(", ") || "no file"} put back): ${(error as Error).message}`);
             }
         }
@@ -309,8 +363,12 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
             say(`\n${stackFileName(stack)}:\n`);
             for (const reach of leak.reached.filter((r) => r.role.stack === stack)) say(`  ${reach.role.key}  ${reach.path}\n`);
         }
+        if (organization !== undefined) {
+            say(`\n${organization.file} (organization-wide, when it deploys):\n`);
+            for (const outcome of organization.outcomes) say(`  ${outcome.key}\n`);
+        }
         // The record first, then every account at once: revoking one first gives the holder time in the others.
-        const applied = request.now ? await applyNow(parts, request, env) : undefined;
+        const applied = request.now && parts.length > 0 ? await applyNow(parts, request, env) : undefined;
         const unrecorded = applied === undefined ? [] : parts.flatMap((part) => recordedLater(part, applied, now));
         if (applied !== undefined) {
             say(`\nIAM endpoint: ${endpointInUse(request.endpointUrl, env.env ?? process.env, parts[0].decision.region ?? "us-east-1")}\n`);
@@ -319,7 +377,7 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
             say("\n");
         }
         const decisions = parts.map((p) => p.decision);
-        const pr = leakPullRequest(leak, decisions, cutoff, request.reason, applied);
+        const pr = leakPullRequest(leak, decisions, cutoff, request.reason, applied, organization);
         const fitted = fitForGitHub(pr.full, () => pr.summary);
         const reportFile = fitted.summarised
             ? writeFullReport(path.join(os.tmpdir(), `revocable-roles-leaked-${cutoff.replace(/:/g, "")}.md`), pr.full)
@@ -340,6 +398,13 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
                         path: r.path,
                         reasons: r.reasons,
                     })),
+                    organization:
+                        organization === undefined
+                            ? null
+                            : {
+                                  file: organization.file,
+                                  revocations: organization.outcomes.map((o) => ({ key: o.key, cutoff: o.now, previous: o.was ?? null })),
+                              },
                     title: pr.title,
                     body,
                     applied:

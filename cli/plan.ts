@@ -100,7 +100,7 @@ function describeOrganization(plan: Plan): string[] {
             );
         }
     }
-    lines.push(`  ${ORGANIZATION_LIMITS}`);
+    lines.push(`  limits: ${ORGANIZATION_LIMITS}`);
     return lines;
 }
 

@@ -79,6 +79,8 @@ Pulumi.<name>.yaml, changing no other byte of the file, and prints the pull requ
 
 npm run revoke -- --leaked <source> revokes what a leak reaches, in every stack file at once
 (npm run revoke -- --leaked x --help for its options).
+npm run revoke -- --org --role-name <name> revokes a role name or an Identity Center user in every
+account of the organization (npm run revoke -- --org --help for its options).
 
 ${EXIT_CODES_HELP}`;
 
@@ -494,6 +496,16 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
                 return 0;
             }
             return await leakedMain(leaked, out, err, env);
+        }
+        if (argv.includes("--org")) {
+            const { ORGANIZATION_HELP, ORGANIZATION_USAGE, organizationMain, parseOrganizationRequest } = await import("./organization");
+            usage = ORGANIZATION_USAGE;
+            const request = parseOrganizationRequest(argv);
+            if (request === undefined) {
+                out.write(ORGANIZATION_HELP);
+                return 0;
+            }
+            return await organizationMain(request, out, env);
         }
         const request = parseRequest(argv);
         if (request === undefined) {

@@ -227,3 +227,104 @@ export function removeStackCutoff(text: string): string {
         delete config[ALL_KEY];
     });
 }
+
+const ORGANIZATION_KEY = `${NAMESPACE}:organization`;
+
+/** One organization revocation to set: a role name (or pattern) or an Identity Center user, and its cutoff. */
+export type OrganizationEntry = { roleName: string; revokeBefore: string } | { identityCenterUserId: string; revokeBefore: string };
+
+/** The entry's identifying field, as the file writes it. */
+function entryField(entry: OrganizationEntry): [string, string] {
+    return "roleName" in entry ? ["roleName", entry.roleName] : ["identityCenterUserId", entry.identityCenterUserId];
+}
+
+/**
+ * Sets organization revocations in the `revocable-roles:organization` section: an entry of the
+ * same role name or user gets the new `revokeBefore` in place; the others are appended to
+ * `revocations` (created when absent), in the style of the list (block or flow). One parse, one
+ * verification; no other byte changes.
+ */
+export function setOrganizationCutoffs(text: string, entries: readonly OrganizationEntry[]): string {
+    if (entries.length === 0) return text;
+    const doc = parse(text);
+    const section = map(configMap(doc).get(ORGANIZATION_KEY, true), ORGANIZATION_KEY);
+    const listNode = section.get("revocations", true) as unknown;
+    if (listNode !== undefined && listNode !== null && !YAML.isSeq(listNode)) {
+        throw new CliError(`${ORGANIZATION_KEY}.revocations is not a list`);
+    }
+    const list = YAML.isSeq(listNode) ? listNode : undefined;
+    const existing = new Map<string, YAML.YAMLMap>();
+    for (const item of list?.items ?? []) {
+        if (!YAML.isMap(item)) continue;
+        for (const field of ["roleName", "identityCenterUserId"]) {
+            const value = item.get(field);
+            if (typeof value === "string" && !existing.has(`${field}:${value}`)) existing.set(`${field}:${value}`, item);
+        }
+    }
+    const edits: Edit[] = [];
+    const appended: OrganizationEntry[] = [];
+    for (const entry of entries) {
+        const found = existing.get(entryField(entry).join(":"));
+        if (found !== undefined) edits.push(scalarEdit(text, found, "revokeBefore", entry.revokeBefore));
+        else appended.push(entry);
+    }
+    if (appended.length > 0) edits.push(appendEdit(text, section, list, appended));
+    return verified(doc, applyEdits(text, edits), (config) => {
+        const organization = config[ORGANIZATION_KEY] as { revocations?: Record<string, unknown>[] };
+        const revocations = (organization.revocations ??= []);
+        for (const entry of entries) {
+            const [field, value] = entryField(entry);
+            const item = revocations.find((r) => r[field] === value);
+            if (item !== undefined) item.revokeBefore = entry.revokeBefore;
+            else revocations.push({ [field]: value, revokeBefore: entry.revokeBefore });
+        }
+    });
+}
+
+/** The edit that appends entries to the revocations list, or adds the list to the section. */
+function appendEdit(text: string, section: YAML.YAMLMap, list: YAML.YAMLSeq | undefined, entries: OrganizationEntry[]): Edit {
+    const eol = newline(text);
+    const flowItem = (e: OrganizationEntry) => {
+        const [field, value] = entryField(e);
+        return `{ ${field}: ${JSON.stringify(value)}, revokeBefore: ${JSON.stringify(e.revokeBefore)} }`;
+    };
+    const blockItems = (indent: string) =>
+        entries
+            .map((e) => {
+                const [field, value] = entryField(e);
+                return `${indent}- ${field}: ${JSON.stringify(value)}${eol}${indent}  revokeBefore: ${JSON.stringify(e.revokeBefore)}${eol}`;
+            })
+            .join("");
+    if (list !== undefined && list.flow) {
+        const close = text.lastIndexOf("]", list.range![1]);
+        return { start: close, end: close, insert: `${list.items.length === 0 ? "" : ", "}${entries.map(flowItem).join(", ")}` };
+    }
+    if (list !== undefined && list.items.length > 0) {
+        const dash = list.range![0];
+        const at = afterLastLine(text, list.range![1]);
+        const prefix = at === text.length && !text.endsWith("\n") ? eol : "";
+        return { start: at, end: at, insert: prefix + blockItems(" ".repeat(dash - lineStart(text, dash))) };
+    }
+    if (section.flow) {
+        const close = text.lastIndexOf("}", section.range![1]);
+        return {
+            start: close,
+            end: close,
+            insert: `${section.items.length === 0 ? "" : ", "}revocations: [${entries.map(flowItem).join(", ")}]`,
+        };
+    }
+    // A block section without a list (or with an empty block one): a new `revocations:` key after its last line.
+    const first = section.items[0]?.key as YAML.Node | undefined;
+    if (first?.range == null) throw new CliError(`cannot place revocations in an empty ${ORGANIZATION_KEY}`);
+    const indent = " ".repeat(first.range[0] - lineStart(text, first.range[0]));
+    const pair = section.items.find((p) => YAML.isScalar(p.key) && p.key.value === "revocations");
+    if (pair !== undefined) {
+        // `revocations:` with nothing after it: replace the key's line.
+        const keyStart = (pair.key as YAML.Node).range![0];
+        const lineEnd = afterLastLine(text, text.indexOf(":", (pair.key as YAML.Node).range![1]) + 1);
+        return { start: lineStart(text, keyStart), end: lineEnd, insert: `${indent}revocations:${eol}${blockItems(`${indent}  `)}` };
+    }
+    const at = afterLastLine(text, section.range![1]);
+    const prefix = at === text.length && !text.endsWith("\n") ? eol : "";
+    return { start: at, end: at, insert: `${prefix}${indent}revocations:${eol}${blockItems(`${indent}  `)}` };
+}

@@ -15,7 +15,7 @@ import { PolicyDocument, PolicyStatement, POLICY_VERSION } from "./policy";
 
 /** What the organization layer cannot reach, in one sentence for plans, pull requests and docs. */
 export const ORGANIZATION_LIMITS =
-    "not reached: the management account and service-linked roles (service control policies do not apply to them); deleting an Identity Center session in the console does not end the role sessions it already issued";
+    "service control policies do not apply to the management account or to service-linked roles, and deleting an Identity Center session in the console does not end the role sessions it already issued";
 
 /** One organization-wide revocation: a role name (or pattern) or an Identity Center user, and its cutoff. */
 export type OrganizationRevocation = { roleName: string; revokeBefore: string } | { identityCenterUserId: string; revokeBefore: string };

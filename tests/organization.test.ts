@@ -4,7 +4,12 @@
  * on real git repositories, in the config and in the plans.
  */
 import * as assert from "assert";
-import { Capture, memorySource, repository } from "./helpers";
+import * as fs from "fs";
+import * as path from "path";
+import { Capture, capture, memorySource, project, repository } from "./helpers";
+import { CI, PROD, STACKS, arn } from "./leakedFixture";
+import { main as revoke } from "../cli/revoke";
+import { iamClient } from "../cli/emergency";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as guard } from "../cli/guard";
 import { describePlan } from "../cli/plan";
@@ -155,7 +160,7 @@ describe("the organization policies the program deploys", () => {
             "organization: 1 service control policy",
             "  revocable-roles-revocations-1: attached to r-ab12",
             "    placeholder: denies no session, kept attached so that a revocation only edits it",
-            "  not reached: the management account and service-linked roles (service control policies do not apply to them); deleting an Identity Center session in the console does not end the role sessions it already issued",
+            "  limits: service control policies do not apply to the management account or to service-linked roles, and deleting an Identity Center session in the console does not end the role sessions it already issued",
             "",
             "0 roles, 3 resources.",
         ]);
@@ -245,5 +250,188 @@ describe("npm run guard: organization revocations", () => {
             `fail is deployed on target r-ab12 with the cutoff 2026-11-26T22:00:00Z, earlier than the one in force ${WINDOW}`,
         ]);
         assert.deepStrictEqual(judge(base), []);
+    });
+});
+
+describe("revoke --org", () => {
+    const at = (root: string, argv: string[]) => capture((out, err) => revoke(argv, out, err, { root, now: () => NOW, client: iamClient }));
+    const ORG = `# The management account.
+config:
+  aws:region: us-east-1
+  revocable-roles:organization:
+    targets: ["r-ab12"]   # the root
+    revocations:
+      - roleName: ci-deployer
+        revokeBefore: "${OLD_CUTOFF}"
+`;
+    const fileOf = (root: string) => fs.readFileSync(path.join(root, "Pulumi.org.yaml"), "utf8");
+
+    it("adds role names and users, moves a cutoff later, changes no other byte, and prints the pull request", async () => {
+        const root = project({ "Pulumi.org.yaml": ORG });
+        const result = await at(root, [
+            "--org",
+            "--role-name",
+            "web-*",
+            "--identity-center-user",
+            USER,
+            "--role-name",
+            "ci-deployer",
+            "--at",
+            CUTOFF,
+            "--reason",
+            "CI token leaked",
+        ]);
+        assert.deepStrictEqual({ code: result.code, stderr: result.stderr }, { code: 0, stderr: "" });
+        assert.strictEqual(
+            fileOf(root),
+            ORG.replace(OLD_CUTOFF, CUTOFF) +
+                `      - roleName: "web-*"\n        revokeBefore: "${CUTOFF}"\n      - identityCenterUserId: "${USER}"\n        revokeBefore: "${CUTOFF}"\n`,
+        );
+        assert.deepStrictEqual(result.stdout.split("\n"), [
+            `Wrote Pulumi.org.yaml: role web-*, role ci-deployer, Identity Center user ${USER} revoked organization-wide before ${CUTOFF}.`,
+            "",
+            "Pull request title:",
+            `Revoke organization-wide sessions of role web-*, role ci-deployer, Identity Center user ${USER} issued before ${CUTOFF}`,
+            "",
+            "Pull request body:",
+            `## Revoke organization-wide sessions issued before ${CUTOFF}`,
+            "",
+            "Reason: CI token leaked",
+            "",
+            "### Organization-wide (Pulumi.org.yaml, service control policies)",
+            "",
+            "| revocation | cutoff |",
+            "| --- | --- |",
+            `| role web-* | \`${CUTOFF}\` |`,
+            `| role ci-deployer | \`${CUTOFF}\` (was \`${OLD_CUTOFF}\`) |`,
+            `| Identity Center user ${USER} | \`${CUTOFF}\` |`,
+            "",
+            "In every account under the organization stack's targets, each listed role name (in any account, at any path) or Identity Center user is denied every action for sessions issued before the cutoff, once the organization stack deploys.",
+            "",
+            "**What this layer cannot reach:** service control policies do not apply to the management account or to service-linked roles, and deleting an Identity Center session in the console does not end the role sessions it already issued. Revoke roles of the management account through their own stack (`revoke --stack <name> --role <key>`); end Identity Center users' role sessions with this revocation, not by deleting their sessions.",
+            "",
+            "**Do not remove** these revocations before `2026-11-27T23:00:00Z` (cutoff + 13 h): until then a session issued before the cutoff may still be alive.",
+            "",
+        ]);
+        // The guard accepts what it wrote.
+        const repo = repository({ "Pulumi.org.yaml": ORG }, { "Pulumi.org.yaml": fileOf(root) });
+        const verdict = await capture((out, err) =>
+            guard(["--base", "main"], out, err, { root: repo, programRoot: PROJECT_ROOT, now: NOW }),
+        );
+        assert.deepStrictEqual([verdict.code, verdict.stdout.split("\n").at(-2)], [0, "No revocation is weakened since main."]);
+    });
+
+    it("appends to a flow list and creates a missing list, in the file's own style", async () => {
+        const flow = (list: string) => `config:\n  revocable-roles:organization: { targets: ["r-ab12"]${list} }\n`;
+        const root = project({ "Pulumi.org.yaml": flow(', revocations: [{ roleName: a, revokeBefore: "2026-11-27T09:00:00Z" }]') });
+        assert.strictEqual((await at(root, ["--org", "--role-name", "b", "--at", CUTOFF])).code, 0);
+        assert.strictEqual(
+            fileOf(root),
+            flow(`, revocations: [{ roleName: a, revokeBefore: "2026-11-27T09:00:00Z" }, { roleName: "b", revokeBefore: "${CUTOFF}" }]`),
+        );
+        const block = "config:\n  revocable-roles:organization:\n    targets: [r-ab12]\n";
+        const bare = project({ "Pulumi.org.yaml": block });
+        assert.strictEqual((await at(bare, ["--org", "--identity-center-user", USER, "--at", CUTOFF])).code, 0);
+        assert.strictEqual(
+            fileOf(bare),
+            `${block}    revocations:\n      - identityCenterUserId: "${USER}"\n        revokeBefore: "${CUTOFF}"\n`,
+        );
+    });
+
+    it("writes nothing for an earlier cutoff, more revocations than the budget, or a project without an organization stack", async () => {
+        const root = project({ "Pulumi.org.yaml": ORG.replace("targets:", "policyBudget: 1\n    targets:") });
+        const before = fileOf(root);
+        assert.deepStrictEqual(await at(root, ["--org", "--role-name", "ci-deployer", "--at", "2026-11-26T21:00:00Z"]), {
+            code: 1,
+            stdout: "",
+            stderr: `nothing was written:\nPulumi.org.yaml: revocable-roles:organization: role ci-deployer is already revoked before ${OLD_CUTOFF}; the new cutoff 2026-11-26T21:00:00Z is earlier and would re-enable sessions that revocation denies\n`,
+        });
+        const names = Array.from({ length: 21 }, (_, i) => ["--role-name", `team-${i}-deployer`]).flat();
+        const full = await at(root, ["--org", ...names, "--at", CUTOFF]);
+        assert.deepStrictEqual(
+            [full.code, full.stderr.split("\n").slice(0, 2)],
+            [
+                1,
+                [
+                    "nothing was written: the change would leave Pulumi.org.yaml invalid:",
+                    "Pulumi.org.yaml: revocable-roles:organization.revocations: 22 revocations need 2 service control policies of at most 5120 characters, more than the budget of 1 per target (a target holds 5, FullAWSAccess usually one): remove revocations past their window (cutoff + 13 h), use a name pattern for roles that share a prefix, or raise the budget",
+                ],
+            ],
+        );
+        assert.strictEqual(fileOf(root), before);
+        const none = project({
+            "Pulumi.dev.yaml": 'config:\n  revocable-roles:roles:\n    app:\n      trust:\n        accounts: ["111111111111"]\n',
+        });
+        assert.deepStrictEqual(await at(none, ["--org", "--role-name", "app", "--at", CUTOFF]), {
+            code: 1,
+            stdout: "",
+            stderr: "no stack file has a revocable-roles:organization section; add one to the stack of the organization's management account (docs/config.md), or name it with --stack\n",
+        });
+    });
+
+    it("refuses --now, --role and a name that is not one, as usage errors", async () => {
+        const root = project({ "Pulumi.org.yaml": ORG });
+        const usage = async (argv: string[]) => (await at(root, argv)).stderr.split("\n")[0];
+        assert.deepStrictEqual(
+            [
+                await usage(["--org", "--role-name", "a", "--now"]),
+                await usage(["--org", "--role", "a"]),
+                await usage(["--org", "--role-name", "*"]),
+                await usage(["--org", "--identity-center-user", "alice"]),
+                await usage(["--org"]),
+            ],
+            [
+                "--org has no --now: service control policies change when the organization stack deploys; merge and deploy its pull request (role revocations in member accounts can still be applied at once with revoke --stack <name> --role <key> --now)",
+                "--org takes --role-name and --identity-center-user, not --role or --all (those revoke a stack's declared roles)",
+                '--role-name "*" is not an IAM role name of 1 to 64 characters of A-Za-z0-9+=,.@_-, or a pattern of them with * and ? that is more than wildcards (which would match every role)',
+                '--identity-center-user "alice" is not an IAM Identity Center user ID such as 90676d4c3b-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+                "--org needs at least one --role-name or --identity-center-user",
+            ],
+        );
+        assert.strictEqual(fileOf(root), ORG);
+    });
+});
+
+describe("revoke --leaked with an organization stack", () => {
+    it("revokes the reached roles in their stack files and, organization-wide, their names and the leaked role's own", async () => {
+        const org = "config:\n  aws:region: us-east-1\n  revocable-roles:organization:\n    targets: [r-ab12]\n    revocations: []\n";
+        const root = project({ ...STACKS, "Pulumi.org.yaml": org });
+        const result = await capture((out, err) =>
+            revoke(["--leaked", arn(PROD, "prod-admin"), "--at", CUTOFF, "--json"], out, err, { root, now: () => NOW, client: iamClient }),
+        );
+        assert.strictEqual(result.code, 0, result.stderr);
+        const json = JSON.parse(result.stdout) as { written: string[]; organization: unknown; title: string; body: string };
+        assert.deepStrictEqual(json.written, ["Pulumi.prod.yaml", "Pulumi.staging.yaml", "Pulumi.org.yaml"]);
+        const entry = (name: string) => `{ roleName: "${name}", revokeBefore: "${CUTOFF}" }`;
+        assert.strictEqual(
+            fs.readFileSync(path.join(root, "Pulumi.org.yaml"), "utf8"),
+            org.replace("[]", `[${["prod-admin", "db-admin", "reporting"].map(entry).join(", ")}]`),
+        );
+        assert.deepStrictEqual(json.organization, {
+            file: "Pulumi.org.yaml",
+            revocations: ["prod-admin", "db-admin", "reporting"].map((name) => ({ key: `role ${name}`, cutoff: CUTOFF, previous: null })),
+        });
+        assert.strictEqual(
+            json.title,
+            `Revoke sessions reachable by ${arn(PROD, "prod-admin")} issued before ${CUTOFF} (3 roles in prod, staging, organization-wide)`,
+        );
+        assert.ok(
+            json.body.includes("### Organization-wide (Pulumi.org.yaml, service control policies)\n\n| revocation | cutoff |"),
+            json.body,
+        );
+        // A leaked role that no stack file declares is still revoked by name in every account.
+        const undeclared = await capture((out, err) =>
+            revoke(["--leaked", arn(CI, "deployer-v0"), "--at", CUTOFF, "--dry-run", "--json"], out, err, {
+                root,
+                now: () => NOW,
+                client: iamClient,
+            }),
+        );
+        const dry = JSON.parse(undeclared.stdout) as {
+            written: string[];
+            roles: unknown[];
+            organization: { revocations: { key: string }[] };
+        };
+        assert.deepStrictEqual([dry.written, dry.roles, dry.organization.revocations.map((r) => r.key)], [[], [], ["role deployer-v0"]]);
     });
 });
