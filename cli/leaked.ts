@@ -42,7 +42,7 @@ trust lets the source in) or through role chaining, with one cutoff, and prints 
                       credential chain
   --endpoint-url <url>  with --now: another IAM endpoint
   --deadline <seconds>  with --now: when to stop retrying and report what was not applied; default 120
-  --json              print one JSON object: {source, cutoff, written, stacks, roles, title, body, applied}
+  --json              print one JSON object: {source, cutoff, written, stacks, roles, organization, title, body, applied}
   --body-file <path>  also write the pull request's body to a file, for gh pr create --body-file
 
 When a stack file has a revocable-roles:organization section (the organization stack), the same
