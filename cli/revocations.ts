@@ -17,8 +17,10 @@ import { formatUtc, instantOf, safeToRemoveAfter } from "../iam/timestamps";
 /** One revocation a stack file holds. */
 export interface RevocationRow {
     stack: string;
-    /** The role's key, or undefined for the stack-wide `revokeAllBefore`. */
+    /** The role's key, or undefined for the stack-wide `revokeAllBefore` and organization revocations. */
     role?: string;
+    /** An organization-wide revocation's key (`role ci-deployer`, `Identity Center user …`), in an organization stack. */
+    organization?: string;
     cutoff: string;
     safeToRemoveAfter: string;
     state: "in force" | "removable";
@@ -32,18 +34,22 @@ export function listRevocations(stacks: LoadedStack[], now: Date): RevocationRow
     });
     if (problems.length > 0) throw new CliError(`stack files that are not valid; fix them first:\n${problems.join("\n")}`);
     return stacks.flatMap((loaded) => {
-        const { revokeAllBefore, roles } = revocationsOf(loaded.config);
-        const fields: [string | undefined, unknown][] = [
-            [undefined, revokeAllBefore],
-            ...[...roles].map(([key, role]): [string, unknown] => [key, role.revokeBefore]),
+        const { revokeAllBefore, roles, organization } = revocationsOf(loaded.config);
+        const fields: [{ role?: string; organization?: string }, unknown][] = [
+            [{}, revokeAllBefore],
+            ...[...roles].map(([role, r]): [{ role: string }, unknown] => [{ role }, r.revokeBefore]),
+            ...[...(organization?.revocations ?? [])].map(([key, cutoff]): [{ organization: string }, unknown] => [
+                { organization: key },
+                cutoff,
+            ]),
         ];
-        return fields.flatMap(([role, value]) => {
+        return fields.flatMap(([subject, value]) => {
             const cutoff = instantOf(value);
             if (cutoff === undefined) return [];
             const safe = safeToRemoveAfter(cutoff);
             const row: RevocationRow = {
                 stack: loaded.stack,
-                ...(role === undefined ? {} : { role }),
+                ...subject,
                 cutoff: formatUtc(cutoff),
                 safeToRemoveAfter: formatUtc(safe),
                 state: now < safe ? "in force" : "removable",
@@ -60,7 +66,7 @@ export function revocationTable(rows: RevocationRow[]): string {
         ["stack", "role", "cutoff", "state"],
         ...rows.map((r) => [
             r.stack,
-            r.role ?? `all roles (${NAMESPACE}:revokeAllBefore)`,
+            r.organization !== undefined ? `organization-wide: ${r.organization}` : (r.role ?? `all roles (${NAMESPACE}:revokeAllBefore)`),
             r.cutoff,
             r.state === "in force" ? `in force until ${r.safeToRemoveAfter}` : `removable since ${r.safeToRemoveAfter}`,
         ]),
@@ -102,10 +108,11 @@ const USAGE = "usage: revocable-roles revocations [--json] [--prune [--reason <t
 const HELP = `${USAGE}
 
 Lists every revocation of every stack file (Pulumi.<stack>.yaml) of the project: the stack, the
-role (or all roles, for revokeAllBefore), the cutoff, and whether it is in force (until cutoff +
-13 h) or removable.
+role (or all roles, for revokeAllBefore, or an organization-wide revocation), the cutoff, and
+whether it is in force (until cutoff + 13 h) or removable. --prune leaves organization-wide
+revocations for you to remove from the list by hand.
 
-  --json             the list as JSON: [{stack, role?, cutoff, safeToRemoveAfter, state}]
+  --json             the list as JSON: [{stack, role?, organization?, cutoff, safeToRemoveAfter, state}]
   --prune            remove the removable ones from the stack files (changing no other byte) and
                      print the pull request to open
   --reason <text>    with --prune: why, for the pull request
@@ -144,9 +151,15 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoca
             out.write(values.json === true ? `${JSON.stringify(rows)}\n` : `${revocationTable(rows)}\n`);
             return 0;
         }
-        const pruned = rows.filter((r) => r.state === "removable");
+        // Organization revocations are entries of a list, removed by hand: prune edits only role cutoffs.
+        const pruned = rows.filter((r) => r.state === "removable" && r.organization === undefined);
+        const byHand = rows.filter((r) => r.state === "removable" && r.organization !== undefined);
+        const handNote =
+            byHand.length === 0
+                ? ""
+                : `${byHand.length} removable organization revocation(s) (${byHand.map((r) => r.organization).join(", ")}) are left for you to remove from ${NAMESPACE}:organization.revocations.\n`;
         if (pruned.length === 0) {
-            out.write("No revocation is removable yet; nothing was written.\n");
+            out.write(`No revocation is removable yet; nothing was written.\n${handNote}`);
             return 0;
         }
         // Every edit is decided (and verified) before the first file is written.
@@ -171,7 +184,7 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoca
                 `${JSON.stringify({ pruned, files: edits.map((e) => e.stack.file), title: pr.title, body: pr.body, reportFile: fitted.summarised ? reportFile : null })}\n`,
             );
         } else {
-            out.write(`Removed ${pruned.length} revocation(s) from ${edits.map((e) => e.stack.file).join(", ")}.\n\n`);
+            out.write(`Removed ${pruned.length} revocation(s) from ${edits.map((e) => e.stack.file).join(", ")}.\n${handNote}\n`);
             out.write(`Pull request title:\n${pr.title}\n\nPull request body:\n${pr.body}\n`);
             if (fitted.summarised)
                 out.write(`\nThe body is a summary (GitHub takes at most 65,536 characters); the full report is in ${reportFile}.\n`);

@@ -9,6 +9,7 @@ import * as path from "path";
 import { Capture, capture, memorySource, project, repository } from "./helpers";
 import { CI, PROD, STACKS, arn } from "./leakedFixture";
 import { main as revoke } from "../cli/revoke";
+import { main as revocations } from "../cli/revocations";
 import { iamClient } from "../cli/emergency";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as guard } from "../cli/guard";
@@ -433,5 +434,36 @@ describe("revoke --leaked with an organization stack", () => {
             organization: { revocations: { key: string }[] };
         };
         assert.deepStrictEqual([dry.written, dry.roles, dry.organization.revocations.map((r) => r.key)], [[], [], ["role deployer-v0"]]);
+    });
+});
+
+describe("revocations with an organization stack", () => {
+    it("lists organization revocations, and --prune leaves them to be removed by hand, saying so", async () => {
+        const org = organizationStack(
+            ["r-ab12"],
+            [
+                { role: "ci-deployer", cutoff: CUTOFF },
+                { user: USER, cutoff: OLD_CUTOFF },
+            ],
+        );
+        const root = project({ "Pulumi.org.yaml": org });
+        const list = await capture((out, err) => revocations([], out, err, { root, now: NOW }));
+        assert.deepStrictEqual(list, {
+            code: 0,
+            stdout: [
+                "stack  role                                                                                     cutoff                state",
+                "org    organization-wide: role ci-deployer                                                      2026-11-27T10:00:00Z  in force until 2026-11-27T23:00:00Z",
+                `org    organization-wide: Identity Center user ${USER}  2026-11-26T22:00:00Z  removable since 2026-11-27T11:00:00Z`,
+                "",
+            ].join("\n"),
+            stderr: "",
+        });
+        const prune = await capture((out, err) => revocations(["--prune"], out, err, { root, now: NOW }));
+        assert.deepStrictEqual(prune, {
+            code: 0,
+            stdout: `No revocation is removable yet; nothing was written.\n1 removable organization revocation(s) (Identity Center user ${USER}) are left for you to remove from revocable-roles:organization.revocations.\n`,
+            stderr: "",
+        });
+        assert.strictEqual(fs.readFileSync(path.join(root, "Pulumi.org.yaml"), "utf8"), org);
     });
 });
