@@ -313,9 +313,6 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
                 if (shared !== undefined) {
                     shared.decision.edited = organization.edited;
                     shared.decision.changed = organization.edited !== shared.loaded.text;
-                } else {
-                    const original = loadStack(source, organizationStack);
-                    organization = { ...organization, loaded: original, changed: organization.edited !== original.text };
                 }
             } catch (error) {
                 problems.push(...(error as Error).message.split("\n").filter((line) => line !== "nothing was written:"));

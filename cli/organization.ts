@@ -111,7 +111,10 @@ export function parseOrganizationRequest(argv: string[]): OrganizationRequest | 
 export function organizationStackOf(source: ProjectSource, named?: string): string | undefined {
     const key = `${NAMESPACE}:organization`;
     if (named !== undefined) return named;
-    const found = scanStacks(source).stacks.filter((stack) => source.read(stackFileName(stack)).includes(key));
+    // The text first, to load only the files that may hold the section; the loaded config decides.
+    const found = scanStacks(source)
+        .stacks.filter((stack) => source.read(stackFileName(stack)).includes(key))
+        .filter((stack) => loadStack(source, stack).config[key] !== undefined);
     if (found.length > 1) {
         throw new UsageError(`several stack files have ${key} (${found.map(stackFileName).join(", ")}); name one with --stack`);
     }

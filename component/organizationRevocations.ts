@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as organizations from "@pulumi/aws/organizations";
-import { OrganizationModel, organizationInForce } from "../config/organization";
+import { OrganizationModel, revocationKeysInForce } from "../config/organization";
 import { currentTime } from "./clock";
 
 /** The type token of the component. */
@@ -13,11 +13,11 @@ export const ORGANIZATION_REVOCATIONS_TYPE = "revocable-roles:index:Organization
 
 export class OrganizationRevocations extends pulumi.ComponentResource {
     /** The policies' IDs, in order. */
-    declare readonly policyIds: pulumi.Output<string>[];
+    readonly policyIds: pulumi.Output<string>[];
 
     constructor(name: string, model: OrganizationModel, opts?: pulumi.ComponentResourceOptions) {
         super(ORGANIZATION_REVOCATIONS_TYPE, name, {}, opts);
-        const inForce = organizationInForce(model.revocations, currentTime());
+        const inForce = revocationKeysInForce(model.revocations, currentTime());
         const policyIds: pulumi.Output<string>[] = [];
         let previous: organizations.Policy | undefined;
         for (const policy of model.policies) {
@@ -45,7 +45,7 @@ export class OrganizationRevocations extends pulumi.ComponentResource {
             policyIds.push(resource.id);
             previous = resource;
         }
-        Object.defineProperty(this, "policyIds", { enumerable: true, value: policyIds });
+        this.policyIds = policyIds;
         this.registerOutputs({ policyIds });
     }
 }

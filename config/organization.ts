@@ -178,6 +178,6 @@ export function organizationModel(section: OrganizationSection): { model?: Organ
 }
 
 /** The revocations of a model in force at `now` (their cutoff + 13 h not reached), by key. */
-export function organizationInForce(revocations: OrganizationRevocation[], now: Date): Set<string> {
+export function revocationKeysInForce(revocations: OrganizationRevocation[], now: Date): Set<string> {
     return new Set(revocations.filter((r) => now < safeToRemoveAfter(new Date(r.revokeBefore))).map(revocationKey));
 }

@@ -437,6 +437,28 @@ describe("revoke --leaked with an organization stack", () => {
     });
 });
 
+describe("revoke --leaked with an organization section in a stack file it also edits", () => {
+    it("writes the roles' cutoffs and the organization entries into that file in one edit", async () => {
+        const section = "  revocable-roles:organization:\n    targets: [r-ab12]\n";
+        const prod = STACKS["Pulumi.prod.yaml"].replace("  revocable-roles:roles:\n", `${section}  revocable-roles:roles:\n`);
+        const root = project({ ...STACKS, "Pulumi.prod.yaml": prod });
+        const result = await capture((out, err) =>
+            revoke(["--leaked", arn(PROD, "db-admin"), "--at", CUTOFF, "--json"], out, err, { root, now: () => NOW, client: iamClient }),
+        );
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.deepStrictEqual((JSON.parse(result.stdout) as { written: string[] }).written, ["Pulumi.prod.yaml", "Pulumi.staging.yaml"]);
+        const text = fs.readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8");
+        const cutoff = `      revokeBefore: "${CUTOFF}"\n`;
+        const expected = prod
+            .replace(
+                section,
+                `${section}    revocations:\n      - roleName: "db-admin"\n        revokeBefore: "${CUTOFF}"\n      - roleName: "reporting"\n        revokeBefore: "${CUTOFF}"\n`,
+            )
+            .replace(/( {4}db-admin:\n(?: {6}.*\n| {8,}.*\n)*)/, `$1${cutoff}`);
+        assert.strictEqual(text, expected);
+    });
+});
+
 describe("revocations with an organization stack", () => {
     it("lists organization revocations, and --prune leaves them to be removed by hand, saying so", async () => {
         const org = organizationStack(

@@ -18,7 +18,7 @@ import { compareCutoff } from "./cutoffs";
 const NONE: OrganizationRevocations = { targets: [], revocations: new Map() };
 
 /** The organization revocations a plan deploys in force at `now`, by key, with the policy that holds each. */
-export function organizationInForce(
+export function deployedInForce(
     policies: DeployedOrganizationPolicy[],
     now: Date,
 ): Map<string, { cutoff: Date; policy: DeployedOrganizationPolicy }> {
@@ -62,7 +62,7 @@ function planRules(change: StackChange, decided: Set<string>): Finding[] {
     const base = change.base.plan;
     if (base === undefined || (change.head.plan === undefined && change.head.present)) return [];
     const head = change.head.plan ?? emptyPlan(base.project, stack);
-    const held = organizationInForce(deployedOrganization(base), now);
+    const held = deployedInForce(deployedOrganization(base), now);
     if (held.size === 0) return [];
     const headPolicies = deployedOrganization(head);
     const f = footprint(base, head);
@@ -111,7 +111,7 @@ function planRules(change: StackChange, decided: Set<string>): Finding[] {
 function protectionRules({ stack, head, now }: StackChange): Finding[] {
     if (head.plan === undefined) return [];
     const findings: Finding[] = [];
-    for (const [key, { cutoff, policy }] of organizationInForce(deployedOrganization(head.plan), now)) {
+    for (const [key, { cutoff, policy }] of deployedInForce(deployedOrganization(head.plan), now)) {
         const unprotected = [policy.resource, ...policy.attachments.values()].filter((r) => !r.protect).map((r) => r.name);
         if (unprotected.length > 0) {
             findings.push(

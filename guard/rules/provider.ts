@@ -7,7 +7,7 @@ import { displayConfigValue, stackFileName } from "../../config/loader";
 import { NAMESPACE } from "../../config/stackConfig";
 import { StackChange, inForceByConfig } from "../sides";
 import { inForceKeys } from "./deployment";
-import { organizationInForce } from "./organization";
+import { deployedInForce } from "./organization";
 import { deployedOrganization } from "../../plan/organization";
 import { show } from "../../iam/timestamps";
 import { Finding, failure, file } from "../findings";
@@ -20,7 +20,7 @@ export function providerConfigRules({ stack, base: baseSide, head: headSide, now
         baseSide.plan !== undefined
             ? [
                   ...inForceKeys(baseSide.plan, now),
-                  ...[...organizationInForce(deployedOrganization(baseSide.plan), now).keys()].map((key) => `organization: ${key}`),
+                  ...[...deployedInForce(deployedOrganization(baseSide.plan), now).keys()].map((key) => `organization: ${key}`),
               ]
             : inForceByConfig(stack, baseSide.revocations ?? { roles: new Map() }, now).map((r) => r.key);
     if (revoked.length === 0) return [];
