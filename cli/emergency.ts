@@ -9,7 +9,7 @@
  * denies at least as much counts as applied, so a rerun converges.
  */
 import { GetRolePolicyCommand, IAMClient, IAMClientConfig, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { REVOCATION_POLICY_NAME, decodePolicyDocument } from "../iam/policy";
 import { instantOf } from "../iam/timestamps";
 
@@ -50,8 +50,67 @@ export function iamClientConfig(endpoint?: string, region?: string, timeouts: Ti
 }
 
 /** An IAM client on the standard credential chain, with {@link iamClientConfig}'s settings. */
-export function iamClient(endpoint?: string, region?: string, profile?: string): IAMClient {
-    return new IAMClient({ ...iamClientConfig(endpoint, region), ...(profile === undefined ? {} : { profile }) });
+export function iamClient(endpoint?: string, region?: string, who: Credentials = {}): IAMClient {
+    return new IAMClient({ ...iamClientConfig(endpoint, region), ...credentialsOf(who, endpoint, region) });
+}
+
+/**
+ * Where a client's credentials come from: an AWS config profile, a role to assume (with the
+ * profile's credentials, else the standard chain's), or, with neither, the standard chain.
+ */
+export interface Credentials {
+    profile?: string;
+    roleArn?: string;
+    externalId?: string;
+}
+
+/** Temporary credentials, as the SDK's clients take them. */
+interface SessionCredentials {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+    expiration?: Date;
+}
+
+/** The session name of an assumed role, as CloudTrail shows it. */
+export const ROLE_SESSION_NAME = "revocable-roles-revoke";
+
+/** The client settings for `who`: the profile, or a provider that assumes the role once and again if that fails. */
+function credentialsOf(who: Credentials, endpoint: string | undefined, region: string | undefined) {
+    const profile = who.profile === undefined ? {} : { profile: who.profile };
+    if (who.roleArn === undefined) return profile;
+    const { roleArn, externalId } = who;
+    let session: Promise<SessionCredentials> | undefined;
+    const assume = async (): Promise<SessionCredentials> => {
+        const { endpoint: url, region: at, maxAttempts, requestHandler } = iamClientConfig(endpoint, region);
+        const sts = new STSClient({ ...(url === undefined ? {} : { endpoint: url }), ...profile, region: at, maxAttempts, requestHandler });
+        try {
+            const { Credentials: c } = await sts.send(
+                new AssumeRoleCommand({
+                    RoleArn: roleArn,
+                    RoleSessionName: ROLE_SESSION_NAME,
+                    ...(externalId === undefined ? {} : { ExternalId: externalId }),
+                }),
+            );
+            if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined)
+                throw new Error(`sts:AssumeRole of ${roleArn} returned no credentials`);
+            return {
+                accessKeyId: c.AccessKeyId,
+                secretAccessKey: c.SecretAccessKey,
+                sessionToken: c.SessionToken,
+                expiration: c.Expiration,
+            };
+        } finally {
+            sts.destroy();
+        }
+    };
+    // One session for the whole run; a failed attempt is forgotten, so the emergency path's retries try again.
+    const credentials = () =>
+        (session ??= assume().catch((error: unknown) => {
+            session = undefined;
+            throw error;
+        }));
+    return { credentials };
 }
 
 /**
@@ -62,13 +121,12 @@ export async function callerAccount(
     endpoint: string | undefined,
     region: string | undefined,
     signal: AbortSignal,
-    who: { credentials?: { accessKeyId: string; secretAccessKey: string }; profile?: string } = {},
+    who: Credentials | { credentials: { accessKeyId: string; secretAccessKey: string } } = {},
 ): Promise<string> {
     const { endpoint: url, region: at, maxAttempts, requestHandler } = iamClientConfig(endpoint, region);
     const client = new STSClient({
         ...(url === undefined ? {} : { endpoint: url }),
-        ...(who.credentials === undefined ? {} : { credentials: who.credentials }),
-        ...(who.profile === undefined ? {} : { profile: who.profile }),
+        ...("credentials" in who ? { credentials: who.credentials } : credentialsOf(who, endpoint, region)),
         region: at,
         maxAttempts,
         requestHandler,

@@ -12,7 +12,7 @@ import { CliError, EXIT_CODES_HELP, UsageError, Writer, parseFlags } from "./io"
 import { fitForGitHub, writeFullReport } from "./github";
 import { lockStackFile, replaceStackFile } from "./stackFile";
 import { Decision, RevokeEnvironment, accountOf, checkBodyFile, chooseCutoff, decide, emergencyFlags, recordLaterCutoffs } from "./revoke";
-import { EmergencyResult, accountMismatch, defaultSchedule, endpointInUse, resultTable, revokeNow } from "./emergency";
+import { Credentials, EmergencyResult, accountMismatch, defaultSchedule, endpointInUse, resultTable, revokeNow } from "./emergency";
 import { LoadedStack, loadStack, stackFileName } from "../config/loader";
 import { directorySource } from "../config/sources";
 import { NOT_COVERED, RepositoryIndex, repositoryRoles } from "../analysis/containment";
@@ -22,7 +22,7 @@ import { OrganizationDecision, decideOrganization, organizationMarkdown, organiz
 import { formatUtc, safeToRemoveAfter, show } from "../iam/timestamps";
 
 export const LEAKED_USAGE: string =
-    "usage: npm run revoke -- --leaked <source> [--at <ISO-8601>] [--reason <text>] [--dry-run] [--now [--profile <account>=<profile> ...] [--endpoint-url <url>] [--deadline <seconds>]] [--json] [--body-file <path>]";
+    "usage: npm run revoke -- --leaked <source> [--at <ISO-8601>] [--reason <text>] [--dry-run] [--now [--profile <account>=<profile> ...] [--role-arn <account>=<role ARN> ...] [--endpoint-url <url>] [--deadline <seconds>]] [--json] [--body-file <path>]";
 export const LEAKED_HELP: string = `${LEAKED_USAGE}
 
 Revokes, in every stack file of the project, every role the leaked source can assume directly (its
@@ -40,6 +40,9 @@ trust lets the source in) or through role chaining, with one cutoff, and prints 
   --profile <a>=<p>   with --now: the AWS config profile whose credentials act in account <a>
                       (repeat per account); default the stack file's aws:profile, else the standard
                       credential chain
+  --role-arn <a>=<arn>  with --now: a role of account <a> to assume for its calls, with the
+                      profile's credentials (else the standard chain's); default the stack file's
+                      aws:assumeRoles when it names one role
   --endpoint-url <url>  with --now: another IAM endpoint
   --deadline <seconds>  with --now: when to stop retrying and report what was not applied; default 120
   --json              print one JSON object: {source, cutoff, written, stacks, roles, organization, title, body, applied}
@@ -68,6 +71,8 @@ export interface LeakedRequest {
     deadlineMs: number;
     /** With --now: the AWS config profile per account ID. */
     profiles: Map<string, string>;
+    /** With --now: the role to assume per account ID. */
+    roles: Map<string, string>;
 }
 
 /** Parses `revoke --leaked ...`; undefined means `--help`. */
@@ -85,6 +90,7 @@ export function parseLeakedRequest(argv: string[]): LeakedRequest | undefined {
         "with-chained": { type: "boolean" },
         now: { type: "boolean" },
         profile: { type: "string", multiple: true },
+        "role-arn": { type: "string", multiple: true },
         "endpoint-url": { type: "string" },
         deadline: { type: "string" },
     });
@@ -105,6 +111,21 @@ export function parseLeakedRequest(argv: string[]): LeakedRequest | undefined {
         if (profiles.has(match[1])) throw new UsageError(`--profile names account ${match[1]} twice`);
         profiles.set(match[1], match[2]);
     }
+    if (values["role-arn"] !== undefined && values.now !== true) throw new UsageError("--role-arn only applies with --now");
+    const roles = new Map<string, string>();
+    for (const given of values["role-arn"] ?? []) {
+        const match = /^(\d{12})=(arn:[a-z-]+:iam::(\d{12}):role\/\S+)$/.exec(given);
+        if (match === null)
+            throw new UsageError(
+                `--role-arn ${show(given)} is not <12-digit account ID>=<role ARN>, such as 222222222222=arn:aws:iam::222222222222:role/incident-responder`,
+            );
+        if (match[3] !== match[1])
+            throw new UsageError(
+                `--role-arn ${show(given)}: the role is in account ${match[3]}, not ${match[1]}; IAM acts in the role's account`,
+            );
+        if (roles.has(match[1])) throw new UsageError(`--role-arn names account ${match[1]} twice`);
+        roles.set(match[1], match[2]);
+    }
     const emergency = emergencyFlags(values);
     let source: LeakedSource;
     try {
@@ -122,6 +143,7 @@ export function parseLeakedRequest(argv: string[]): LeakedRequest | undefined {
         now: values.now === true,
         ...emergency,
         profiles,
+        roles,
     };
 }
 
@@ -319,12 +341,18 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
             }
         }
         const affected = new Set(parts.flatMap((p) => p.account ?? []));
-        for (const account of request.profiles.keys()) {
-            if (!affected.has(account) && problems.length === 0)
-                problems.push(
-                    `--profile ${account}=...: no affected stack file deploys to account ${account} (they deploy to ${[...affected].join(", ")})`,
-                );
+        for (const [flag, given] of [
+            ["--profile", request.profiles],
+            ["--role-arn", request.roles],
+        ] as const) {
+            for (const account of given.keys()) {
+                if (!affected.has(account) && problems.length === 0)
+                    problems.push(
+                        `${flag} ${account}=...: no affected stack file deploys to account ${account} (they deploy to ${[...affected].join(", ")})`,
+                    );
+            }
         }
+        if (request.now) problems.push(...parts.flatMap((p) => (request.roles.has(p.account ?? "") ? [] : assumeRolesProblems(p.loaded))));
         if (problems.length > 0) throw new CliError(`nothing was written:\n${problems.join("\n")}`);
         if (request.bodyFile !== undefined) checkBodyFile(path.resolve(env.root, request.bodyFile), request.bodyFile);
         const written: string[] = [];
@@ -428,9 +456,28 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
     }
 }
 
+/** The role a stack file's `aws:assumeRoles` names for its deploys, when it names exactly one. */
+function stackRole(loaded: LoadedStack): { roleArn: string; externalId?: string } | undefined {
+    const raw = loaded.config["aws:assumeRoles"];
+    const roles = raw === undefined ? [] : (JSON.parse(raw) as { roleArn?: unknown; externalId?: unknown }[]);
+    const [role] = Array.isArray(roles) ? roles : [];
+    if (roles.length !== 1 || typeof role?.roleArn !== "string") return undefined;
+    return typeof role.externalId === "string" ? { roleArn: role.roleArn, externalId: role.externalId } : { roleArn: role.roleArn };
+}
+
+/** Why a stack file's `aws:assumeRoles` cannot give --now its credentials: a chain, or an entry without a role. */
+function assumeRolesProblems(loaded: LoadedStack): string[] {
+    const raw = loaded.config["aws:assumeRoles"];
+    if (raw === undefined || stackRole(loaded) !== undefined) return [];
+    return [
+        `${loaded.file}: aws:assumeRoles is not one role with a roleArn; --now assumes at most one role per account: give it with --role-arn <account>=<role ARN>`,
+    ];
+}
+
 /**
  * --now: per account, with that account's credentials (its --profile, else the stack file's
- * aws:profile, else the standard chain), every account at the same time under one deadline;
+ * aws:profile, else the standard chain; and the role of its --role-arn, else of the stack file's
+ * aws:assumeRoles, assumed with them), every account at the same time under one deadline;
  * credentials of another account apply nothing there (IAM would revoke namesake roles).
  */
 async function applyNow(parts: StackPart[], request: LeakedRequest, env: RevokeEnvironment): Promise<AccountResult[]> {
@@ -441,23 +488,24 @@ async function applyNow(parts: StackPart[], request: LeakedRequest, env: RevokeE
             const inAccount = parts.filter((p) => p.account === account);
             const fromStack = inAccount.map((p) => p.loaded.config["aws:profile"]).find((p) => p !== undefined);
             const profile = request.profiles.get(account) ?? fromStack;
-            const credentials =
+            const stackRoles = inAccount.flatMap((p) => stackRole(p.loaded) ?? []);
+            const role = request.roles.has(account) ? { roleArn: request.roles.get(account)! } : stackRoles[0];
+            const base =
                 request.profiles.get(account) !== undefined
                     ? `profile ${profile} from --profile`
                     : fromStack !== undefined
                       ? `profile ${profile} from aws:profile`
                       : "the standard credential chain";
+            const credentials =
+                role === undefined
+                    ? base
+                    : `role ${role.roleArn} from ${request.roles.has(account) ? "--role-arn" : "aws:assumeRoles"}, assumed with ${base}`;
+            const who: Credentials = { ...(profile === undefined ? {} : { profile }), ...(role ?? {}) };
             const region = inAccount[0].decision.region;
             const targets = inAccount.flatMap((p) => p.decision.targets);
             const files = inAccount.map((p) => `${p.decision.backend}:allowedAccountIds of ${p.decision.file}`).join(", ");
-            const refused = await accountMismatch(
-                targets,
-                [account],
-                accountOf(env, request.endpointUrl, region, profile),
-                files,
-                schedule,
-            );
-            const results = refused ?? (await revokeNow(env.client(request.endpointUrl, region, profile), targets, schedule));
+            const refused = await accountMismatch(targets, [account], accountOf(env, request.endpointUrl, region, who), files, schedule);
+            const results = refused ?? (await revokeNow(env.client(request.endpointUrl, region, who), targets, schedule));
             return { account, credentials, results };
         }),
     );

@@ -15,6 +15,7 @@ import { fitForGitHub, writeFullReport } from "./github";
 import { lockStackFile, replaceStackFile } from "./stackFile";
 import {
     EmergencyResult,
+    Credentials,
     EmergencyTarget,
     Schedule,
     accountMismatch,
@@ -418,27 +419,27 @@ export function postablePullRequest(
 export interface RevokeEnvironment {
     root: string;
     now: () => Date;
-    /** An IAM client; `profile` names the AWS config profile of the credentials (the standard chain without it). */
-    client: (endpoint: string | undefined, region: string | undefined, profile?: string) => IAMClient;
+    /** An IAM client with `credentials` (the standard chain when they name no profile or role). */
+    client: (endpoint: string | undefined, region: string | undefined, credentials?: Credentials) => IAMClient;
     /** The emergency path's schedule for a deadline (tests shorten the backoff). */
     schedule?: (deadlineMs: number) => Schedule;
     /** The environment the IAM client reads (AWS_ENDPOINT_URL_IAM and the like), to name the endpoint in use. */
     env?: NodeJS.ProcessEnv;
     /** The account the credentials act in; by default sts:GetCallerIdentity. */
-    account?: (endpoint: string | undefined, region: string | undefined, signal: AbortSignal, profile?: string) => Promise<string>;
+    account?: (endpoint: string | undefined, region: string | undefined, signal: AbortSignal, credentials?: Credentials) => Promise<string>;
 }
 
-/** How the emergency path asks which account credentials (of `profile`, or the standard chain) act in. */
+/** How the emergency path asks which account `credentials` (the standard chain when they name no profile or role) act in. */
 export function accountOf(
     env: RevokeEnvironment,
     endpoint: string | undefined,
     region: string | undefined,
-    profile?: string,
+    credentials: Credentials = {},
 ): (signal: AbortSignal) => Promise<string> {
     return (signal) =>
         env.account !== undefined
-            ? env.account(endpoint, region, signal, profile)
-            : callerAccount(endpoint, region, signal, profile === undefined ? {} : { profile });
+            ? env.account(endpoint, region, signal, credentials)
+            : callerAccount(endpoint, region, signal, credentials);
 }
 
 /**

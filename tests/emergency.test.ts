@@ -14,7 +14,7 @@ import { startFlakyProxy } from "./flakyProxy";
 import { RevokeEnvironment, main as revoke } from "../cli/revoke";
 import { main as drill } from "../cli/drill";
 import { PROJECT_ROOT } from "../cli/project";
-import { Schedule, callerAccount, iamClientConfig } from "../cli/emergency";
+import { Credentials, Schedule, callerAccount, iamClient, iamClientConfig } from "../cli/emergency";
 import { decodePolicyDocument } from "../iam/policy";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { CI, PROD, STACKS } from "./leakedFixture";
@@ -314,10 +314,10 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
             now: () => NOW,
             schedule: fast,
             env: {},
-            client: (endpoint: string | undefined, _region: string | undefined, profile?: string) =>
-                inMotoAccount(testClient(endpoint), accountOf(profile)),
-            account: async (endpoint: string | undefined, region: string | undefined, signal: AbortSignal, profile?: string) => {
-                const sts = inMotoAccount(new STSClient({ endpoint, region: region ?? "us-east-1", credentials }), accountOf(profile));
+            client: (endpoint: string | undefined, _region: string | undefined, who?: Credentials) =>
+                inMotoAccount(testClient(endpoint), accountOf(who?.profile)),
+            account: async (endpoint: string | undefined, region: string | undefined, signal: AbortSignal, who?: Credentials) => {
+                const sts = inMotoAccount(new STSClient({ endpoint, region: region ?? "us-east-1", credentials }), accountOf(who?.profile));
                 return (await sts.send(new GetCallerIdentityCommand({}), { abortSignal: signal })).Account!;
             },
         };
@@ -415,6 +415,82 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
             },
         );
         assert.deepStrictEqual([await liveIn(PROD, "prod-admin"), await liveIn(PROD, "db-admin")], [CUTOFF, CUTOFF]);
+    });
+
+    it("revoke --leaked --now assumes each account's role: --role-arn, or the stack file's aws:assumeRoles, with the standard chain's credentials", async () => {
+        // moto gives an assumed role's credentials the role's account, as AWS does: no header, no stand-in client.
+        const [ci, prod] = ["333333333333", "444444444444"];
+        const responder = (account: string) => `arn:aws:iam::${account}:role/responder`;
+        const stacks = Object.fromEntries(
+            Object.entries(STACKS).map(([file, text]) => [file, text.replaceAll(CI, ci).replaceAll(PROD, prod)]),
+        );
+        stacks["Pulumi.ci.yaml"] = stacks["Pulumi.ci.yaml"].replace(
+            "  revocable-roles:roles:\n",
+            `  aws:assumeRoles: [{roleArn: "${responder(ci)}"}]\n  revocable-roles:roles:\n`,
+        );
+        for (const [account, names] of [
+            [ci, ["responder", "deployer", "builder", "reporting"]],
+            [prod, ["responder", "prod-admin", "db-admin"]],
+        ] as const) {
+            for (const RoleName of names)
+                await motoClient(moto!.endpoint, account).send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }));
+        }
+        const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, profile: process.env.AWS_PROFILE };
+        Object.assign(process.env, { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" });
+        delete process.env.AWS_PROFILE;
+        try {
+            const root = project(stacks);
+            const out = new Capture();
+            const err = new Capture();
+            const code = await revoke(
+                [
+                    "--leaked",
+                    "github:acme/web",
+                    "--at",
+                    CUTOFF,
+                    "--now",
+                    "--endpoint-url",
+                    moto!.endpoint,
+                    "--role-arn",
+                    `${prod}=${responder(prod)}`,
+                ],
+                out,
+                err,
+                { root, now: () => NOW, schedule: fast, env: {}, client: iamClient },
+            );
+            assert.deepStrictEqual(
+                { code, stderr: err.text, accounts: out.text.split("\n").filter((line) => line.startsWith("Account ")) },
+                {
+                    code: 0,
+                    stderr: "",
+                    accounts: [
+                        `Account ${ci} (role ${responder(ci)} from aws:assumeRoles, assumed with the standard credential chain):`,
+                        `Account ${prod} (role ${responder(prod)} from --role-arn, assumed with the standard credential chain):`,
+                    ],
+                },
+            );
+            const live = async (account: string, RoleName: string) =>
+                decodePolicyDocument(
+                    (
+                        await motoClient(moto!.endpoint, account).send(
+                            new GetRolePolicyCommand({ RoleName, PolicyName: "RevokeOlderSessions" }),
+                        )
+                    ).PolicyDocument ?? "",
+                ).Statement[0].Condition?.DateLessThan["aws:TokenIssueTime"];
+            assert.deepStrictEqual(
+                await Promise.all([live(ci, "deployer"), live(ci, "reporting"), live(prod, "prod-admin"), live(prod, "db-admin")]),
+                [CUTOFF, CUTOFF, CUTOFF, CUTOFF],
+            );
+        } finally {
+            for (const [key, value] of [
+                ["AWS_ACCESS_KEY_ID", saved.id],
+                ["AWS_SECRET_ACCESS_KEY", saved.secret],
+                ["AWS_PROFILE", saved.profile],
+            ] as const) {
+                if (value === undefined) delete process.env[key];
+                else process.env[key] = value;
+            }
+        }
     });
 
     describe("under faults", () => {

@@ -260,7 +260,37 @@ describe("revoke --leaked", () => {
                 stderr: `nothing was written:\n--profile 333333333333=...: no affected stack file deploys to account 333333333333 (they deploy to ${CI}, ${PROD})\n`,
             },
         );
-        assert.deepStrictEqual([read(root), read(other)], [{ ...STACKS, "Pulumi.staging.yaml": unnamed }, STACKS]);
+        // A chain of roles in aws:assumeRoles is not a role --now can assume; --role-arn names one instead.
+        const chained = STACKS["Pulumi.prod.yaml"].replace(
+            "  revocable-roles:roles:\n",
+            `  aws:assumeRoles: [{roleArn: "${arn(PROD, "hop")}"}, {roleArn: "${arn(PROD, "responder")}"}]\n  revocable-roles:roles:\n`,
+        );
+        const chain = project({ ...STACKS, "Pulumi.prod.yaml": chained });
+        assert.deepStrictEqual(await run(chain, ["--leaked", "github:acme/web", "--at", CUTOFF, "--now"]), {
+            code: 1,
+            stdout: "",
+            stderr: "nothing was written:\nPulumi.prod.yaml: aws:assumeRoles is not one role with a roleArn; --now assumes at most one role per account: give it with --role-arn <account>=<role ARN>\n",
+        });
+        assert.deepStrictEqual(
+            await run(other, [
+                "--leaked",
+                "github:acme/web",
+                "--at",
+                CUTOFF,
+                "--now",
+                "--role-arn",
+                `333333333333=${arn("333333333333", "ops")}`,
+            ]),
+            {
+                code: 1,
+                stdout: "",
+                stderr: `nothing was written:\n--role-arn 333333333333=...: no affected stack file deploys to account 333333333333 (they deploy to ${CI}, ${PROD})\n`,
+            },
+        );
+        assert.deepStrictEqual(
+            [read(root), read(other), read(chain)],
+            [{ ...STACKS, "Pulumi.staging.yaml": unnamed }, STACKS, { ...STACKS, "Pulumi.prod.yaml": chained }],
+        );
     });
 
     it("refuses a source it does not know and flags it does not take, as usage errors", async () => {
@@ -277,6 +307,22 @@ describe("revoke --leaked", () => {
         assert.deepStrictEqual(
             await run(root, ["--leaked", "github:acme/web", "--now", "--profile", "ci"]),
             usage('--profile "ci" is not <12-digit account ID>=<profile>, such as 222222222222=prod-admin'),
+        );
+        assert.deepStrictEqual(
+            await run(root, ["--leaked", "github:acme/web", "--role-arn", `${PROD}=${arn(PROD, "responder")}`]),
+            usage("--role-arn only applies with --now"),
+        );
+        assert.deepStrictEqual(
+            await run(root, ["--leaked", "github:acme/web", "--now", "--role-arn", arn(PROD, "responder")]),
+            usage(
+                `--role-arn "${arn(PROD, "responder")}" is not <12-digit account ID>=<role ARN>, such as 222222222222=arn:aws:iam::222222222222:role/incident-responder`,
+            ),
+        );
+        assert.deepStrictEqual(
+            await run(root, ["--leaked", "github:acme/web", "--now", "--role-arn", `${CI}=${arn(PROD, "responder")}`]),
+            usage(
+                `--role-arn "${CI}=${arn(PROD, "responder")}": the role is in account ${PROD}, not ${CI}; IAM acts in the role's account`,
+            ),
         );
         assert.deepStrictEqual(
             await run(root, ["--leaked", "github:acme/web", "--stack", "ci"]),
