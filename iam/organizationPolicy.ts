@@ -8,8 +8,9 @@
  * What an SCP cannot reach: the management account, and service-linked roles; an Identity Center
  * session deleted in the console does not end the role sessions it already issued.
  *
- * Pure rendering: wiring these documents into the stack config, the program and the guard is the
- * organization stack's work (docs/design.md).
+ * Pure rendering and reading back: the stack config's `revocable-roles:organization` section
+ * (config/organization.ts) decides what is revoked, the program deploys these documents
+ * (component/organizationRevocations.ts), and the guard reads them back from plans.
  */
 import { PolicyDocument, PolicyStatement, POLICY_VERSION } from "./policy";
 

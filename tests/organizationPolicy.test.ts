@@ -23,6 +23,10 @@ import {
     OrganizationsClient,
 } from "@aws-sdk/client-organizations";
 import { MOTO_INSTALL_HINT, inMotoAccount, startMoto } from "./moto";
+import { memorySource } from "./helpers";
+import { loadStack } from "../config/loader";
+import { planStack } from "../plan/run";
+import { PROJECT_ROOT } from "../cli/project";
 
 const MEMBER = "111111111111";
 const CUTOFF = "2026-12-01T09:00:00Z";
@@ -159,7 +163,7 @@ describe("organization-wide revocation (service control policies)", () => {
 describe("organization-wide revocation against a real Organizations API (moto_server)", function () {
     this.timeout(30_000);
 
-    it("accepts the rendered policies as service control policies and attaches them to the root", async function () {
+    it("accepts the policies and attachments the program deploys for an organization stack, as Pulumi would send them", async function () {
         const moto = await startMoto();
         if (moto === undefined) {
             console.log(`      skipped: ${MOTO_INSTALL_HINT}`);
@@ -177,27 +181,31 @@ describe("organization-wide revocation against a real Organizations API (moto_se
         try {
             await organizations.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
             const root = (await organizations.send(new ListRootsCommand({}))).Roots![0].Id!;
-            const documents = organizationPolicies(
-                Array.from({ length: 30 }, (_, i) => ({ roleName: `service-${i}`, revokeBefore: CUTOFF })),
-            );
-            const ids: string[] = [];
-            for (const [i, document] of documents.entries()) {
+            // 30 revocations: two policies, each attached to the root, as the program registers them.
+            const entries = Array.from({ length: 30 }, (_, i) => `      - roleName: service-${i}\n        revokeBefore: "${CUTOFF}"\n`);
+            const text = `config:\n  revocable-roles:organization:\n    targets: ["${root}"]\n    revocations:\n${entries.join("")}`;
+            const plan = await planStack(loadStack(memorySource({ "Pulumi.org.yaml": text }), "org"), PROJECT_ROOT, new Date(AFTER));
+            const ids = new Map<string, string>();
+            for (const policy of plan.resources.filter((r) => r.type === "aws:organizations/policy:Policy")) {
+                const { name, description, type, content } = policy.inputs as Record<string, string>;
                 const created = await organizations.send(
-                    new CreatePolicyCommand({
-                        Name: `revocable-roles-revocations-${i}`,
-                        Description: "Sessions issued before their cutoff, denied organization-wide (revocable-roles)",
-                        Type: "SERVICE_CONTROL_POLICY",
-                        Content: JSON.stringify(document),
-                    }),
+                    new CreatePolicyCommand({ Name: name, Description: description, Type: type, Content: content }),
                 );
-                ids.push(created.Policy!.PolicySummary!.Id!);
-                await organizations.send(new AttachPolicyCommand({ PolicyId: ids[i], TargetId: root }));
+                ids.set(policy.urn, created.Policy!.PolicySummary!.Id!);
+            }
+            for (const attachment of plan.resources.filter((r) => r.type === "aws:organizations/policyAttachment:PolicyAttachment")) {
+                const [policyUrn] = plan.details.get(attachment.urn)!.propertyDependencies.policyId;
+                await organizations.send(
+                    new AttachPolicyCommand({ PolicyId: ids.get(policyUrn)!, TargetId: String(attachment.inputs.targetId) }),
+                );
             }
             const attached = await organizations.send(
                 new ListPoliciesForTargetCommand({ TargetId: root, Filter: "SERVICE_CONTROL_POLICY" }),
             );
             const stored = await Promise.all(
-                ids.map(async (PolicyId) => (await organizations.send(new DescribePolicyCommand({ PolicyId }))).Policy!.Content!),
+                [...ids.values()].map(
+                    async (PolicyId) => (await organizations.send(new DescribePolicyCommand({ PolicyId }))).Policy!.Content!,
+                ),
             );
             assert.deepStrictEqual(
                 {
@@ -205,8 +213,10 @@ describe("organization-wide revocation against a real Organizations API (moto_se
                     stored: stored.map((content) => JSON.parse(content) as unknown),
                 },
                 {
-                    attached: ["FullAWSAccess", "revocable-roles-revocations-0", "revocable-roles-revocations-1"],
-                    stored: documents,
+                    attached: ["FullAWSAccess", "revocable-roles-revocations-1", "revocable-roles-revocations-2"],
+                    stored: organizationPolicies(
+                        Array.from({ length: 30 }, (_, i) => ({ roleName: `service-${i}`, revokeBefore: CUTOFF })),
+                    ),
                 },
             );
         } finally {
