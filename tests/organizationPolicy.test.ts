@@ -21,6 +21,7 @@ import {
     ListPoliciesForTargetCommand,
     ListRootsCommand,
     OrganizationsClient,
+    PolicyType,
 } from "@aws-sdk/client-organizations";
 import { MOTO_INSTALL_HINT, inMotoAccount, startMoto } from "./moto";
 import { memorySource } from "./helpers";
@@ -189,7 +190,7 @@ describe("organization-wide revocation against a real Organizations API (moto_se
             for (const policy of plan.resources.filter((r) => r.type === "aws:organizations/policy:Policy")) {
                 const { name, description, type, content } = policy.inputs as Record<string, string>;
                 const created = await organizations.send(
-                    new CreatePolicyCommand({ Name: name, Description: description, Type: type, Content: content }),
+                    new CreatePolicyCommand({ Name: name, Description: description, Type: type as PolicyType, Content: content }),
                 );
                 ids.set(policy.urn, created.Policy!.PolicySummary!.Id!);
             }
