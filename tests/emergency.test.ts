@@ -561,8 +561,9 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
                 for (const [key, , detail] of outcomes.filter(([, , d]) => d.startsWith("FAILED"))) {
                     assert.ok(Number(/after (\d+) attempts/.exec(detail)?.[1]) >= 2, `${key}: ${detail}`);
                 }
+                // Reruns with a deadline a loaded machine can meet: each counts the roles already applied and retries the rest.
                 let code = first.code;
-                for (let rerun = 0; rerun < 5 && code !== 0; rerun++) code = (await run(argv, root)).code;
+                for (let rerun = 0; rerun < 5 && code !== 0; rerun++) code = (await run([...argv.slice(0, -1), "5"], root)).code;
                 assert.strictEqual(code, 0);
                 for (const RoleName of keys) assert.strictEqual(await live(RoleName), CUTOFF, RoleName);
                 // Once every role is applied, a rerun whose reads still meet faults comes back clean. Its deadline is
