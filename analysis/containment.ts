@@ -125,10 +125,10 @@ export function interruptedWorkloads(role: RoleFacts): string[] {
 /** What no role policy can revoke, each with the action to take instead. */
 export const NOT_COVERED: readonly string[] = [
     "Long-term access keys of IAM users carry no aws:TokenIssueTime, so the deny does not touch them: deactivate the keys.",
-    "Sessions of IAM Identity Center permission sets: their roles are managed by Identity Center; add a deny on identitystore:userId for the user to the permission set, or use an SCP.",
+    "Sessions of IAM Identity Center permission sets: their roles are managed by Identity Center and cannot carry this policy; revoke the user organization-wide with `revoke --org --identity-center-user <id>` (a service control policy on identitystore:userId).",
     "Console sign-in sessions, and the refreshable credentials of `aws login` (AWS CLI 2.32 and later): revoke them through the AWS Sign-In service (BatchRevokeSessions); a role policy does not end them.",
     "Service-linked roles cannot be edited, so they cannot be revoked this way.",
-    "Roles in stacks this repository does not hold: revoke them where they are declared.",
+    "Roles in stacks this repository does not hold: revoke them where they are declared, or by name in every member account with `revoke --org --role-name <name>` (not the management account, not service-linked roles).",
 ];
 
 /** The containment analysis of one revoked role. */

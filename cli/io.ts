@@ -3,7 +3,7 @@
  * runs as a process. Expected failures are one line each, never a stack trace.
  */
 import { parseArgs, ParseArgsConfig } from "util";
-import { setFlagsFromString } from "v8";
+import { tuneHeapGrowth } from "../plan/heap";
 import { UserFacingError } from "../iam/errors";
 
 /** Where a command writes: stdout and stderr, or a test's capture. */
@@ -70,26 +70,12 @@ export function parseFlags<T extends Options>(argv: string[], options: T): Flags
 }
 
 /**
- * How far V8 lets the heap grow past what the last full collection kept, in percent. V8's default
- * grows it by up to 100 % and more while a program allocates fast, so a plan of 1,000 roles (about
- * 80 MiB alive) peaked at 255 to 305 MiB, most of it garbage; at 40 % it peaks at 220 to 230 MiB,
- * for a few more full collections that cost no measurable time (docs/performance.md). It concerns
- * only the commands' own processes, never a program that `pulumi up` runs.
- */
-export const HEAP_GROWING_PERCENT = 40;
-
-/** Sets {@link HEAP_GROWING_PERCENT} for this process; V8 reads the flag at each full collection. */
-function growHeapGently(): void {
-    setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-}
-
-/**
  * Runs a command as a process: its exit code becomes the process's. A reader that goes away
  * early (`| head`) ends output quietly; the command itself still runs to completion, so nothing
  * is left half-done.
  */
 export function runAsProcess(main: (argv: string[]) => Promise<number>): void {
-    growHeapGently();
+    tuneHeapGrowth();
     // The AWS SDK's notice that its 2027 releases need Node.js 22 is noise in the middle of an incident.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     for (const stream of [process.stdout, process.stderr]) {

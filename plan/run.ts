@@ -5,6 +5,7 @@
 import * as path from "path";
 import { Registration, loadProgram, runOffline } from "./recorder";
 import { registerTypeScript } from "./typescript";
+import { heapGrowthFor } from "./heap";
 import { Plan, PlannedResource, RegistrationDetails } from "./model";
 import { LoadedStack, loadProject, loadStack, stackFileName } from "../config/loader";
 import { ProjectSource } from "../config/sources";
@@ -26,6 +27,7 @@ export class PlanError extends UserFacingError {
  */
 export async function planStack(loaded: LoadedStack, programRoot: string, now?: Date): Promise<Plan> {
     registerTypeScript(programRoot);
+    heapGrowthFor(loaded.text.length);
     const run = await runOffline(loadProgram(path.join(programRoot, "index.ts")), {
         project: loaded.project.name,
         stack: loaded.stack,
