@@ -10,45 +10,73 @@ import { createRequire } from "module";
 
 type TypeScript = typeof import("typescript");
 
-/** The `typescript` package the project uses, or the one installed beside this package. */
-function typescriptFor(projectRoot: string): TypeScript {
+/** The `typescript` package the project uses, or the one installed beside this package, loaded or only located. */
+function typescriptFor(projectRoot: string, load: boolean): TypeScript | undefined {
+    const projectRequire = createRequire(path.join(projectRoot, "package.json"));
     try {
-        return createRequire(path.join(projectRoot, "package.json"))("typescript") as TypeScript;
+        return load ? (projectRequire("typescript") as TypeScript) : (projectRequire.resolve("typescript"), undefined);
     } catch {
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- the peer dependency, loaded only when a program is TypeScript
-        return require("typescript") as TypeScript;
+        return load ? (require("typescript") as TypeScript) : (require.resolve("typescript"), undefined);
     }
 }
 
 /**
+ * What TypeScript compiles the program `init` writes (templates/index.ts) to, under any tsconfig
+ * (`var` or `const` by target, comments kept or not): a project that keeps that program is planned
+ * without loading TypeScript, a third of a second of every command that plans. A test pins it
+ * against TypeScript's own output.
+ */
+export const TEMPLATE_PROGRAM_JS: string =
+    '"use strict";\nconst revocable_roles_1 = require("revocable-roles");\nmodule.exports = revocable_roles_1.stackConfigProgram;\n';
+
+/** The text of the program `init` writes, read once; undefined where the package has no templates. */
+let templateText: string | null | undefined;
+function templateProgram(): string | undefined {
+    if (templateText === undefined) {
+        try {
+            templateText = fs.readFileSync(path.join(__dirname, "..", "templates", "index.ts"), "utf8");
+        } catch {
+            templateText = null;
+        }
+    }
+    return templateText ?? undefined;
+}
+
+/**
  * Makes `require` of `.ts` files work for a program in `projectRoot`, unless something already
- * does (ts-node, or an earlier call). Throws when no `typescript` package can be found.
+ * does (ts-node, or an earlier call). Throws when no `typescript` package can be found, which the
+ * Pulumi CLI needs too; loads it only for a file that is not the program `init` writes.
  */
 export function registerTypeScript(projectRoot: string): void {
     const extensions = require.extensions;
     if (extensions[".ts"] !== undefined) return;
-    let ts: TypeScript;
     try {
-        ts = typescriptFor(projectRoot);
+        typescriptFor(projectRoot, false);
     } catch {
         throw new Error(
             "the program is TypeScript (index.ts) and no typescript package is installed; add it to the project: npm install --save-dev typescript",
         );
     }
-    const configFile = path.join(projectRoot, "tsconfig.json");
-    const read = fs.existsSync(configFile) ? ts.readConfigFile(configFile, ts.sys.readFile) : { config: {} };
-    const options = ts.parseJsonConfigFileContent(read.config ?? {}, ts.sys, projectRoot).options;
-    const compilerOptions = {
-        ...options,
-        module: ts.ModuleKind.CommonJS,
-        noEmit: false,
-        declaration: false,
-        sourceMap: false,
-        inlineSourceMap: false,
+    let transpile: ((source: string, fileName: string) => string) | undefined;
+    const compiler = () => {
+        const ts = typescriptFor(projectRoot, true)!;
+        const configFile = path.join(projectRoot, "tsconfig.json");
+        const read = fs.existsSync(configFile) ? ts.readConfigFile(configFile, ts.sys.readFile) : { config: {} };
+        const options = ts.parseJsonConfigFileContent(read.config ?? {}, ts.sys, projectRoot).options;
+        const compilerOptions = {
+            ...options,
+            module: ts.ModuleKind.CommonJS,
+            noEmit: false,
+            declaration: false,
+            sourceMap: false,
+            inlineSourceMap: false,
+        };
+        return (source: string, fileName: string) => ts.transpileModule(source, { compilerOptions, fileName }).outputText;
     };
     extensions[".ts"] = (module, filename) => {
         const source = fs.readFileSync(filename, "utf8");
-        const output = ts.transpileModule(source, { compilerOptions, fileName: filename }).outputText;
+        const output = source === templateProgram() ? TEMPLATE_PROGRAM_JS : (transpile ??= compiler())(source, filename);
         (module as unknown as { _compile(code: string, file: string): void })._compile(output, filename);
     };
 }

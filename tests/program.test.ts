@@ -8,6 +8,8 @@ import { PROJECT_ROOT } from "../cli/project";
 import { main } from "../cli/plan";
 import { readStackConfig } from "../config/stackConfig";
 import { arnKey } from "../iam/rules";
+import * as ts from "typescript";
+import { TEMPLATE_PROGRAM_JS } from "../plan/typescript";
 
 const COMPONENT = "revocable-roles:index:RevocableRole";
 
@@ -452,5 +454,19 @@ describe("loadProgram, which runs a program as the Pulumi CLI does", () => {
         });
         const run = loadProgram(path.join(root, "program.js"));
         assert.deepStrictEqual([run(), run()], [{ load: 1 }, { load: 2 }]);
+    });
+});
+
+describe("the program init writes, planned without loading TypeScript", () => {
+    it("is what TypeScript compiles it to, under either target, comments aside", () => {
+        const source = fs.readFileSync(path.join(PROJECT_ROOT, "templates", "index.ts"), "utf8");
+        const compiled = [ts.ScriptTarget.ES5, ts.ScriptTarget.ES2022].map(
+            (target) =>
+                ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target, removeComments: true } })
+                    .outputText,
+        );
+        assert.deepStrictEqual(compiled, [TEMPLATE_PROGRAM_JS.replace("const ", "var "), TEMPLATE_PROGRAM_JS]);
+        // This project's own program is that file, so its plans take the same path.
+        assert.strictEqual(fs.readFileSync(path.join(PROJECT_ROOT, "index.ts"), "utf8"), source);
     });
 });
