@@ -17,6 +17,10 @@ import { fitForGitHub, writeFullReport } from "./github";
 import { PROJECT_FILE, listStacks, loadStack, stackFileName } from "../config/loader";
 import { directorySource, git, gitSource, resolveRef } from "../config/sources";
 import { ROLE_TYPES, POLICY_TYPES } from "../plan/deployment";
+import { ORGANIZATION_TYPES } from "../backends/organization";
+
+/** The organization layer's resource types: a policy that moves or goes away, and its attachments, may have been protected. */
+const ORGANIZATION_TYPE_SET: ReadonlySet<string> = new Set(Object.values(ORGANIZATION_TYPES));
 import { footprint, touched } from "../plan/model";
 
 /** The plans and the guard's rules, loaded when a step needs them: the Pulumi SDK takes most of a second to load. */
@@ -239,7 +243,7 @@ function deployedCommit(stack: string, pulumi: Pulumi): string | undefined {
 export interface DeployPlan {
     targets: string[];
     reason: string;
-    /** Roles and revocation policies the update deletes or replaces: protected while they were in force, and past their window now (the guard checked). */
+    /** Roles, revocation policies and organization policies and attachments the update deletes or replaces: protected while they held a revocation in force, which the guard checked they no longer need. */
     unprotect: string[];
 }
 
@@ -255,7 +259,7 @@ export async function deployPlan(stack: string, since: string, ci: CiEnvironment
         const kinds = new Map(before.resources.map((r) => [r.urn, r.type]));
         const unprotect = [...f.removed, ...f.replaced.map((urn) => f.previous.get(urn) ?? urn)].filter((urn) => {
             const type = kinds.get(urn);
-            return type !== undefined && (ROLE_TYPES.has(type) || POLICY_TYPES.has(type));
+            return type !== undefined && (ROLE_TYPES.has(type) || POLICY_TYPES.has(type) || ORGANIZATION_TYPE_SET.has(type));
         });
         if (program.length > 0) return { targets: [], reason: `the program or the project changed (${program.join(", ")})`, unprotect };
         const targets = revocationTargets(before, after, f);

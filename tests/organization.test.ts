@@ -6,7 +6,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, capture, memorySource, project, repository } from "./helpers";
+import { Capture, capture, commitFiles, git, memorySource, project, repository } from "./helpers";
+import { deployPlan } from "../cli/ci";
 import { CI, PROD, STACKS, arn } from "./leakedFixture";
 import { main as revoke } from "../cli/revoke";
 import { main as revocations } from "../cli/revocations";
@@ -487,5 +488,21 @@ describe("revocations with an organization stack", () => {
             stderr: "",
         });
         assert.strictEqual(fs.readFileSync(path.join(root, "Pulumi.org.yaml"), "utf8"), org);
+    });
+});
+
+describe("ci deploy with an organization stack", () => {
+    it("unprotects an organization policy and its attachment that an update deletes, as it does a role's revocation", async () => {
+        const many = Array.from({ length: 22 }, (_, i) => ({ role: `team-${i}-deployer`, cutoff: OLD_CUTOFF }));
+        const root = repository({ "Pulumi.org.yaml": organizationStack(["r-ab12"], many) });
+        const base = git(root, "rev-parse", "HEAD").trim();
+        // Every revocation is past its window: all but one are removed, and the second policy goes with them.
+        commitFiles(root, { "Pulumi.org.yaml": organizationStack(["r-ab12"], many.slice(0, 1)) }, "prune");
+        const plan = await deployPlan("org", base, { root, programRoot: PROJECT_ROOT, now: NOW, env: {} });
+        const component = "urn:pulumi:org::revocable-roles::revocable-roles:index:OrganizationRevocations";
+        assert.deepStrictEqual(plan.unprotect, [
+            `${component}$aws:organizations/policy:Policy::organization-revocable-roles-revocations-2`,
+            `${component}$aws:organizations/policyAttachment:PolicyAttachment::organization-revocable-roles-revocations-2-r-ab12`,
+        ]);
     });
 });
