@@ -28,7 +28,6 @@ const SECOND = [
     "emergency.test.ts",
     "iamContract.test.ts",
     "organizationPolicy.test.ts",
-    "trustRoot.test.ts",
     "commands.test.ts",
     "stackFile.test.ts",
 ];
