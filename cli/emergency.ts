@@ -158,15 +158,18 @@ export async function accountMismatch(
     // Retried like the roles' calls until the deadline: a throttled or reset call is no answer.
     for (let round = 0; ; round++) {
         const remaining = schedule.deadline - Date.now();
+        const signal = AbortSignal.timeout(Math.max(1, Math.min(remaining, timeouts.requestMs)));
         try {
-            const actual = await ask(AbortSignal.timeout(Math.max(1, Math.min(remaining, timeouts.requestMs))));
+            const actual = await ask(signal);
             if (allowed.includes(actual)) return undefined;
             detail = `these credentials act in account ${actual}, not ${allowed.join(" or ")} (${where}); nothing was applied, so that a namesake role in ${actual} is not revoked instead: use credentials of ${allowed.join(" or ")}`;
             break;
         } catch (error) {
             detail = `the credentials' account could not be confirmed (${awsError(error)}); nothing was applied, so that a namesake role in another account is not revoked instead: rerun when sts:GetCallerIdentity answers`;
             const delay = Math.random() * Math.min(schedule.maxDelayMs, schedule.baseDelayMs * 2 ** round);
-            if (!(retryable(error) || (error as Error).name === "TimeoutError") || Date.now() + delay >= schedule.deadline) break;
+            // The SDK reports its own timeout's abort as an AbortError: a call that outlived its attempt is retried too.
+            const timedOut = (error as Error).name === "TimeoutError" || signal.aborted;
+            if (!(retryable(error) || timedOut) || Date.now() + delay >= schedule.deadline) break;
             await new Promise((resolve) => setTimeout(resolve, delay));
         }
     }

@@ -14,7 +14,7 @@ import { startFlakyProxy } from "./flakyProxy";
 import { RevokeEnvironment, main as revoke } from "../cli/revoke";
 import { main as drill } from "../cli/drill";
 import { PROJECT_ROOT } from "../cli/project";
-import { Credentials, Schedule, callerAccount, iamClient, iamClientConfig } from "../cli/emergency";
+import { Credentials, EmergencyTarget, Schedule, accountMismatch, callerAccount, iamClient, iamClientConfig } from "../cli/emergency";
 import { decodePolicyDocument } from "../iam/policy";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { CI, PROD, STACKS } from "./leakedFixture";
@@ -580,5 +580,24 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
                 await proxy.stop();
             }
         });
+    });
+});
+
+describe("the account check of --now", () => {
+    it("retries a call that outlived its attempt (the SDK reports that abort as an AbortError) until it answers", async () => {
+        const target = { key: "app", roleName: "app", cutoff: CUTOFF, policy: "{}" } as unknown as EmergencyTarget;
+        let calls = 0;
+        // The first call never answers on its own: it ends when the attempt's signal aborts it, as the SDK does.
+        const ask = (signal: AbortSignal) =>
+            new Promise<string>((resolve, reject) => {
+                if (++calls > 1) return resolve("111111111111");
+                signal.addEventListener("abort", () => reject(Object.assign(new Error("Request aborted"), { name: "AbortError" })));
+            });
+        const schedule = { deadline: Date.now() + 5_000, concurrency: 1, baseDelayMs: 5, maxDelayMs: 50 };
+        const result = await accountMismatch([target], ["111111111111"], ask, "aws:allowedAccountIds", schedule, {
+            connectMs: 50,
+            requestMs: 50,
+        });
+        assert.deepStrictEqual({ result, calls }, { result: undefined, calls: 2 });
     });
 });
