@@ -216,6 +216,12 @@ export interface OrganizationRevocations {
     revocations: Map<string, unknown>;
 }
 
+/** Of two cutoffs as written, the later one (normalised); when neither is a cutoff, the first given. Over-approximates what is in force. */
+export function latestCutoff(a: unknown, b: unknown): unknown {
+    const latest = latestInstant(a, b);
+    return latest === undefined ? (a ?? b) : formatUtc(latest);
+}
+
 /**
  * The targets and revocations of an organization section, read without validation; a key
  * written twice keeps its latest cutoff (over-approximating what is in force).
@@ -226,9 +232,7 @@ export function organizationRevocationsOf(section: unknown): OrganizationRevocat
     for (const entry of Array.isArray(section.revocations) ? section.revocations : []) {
         if (!isMapping(entry) || (entry.roleName === undefined && entry.identityCenterUserId === undefined)) continue;
         const key = revocationKey(entry);
-        const known = revocations.get(key);
-        const latest = latestInstant(known, entry.revokeBefore);
-        revocations.set(key, latest === undefined ? (known ?? entry.revokeBefore) : formatUtc(latest));
+        revocations.set(key, latestCutoff(revocations.get(key), entry.revokeBefore));
     }
     return { targets: Array.isArray(section.targets) ? section.targets : [], revocations };
 }

@@ -10,6 +10,7 @@ import {
     Revocations,
     configValue,
     effectiveCutoff,
+    latestCutoff,
     organizationRevocationsOf,
     readStackConfig,
     revocationsOf,
@@ -19,7 +20,7 @@ import { Plan } from "../plan/model";
 import { RoleFacts, roleFacts } from "../analysis/reachability";
 import { planStack } from "../plan/run";
 import { collectGarbage } from "../plan/recorder";
-import { formatUtc, instantOf, latestInstant, safeToRemoveAfter } from "../iam/timestamps";
+import { formatUtc, instantOf, safeToRemoveAfter } from "../iam/timestamps";
 
 /** One stack at one side of the change. */
 export interface Side {
@@ -126,11 +127,6 @@ function mergeOrganization(
     const revocations = new Map(a.revocations);
     for (const [key, cutoff] of b.revocations) revocations.set(key, latestCutoff(revocations.get(key), cutoff));
     return { targets: [...new Set([...a.targets, ...b.targets])], revocations };
-}
-
-function latestCutoff(a: unknown, b: unknown): unknown {
-    const latest = latestInstant(a, b);
-    return latest === undefined ? (a ?? b) : formatUtc(latest);
 }
 
 /** Where one side of the change is read from: its files, the program that plans them, and its project's name. */
