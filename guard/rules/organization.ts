@@ -76,10 +76,8 @@ function planRules(change: StackChange, decided: Set<string>): Finding[] {
             if (decided.has(`target ${target}`)) continue;
             // Where the head deploys this revocation on this target, with the latest cutoff among its policies.
             const carriers = headPolicies.filter((p) => p.revocations.has(key) && p.attachments.has(target));
-            const latest = carriers.reduce<Date | undefined>((l, p) => {
-                const c = p.revocations.get(key)!;
-                return l === undefined || c > l ? c : l;
-            }, undefined);
+            const cutoffs = carriers.map((p) => p.revocations.get(key)!.getTime());
+            const latest = cutoffs.length === 0 ? undefined : new Date(Math.max(...cutoffs));
             if (latest === undefined) {
                 const how = change.head.present ? "" : ` (removed with ${stackFileName(stack)})`;
                 findings.push(failure(subject, `is no longer deployed on target ${target}${how} while it is in force ${when}`));
@@ -132,7 +130,7 @@ export function organizationRules(change: StackChange): Finding[] {
     const comparable = base !== undefined && head !== undefined && (!change.head.present || change.head.loaded !== undefined);
     const config = comparable ? configRules(change.stack, base.organization ?? NONE, head.organization ?? NONE, change.now) : [];
     const decided = new Set(
-        config.filter((f) => f.verdict === "fail" && f.subject.kind === "organization").map((f) => (f.subject as { what: string }).what),
+        config.flatMap(({ verdict, subject }) => (verdict === "fail" && subject.kind === "organization" ? [subject.what] : [])),
     );
     return [...config, ...planRules(change, decided), ...protectionRules(change)];
 }
