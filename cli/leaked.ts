@@ -355,26 +355,29 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
         if (request.now) problems.push(...parts.flatMap((p) => (request.roles.has(p.account ?? "") ? [] : assumeRolesProblems(p.loaded))));
         if (problems.length > 0) throw new CliError(`nothing was written:\n${problems.join("\n")}`);
         if (request.bodyFile !== undefined) checkBodyFile(path.resolve(env.root, request.bodyFile), request.bodyFile);
+        // Every file the change writes: the stacks' parts, and the organization stack when it is a file of its own.
+        const files = [
+            ...parts.map((p) => ({ file: p.decision.file, path: p.path, before: p.loaded.text, after: p.decision.edited })),
+            ...(organization === undefined || parts.some((p) => p.decision.stack === organization!.stack)
+                ? []
+                : [
+                      {
+                          file: organization.file,
+                          path: path.join(env.root, organization.file),
+                          before: organization.loaded.text,
+                          after: organization.edited,
+                      },
+                  ]),
+        ].filter((f) => f.after !== f.before);
         const written: string[] = [];
         if (!request.dryRun) {
             try {
-                for (const part of parts.filter((p) => p.decision.changed)) {
-                    replaceStackFile(part.path, part.loaded.text, part.decision.edited);
-                    written.push(part.decision.file);
-                }
-                if (organization !== undefined && organization.changed && !parts.some((p) => p.decision.stack === organization!.stack)) {
-                    replaceStackFile(path.join(env.root, organization.file), organization.loaded.text, organization.edited);
-                    written.push(organization.file);
+                for (const f of files) {
+                    replaceStackFile(f.path, f.before, f.after);
+                    written.push(f.file);
                 }
             } catch (error) {
-                for (const part of parts.filter((p) => written.includes(p.decision.file)))
-                    replaceStackFile(part.path, part.decision.edited, part.loaded.text);
-                if (
-                    organization !== undefined &&
-                    written.includes(organization.file) &&
-                    !parts.some((p) => p.decision.stack === organization!.stack)
-                )
-                    replaceStackFile(path.join(env.root, organization.file), organization.edited, organization.loaded.text);
+                for (const f of files.filter((f) => written.includes(f.file))) replaceStackFile(f.path, f.after, f.before);
                 throw new CliError(`nothing was written (${written.join(", ") || "no file"} put back): ${(error as Error).message}`);
             }
         }
