@@ -9,6 +9,7 @@ import { main } from "../cli/plan";
 import { readStackConfig } from "../config/stackConfig";
 import { arnKey } from "../iam/rules";
 import * as ts from "typescript";
+import { execFileSync } from "child_process";
 import { TEMPLATE_PROGRAM_JS } from "../plan/typescript";
 
 const COMPONENT = "revocable-roles:index:RevocableRole";
@@ -457,7 +458,7 @@ describe("loadProgram, which runs a program as the Pulumi CLI does", () => {
     });
 });
 
-describe("the program init writes, planned without loading TypeScript", () => {
+describe("the program init writes, planned without compiling it", () => {
     it("is what TypeScript compiles it to, under either target, comments aside", () => {
         const source = fs.readFileSync(path.join(PROJECT_ROOT, "templates", "index.ts"), "utf8");
         const compiled = [ts.ScriptTarget.ES5, ts.ScriptTarget.ES2022].map(
@@ -468,5 +469,45 @@ describe("the program init writes, planned without loading TypeScript", () => {
         assert.deepStrictEqual(compiled, [TEMPLATE_PROGRAM_JS.replace("const ", "var "), TEMPLATE_PROGRAM_JS]);
         // This project's own program is that file, so its plans take the same path.
         assert.strictEqual(fs.readFileSync(path.join(PROJECT_ROOT, "index.ts"), "utf8"), source);
+    });
+
+    it("compiles nothing for that program, and compiles any other index.ts with TypeScript", function () {
+        this.timeout(20_000);
+        const template = fs.readFileSync(path.join(PROJECT_ROOT, "templates", "index.ts"), "utf8");
+        const loads = (program: string) => {
+            const root = project({ "index.ts": program });
+            const modules = path.join(root, "node_modules");
+            fs.mkdirSync(modules, { recursive: true });
+            fs.symlinkSync(path.join(PROJECT_ROOT, "dist"), path.join(modules, "revocable-roles"), "dir");
+            fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules", "typescript"), path.join(modules, "typescript"), "dir");
+            // A process of its own: this one compiles .ts files with ts-node already.
+            // The JavaScript Node runs for index.ts: the known program's, or TypeScript's output. (@pulumi/pulumi loads
+            // TypeScript itself; what the known program saves is its compilation.)
+            const script = `const Module = require("module");
+const compile = Module.prototype._compile;
+let code;
+Module.prototype._compile = function (text, file) {
+    if (file.endsWith("index.ts")) code = text;
+    return compile.call(this, text, file);
+};
+const { registerTypeScript } = require(${JSON.stringify(path.join(PROJECT_ROOT, "dist", "plan", "typescript.js"))});
+registerTypeScript(${JSON.stringify(root)});
+const program = require(${JSON.stringify(path.join(root, "index.ts"))});
+process.stdout.write(JSON.stringify({ program: typeof program, code }));`;
+            return JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" })) as unknown;
+        };
+        assert.deepStrictEqual(
+            [loads(template), loads(`${template}// edited\n`)],
+            [
+                { program: "function", code: TEMPLATE_PROGRAM_JS },
+                {
+                    program: "function",
+                    code: ts.transpileModule(`${template}// edited\n`, {
+                        compilerOptions: { module: ts.ModuleKind.CommonJS },
+                        fileName: "index.ts",
+                    }).outputText,
+                },
+            ],
+        );
     });
 });
