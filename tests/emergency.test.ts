@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { CreateRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { Capture, fixture, plan, project } from "./helpers";
+import { Capture, capture, fixture, plan, project, withEnvironment } from "./helpers";
 import { MOTO_DEFAULT_ACCOUNT, MOTO_INSTALL_HINT, Moto, inMotoAccount, motoClient, startMoto } from "./moto";
 import { startFlakyProxy } from "./flakyProxy";
 import { RevokeEnvironment, main as revoke } from "../cli/revoke";
@@ -247,9 +247,7 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
     });
 
     it("names an endpoint taken from the environment, and uses it", async () => {
-        const saved = process.env.AWS_ENDPOINT_URL_IAM;
-        process.env.AWS_ENDPOINT_URL_IAM = moto!.endpoint;
-        try {
+        await withEnvironment({ AWS_ENDPOINT_URL_IAM: moto!.endpoint }, async () => {
             const root = project({ "Pulumi.qa.yaml": ORIGINAL });
             const result = await run(
                 ["--stack", "qa", "--role", "ci-deployer", "--at", "2026-11-27T10:06:00Z", "--now"],
@@ -265,10 +263,7 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
                 result.stdout,
             );
             assert.strictEqual(await live("ci-deployer"), "2026-11-27T10:06:00Z");
-        } finally {
-            if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
-            else process.env.AWS_ENDPOINT_URL_IAM = saved;
-        }
+        });
     });
 
     it("drill: creates the stack's roles there from the plan, revokes the ones named through revoke --now, reads them back, and leaves the stack file alone", async () => {
@@ -435,31 +430,29 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
             for (const RoleName of names)
                 await motoClient(moto!.endpoint, account).send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }));
         }
-        const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, profile: process.env.AWS_PROFILE };
-        Object.assign(process.env, { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" });
-        delete process.env.AWS_PROFILE;
-        try {
+        // The standard chain finds these keys: no profile, no stand-in client.
+        await withEnvironment({ AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_PROFILE: undefined }, async () => {
             const root = project(stacks);
-            const out = new Capture();
-            const err = new Capture();
-            const code = await revoke(
-                [
-                    "--leaked",
-                    "github:acme/web",
-                    "--at",
-                    CUTOFF,
-                    "--now",
-                    "--endpoint-url",
-                    moto!.endpoint,
-                    "--role-arn",
-                    `${prod}=${responder(prod)}`,
-                ],
-                out,
-                err,
-                { root, now: () => NOW, schedule: fast, env: {}, client: iamClient },
+            const { code, stdout, stderr } = await capture((out, err) =>
+                revoke(
+                    [
+                        "--leaked",
+                        "github:acme/web",
+                        "--at",
+                        CUTOFF,
+                        "--now",
+                        "--endpoint-url",
+                        moto!.endpoint,
+                        "--role-arn",
+                        `${prod}=${responder(prod)}`,
+                    ],
+                    out,
+                    err,
+                    { root, now: () => NOW, schedule: fast, env: {}, client: iamClient },
+                ),
             );
             assert.deepStrictEqual(
-                { code, stderr: err.text, accounts: out.text.split("\n").filter((line) => line.startsWith("Account ")) },
+                { code, stderr, accounts: stdout.split("\n").filter((line) => line.startsWith("Account ")) },
                 {
                     code: 0,
                     stderr: "",
@@ -481,16 +474,7 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
                 await Promise.all([live(ci, "deployer"), live(ci, "reporting"), live(prod, "prod-admin"), live(prod, "db-admin")]),
                 [CUTOFF, CUTOFF, CUTOFF, CUTOFF],
             );
-        } finally {
-            for (const [key, value] of [
-                ["AWS_ACCESS_KEY_ID", saved.id],
-                ["AWS_SECRET_ACCESS_KEY", saved.secret],
-                ["AWS_PROFILE", saved.profile],
-            ] as const) {
-                if (value === undefined) delete process.env[key];
-                else process.env[key] = value;
-            }
-        }
+        });
     });
 
     describe("under faults", () => {

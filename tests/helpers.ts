@@ -227,3 +227,20 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
 export function doc(value: unknown): unknown {
     return typeof value === "string" ? JSON.parse(value) : value;
 }
+
+/** Runs `work` with the process's environment variables set (a value) or unset (undefined), and puts them back afterwards. */
+export async function withEnvironment<T>(variables: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
+    const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
+    const apply = (values: Record<string, string | undefined>) => {
+        for (const [name, value] of Object.entries(values)) {
+            if (value === undefined) delete process.env[name];
+            else process.env[name] = value;
+        }
+    };
+    apply(variables);
+    try {
+        return await work();
+    } finally {
+        apply(saved);
+    }
+}
