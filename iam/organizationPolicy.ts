@@ -12,7 +12,7 @@
  * (config/organization.ts) decides what is revoked, the program deploys these documents
  * (component/organizationRevocations.ts), and the guard reads them back from plans.
  */
-import { PolicyDocument, PolicyStatement, POLICY_VERSION } from "./policy";
+import { PolicyDocument, PolicyStatement, POLICY_VERSION, countedSize } from "./policy";
 
 /** What the organization layer cannot reach, in one sentence for plans, pull requests and docs. */
 export const ORGANIZATION_LIMITS =
@@ -64,9 +64,9 @@ export function revocationStatement(revocation: OrganizationRevocation, index: n
     };
 }
 
-/** A document's size as AWS counts it: its minified JSON. */
+/** A document's size as AWS counts it, never fewer: the UTF-8 bytes of its minified JSON ({@link countedSize}). */
 export function scpCharacters(document: PolicyDocument): number {
-    return JSON.stringify(document).length;
+    return countedSize(document);
 }
 
 /**

@@ -48,7 +48,7 @@ export const REVOCATION_POLICY_NAME = "RevokeOlderSessions";
 /** The name the IAM console's "Revoke active sessions" button writes. */
 export const CONSOLE_REVOCATION_POLICY_NAME = "AWSRevokeOlderSessions";
 
-/** All inline policies of one role share this many characters, whitespace not counted. */
+/** All inline policies of one role share this many characters ({@link quotaSize}). */
 export const INLINE_POLICY_QUOTA = 10_240;
 
 /**
@@ -176,9 +176,50 @@ export function decodePolicyDocument(text: string): PolicyDocument {
     return JSON.parse(/^%7b/i.test(text) ? decodeURIComponent(text) : text) as PolicyDocument;
 }
 
-/** The characters a document counts against the inline policy quota (whitespace not counted). */
+/**
+ * The characters AWS counts for a JSON value, never fewer: the UTF-8 bytes of its minified JSON,
+ * each character counted as long as any writer on the way to AWS may send it. The aws provider
+ * re-marshals documents with Go's encoding/json, which writes `<`, `>`, `&`, U+2028, U+2029 and
+ * control characters as six-character escapes (`\u0026`); a quote, a backslash, a line feed,
+ * a carriage return and a tab take two. Whitespace inside strings counts (IAM may not count it:
+ * over-counting only ever refuses, never lets a revocation fail). Whether AWS counts a non-ASCII
+ * character as one character or as its bytes is not documented: it counts its UTF-8 bytes.
+ */
+export function countedSize(value: unknown): number {
+    const text = JSON.stringify(value);
+    // Printable ASCII without an escape or a character Go's encoder escapes: its length is its size.
+    if (!/[^\x20-\x25\x27-\x3b\x3d\x3f-\x5b\x5d-\x7e]/.test(text)) return text.length;
+    return sizeOf(JSON.parse(text) as unknown);
+}
+
+function sizeOf(value: unknown): number {
+    if (typeof value === "string") return stringSize(value);
+    if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + sizeOf(item), 2 + Math.max(value.length - 1, 0));
+    if (typeof value === "object" && value !== null) {
+        const entries = Object.entries(value);
+        return entries.reduce((sum, [key, item]) => sum + stringSize(key) + 1 + sizeOf(item), 2 + Math.max(entries.length - 1, 0));
+    }
+    return JSON.stringify(value).length;
+}
+
+function stringSize(text: string): number {
+    let size = 2;
+    for (const character of text) {
+        const code = character.codePointAt(0)!;
+        if (code === 0x22 || code === 0x5c || code === 0x0a || code === 0x0d || code === 0x09) size += 2;
+        else if (code < 0x20 || code === 0x3c || code === 0x3e || code === 0x26 || code === 0x2028 || code === 0x2029) size += 6;
+        else if (code < 0x80) size += 1;
+        else if (code < 0x800) size += 2;
+        // A lone surrogate: JSON.stringify writes it as a six-character escape.
+        else if (code >= 0xd800 && code <= 0xdfff) size += 6;
+        else size += code < 0x10000 ? 3 : 4;
+    }
+    return size;
+}
+
+/** The characters a document counts against the inline policy quota, as AWS counts them and never fewer ({@link countedSize}). */
 export function quotaSize(document: PolicyDocument): number {
-    return serializePolicy(document).replace(/\s/g, "").length;
+    return countedSize(document);
 }
 
 /**

@@ -471,7 +471,7 @@ function buildRoleSchema(nameKey: "roleName" | "name") {
                 ctx.addIssue({
                     code: "custom",
                     path: ["inlinePolicies"],
-                    message: `use ${used - REVOCATION_RESERVE} characters, plus ${REVOCATION_RESERVE} kept for the ${REVOCATION_POLICY_NAME} policy, ${used} in all; IAM allows ${INLINE_POLICY_QUOTA} per role (whitespace not counted): move statements into managed policies`,
+                    message: `use ${used - REVOCATION_RESERVE} characters, plus ${REVOCATION_RESERVE} kept for the ${REVOCATION_POLICY_NAME} policy, ${used} in all; IAM allows ${INLINE_POLICY_QUOTA} per role (counted as UTF-8 bytes of the minified JSON, so never fewer than IAM counts): move statements into managed policies`,
                     input: role,
                 });
             }
