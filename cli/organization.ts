@@ -2,7 +2,8 @@
  * `revoke --org`: organization-wide revocation by role name (or pattern) or IAM Identity Center
  * user, written into the organization stack's `revocable-roles:organization` section with the same
  * safety as a role's revocation: an earlier cutoff than one in force is refused, nothing is written
- * while the stack file is invalid or the revocations would outgrow the policy budget.
+ * while the stack file is invalid, when a policy would outgrow its size, or when the deploy would
+ * move a revocation in force to another policy or attach more policies than the budget.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -13,7 +14,7 @@ import { RevokeEnvironment, checkBodyFile, chooseCutoff } from "./revoke";
 import { LoadedStack, loadStack, scanStacks, stackConfig, stackFileName } from "../config/loader";
 import { ProjectSource, directorySource } from "../config/sources";
 import { NAMESPACE, readStackConfig } from "../config/stackConfig";
-import { IDENTITY_CENTER_USER_ID, ROLE_NAME_PATTERN, revocationKey } from "../config/organization";
+import { IDENTITY_CENTER_USER_ID, ROLE_NAME_PATTERN, organizationChangeProblems, revocationKey } from "../config/organization";
 import { ORGANIZATION_LIMITS } from "../iam/organizationPolicy";
 import { formatUtc, instantOf, safeToRemoveAfter, show } from "../iam/timestamps";
 
@@ -171,6 +172,13 @@ export function decideOrganization(
     const edited = setOrganizationCutoffs(loaded.text, edits);
     const check = readStackConfig({ ...loaded.config, ...stackConfig(file, edited, loaded.project.name) }, { stackFile: file, now });
     if (!check.ok) throw new CliError(`nothing was written: the change would leave ${file} invalid:\n${check.errors.join("\n")}`);
+    // Defence in depth: a revocation's policy depends on nothing else, so adding one never moves another or adds a policy.
+    const refused = organizationChangeProblems(current.organization, check.organization!, now);
+    if (refused.length > 0) {
+        throw new CliError(
+            `nothing was written:\n${refused.map((problem) => `${file}: ${NAMESPACE}:organization: ${problem}`).join("\n")}`,
+        );
+    }
     return { stack: loaded.stack, file, loaded, cutoff, edited, changed: edited !== loaded.text, outcomes };
 }
 

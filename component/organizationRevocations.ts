@@ -1,7 +1,7 @@
 /**
  * The organization layer: the revocation service control policies of an organization stack, each
- * attached to every target. The first policy exists at all times (a placeholder that denies no
- * session while nothing is revoked), so an incident edits a policy and never has to attach one.
+ * attached to every target. Every policy of the budget exists at all times (a placeholder denies
+ * no session in one that holds no revocation), so an incident edits a policy and never attaches one.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as organizations from "@pulumi/aws/organizations";
@@ -19,8 +19,10 @@ export class OrganizationRevocations extends pulumi.ComponentResource {
         super(ORGANIZATION_REVOCATIONS_TYPE, name, {}, opts);
         const inForce = revocationKeysInForce(model.revocations, currentTime());
         const policyIds: pulumi.Output<string>[] = [];
-        let previous: organizations.Policy | undefined;
-        for (const policy of model.policies) {
+        // The last policy first, each depending on the one after it and its attachments: a policy a change
+        // adds (a larger budget adds the last ones) is created and attached before any existing one is updated.
+        let next: pulumi.Resource[] = [];
+        for (const policy of [...model.policies].reverse()) {
             // While a policy holds a revocation in force, the engine refuses to delete or replace it or detach it.
             const protect = policy.holds.some((key) => inForce.has(key)) ? true : undefined;
             const resource = new organizations.Policy(
@@ -31,19 +33,18 @@ export class OrganizationRevocations extends pulumi.ComponentResource {
                     description: "Denies sessions issued before their cutoff; managed by revocable-roles",
                     content: JSON.stringify(policy.document),
                 },
-                // One after another: a revocation that moves to an earlier policy (one before it was removed) is
-                // added there before it leaves the later one.
-                { parent: this, protect, dependsOn: previous === undefined ? [] : [previous] },
+                { parent: this, protect, dependsOn: next },
             );
-            for (const target of model.targets) {
-                new organizations.PolicyAttachment(
-                    `${name}-${policy.name}-${target}`,
-                    { policyId: resource.id, targetId: target },
-                    { parent: this, protect },
-                );
-            }
-            policyIds.push(resource.id);
-            previous = resource;
+            const attachments = model.targets.map(
+                (target) =>
+                    new organizations.PolicyAttachment(
+                        `${name}-${policy.name}-${target}`,
+                        { policyId: resource.id, targetId: target },
+                        { parent: this, protect },
+                    ),
+            );
+            policyIds.unshift(resource.id);
+            next = [resource, ...attachments];
         }
         this.policyIds = policyIds;
         this.registerOutputs({ policyIds });

@@ -9,7 +9,21 @@ import { Problem } from "../iam/problems";
 import { matching, wholeNumber, cutoffSchema, futureCutoffProblems } from "../iam/rules";
 import { formatUtc, instantOf, safeToRemoveAfter, show } from "../iam/timestamps";
 import { PolicyDocument } from "../iam/policy";
-import { DEFAULT_POLICY_BUDGET, OrganizationRevocation, SCPS_PER_TARGET, organizationPolicies } from "../iam/organizationPolicy";
+import {
+    DEFAULT_POLICY_BUDGET,
+    MAX_POLICY_BUDGET,
+    OrganizationRevocation,
+    SCPS_PER_TARGET,
+    budgetProblem,
+    moveProblem,
+    movesInForce,
+    organizationPolicies,
+    organizationPolicyName,
+    placeRevocations,
+    revocationKey,
+} from "../iam/organizationPolicy";
+
+export { organizationPolicyName, revocationKey };
 
 /** A root (`r-ab12`), an organizational unit (`ou-ab12-cd34ef56`) or an account (12 digits). */
 export const ORGANIZATION_TARGET: RegExp = /^(?:r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/;
@@ -41,19 +55,10 @@ export interface OrganizationPolicyModel {
 export interface OrganizationModel {
     targets: string[];
     revocations: OrganizationRevocation[];
+    /** Every one of the budget's policies, each attached to every target. */
     policies: OrganizationPolicyModel[];
-}
-
-/** The name of the n-th (0-based) revocation policy. */
-export function organizationPolicyName(index: number): string {
-    return `revocable-roles-revocations-${index + 1}`;
-}
-
-/** What a revocation revokes, in words and as its identity across a change: `role ci-deployer`, `Identity Center user 90676d4c3b-…`. */
-export function revocationKey(revocation: { roleName?: unknown; identityCenterUserId?: unknown }): string {
-    return revocation.roleName !== undefined
-        ? `role ${String(revocation.roleName)}`
-        : `Identity Center user ${String(revocation.identityCenterUserId)}`;
+    /** The policies a target may hold (`policyBudget`). */
+    budget: number;
 }
 
 const ROLE_OR_USER = "exactly one of roleName (an IAM role name or pattern) or identityCenterUserId";
@@ -96,8 +101,8 @@ export function organizationSchema(): z.ZodType {
             .optional(),
         policyBudget: wholeNumber(
             1,
-            SCPS_PER_TARGET,
-            `1 to ${SCPS_PER_TARGET} policies per target (a target holds ${SCPS_PER_TARGET} service control policies, FullAWSAccess usually one)`,
+            MAX_POLICY_BUDGET,
+            `1 to ${MAX_POLICY_BUDGET} policies per target (a target holds ${SCPS_PER_TARGET} service control policies, and one of them must allow actions: FullAWSAccess, or the organization's own)`,
         ).optional(),
     });
     return schema;
@@ -152,7 +157,7 @@ export function organizationProblems(section: unknown, now: Date): Problem[] {
     return problems;
 }
 
-/** The policies of a valid section, or the problem of a section that needs more policies than its budget. */
+/** The policies of a valid section, or the problem of a policy its revocations would overfill. */
 export function organizationModel(section: OrganizationSection): { model?: OrganizationModel; problem?: Problem } {
     const revocations: OrganizationRevocation[] = (section.revocations ?? []).map((entry) => {
         const revokeBefore = formatUtc(instantOf(entry.revokeBefore)!);
@@ -160,21 +165,46 @@ export function organizationModel(section: OrganizationSection): { model?: Organ
             ? { roleName: entry.roleName, revokeBefore }
             : { identityCenterUserId: entry.identityCenterUserId!, revokeBefore };
     });
+    const budget = section.policyBudget ?? DEFAULT_POLICY_BUDGET;
     let documents: PolicyDocument[];
     try {
-        documents = organizationPolicies(revocations, section.policyBudget ?? DEFAULT_POLICY_BUDGET);
+        documents = organizationPolicies(revocations, budget);
     } catch (error) {
         return { problem: { path: ["organization", "revocations"], message: (error as Error).message } };
     }
-    // Statements are numbered in order across the policies, so each policy's revocations follow from its statement count.
-    let next = 0;
-    const policies = documents.map((document, i) => {
-        const count = revocations.length === 0 ? 0 : document.Statement.length;
-        const holds = revocations.slice(next, next + count).map(revocationKey);
-        next += count;
-        return { name: organizationPolicyName(i), document, holds };
-    });
-    return { model: { targets: section.targets, revocations, policies } };
+    const placed = placeRevocations(revocations, budget);
+    const policies = documents.map((document, i) => ({
+        name: organizationPolicyName(i),
+        document,
+        holds: placed[i].map((r) => revocationKey(revocations[r])),
+    }));
+    return { model: { targets: section.targets, revocations, policies, budget } };
+}
+
+/**
+ * What a deploy from `before` (undefined: nothing deployed) to `after` would do that the
+ * organization layer refuses: move a revocation in force at `now` from one policy to another, or
+ * leave a target holding more policies than the budget at its fullest step. Each problem starts
+ * with its subject (`role ci-deployer`, `target r-ab12`).
+ */
+export function organizationChangeProblems(before: OrganizationModel | undefined, after: OrganizationModel, now: Date): string[] {
+    const placed = (model: OrganizationModel) =>
+        model.policies.map((policy) => ({
+            name: policy.name,
+            revocations: new Map(
+                policy.holds.map((key) => [key, new Date(model.revocations.find((r) => revocationKey(r) === key)!.revokeBefore)]),
+            ),
+        }));
+    const problems = movesInForce(before === undefined ? [] : placed(before), placed(after), now).map(
+        (move) => `${move.key} ${moveProblem(move, { before: before?.budget, after: after.budget })}`,
+    );
+    for (const target of after.targets) {
+        const held = before?.targets.includes(target) === true ? before.policies.map((p) => p.name) : [];
+        const added = after.policies.filter((p) => !held.includes(p.name)).length;
+        const problem = budgetProblem(held.length, added, after.budget);
+        if (problem !== undefined) problems.push(`target ${target} ${problem}`);
+    }
+    return problems;
 }
 
 /** The revocations of a model in force at `now` (their cutoff + 13 h not reached), by key. */

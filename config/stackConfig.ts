@@ -214,6 +214,8 @@ export interface Revocations {
 export interface OrganizationRevocations {
     targets: unknown[];
     revocations: Map<string, unknown>;
+    /** `policyBudget` as written, when it is. */
+    policyBudget?: unknown;
 }
 
 /** Of two cutoffs as written, the later one (normalised); when neither is a cutoff, the first given. Over-approximates what is in force. */
@@ -234,7 +236,8 @@ export function organizationRevocationsOf(section: unknown): OrganizationRevocat
         const key = revocationKey(entry);
         revocations.set(key, latestCutoff(revocations.get(key), entry.revokeBefore));
     }
-    return { targets: Array.isArray(section.targets) ? section.targets : [], revocations };
+    const targets = Array.isArray(section.targets) ? section.targets : [];
+    return section.policyBudget === undefined ? { targets, revocations } : { targets, revocations, policyBudget: section.policyBudget };
 }
 
 /** The revocation-relevant values of a CLI config, read as the program reads them but without validation. */

@@ -1,7 +1,8 @@
 /**
  * Revocation for a whole AWS organization through service control policies: one deny statement
  * per revocation, by role name (any account's role of that name, or a name pattern) or by IAM
- * Identity Center user, packed into as few policies as fit AWS's size limit. Both patterns are
+ * Identity Center user, each in the policy a hash of what it revokes chooses, so that no change
+ * moves a revocation in force from one policy to another. Both patterns are
  * AWS's own: `aws:PrincipalArn` with `aws:TokenIssueTime` for roles, and `identitystore:userId`
  * for Identity Center users, whose `AWSReservedSSO_*` roles cannot carry our inline policy.
  *
@@ -12,7 +13,9 @@
  * (config/organization.ts) decides what is revoked, the program deploys these documents
  * (component/organizationRevocations.ts), and the guard reads them back from plans.
  */
+import { createHash } from "crypto";
 import { PolicyDocument, PolicyStatement, POLICY_VERSION, countedSize } from "./policy";
+import { formatUtc, safeToRemoveAfter } from "./timestamps";
 
 /** What the organization layer cannot reach, in one sentence for plans, pull requests and docs. */
 export const ORGANIZATION_LIMITS =
@@ -21,12 +24,41 @@ export const ORGANIZATION_LIMITS =
 /** One organization-wide revocation: a role name (or pattern) or an Identity Center user, and its cutoff. */
 export type OrganizationRevocation = { roleName: string; revokeBefore: string } | { identityCenterUserId: string; revokeBefore: string };
 
-/** AWS's limit on a service control policy's document, in characters of its minified JSON. */
+/** AWS's limit on a service control policy's document, in characters of its minified JSON ({@link scpCharacters}). */
 export const SCP_MAX_CHARACTERS = 5_120;
 
-/** Policies a target (root, OU or account) can hold, and the default share of them for revocations (FullAWSAccess usually takes one). */
+/** Policies a target (root, OU or account) can hold. */
 export const SCPS_PER_TARGET = 5;
+
+/**
+ * The most revocation policies a target can take: every target also needs a policy that allows
+ * actions (FullAWSAccess, or the organization's own), since revocation policies only deny.
+ */
+export const MAX_POLICY_BUDGET: number = SCPS_PER_TARGET - 1;
+
+/** The revocation policies per target by default: every slot a target has beside FullAWSAccess. */
 export const DEFAULT_POLICY_BUDGET = 4;
+
+/** The name of the n-th (0-based) revocation policy. */
+export function organizationPolicyName(index: number): string {
+    return `revocable-roles-revocations-${index + 1}`;
+}
+
+/** What a revocation revokes, in words and as its identity across a change: `role ci-deployer`, `Identity Center user 90676d4c3b-…`. */
+export function revocationKey(revocation: { roleName?: unknown; identityCenterUserId?: unknown }): string {
+    return revocation.roleName !== undefined
+        ? `role ${String(revocation.roleName)}`
+        : `Identity Center user ${String(revocation.identityCenterUserId)}`;
+}
+
+/**
+ * The policy (0-based) a revocation belongs in among `budget` policies: the first four bytes of
+ * the SHA-256 of its key, modulo the budget. It depends on nothing but the revocation itself, so
+ * adding, removing or reordering other revocations never moves it; only a new budget does.
+ */
+export function policySlot(key: string, budget: number): number {
+    return createHash("sha256").update(key).digest().readUInt32BE(0) % budget;
+}
 
 /**
  * The statement of the placeholder policy, attached at all times so that an incident only edits
@@ -70,32 +102,34 @@ export function scpCharacters(document: PolicyDocument): number {
 }
 
 /**
- * The revocations as service control policies: statements in order, each policy as full as
- * {@link SCP_MAX_CHARACTERS} allows, and always at least one (the placeholder when there is no
- * revocation). Throws when they need more than `budget` policies, naming how many they need.
+ * Which revocations each of the `budget` policies holds (indexes into `revocations`), each
+ * policy's in the order of their keys: a revocation's policy is its {@link policySlot}.
+ */
+export function placeRevocations(revocations: OrganizationRevocation[], budget: number): number[][] {
+    const slots: number[][] = Array.from({ length: budget }, () => []);
+    const keys = revocations.map(revocationKey);
+    keys.forEach((key, i) => slots[policySlot(key, budget)].push(i));
+    for (const slot of slots) slot.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+    return slots;
+}
+
+/**
+ * The revocations as `budget` service control policies, every one deployed and attached at all
+ * times: each revocation in the policy of its {@link policySlot}, the placeholder in a policy that
+ * holds none. Throws when a policy would exceed {@link SCP_MAX_CHARACTERS}, naming it.
  */
 export function organizationPolicies(revocations: OrganizationRevocation[], budget: number = DEFAULT_POLICY_BUDGET): PolicyDocument[] {
-    const statements = revocations.length === 0 ? [PLACEHOLDER_STATEMENT] : revocations.map((r, i) => revocationStatement(r, i));
-    const documents: PolicyDocument[] = [];
-    let current: PolicyDocument | undefined;
-    for (const statement of statements) {
-        const grown: PolicyDocument = { Version: POLICY_VERSION, Statement: [...(current?.Statement ?? []), statement] };
-        if (current !== undefined && scpCharacters(grown) <= SCP_MAX_CHARACTERS) {
-            current.Statement.push(statement);
-            continue;
+    return placeRevocations(revocations, budget).map((held, slot) => {
+        const statements = held.length === 0 ? [PLACEHOLDER_STATEMENT] : held.map((i, n) => revocationStatement(revocations[i], n));
+        const document: PolicyDocument = { Version: POLICY_VERSION, Statement: statements };
+        const size = scpCharacters(document);
+        if (size > SCP_MAX_CHARACTERS) {
+            throw new Error(
+                `${held.length} revocations fall into ${organizationPolicyName(slot)}, ${size} characters, more than the ${SCP_MAX_CHARACTERS} a service control policy holds (a revocation's policy is chosen by a hash of what it revokes, so that no change moves one from policy to policy): remove revocations past their window (cutoff + 13 h), use a name pattern for roles that share a prefix, or raise policyBudget while no organization revocation is in force`,
+            );
         }
-        current = { Version: POLICY_VERSION, Statement: [statement] };
-        if (scpCharacters(current) > SCP_MAX_CHARACTERS) {
-            throw new Error(`the statement of revocation ${documents.length} alone exceeds ${SCP_MAX_CHARACTERS} characters`);
-        }
-        documents.push(current);
-    }
-    if (documents.length > budget) {
-        throw new Error(
-            `${revocations.length} revocations need ${documents.length} service control policies of at most ${SCP_MAX_CHARACTERS} characters, more than the budget of ${budget} per target (a target holds ${SCPS_PER_TARGET}, FullAWSAccess usually one): remove revocations past their window (cutoff + 13 h), use a name pattern for roles that share a prefix, or raise the budget`,
-        );
-    }
-    return documents;
+        return document;
+    });
 }
 
 /** What a statement of a revocation policy revokes, read back: its key (see `revocationKey`) and cutoff; undefined for the placeholder and anything else. */
@@ -109,4 +143,58 @@ export function revocationOfStatement(statement: PolicyStatement): { key: string
     }
     const user = statement.Condition?.StringEquals?.["identitystore:userId"];
     return typeof user === "string" ? { key: `Identity Center user ${user}`, cutoff } : undefined;
+}
+
+/** One revocation policy at one side of a change: its name, and the cutoff of each revocation it holds, by key. */
+export interface PlacedPolicy {
+    name: string;
+    revocations: ReadonlyMap<string, Date>;
+}
+
+/** A revocation in force before a change that the change takes out of its policy while another policy holds it. */
+export interface PolicyMove {
+    key: string;
+    cutoff: Date;
+    from: string;
+    to: string[];
+}
+
+/**
+ * The revocations in force at `now` that a change moves: held by a policy before, and after the
+ * change by other policies but not by that one. Pulumi updates policies one at a time, so between
+ * the update that drops one and the update that adds it, or for good if the second fails, nothing
+ * denies its sessions. (One that no policy holds after the change is not a move: it is removed.)
+ */
+export function movesInForce(before: readonly PlacedPolicy[], after: readonly PlacedPolicy[], now: Date): PolicyMove[] {
+    const moves: PolicyMove[] = [];
+    for (const policy of before) {
+        for (const [key, cutoff] of policy.revocations) {
+            if (now >= safeToRemoveAfter(cutoff)) continue;
+            if (after.find((p) => p.name === policy.name)?.revocations.has(key) === true) continue;
+            const to = after.filter((p) => p.revocations.has(key)).map((p) => p.name);
+            if (to.length > 0) moves.push({ key, cutoff, from: policy.name, to });
+        }
+    }
+    return moves;
+}
+
+/** Why a move fails and what to do instead: keep the budget (the only input that moves a revocation) until the revocation is safe to remove. */
+export function moveProblem(move: PolicyMove, budgets: { before?: number; after?: number }): string {
+    const safe = formatUtc(safeToRemoveAfter(move.cutoff));
+    const instead =
+        budgets.before !== undefined && budgets.after !== undefined && budgets.before !== budgets.after
+            ? `keep policyBudget at ${budgets.before} until ${safe}, when it is safe to remove`
+            : `leave the revocations in their policies until ${safe}, when it is safe to remove`;
+    return `moves from service control policy ${move.from} to ${move.to.join(", ")} while it is in force (revoked before ${formatUtc(move.cutoff)}, safe to remove after ${safe}): the deploy updates one policy before the other, and between the two updates, or for good if the second fails, no policy denies its sessions; ${instead}`;
+}
+
+/**
+ * Why a deploy would leave a target holding more revocation policies than its budget, or
+ * undefined: at the fullest step the target holds the `held` policies it held before and the
+ * `added` new ones, which are created and attached before any policy is updated or removed (make
+ * before break). A change that attaches nothing new never makes a target hold more than it does.
+ */
+export function budgetProblem(held: number, added: number, budget: number): string | undefined {
+    if (added === 0 || held + added <= budget) return undefined;
+    return `would hold ${held + added} revocation policies during the deploy (the ${held} it holds until the deploy ends, and ${added} new ones attached first), more than the policyBudget of ${budget}: a target holds ${SCPS_PER_TARGET} service control policies and one of them must allow actions (FullAWSAccess), so the attachment past the budget can fail, and the deploy with it`;
 }

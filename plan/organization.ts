@@ -18,7 +18,7 @@ export interface DeployedOrganizationPolicy {
     attachments: Map<string, PlannedResource>;
 }
 
-/** The organization policies of a plan, in registration order; none in a stack without an organization section. */
+/** The organization policies of a plan, in the order of their names (`…-1`, `…-2`); none in a stack without an organization section. */
 export function deployedOrganization(plan: Plan): DeployedOrganizationPolicy[] {
     const policies = new Map<string, DeployedOrganizationPolicy>();
     for (const resource of plan.resources) {
@@ -38,5 +38,6 @@ export function deployedOrganization(plan: Plan): DeployedOrganizationPolicy[] {
             policies.get(urn)?.attachments.set(String(resource.inputs.targetId), resource);
         }
     }
-    return [...policies.values()];
+    const name = (policy: DeployedOrganizationPolicy) => String(policy.resource.inputs.name);
+    return [...policies.values()].sort((a, b) => name(a).localeCompare(name(b), "en", { numeric: true }));
 }

@@ -56,7 +56,7 @@ async function runGuard(base: string, head: string | undefined) {
 }
 
 describe("the organization section", () => {
-    it("refuses more revocations than the policy budget holds, naming how many policies they need", () => {
+    it("refuses more revocations than their policy holds, naming it and its size", () => {
         const many = Array.from({ length: 22 }, (_, i) => ({ role: `team-${i}-deployer`, cutoff: CUTOFF }));
         const text = organizationStack(["r-ab12"], many, "").replace("    targets:", "    policyBudget: 1\n    targets:");
         const result = readStackConfig(loadStack(memorySource({ "Pulumi.org.yaml": text }), "org").config, {
@@ -64,7 +64,7 @@ describe("the organization section", () => {
             now: NOW,
         });
         assert.deepStrictEqual(result.ok ? [] : result.errors, [
-            "Pulumi.org.yaml: revocable-roles:organization.revocations: 22 revocations need 2 service control policies of at most 5120 characters, more than the budget of 1 per target (a target holds 5, FullAWSAccess usually one): remove revocations past their window (cutoff + 13 h), use a name pattern for roles that share a prefix, or raise the budget",
+            "Pulumi.org.yaml: revocable-roles:organization.revocations: 22 revocations fall into revocable-roles-revocations-1, 5530 characters, more than the 5120 a service control policy holds (a revocation's policy is chosen by a hash of what it revokes, so that no change moves one from policy to policy): remove revocations past their window (cutoff + 13 h), use a name pattern for roles that share a prefix, or raise policyBudget while no organization revocation is in force",
         ]);
     });
 
@@ -87,7 +87,7 @@ describe("the organization section", () => {
 });
 
 describe("the organization policies the program deploys", () => {
-    it("renders every revocation into one policy attached to every target, protected while one is in force", async () => {
+    it("renders each revocation into the policy of its key, every policy attached to every target, protected while it holds one in force", async () => {
         const plan = await planOf(
             organizationStack(
                 ["r-ab12", "ou-ab12-cd34ef56"],
@@ -97,21 +97,24 @@ describe("the organization policies the program deploys", () => {
                 ],
             ),
         );
-        const policy = "organization-revocable-roles-revocations-1";
+        const policy = (n: number) => `organization-revocable-roles-revocations-${n}`;
+        // The last policy is registered first (each depends on the one after it); ci-deployer's is the fourth, the user's the second.
         assert.deepStrictEqual(
             plan.resources.map((r) => [r.type, r.name, r.protect]),
             [
                 ["revocable-roles:index:OrganizationRevocations", "organization", false],
-                ["aws:organizations/policy:Policy", policy, true],
-                ["aws:organizations/policyAttachment:PolicyAttachment", `${policy}-r-ab12`, true],
-                ["aws:organizations/policyAttachment:PolicyAttachment", `${policy}-ou-ab12-cd34ef56`, true],
+                ...[4, 3, 2, 1].flatMap((n) => [
+                    ["aws:organizations/policy:Policy", policy(n), n === 4],
+                    ["aws:organizations/policyAttachment:PolicyAttachment", `${policy(n)}-r-ab12`, n === 4],
+                    ["aws:organizations/policyAttachment:PolicyAttachment", `${policy(n)}-ou-ab12-cd34ef56`, n === 4],
+                ]),
             ],
         );
         const [, resource, attachment] = plan.resources;
         assert.deepStrictEqual(
             { ...resource.inputs, content: JSON.parse(resource.inputs.content as string) },
             {
-                name: "revocable-roles-revocations-1",
+                name: "revocable-roles-revocations-4",
                 type: "SERVICE_CONTROL_POLICY",
                 description: "Denies sessions issued before their cutoff; managed by revocable-roles",
                 content: {
@@ -127,26 +130,32 @@ describe("the organization policies the program deploys", () => {
                                 ArnLike: { "aws:PrincipalArn": ["arn:*:iam::*:role/ci-deployer", "arn:*:iam::*:role/*/ci-deployer"] },
                             },
                         },
-                        {
-                            Sid: "RevokeIdentityCenterUser1",
-                            Effect: "Deny",
-                            Action: "*",
-                            Resource: "*",
-                            Condition: {
-                                DateLessThan: { "aws:TokenIssueTime": OLD_CUTOFF },
-                                StringEquals: { "identitystore:userId": USER },
-                            },
-                        },
                     ],
                 },
             },
         );
-        assert.deepStrictEqual(attachment.inputs, { policyId: `${policy}-id`, targetId: "r-ab12" });
+        assert.deepStrictEqual(JSON.parse(plan.resources[7].inputs.content as string), {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "RevokeIdentityCenterUser0",
+                    Effect: "Deny",
+                    Action: "*",
+                    Resource: "*",
+                    Condition: {
+                        DateLessThan: { "aws:TokenIssueTime": OLD_CUTOFF },
+                        StringEquals: { "identitystore:userId": USER },
+                    },
+                },
+            ],
+        });
+        assert.deepStrictEqual(attachment.inputs, { policyId: `${policy(4)}-id`, targetId: "r-ab12" });
         assert.deepStrictEqual(plan.details.get(attachment.urn)!.propertyDependencies.policyId, [resource.urn]);
     });
 
-    it("keeps the placeholder attached, unprotected, when nothing is revoked, and says so in the plan", async () => {
+    it("keeps every policy of the budget attached as a placeholder, unprotected, when nothing is revoked, and says so in the plan", async () => {
         const plan = await planOf(organizationStack(["r-ab12"], []));
+        const placeholder = "    placeholder: denies no session, kept attached so that a revocation only edits it";
         assert.deepStrictEqual(JSON.parse(plan.resources[1].inputs.content as string).Statement, [
             {
                 Sid: "RevocationPlaceholder",
@@ -159,12 +168,18 @@ describe("the organization policies the program deploys", () => {
         assert.deepStrictEqual(describePlan(plan).split("\n"), [
             'Offline plan of stack "org" (project revocable-roles): no AWS call was made.',
             "",
-            "organization: 1 service control policy",
+            "organization: 4 service control policies",
             "  revocable-roles-revocations-1: attached to r-ab12",
-            "    placeholder: denies no session, kept attached so that a revocation only edits it",
+            placeholder,
+            "  revocable-roles-revocations-2: attached to r-ab12",
+            placeholder,
+            "  revocable-roles-revocations-3: attached to r-ab12",
+            placeholder,
+            "  revocable-roles-revocations-4: attached to r-ab12",
+            placeholder,
             "  limits: service control policies do not apply to the management account or to service-linked roles, and deleting an Identity Center session in the console does not end the role sessions it already issued",
             "",
-            "0 roles, 3 resources.",
+            "0 roles, 9 resources.",
         ]);
     });
 });
@@ -240,12 +255,14 @@ describe("npm run guard: organization revocations", () => {
             `fail is no longer deployed on target r-ab12 while it is in force ${WINDOW}`,
         ]);
         assert.deepStrictEqual(judge(head([component, { ...policy, inputs: { ...policy.inputs, type: "TAG_POLICY" } }, attachment])), [
-            `fail aws:organizations/policy:Policy organization-revocable-roles-revocations-1 would be replaced while the revocation is in force ${WINDOW}: between the delete and the create no policy denies its sessions on target r-ab12`,
+            `fail aws:organizations/policy:Policy organization-revocable-roles-revocations-4 would be replaced while the revocation is in force ${WINDOW}: between the delete and the create no policy denies its sessions on target r-ab12`,
             // Its policyId is the replaced policy's ID: the engine replaces the attachment with it.
-            `fail aws:organizations/policyAttachment:PolicyAttachment organization-revocable-roles-revocations-1-r-ab12 would be replaced while the revocation is in force ${WINDOW}: between the delete and the create no policy denies its sessions on target r-ab12`,
+            `fail aws:organizations/policyAttachment:PolicyAttachment organization-revocable-roles-revocations-4-r-ab12 would be replaced while the revocation is in force ${WINDOW}: between the delete and the create no policy denies its sessions on target r-ab12`,
+            // The replacement is attached before the policy it replaces is detached: five of ours at once.
+            "fail would hold 5 revocation policies during the deploy (the 4 it holds until the deploy ends, and 1 new ones attached first), more than the policyBudget of 4: a target holds 5 service control policies and one of them must allow actions (FullAWSAccess), so the attachment past the budget can fail, and the deploy with it",
         ]);
         assert.deepStrictEqual(judge(head([component, { ...policy, protect: false }, attachment])), [
-            `fail deploys organization-revocable-roles-revocations-1 without protect while the revocation is in force ${WINDOW}: pulumi up would not refuse to delete, replace or detach them`,
+            `fail deploys organization-revocable-roles-revocations-4 without protect while the revocation is in force ${WINDOW}: pulumi up would not refuse to delete, replace or detach them`,
         ]);
         const earlier = (policy.inputs.content as string).replace(CUTOFF, OLD_CUTOFF);
         assert.deepStrictEqual(judge(head([component, { ...policy, inputs: { ...policy.inputs, content: earlier } }, attachment])), [
@@ -340,7 +357,7 @@ config:
         );
     });
 
-    it("writes nothing for an earlier cutoff, more revocations than the budget, or a project without an organization stack", async () => {
+    it("writes nothing for an earlier cutoff, more revocations than their policy holds, or a project without an organization stack", async () => {
         const root = project({ "Pulumi.org.yaml": ORG.replace("targets:", "policyBudget: 1\n    targets:") });
         const before = fileOf(root);
         assert.deepStrictEqual(await at(root, ["--org", "--role-name", "ci-deployer", "--at", "2026-11-26T21:00:00Z"]), {
@@ -356,7 +373,7 @@ config:
                 1,
                 [
                     "nothing was written: the change would leave Pulumi.org.yaml invalid:",
-                    "Pulumi.org.yaml: revocable-roles:organization.revocations: 22 revocations need 2 service control policies of at most 5120 characters, more than the budget of 1 per target (a target holds 5, FullAWSAccess usually one): remove revocations past their window (cutoff + 13 h), use a name pattern for roles that share a prefix, or raise the budget",
+                    "Pulumi.org.yaml: revocable-roles:organization.revocations: 22 revocations fall into revocable-roles-revocations-1, 5520 characters, more than the 5120 a service control policy holds (a revocation's policy is chosen by a hash of what it revokes, so that no change moves one from policy to policy): remove revocations past their window (cutoff + 13 h), use a name pattern for roles that share a prefix, or raise policyBudget while no organization revocation is in force",
                 ],
             ],
         );
@@ -496,13 +513,16 @@ describe("ci deploy with an organization stack", () => {
         const many = Array.from({ length: 22 }, (_, i) => ({ role: `team-${i}-deployer`, cutoff: OLD_CUTOFF }));
         const root = repository({ "Pulumi.org.yaml": organizationStack(["r-ab12"], many) });
         const base = git(root, "rev-parse", "HEAD").trim();
-        // Every revocation is past its window: all but one are removed, and the second policy goes with them.
-        commitFiles(root, { "Pulumi.org.yaml": organizationStack(["r-ab12"], many.slice(0, 1)) }, "prune");
+        // Every revocation is past its window: all but one are removed, and a budget of 2 drops the last two policies.
+        const pruned = organizationStack(["r-ab12"], many.slice(0, 1)).replace("    targets:", "    policyBudget: 2\n    targets:");
+        commitFiles(root, { "Pulumi.org.yaml": pruned }, "prune");
         const plan = await deployPlan("org", base, { root, programRoot: PROJECT_ROOT, now: NOW, env: {} });
         const component = "urn:pulumi:org::revocable-roles::revocable-roles:index:OrganizationRevocations";
         assert.deepStrictEqual(plan.unprotect, [
-            `${component}$aws:organizations/policy:Policy::organization-revocable-roles-revocations-2`,
-            `${component}$aws:organizations/policyAttachment:PolicyAttachment::organization-revocable-roles-revocations-2-r-ab12`,
+            `${component}$aws:organizations/policy:Policy::organization-revocable-roles-revocations-4`,
+            `${component}$aws:organizations/policyAttachment:PolicyAttachment::organization-revocable-roles-revocations-4-r-ab12`,
+            `${component}$aws:organizations/policy:Policy::organization-revocable-roles-revocations-3`,
+            `${component}$aws:organizations/policyAttachment:PolicyAttachment::organization-revocable-roles-revocations-3-r-ab12`,
         ]);
     });
 });

@@ -35,6 +35,8 @@ const BEFORE = "2026-12-01T08:59:59Z";
 const AFTER = "2026-12-01T09:00:01Z";
 const ALLOW_ALL: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 const FULL_AWS_ACCESS = { name: "FullAWSAccess", policy: ALLOW_ALL };
+/** How many of the 60 revocations below fall into each of the four policies. */
+const STATEMENTS = [14, 15, 16, 15];
 
 type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
@@ -128,35 +130,34 @@ describe("organization-wide revocation (service control policies)", () => {
         assert.deepStrictEqual(decisions, { before: "ExplicitlyDenied", after: "Allowed", other: "Allowed" });
     });
 
-    it("renders, when there is no revocation, a placeholder policy that denies no session", async () => {
+    it("renders, when there is no revocation, placeholder policies that deny no session", async () => {
         const placeholder = organizationPolicies([]);
-        assert.deepStrictEqual(placeholder, [{ Version: "2012-10-17", Statement: [PLACEHOLDER_STATEMENT] }]);
+        assert.deepStrictEqual(placeholder, Array(4).fill({ Version: "2012-10-17", Statement: [PLACEHOLDER_STATEMENT] }));
         assert.strictEqual(await decide(placeholder, { role: "ci-deployer", issued: "2011-06-01T00:00:00Z" }), "Allowed");
     });
 
-    it("packs statements into as few policies of at most 5,120 characters as fit, and refuses more than the budget", () => {
+    it("places statements by a hash of what they revoke into the budget's policies of at most 5,120 characters, and refuses a fuller one", () => {
         const many: OrganizationRevocation[] = Array.from({ length: 60 }, (_, i) => ({
             roleName: `service-${String(i).padStart(3, "0")}`,
             revokeBefore: CUTOFF,
         }));
-        const packed = organizationPolicies(many);
+        const placed = organizationPolicies(many);
         assert.deepStrictEqual(
             {
-                policies: packed.length,
-                statements: packed.map((p) => p.Statement.length),
-                fit: packed.every((p) => scpCharacters(p) <= SCP_MAX_CHARACTERS),
+                policies: placed.length,
+                statements: placed.map((p) => p.Statement.length),
+                fit: placed.every((p) => scpCharacters(p) <= SCP_MAX_CHARACTERS),
             },
-            { policies: 3, statements: [21, 21, 18], fit: true },
+            { policies: 4, statements: STATEMENTS, fit: true },
         );
-        // One statement more in the first policy would not fit.
-        assert.ok(scpCharacters({ ...packed[0], Statement: [...packed[0].Statement, packed[1].Statement[0]] }) > SCP_MAX_CHARACTERS);
+        // Each policy's statements in the order of their keys, numbered from 0.
         assert.deepStrictEqual(
-            packed.flatMap((p) => p.Statement.map((s) => s.Sid)),
-            many.map((_, i) => `RevokeRole${i}`),
+            placed.map((p) => p.Statement.map((s) => s.Sid)),
+            STATEMENTS.map((count) => Array.from({ length: count }, (_, i) => `RevokeRole${i}`)),
         );
         assert.throws(() => organizationPolicies(many, 2), {
             message:
-                "60 revocations need 3 service control policies of at most 5120 characters, more than the budget of 2 per target (a target holds 5, FullAWSAccess usually one): remove revocations past their window (cutoff + 13 h), use a name pattern for roles that share a prefix, or raise the budget",
+                "30 revocations fall into revocable-roles-revocations-1, 7258 characters, more than the 5120 a service control policy holds (a revocation's policy is chosen by a hash of what it revokes, so that no change moves one from policy to policy): remove revocations past their window (cutoff + 13 h), use a name pattern for roles that share a prefix, or raise policyBudget while no organization revocation is in force",
         });
     });
 });
@@ -182,12 +183,16 @@ describe("organization-wide revocation against a real Organizations API (moto_se
         try {
             await organizations.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
             const root = (await organizations.send(new ListRootsCommand({}))).Roots![0].Id!;
-            // 30 revocations: two policies, each attached to the root, as the program registers them.
+            // 30 revocations: the budget's four policies, each attached to the root, as the program registers them.
             const entries = Array.from({ length: 30 }, (_, i) => `      - roleName: service-${i}\n        revokeBefore: "${CUTOFF}"\n`);
             const text = `config:\n  revocable-roles:organization:\n    targets: ["${root}"]\n    revocations:\n${entries.join("")}`;
             const plan = await planStack(loadStack(memorySource({ "Pulumi.org.yaml": text }), "org"), PROJECT_ROOT, new Date(AFTER));
             const ids = new Map<string, string>();
-            for (const policy of plan.resources.filter((r) => r.type === "aws:organizations/policy:Policy")) {
+            // In the order of their names (the program registers the last first).
+            const policies = plan.resources
+                .filter((r) => r.type === "aws:organizations/policy:Policy")
+                .sort((a, b) => String(a.inputs.name).localeCompare(String(b.inputs.name)));
+            for (const policy of policies) {
                 const { name, description, type, content } = policy.inputs as Record<string, string>;
                 const created = await organizations.send(
                     new CreatePolicyCommand({ Name: name, Description: description, Type: type as PolicyType, Content: content }),
@@ -214,7 +219,13 @@ describe("organization-wide revocation against a real Organizations API (moto_se
                     stored: stored.map((content) => JSON.parse(content) as unknown),
                 },
                 {
-                    attached: ["FullAWSAccess", "revocable-roles-revocations-1", "revocable-roles-revocations-2"],
+                    attached: [
+                        "FullAWSAccess",
+                        "revocable-roles-revocations-1",
+                        "revocable-roles-revocations-2",
+                        "revocable-roles-revocations-3",
+                        "revocable-roles-revocations-4",
+                    ],
                     stored: organizationPolicies(
                         Array.from({ length: 30 }, (_, i) => ({ roleName: `service-${i}`, revokeBefore: CUTOFF })),
                     ),

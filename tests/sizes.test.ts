@@ -7,10 +7,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, capture, loaded, memorySource, project, repository } from "./helpers";
+import { Capture, capture, memorySource, project, repository } from "./helpers";
 import { INLINE_POLICY_QUOTA, PolicyDocument, REVOCATION_RESERVE, countedSize, quotaSize, serializePolicy } from "../iam/policy";
-import { scpCharacters } from "../iam/organizationPolicy";
+import { SCP_MAX_CHARACTERS, organizationPolicies, scpCharacters } from "../iam/organizationPolicy";
 import { readStackConfig } from "../config/stackConfig";
+import { roleProblems } from "../iam/rules";
+import { formatPath } from "../iam/problems";
 import { loadStack } from "../config/loader";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as guard } from "../cli/guard";
@@ -19,6 +21,7 @@ import { main as revoke } from "../cli/revoke";
 import { iamClient } from "../cli/emergency";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
+const CUTOFF = "2026-11-27T10:00:00Z";
 
 /** A one-statement document whose resource is `resource` and, when given, a condition on a principal tag. */
 const documentWith = (resource: string, tag?: string): PolicyDocument => ({
@@ -131,6 +134,20 @@ describe("room kept for the revocation", () => {
         assert.deepStrictEqual(errorsOf(stackWith(padded)), [over(FULL + 1)]);
     });
 
+    it("refuses it in the component's own arguments too, as the RevocableRole of a TypeScript program takes them", () => {
+        const args = (document: PolicyDocument) => ({
+            roleName: "app",
+            trust: { accounts: ["111111111111"] },
+            inlinePolicies: { p: document },
+        });
+        assert.deepStrictEqual(
+            [roleProblems(args(roleWithPolicyOf(FULL)), NOW), roleProblems(args(roleWithPolicyOf(FULL + 1, "🔑")), NOW)].map((problems) =>
+                problems.map((p) => `${formatPath(p.path)}: ${p.message}`),
+            ),
+            [[], [over(FULL + 1).replace("Pulumi.dev.yaml: revocable-roles:roles.app.", "")]],
+        );
+    });
+
     it("refuses it in the plan, the guard and revoke, writing nothing", async () => {
         const bad = stackWith(roleWithPolicyOf(FULL + 1, "\u00a0"));
         const root = project({ "Pulumi.dev.yaml": bad });
@@ -157,5 +174,25 @@ describe("room kept for the revocation", () => {
             stderr: `Pulumi.dev.yaml is invalid; fix it before revoking:\n${over(FULL + 1)}\n`,
         });
         assert.strictEqual(fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8"), bad);
+    });
+});
+
+describe("service control policies at the size limit", () => {
+    const revocations = (last: string, user: string) => [
+        ...Array.from({ length: 13 }, (_, i) => ({ roleName: `${String(i).padStart(2, "0")}${"n".repeat(62)}`, revokeBefore: CUTOFF })),
+        { roleName: last, revokeBefore: CUTOFF },
+        { identityCenterUserId: user, revokeBefore: CUTOFF },
+    ];
+
+    it("fits a policy of exactly 5,120 characters", () => {
+        const [policy] = organizationPolicies(revocations("z".repeat(58), "90676d4c3b-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"), 1);
+        assert.deepStrictEqual([policy.Statement.length, scpCharacters(policy)], [15, SCP_MAX_CHARACTERS]);
+    });
+
+    it("refuses one character more, naming the policy and its size", () => {
+        assert.throws(() => organizationPolicies(revocations("z".repeat(64), "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"), 1), {
+            message:
+                "15 revocations fall into revocable-roles-revocations-1, 5121 characters, more than the 5120 a service control policy holds (a revocation's policy is chosen by a hash of what it revokes, so that no change moves one from policy to policy): remove revocations past their window (cutoff + 13 h), use a name pattern for roles that share a prefix, or raise policyBudget while no organization revocation is in force",
+        });
     });
 });

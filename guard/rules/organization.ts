@@ -3,14 +3,16 @@
  * inside its window or moved earlier fails, and so does a target dropped while any is in force.
  * In the plans: every revocation the base deploys in force must be deployed at the head, with a
  * cutoff no earlier, on every target the base attaches it to, by policies and attachments that are
- * neither replaced nor unprotected.
+ * neither replaced nor unprotected, in the policy that holds it at the base. At any time, no
+ * target may hold more policies than the budget at the fullest step of the deploy.
  */
 import { stackFileName } from "../../config/loader";
 import { OrganizationRevocations } from "../../config/stackConfig";
-import { footprint } from "../../plan/model";
+import { Plan, footprint } from "../../plan/model";
 import { emptyPlan } from "../../plan/run";
 import { DeployedOrganizationPolicy, deployedOrganization } from "../../plan/organization";
 import { formatUtc, instantOf, safeToRemoveAfter } from "../../iam/timestamps";
+import { DEFAULT_POLICY_BUDGET, PlacedPolicy, budgetProblem, moveProblem, movesInForce } from "../../iam/organizationPolicy";
 import { Finding, failure, organization } from "../findings";
 import { StackChange, window } from "../sides";
 import { compareCutoff } from "./cutoffs";
@@ -102,7 +104,47 @@ function planRules(change: StackChange, decided: Set<string>): Finding[] {
             }
         }
     }
+    const budgets = { before: budgetOf(change.base.revocations?.organization), after: budgetOf(change.head.revocations?.organization) };
+    for (const move of movesInForce(placed(deployedOrganization(base)), placed(headPolicies), now)) {
+        if (!decided.has(move.key)) findings.push(failure(organization(stack, move.key), moveProblem(move, budgets)));
+    }
     return findings;
+}
+
+/** The policies of a plan as placed: each by its name, with what it holds. */
+function placed(policies: DeployedOrganizationPolicy[]): PlacedPolicy[] {
+    return policies.map((policy) => ({ name: String(policy.resource.inputs.name), revocations: policy.revocations }));
+}
+
+/** The `policyBudget` a side's section writes, when it is a valid one; else undefined. */
+function budgetOf(section: OrganizationRevocations | undefined): number | undefined {
+    if (section === undefined) return undefined;
+    const budget = section.policyBudget ?? DEFAULT_POLICY_BUDGET;
+    return typeof budget === "number" && Number.isInteger(budget) ? budget : undefined;
+}
+
+/**
+ * At any time: at the fullest step of the deploy, a target holds the revocation policies the base
+ * attaches to it and the head's new attachments (added, or replaced: the engine creates the
+ * replacement first), which must fit the head's budget. Judged when the base's plan is known.
+ */
+function budgetRules({ stack, base, head }: StackChange): Finding[] {
+    if (head.plan === undefined || (base.present && base.plan === undefined)) return [];
+    const before: Plan = base.plan ?? emptyPlan(head.plan.project, stack);
+    const budget = budgetOf(head.revocations?.organization);
+    if (budget === undefined) return [];
+    const f = footprint(before, head.plan);
+    const fresh = new Set([...f.added, ...f.replaced]);
+    const attached = (policies: DeployedOrganizationPolicy[], target: string) =>
+        policies.flatMap((p) => (p.attachments.has(target) ? [p.attachments.get(target)!] : []));
+    const basePolicies = deployedOrganization(before);
+    const headPolicies = deployedOrganization(head.plan);
+    const targets = [...new Set(headPolicies.flatMap((p) => [...p.attachments.keys()]))];
+    return targets.flatMap((target) => {
+        const added = attached(headPolicies, target).filter((r) => fresh.has(r.urn)).length;
+        const problem = budgetProblem(attached(basePolicies, target).length, added, budget);
+        return problem === undefined ? [] : [failure(organization(stack, `target ${target}`), problem)];
+    });
 }
 
 /** Every policy and attachment the head deploys holding a revocation in force must be protected, so that `pulumi up` refuses to delete, replace or detach it. */
@@ -132,5 +174,5 @@ export function organizationRules(change: StackChange): Finding[] {
     const decided = new Set(
         config.flatMap(({ verdict, subject }) => (verdict === "fail" && subject.kind === "organization" ? [subject.what] : [])),
     );
-    return [...config, ...planRules(change, decided), ...protectionRules(change)];
+    return [...config, ...planRules(change, decided), ...protectionRules(change), ...budgetRules(change)];
 }
