@@ -6,8 +6,9 @@
  * them); for anything else it returns undefined, and the loader reads the file with the full
  * parser, which also names any problem.
  *
- * It exists for speed: reading the benchmark's 1,000-role stack file (845 kB), the full parser
- * takes 0.75 s and allocates 325 MiB, this reader 0.1 s and 14 MiB (config included).
+ * It exists for speed: reading the benchmark's 1,000-role stack file (415 kB) with its config,
+ * the full readers (YAML 1.2 and YAML 1.1) take about 0.2 s, this reader 10 ms. It stands aside on
+ * any plain string that YAML 1.1 or go-yaml reads as something else, which the full reader refuses.
  */
 import { plainStringReadsAlike } from "./yamlReadings";
 
