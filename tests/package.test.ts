@@ -133,7 +133,7 @@ describe("the multi-language component package", function () {
 describe("the release", () => {
     const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
 
-    it("has one version everywhere: the package, the component package, its schema, the lock file and the changelog's newest section", () => {
+    it("has one version everywhere: the package, the component package, its schema, the lock file and the changelog's newest release", () => {
         const version = (JSON.parse(read("package.json")) as { version: string }).version;
         assert.match(version, /^\d+\.\d+\.\d+$/);
         assert.deepStrictEqual(
@@ -141,7 +141,8 @@ describe("the release", () => {
                 componentPackage: (JSON.parse(read("package/package.json")) as { version: string }).version,
                 schema: (JSON.parse(read("package/schema.json")) as { version: string }).version,
                 lock: (JSON.parse(read("package-lock.json")) as { version: string }).version,
-                changelog: /^## (\S+)$/m.exec(read("CHANGELOG.md"))?.[1],
+                // Changes not yet released wait under "## Unreleased" above the newest release.
+                changelog: /^## (?!Unreleased$)(\S+)$/m.exec(read("CHANGELOG.md"))?.[1],
             },
             { componentPackage: version, schema: version, lock: version, changelog: version },
         );
