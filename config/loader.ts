@@ -13,6 +13,7 @@ import { NAMESPACE } from "./stackConfig";
 import { EntryKind, ProjectSource } from "./sources";
 import { readPlainYaml } from "./plainYaml";
 import { characterProblem } from "./bytes";
+import { compose, readingProblems, tokenize } from "./yamlReadings";
 import { UserFacingError } from "../iam/errors";
 
 /** The only project file this project supports. */
@@ -47,8 +48,10 @@ export interface LoadedStack {
     stack: string;
     file: string;
     text: string;
-    /** Namespaced keys; strings as written, every other value as JSON (project-level config included). */
+    /** Namespaced keys as the CLI reads them (`ns:name`); strings as written, every other value as JSON (project-level config included). */
     config: Record<string, string>;
+    /** The stack file's other top-level keys (`secretsprovider`, `encryptedkey`, `encryptionsalt`), as written: they decide how the deploy decrypts and reads the stack. */
+    settings: Record<string, string>;
 }
 
 const PROJECT_KEYS = new Set([
@@ -118,6 +121,8 @@ function yamlErrorInWords(file: string, text: string, error: YAML.YAMLError): st
 interface Parsed {
     document: YAML.Document.Parsed;
     problems: string[];
+    /** The line of a node, 1-based. */
+    lineOf: (node: YAML.Node) => number;
 }
 
 /**
@@ -125,15 +130,17 @@ interface Parsed {
  * refuses the features where they could disagree: merge keys, aliases, explicit tags.
  */
 function parse(file: string, text: string): Parsed {
-    const lines = new YAML.LineCounter();
-    const document = YAML.parseDocument(text, { lineCounter: lines });
+    const source = tokenize(text);
+    const lines = source.lines;
+    const document = compose(source);
     const problems = [...document.errors, ...document.warnings].map((error) =>
         error.code === "MULTIPLE_DOCS"
             ? `${file}: line ${error.linePos?.[0].line}: a second YAML document (---) is not supported; the Pulumi CLI reads only the first, so remove it`
             : yamlErrorInWords(file, text, error),
     );
-    if (problems.length > 0) return { document, problems };
-    const at = (node: YAML.Node) => `line ${lines.linePos(node.range?.[0] ?? 0).line}`;
+    const lineOf = (node: YAML.Node) => lines.linePos(node.range?.[0] ?? 0).line;
+    if (problems.length > 0) return { document, problems, lineOf };
+    const at = (node: YAML.Node) => `line ${lineOf(node)}`;
     YAML.visit(document, {
         Alias(_, node) {
             problems.push(
@@ -159,7 +166,8 @@ function parse(file: string, text: string): Parsed {
             }
         },
     });
-    return { document, problems };
+    problems.push(...readingProblems(file, source, document));
+    return { document, problems, lineOf };
 }
 
 function mapping(value: unknown): value is Record<string, unknown> {
@@ -208,10 +216,13 @@ export function loadProject(source: ProjectSource): Project {
     problems.push(...runtimeOptionProblems(mapping(data.runtime) ? data.runtime.options : undefined));
     const config: Record<string, string> = {};
     if (data.config !== undefined) {
-        if (!mapping(data.config)) {
+        const node = parsed.document.get("config", true);
+        if (!mapping(data.config) || !YAML.isMap(node)) {
             problems.push(`${PROJECT_FILE}: config: expected a mapping of namespaced keys`);
         } else {
-            for (const [key, declared] of Object.entries(data.config)) {
+            const keys = new ConfigKeys(PROJECT_FILE);
+            for (const pair of node.items) {
+                const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
                 const namespace = key.includes(":") ? key.slice(0, key.indexOf(":")) : undefined;
                 if (namespace === undefined || namespace.toLowerCase() === NAMESPACE) {
                     problems.push(
@@ -219,11 +230,17 @@ export function loadProject(source: ProjectSource): Project {
                     );
                     continue;
                 }
+                const read = keys.read(key, parsed.lineOf(pair.key as YAML.Node), data.name as string);
+                if ("problem" in read) {
+                    problems.push(read.problem);
+                    continue;
+                }
                 // Short form `key: value`, or a declaration `{ value | default, type, description, secret }`.
+                const declared = YAML.isNode(pair.value) ? (pair.value.toJS(parsed.document) as unknown) : null;
                 const value = mapping(declared) ? (declared.value ?? declared.default) : declared;
-                const credential = credentialProblem(PROJECT_FILE, key, value);
+                const credential = credentialProblem(PROJECT_FILE, read.key, value);
                 if (credential !== undefined) problems.push(credential.replace(`${PROJECT_FILE}: `, `${PROJECT_FILE}: config.`));
-                if (value !== undefined) config[key] = cliValue(value);
+                if (value !== undefined) config[read.key] = cliValue(value);
             }
         }
     }
@@ -299,6 +316,15 @@ export function packageJsonProblems(source: ProjectSource, programPinned = false
         );
     }
     return problems;
+}
+
+/**
+ * A stack file's config value as the Pulumi CLI passes it to a program: a key without a value
+ * (null, `~`, or nothing) as the empty string, as the CLI does ("currently treated as an empty
+ * string"), everything else as {@link cliValue}.
+ */
+function stackConfigValue(value: unknown): string {
+    return value === null ? "" : cliValue(value);
 }
 
 /** A config value as the Pulumi CLI passes it to a program: strings as written, everything else as JSON. */
@@ -383,7 +409,8 @@ export function loadStack(source: ProjectSource, stack: string, text?: string): 
         throw new UnknownStackError(stack, scanStacks(source).stacks);
     }
     const content = text ?? readText(source, file);
-    return { project, stack, file, text: content, config: { ...project.config, ...stackConfig(file, content, project.name) } };
+    const read = readStackFile(file, content, project.name);
+    return { project, stack, file, text: content, config: { ...project.config, ...read.config }, settings: read.settings };
 }
 
 const CANONICAL_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
@@ -401,11 +428,22 @@ export function readText(source: ProjectSource, file: string): string {
     return text;
 }
 
-/** The `config:` of a stack file as the CLI passes it, after refusing what this tool does not model. */
-export function stackConfig(file: string, text: string, project: string = NAMESPACE): Record<string, string> {
+/** A stack file as the CLI reads it: its `config:` (keys as the CLI reads them) and its other top-level keys. */
+export interface StackFile {
+    config: Record<string, string>;
+    settings: Record<string, string>;
+}
+
+/** A stack file as the CLI reads it, after refusing what this tool does not model. Throws {@link ConfigSourceError}. */
+export function readStackFile(file: string, text: string, project: string = NAMESPACE): StackFile {
     const problem = characterProblem(file, text);
     if (problem !== undefined) throw new ConfigSourceError([problem]);
-    return plainStackConfig(file, text, project) ?? parsedStackConfig(file, text, project);
+    return plainStackFile(file, text, project) ?? parsedStackFile(file, text, project);
+}
+
+/** The `config:` of a stack file as the CLI passes it, after refusing what this tool does not model. */
+export function stackConfig(file: string, text: string, project: string = NAMESPACE): Record<string, string> {
+    return readStackFile(file, text, project).config;
 }
 
 /**
@@ -414,18 +452,35 @@ export function stackConfig(file: string, text: string, project: string = NAMESP
  * which then reads it and names each problem. Equal to that reader's result whenever defined.
  */
 export function plainStackConfig(file: string, text: string, project: string = NAMESPACE): Record<string, string> | undefined {
+    return plainStackFile(file, text, project)?.config;
+}
+
+/** {@link readStackFile} for a file in the plain block style; undefined for any other file, or one the full reader would refuse. */
+function plainStackFile(file: string, text: string, project: string): StackFile | undefined {
     const data = readPlainYaml(text);
     if (!mapping(data) || Object.keys(data).some((key) => stackKeyProblem(file, key) !== undefined)) return undefined;
     const config = data.config ?? {};
     if (!mapping(config)) return undefined;
     const result: Record<string, string> = {};
-    for (const [key, value] of Object.entries(config)) {
-        if (configKeyProblem(file, key, project) !== undefined) return undefined;
+    const keys = new ConfigKeys(file);
+    for (const [written, value] of Object.entries(config)) {
+        const read = keys.read(written, 0, project);
+        if ("problem" in read) return undefined;
+        const key = read.key;
         if (key.startsWith(`${NAMESPACE}:`) && holdsSecret(value)) return undefined;
         if (credentialProblem(file, key, value) !== undefined) return undefined;
-        result[key] = cliValue(value);
+        result[key] = stackConfigValue(value);
     }
-    return result;
+    return { config: result, settings: settingsOf(data) };
+}
+
+/** The top-level keys of a stack file other than `config`, as written. */
+function settingsOf(data: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(
+        Object.entries(data)
+            .filter(([key]) => key !== "config")
+            .map(([key, value]) => [key, cliValue(value)]),
+    );
 }
 
 /** Provider settings that hold credentials: Pulumi keeps them encrypted, and no tool of this project prints them. */
@@ -462,25 +517,72 @@ function stackKeyProblem(file: string, key: string): string | undefined {
     return STACK_KEYS.has(key) ? undefined : `${file}: ${key}: is not a stack file key the Pulumi CLI reads; remove it`;
 }
 
+/** A config key as the Pulumi CLI's `config.ParseKey` reads it, or the CLI's reason to refuse it. */
+export function parseConfigKey(key: string): { namespace: string; name: string; legacy: boolean } | { refused: string } {
+    const parts = key.split(":");
+    // `<namespace>:<name>`, or the legacy `<namespace>:config:<name>`, which is the same key.
+    if (parts.length === 2) return { namespace: parts[0], name: parts[1], legacy: false };
+    if (parts.length === 3 && parts[1] === "config") return { namespace: parts[0], name: parts[2], legacy: true };
+    return { refused: `could not parse ${key} as a configuration key (configuration keys should be of the form \`<namespace>:<name>\`)` };
+}
+
 /**
- * What is wrong with a key of a stack file's `config:`, if anything: it must carry an unambiguous
- * namespace. The CLI gives a key without one the project's name, which is this namespace only in a
- * project named revocable-roles; elsewhere the program would never read it.
+ * The keys of one `config:` block, read as the Pulumi CLI reads them: each key must carry an
+ * unambiguous namespace, and two spellings of one key (`aws:allowedAccountIds` and the legacy
+ * `aws:config:allowedAccountIds`) are a duplicate, since the CLI keeps only one of them. The CLI
+ * gives a key without a namespace the project's name, which is this namespace only in a project
+ * named revocable-roles; elsewhere the program would never read it.
  */
-function configKeyProblem(file: string, key: string, project: string): string | undefined {
-    const colon = key.indexOf(":");
-    if (colon < 0) {
-        const why =
-            project === NAMESPACE
-                ? "and beside the namespaced key which one wins is not defined"
-                : `which the program never reads: it reads ${NAMESPACE}:* only`;
-        return `${file}: ${key}: has no namespace; the Pulumi CLI reads it as ${project}:${key}, ${why}; write it as ${NAMESPACE}:${key}`;
+class ConfigKeys {
+    private readonly seen = new Map<string, { written: string; line: number }>();
+
+    constructor(private readonly file: string) {}
+
+    /** The key the CLI reads for `written` (on `line`), or why it is refused. */
+    read(written: string, line: number, project: string): { key: string } | { problem: string } {
+        const { file } = this;
+        const at = `${file}: line ${line}`;
+        if (!written.includes(":")) {
+            const why =
+                project === NAMESPACE
+                    ? "and beside the namespaced key which one wins is not defined"
+                    : `which the program never reads: it reads ${NAMESPACE}:* only`;
+            return {
+                problem: `${file}: ${written}: has no namespace; the Pulumi CLI reads it as ${project}:${written}, ${why}; write it as ${NAMESPACE}:${written}`,
+            };
+        }
+        const parsed = parseConfigKey(written);
+        if ("refused" in parsed) {
+            return {
+                problem: `${at}: config key ${written} is refused by the Pulumi CLI: ${parsed.refused}; write it as <namespace>:<name>`,
+            };
+        }
+        const { namespace, name } = parsed;
+        if (namespace === "" || name === "") {
+            return {
+                problem: `${at}: config key ${written} has an empty ${namespace === "" ? "namespace" : "name"}, which no program reads; write it as <namespace>:<name>`,
+            };
+        }
+        if (namespace !== NAMESPACE && namespace.toLowerCase() === NAMESPACE) {
+            return {
+                problem: `${file}: ${written}: namespace "${namespace}" differs from "${NAMESPACE}" only in case; write ${NAMESPACE}:${name}`,
+            };
+        }
+        const key = `${namespace}:${name}`;
+        const first = this.seen.get(key);
+        if (first !== undefined) {
+            return {
+                problem: `${at}: ${written} is the key ${key}, already set on line ${first.line}${first.written === key ? "" : ` as ${first.written}`}; the Pulumi CLI keeps only one of the two, so the tools could read the other; write it once, as ${key}`,
+            };
+        }
+        this.seen.set(key, { written, line });
+        if (parsed.legacy && namespace === NAMESPACE) {
+            return {
+                problem: `${at}: ${written} is the legacy spelling of ${key}, which the Pulumi CLI reads as the same key; the tools read and edit this namespace's keys in the short form only; write it as ${key}`,
+            };
+        }
+        return { key };
     }
-    const namespace = key.slice(0, colon);
-    if (namespace !== NAMESPACE && namespace.toLowerCase() === NAMESPACE) {
-        return `${file}: ${key}: namespace "${namespace}" differs from "${NAMESPACE}" only in case; write ${NAMESPACE}:${key.slice(colon + 1)}`;
-    }
-    return undefined;
 }
 
 /** Whether a value is, or holds, a `secure:` secret. */
@@ -493,36 +595,45 @@ function holdsSecret(value: unknown): boolean {
 
 /** The `config:` of a stack file read with the full YAML parser, every problem named. */
 export function parsedStackConfig(file: string, text: string, project: string = NAMESPACE): Record<string, string> {
+    return parsedStackFile(file, text, project).config;
+}
+
+/** {@link readStackFile} with the full YAML parser, every problem named. */
+function parsedStackFile(file: string, text: string, project: string): StackFile {
     const parsed = parse(file, text);
     if (parsed.problems.length > 0) throw new ConfigSourceError(parsed.problems);
     const problems: string[] = [];
     const root = parsed.document.contents;
     if (root !== null && !YAML.isMap(root)) throw new ConfigSourceError([`${file}: expected a mapping with a config key`]);
-    const result: Record<string, string> = {};
+    const settings: Record<string, string> = {};
     for (const pair of root?.items ?? []) {
-        const problem = stackKeyProblem(file, String(YAML.isScalar(pair.key) ? pair.key.value : pair.key));
+        const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
+        const problem = stackKeyProblem(file, key);
         if (problem !== undefined) problems.push(problem);
+        else if (key !== "config") settings[key] = cliValue(YAML.isNode(pair.value) ? pair.value.toJSON() : null);
     }
     const config = parsed.document.get("config", true);
     if (config !== undefined && config !== null && !YAML.isMap(config)) {
         problems.push(`${file}: config: expected a mapping of namespaced keys such as ${NAMESPACE}:roles`);
     }
+    const result: Record<string, string> = {};
+    const keys = new ConfigKeys(file);
     for (const pair of YAML.isMap(config) ? config.items : []) {
-        const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
-        const problem = configKeyProblem(file, key, project);
-        if (problem !== undefined) {
-            problems.push(problem);
+        const read = keys.read(String(YAML.isScalar(pair.key) ? pair.key.value : pair.key), parsed.lineOf(pair.key as YAML.Node), project);
+        if ("problem" in read) {
+            problems.push(read.problem);
             continue;
         }
+        const key = read.key;
         const node = pair.value as YAML.Node | null;
         if (key.startsWith(`${NAMESPACE}:`) && node !== null) problems.push(...valueProblems(file, key, node));
         const value = node === null ? null : (node.toJSON() as unknown);
         const credential = credentialProblem(file, key, value);
         if (credential !== undefined) problems.push(credential);
-        result[key] = cliValue(value);
+        result[key] = stackConfigValue(value);
     }
     if (problems.length > 0) throw new ConfigSourceError(problems);
-    return result;
+    return { config: result, settings };
 }
 
 /** Values of this project's namespace that the CLI and this tool could read differently. */

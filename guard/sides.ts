@@ -16,6 +16,7 @@ import {
     revocationsOf,
 } from "../config/stackConfig";
 import { accountFromConfig } from "../config/account";
+import { YAML_1_1 } from "../config/yamlReadings";
 import { Plan } from "../plan/model";
 import { RoleFacts, roleFacts } from "../analysis/reachability";
 import { planStack } from "../plan/run";
@@ -79,40 +80,65 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 
 /**
  * The revocations a stack file the loader refuses might hold, read leniently and over-approximately:
- * every key the Pulumi CLI could read as this namespace's (un-namespaced, or a namespace differing
- * in case) counts, merge keys are expanded, and where spellings disagree the latest cutoff wins.
- * Undefined when the text is not YAML at all. Only to protect what such a base may hold; never to plan.
+ * the file is read both as YAML 1.2 and as YAML 1.1 (what the Pulumi CLI reads); every key the CLI
+ * could read as this namespace's counts (un-namespaced, a namespace differing in case, the legacy
+ * `revocable-roles:config:roles`); a key or role written twice counts every time; merge keys are
+ * expanded; and where spellings disagree the latest cutoff wins. Undefined when the text is YAML in
+ * neither reading. Only to protect what such a base may hold; never to plan.
  */
 export function lenientRevocations(project: string, text: string): Revocations | undefined {
-    let data: unknown;
-    try {
-        data = YAML.parse(text, { merge: true, uniqueKeys: false });
-    } catch {
-        return undefined;
-    }
-    const config = isMapping(data) && isMapping(data.config) ? data.config : {};
+    const documents = [{}, YAML_1_1]
+        .map((options) => YAML.parseDocument(text, { ...options, merge: true, uniqueKeys: false }))
+        .filter((document) => document.errors.length === 0);
+    if (documents.length === 0) return undefined;
     const ours = (key: string) => {
-        const namespaced = key.includes(":") ? key : `${project}:${key}`;
-        const [namespace, name] = [namespaced.slice(0, namespaced.indexOf(":")), namespaced.slice(namespaced.indexOf(":") + 1)];
-        return namespace.toLowerCase() === NAMESPACE || namespace.toLowerCase() === project.toLowerCase() ? name : undefined;
+        const parts = (key.includes(":") ? key : `${project}:${key}`).split(":");
+        // ns:name, and ns:config:name, the CLI's legacy spelling of ns:name.
+        const name = parts.length === 3 && parts[1].toLowerCase() === "config" ? parts[2] : parts.slice(1).join(":");
+        const namespace = parts[0].toLowerCase();
+        return namespace === NAMESPACE || namespace === project.toLowerCase() ? name : undefined;
     };
     const result: Revocations = { roles: new Map() };
-    for (const [key, raw] of Object.entries(config)) {
-        const name = ours(key);
-        const value = typeof raw === "string" ? configValue(raw) : raw;
-        if (name === "revokeAllBefore") result.revokeAllBefore = latestCutoff(result.revokeAllBefore, value);
-        if (name === "organization") {
-            const organization = organizationRevocationsOf(value);
-            if (organization !== undefined) result.organization = mergeOrganization(result.organization, organization);
-        }
-        if (name !== "roles" || !isMapping(value)) continue;
-        for (const [roleKey, role] of Object.entries(value)) {
-            const cutoff = isMapping(role) ? role.revokeBefore : undefined;
-            const known = result.roles.get(roleKey);
-            result.roles.set(roleKey, {
-                name: isMapping(role) ? role.name : undefined,
-                revokeBefore: latestCutoff(known?.revokeBefore, cutoff),
-            });
+    for (const document of documents) {
+        const read = (value: unknown): unknown => {
+            const plain = YAML.isAlias(value) ? value.resolve(document)?.toJS(document) : YAML.isNode(value) ? value.toJS(document) : value;
+            return typeof plain === "string" ? configValue(plain) : plain;
+        };
+        /** Every key and value of a mapping, a key written twice as often as it is written, merge keys expanded. */
+        const entries = (value: unknown): [string, unknown][] => {
+            if (YAML.isAlias(value)) return entries(value.resolve(document));
+            if (YAML.isMap(value)) {
+                return value.items.flatMap((pair): [string, unknown][] => {
+                    const key = YAML.isScalar(pair.key) ? pair.key.value : pair.key;
+                    if (key === "<<" || typeof key === "symbol") {
+                        return YAML.isSeq(pair.value) ? pair.value.items.flatMap(entries) : entries(pair.value);
+                    }
+                    return [[String(key), pair.value]];
+                });
+            }
+            if (YAML.isNode(value) || typeof value === "string") {
+                const plain = read(value);
+                return isMapping(plain) ? Object.entries(plain) : [];
+            }
+            return isMapping(value) ? Object.entries(value) : [];
+        };
+        const config = entries(document.contents).flatMap(([key, value]) => (key === "config" ? entries(value) : []));
+        for (const [key, raw] of config) {
+            const name = ours(key);
+            if (name === "revokeAllBefore") result.revokeAllBefore = latestCutoff(result.revokeAllBefore, read(raw));
+            if (name === "organization") {
+                const organization = organizationRevocationsOf(read(raw));
+                if (organization !== undefined) result.organization = mergeOrganization(result.organization, organization);
+            }
+            if (name !== "roles") continue;
+            for (const [roleKey, role] of entries(raw)) {
+                const fields = entries(role);
+                const known = result.roles.get(roleKey);
+                let revokeBefore = known?.revokeBefore;
+                for (const [field, value] of fields) if (field === "revokeBefore") revokeBefore = latestCutoff(revokeBefore, read(value));
+                const name = fields.filter(([field]) => field === "name").map(([, value]) => read(value));
+                result.roles.set(roleKey, { name: name.at(-1) ?? known?.name, revokeBefore });
+            }
         }
     }
     return result;

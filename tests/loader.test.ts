@@ -56,6 +56,30 @@ describe("the config loader", () => {
         assert.strictEqual(a.roles[0].args.revokeBefore, "2026-11-27T10:00:00Z");
     });
 
+    it("reads the legacy spelling ns:config:name as the key ns:name, as the CLI does, in the stack file and the project file", () => {
+        const projectFile = `${PROJECT_YAML}config:\n  aws:config:region: us-east-1\n`;
+        const text = `config:\n  aws:config:allowedAccountIds: ["111111111111"]\n  ${role}`;
+        const loaded = loadStack(memorySource({ "Pulumi.yaml": projectFile, "Pulumi.dev.yaml": text }), "dev");
+        assert.deepStrictEqual(loaded.config, {
+            "aws:region": "us-east-1",
+            "aws:allowedAccountIds": '["111111111111"]',
+            "revocable-roles:roles": '{"ci":{"trust":{"accounts":["111111111111"]}}}',
+        });
+    });
+
+    it("hands over the stack file's other top-level keys as written, whichever reader reads the file", () => {
+        const settings = "secretsprovider: awskms://alias/pulumi\nencryptedkey: AQICAHh\n";
+        for (const text of [
+            `${settings}${stackFile()}`,
+            `${settings}${stackFile("  # a comment that sends the file to the full parser # here\n")}`,
+        ]) {
+            assert.deepStrictEqual(loadStack(memorySource({ "Pulumi.dev.yaml": text }), "dev").settings, {
+                secretsprovider: "awskms://alias/pulumi",
+                encryptedkey: "AQICAHh",
+            });
+        }
+    });
+
     it("adds project-level config of other namespaces, which the stack file overrides", () => {
         const projectFile = `${PROJECT_YAML}config:\n  aws:region: us-east-1\n  aws:allowedAccountIds:\n    value: ["111111111111"]\n`;
         const loaded = loadStack(memorySource({ "Pulumi.yaml": projectFile, "Pulumi.dev.yaml": stackFile() }), "dev");
@@ -182,6 +206,49 @@ describe("the config loader", () => {
             { "Pulumi.dev.yaml": stackFile("      trust2: {accounts: [012345678901]}\n") },
             [
                 'Pulumi.dev.yaml: revocable-roles:roles.ci.trust2.accounts[0]: 012345678901 is read as a number, and its leading zero may be dropped; an account ID is a string: quote it, as "012345678901"',
+            ],
+        ],
+        [
+            "two spellings of one key, which the CLI reads as one and keeps only one of",
+            {
+                "Pulumi.dev.yaml": `config:\n  aws:allowedAccountIds: ["111111111111"]\n  aws:config:allowedAccountIds: ["222222222222"]\n  ${role}`,
+            },
+            [
+                "Pulumi.dev.yaml: line 3: aws:config:allowedAccountIds is the key aws:allowedAccountIds, already set on line 2; the Pulumi CLI keeps only one of the two, so the tools could read the other; write it once, as aws:allowedAccountIds",
+            ],
+        ],
+        [
+            "two spellings of a key of this namespace",
+            { "Pulumi.dev.yaml": stackFile("  revocable-roles:config:roles: {}\n") },
+            [
+                "Pulumi.dev.yaml: line 7: revocable-roles:config:roles is the key revocable-roles:roles, already set on line 3; the Pulumi CLI keeps only one of the two, so the tools could read the other; write it once, as revocable-roles:roles",
+            ],
+        ],
+        [
+            "the legacy spelling of a key of this namespace, which the tools would not edit",
+            { "Pulumi.dev.yaml": `config:\n  revocable-roles:config:revokeAllBefore: "2026-11-27T10:00:00Z"\n  ${role}` },
+            [
+                "Pulumi.dev.yaml: line 2: revocable-roles:config:revokeAllBefore is the legacy spelling of revocable-roles:revokeAllBefore, which the Pulumi CLI reads as the same key; the tools read and edit this namespace's keys in the short form only; write it as revocable-roles:revokeAllBefore",
+            ],
+        ],
+        [
+            "keys the CLI cannot parse, and keys with an empty part",
+            { "Pulumi.dev.yaml": stackFile("  aws:x:region: eu-west-1\n  aws:config:x:y: z\n  :region: eu-west-1\n  acme:config:: x\n") },
+            [
+                "Pulumi.dev.yaml: line 7: config key aws:x:region is refused by the Pulumi CLI: could not parse aws:x:region as a configuration key (configuration keys should be of the form `<namespace>:<name>`); write it as <namespace>:<name>",
+                "Pulumi.dev.yaml: line 8: config key aws:config:x:y is refused by the Pulumi CLI: could not parse aws:config:x:y as a configuration key (configuration keys should be of the form `<namespace>:<name>`); write it as <namespace>:<name>",
+                "Pulumi.dev.yaml: line 9: config key :region has an empty namespace, which no program reads; write it as <namespace>:<name>",
+                "Pulumi.dev.yaml: line 10: config key acme:config: has an empty name, which no program reads; write it as <namespace>:<name>",
+            ],
+        ],
+        [
+            "two spellings of one key in the project file",
+            {
+                "Pulumi.yaml": `${PROJECT_YAML}config:\n  aws:region: us-east-1\n  aws:config:region: eu-west-1\n`,
+                "Pulumi.dev.yaml": stackFile(),
+            },
+            [
+                "Pulumi.yaml: line 10: aws:config:region is the key aws:region, already set on line 9; the Pulumi CLI keeps only one of the two, so the tools could read the other; write it once, as aws:region",
             ],
         ],
         [

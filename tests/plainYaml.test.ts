@@ -172,6 +172,14 @@ describe("the plain-style stack file reader", () => {
         ["a negative number", "a: -1\n"],
         ["a leading zero", "a: 012\n"],
         ["sixteen digits", "a: 1234567890123456\n"],
+        ["a YAML 1.1 boolean", "a: yes\n"],
+        ["a YAML 1.1 boolean as a key", "on: 1\n"],
+        ["a one-letter YAML 1.1 boolean as a key", "n: 1\n"],
+        ["a YAML 1.1 number with underscores", "a: 1_000\n"],
+        ["a YAML 1.1 binary number", "a: 0b1\n"],
+        ["a sexagesimal number", "a: 1:20\n"],
+        ["a hexadecimal number go-yaml reads and YAML does not", "a: 0X1F\n"],
+        ["a number go-yaml reads with its underscore dropped", "a: -_1\n"],
         ["a single quote escaped by doubling", "a: 'it''s'\n"],
         ["a double-quoted escape", 'a: "\\u0041"\n'],
         ["a nested sequence on one line", "a:\n  - - b\n"],
@@ -190,12 +198,13 @@ describe("the plain-style stack file reader", () => {
         });
     }
 
-    it("resolves plain scalars as YAML 1.2's core schema does: dates and yes stay strings, canonical integers are numbers", () => {
-        const text = "a: 2012-10-17\nb: yes\nc: 3600\nd: 0\ne: false\nf: 111111111111\ng: arn:aws:iam::aws:policy/X\nh: /a/b/\n";
+    it("resolves plain scalars as YAML 1.2's core schema does: dates stay strings, canonical integers are numbers", () => {
+        const text =
+            "a: 2012-10-17\nb: 2026-11-27T10:15:00Z\nc: 3600\nd: 0\ne: false\nf: 111111111111\ng: arn:aws:iam::aws:policy/X\nh: /a/b/\n";
         assert.strictEqual(assertAgrees(text), "document");
         assert.deepStrictEqual(readPlainYaml(text), {
             a: "2012-10-17",
-            b: "yes",
+            b: "2026-11-27T10:15:00Z",
             c: 3600,
             d: 0,
             e: false,
@@ -249,7 +258,7 @@ describe("the plain-style stack file reader", () => {
             outcomes[assertAgrees(text)]++;
         }
         // Every side is exercised: edits that leave the plain style, edits that keep it, with a config the loader takes or not.
-        assert.deepStrictEqual(outcomes, { no: 1973, document: 20, config: 1007 });
+        assert.deepStrictEqual(outcomes, { no: 1973, document: 21, config: 1006 });
     });
 
     it("gives the loader the same config whichever reader reads the file", () => {

@@ -1,7 +1,10 @@
 /**
- * Provider and other configuration outside this project's namespace (`aws:region`,
- * `aws:allowedAccountIds`, ...), compared while the stack holds a revocation in force: it decides
- * where and how every resource deploys, and the offline plan cannot see what it replaces.
+ * Everything of a stack file but this project's namespace, compared while the stack holds a
+ * revocation in force: provider and other configuration (`aws:region`, `aws:allowedAccountIds`,
+ * ..., keys as the Pulumi CLI reads them, `secure:` values by their ciphertext) decides where and
+ * how every resource deploys, and the offline plan cannot see what it replaces; the file's other
+ * top-level keys (`secretsprovider`, `encryptedkey`, `encryptionsalt`) decide whether the deploy
+ * job can decrypt and read the stack at all.
  */
 import { displayConfigValue, stackFileName } from "../../config/loader";
 import { NAMESPACE } from "../../config/stackConfig";
@@ -26,14 +29,27 @@ export function providerConfigRules({ stack, base: baseSide, head: headSide, now
     if (revoked.length === 0) return [];
     const foreign = (config: Record<string, string>) =>
         Object.fromEntries(Object.entries(config).filter(([key]) => !key.startsWith(`${NAMESPACE}:`)));
-    const [before, after] = [foreign(base.config), foreign(head.config)];
-    return [...new Set([...Object.keys(before), ...Object.keys(after)])]
-        .sort()
-        .filter((key) => before[key] !== after[key])
-        .map((key) =>
-            failure(
-                file(stackFileName(stack), stack),
-                `${key} changes from ${show(displayConfigValue(key, before[key]))} to ${show(displayConfigValue(key, after[key]))} while ${revoked.join(", ")} ${revoked.length === 1 ? "is" : "are"} revoked: provider configuration decides where and how every resource of the stack deploys, and the offline plan cannot see what it replaces`,
-            ),
-        );
+    const held = `while ${revoked.join(", ")} ${revoked.length === 1 ? "is" : "are"} revoked`;
+    const changes = (before: Record<string, string>, after: Record<string, string>, why: string) =>
+        [...new Set([...Object.keys(before), ...Object.keys(after)])]
+            .sort()
+            .filter((key) => before[key] !== after[key])
+            .map((key) =>
+                failure(
+                    file(stackFileName(stack), stack),
+                    `${key} changes from ${show(displayConfigValue(key, before[key]))} to ${show(displayConfigValue(key, after[key]))} ${held}: ${why}`,
+                ),
+            );
+    return [
+        ...changes(
+            base.settings,
+            head.settings,
+            "the stack file's keys other than config decide how the deploy job decrypts and reads the stack; after this change it may no longer decrypt or read it, and no later revocation of the stack could deploy",
+        ),
+        ...changes(
+            foreign(base.config),
+            foreign(head.config),
+            "provider configuration decides where and how every resource of the stack deploys, and the offline plan cannot see what it replaces",
+        ),
+    ];
 }
