@@ -12,7 +12,7 @@ import { PLACEHOLDER_ACCOUNT, GITHUB_OIDC_HOST, trustPolicy } from "../iam/trust
 import { PolicyStatement, asList } from "../iam/policy";
 import { show } from "../iam/timestamps";
 import { coversAction } from "../iam/managedPolicies";
-import { wildcardCovers } from "./trust";
+import { wildcardCovers } from "../iam/wildcard";
 import { ACCOUNT_PRINCIPAL, Link, Reach, RoleFacts, reachableFrom } from "./reachability";
 import { RepositoryIndex, RepositoryRole, chainInBrief } from "./containment";
 

@@ -11,7 +11,7 @@
 import { KnownTrust, PLACEHOLDER_ACCOUNT } from "../iam/trust";
 import { PolicyDocument, PolicyStatement, asList } from "../iam/policy";
 import { RoleModel } from "../iam/role";
-import { wildcardCovers } from "./trust";
+import { wildcardCovers } from "../iam/wildcard";
 import { awsManagedName, coversAssumeRole, managedPolicyCatalog } from "../iam/managedPolicies";
 
 /** One role of one stack, as far as reachability is concerned. */

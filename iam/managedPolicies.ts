@@ -12,7 +12,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyDocument, PolicyStatement, asList, decodePolicyDocument, wildcardCovers } from "./policy";
+import { PolicyDocument, PolicyStatement, asList, decodePolicyDocument } from "./policy";
+import { wildcardCovers } from "./wildcard";
 import { closest } from "./suggest";
 
 /** The catalog file. */

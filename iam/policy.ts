@@ -137,35 +137,6 @@ export function serializePolicy(document: PolicyDocument): string {
 /** An action as IAM writes it: `service:Action` (wildcards `*` and `?` allowed) or `*` alone. */
 export const ACTION_PATTERN: RegExp = /^(?:\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
 
-/**
- * An IAM wildcard pattern as a regular expression: `*` any run of characters, `?` exactly one.
- * A `?` never stands for a `*`, so one pattern can be tested against another.
- */
-export function wildcardRegExp(pattern: string, ignoreCase = false): RegExp {
-    const source = pattern
-        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-        .replace(/\*/g, ".*")
-        .replace(/\?/g, "[^*]");
-    return new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
-}
-
-/** Compiled patterns, by case flag and pattern: the analyses test the same few patterns against every role. */
-const compiled = [new Map<string, RegExp>(), new Map<string, RegExp>()];
-
-/** Whether an IAM wildcard pattern (`*`, `?`) covers a value, which may itself be a pattern. */
-export function wildcardCovers(pattern: string, value: string, ignoreCase = false): boolean {
-    // Without a wildcard a pattern covers only itself.
-    if (!ignoreCase && !pattern.includes("*") && !pattern.includes("?")) return pattern === value;
-    const cache = compiled[ignoreCase ? 1 : 0];
-    let regexp = cache.get(pattern);
-    if (regexp === undefined) {
-        if (cache.size > 10_000) cache.clear();
-        regexp = wildcardRegExp(pattern, ignoreCase);
-        cache.set(pattern, regexp);
-    }
-    return regexp.test(value);
-}
-
 /** A string-or-list value (`Action`, `Principal.AWS`, condition values) as a list. */
 export function asList(value: unknown): string[] {
     return value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
