@@ -475,6 +475,21 @@ function buildRoleSchema(nameKey: "roleName" | "name") {
                     input: role,
                 });
             }
+            // IAM compares inline policy names regardless of case: the second PutRolePolicy replaces the first.
+            const firstByCase = new Map<string, string>();
+            for (const name of Object.keys((role.inlinePolicies ?? {}) as Record<string, unknown>)) {
+                const first = firstByCase.get(name.toLowerCase());
+                if (first === undefined) {
+                    firstByCase.set(name.toLowerCase(), name);
+                    continue;
+                }
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["inlinePolicies", name],
+                    message: `${show(name)} and ${show(first)} are one inline policy to IAM, which compares policy names regardless of case: deploying both would replace one with the other; give them names that differ in more than case`,
+                    input: name,
+                });
+            }
             const arns = (role.managedPolicyArns ?? []) as string[];
             const duplicate = arns.find((arn, i) => arns.indexOf(arn) !== i);
             if (duplicate !== undefined) {

@@ -222,6 +222,14 @@ const cases: { name: string; args: unknown; problems: string[] }[] = [
         ],
     },
     {
+        name: "two inline policy names that differ only in case",
+        args: { ...base, inlinePolicies: { limits: read, Audit: read, Limits: read, LIMITS: read } },
+        problems: [
+            'inlinePolicies.Limits: "Limits" and "limits" are one inline policy to IAM, which compares policy names regardless of case: deploying both would replace one with the other; give them names that differ in more than case',
+            'inlinePolicies.LIMITS: "LIMITS" and "limits" are one inline policy to IAM, which compares policy names regardless of case: deploying both would replace one with the other; give them names that differ in more than case',
+        ],
+    },
+    {
         name: "a policy name with a space",
         args: { ...base, inlinePolicies: { "bad name": read } },
         problems: ['inlinePolicies["bad name"]: "bad name" is not a policy name of 1 to 128 characters of A-Za-z0-9+=,.@_-'],
