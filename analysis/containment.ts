@@ -12,7 +12,7 @@ import { asList } from "../iam/policy";
 import { instantOf } from "../iam/timestamps";
 import { describeTrust } from "./trust";
 import { Reach, ReachabilityIndex, RoleFacts, chainOf, reachable, roleArn, roleFacts } from "./reachability";
-import { UndoGrant, undoGrantInWords, undoGrants, undoProfile } from "./undo";
+import { UndoIndex, UndoPath, undoPathInWords } from "./undo";
 
 /** A role of the repository, with the cutoff it is revoked before, if any. */
 export interface RepositoryRole extends RoleFacts {
@@ -138,23 +138,25 @@ export interface Containment {
     /** Reachable roles, with whether an equal or later cutoff already covers each; `chainInWords` says how. */
     reachable: { reach: Reach; covered: boolean }[];
     workloads: string[];
-    /** Roles of the repository whose permissions may undo the revocation: remove or rewrite it, delete the role, rewrite its trust. */
-    undoneBy: { holder: RoleFacts; grants: UndoGrant[] }[];
+    /**
+     * Roles of the repository that can undo the revocation (remove or rewrite it, delete the role,
+     * rewrite its trust), directly or in hops, each with its shortest path.
+     */
+    undoneBy: UndoPath[];
 }
 
 /**
  * The roles of a repository, indexed once for every analysis of a run: by stack and key, by what
- * their trust lets in (for reachability), and the few whose permissions may undo a revocation.
+ * their trust lets in (for reachability), and by the rights that may undo a revocation.
  */
 export class RepositoryIndex {
     readonly reach: ReachabilityIndex;
-    /** The roles whose permissions may undo some revocation; every other role provably cannot. */
-    readonly undoHolders: RepositoryRole[];
+    readonly undo: UndoIndex;
     private readonly byKey = new Map<string, RepositoryRole>();
 
     constructor(readonly roles: RepositoryRole[]) {
         this.reach = new ReachabilityIndex(roles);
-        this.undoHolders = roles.filter((role) => undoProfile(role).statements.length > 0);
+        this.undo = new UndoIndex(roles);
         for (const role of roles) this.byKey.set(`${role.stack}\u0000${role.key}`, role);
     }
 
@@ -162,6 +164,12 @@ export class RepositoryIndex {
     role(stack: string, key: string): RepositoryRole | undefined {
         return this.byKey.get(`${stack}\u0000${key}`);
     }
+}
+
+/** Who can undo the revocation of `role`, each with its shortest path. */
+function undoneBy(role: RepositoryRole, index: RepositoryIndex): UndoPath[] {
+    const undoers = index.undo.undoers(role);
+    return undoers.roles.map((holder) => undoers.path(holder));
 }
 
 /** The analysis of a role revoked before `cutoff`, among the roles of the repository. */
@@ -175,10 +183,7 @@ export function containment(role: RepositoryRole, roles: RepositoryRole[] | Repo
             return { reach, covered: target.revokedBefore !== undefined && target.revokedBefore >= cutoff };
         }),
         workloads: interruptedWorkloads(role),
-        undoneBy: index.undoHolders.flatMap((holder) => {
-            const grants = undoGrants(holder, role);
-            return grants.length === 0 ? [] : [{ holder, grants }];
-        }),
+        undoneBy: undoneBy(role, index),
     };
 }
 
@@ -230,11 +235,11 @@ export function containmentMarkdown(analyses: Containment[], followUps: string[]
         );
         lines.push(
             "",
-            "**Who can undo this revocation** (permissions that may remove or rewrite its policy, delete the role or rewrite its trust, in one call and without a pull request; identities outside this repository are not known here):",
+            "**Who can undo this revocation** without a pull request (roles that may remove or rewrite its policy, delete the role or rewrite its trust, directly or through roles they can assume, pass or change; identities outside this repository are not known here):",
         );
         if (a.undoneBy.length === 0) lines.push("- no role of this repository");
-        for (const { holder, grants } of a.undoneBy.slice(0, limits.perRole)) {
-            lines.push(`- \`${holder.key}\` (${holder.stack}, IAM role ${holder.roleName}): ${grants.map(undoGrantInWords).join("; ")}`);
+        for (const path of a.undoneBy.slice(0, limits.perRole)) {
+            lines.push(`- \`${path.holder.key}\` (${path.holder.stack}, IAM role ${path.holder.roleName}): ${undoPathInWords(path)}`);
         }
         lines.push(...more(a.undoneBy.length, limits.perRole, "roles that can undo it"));
     }

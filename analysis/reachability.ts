@@ -12,7 +12,7 @@ import { KnownTrust, PLACEHOLDER_ACCOUNT } from "../iam/trust";
 import { PolicyDocument, PolicyStatement, asList } from "../iam/policy";
 import { RoleModel } from "../iam/role";
 import { wildcardCovers } from "../iam/wildcard";
-import { awsManagedName, coversAssumeRole, managedPolicyCatalog } from "../iam/managedPolicies";
+import { assumeRolePatterns, awsManagedName, coversAssumeRole, managedPolicyCatalog } from "../iam/managedPolicies";
 
 /** One role of one stack, as far as reachability is concerned. */
 export interface RoleFacts {
@@ -50,9 +50,17 @@ export function roleArn(role: RoleFacts): string {
     return `arn:${role.partition ?? "aws"}:iam::${role.account ?? PLACEHOLDER_ACCOUNT}:role${role.path}${role.roleName}`;
 }
 
-/** Whether a resource pattern may match a role's ARN; unknown parts of the ARN may match anything. */
+/** Whether a resource pattern holds a policy variable (`${aws:username}`), whose value is known only per request. */
+export function hasPolicyVariable(pattern: string): boolean {
+    return pattern.includes("${");
+}
+
+/**
+ * Whether a resource pattern may match a role's ARN; unknown parts of the ARN may match anything,
+ * and so does a pattern with a policy variable, whose value only the request decides.
+ */
 export function mayMatchArn(pattern: string, role: RoleFacts): boolean {
-    if (pattern === "*") return true;
+    if (pattern === "*" || hasPolicyVariable(pattern)) return true;
     const parts = pattern.split(":");
     if (parts.length < 6) return wildcardCovers(pattern, roleArn(role));
     const [arn, partition, service, region, account, ...resource] = parts;
@@ -150,9 +158,9 @@ export interface PermissionMatch {
 function statementMatches(statement: PolicyStatement, to: RoleFacts): boolean {
     if (!coversAssumeRole(statement)) return false;
     if (statement.Resource !== undefined) return asList(statement.Resource).some((pattern) => mayMatchArn(pattern, to));
-    // NotResource: everything but the listed; unknown parts may fall outside them.
+    // NotResource: everything but the listed; unknown parts, and policy variables, may fall outside them.
     return !asList(statement.NotResource).some(
-        (pattern) => to.account !== undefined && to.partition !== undefined && mayMatchArn(pattern, to),
+        (pattern) => to.account !== undefined && to.partition !== undefined && !hasPolicyVariable(pattern) && mayMatchArn(pattern, to),
     );
 }
 
@@ -187,7 +195,8 @@ export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatc
     const catalog = managedPolicyCatalog();
     for (const arn of from.managedPolicyArns) {
         const name = awsManagedName(arn);
-        const patterns = name === undefined ? undefined : catalog.policies[name]?.assumeRole;
+        const facts = name === undefined ? undefined : catalog.policies[name];
+        const patterns = facts === undefined ? undefined : assumeRolePatterns(facts);
         if (patterns === undefined) {
             found.push({ verdict: "may", reason: `${from.key}'s managed policy ${arn} may allow it: its document is not known here` });
             continue;
@@ -241,7 +250,7 @@ export function chainOf(reach: Reach): Link[] {
 }
 
 /** What a trust policy may let in, for finding candidates fast: accounts, role names, anyone. */
-function trustedKeys(role: RoleFacts): { accounts: Set<string>; names: Set<string>; anyone: boolean } {
+export function trustedKeys(role: RoleFacts): { accounts: Set<string>; names: Set<string>; anyone: boolean } {
     const accounts = new Set<string>();
     const names = new Set<string>();
     let anyone = false;

@@ -1,79 +1,117 @@
 /**
- * Who can undo a revocation without any pull request: a role whose permissions allow
- * `iam:DeleteRolePolicy`, `iam:PutRolePolicy`, `iam:DeleteRole` or `iam:UpdateAssumeRolePolicy`
- * on the revoked role removes or rewrites its revocation, or lets anyone assume it, in one call.
- * Read from the roles' own policies, over-approximately like the reachability analysis:
- * conditions are taken as possibly true, an unknown account may match, and a managed policy whose
- * document is not known here may allow anything.
+ * Who can undo a revocation without any pull request, directly or in hops, as PMapper finds
+ * privilege escalation: over every role of the repository, an edge X -> Y when X can take on Y's
+ * capabilities, because X can change Y's permissions or trust (an action of the undo class on Y's
+ * ARN, or on a customer-managed policy attached to Y), X can assume Y (its permissions and Y's
+ * trust let it: {@link link}), or X can pass Y to a service (`iam:PassRole` on Y). A role undoes
+ * the revocation of T when it holds an action of the class on T (in T's account, or an unknown
+ * one), or can change its own permissions or trust (then it can give itself anything in its
+ * account, T's included), or reaches such a role through edges. An organization revocation is
+ * undone by whoever holds an action of the class's Organizations part (in any account: delegated
+ * administrators), or is administrator of the organization stack's account, or reaches either.
+ *
+ * The class is AWS's own catalog's (iam/capabilities.ts), and every statement is read to fail
+ * closed: a resource with a policy variable, a NotResource, a NotAction statement's resources, and
+ * a policy whose document is not known here cover every resource; conditions never narrow a grant;
+ * an unknown account may be any account. Only an unconditional Deny on `*` takes actions away.
+ *
+ * Computed backwards from the roles that hold the means, over an index built once: roles whose
+ * permissions allow nothing the class analysis judges are leaves, found only through the trust of
+ * the role they may assume; the rest are indexed by account.
  */
-import { PolicyStatement, asList } from "../iam/policy";
-import { RoleFacts, mayMatchArn } from "./reachability";
-import { UNDO_ACTIONS, awsManagedName, coversAction, managedPolicyCatalog, undoActionsOf } from "../iam/managedPolicies";
+import { PolicyDocument, PolicyStatement, asList } from "../iam/policy";
+import { actionsInWords, capabilityClasses, inClass, judgedActionsOf } from "../iam/capabilities";
+import { awsManagedName, managedPolicyCatalog, statementOfRight } from "../iam/managedPolicies";
+import { hasWildcard, wildcardCovers } from "../iam/wildcard";
+import { RoleFacts, hasPolicyVariable, link, mayMatchArn, trustedKeys } from "./reachability";
 
-/** One way a role may undo another's revocation. */
-export interface UndoGrant {
-    /** Where the right comes from, in words: `inline policy janitor (statement 1)`, `managed policy IAMFullAccess`. */
+/** One Allow statement of a role's permissions, narrowed to the actions of one class. */
+export interface Grant {
+    /** Where it comes from, in words: `inline policy janitor (statement 1)`, `managed policy IAMFullAccess`. */
     via: string;
-    /** The undo actions it allows, as AWS spells them. */
-    actions: string[];
-    /** The resource pattern that covers the revoked role's ARN (`NotResource: ...` for an exclusion list). */
-    resource: string;
+    /** The actions of the class it allows (less those an unconditional Deny takes away), in the class's order. */
+    actions: readonly string[];
+    /** Its resource patterns; undefined when it is taken to cover every resource. */
+    resources?: readonly string[];
+    /** Why it covers every resource, in words, when it does: `everything but ... (NotResource, taken as every resource)`. */
+    every?: string;
     /** False when the policy's document is not known here: it may allow them. */
     known: boolean;
 }
 
-function sameAccount(a: RoleFacts, b: RoleFacts): boolean {
-    return a.account === undefined || b.account === undefined || a.account === b.account;
+/** What a role's permissions allow of the actions the analysis judges, read once per role. */
+export interface Rights {
+    /** Grants of the undo class's IAM part. */
+    role: Grant[];
+    /** Grants of the undo class's Organizations part. */
+    organization: Grant[];
+    /** Grants of iam:PassRole. */
+    passRole: Grant[];
+    /** Whether its permissions may allow sts:AssumeRole on anything: only then can it assume a role whose trust does not name it. */
+    assumes: boolean;
+    /**
+     * The resource patterns on which they may allow sts:AssumeRole, for finding candidates (the
+     * link itself is decided by {@link link}); undefined when anywhere (NotResource, a policy
+     * variable, a policy whose document is not known here).
+     */
+    assumeResources?: string[];
 }
 
-/** The resource pattern of a statement that may cover the target's ARN, if any. */
-function coveringResource(resources: string[], target: RoleFacts): string | undefined {
-    const listed = resources.filter((r) => !r.startsWith("NotResource:"));
-    if (listed.length > 0) return listed.find((pattern) => mayMatchArn(pattern, target));
-    const excluded = resources.map((r) => r.slice("NotResource:".length));
-    // Everything but the excluded: the target escapes unless an exclusion certainly covers it.
-    const covered = target.account !== undefined && target.partition !== undefined && excluded.some((p) => mayMatchArn(p, target));
-    return covered ? undefined : `NotResource: ${excluded.join(", ")}`;
+/** The statements of a document as a list: a single statement may be written without the list around it. */
+function statementsOf(document: PolicyDocument): PolicyStatement[] {
+    return Array.isArray(document.Statement) ? document.Statement : [document.Statement as PolicyStatement];
 }
 
-/** The undo actions no unconditional Deny on every resource takes away again. */
-function deniedActions(holder: RoleFacts): Set<string> {
+/** The resources of a statement as the analysis reads them: its patterns, or every resource and why. */
+function scopeOf(statement: PolicyStatement): Pick<Grant, "resources" | "every"> {
+    if (statement.NotResource !== undefined)
+        return { every: `everything but ${asList(statement.NotResource).join(", ")} (NotResource, taken as every resource)` };
+    const resources = asList(statement.Resource);
+    if (statement.NotAction !== undefined) return { every: `${resources.join(", ")} (in a NotAction statement, taken as every resource)` };
+    const variable = resources.find(hasPolicyVariable);
+    if (variable !== undefined) return { every: `${variable} (a policy variable, taken as every resource)` };
+    return { resources };
+}
+
+const rightsOf = new WeakMap<RoleFacts, Rights>();
+
+/** What `holder`'s permissions allow of the actions the analysis judges. */
+export function rights(holder: RoleFacts): Rights {
+    const cached = rightsOf.get(holder);
+    if (cached !== undefined) return cached;
+    const classes = capabilityClasses();
     const denied = new Set<string>();
     for (const { document } of holder.inlinePolicies) {
-        for (const statement of document.Statement) {
-            if (statement.Effect !== "Deny" || statement.Condition !== undefined || !asList(statement.Resource).includes("*")) continue;
-            for (const action of UNDO_ACTIONS) if (coversAction(statement, action)) denied.add(action);
+        for (const statement of statementsOf(document)) {
+            if (statement.Effect === "Deny" && statement.Condition === undefined && asList(statement.Resource).includes("*"))
+                for (const action of judgedActionsOf(statement)) denied.add(action);
         }
     }
-    return denied;
-}
-
-function statementResources(statement: PolicyStatement): string[] {
-    return statement.Resource !== undefined ? asList(statement.Resource) : asList(statement.NotResource).map((r) => `NotResource:${r}`);
-}
-
-/** The statements of a role's permissions that may allow an undo action, each with what it allows and where. */
-export interface UndoProfile {
-    statements: { via: string; actions: string[]; resources: string[]; known: boolean }[];
-}
-
-/** Profiles by role: a role's permissions are read once, however many revoked roles it is checked against. */
-const profiles = new WeakMap<RoleFacts, UndoProfile>();
-
-/** What `holder`'s permissions allow of the undo actions, on which resources; no statements when nothing. */
-export function undoProfile(holder: RoleFacts): UndoProfile {
-    const cached = profiles.get(holder);
-    if (cached !== undefined) return cached;
-    const denied = deniedActions(holder);
-    const statements: UndoProfile["statements"] = [];
-    const add = (via: string, actions: string[], resources: string[], known = true) => {
-        const allowed = actions.filter((a) => !denied.has(a));
-        if (allowed.length > 0) statements.push({ via, actions: allowed, resources, known });
+    const found: Rights = { role: [], organization: [], passRole: [], assumes: false, assumeResources: [] };
+    const add = (
+        via: string,
+        actions: readonly string[],
+        scope: Pick<Grant, "resources" | "every">,
+        known: boolean,
+        statement?: PolicyStatement,
+    ) => {
+        const allowed = actions.filter((action) => !denied.has(action));
+        if (allowed.includes("sts:AssumeRole")) {
+            found.assumes = true;
+            const resources = statement?.NotResource === undefined ? asList(statement?.Resource) : undefined;
+            if (statement === undefined || resources === undefined || resources.some(hasPolicyVariable)) delete found.assumeResources;
+            else found.assumeResources?.push(...resources);
+        }
+        const role = inClass(allowed, classes.role);
+        if (role.length > 0) found.role.push({ via, actions: role, ...scope, known });
+        const organization = inClass(allowed, classes.organization);
+        if (organization.length > 0) found.organization.push({ via, actions: organization, ...scope, known });
+        if (allowed.includes(classes.passRole)) found.passRole.push({ via, actions: [classes.passRole], ...scope, known });
     };
     for (const { name, document } of holder.inlinePolicies) {
-        document.Statement.forEach((statement, index) => {
+        statementsOf(document).forEach((statement, index) => {
             if (statement.Effect === "Allow")
-                add(`inline policy ${name} (statement ${index})`, undoActionsOf(statement), statementResources(statement));
+                add(`inline policy ${name} (statement ${index})`, judgedActionsOf(statement), scopeOf(statement), true, statement);
         });
     }
     const catalog = managedPolicyCatalog();
@@ -81,37 +119,516 @@ export function undoProfile(holder: RoleFacts): UndoProfile {
         const name = awsManagedName(arn);
         const facts = name === undefined ? undefined : catalog.policies[name];
         if (facts === undefined) {
-            add(`managed policy ${arn}, whose document is not known here,`, [...UNDO_ACTIONS], ["*"], false);
+            add(`managed policy ${arn}, whose document is not known here,`, classes.judged, { every: "*" }, false);
             continue;
         }
-        for (const [actions, resources] of facts.undo) {
-            const statement: PolicyStatement = actions[0]?.startsWith("NotAction:")
-                ? { Effect: "Allow", NotAction: actions.map((a) => a.slice("NotAction:".length)) }
-                : { Effect: "Allow", Action: actions };
-            add(`managed policy ${name}`, undoActionsOf(statement), resources);
+        for (const right of facts.rights) {
+            const statement = statementOfRight(right);
+            add(`managed policy ${name}`, judgedActionsOf(statement), scopeOf(statement), true, statement);
         }
     }
-    const profile = { statements };
-    profiles.set(holder, profile);
-    return profile;
+    rightsOf.set(holder, found);
+    return found;
 }
 
-/** Every way `holder`'s permissions may let it undo `target`'s revocation; empty when they provably cannot. */
-export function undoGrants(holder: RoleFacts, target: RoleFacts): UndoGrant[] {
-    if (holder === target || !sameAccount(holder, target)) return [];
-    return undoProfile(holder).statements.flatMap(({ via, actions, resources, known }) => {
-        const resource = coveringResource(resources, target);
-        return resource === undefined ? [] : [{ via, actions, resource, known }];
-    });
+/** Whether two roles may be in one account: equal, or either unknown (an unknown account may be any). */
+function sameAccount(a: { account?: string }, b: { account?: string }): boolean {
+    return a.account === undefined || b.account === undefined || a.account === b.account;
 }
 
-/** An undo grant in words: `its inline policy janitor (statement 0) allows iam:PutRolePolicy on *`. */
-export function undoGrantInWords(grant: UndoGrant): string {
-    const what = grant.known ? "allows" : "may allow";
-    return `its ${grant.via} ${what} ${grant.actions.join(", ")} on ${grant.resource}`;
+/** The resource of a grant that may cover a role's ARN, in words, or undefined when none does. */
+function coveringResource(grant: Grant, target: RoleFacts): string | undefined {
+    if (grant.resources === undefined) return grant.every;
+    return grant.resources.find((pattern) => mayMatchArn(pattern, target));
 }
 
-/** A grant's identity for comparing two versions of a role: the same right from the same policy, wherever its statement moved. */
-export function undoGrantKey(grant: UndoGrant): string {
-    return `${grant.via.replace(/ \(statement \d+\)$/, "")}|${[...grant.actions].sort().join(",")}|${grant.resource}`;
+/** The customer-managed policies attached to a role: their documents are the role's permissions too. */
+function customerManaged(role: RoleFacts): string[] {
+    return role.managedPolicyArns.filter((arn) => awsManagedName(arn) === undefined);
+}
+
+/** The resource of a grant that may cover a policy ARN, in words, or undefined. */
+function coveringPolicy(grant: Grant, arn: string): string | undefined {
+    if (grant.resources === undefined) return grant.every;
+    return grant.resources.find((pattern) => pattern === "*" || wildcardCovers(pattern, arn));
+}
+
+/** A grant of `holder` that covers `target` (its ARN, or a customer-managed policy attached to it), with the resource in words. */
+function grantOn(grants: Grant[], target: RoleFacts, withPolicies: boolean): { grant: Grant; resource: string } | undefined {
+    for (const grant of grants) {
+        const resource = coveringResource(grant, target);
+        if (resource !== undefined) return { grant, resource };
+        if (!withPolicies) continue;
+        for (const arn of customerManaged(target)) {
+            const policy = coveringPolicy(grant, arn);
+            if (policy !== undefined) return { grant, resource: `${policy}, ${target.key}'s managed policy ${arn}` };
+        }
+    }
+    return undefined;
+}
+
+/** One hop of a path: `from` takes on the capabilities of `to`. */
+export type UndoStep =
+    | { kind: "assume"; from: RoleFacts; to: RoleFacts; reasons: string[] }
+    | { kind: "change" | "pass"; from: RoleFacts; to: RoleFacts; grant: Grant; resource: string };
+
+/** How the last role of a path undoes the revocation. */
+export interface UndoEnd {
+    /**
+     * `direct`: it holds an action of the class on the revoked role; `self`: it can change its own
+     * permissions or trust, so it can give itself anything in its account; `organization`: it holds
+     * an action of the class's Organizations part.
+     */
+    kind: "direct" | "self" | "organization";
+    holder: RoleFacts;
+    grant: Grant;
+    resource: string;
+}
+
+/** A role that can undo a revocation, with the shortest way it can: its hops, then how the last role undoes it. */
+export interface UndoPath {
+    holder: RoleFacts;
+    steps: UndoStep[];
+    end: UndoEnd;
+}
+
+/** A role reached backwards from the roles that hold the means: its first hop towards them, or how it undoes the revocation itself. */
+interface Node {
+    depth: number;
+    step?: UndoStep;
+    end?: UndoEnd;
+}
+
+type Closure = Map<RoleFacts, Node>;
+
+/** Roles by account, with those of unknown account, which may be in any. */
+class ByAccount {
+    private readonly known = new Map<string, RoleFacts[]>();
+    private readonly unknown: RoleFacts[] = [];
+    readonly all: RoleFacts[] = [];
+    /** Every role added, for membership. */
+    readonly members = new Set<RoleFacts>();
+
+    add(role: RoleFacts): void {
+        this.all.push(role);
+        this.members.add(role);
+        if (role.account === undefined) this.unknown.push(role);
+        else {
+            const list = this.known.get(role.account);
+            if (list === undefined) this.known.set(role.account, [role]);
+            else list.push(role);
+        }
+    }
+
+    /** The roles that may be in `account` (every role when it is unknown), without copying. */
+    *in(account: string | undefined): Generator<RoleFacts> {
+        if (account === undefined) {
+            yield* this.all;
+            return;
+        }
+        yield* this.known.get(account) ?? [];
+        yield* this.unknown;
+    }
+}
+
+/** A hop from `from` into `target` by changing its permissions or trust, or passing it, if `from`'s grants allow one. */
+export function changeOrPass(from: RoleFacts, target: RoleFacts): UndoStep | undefined {
+    if (from === target || !sameAccount(from, target)) return undefined;
+    const held = rights(from);
+    const change = grantOn(held.role, target, true);
+    if (change !== undefined) return { kind: "change", from, to: target, ...change };
+    const pass = grantOn(held.passRole, target, false);
+    return pass === undefined ? undefined : { kind: "pass", from, to: target, ...pass };
+}
+
+/** A hop from `from` into `target` by assuming it, if `from`'s permissions and `target`'s trust allow one. */
+export function assumeHop(from: RoleFacts, target: RoleFacts): UndoStep | undefined {
+    if (from === target) return undefined;
+    const step = link(from, target);
+    return step === undefined ? undefined : { kind: "assume", from, to: target, reasons: step.reasons };
+}
+
+/** How `holder` ends a path to undoing `target`'s revocation by itself: an action of the class on it, or on itself (then on anything of its account). */
+export function undoEnd(holder: RoleFacts, target: RoleFacts): UndoEnd | undefined {
+    if (!sameAccount(holder, target)) return undefined;
+    const held = rights(holder);
+    const direct = grantOn(held.role, target, false);
+    if (direct !== undefined) return { kind: "direct", holder, ...direct };
+    const self = grantOn(held.role, holder, true);
+    return self === undefined ? undefined : { kind: "self", holder, ...self };
+}
+
+/** The part of an IAM ARN pattern after `arn:partition:iam::account:`, when it holds no wildcard: `role/ops/deployer`. */
+function exactResource(pattern: string): string | undefined {
+    const parts = pattern.split(":");
+    if (parts.length < 6 || parts[2] !== "iam") return undefined;
+    const resource = parts.slice(5).join(":");
+    return hasWildcard(resource) || hasPolicyVariable(resource) ? undefined : resource;
+}
+
+/**
+ * Holders by the resources their grants may cover, to find the few that may cover a role without
+ * asking every holder: an exact pattern is looked up by its resource (`role/ops/deployer`), a
+ * wildcard pattern is tried once for all its holders, and holders that may cover anything are
+ * kept by account. Only a candidate filter: the grant itself decides.
+ */
+class ResourceIndex {
+    private readonly exact = new Map<string, Set<RoleFacts>>();
+    private readonly patterns = new Map<string, ByAccount>();
+    /** Holders that may cover anything: the closure takes them once per breadth-first level, not once per role. */
+    readonly anywhere = new ByAccount();
+    /** Holders under more than one pattern: only they may be found twice. */
+    private readonly several = new Set<RoleFacts>();
+
+    /** Adds a holder with its patterns; undefined: it may cover anything. */
+    add(holder: RoleFacts, patterns: readonly string[] | undefined): void {
+        if (patterns === undefined || patterns.some(broad)) {
+            this.anywhere.add(holder);
+            return;
+        }
+        const distinct = new Set(patterns);
+        if (distinct.size > 1) this.several.add(holder);
+        for (const pattern of distinct) {
+            const resource = exactResource(pattern);
+            const [map, key] = resource === undefined ? [undefined, pattern] : [this.exact, resource];
+            if (map !== undefined) {
+                const set = map.get(key);
+                if (set === undefined) map.set(key, new Set([holder]));
+                else set.add(holder);
+                continue;
+            }
+            let holders = this.patterns.get(pattern);
+            if (holders === undefined) this.patterns.set(pattern, (holders = new ByAccount()));
+            holders.add(holder);
+        }
+    }
+
+    /**
+     * The holders that may cover a role of `account` whose exact resources are `resources`
+     * (`role/ops/deployer`, `policy/Audit`) and which the wildcard patterns `covering` match, each
+     * once; with `anywhere` false, without the holders that may cover anything.
+     */
+    *candidates(
+        account: string | undefined,
+        resources: string[],
+        covering: (pattern: string) => boolean,
+        anywhere = true,
+    ): Generator<RoleFacts> {
+        if (anywhere) yield* this.anywhere.in(account);
+        const seen = new Set<RoleFacts>();
+        const fresh = (holder: RoleFacts) => !this.several.has(holder) || (!seen.has(holder) && seen.add(holder) !== undefined);
+        for (const resource of resources) for (const holder of this.exact.get(resource) ?? []) if (fresh(holder)) yield holder;
+        for (const [pattern, holders] of this.patterns) {
+            if (!covering(pattern)) continue;
+            for (const holder of holders.in(account)) if (fresh(holder)) yield holder;
+        }
+    }
+}
+
+/** Whether a pattern covers every role of the accounts it names, or may (`*`, `arn:aws:iam::*:role/*`, `arn:aws:iam::1:*`): its holders are kept with those that may cover anything. */
+function broad(pattern: string): boolean {
+    const parts = pattern.split(":");
+    const resource = parts.length < 6 ? pattern : parts.slice(5).join(":");
+    return resource.startsWith("*") || resource === "role/*" || resource.startsWith("role*");
+}
+
+/** Whether a pattern may cover a role's ARN or the ARN of a customer-managed policy attached to it. */
+function coversRoleOrPolicy(role: RoleFacts): (pattern: string) => boolean {
+    const policies = customerManaged(role);
+    return (pattern) => mayMatchArn(pattern, role) || policies.some((arn) => pattern === "*" || wildcardCovers(pattern, arn));
+}
+
+/** The resources of a role as the index knows them: its own, and its customer-managed policies'. */
+function resourcesOf(role: RoleFacts): string[] {
+    return [`role${role.path}${role.roleName}`, ...customerManaged(role).flatMap((arn) => exactResource(arn) ?? [])];
+}
+
+/** The roles that can undo one revocation, in the repository's order, each with its shortest path. */
+export interface Undoers {
+    roles: RoleFacts[];
+    path(role: RoleFacts): UndoPath;
+}
+
+/**
+ * The roles of a repository (or of one side of a change) indexed once for the undo analysis:
+ * who holds which rights, by account, and the roles by name for the trust that names them.
+ * Closures towards administrators are computed once per account and shared by every revoked
+ * role of that account.
+ */
+export class UndoIndex {
+    private readonly position = new Map<RoleFacts, number>();
+    private readonly byName = new Map<string, RoleFacts[]>();
+    /** Roles with rights of the class's IAM part or iam:PassRole, by what they cover: the sources of change and pass edges. */
+    private readonly changers = new ResourceIndex();
+    /** Roles whose permissions may allow sts:AssumeRole, by where: the sources of assume edges through a trust that names an account or anyone. */
+    private readonly assumers = new ResourceIndex();
+    /** Roles that can change their own permissions or trust, with how. */
+    private readonly admins: UndoEnd[] = [];
+    /** Roles with rights of the class's IAM part that are not administrators, by what they cover: their grants are narrower than the account. */
+    private readonly narrow = new ResourceIndex();
+    /** Roles with rights of the class's Organizations part, with how. */
+    private readonly organizers: UndoEnd[] = [];
+    private readonly shared = new Map<string, { closure: Closure; roles: RoleFacts[] }>();
+
+    constructor(readonly roles: readonly RoleFacts[]) {
+        roles.forEach((role, i) => {
+            this.position.set(role, i);
+            const list = this.byName.get(role.roleName);
+            if (list === undefined) this.byName.set(role.roleName, [role]);
+            else list.push(role);
+            const held = rights(role);
+            const grants = [...held.role, ...held.passRole];
+            if (grants.length > 0)
+                this.changers.add(role, grants.some((g) => g.resources === undefined) ? undefined : grants.flatMap((g) => g.resources!));
+            if (held.assumes) this.assumers.add(role, held.assumeResources);
+            const self = grantOn(held.role, role, true);
+            if (self !== undefined) this.admins.push({ kind: "self", holder: role, ...self });
+            else if (held.role.length > 0)
+                this.narrow.add(
+                    role,
+                    held.role.some((g) => g.resources === undefined) ? undefined : held.role.flatMap((g) => g.resources!),
+                );
+            // Any resource: the organization's policy IDs are not known offline.
+            const organization = held.organization[0];
+            if (organization !== undefined)
+                this.organizers.push({
+                    kind: "organization",
+                    holder: role,
+                    grant: organization,
+                    resource: organization.every ?? organization.resources!.join(", "),
+                });
+        });
+    }
+
+    /** The roles whose sessions may assume `target`: those its trust names, and those of the accounts it trusts whose permissions may allow it; each once. */
+    *assumeCandidates(target: RoleFacts, anywhere = true): Generator<RoleFacts> {
+        const keys = trustedKeys(target);
+        const named = new Set<RoleFacts>();
+        for (const name of keys.names) for (const role of this.byName.get(name) ?? []) named.add(role);
+        yield* named;
+        if (!keys.anyone && keys.accounts.size === 0) return;
+        const resources = resourcesOf(target).slice(0, 1);
+        // Roles of unknown account are candidates of every account: with several, each is given once.
+        const seen = keys.anyone || keys.accounts.size === 1 ? named : new Set(named);
+        for (const account of keys.anyone ? [undefined] : keys.accounts) {
+            for (const role of this.assumers.candidates(account, resources, (pattern) => mayMatchArn(pattern, target), anywhere)) {
+                if (seen.has(role)) continue;
+                if (seen !== named) seen.add(role);
+                yield role;
+            }
+        }
+    }
+
+    /** The hops into `target` from roles that are not `settled`, but for the holders that may cover anything ({@link stepsFromAnywhere}). */
+    private *stepsInto(target: RoleFacts, settled: (role: RoleFacts) => boolean): Generator<UndoStep> {
+        for (const from of this.changers.candidates(target.account, resourcesOf(target), coversRoleOrPolicy(target), false)) {
+            if (settled(from)) continue;
+            const step = changeOrPass(from, target);
+            if (step !== undefined) yield step;
+        }
+        for (const from of this.assumeCandidates(target, false)) {
+            if (settled(from)) continue;
+            const step = assumeHop(from, target);
+            if (step !== undefined) yield step;
+        }
+    }
+
+    /**
+     * The hops into a level of the search from the holders that may cover anything, each at most
+     * once: asked once per level rather than once per role of it, they cost the search their number
+     * times its depth, not times its size.
+     */
+    private *stepsFromAnywhere(level: RoleFacts[], settled: (role: RoleFacts) => boolean): Generator<UndoStep> {
+        const byAccount = new ByAccount();
+        const trusting = new Map<string, RoleFacts[]>();
+        const anyone: RoleFacts[] = [];
+        const anyAccount: RoleFacts[] = [];
+        for (const role of level) {
+            byAccount.add(role);
+            const keys = trustedKeys(role);
+            if (keys.anyone) anyone.push(role);
+            if (keys.accounts.size > 0) anyAccount.push(role);
+            for (const account of keys.accounts) trusting.set(account, [...(trusting.get(account) ?? []), role]);
+        }
+        for (const from of this.changers.anywhere.all) {
+            if (settled(from)) continue;
+            for (const target of byAccount.in(from.account)) {
+                const step = changeOrPass(from, target);
+                if (step !== undefined) {
+                    yield step;
+                    break;
+                }
+            }
+        }
+        for (const from of this.assumers.anywhere.all) {
+            if (settled(from)) continue;
+            const targets = [...anyone, ...(from.account === undefined ? anyAccount : (trusting.get(from.account) ?? []))];
+            for (const target of targets) {
+                const step = assumeHop(from, target);
+                if (step !== undefined) {
+                    yield step;
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * Every role that reaches one of `ends` (or is one), breadth first: each with its first hop of a
+     * shortest path. A role `bound` already reaches at no greater depth is neither kept nor followed:
+     * whatever it leads to, `bound` reaches as soon.
+     */
+    private closure(ends: UndoEnd[], bound?: Closure): Closure {
+        const found: Closure = new Map();
+        const settled = (role: RoleFacts, depth: number) => found.has(role) || (bound?.get(role)?.depth ?? Infinity) <= depth;
+        let frontier: RoleFacts[] = [];
+        for (const end of ends) {
+            if (settled(end.holder, 0)) continue;
+            found.set(end.holder, { depth: 0, end });
+            frontier.push(end.holder);
+        }
+        for (let depth = 1; frontier.length > 0; depth++) {
+            const next: RoleFacts[] = [];
+            const skip = (role: RoleFacts) => settled(role, depth);
+            const take = (step: UndoStep) => {
+                if (skip(step.from)) return;
+                found.set(step.from, { depth, step });
+                next.push(step.from);
+            };
+            for (const step of this.stepsFromAnywhere(frontier, skip)) take(step);
+            for (const role of frontier) for (const step of this.stepsInto(role, skip)) take(step);
+            frontier = next;
+        }
+        return found;
+    }
+
+    /** The closure towards the administrators of `account` (any account when unknown), computed once, with its roles in order. */
+    private adminClosure(account: string | undefined): { closure: Closure; roles: RoleFacts[] } {
+        const key = `admin:${account ?? "*"}`;
+        let found = this.shared.get(key);
+        if (found === undefined) {
+            const closure = this.closure(this.admins.filter((end) => sameAccount(end.holder, { account })));
+            found = { closure, roles: this.ordered(closure.keys()) };
+            this.shared.set(key, found);
+        }
+        return found;
+    }
+
+    private ordered(roles: Iterable<RoleFacts>): RoleFacts[] {
+        return [...roles].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+    }
+
+    /** The roles of an ordered list and of a closure, in order: a merge, since the closure is usually small and the list long. */
+    private union(list: RoleFacts[], closure: Closure): RoleFacts[] {
+        const extra = this.ordered([...closure.keys()]);
+        if (extra.length === 0) return list;
+        const merged: RoleFacts[] = [];
+        let i = 0;
+        for (const role of list) {
+            const at = this.position.get(role)!;
+            while (i < extra.length && this.position.get(extra[i])! < at) merged.push(extra[i++]);
+            if (i < extra.length && extra[i] === role) i++;
+            merged.push(role);
+        }
+        while (i < extra.length) merged.push(extra[i++]);
+        return merged;
+    }
+
+    /**
+     * Who can undo the revocation of `target`, a role: the closure towards its account's
+     * administrators, shared by every role of the account, and the one towards the roles holding
+     * an action of the class on it that are not administrators already.
+     */
+    undoers(target: RoleFacts): Undoers {
+        const admins = this.adminClosure(target.account);
+        // An administrator of the account is already at the end of its path: only narrower grants add ends.
+        const direct: UndoEnd[] = [];
+        for (const holder of this.narrow.candidates(target.account, resourcesOf(target).slice(0, 1), (pattern) =>
+            mayMatchArn(pattern, target),
+        )) {
+            if (!sameAccount(holder, target)) continue;
+            const grant = grantOn(rights(holder).role, target, false);
+            if (grant !== undefined) direct.push({ kind: "direct", holder, ...grant });
+        }
+        // A path that ends at an administrator that holds an action of the class on the target says so.
+        const ending = (path: UndoPath): UndoPath => {
+            if (path.end.kind !== "self") return path;
+            const grant = grantOn(rights(path.end.holder).role, target, false);
+            return grant === undefined ? path : { ...path, end: { kind: "direct", holder: path.end.holder, ...grant } };
+        };
+        if (direct.length === 0) return { roles: admins.roles, path: (role) => ending(pathIn(admins.closure, role)) };
+        const closure = this.closure(direct, admins.closure);
+        const roles = this.union(admins.roles, closure);
+        return { roles, path: (role) => ending(pathIn(closure.has(role) ? closure : admins.closure, role)) };
+    }
+
+    /** Who can undo an organization revocation held by a stack of `account` (unknown: any). */
+    organizationUndoers(account: string | undefined): Undoers {
+        const admins = this.adminClosure(account);
+        const key = `organization:${account ?? "*"}`;
+        let found = this.shared.get(key);
+        if (found === undefined) {
+            const closure = this.closure(this.organizers, admins.closure);
+            found = { closure, roles: this.union(admins.roles, closure) };
+            this.shared.set(key, found);
+        }
+        const closure = found.closure;
+        return { roles: found.roles, path: (role) => pathIn(closure.has(role) ? closure : admins.closure, role) };
+    }
+}
+
+function pathIn(closure: Closure, holder: RoleFacts): UndoPath {
+    const steps: UndoStep[] = [];
+    let node = closure.get(holder)!;
+    while (node.step !== undefined) {
+        steps.push(node.step);
+        node = closure.get(node.step.to)!;
+    }
+    return { holder, steps, end: node.end! };
+}
+
+/** A grant in words, owned by `owner` (`its`, `admin's`): `its inline policy p (statement 0) allows iam:PutRolePolicy on *`. */
+function grantInWords(owner: string, grant: Grant, resource: string): string {
+    return `${owner} ${grant.via} ${grant.known ? "allows" : "may allow"} ${actionsInWords(grant.actions)} on ${resource}`;
+}
+
+function accountInWords(role: RoleFacts): string {
+    return role.account === undefined ? "its account (which may be any)" : `account ${role.account}`;
+}
+
+function endInWords(end: UndoEnd, first: boolean): string {
+    const name = first ? "it" : end.holder.key;
+    const grant = grantInWords(first ? "its" : `${end.holder.key}'s`, end.grant, end.resource);
+    switch (end.kind) {
+        case "direct":
+            return first ? grant : `${name} can undo it: ${grant}`;
+        case "self":
+            return `${name} can change its own permissions or trust, and so give itself any right in ${accountInWords(end.holder)}: ${grant}`;
+        case "organization":
+            return `${name} can rewrite or detach the organization's service control policies: ${grant}`;
+    }
+}
+
+function stepInWords(step: UndoStep): string {
+    const [from, to] = [step.from.key, step.to.key];
+    switch (step.kind) {
+        case "assume":
+            return `${from} can assume ${to} (${step.reasons.join("; ")})`;
+        case "change":
+            return `${from} can change ${to}'s permissions or trust (${grantInWords(`${from}'s`, step.grant, step.resource)})`;
+        case "pass":
+            return `${from} can pass ${to} to a service and act with its permissions (${grantInWords(`${from}'s`, step.grant, step.resource)})`;
+    }
+}
+
+/**
+ * A path in words, from its holder's point of view: `its inline policy p (statement 0) allows
+ * iam:PutRolePolicy on *` for a role that holds the means itself, else `through a -> b (ops):
+ * a can assume b (...); b can undo it: b's ...`, each hop with its reasons.
+ */
+export function undoPathInWords(path: UndoPath): string {
+    if (path.steps.length === 0) return endInWords(path.end, true);
+    const name = (role: RoleFacts) => (role.stack === path.holder.stack ? role.key : `${role.key} (${role.stack})`);
+    const chain = [path.holder, ...path.steps.map((step) => step.to)].map(name).join(" -> ");
+    return `through ${chain}: ${[...path.steps.map(stepInWords), endInWords(path.end, false)].join("; ")}`;
 }

@@ -22,7 +22,9 @@ import { providerConfigRules } from "./rules/provider";
 import { duplicateNameRules } from "./rules/names";
 import { pathRules } from "./rules/paths";
 import { organizationRules } from "./rules/organization";
-import { ChangedRole, RevokedRole, undoRules } from "./rules/undo";
+import { RevokedInOrganization, RevokedRole, UndoSides, undoRules } from "./rules/undo";
+import { accountFromConfig } from "../config/account";
+import { configValue } from "../config/stackConfig";
 
 export type { Finding, Subject } from "./findings";
 
@@ -76,6 +78,17 @@ function loadable(source: ProjectSource, stack: string) {
 interface StackVerdict {
     findings: Finding[];
     change: StackChange;
+}
+
+/** How {@link inForceByConfig} names an organization revocation: `organization: role ci-deployer`. */
+const ORGANIZATION_KEY = "organization: ";
+
+/** The account a stack deploys to, when its config settles it. */
+function accountOf(side: Side | undefined): string | undefined {
+    const config = side?.loaded?.config;
+    if (config === undefined) return undefined;
+    const provider = configValue(config[`${NAMESPACE}:provider`] ?? "null");
+    return accountFromConfig(config, typeof provider === "string" ? provider : "aws").accountId;
 }
 
 /** Judges one stack whose file, program or project changed. */
@@ -162,8 +175,8 @@ export async function judge(options: GuardOptions): Promise<Finding[]> {
         if (checkout !== undefined) removeTemporaryFolder(checkout);
     }
 
-    // Rights to undo a revocation, handed to a role of any changed stack.
-    // Roles by stack and key, looked up instead of scanned: a stack of 10,000 roles would cost 10⁸ comparisons.
+    // The means to undo a revocation, handed to a role of any stack, directly or in hops: every
+    // role of every stack at both sides (an unchanged stack's roles are the same at both).
     const byKey = <T extends { key: string }>(roles: T[] | undefined) => {
         const found = new Map<string, T>();
         for (const role of roles ?? []) if (!found.has(role.key)) found.set(role.key, role);
@@ -174,11 +187,20 @@ export async function judge(options: GuardOptions): Promise<Finding[]> {
         const facts = baseRoles.get(r.stack)?.get(r.key);
         return facts === undefined ? [] : [{ facts, cutoff: r.cutoff }];
     });
-    const changedRoles: ChangedRole[] = [...verdicts.values()].flatMap(({ change: { base, head } }) => {
-        const before = byKey(base.roles);
-        return (head.roles ?? []).map((role) => ({ base: before.get(role.key), head: role }));
+    const organizations: RevokedInOrganization[] = held.flatMap((r) => {
+        if (!r.key.startsWith(ORGANIZATION_KEY)) return [];
+        const account = accountOf(configs.get(r.stack));
+        return [
+            { stack: r.stack, key: r.key.slice(ORGANIZATION_KEY.length), cutoff: r.cutoff, ...(account === undefined ? {} : { account }) },
+        ];
     });
-    findings.push(...undoRules(revoked, changedRoles));
+    const headRoles = headScan.stacks.flatMap((stack) => (verdicts.get(stack)?.change.head ?? configs.get(stack))?.roles ?? []);
+    const sides: UndoSides = {
+        base: baseScan.stacks.flatMap((stack) => configs.get(stack)?.roles ?? []),
+        head: headRoles,
+        changed: new Set(verdicts.keys()),
+    };
+    findings.push(...undoRules(revoked, organizations, sides));
 
     // Stacks this change did not touch come first: a duplicate is reported on the stack that introduces it.
     const order = [...headScan.stacks.filter((s) => !verdicts.has(s)), ...headScan.stacks.filter((s) => verdicts.has(s))];

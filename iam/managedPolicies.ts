@@ -1,12 +1,12 @@
 /**
  * What AWS-managed policies are and allow, from AWS's published documents: for every AWS-managed
- * policy known here, its path, the resource patterns on which an Allow statement allows
- * `sts:AssumeRole`, and the statements that allow an action able to undo a revocation (delete or
- * rewrite a role's inline policies, delete the role, rewrite its trust). Conditions are ignored,
- * so the catalog never says a policy allows less than AWS would. A policy not in this catalog,
- * or a customer-managed one, is unknown, and the analyses treat it as one that may allow anything.
+ * policy known here, its path and the rights the capability analysis judges (iam/capabilities.ts:
+ * the undo class, sts:AssumeRole*, iam:PassRole): each Allow statement that allows one of them,
+ * with the action patterns that cover one and the statement's resources. Conditions are ignored, so the catalog never says a policy allows
+ * less than AWS would. A policy not in this catalog, or a customer-managed one, is unknown, and
+ * the analyses treat it as one that may allow anything.
  *
- * `npm run managed-policies` rebuilds analysis/managedPolicyCatalog.json from the copies of AWS's
+ * `npm run managed-policies` rebuilds iam/managedPolicyCatalog.json from the copies of AWS's
  * documents that moto's IAM server carries (MOTO_IAM_LOAD_MANAGED_POLICIES=true); a test checks
  * a sample of the catalog against that server.
  */
@@ -14,25 +14,23 @@ import * as fs from "fs";
 import * as path from "path";
 import { PolicyDocument, PolicyStatement, asList, decodePolicyDocument } from "./policy";
 import { wildcardCovers } from "./wildcard";
+import { judgedActionsOf, judgedActionsOfPattern } from "./capabilities";
 import { closest } from "./suggest";
 
 /** The catalog file. */
 export const CATALOG_FILE: string = path.join(__dirname, "managedPolicyCatalog.json");
 
-/**
- * The IAM actions that can undo a revocation: remove or rewrite the role's inline policies (the
- * revocation among them), delete the role with them, or let anyone assume it again.
- */
-export const UNDO_ACTIONS = ["iam:DeleteRolePolicy", "iam:PutRolePolicy", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy"] as const;
-
 /** One AWS-managed policy as far as the analyses are concerned. */
 export interface ManagedPolicyFacts {
     /** The IAM path: `/`, `/service-role/`, `/aws-service-role/`, ... */
     path: string;
-    /** Resource patterns on which the policy allows sts:AssumeRole (`NotResource:` prefixed for NotResource); empty: nowhere. */
-    assumeRole: string[];
-    /** The statements that allow an {@link UNDO_ACTIONS} action: `[action patterns, resource patterns]` (`NotResource:` prefixed likewise). */
-    undo: [string[], string[]][];
+    /**
+     * The Allow statements that allow an action the capability analysis judges, as
+     * `[action patterns, resource patterns]`: the statement's action patterns that cover such an
+     * action (every entry of a NotAction, `NotAction:` prefixed), and its resources (every entry
+     * of a NotResource, `NotResource:` prefixed). Empty: the policy allows none.
+     */
+    rights: [string[], string[]][];
 }
 
 /** The catalog: where it comes from, and every AWS-managed policy by name. */
@@ -62,11 +60,6 @@ export function coversAssumeRole(statement: PolicyStatement): boolean {
     return coversAction(statement, "sts:AssumeRole");
 }
 
-/** The undo actions a statement's actions cover. */
-export function undoActionsOf(statement: PolicyStatement): string[] {
-    return UNDO_ACTIONS.filter((action) => coversAction(statement, action));
-}
-
 /** A statement's resource patterns, NotResource entries prefixed with `NotResource:`. */
 export function resourcePatterns(statement: PolicyStatement): string[] {
     return statement.Resource !== undefined ? asList(statement.Resource) : asList(statement.NotResource).map((r) => `NotResource:${r}`);
@@ -77,26 +70,42 @@ function statementsOf(document: PolicyDocument): PolicyStatement[] {
     return Array.isArray(document.Statement) ? document.Statement : [document.Statement as PolicyStatement];
 }
 
-/** The resource patterns on which a document's Allow statements allow sts:AssumeRole (`NotResource:` prefixed for NotResource). */
-export function assumeRolePatterns(document: PolicyDocument): string[] {
-    return statementsOf(document)
-        .filter((s) => s.Effect === "Allow" && coversAssumeRole(s))
-        .flatMap(resourcePatterns);
-}
-
 /**
- * A document's Allow statements that allow an undo action, as the catalog records them: the
- * action patterns that cover one (or every NotAction entry, `NotAction:` prefixed), and the resources.
+ * A document's Allow statements that allow an action the capability analysis judges, as the
+ * catalog records them ({@link ManagedPolicyFacts.rights}).
  */
-export function undoStatements(document: PolicyDocument): [string[], string[]][] {
+export function judgedRights(document: PolicyDocument): [string[], string[]][] {
     return statementsOf(document)
-        .filter((s) => s.Effect === "Allow" && undoActionsOf(s).length > 0)
+        .filter((s) => s.Effect === "Allow" && judgedActionsOf(s).length > 0)
         .map((s) => [
             s.NotAction !== undefined
                 ? asList(s.NotAction).map((a) => `NotAction:${a}`)
-                : asList(s.Action).filter((a) => undoActionsOf({ Effect: "Allow", Action: a }).length > 0),
+                : asList(s.Action).filter((a) => judgedActionsOfPattern(a).length > 0),
             resourcePatterns(s),
         ]);
+}
+
+/** A recorded right as the statement it stands for (Allow, without its conditions). */
+export function statementOfRight([actions, resources]: [string[], string[]]): PolicyStatement {
+    const notAction = actions.length > 0 && actions.every((a) => a.startsWith("NotAction:"));
+    const notResource = resources.length > 0 && resources.every((r) => r.startsWith("NotResource:"));
+    return {
+        Effect: "Allow",
+        ...(notAction ? { NotAction: actions.map((a) => a.slice("NotAction:".length)) } : { Action: actions }),
+        ...(notResource ? { NotResource: resources.map((r) => r.slice("NotResource:".length)) } : { Resource: resources }),
+    };
+}
+
+const assumePatterns = new WeakMap<ManagedPolicyFacts, string[]>();
+
+/** The resource patterns on which a catalogued policy allows sts:AssumeRole (`NotResource:` prefixed for NotResource); empty: nowhere. */
+export function assumeRolePatterns(facts: ManagedPolicyFacts): string[] {
+    let found = assumePatterns.get(facts);
+    if (found === undefined) {
+        found = facts.rights.filter(([actions]) => coversAssumeRole(statementOfRight([actions, []]))).flatMap(([, resources]) => resources);
+        assumePatterns.set(facts, found);
+    }
+    return found;
 }
 
 /** The AWS-managed policy name of an ARN, or undefined for a customer-managed policy. */
@@ -122,7 +131,7 @@ export function catalogText(built: ManagedPolicyCatalog): string {
 /** A policy's facts from its path and default document. */
 export function policyFacts(policyPath: string, documentText: string): ManagedPolicyFacts {
     const document = decodePolicyDocument(documentText);
-    return { path: policyPath, assumeRole: assumeRolePatterns(document), undo: undoStatements(document) };
+    return { path: policyPath, rights: judgedRights(document) };
 }
 
 /**

@@ -204,21 +204,22 @@ describe("the trusted judge: no one is handed the means to undo a revocation", f
                 )
             ).lines,
             [
-                `FAIL dev: role bystander: may now undo ${WHAT}: its managed policy IAMFullAccess allows iam:DeleteRolePolicy, iam:PutRolePolicy, iam:DeleteRole, iam:UpdateAssumeRolePolicy on *; whoever can assume bystander could remove or rewrite the revocation in one call`,
+                `FAIL dev: role bystander: may now undo ${WHAT}: its managed policy IAMFullAccess allows iam:DeleteRolePolicy, iam:PutRolePolicy, iam:DeleteRole, iam:UpdateAssumeRolePolicy and 20 more permissions-management actions on *; whoever can assume bystander could remove or rewrite the revocation in one call`,
                 FAILED(1),
             ],
         );
         const custom = `arn:aws:iam::${ACCOUNT}:policy/RoleRotation`;
         assert.deepStrictEqual((await judge({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": stack(victim() + managed(custom)) })).lines, [
-            `FAIL dev: role bystander: may now undo ${WHAT}: its managed policy ${custom}, whose document is not known here, may allow iam:DeleteRolePolicy, iam:PutRolePolicy, iam:DeleteRole, iam:UpdateAssumeRolePolicy on *; whoever can assume bystander could remove or rewrite the revocation in one call`,
-            FAILED(1),
+            `FAIL dev: role bystander: may now undo ${WHAT}: its managed policy ${custom}, whose document is not known here, may allow iam:DeleteRolePolicy, iam:PutRolePolicy, iam:DeleteRole, iam:UpdateAssumeRolePolicy and 20 more permissions-management actions on *; whoever can assume bystander could remove or rewrite the revocation in one call`,
+            `FAIL dev: role bystander: may now assume revoked role dev/victim (revoked before ${CUTOFF}, safe to remove after ${SAFE}): victim's trust allows account ${ACCOUNT}, bystander's account; bystander's managed policy ${custom} may allow it: its document is not known here; its sessions would be issued after the cutoff, so this widens victim's trust`,
+            FAILED(2),
         ]);
     });
 
     it("fails the grant from another stack of the same account, and passes it in another account", async () => {
         const admin = stack(role("rotator", { extra: inline("rotate", '"iam:*"', "*") }));
         assert.deepStrictEqual((await judge({ "Pulumi.dev.yaml": BASE }, { "Pulumi.ops.yaml": admin })).lines, [
-            `FAIL ops: role rotator: may now undo ${WHAT}: its inline policy rotate (statement 0) allows iam:DeleteRolePolicy, iam:PutRolePolicy, iam:DeleteRole, iam:UpdateAssumeRolePolicy on *; whoever can assume rotator could remove or rewrite the revocation in one call`,
+            `FAIL ops: role rotator: may now undo ${WHAT}: its inline policy rotate (statement 0) allows iam:DeleteRolePolicy, iam:PutRolePolicy, iam:DeleteRole, iam:UpdateAssumeRolePolicy and 20 more permissions-management actions on *; whoever can assume rotator could remove or rewrite the revocation in one call`,
             FAILED(1),
         ]);
         const elsewhere = stack(role("rotator", { extra: inline("rotate", '"iam:*"', "*") }), "222222222222");

@@ -1,15 +1,19 @@
 /**
- * No one may be handed the means to undo a revocation in force: a change that gives a role (new or
- * existing, in any stack of the revoked role's account) a right to remove or rewrite the revoked
- * role's inline policies, delete it or rewrite its trust fails, and so does a change that widens
- * who can assume a role already holding such a right.
+ * No one may be handed the means to undo a revocation in force, directly or in hops: the undo
+ * analysis (analysis/undo.ts) runs over every role of every stack file at both sides of the
+ * change, and a principal that can undo a revocation at the head but could not at the base fails,
+ * with its path. So does a widened trust of a role that can undo it at both sides (whoever it now
+ * lets in gets the means), and a grant of sts:AssumeRole that lets a role newly assume a revoked
+ * one (a session it creates is issued after the cutoff: that is a wider trust, written on the
+ * identity side).
  */
 import { PLACEHOLDER_ACCOUNT, trustPolicy } from "../../iam/trust";
 import { formatUtc, safeToRemoveAfter } from "../../iam/timestamps";
-import { RoleFacts } from "../../analysis/reachability";
+import { RoleFacts, link } from "../../analysis/reachability";
 import { trustChanges } from "../../analysis/trust";
-import { undoGrantInWords, undoGrantKey, undoGrants, undoProfile } from "../../analysis/undo";
+import { UndoIndex, Undoers, undoPathInWords } from "../../analysis/undo";
 import { Finding, failure, role } from "../findings";
+import { window } from "../sides";
 
 /** A role revoked at the base, with its cutoff. */
 export interface RevokedRole {
@@ -17,41 +21,160 @@ export interface RevokedRole {
     cutoff: Date;
 }
 
-/** A role at both sides of the change; `base` is undefined for a new role. */
-export interface ChangedRole {
-    base?: RoleFacts;
-    head: RoleFacts;
+/** An organization revocation in force at the base: its stack, its key (`role ci-deployer`), its cutoff, the stack's account if known. */
+export interface RevokedInOrganization {
+    stack: string;
+    key: string;
+    cutoff: Date;
+    account?: string;
 }
+
+/** Every role of every stack file at both sides of the change, and the stacks the change touches. */
+export interface UndoSides {
+    base: RoleFacts[];
+    head: RoleFacts[];
+    /** The stacks whose roles may differ between the sides; the others' roles are the same objects at both. */
+    changed: Set<string>;
+}
+
+const id = (facts: RoleFacts) => `${facts.stack}\u0000${facts.key}`;
 
 function renderedTrust(facts: RoleFacts) {
     return trustPolicy(facts.trust, { partition: facts.partition ?? "aws", accountId: facts.account ?? PLACEHOLDER_ACCOUNT });
 }
 
-export function undoRules(revoked: RevokedRole[], changed: ChangedRole[]): Finding[] {
-    const findings: Finding[] = [];
-    for (const { base, head } of changed) {
-        // Most roles can undo nothing: read their permissions once, and skip them.
-        if (undoProfile(head).statements.length === 0) continue;
-        for (const target of revoked) {
-            if (target.facts.stack === head.stack && target.facts.key === head.key) continue;
-            const grants = undoGrants(head, target.facts);
-            if (grants.length === 0) continue;
-            const what = `the revocation of ${target.facts.stack}/${target.facts.key} (IAM role ${target.facts.roleName}, in force until ${formatUtc(safeToRemoveAfter(target.cutoff))})`;
-            const before = new Set(base === undefined ? [] : undoGrants(base, target.facts).map(undoGrantKey));
-            for (const grant of grants.filter((g) => !before.has(undoGrantKey(g)))) {
-                findings.push(
-                    failure(
-                        role(head.stack, head.key),
-                        `may now undo ${what}: ${undoGrantInWords(grant)}; whoever can assume ${head.roleName} could remove or rewrite the revocation in one call`,
-                    ),
-                );
+/**
+ * What the revocations of one run share: the roles of a list of undoers by id, the holders new in
+ * one list against another, and each role's widened trust. Revocations of one account usually
+ * share their lists (the closure towards the account's administrators), so each is compared once.
+ */
+class Comparisons {
+    private readonly ids = new WeakMap<RoleFacts[], Set<string>>();
+    private readonly fresh = new WeakMap<RoleFacts[], WeakMap<RoleFacts[], { added: RoleFacts[]; kept: RoleFacts[] }>>();
+    private readonly widened = new Map<RoleFacts, string[]>();
+
+    constructor(
+        private readonly sides: UndoSides,
+        private readonly baseById: Map<string, RoleFacts>,
+    ) {}
+
+    private idsOf(roles: RoleFacts[]): Set<string> {
+        let found = this.ids.get(roles);
+        if (found === undefined) this.ids.set(roles, (found = new Set(roles.map(id))));
+        return found;
+    }
+
+    /** The roles of `head` that `base` lacks, and those of changed stacks that both hold. */
+    split(base: RoleFacts[], head: RoleFacts[]): { added: RoleFacts[]; kept: RoleFacts[] } {
+        let byHead = this.fresh.get(base);
+        if (byHead === undefined) this.fresh.set(base, (byHead = new WeakMap()));
+        let found = byHead.get(head);
+        if (found === undefined) {
+            const before = this.idsOf(base);
+            found = { added: [], kept: [] };
+            for (const holder of head) {
+                if (!before.has(id(holder))) found.added.push(holder);
+                else if (this.sides.changed.has(holder.stack)) found.kept.push(holder);
             }
-            if (base !== undefined && before.size > 0) {
-                for (const widened of trustChanges(renderedTrust(base), renderedTrust(head)).widened) {
-                    findings.push(failure(role(head.stack, head.key), `can undo ${what}, and its trust is widened: ${widened}`));
-                }
-            }
+            byHead.set(head, found);
         }
+        return found;
+    }
+
+    /** How a role's trust is wider at the head than at the base, in words; empty when it is not, or the role is new. */
+    widenedTrust(holder: RoleFacts): string[] {
+        let found = this.widened.get(holder);
+        if (found === undefined) {
+            const was = this.baseById.get(id(holder));
+            found = was === undefined ? [] : trustChanges(renderedTrust(was), renderedTrust(holder)).widened;
+            this.widened.set(holder, found);
+        }
+        return found;
+    }
+}
+
+/** The findings of one revocation: who can newly undo it, and widened trust of those who could already. */
+function compare(what: string, base: Undoers, head: Undoers, shared: Comparisons): Finding[] {
+    const findings: Finding[] = [];
+    const { added, kept } = shared.split(base.roles, head.roles);
+    for (const holder of added) {
+        const path = head.path(holder);
+        const tail =
+            path.steps.length === 0 && path.end.kind === "direct"
+                ? `; whoever can assume ${holder.roleName} could remove or rewrite the revocation in one call`
+                : "";
+        findings.push(failure(role(holder.stack, holder.key), `may now undo ${what}: ${undoPathInWords(path)}${tail}`));
+    }
+    for (const holder of kept) {
+        for (const widened of shared.widenedTrust(holder)) {
+            findings.push(failure(role(holder.stack, holder.key), `can undo ${what}, and its trust is widened: ${widened}`));
+        }
+    }
+    return findings;
+}
+
+const fingerprints = new WeakMap<RoleFacts, string>();
+
+/** Whether two versions of a role read the same to the analyses: name, path, account, trust and permissions. */
+function unchanged(a: RoleFacts, b: RoleFacts): boolean {
+    if (a === b) return true;
+    const print = (facts: RoleFacts) => {
+        let found = fingerprints.get(facts);
+        if (found === undefined) {
+            const { stack, key, ...rest } = facts;
+            fingerprints.set(facts, (found = JSON.stringify([stack, key, rest])));
+        }
+        return found;
+    };
+    return print(a) === print(b);
+}
+
+/** Roles of changed stacks that may now assume a revoked role they could not assume at the base, by a grant of their own. */
+function newlyAssuming(
+    target: RevokedRole,
+    head: UndoIndex,
+    headTarget: RoleFacts,
+    sides: UndoSides,
+    baseById: Map<string, RoleFacts>,
+): Finding[] {
+    const findings: Finding[] = [];
+    for (const from of head.assumeCandidates(headTarget)) {
+        if (!sides.changed.has(from.stack) || (from.key === headTarget.key && from.stack === headTarget.stack)) continue;
+        const was = baseById.get(id(from));
+        // The same permissions, account and name assume the same roles: only a changed role can be new to the revoked one.
+        if (was !== undefined && unchanged(was, from) && unchanged(target.facts, headTarget)) continue;
+        const now = link(from, headTarget);
+        // A trust that names the role alone lets it in: that is the trust's own widening, judged with the revoked role.
+        if (now === undefined || now.reasons.length < 2) continue;
+        if (was !== undefined && link(was, target.facts) !== undefined) continue;
+        findings.push(
+            failure(
+                role(from.stack, from.key),
+                `may now assume revoked role ${target.facts.stack}/${target.facts.key} (${window(target.cutoff)}): ${now.reasons.join("; ")}; its sessions would be issued after the cutoff, so this widens ${target.facts.key}'s trust`,
+            ),
+        );
+    }
+    return findings;
+}
+
+/** The undo rules over both sides of the change, for every revocation in force at the base. */
+export function undoRules(revoked: RevokedRole[], organizations: RevokedInOrganization[], sides: UndoSides): Finding[] {
+    if (revoked.length === 0 && organizations.length === 0) return [];
+    const [base, head] = [new UndoIndex(sides.base), new UndoIndex(sides.head)];
+    const baseById = new Map(sides.base.map((facts) => [id(facts), facts]));
+    const headById = new Map(sides.head.map((facts) => [id(facts), facts]));
+    const shared = new Comparisons(sides, baseById);
+    const findings: Finding[] = [];
+    for (const target of revoked) {
+        const facts = target.facts;
+        const headTarget = headById.get(id(facts)) ?? facts;
+        const what = `the revocation of ${facts.stack}/${facts.key} (IAM role ${facts.roleName}, in force until ${formatUtc(safeToRemoveAfter(target.cutoff))})`;
+        findings.push(...compare(what, base.undoers(facts), head.undoers(headTarget), shared));
+        findings.push(...newlyAssuming(target, head, headTarget, sides, baseById));
+    }
+    for (const revocation of organizations) {
+        const what = `the organization revocation of ${revocation.key} in ${revocation.stack} (in force until ${formatUtc(safeToRemoveAfter(revocation.cutoff))})`;
+        findings.push(...compare(what, base.organizationUndoers(revocation.account), head.organizationUndoers(revocation.account), shared));
     }
     return findings;
 }

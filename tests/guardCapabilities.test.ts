@@ -1,0 +1,477 @@
+/**
+ * The guard against capabilities judged as classes (issue 28): while a revocation is in force, a
+ * change that gives any role the means to undo it, directly or in hops, fails with its path;
+ * resources that cannot be decided cover every role; an sts:AssumeRole grant on a revoked role
+ * that trusts its account widens its trust. Each case on a real git repository whose base holds a
+ * revocation in force (cutoffs relative to the test's clock), with the benign changes that pass.
+ * The class itself, the resources read to fail closed and the hops are tested as pure functions
+ * at the end.
+ */
+import * as assert from "assert";
+import { Capture, memorySource, repository } from "./helpers";
+import { manyRoleStacks } from "./manyRoles";
+import { PROJECT_ROOT } from "../cli/project";
+import { main as guard } from "../cli/guard";
+import { PolicyStatement } from "../iam/policy";
+import { capabilityClasses, inClass, judgedActionsOf } from "../iam/capabilities";
+import { RoleFacts } from "../analysis/reachability";
+import { repositoryRoles } from "../analysis/containment";
+import { Grant, UndoIndex, assumeHop, changeOrPass, rights, undoEnd } from "../analysis/undo";
+
+const NOW = new Date("2026-11-27T12:00:00Z");
+/** In force until 2026-11-27T23:00:00Z. */
+const CUTOFF = "2026-11-27T10:00:00Z";
+const WINDOW = "(revoked before 2026-11-27T10:00:00Z, safe to remove after 2026-11-27T23:00:00Z)";
+const ACCOUNT = "111111111111";
+const WHAT = "the revocation of dev/victim (IAM role victim, in force until 2026-11-27T23:00:00Z)";
+
+interface Role {
+    trust?: string;
+    revokeBefore?: string;
+    extra?: string;
+}
+
+/** A role in stack-file YAML (indented under revocable-roles:roles). */
+function role(key: string, r: Role = {}): string {
+    const lines = [`    ${key}:`, "      trust:", r.trust ?? `        accounts: ["${ACCOUNT}"]`];
+    if (r.extra !== undefined) lines.push(r.extra);
+    if (r.revokeBefore !== undefined) lines.push(`      revokeBefore: "${r.revokeBefore}"`);
+    return `${lines.join("\n")}\n`;
+}
+
+const stack = (roles: string, account = ACCOUNT) =>
+    `config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["${account}"]\n  revocable-roles:roles:\n${roles}`;
+const victim = () => role("victim", { revokeBefore: CUTOFF });
+const BASE = stack(victim() + role("bystander"));
+
+/** An inline policy of one statement, as stack-file YAML; `body` holds its Action/Resource lines (14 spaces in). */
+const policy = (name: string, body: string) =>
+    `      inlinePolicies:\n        ${name}:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Allow\n${body}`;
+const allow = (name: string, action: string, resource: string) =>
+    policy(name, `              Action: ${action}\n              Resource: "${resource}"`);
+const managed = (arn: string) => `      managedPolicyArns: ["${arn}"]`;
+const ADMIN = managed("arn:aws:iam::aws:policy/AdministratorAccess");
+/** How AdministratorAccess reads in a path. */
+const ADMIN_GRANT =
+    "managed policy AdministratorAccess allows iam:DeleteRolePolicy, iam:PutRolePolicy, iam:DeleteRole, iam:UpdateAssumeRolePolicy and 20 more permissions-management actions on *";
+
+/** Runs the guard on a repository whose base is `base` and whose working tree is `head`. */
+async function run(base: Record<string, string>, head: Record<string, string | undefined>) {
+    const root = repository(base, head);
+    const out = new Capture();
+    const err = new Capture();
+    const code = await guard(["--base", "main"], out, err, { root, programRoot: PROJECT_ROOT, now: NOW });
+    return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
+}
+
+/** Asserts the guard's exact verdict and findings. */
+async function expectGuard(base: Record<string, string>, head: Record<string, string | undefined>, code: number, lines: string[]) {
+    assert.deepStrictEqual(await run(base, head), { code, lines, stderr: "" });
+}
+
+const FAILED = (n: number) => `${n} change(s) would weaken a revocation since main.`;
+const PASSED = "No revocation is weakened since main.";
+
+describe("npm run guard: the means to undo a revocation, as classes and in hops", function () {
+    this.timeout(30_000);
+
+    describe("a role that can change its own permissions can give itself anything in its account", () => {
+        it("fails iam:PutRolePolicy on itself", async () => {
+            const janitor = role("janitor", { extra: allow("self", "iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/janitor`) });
+            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": BASE + janitor }, 1, [
+                `FAIL dev: role janitor: may now undo ${WHAT}: it can change its own permissions or trust, and so give itself any right in account ${ACCOUNT}: its inline policy self (statement 0) allows iam:PutRolePolicy on arn:aws:iam::${ACCOUNT}:role/janitor`,
+                FAILED(1),
+            ]);
+        });
+
+        it("fails iam:AttachRolePolicy on itself", async () => {
+            const janitor = role("janitor", { extra: allow("self", "iam:AttachRolePolicy", `arn:aws:iam::${ACCOUNT}:role/jan*`) });
+            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": BASE + janitor }, 1, [
+                `FAIL dev: role janitor: may now undo ${WHAT}: it can change its own permissions or trust, and so give itself any right in account ${ACCOUNT}: its inline policy self (statement 0) allows iam:AttachRolePolicy on arn:aws:iam::${ACCOUNT}:role/jan*`,
+                FAILED(1),
+            ]);
+        });
+    });
+
+    describe("hops to a role that can undo it", () => {
+        /** A role with AdministratorAccess that no role of the repository can reach at the base. */
+        const admin = (trust = '        services: ["ec2.amazonaws.com"]') => role("admin", { trust, extra: ADMIN });
+
+        it("fails iam:UpdateAssumeRolePolicy on an administrator role", async () => {
+            const base = stack(victim() + admin() + role("deployer"));
+            const head = stack(
+                victim() +
+                    admin() +
+                    role("deployer", { extra: allow("trust", "iam:UpdateAssumeRolePolicy", `arn:aws:iam::${ACCOUNT}:role/admin`) }),
+            );
+            await expectGuard({ "Pulumi.dev.yaml": base }, { "Pulumi.dev.yaml": head }, 1, [
+                `FAIL dev: role deployer: may now undo ${WHAT}: through deployer -> admin: deployer can change admin's permissions or trust (deployer's inline policy trust (statement 0) allows iam:UpdateAssumeRolePolicy on arn:aws:iam::${ACCOUNT}:role/admin); admin can undo it: admin's ${ADMIN_GRANT}`,
+                FAILED(1),
+            ]);
+        });
+
+        it("fails sts:AssumeRole on a role that can undo it", async () => {
+            const base = stack(victim() + admin(`        accounts: ["${ACCOUNT}"]`) + role("ci"));
+            const head = stack(
+                victim() +
+                    admin(`        accounts: ["${ACCOUNT}"]`) +
+                    role("ci", { extra: allow("hop", "sts:AssumeRole", `arn:aws:iam::${ACCOUNT}:role/admin`) }),
+            );
+            await expectGuard({ "Pulumi.dev.yaml": base }, { "Pulumi.dev.yaml": head }, 1, [
+                `FAIL dev: role ci: may now undo ${WHAT}: through ci -> admin: ci can assume admin (admin's trust allows account ${ACCOUNT}, ci's account; ci's inline policy hop allows sts:AssumeRole on arn:aws:iam::${ACCOUNT}:role/admin); admin can undo it: admin's ${ADMIN_GRANT}`,
+                FAILED(1),
+            ]);
+        });
+
+        it("fails iam:PassRole of a role that can undo it", async () => {
+            const base = stack(victim() + admin() + role("builder"));
+            const head = stack(
+                victim() + admin() + role("builder", { extra: allow("pass", "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/admin`) }),
+            );
+            await expectGuard({ "Pulumi.dev.yaml": base }, { "Pulumi.dev.yaml": head }, 1, [
+                `FAIL dev: role builder: may now undo ${WHAT}: through builder -> admin: builder can pass admin to a service and act with its permissions (builder's inline policy pass (statement 0) allows iam:PassRole on arn:aws:iam::${ACCOUNT}:role/admin); admin can undo it: admin's ${ADMIN_GRANT}`,
+                FAILED(1),
+            ]);
+        });
+
+        it("fails a chain of two hops, naming every hop", async () => {
+            // ops may assume admin by name alone; ci is newly allowed to assume ops, whose trust allows the account.
+            const roles = (ci: string) => victim() + admin(`        principals: ["arn:aws:iam::${ACCOUNT}:role/ops"]`) + role("ops") + ci;
+            const head = stack(roles(role("ci", { extra: allow("hop", "sts:AssumeRole", `arn:aws:iam::${ACCOUNT}:role/o*`) })));
+            await expectGuard({ "Pulumi.dev.yaml": stack(roles(role("ci"))) }, { "Pulumi.dev.yaml": head }, 1, [
+                `FAIL dev: role ci: may now undo ${WHAT}: through ci -> ops -> admin: ci can assume ops (ops's trust allows account ${ACCOUNT}, ci's account; ci's inline policy hop allows sts:AssumeRole on arn:aws:iam::${ACCOUNT}:role/o*); ops can assume admin (admin's trust names ops's ARN (arn:aws:iam::${ACCOUNT}:role/ops); in the same account that alone lets it assume the role); admin can undo it: admin's ${ADMIN_GRANT}`,
+                FAILED(1),
+            ]);
+        });
+
+        it("fails a widened trust of a role on an undo path", async () => {
+            const base = stack(victim() + admin());
+            const head = stack(victim() + admin(`        services: ["ec2.amazonaws.com", "lambda.amazonaws.com"]`));
+            await expectGuard({ "Pulumi.dev.yaml": base }, { "Pulumi.dev.yaml": head }, 1, [
+                `FAIL dev: role admin: can undo ${WHAT}, and its trust is widened: now grants sts:assumerole to service lambda.amazonaws.com, which it did not`,
+                FAILED(1),
+            ]);
+        });
+    });
+
+    describe("an sts:AssumeRole grant on the revoked role", () => {
+        it("fails as widened trust when the revoked role trusts its own account", async () => {
+            const ci = role("ci", { extra: allow("assume", "sts:AssumeRole", `arn:aws:iam::${ACCOUNT}:role/victim`) });
+            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": BASE + ci }, 1, [
+                `FAIL dev: role ci: may now assume revoked role dev/victim ${WINDOW}: victim's trust allows account ${ACCOUNT}, ci's account; ci's inline policy assume allows sts:AssumeRole on arn:aws:iam::${ACCOUNT}:role/victim; its sessions would be issued after the cutoff, so this widens victim's trust`,
+                FAILED(1),
+            ]);
+        });
+    });
+
+    describe("resources that cannot be decided cover every role", () => {
+        it("fails a Resource with a policy variable", async () => {
+            const janitor = role("janitor", {
+                extra: allow("clean", "iam:DeleteRolePolicy", "arn:aws:iam::${aws:PrincipalAccount}:role/*"),
+            });
+            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": BASE + janitor }, 1, [
+                `FAIL dev: role janitor: may now undo ${WHAT}: its inline policy clean (statement 0) allows iam:DeleteRolePolicy on arn:aws:iam::\${aws:PrincipalAccount}:role/* (a policy variable, taken as every resource); whoever can assume janitor could remove or rewrite the revocation in one call`,
+                FAILED(1),
+            ]);
+        });
+
+        it("fails a NotResource", async () => {
+            const janitor = role("janitor", {
+                extra: policy(
+                    "clean",
+                    `              Action: iam:DeleteRolePolicy\n              NotResource: "arn:aws:iam::${ACCOUNT}:role/protected/*"`,
+                ),
+            });
+            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": BASE + janitor }, 1, [
+                `FAIL dev: role janitor: may now undo ${WHAT}: its inline policy clean (statement 0) allows iam:DeleteRolePolicy on everything but arn:aws:iam::${ACCOUNT}:role/protected/* (NotResource, taken as every resource); whoever can assume janitor could remove or rewrite the revocation in one call`,
+                FAILED(1),
+            ]);
+        });
+
+        it("fails a NotAction, whatever its Resource", async () => {
+            const janitor = role("janitor", {
+                extra: policy(
+                    "data",
+                    `              NotAction: ["s3:*", "sts:*", "iam:PassRole"]\n              Resource: "arn:aws:s3:::acme-data/*"`,
+                ),
+            });
+            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": BASE + janitor }, 1, [
+                `FAIL dev: role janitor: may now undo ${WHAT}: its inline policy data (statement 0) allows iam:DeleteRolePolicy, iam:PutRolePolicy, iam:DeleteRole, iam:UpdateAssumeRolePolicy and 20 more permissions-management actions on arn:aws:s3:::acme-data/* (in a NotAction statement, taken as every resource); whoever can assume janitor could remove or rewrite the revocation in one call`,
+                FAILED(1),
+            ]);
+        });
+
+        it("fails iam:*Policy*, expanded against the catalog", async () => {
+            const janitor = role("janitor", { extra: allow("policies", '"iam:*Policy*"', `arn:aws:iam::${ACCOUNT}:role/*`) });
+            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": BASE + janitor }, 1, [
+                `FAIL dev: role janitor: may now undo ${WHAT}: its inline policy policies (statement 0) allows iam:DeleteRolePolicy, iam:PutRolePolicy, iam:UpdateAssumeRolePolicy, iam:AttachGroupPolicy and 15 more permissions-management actions on arn:aws:iam::${ACCOUNT}:role/*; whoever can assume janitor could remove or rewrite the revocation in one call`,
+                FAILED(1),
+            ]);
+        });
+    });
+
+    describe("organization revocations", () => {
+        const org = `config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: ["999999999999"]\n  revocable-roles:organization:\n    targets: ["r-ab12"]\n    revocations:\n      - roleName: ci-deployer\n        revokeBefore: "${CUTOFF}"\n`;
+
+        it("fails organizations:UpdatePolicy given to a role of any account", async () => {
+            const editor = role("scp-editor", { extra: allow("scp", "organizations:UpdatePolicy", "*") });
+            const dev = stack(role("bystander"), "222222222222");
+            await expectGuard({ "Pulumi.org.yaml": org, "Pulumi.dev.yaml": dev }, { "Pulumi.dev.yaml": dev + editor }, 1, [
+                "FAIL dev: role scp-editor: may now undo the organization revocation of role ci-deployer in org (in force until 2026-11-27T23:00:00Z): it can rewrite or detach the organization's service control policies: its inline policy scp (statement 0) allows organizations:UpdatePolicy on *",
+                FAILED(1),
+            ]);
+        });
+    });
+
+    it("refuses two inline policies of one role whose names differ only in case", async () => {
+        const deny = (name: string) =>
+            `        ${name}:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Deny\n              Action: s3:DeleteObject\n              Resource: "*"\n`;
+        const limited = stack(
+            victim() + role("bystander", { extra: `      inlinePolicies:\n${deny("limits")}${deny("Limits")}`.trimEnd() }),
+        );
+        await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": limited }, 1, [
+            'FAIL dev: Pulumi.dev.yaml: revocable-roles:roles.bystander.inlinePolicies.Limits: "Limits" and "limits" are one inline policy to IAM, which compares policy names regardless of case: deploying both would replace one with the other; give them names that differ in more than case',
+            FAILED(1),
+        ]);
+    });
+
+    describe("benign changes pass", () => {
+        it("passes new roles without rights", async () => {
+            await expectGuard(
+                { "Pulumi.dev.yaml": BASE },
+                { "Pulumi.dev.yaml": BASE + role("reader", { extra: managed("arn:aws:iam::aws:policy/ReadOnlyAccess") }) },
+                0,
+                [PASSED],
+            );
+        });
+
+        it("passes any rights in another account", async () => {
+            const elsewhere = stack(
+                role("rotator", { extra: ADMIN }) + role("ci", { extra: allow("hop", "sts:AssumeRole", "*") }),
+                "222222222222",
+            );
+            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.ops.yaml": elsewhere }, 0, [PASSED]);
+        });
+
+        it("passes narrow IAM rights on a role path that holds neither a revoked role nor a capable one", async () => {
+            const sandbox = role("sandbox-admin", {
+                extra: allow("sandbox", "[iam:PutRolePolicy, iam:PassRole]", `arn:aws:iam::${ACCOUNT}:role/sandbox/*`),
+            });
+            await expectGuard({ "Pulumi.dev.yaml": BASE }, { "Pulumi.dev.yaml": BASE + sandbox }, 0, [PASSED]);
+        });
+    });
+});
+
+describe("the undo class, from the catalog", () => {
+    const classes = capabilityClasses();
+
+    it("holds every IAM and Organizations action at the access level Permissions management, and iam:DeleteRole", () => {
+        assert.deepStrictEqual(
+            { role: classes.role, organization: classes.organization, assume: classes.assume, passRole: classes.passRole },
+            {
+                role: [
+                    "iam:DeleteRolePolicy",
+                    "iam:PutRolePolicy",
+                    "iam:DeleteRole",
+                    "iam:UpdateAssumeRolePolicy",
+                    "iam:AttachGroupPolicy",
+                    "iam:AttachRolePolicy",
+                    "iam:AttachUserPolicy",
+                    "iam:CreatePolicy",
+                    "iam:CreatePolicyVersion",
+                    "iam:DeleteAccountPasswordPolicy",
+                    "iam:DeleteGroupPolicy",
+                    "iam:DeletePolicy",
+                    "iam:DeletePolicyVersion",
+                    "iam:DeleteRolePermissionsBoundary",
+                    "iam:DeleteUserPermissionsBoundary",
+                    "iam:DeleteUserPolicy",
+                    "iam:DetachGroupPolicy",
+                    "iam:DetachRolePolicy",
+                    "iam:DetachUserPolicy",
+                    "iam:PutGroupPolicy",
+                    "iam:PutRolePermissionsBoundary",
+                    "iam:PutUserPermissionsBoundary",
+                    "iam:PutUserPolicy",
+                    "iam:SetDefaultPolicyVersion",
+                ],
+                organization: [
+                    "organizations:AttachPolicy",
+                    "organizations:DeleteResourcePolicy",
+                    "organizations:DetachPolicy",
+                    "organizations:PutResourcePolicy",
+                    "organizations:UpdatePolicy",
+                ],
+                assume: ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"],
+                passRole: "iam:PassRole",
+            },
+        );
+    });
+
+    const cases: [string, Pick<PolicyStatement, "Action" | "NotAction">, string[]][] = [
+        ["an exact action, in any case", { Action: "IAM:putrolepolicy" }, ["iam:PutRolePolicy"]],
+        [
+            "iam:Put*",
+            { Action: "iam:Put*" },
+            [
+                "iam:PutGroupPolicy",
+                "iam:PutRolePermissionsBoundary",
+                "iam:PutRolePolicy",
+                "iam:PutUserPermissionsBoundary",
+                "iam:PutUserPolicy",
+            ],
+        ],
+        [
+            "iam:*Boundary",
+            { Action: "iam:*Boundary" },
+            [
+                "iam:DeleteRolePermissionsBoundary",
+                "iam:DeleteUserPermissionsBoundary",
+                "iam:PutRolePermissionsBoundary",
+                "iam:PutUserPermissionsBoundary",
+            ],
+        ],
+        ["iam:Delete????", { Action: "iam:Delete????" }, ["iam:DeleteRole"]],
+        [
+            "organizations:*Policy",
+            { Action: "organizations:*Policy" },
+            [
+                "organizations:AttachPolicy",
+                "organizations:DeleteResourcePolicy",
+                "organizations:DetachPolicy",
+                "organizations:PutResourcePolicy",
+                "organizations:UpdatePolicy",
+            ],
+        ],
+        ["sts:AssumeRole*", { Action: "sts:AssumeRole*" }, ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"]],
+        ["reading and listing", { Action: ["iam:Get*", "iam:List*", "organizations:Describe*", "s3:*"] }, []],
+        [
+            "a NotAction of every IAM action",
+            { NotAction: ["iam:*", "organizations:*"] },
+            ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"],
+        ],
+    ];
+    for (const [name, statement, expected] of cases) {
+        it(`expands ${name} against the catalog`, () => {
+            assert.deepStrictEqual(judgedActionsOf(statement), expected);
+        });
+    }
+
+    it("expands * and iam:* to every member of the class they cover", () => {
+        assert.deepStrictEqual(
+            [
+                judgedActionsOf({ Action: "*" }).length,
+                inClass(judgedActionsOf({ Action: "iam:*" }), classes.role).length,
+                judgedActionsOf({ Action: "iam:*Policy*" }).length,
+            ],
+            [classes.judged.length, 24, 19],
+        );
+    });
+});
+
+/** A role's facts as the analyses read them, in account 111111111111 unless told. */
+function facts(key: string, statements: PolicyStatement[], extra: Partial<RoleFacts> = {}): RoleFacts {
+    return {
+        stack: "dev",
+        key,
+        roleName: key,
+        path: "/",
+        account: ACCOUNT,
+        partition: "aws",
+        trust: { accounts: [ACCOUNT] },
+        inlinePolicies: statements.length === 0 ? [] : [{ name: "p", document: { Version: "2012-10-17", Statement: statements } }],
+        managedPolicyArns: [],
+        ...extra,
+    };
+}
+
+describe("resources read to fail closed", () => {
+    const put = (statement: Partial<PolicyStatement>): PolicyStatement => ({ Effect: "Allow", Action: "iam:PutRolePolicy", ...statement });
+    const cases: [string, PolicyStatement[], Pick<Grant, "resources" | "every">[]][] = [
+        ["a plain resource", [put({ Resource: "arn:aws:iam::*:role/apps/*" })], [{ resources: ["arn:aws:iam::*:role/apps/*"] }]],
+        [
+            "a policy variable",
+            [put({ Resource: ["arn:aws:iam::*:role/apps/*", "arn:aws:iam::*:role/${aws:username}"] })],
+            [{ every: "arn:aws:iam::*:role/${aws:username} (a policy variable, taken as every resource)" }],
+        ],
+        [
+            "a NotResource",
+            [put({ NotResource: "arn:aws:iam::*:role/victim" })],
+            [{ every: "everything but arn:aws:iam::*:role/victim (NotResource, taken as every resource)" }],
+        ],
+        [
+            "a NotAction",
+            [{ Effect: "Allow", NotAction: "s3:*", Resource: "arn:aws:s3:::data/*" }],
+            [{ every: "arn:aws:s3:::data/* (in a NotAction statement, taken as every resource)" }],
+        ],
+        [
+            "a condition, which never narrows",
+            [put({ Resource: "*", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } })],
+            [{ resources: ["*"] }],
+        ],
+        [
+            "a conditional Deny, which may not apply",
+            [
+                put({ Resource: "*" }),
+                { Effect: "Deny", Action: "iam:*", Resource: "*", Condition: { Bool: { "aws:ViaAWSService": "true" } } },
+            ],
+            [{ resources: ["*"] }],
+        ],
+        ["an unconditional Deny on everything", [put({ Resource: "*" }), { Effect: "Deny", Action: "iam:Put*", Resource: "*" }], []],
+    ];
+    for (const [name, statements, expected] of cases) {
+        it(`reads ${name}`, () => {
+            assert.deepStrictEqual(
+                rights(facts("holder", statements)).role.map((g) =>
+                    g.resources === undefined ? { every: g.every } : { resources: g.resources },
+                ),
+                expected,
+            );
+        });
+    }
+
+    it("takes a customer-managed policy whose document is unknown as allowing everything, everywhere", () => {
+        const held = rights(facts("holder", [], { managedPolicyArns: [`arn:aws:iam::${ACCOUNT}:policy/Custom`] }));
+        assert.deepStrictEqual(
+            [
+                held.role[0].actions.length,
+                held.role[0].every,
+                held.role[0].known,
+                held.organization[0].actions.length,
+                held.passRole.length,
+                held.assumes,
+            ],
+            [24, "*", false, 5, 1, true],
+        );
+    });
+});
+
+describe("the undo analysis against a brute-force search", () => {
+    it("finds exactly the roles, and the path lengths, that a search over every pair of roles finds", () => {
+        const roles = repositoryRoles(memorySource(manyRoleStacks(20, 11)), NOW).roles;
+        const index = new UndoIndex(roles);
+        let compared = 0;
+        for (const target of roles.filter((r) => r.revokedBefore !== undefined)) {
+            // Backwards breadth first over every pair: the definition, without any index.
+            const depth = new Map<RoleFacts, number>(roles.flatMap((r) => (undoEnd(r, target) === undefined ? [] : [[r, 0] as const])));
+            for (let level = 0, frontier = [...depth.keys()]; frontier.length > 0; level++) {
+                const next: RoleFacts[] = [];
+                for (const to of frontier)
+                    for (const from of roles)
+                        if (!depth.has(from) && (changeOrPass(from, to) ?? assumeHop(from, to)) !== undefined) {
+                            depth.set(from, level + 1);
+                            next.push(from);
+                        }
+                frontier = next;
+            }
+            const undoers = index.undoers(target);
+            assert.deepStrictEqual(
+                undoers.roles.map((r) => `${r.key}:${undoers.path(r).steps.length}`),
+                roles.filter((r) => depth.has(r)).map((r) => `${r.key}:${depth.get(r)}`),
+                target.key,
+            );
+            compared += depth.size;
+        }
+        assert.ok(compared > 500, `${compared}`);
+    });
+});
