@@ -86,3 +86,36 @@ export function syntheticStack(count: number, options: SyntheticOptions = {}): s
     config["revocable-roles:roles"] = roles;
     return YAML.stringify({ config });
 }
+
+/** The key of the revoked role of {@link starPatternStack}. */
+export const STAR_VICTIM = "victim";
+/** Its IAM name: 64 characters, the longest IAM allows. */
+export const STAR_VICTIM_NAME = "ci-deployer-for-every-service-of-the-platform-team-in-production";
+
+/**
+ * The attack on the matcher (issue 28, class 6): a stack whose roles hold `patterns` long star
+ * patterns in all (`arn:aws:iam::<account>:role/` + 40 stars + `-scratch-<n>`, ten per role,
+ * within the inline quota), as a pull request merged while nothing was in force could leave them,
+ * and one role to revoke. A matcher that backtracks spends minutes on each pattern when it asks
+ * whether the pattern covers the revoked role.
+ */
+export function starPatternStack(patterns = 200, perRole = 10): string {
+    const roles: Record<string, unknown> = {
+        // A long path and name, as real ones are: the longer the ARN, the longer a backtracking matcher runs.
+        [STAR_VICTIM]: { name: STAR_VICTIM_NAME, path: "/platform/deployers/", trust: { accounts: [BENCH_ACCOUNT] } },
+    };
+    for (let holder = 0; holder * perRole < patterns; holder++) {
+        const resources = Array.from(
+            { length: Math.min(perRole, patterns - holder * perRole) },
+            (_, i) => `arn:aws:iam::${BENCH_ACCOUNT}:role/${"*".repeat(40)}-scratch-${holder * perRole + i}`,
+        );
+        roles[`scratch-${holder}`] = {
+            trust: { accounts: [BENCH_ACCOUNT] },
+            inlinePolicies: {
+                scratch: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:PutRolePolicy", Resource: resources }] },
+            },
+        };
+    }
+    const config = { "aws:region": "eu-west-1", "aws:allowedAccountIds": [BENCH_ACCOUNT], "revocable-roles:roles": roles };
+    return YAML.stringify({ config });
+}

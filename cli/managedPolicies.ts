@@ -1,5 +1,5 @@
 /**
- * `npm run managed-policies`: rebuilds analysis/managedPolicyCatalog.json from the AWS-managed
+ * `npm run managed-policies`: rebuilds iam/managedPolicyCatalog.json from the AWS-managed
  * policy documents that moto's IAM server carries, starting the server on loopback itself (or
  * reading `--endpoint-url`). One command for a new snapshot; review the diff, then commit it.
  */

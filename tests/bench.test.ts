@@ -10,7 +10,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { Plan, footprint, touched } from "../plan/model";
 import { baselineOf } from "../bench/baseline";
-import { BENCH_CUTOFF, syntheticKey, syntheticStack } from "../bench/synthetic";
+import { BENCH_CUTOFF, STAR_VICTIM, STAR_VICTIM_NAME, starPatternStack, syntheticKey, syntheticStack } from "../bench/synthetic";
 import { main as bench } from "../bench/run";
 import { main as benchNow } from "../bench/emergency";
 import { loadProgram, runOffline } from "../plan/recorder";
@@ -131,17 +131,37 @@ describe("the benchmark's synthetic stack (10 roles)", () => {
     });
 });
 
+describe("the benchmark's stack of long star patterns", () => {
+    it("holds 200 patterns of 40 stars, ten to a role within the inline quota, and the role to revoke", () => {
+        const { roles, problems } = repositoryRoles(
+            memorySource({ "Pulumi.yaml": "name: revocable-roles\nruntime: nodejs\n", "Pulumi.stars.yaml": starPatternStack() }),
+            new Date(BENCH_CUTOFF),
+        );
+        const patterns = roles.flatMap((r) => r.inlinePolicies.flatMap((p) => p.document.Statement.flatMap((s) => s.Resource ?? [])));
+        assert.deepStrictEqual(
+            {
+                problems,
+                roles: roles.length,
+                victim: roles.find((r) => r.key === STAR_VICTIM)?.roleName,
+                patterns: patterns.length,
+                stars: new Set(patterns.map((p) => String(p).split("*").length - 1)),
+            },
+            { problems: [], roles: 21, victim: STAR_VICTIM_NAME, patterns: 200, stars: new Set([40]) },
+        );
+    });
+});
+
 describe("npm run bench's command line", () => {
     it("answers --help with its usage and exit code 0, and a bad size with exit code 2, measuring nothing", async () => {
         const out = new Capture();
         const err = new Capture();
         assert.strictEqual(await bench(["--help"], out, err), 0);
-        assert.deepStrictEqual(out.text.split("\n")[0], "usage: npm run bench -- [--roles 100,1000] [--runs 3] [--json]");
+        assert.deepStrictEqual(out.text.split("\n")[0], "usage: npm run bench -- [--roles 100,1000] [--runs 3] [--json] [--patterns]");
         const bad = new Capture();
         assert.strictEqual(await bench(["--roles", "1000,many"], new Capture(), bad), 2);
         assert.strictEqual(
             bad.text,
-            "--roles 1000,many: whole numbers of at least 10, such as 1000,5000\nusage: npm run bench -- [--roles 100,1000] [--runs 3] [--json]\n",
+            "--roles 1000,many: whole numbers of at least 10, such as 1000,5000\nusage: npm run bench -- [--roles 100,1000] [--runs 3] [--json] [--patterns]\n",
         );
     });
 
