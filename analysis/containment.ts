@@ -151,12 +151,17 @@ export interface Containment {
  */
 export class RepositoryIndex {
     readonly reach: ReachabilityIndex;
-    readonly undo: UndoIndex;
+    private undoIndex?: UndoIndex;
     private readonly byKey = new Map<string, RepositoryRole>();
+
+    /** The undo analysis's index, built when first asked for (a leak's analysis never does). */
+    get undo(): UndoIndex {
+        this.undoIndex ??= new UndoIndex(this.roles);
+        return this.undoIndex;
+    }
 
     constructor(readonly roles: RepositoryRole[]) {
         this.reach = new ReachabilityIndex(roles);
-        this.undo = new UndoIndex(roles);
         for (const role of roles) this.byKey.set(`${role.stack}\u0000${role.key}`, role);
     }
 
