@@ -11,7 +11,7 @@
  *
  * Pure rendering and reading back: the stack config's `revocable-roles:organization` section
  * (config/organization.ts) decides what is revoked, the program deploys these documents
- * (component/organizationRevocations.ts), and the guard reads them back from plans.
+ * (components/organizationRevocations.ts), and the guard reads them back from plans.
  */
 import { createHash } from "crypto";
 import { PolicyDocument, PolicyStatement, POLICY_VERSION, countedSize } from "./policy";

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
-import { RevocableRole } from "../component/revocableRole";
+import { RevocableRole } from "../components/revocableRole";
 
 /** The package folder: PulumiPlugin.yaml, package.json, tsconfig.json and the entry point. */
 export const PACKAGE_DIR: string = __dirname;

@@ -16,7 +16,7 @@ import * as settingsModule from "@pulumi/pulumi/runtime/settings";
 import * as rpcModule from "@pulumi/pulumi/runtime/rpc";
 import { AliasRecord } from "./model";
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION } from "../iam/trust";
-import { atTime } from "../component/clock";
+import { atTime } from "../components/clock";
 import { ROLE_TYPES, backendOfType } from "../backends";
 // getStore is internal: absent from the typings, checked below.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped internal module

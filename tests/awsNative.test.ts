@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { RevocableRole, RevocableRoleArgs } from "../component";
+import { RevocableRole, RevocableRoleArgs } from "../components";
 import { describePlan } from "../cli/plan";
 import { Registration } from "../plan/recorder";
 import { Plan } from "../plan/model";

@@ -322,7 +322,7 @@ describe("npm run guard: what it catches", () => {
                 {},
                 1,
                 [
-                    `FAIL project: component/revocableRole.ts: changed while revocations are in force (dev/victim until 2026-11-27T23:00:00Z): ${ONLY_STACK_FILES}`,
+                    `FAIL project: components/revocableRole.ts: changed while revocations are in force (dev/victim until 2026-11-27T23:00:00Z): ${ONLY_STACK_FILES}`,
                     `FAIL dev: role victim: no longer deploys RevokeOlderSessions on IAM role victim while its revocation is in force ${WINDOW}`,
                     FAILED(2),
                 ],
@@ -331,7 +331,7 @@ describe("npm run guard: what it catches", () => {
                     fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(root, "node_modules"));
                     git(root, "add", "-A");
                     git(root, "commit", "-qm", "the program");
-                    const component = path.join(root, "component", "revocableRole.ts");
+                    const component = path.join(root, "components", "revocableRole.ts");
                     fs.writeFileSync(
                         component,
                         fs

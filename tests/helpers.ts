@@ -52,7 +52,7 @@ export const PROGRAM_ENTRIES: string[] = [
     "index.ts",
     "package.json",
     "tsconfig.json",
-    "component",
+    "components",
     "iam",
     "config",
     "backends",

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
-import { RevocableRole } from "../component";
+import { RevocableRole } from "../components";
 import { runOffline } from "../plan/recorder";
 import { byName, doc, register } from "./helpers";
 

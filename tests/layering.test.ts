@@ -7,7 +7,7 @@ import * as path from "path";
 import { PROJECT_ROOT } from "../cli/project";
 
 /** The folders in order; each may import from those before it. */
-const LAYERS = ["iam", "backends", "config", "component", "plan", "analysis", "guard", "cli"];
+const LAYERS = ["iam", "backends", "config", "components", "plan", "analysis", "guard", "cli"];
 /** Where a folder's allowed imports stop short of "everything before it". */
 const NARROWER: Record<string, string[]> = { analysis: ["iam", "config"] };
 
@@ -53,7 +53,7 @@ describe("the module map", () => {
 
     it("notices an import against the map: the guard without the plan", () => {
         assert.deepStrictEqual(
-            offendersOf("guard", ["iam", "backends", "config", "component", "analysis"]).filter((o) => o.endsWith("-> plan")),
+            offendersOf("guard", ["iam", "backends", "config", "components", "analysis"]).filter((o) => o.endsWith("-> plan")),
             [
                 "guard/rules/deployment.ts -> plan",
                 "guard/rules/organization.ts -> plan",

@@ -67,7 +67,7 @@ describe("the packed package, installed into a new project", function () {
             "analysis",
             "backends",
             "cli",
-            "component",
+            "components",
             "config",
             "guard",
             "iam",
@@ -98,7 +98,7 @@ describe("the packed package, installed into a new project", function () {
             {
                 version: OWN.version,
                 exports: {
-                    ".": { types: "./component/index.d.ts", default: "./component/index.js" },
+                    ".": { types: "./components/index.d.ts", default: "./components/index.js" },
                     "./package.json": "./package.json",
                 },
                 bin: { "revocable-roles": "./cli/main.js" },
@@ -170,7 +170,9 @@ describe("the packed package, installed into a new project", function () {
         const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
         assert.strictEqual(execFileSync(process.execPath, [tsc, "--noEmit", "-p", example], { encoding: "utf8" }), "");
         // The package resolves the peer from the project, the very copy the program uses.
-        const fromPackage = require.resolve("@pulumi/pulumi", { paths: [path.join(root, "node_modules", "revocable-roles", "component")] });
+        const fromPackage = require.resolve("@pulumi/pulumi", {
+            paths: [path.join(root, "node_modules", "revocable-roles", "components")],
+        });
         const fromProgram = require.resolve("@pulumi/pulumi", { paths: [example] });
         assert.strictEqual(fs.realpathSync(fromPackage), fs.realpathSync(fromProgram));
     });
@@ -234,7 +236,10 @@ describe("the packed package, installed into a new project", function () {
         }
         assert.strictEqual(
             read(shipped, "index.ts"),
-            read(PROJECT_ROOT, "package", "index.ts").replace('from "../component/revocableRole"', 'from "./src/component/revocableRole"'),
+            read(PROJECT_ROOT, "package", "index.ts").replace(
+                'from "../components/revocableRole"',
+                'from "./src/components/revocableRole"',
+            ),
         );
         const sources = (fs.readdirSync(path.join(shipped, "src"), { recursive: true, encoding: "utf8" }) as string[]).filter((f) =>
             f.endsWith(".ts"),
@@ -243,6 +248,6 @@ describe("the packed package, installed into a new project", function () {
             sources.filter((f) => read(shipped, "src", f) !== read(PROJECT_ROOT, f)),
             [],
         );
-        assert.ok(sources.includes(path.join("component", "args.ts")) && sources.includes(path.join("iam", "role.ts")));
+        assert.ok(sources.includes(path.join("components", "args.ts")) && sources.includes(path.join("iam", "role.ts")));
     });
 });

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
-import { RevocableRole, RevocableRoleArgs } from "../component";
+import { RevocableRole, RevocableRoleArgs } from "../components";
 import { runOffline, Registration } from "../plan/recorder";
 import { PACKAGE_SCHEMA_FILE, componentProvider, packageSchemaText } from "../package/packageSchema";
 import { register } from "./helpers";

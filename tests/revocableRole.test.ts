@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as iam from "@pulumi/aws/iam";
-import { RevocableRole, RevocableRoleArgs } from "../component";
+import { RevocableRole, RevocableRoleArgs } from "../components";
 import { runOffline, Registration } from "../plan/recorder";
 import { toPlan } from "../plan/run";
 import { footprint, previousUrns } from "../plan/model";

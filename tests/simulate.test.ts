@@ -284,7 +284,7 @@ describe("shipped code", () => {
             // The package's own name resolves to its entry point (a program imports it so); JSON is data.
             const local = specifiers.flatMap((s) =>
                 s === "revocable-roles"
-                    ? [path.relative(path.dirname(file), path.join(PROJECT_ROOT, "component"))]
+                    ? [path.relative(path.dirname(file), path.join(PROJECT_ROOT, "components"))]
                     : s.startsWith(".") && !s.endsWith(".json")
                       ? [s]
                       : [],
@@ -305,7 +305,7 @@ describe("shipped code", () => {
             .map(([file]) => file);
         assert.deepStrictEqual(offenders, []);
         // The walk reaches the component, the config loader and the analysis the tools run.
-        for (const module of ["component/revocableRole.ts", "config/loader.ts", "analysis/trust.ts"]) {
+        for (const module of ["components/revocableRole.ts", "config/loader.ts", "analysis/trust.ts"]) {
             assert.ok(graph.has(path.join(PROJECT_ROOT, module)), module);
         }
     });

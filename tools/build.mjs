@@ -15,7 +15,7 @@ const DIST = path.join(ROOT, "dist");
 const STAMP = path.join(DIST, ".built");
 
 /** The folders whose TypeScript is the package, in the order of the module map (docs/design.md). */
-const SHIPPED = ["iam", "backends", "config", "component", "plan", "analysis", "guard", "cli"];
+const SHIPPED = ["iam", "backends", "config", "components", "plan", "analysis", "guard", "cli"];
 /** Files copied as they are: what the code reads at run time, what init writes, and what a package carries. */
 const ASSETS = ["iam/managedPolicyCatalog.json", "schema", "templates", "README.md", "LICENSE", "NOTICE", "CHANGELOG.md", "SECURITY.md"];
 /** Runtime dependencies of the package; the Pulumi SDK and providers are peers, so a program has one copy of each. */
@@ -78,13 +78,13 @@ for (const file of assets) write(file, fs.readFileSync(path.join(ROOT, file)));
 // The multi-language component package (`pulumi package add ./node_modules/revocable-roles/package`):
 // Pulumi infers its schema from TypeScript source, so it carries the shipped sources as they are
 // (package/src/), and its entry point imports the component from there.
-const COMPONENT_IMPORT = 'from "../component/revocableRole"';
+const COMPONENT_IMPORT = 'from "../components/revocableRole"';
 for (const file of ["PulumiPlugin.yaml", "package.json", "tsconfig.json", "schema.json", "index.ts"]) {
     let text = fs.readFileSync(path.join(ROOT, "package", file), "utf8");
     if (file === "index.ts") {
         if (!text.includes(COMPONENT_IMPORT))
             throw new Error(`package/index.ts no longer imports ${COMPONENT_IMPORT}; update tools/build.mjs`);
-        text = text.replace(COMPONENT_IMPORT, 'from "./src/component/revocableRole"');
+        text = text.replace(COMPONENT_IMPORT, 'from "./src/components/revocableRole"');
     }
     write(path.join("package", file), text);
 }
@@ -100,10 +100,10 @@ const manifest = {
     license: own.license,
     keywords: ["pulumi", "aws", "iam", "incident-response", "revocation"],
     engines: own.engines,
-    main: "./component/index.js",
-    types: "./component/index.d.ts",
+    main: "./components/index.js",
+    types: "./components/index.d.ts",
     exports: {
-        ".": { types: "./component/index.d.ts", default: "./component/index.js" },
+        ".": { types: "./components/index.d.ts", default: "./components/index.js" },
         "./package.json": "./package.json",
     },
     bin: { "revocable-roles": "./cli/main.js" },
