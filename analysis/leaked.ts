@@ -10,7 +10,7 @@
  */
 import { PLACEHOLDER_ACCOUNT, GITHUB_OIDC_HOST, trustPolicy } from "../iam/trust";
 import { PolicyStatement, asList } from "../iam/policy";
-import { show } from "../iam/timestamps";
+import { show } from "../iam/problems";
 import { coversAction } from "../iam/managedPolicies";
 import { wildcardCovers } from "../iam/wildcard";
 import { ACCOUNT_PRINCIPAL, Link, Reach, RoleFacts, reachableFrom } from "./reachability";

@@ -19,7 +19,8 @@ import { NOT_COVERED, RepositoryIndex, repositoryRoles } from "../analysis/conta
 import { Leak, LEAKED_FORMS, LeakedSource, leakReach, parseLeakedSource } from "../analysis/leaked";
 import { roleArn } from "../analysis/reachability";
 import { OrganizationDecision, decideOrganization, organizationMarkdown, organizationStackOf } from "./organization";
-import { formatUtc, safeToRemoveAfter, show } from "../iam/timestamps";
+import { show } from "../iam/problems";
+import { formatUtc, safeToRemoveAfter } from "../iam/timestamps";
 
 export const LEAKED_USAGE: string =
     "usage: npm run revoke -- --leaked <source> [--at <ISO-8601>] [--reason <text>] [--dry-run] [--now [--profile <account>=<profile> ...] [--role-arn <account>=<role ARN> ...] [--endpoint-url <url>] [--deadline <seconds>]] [--json] [--body-file <path>]";

@@ -16,7 +16,8 @@ import { ProjectSource, directorySource } from "../config/sources";
 import { NAMESPACE, readStackConfig } from "../config/stackConfig";
 import { IDENTITY_CENTER_USER_ID, ROLE_NAME_PATTERN, organizationChangeProblems, revocationKey } from "../config/organization";
 import { ORGANIZATION_LIMITS } from "../iam/organizationPolicy";
-import { formatUtc, instantOf, safeToRemoveAfter, show } from "../iam/timestamps";
+import { show } from "../iam/problems";
+import { formatUtc, instantOf, safeToRemoveAfter } from "../iam/timestamps";
 
 export const ORGANIZATION_USAGE: string =
     "usage: npm run revoke -- --org (--role-name <name or pattern> | --identity-center-user <user id>) ... [--stack <name>] [--at <ISO-8601>] [--reason <text>] [--dry-run] [--json] [--body-file <path>]";

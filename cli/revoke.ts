@@ -42,13 +42,13 @@ import {
 import { NAMESPACE, StackConfigResult, readStackConfig } from "../config/stackConfig";
 import { REVOCATION_POLICY_NAME } from "../iam/policy";
 import { closest } from "../iam/suggest";
+import { show } from "../iam/problems";
 import {
     formatUtc,
     instantOf,
     nextWholeSecond,
     parseTimestamp,
     safeToRemoveAfter,
-    show,
     tooEarlyProblem,
     wholeSecondsUp,
 } from "../iam/timestamps";

@@ -5,9 +5,9 @@
  * user. Validated with the rest of the stack file; rendered by `iam/organizationPolicy.ts`.
  */
 import { z } from "zod";
-import { Problem } from "../iam/problems";
+import { Problem, show } from "../iam/problems";
 import { matching, wholeNumber, cutoffSchema, futureCutoffProblems } from "../iam/rules";
-import { formatUtc, instantOf, safeToRemoveAfter, show } from "../iam/timestamps";
+import { formatUtc, instantOf, safeToRemoveAfter } from "../iam/timestamps";
 import { PolicyDocument } from "../iam/policy";
 import {
     DEFAULT_POLICY_BUDGET,

@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import { Backend, KnownRoleArgs, RoleModel, modelOfValidRole } from "../iam/role";
-import { formatUtc, latestInstant, show } from "../iam/timestamps";
-import { Problem, formatPath, problemsOf } from "../iam/problems";
+import { formatUtc, latestInstant } from "../iam/timestamps";
+import { Problem, formatPath, problemsOf, show } from "../iam/problems";
 import { ROLE_NAME } from "../iam/patterns";
 import { backendSchema, cutoffSchema, futureCutoffProblems, roleSchema } from "../iam/rules";
 import {

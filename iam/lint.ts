@@ -8,7 +8,7 @@ import { ACTION_PATTERN, PolicyDocument, PolicyStatement, asList } from "./polic
 import { wildcardCovers } from "./wildcard";
 import { catalogData, serviceActions } from "./actionCatalog";
 import { didYouMean } from "./suggest";
-import { show } from "./timestamps";
+import { show } from "./problems";
 
 /** A lint finding, at a path relative to the document. */
 export interface LintProblem {

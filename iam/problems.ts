@@ -3,7 +3,6 @@
  * with zod's issues turned into messages that name the bad value and the expected form.
  */
 import { z } from "zod";
-import { show } from "./timestamps";
 import { didYouMean } from "./suggest";
 
 /** One thing wrong with an input: where (a path of keys and indexes) and what. */
@@ -27,6 +26,17 @@ export function formatPath(path: readonly PropertyKey[]): string {
     return out;
 }
 
+/** Describes a value for an error message: strings quoted, everything else as JSON. */
+export function show(value: unknown): string {
+    if (value instanceof Date) {
+        return Number.isNaN(value.getTime()) ? "Invalid Date" : `Date ${value.toISOString()}`;
+    }
+    if (value === undefined) {
+        return "undefined";
+    }
+    const json = JSON.stringify(value);
+    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
 const KEY_MESSAGE_SEPARATOR = "\u0000";
 
 export function describeType(value: unknown): string {

@@ -19,7 +19,7 @@ import {
     asList,
     quotaSize,
 } from "./policy";
-import { Problem, describeType, problemsOf } from "./problems";
+import { Problem, describeType, problemsOf, show } from "./problems";
 import {
     ACCOUNT,
     EXTERNAL_ID,
@@ -33,7 +33,7 @@ import {
     SAML_PROVIDER_ARN,
     SERVICE_PRINCIPAL,
 } from "./patterns";
-import { ISO_8601, MAX_FUTURE_SKEW_MS, formatUtc, parseTimestamp, show, tooEarlyProblem } from "./timestamps";
+import { ISO_8601, MAX_FUTURE_SKEW_MS, formatUtc, parseTimestamp, tooEarlyProblem } from "./timestamps";
 import { lintPolicy } from "./lint";
 import { awsManagedArnProblem } from "./managedPolicies";
 

@@ -128,15 +128,3 @@ export function nextWholeSecond(now: Date): Date {
 export function safeToRemoveAfter(cutoff: Date): Date {
     return new Date(cutoff.getTime() + REVOCATION_WINDOW_MS);
 }
-
-/** Describes a value for an error message: strings quoted, everything else as JSON. */
-export function show(value: unknown): string {
-    if (value instanceof Date) {
-        return Number.isNaN(value.getTime()) ? "Invalid Date" : `Date ${value.toISOString()}`;
-    }
-    if (value === undefined) {
-        return "undefined";
-    }
-    const json = JSON.stringify(value);
-    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
-}

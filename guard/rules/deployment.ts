@@ -9,7 +9,8 @@ import { REPLACING_INPUTS } from "../../backends";
 import { DeployedRole, deployedRoles } from "../../plan/deployment";
 import { trustChanges } from "../../analysis/trust";
 import { emptyPlan } from "../../plan/run";
-import { formatUtc, safeToRemoveAfter, show } from "../../iam/timestamps";
+import { show } from "../../iam/problems";
+import { formatUtc, safeToRemoveAfter } from "../../iam/timestamps";
 import { Finding, failure, passing, role as roleSubject } from "../findings";
 import { StackChange, window } from "../sides";
 

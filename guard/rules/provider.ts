@@ -12,7 +12,7 @@ import { StackChange, inForceByConfig } from "../sides";
 import { inForceKeys } from "./deployment";
 import { deployedInForce } from "./organization";
 import { deployedOrganization } from "../../plan/organization";
-import { show } from "../../iam/timestamps";
+import { show } from "../../iam/problems";
 import { Finding, failure, file } from "../findings";
 
 export function providerConfigRules({ stack, base: baseSide, head: headSide, now }: StackChange): Finding[] {
