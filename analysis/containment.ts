@@ -9,14 +9,14 @@ import { readStackConfig } from "../config/stackConfig";
 import { accountFromConfig } from "../config/account";
 import { PLACEHOLDER_ACCOUNT, trustPolicy } from "../iam/trust";
 import { asList } from "../iam/policy";
-import { instantOf } from "../iam/timestamps";
+import { Cutoff } from "../iam/cutoff";
 import { describeTrust } from "./trust";
 import { Reach, ReachabilityIndex, RoleFacts, chainOf, reachable, roleArn, roleFacts } from "./reachability";
 import { UndoIndex, UndoPath, undoPathInWords } from "./undo";
 
 /** A role of the repository, with the cutoff it is revoked before, if any. */
 export interface RepositoryRole extends RoleFacts {
-    revokedBefore?: Date;
+    revokedBefore?: Cutoff;
 }
 
 /**
@@ -37,8 +37,7 @@ export function repositoryRoles(source: ProjectSource, now: Date): { roles: Repo
             const account = accountFromConfig(loaded.config, read.config.provider ?? "aws");
             for (const { key, model } of read.roles) {
                 const facts: RepositoryRole = roleFacts(stack, key, model, account);
-                const cutoff = instantOf(model.revocation?.cutoff);
-                if (cutoff !== undefined) facts.revokedBefore = cutoff;
+                if (model.revocation !== undefined) facts.revokedBefore = model.revocation.cutoff;
                 roles.push(facts);
             }
         } catch (error) {
@@ -178,14 +177,14 @@ function undoneBy(role: RepositoryRole, index: RepositoryIndex): UndoPath[] {
 }
 
 /** The analysis of a role revoked before `cutoff`, among the roles of the repository. */
-export function containment(role: RepositoryRole, roles: RepositoryRole[] | RepositoryIndex, cutoff: Date): Containment {
+export function containment(role: RepositoryRole, roles: RepositoryRole[] | RepositoryIndex, cutoff: Cutoff): Containment {
     const index = roles instanceof RepositoryIndex ? roles : new RepositoryIndex(roles);
     return {
         role,
         trustedBy: stillTrusted(role),
         reachable: reachable(role, index.reach).map((reach) => {
             const target = reach.role as RepositoryRole;
-            return { reach, covered: target.revokedBefore !== undefined && target.revokedBefore >= cutoff };
+            return { reach, covered: target.revokedBefore !== undefined && !target.revokedBefore.isBefore(cutoff) };
         }),
         workloads: interruptedWorkloads(role),
         undoneBy: undoneBy(role, index),

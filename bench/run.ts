@@ -28,6 +28,7 @@ import { loadStack } from "../config/loader";
 import { directorySource } from "../config/sources";
 import { BENCH_CUTOFF, STAR_VICTIM, starPatternStack, syntheticKey, syntheticStack } from "./synthetic";
 import { wildcardCovers } from "../iam/wildcard";
+import { Cutoff } from "../iam/cutoff";
 import { RepositoryIndex, containment, repositoryRoles } from "../analysis/containment";
 import { undoRules } from "../guard/rules/undo";
 import { manyRoleStacks } from "../tests/manyRoles";
@@ -315,7 +316,7 @@ async function measurePatterns(runs: number, log: (line: string) => void): Promi
             containment(
                 roles.find((r) => r.key === STAR_VICTIM)!,
                 roles,
-                new Date(BENCH_CUTOFF),
+                Cutoff.read(BENCH_CUTOFF)!,
             );
             undos.push(performance.now() - start);
         }
@@ -333,7 +334,7 @@ async function measurePatterns(runs: number, log: (line: string) => void): Promi
             for (const role of revoked) index.undo.undoers(role);
             undo.push(performance.now() - start);
             start = performance.now();
-            const cutoff = new Date(BENCH_CUTOFF);
+            const cutoff = Cutoff.read(BENCH_CUTOFF)!;
             undoRules(
                 revoked.map((facts) => ({ facts, cutoff })),
                 [],

@@ -11,13 +11,14 @@
 import { GetRolePolicyCommand, IAMClient, IAMClientConfig, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { REVOCATION_POLICY_NAME, decodePolicyDocument } from "../iam/policy";
-import { instantOf } from "../iam/timestamps";
+import { Cutoff } from "../iam/cutoff";
+import { parseTimestamp } from "../iam/timestamps";
 
 /** One role to revoke now: its config key, physical name, cutoff and the exact policy JSON. */
 export interface EmergencyTarget {
     key: string;
     roleName: string;
-    cutoff: string;
+    cutoff: Cutoff;
     policy: string;
 }
 
@@ -26,8 +27,8 @@ export interface EmergencyResult {
     target: EmergencyTarget;
     outcome: "revoked" | "already" | "failed";
     detail: string;
-    /** For `already`: the live policy's cutoff when it is later than the target's. */
-    laterCutoff?: string;
+    /** For `already`: the live policy's cutoff when it is later than the target's, as the stack file records it. */
+    laterCutoff?: Cutoff;
 }
 
 /** How long calls may take. */
@@ -269,7 +270,10 @@ async function liveCutoff(client: IAMClient, roleName: string, abortSignal: Abor
 /** One attempt at one role: read the live policy; put ours unless it already denies as much. */
 async function attempt(client: IAMClient, target: EmergencyTarget, abortSignal: AbortSignal): Promise<EmergencyResult> {
     const live = await liveCutoff(client, target.roleName, abortSignal);
-    const [liveAt, targetAt] = [instantOf(live), instantOf(target.cutoff)!];
+    // The live policy's instant exactly as IAM holds it: rounding it up would count a policy that denies less as applied.
+    const parsed = live === undefined ? undefined : parseTimestamp(live);
+    const liveAt = parsed?.ok === true ? parsed.date : undefined;
+    const targetAt = target.cutoff.instant;
     if (liveAt !== undefined && liveAt >= targetAt) {
         return liveAt.getTime() === targetAt.getTime()
             ? { target, outcome: "already", detail: `already revoked: sessions issued before ${target.cutoff} are denied` }
@@ -277,7 +281,7 @@ async function attempt(client: IAMClient, target: EmergencyTarget, abortSignal: 
                   target,
                   outcome: "already",
                   detail: `already revoked with a later cutoff: sessions issued before ${live} are denied`,
-                  laterCutoff: live,
+                  laterCutoff: Cutoff.of(liveAt),
               };
     }
     await client.send(

@@ -20,7 +20,7 @@ import { Leak, LEAKED_FORMS, LeakedSource, leakReach, parseLeakedSource } from "
 import { roleArn } from "../analysis/reachability";
 import { OrganizationDecision, decideOrganization, organizationMarkdown, organizationStackOf } from "./organization";
 import { show } from "../iam/problems";
-import { formatUtc, safeToRemoveAfter } from "../iam/timestamps";
+import { Cutoff } from "../iam/cutoff";
 
 export const LEAKED_USAGE: string =
     "usage: npm run revoke -- --leaked <source> [--at <ISO-8601>] [--reason <text>] [--dry-run] [--now [--profile <account>=<profile> ...] [--role-arn <account>=<role ARN> ...] [--endpoint-url <url>] [--deadline <seconds>]] [--json] [--body-file <path>]";
@@ -169,7 +169,7 @@ export interface AccountResult {
 export function leakPullRequest(
     leak: Leak,
     parts: Decision[],
-    cutoff: string,
+    cutoff: Cutoff,
     reason: string | undefined,
     applied?: AccountResult[],
     organization?: OrganizationDecision,
@@ -181,7 +181,7 @@ export function leakPullRequest(
         ...(organization === undefined ? [] : ["organization-wide"]),
     ];
     const title = `Revoke sessions reachable by ${leak.source.text} issued before ${cutoff} (${where.join(", ")})`;
-    const safe = formatUtc(safeToRemoveAfter(new Date(cutoff)));
+    const safe = cutoff.safeToRemoveAfterText;
     const head = [
         `## Revoke what ${leak.source.text} reaches`,
         "",
@@ -261,7 +261,7 @@ export function leakPullRequest(
 /** `revoke --leaked`: returns the exit code; a failure throws (the caller reports it). */
 export async function leakedMain(request: LeakedRequest, out: Writer, err: Writer, env: RevokeEnvironment): Promise<number> {
     const now = env.now();
-    const cutoff = formatUtc(chooseCutoff(request.at, now));
+    const cutoff = chooseCutoff(request.at, now);
     const source = directorySource(env.root);
     const repository = repositoryRoles(source, now);
     if (repository.problems.length > 0) {
@@ -409,7 +409,7 @@ export async function leakedMain(request: LeakedRequest, out: Writer, err: Write
         const pr = leakPullRequest(leak, decisions, cutoff, request.reason, applied, organization);
         const fitted = fitForGitHub(pr.full, () => pr.summary);
         const reportFile = fitted.summarised
-            ? writeFullReport(path.join(os.tmpdir(), `revocable-roles-leaked-${cutoff.replace(/:/g, "")}.md`), pr.full)
+            ? writeFullReport(path.join(os.tmpdir(), `revocable-roles-leaked-${cutoff.toString().replace(/:/g, "")}.md`), pr.full)
             : undefined;
         const body = reportFile === undefined ? fitted.text : `${fitted.text}\n\n_The full report: ${path.basename(reportFile)}._`;
         if (request.bodyFile !== undefined) fs.writeFileSync(path.resolve(env.root, request.bodyFile), `${body}\n`);

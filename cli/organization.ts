@@ -17,7 +17,7 @@ import { NAMESPACE, readStackConfig } from "../config/stackConfig";
 import { IDENTITY_CENTER_USER_ID, ROLE_NAME_PATTERN, organizationChangeProblems, revocationKey } from "../config/organization";
 import { ORGANIZATION_LIMITS } from "../iam/organizationPolicy";
 import { show } from "../iam/problems";
-import { formatUtc, instantOf, safeToRemoveAfter } from "../iam/timestamps";
+import { Cutoff } from "../iam/cutoff";
 
 export const ORGANIZATION_USAGE: string =
     "usage: npm run revoke -- --org (--role-name <name or pattern> | --identity-center-user <user id>) ... [--stack <name>] [--at <ISO-8601>] [--reason <text>] [--dry-run] [--json] [--body-file <path>]";
@@ -128,11 +128,11 @@ export interface OrganizationDecision {
     stack: string;
     file: string;
     loaded: LoadedStack;
-    cutoff: string;
+    cutoff: Cutoff;
     edited: string;
     changed: boolean;
     /** Per revocation key: what the change does to it. */
-    outcomes: { key: string; was?: string; now: string }[];
+    outcomes: { key: string; was?: Cutoff; now: Cutoff }[];
 }
 
 /**
@@ -142,7 +142,7 @@ export interface OrganizationDecision {
 export function decideOrganization(
     loaded: LoadedStack,
     entries: OrganizationRequest["entries"],
-    cutoff: string,
+    cutoff: Cutoff,
     now: Date,
 ): OrganizationDecision {
     const file = loaded.file;
@@ -160,14 +160,14 @@ export function decideOrganization(
     for (const entry of entries) {
         const key = revocationKey(entry);
         const was = existing.get(key);
-        if (was !== undefined && instantOf(was)! > instantOf(cutoff)!) {
+        if (was?.isAfter(cutoff) === true) {
             problems.push(
                 `${file}: ${NAMESPACE}:organization: ${key} is already revoked before ${was}; the new cutoff ${cutoff} is earlier and would re-enable sessions that revocation denies`,
             );
             continue;
         }
         outcomes.push(was === undefined ? { key, now: cutoff } : { key, was, now: cutoff });
-        if (was !== cutoff) edits.push({ ...entry, revokeBefore: cutoff } as OrganizationEntry);
+        if (!cutoff.equals(was)) edits.push({ ...entry, revokeBefore: cutoff.toString() } as OrganizationEntry);
     }
     if (problems.length > 0) throw new CliError(`nothing was written:\n${problems.join("\n")}`);
     const edited = setOrganizationCutoffs(loaded.text, edits);
@@ -191,7 +191,7 @@ export function organizationMarkdown(decision: OrganizationDecision): string[] {
         "| revocation | cutoff |",
         "| --- | --- |",
         ...decision.outcomes.map(
-            (o) => `| ${o.key} | \`${o.now}\`${o.was !== undefined && o.was !== o.now ? ` (was \`${o.was}\`)` : ""} |`,
+            (o) => `| ${o.key} | \`${o.now}\`${o.was !== undefined && !o.was.equals(o.now) ? ` (was \`${o.was}\`)` : ""} |`,
         ),
         "",
         "In every account under the organization stack's targets, each listed role name (in any account, at any path) or Identity Center user is denied every action for sessions issued before the cutoff, once the organization stack deploys.",
@@ -204,7 +204,7 @@ export function organizationMarkdown(decision: OrganizationDecision): string[] {
 export function organizationPullRequest(decision: OrganizationDecision, reason: string | undefined): { title: string; body: string } {
     const named = decision.outcomes.slice(0, 5).map((o) => o.key);
     const more = decision.outcomes.length - named.length;
-    const safe = formatUtc(safeToRemoveAfter(new Date(decision.cutoff)));
+    const safe = decision.cutoff.safeToRemoveAfterText;
     return {
         title: `Revoke organization-wide sessions of ${named.join(", ")}${more > 0 ? ` and ${more} more` : ""} issued before ${decision.cutoff}`,
         body: [
@@ -221,7 +221,7 @@ export function organizationPullRequest(decision: OrganizationDecision, reason: 
 /** `revoke --org`: returns the exit code; a failure throws (the caller reports it). */
 export async function organizationMain(request: OrganizationRequest, out: Writer, env: RevokeEnvironment): Promise<number> {
     const now = env.now();
-    const cutoff = formatUtc(chooseCutoff(request.at, now));
+    const cutoff = chooseCutoff(request.at, now);
     const source = directorySource(env.root);
     const stack = organizationStackOf(source, request.stack);
     if (stack === undefined) {

@@ -22,7 +22,6 @@ import {
     repositoryRoles,
 } from "../analysis/containment";
 import { chainOf } from "../analysis/reachability";
-import { formatUtc, safeToRemoveAfter } from "../iam/timestamps";
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION } from "../iam/trust";
 
 /** What a revoked role's sessions could reach that no equal or later cutoff covers, by role key. */
@@ -61,9 +60,7 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
             lines.push("  revocation: not revoked");
         } else {
             const cutoff = role.revocation.cutoff;
-            lines.push(
-                `  revocation: sessions issued before ${formatUtc(cutoff)} are denied; safe to remove after ${formatUtc(safeToRemoveAfter(cutoff))}`,
-            );
+            lines.push(`  revocation: sessions issued before ${cutoff} are denied; safe to remove after ${cutoff.safeToRemoveAfterText}`);
             if (role.revocation.resource.protect) {
                 lines.push(
                     "  protected:  the role and its RevokeOlderSessions policy (pulumi up refuses to delete or replace them until then)",
@@ -73,7 +70,7 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
             const open = (analysis?.reachable ?? []).filter((r) => !r.covered);
             if (analysis !== undefined && open.length > 0) {
                 lines.push(
-                    `  warning:    sessions created from its sessions survive until revoked before ${formatUtc(cutoff)} too (up to 1 hour): ${open.map((r) => chainInBrief(analysis.role, r.reach).path).join("; ")}`,
+                    `  warning:    sessions created from its sessions survive until revoked before ${cutoff} too (up to 1 hour): ${open.map((r) => chainInBrief(analysis.role, r.reach).path).join("; ")}`,
                 );
             }
         }
@@ -95,9 +92,7 @@ function describeOrganization(plan: Plan): string[] {
         if (policy.revocations.size === 0)
             lines.push("    placeholder: denies no session, kept attached so that a revocation only edits it");
         for (const [key, cutoff] of policy.revocations) {
-            lines.push(
-                `    ${key}: sessions issued before ${formatUtc(cutoff)} are denied; safe to remove after ${formatUtc(safeToRemoveAfter(cutoff))}`,
-            );
+            lines.push(`    ${key}: sessions issued before ${cutoff} are denied; safe to remove after ${cutoff.safeToRemoveAfterText}`);
         }
     }
     lines.push(`  limits: ${ORGANIZATION_LIMITS}`);
@@ -125,7 +120,7 @@ export function planJson(
         roles: deployedRoles(plan).map((role) => ({
             key: role.key,
             roleName: role.physicalName,
-            revokedBefore: role.revocation === undefined ? null : formatUtc(role.revocation.cutoff),
+            revokedBefore: role.revocation === undefined ? null : role.revocation.cutoff.toString(),
             reachable: (warnings.get(role.key)?.reachable ?? [])
                 .filter((r) => !r.covered)
                 .map(({ reach }) => ({

@@ -12,7 +12,7 @@ import { lockStackFile, replaceStackFile } from "./stackFile";
 import { LoadedStack, loadStack, scanStacks, stackFileName } from "../config/loader";
 import { directorySource } from "../config/sources";
 import { NAMESPACE, readStackConfig, revocationsOf } from "../config/stackConfig";
-import { formatUtc, instantOf, safeToRemoveAfter } from "../iam/timestamps";
+import { Cutoff } from "../iam/cutoff";
 
 /** One revocation a stack file holds. */
 export interface RevocationRow {
@@ -44,15 +44,14 @@ export function listRevocations(stacks: LoadedStack[], now: Date): RevocationRow
             ]),
         ];
         return fields.flatMap(([subject, value]) => {
-            const cutoff = instantOf(value);
+            const cutoff = Cutoff.read(value);
             if (cutoff === undefined) return [];
-            const safe = safeToRemoveAfter(cutoff);
             const row: RevocationRow = {
                 stack: loaded.stack,
                 ...subject,
-                cutoff: formatUtc(cutoff),
-                safeToRemoveAfter: formatUtc(safe),
-                state: now < safe ? "in force" : "removable",
+                cutoff: cutoff.toString(),
+                safeToRemoveAfter: cutoff.safeToRemoveAfterText,
+                state: cutoff.inForceAt(now) ? "in force" : "removable",
             };
             return [row];
         });

@@ -43,15 +43,8 @@ import { NAMESPACE, StackConfigResult, readStackConfig } from "../config/stackCo
 import { REVOCATION_POLICY_NAME } from "../iam/policy";
 import { closest } from "../iam/suggest";
 import { show } from "../iam/problems";
-import {
-    formatUtc,
-    instantOf,
-    nextWholeSecond,
-    parseTimestamp,
-    safeToRemoveAfter,
-    tooEarlyProblem,
-    wholeSecondsUp,
-} from "../iam/timestamps";
+import { Cutoff } from "../iam/cutoff";
+import { formatUtc } from "../iam/timestamps";
 
 const USAGE =
     "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>] [--deadline <seconds>]] [--json] [--body-file <path>] [--report-file <path>]";
@@ -165,30 +158,28 @@ export function emergencyFlags(values: { now?: boolean; "endpoint-url"?: string;
 }
 
 /** The cutoff: `--at` as given (never in the future) or now, in whole seconds rounded up. */
-export function chooseCutoff(at: string | undefined, now: Date): Date {
+export function chooseCutoff(at: string | undefined, now: Date): Cutoff {
     if (at === undefined) {
-        return nextWholeSecond(now);
+        return Cutoff.after(now);
     }
-    const parsed = parseTimestamp(at);
+    const parsed = Cutoff.parse(at);
     if (!parsed.ok) {
         throw new CliError(`--at ${show(at)} ${parsed.problem}`);
     }
-    const early = tooEarlyProblem(parsed.date);
-    if (early !== undefined) throw new CliError(`--at ${show(at)} ${early}`);
-    if (parsed.date.getTime() > now.getTime()) {
+    if (parsed.cutoff.isAfterNow(now)) {
         throw new CliError(
             `--at ${show(at)} is in the future (now is ${formatUtc(now)}); a future cutoff would also deny every session issued until then`,
         );
     }
-    return wholeSecondsUp(parsed.date);
+    return parsed.cutoff;
 }
 
 /** Everything the command will do, decided before anything is done. */
 export interface Decision {
     stack: string;
     file: string;
-    /** The requested cutoff, as written and rendered. */
-    cutoff: string;
+    /** The requested cutoff. */
+    cutoff: Cutoff;
     /** The stack file's new text; equal to the old when it already records the revocation. */
     edited: string;
     changed: boolean;
@@ -230,13 +221,12 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
     const current = currentConfig(loaded, now);
     const accounts = allowedAccounts(loaded.config, current.config.provider ?? "aws");
     const cutoff = chooseCutoff(request.at, now);
-    const cutoffText = formatUtc(cutoff);
     const roles = current.config.roles ?? {};
     const roleKeys = Object.keys(roles);
-    const stackCutoff = instantOf(current.config.revokeAllBefore);
+    const stackCutoff = Cutoff.read(current.config.revokeAllBefore);
     const problems: string[] = [];
-    const weaker = (existing: Date) =>
-        `${formatUtc(existing)}; the new cutoff ${cutoffText} is earlier and would re-enable sessions that revocation denies`;
+    const weaker = (existing: Cutoff) =>
+        `${existing}; the new cutoff ${cutoff} is earlier and would re-enable sessions that revocation denies`;
     const requested = request.all ? roleKeys : request.roles;
     // Roles the requested ones' sessions could reach; with --with-chained, those of this stack file are revoked too.
     const index = new RepositoryIndex(repository);
@@ -263,9 +253,8 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
     const roleCutoffs = new Map<string, string>();
     try {
         if (request.all) {
-            if (stackCutoff !== undefined && stackCutoff > cutoff)
-                problems.push(`${NAMESPACE}:revokeAllBefore is already ${weaker(stackCutoff)}`);
-            else if (stackCutoff?.getTime() !== cutoff.getTime()) edited = setStackCutoff(edited, cutoffText);
+            if (stackCutoff?.isAfter(cutoff) === true) problems.push(`${NAMESPACE}:revokeAllBefore is already ${weaker(stackCutoff)}`);
+            else if (!cutoff.equals(stackCutoff)) edited = setStackCutoff(edited, cutoff.toString());
         }
         for (const key of named) {
             // Own keys only: "constructor" must not find Object's.
@@ -277,15 +266,15 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
                 );
                 continue;
             }
-            const own = instantOf(role.revokeBefore);
-            if (own !== undefined && own > cutoff) {
+            const own = Cutoff.read(role.revokeBefore);
+            if (own?.isAfter(cutoff) === true) {
                 problems.push(`role "${key}" is already revoked before ${weaker(own)}`);
-            } else if (stackCutoff !== undefined && stackCutoff >= cutoff) {
+            } else if (stackCutoff !== undefined && !stackCutoff.isBefore(cutoff)) {
                 problems.push(
-                    `role "${key}" is already revoked before ${formatUtc(stackCutoff)} by ${NAMESPACE}:revokeAllBefore, which is not earlier than ${cutoffText}: that cutoff is the one in force; give --at later than ${formatUtc(stackCutoff)} to deny later sessions`,
+                    `role "${key}" is already revoked before ${stackCutoff} by ${NAMESPACE}:revokeAllBefore, which is not earlier than ${cutoff}: that cutoff is the one in force; give --at later than ${stackCutoff} to deny later sessions`,
                 );
-            } else if (own?.getTime() !== cutoff.getTime()) {
-                roleCutoffs.set(key, cutoffText);
+            } else if (!cutoff.equals(own)) {
+                roleCutoffs.set(key, cutoff.toString());
             }
         }
         // Every role in one edit of one parse, verified once.
@@ -307,12 +296,12 @@ export function decide(request: RevokeRequest, loaded: LoadedStack, now: Date, r
         `reachable from ${[...new Set(analyses.filter((a) => a.reachable.some((r) => r.reach.role.stack === stack && r.reach.role.key === key)).map((a) => a.role.key))].join(", ")} in ${request.stack}`;
     const followUps = [...elsewhere].map(
         ([stack, keys]) =>
-            `npm run revoke -- --stack ${stack} ${[...keys].map((k) => `--role ${k}`).join(" ")} --at ${cutoffText} --with-chained --reason "${reason(stack, [...keys][0])}"`,
+            `npm run revoke -- --stack ${stack} ${[...keys].map((k) => `--role ${k}`).join(" ")} --at ${cutoff} --with-chained --reason "${reason(stack, [...keys][0])}"`,
     );
     return {
         stack: request.stack,
         file,
-        cutoff: cutoffText,
+        cutoff,
         edited,
         changed: edited !== loaded.text,
         subject: request.all ? `${NAMESPACE}:revokeAllBefore` : named.join(", "),
@@ -338,7 +327,7 @@ export function pullRequest(
     limits?: ListLimits & { table: number; note: string },
 ): { title: string; body: string } {
     const { stack, targets, all, cutoff } = decision;
-    const safe = formatUtc(safeToRemoveAfter(instantOf(cutoff)!));
+    const safe = cutoff.safeToRemoveAfterText;
     // A title names at most five roles: GitHub cuts titles at 256 characters.
     const named = targets.slice(0, 5).map((r) => r.key);
     const subject = all
@@ -346,7 +335,7 @@ export function pullRequest(
         : `${named.join(", ")}${targets.length > named.length ? ` and ${targets.length - named.length} more roles` : ""} (${stack})`;
     const role = (t: EmergencyTarget) => {
         const notes = [`IAM role \`${t.roleName}\``];
-        if (t.cutoff !== cutoff) notes.push(`keeps its own later cutoff \`${t.cutoff}\``);
+        if (!t.cutoff.equals(cutoff)) notes.push(`keeps its own later cutoff \`${t.cutoff}\``);
         const from = decision.chained.get(t.key);
         if (from !== undefined) notes.push(`reachable from \`${from}\``);
         return `\`${t.key}\` (${notes.join(", ")})`;
@@ -455,7 +444,7 @@ export function recordLaterCutoffs(
 ): string[] {
     const later = emergency.filter((r) => r.laterCutoff !== undefined);
     if (later.length === 0) return [];
-    const text = setRoleCutoffs(decision.edited, new Map(later.map(({ target, laterCutoff }) => [target.key, laterCutoff!])));
+    const text = setRoleCutoffs(decision.edited, new Map(later.map(({ target, laterCutoff }) => [target.key, laterCutoff!.toString()])));
     const check = readStackConfig(
         { ...loaded.config, ...stackConfig(decision.file, text, loaded.project.name) },
         { stackFile: decision.file, now },
@@ -550,7 +539,8 @@ export async function main(argv: string[], out: Writer, err: Writer, env: Revoke
             decision.endpoint = endpoint;
         }
         const reportFile =
-            request.reportFile ?? path.join(os.tmpdir(), `revocable-roles-${request.stack}-${decision.cutoff.replace(/:/g, "")}.md`);
+            request.reportFile ??
+            path.join(os.tmpdir(), `revocable-roles-${request.stack}-${decision.cutoff.toString().replace(/:/g, "")}.md`);
         const pr = postablePullRequest(decision, request.reason, emergency, path.resolve(env.root, reportFile));
         if (request.bodyFile !== undefined) fs.writeFileSync(path.resolve(env.root, request.bodyFile), `${pr.body}\n`);
         if (request.json === true) {
@@ -600,11 +590,11 @@ function revokeJson(
         reportFile: pr.reportFile ?? null,
         file: decision.file,
         written: decision.changed,
-        cutoff: decision.cutoff,
+        cutoff: decision.cutoff.toString(),
         roles: decision.targets.map((t) => ({
             key: t.key,
             roleName: t.roleName,
-            cutoff: t.cutoff,
+            cutoff: t.cutoff.toString(),
             ...(decision.chained.has(t.key) ? { reachableFrom: decision.chained.get(t.key) } : {}),
         })),
         title: pr.title,

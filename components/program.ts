@@ -75,5 +75,7 @@ export async function stackConfigProgram(): Promise<{ roles: Record<string, Role
     const organization = result.organization;
     if (organization === undefined) return { roles };
     const policies = new OrganizationRevocations("organization", organization);
-    return { roles, organization: { policyIds: policies.policyIds, targets: organization.targets, revocations: organization.revocations } };
+    // Stack outputs are plain data: each cutoff leaves as its text.
+    const revocations = organization.revocations.map((r) => ({ ...r, revokeBefore: r.revokeBefore.toString() }));
+    return { roles, organization: { policyIds: policies.policyIds, targets: organization.targets, revocations } };
 }

@@ -7,7 +7,7 @@ import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as nativeIam from "@pulumi/aws-native/iam";
 import { getAccountIdOutput } from "@pulumi/aws-native/getAccountId";
 import { getPartitionOutput as getNativePartitionOutput } from "@pulumi/aws-native/getPartition";
-import { RevocationInfo, revocationInForce } from "../iam/policy";
+import { RevocationInfo, revocationInfo } from "../iam/policy";
 import { AccountContext } from "../iam/trust";
 import { Backend, KnownRoleArgs, RoleModel, RoleValidationError, renderTrust, validateRole } from "../iam/role";
 import { BACKENDS } from "../backends";
@@ -132,7 +132,7 @@ export class RevocableRole extends pulumi.ComponentResource {
         const trust = this.trustDocument(model, resolved, account);
         // While the revocation is in force the engine itself refuses to delete or replace the role or its
         // revocation policy, whatever got past review; afterwards they inherit the component's own setting.
-        const protect = model.revocation !== undefined && revocationInForce(model.revocation, now) ? true : undefined;
+        const protect = model.revocation?.cutoff.inForceAt(now) === true ? true : undefined;
         const children = this.children(name, model, value, trust, protect);
         childrenOf.set(this, children);
 
@@ -149,14 +149,7 @@ export class RevocableRole extends pulumi.ComponentResource {
             get: () => (arn ??= pulumi.all([children.role.arn, ...dependents.map((child) => child.id)]).apply(([v]) => v)),
         });
         this.roleName = roleNameOf(children.role);
-        this.revocation =
-            model.revocation === undefined
-                ? undefined
-                : {
-                      cutoff: model.revocation.cutoff,
-                      policyName: model.revocation.policyName,
-                      safeToRemoveAfter: model.revocation.safeToRemoveAfter,
-                  };
+        this.revocation = model.revocation === undefined ? undefined : revocationInfo(model.revocation.cutoff);
 
         // The state shows the name as given: it is fixed, so the role's Output need not be awaited for it.
         this.registerOutputs({ roleName: model.roleName, revocation: this.revocation });

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { Problem, show } from "../iam/problems";
 import { matching, wholeNumber, cutoffSchema, futureCutoffProblems } from "../iam/rules";
-import { formatUtc, instantOf, safeToRemoveAfter } from "../iam/timestamps";
+import { Cutoff } from "../iam/cutoff";
 import { PolicyDocument } from "../iam/policy";
 import {
     DEFAULT_POLICY_BUDGET,
@@ -160,7 +160,7 @@ export function organizationProblems(section: unknown, now: Date): Problem[] {
 /** The policies of a valid section, or the problem of a policy its revocations would overfill. */
 export function organizationModel(section: OrganizationSection): { model?: OrganizationModel; problem?: Problem } {
     const revocations: OrganizationRevocation[] = (section.revocations ?? []).map((entry) => {
-        const revokeBefore = formatUtc(instantOf(entry.revokeBefore)!);
+        const revokeBefore = Cutoff.read(entry.revokeBefore)!;
         return entry.roleName !== undefined
             ? { roleName: entry.roleName, revokeBefore }
             : { identityCenterUserId: entry.identityCenterUserId!, revokeBefore };
@@ -191,9 +191,7 @@ export function organizationChangeProblems(before: OrganizationModel | undefined
     const placed = (model: OrganizationModel) =>
         model.policies.map((policy) => ({
             name: policy.name,
-            revocations: new Map(
-                policy.holds.map((key) => [key, new Date(model.revocations.find((r) => revocationKey(r) === key)!.revokeBefore)]),
-            ),
+            revocations: new Map(policy.holds.map((key) => [key, model.revocations.find((r) => revocationKey(r) === key)!.revokeBefore])),
         }));
     const problems = movesInForce(before === undefined ? [] : placed(before), placed(after), now).map(
         (move) => `${move.key} ${moveProblem(move, { before: before?.budget, after: after.budget })}`,
@@ -209,5 +207,5 @@ export function organizationChangeProblems(before: OrganizationModel | undefined
 
 /** The revocations of a model in force at `now` (their cutoff + 13 h not reached), by key. */
 export function revocationKeysInForce(revocations: OrganizationRevocation[], now: Date): Set<string> {
-    return new Set(revocations.filter((r) => now < safeToRemoveAfter(new Date(r.revokeBefore))).map(revocationKey));
+    return new Set(revocations.filter((r) => r.revokeBefore.inForceAt(now)).map(revocationKey));
 }

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { Backend, KnownRoleArgs, RoleModel, modelOfValidRole } from "../iam/role";
-import { formatUtc, latestInstant } from "../iam/timestamps";
+import { Cutoff } from "../iam/cutoff";
 import { Problem, formatPath, problemsOf, show } from "../iam/problems";
 import { ROLE_NAME } from "../iam/patterns";
 import { backendSchema, cutoffSchema, futureCutoffProblems, roleSchema } from "../iam/rules";
@@ -81,8 +81,8 @@ function namespaced(cliConfig: Record<string, string>): Record<string, unknown> 
 }
 
 /** A role's effective cutoff: the later of its own `revokeBefore` and the stack's `revokeAllBefore`. */
-export function effectiveCutoff(roleCutoff: unknown, revokeAllBefore: unknown): Date | undefined {
-    return latestInstant(roleCutoff, revokeAllBefore);
+export function effectiveCutoff(roleCutoff: unknown, revokeAllBefore: unknown): Cutoff | undefined {
+    return Cutoff.latest(Cutoff.read(roleCutoff), Cutoff.read(revokeAllBefore));
 }
 
 /** Keys JavaScript objects treat specially: `__proto__` sets an object's prototype instead of a key, the others are inherited by every object. */
@@ -193,7 +193,7 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         const { name, revokeBefore, ...rest } = role;
         const cutoff = effectiveCutoff(revokeBefore, config.revokeAllBefore);
         const args: KnownRoleArgs = { ...rest, roleName: name ?? key };
-        if (cutoff !== undefined) args.revokeBefore = formatUtc(cutoff);
+        if (cutoff !== undefined) args.revokeBefore = cutoff.toString();
         if (config.provider !== undefined) args.backend = config.provider;
         return { key, args, model: modelOfValidRole(key, args) };
     });
@@ -220,8 +220,8 @@ export interface OrganizationRevocations {
 
 /** Of two cutoffs as written, the later one (normalised); when neither is a cutoff, the first given. Over-approximates what is in force. */
 export function latestCutoff(a: unknown, b: unknown): unknown {
-    const latest = latestInstant(a, b);
-    return latest === undefined ? (a ?? b) : formatUtc(latest);
+    const latest = effectiveCutoff(a, b);
+    return latest === undefined ? (a ?? b) : latest.toString();
 }
 
 /**

@@ -21,7 +21,7 @@ import { Plan } from "../plan/model";
 import { RoleFacts, roleFacts } from "../analysis/reachability";
 import { planStack } from "../plan/run";
 import { collectGarbage } from "../plan/recorder";
-import { formatUtc, instantOf, safeToRemoveAfter } from "../iam/timestamps";
+import { Cutoff } from "../iam/cutoff";
 
 /** One stack at one side of the change. */
 export interface Side {
@@ -197,26 +197,26 @@ export async function readSide(side: SideOf, stack: string, now: Date, known?: S
 export interface ConfigRevocation {
     stack: string;
     key: string;
-    cutoff: Date;
+    cutoff: Cutoff;
 }
 
 /** The revocations a side's config holds that are in force at `now` (cutoff + 13 h not reached). */
 export function inForceByConfig(stack: string, revocations: Revocations, now: Date): ConfigRevocation[] {
     const found = [...revocations.roles].flatMap(([key, role]) => {
         const cutoff = effectiveCutoff(role.revokeBefore, revocations.revokeAllBefore);
-        return cutoff !== undefined && now < safeToRemoveAfter(cutoff) ? [{ stack, key, cutoff }] : [];
+        return cutoff?.inForceAt(now) === true ? [{ stack, key, cutoff }] : [];
     });
     // A stack-wide cutoff in a file whose roles cannot be listed still protects the stack.
     const all = effectiveCutoff(undefined, revocations.revokeAllBefore);
-    if (found.length === 0 && all !== undefined && now < safeToRemoveAfter(all)) found.push({ stack, key: "revokeAllBefore", cutoff: all });
+    if (found.length === 0 && all?.inForceAt(now) === true) found.push({ stack, key: "revokeAllBefore", cutoff: all });
     for (const [key, revokeBefore] of revocations.organization?.revocations ?? []) {
-        const cutoff = instantOf(revokeBefore);
-        if (cutoff !== undefined && now < safeToRemoveAfter(cutoff)) found.push({ stack, key: `organization: ${key}`, cutoff });
+        const cutoff = Cutoff.read(revokeBefore);
+        if (cutoff?.inForceAt(now) === true) found.push({ stack, key: `organization: ${key}`, cutoff });
     }
     return found;
 }
 
 /** The revocation window in words: `revoked before T, safe to remove after T + 13 h`. */
-export function window(cutoff: Date): string {
-    return `revoked before ${formatUtc(cutoff)}, safe to remove after ${formatUtc(safeToRemoveAfter(cutoff))}`;
+export function window(cutoff: Cutoff): string {
+    return `revoked before ${cutoff}, safe to remove after ${cutoff.safeToRemoveAfterText}`;
 }

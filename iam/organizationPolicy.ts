@@ -15,14 +15,14 @@
  */
 import { createHash } from "crypto";
 import { PolicyDocument, PolicyStatement, POLICY_VERSION, countedSize } from "./policy";
-import { formatUtc, safeToRemoveAfter } from "./timestamps";
+import { Cutoff } from "./cutoff";
 
 /** What the organization layer cannot reach, in one sentence for plans, pull requests and docs. */
 export const ORGANIZATION_LIMITS =
     "service control policies do not apply to the management account or to service-linked roles, and deleting an Identity Center session in the console does not end the role sessions it already issued";
 
 /** One organization-wide revocation: a role name (or pattern) or an Identity Center user, and its cutoff. */
-export type OrganizationRevocation = { roleName: string; revokeBefore: string } | { identityCenterUserId: string; revokeBefore: string };
+export type OrganizationRevocation = { roleName: string; revokeBefore: Cutoff } | { identityCenterUserId: string; revokeBefore: Cutoff };
 
 /** AWS's limit on a service control policy's document, in characters of its minified JSON ({@link scpCharacters}). */
 export const SCP_MAX_CHARACTERS = 5_120;
@@ -75,7 +75,7 @@ export const PLACEHOLDER_STATEMENT: PolicyStatement = {
 
 /** The deny statement of one revocation; `index` numbers the statement IDs. */
 export function revocationStatement(revocation: OrganizationRevocation, index: number): PolicyStatement {
-    const before = { "aws:TokenIssueTime": revocation.revokeBefore };
+    const before = { "aws:TokenIssueTime": revocation.revokeBefore.toString() };
     if ("roleName" in revocation) {
         // A role's ARN carries its path: role/<name> and role/<path>/<name>, in any account and partition.
         const arns = [`arn:*:iam::*:role/${revocation.roleName}`, `arn:*:iam::*:role/*/${revocation.roleName}`];
@@ -133,9 +133,9 @@ export function organizationPolicies(revocations: OrganizationRevocation[], budg
 }
 
 /** What a statement of a revocation policy revokes, read back: its key (see `revocationKey`) and cutoff; undefined for the placeholder and anything else. */
-export function revocationOfStatement(statement: PolicyStatement): { key: string; cutoff: string } | undefined {
-    const cutoff = statement.Condition?.DateLessThan?.["aws:TokenIssueTime"];
-    if (statement.Effect !== "Deny" || typeof cutoff !== "string") return undefined;
+export function revocationOfStatement(statement: PolicyStatement): { key: string; cutoff: Cutoff } | undefined {
+    const cutoff = Cutoff.read(statement.Condition?.DateLessThan?.["aws:TokenIssueTime"]);
+    if (statement.Effect !== "Deny" || cutoff === undefined) return undefined;
     const arns = statement.Condition?.ArnLike?.["aws:PrincipalArn"];
     const first = Array.isArray(arns) ? arns[0] : arns;
     if (typeof first === "string" && first.startsWith("arn:*:iam::*:role/")) {
@@ -148,13 +148,13 @@ export function revocationOfStatement(statement: PolicyStatement): { key: string
 /** One revocation policy at one side of a change: its name, and the cutoff of each revocation it holds, by key. */
 export interface PlacedPolicy {
     name: string;
-    revocations: ReadonlyMap<string, Date>;
+    revocations: ReadonlyMap<string, Cutoff>;
 }
 
 /** A revocation in force before a change that the change takes out of its policy while another policy holds it. */
 export interface PolicyMove {
     key: string;
-    cutoff: Date;
+    cutoff: Cutoff;
     from: string;
     to: string[];
 }
@@ -169,7 +169,7 @@ export function movesInForce(before: readonly PlacedPolicy[], after: readonly Pl
     const moves: PolicyMove[] = [];
     for (const policy of before) {
         for (const [key, cutoff] of policy.revocations) {
-            if (now >= safeToRemoveAfter(cutoff)) continue;
+            if (!cutoff.inForceAt(now)) continue;
             if (after.find((p) => p.name === policy.name)?.revocations.has(key) === true) continue;
             const to = after.filter((p) => p.revocations.has(key)).map((p) => p.name);
             if (to.length > 0) moves.push({ key, cutoff, from: policy.name, to });
@@ -180,12 +180,12 @@ export function movesInForce(before: readonly PlacedPolicy[], after: readonly Pl
 
 /** Why a move fails and what to do instead: keep the budget (the only input that moves a revocation) until the revocation is safe to remove. */
 export function moveProblem(move: PolicyMove, budgets: { before?: number; after?: number }): string {
-    const safe = formatUtc(safeToRemoveAfter(move.cutoff));
+    const safe = move.cutoff.safeToRemoveAfterText;
     const instead =
         budgets.before !== undefined && budgets.after !== undefined && budgets.before !== budgets.after
             ? `keep policyBudget at ${budgets.before} until ${safe}, when it is safe to remove`
             : `leave the revocations in their policies until ${safe}, when it is safe to remove`;
-    return `moves from service control policy ${move.from} to ${move.to.join(", ")} while it is in force (revoked before ${formatUtc(move.cutoff)}, safe to remove after ${safe}): the deploy updates one policy before the other, and between the two updates, or for good if the second fails, no policy denies its sessions; ${instead}`;
+    return `moves from service control policy ${move.from} to ${move.to.join(", ")} while it is in force (revoked before ${move.cutoff}, safe to remove after ${safe}): the deploy updates one policy before the other, and between the two updates, or for good if the second fails, no policy denies its sessions; ${instead}`;
 }
 
 /**

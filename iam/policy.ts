@@ -1,7 +1,7 @@
 /**
  * IAM policy documents as plain typed data, and the one place they are serialized.
  */
-import { formatUtc, instantOf, safeToRemoveAfter, wholeSecondsUp } from "./timestamps";
+import { Cutoff } from "./cutoff";
 
 /** A string or a list of strings, as IAM accepts in `Action`, `Resource` and condition values. */
 export type OneOrMany = string | string[];
@@ -53,9 +53,9 @@ export const INLINE_POLICY_QUOTA = 10_240;
 
 /**
  * The deny-older-sessions policy: every action of every session issued before `cutoff` is
- * denied. The cutoff is rendered in whole seconds, rounded up ({@link wholeSecondsUp}).
+ * denied, at the cutoff as rendered (whole seconds, rounded up: {@link Cutoff}).
  */
-export function revocationPolicy(cutoff: Date): PolicyDocument {
+export function revocationPolicy(cutoff: Cutoff): PolicyDocument {
     return {
         Version: POLICY_VERSION,
         Statement: [
@@ -63,7 +63,7 @@ export function revocationPolicy(cutoff: Date): PolicyDocument {
                 Effect: "Deny",
                 Action: ["*"],
                 Resource: ["*"],
-                Condition: { DateLessThan: { "aws:TokenIssueTime": formatUtc(wholeSecondsUp(cutoff)) } },
+                Condition: { DateLessThan: { "aws:TokenIssueTime": cutoff.toString() } },
             },
         ],
     };
@@ -79,23 +79,9 @@ export interface RevocationInfo {
     safeToRemoveAfter: string;
 }
 
-/**
- * Whether a revocation is in force at `now`: until its safe-to-remove time no session issued
- * before the cutoff can be ruled dead, so the role and its revocation policy are protected.
- */
-export function revocationInForce(info: Pick<RevocationInfo, "safeToRemoveAfter">, now: Date): boolean {
-    const safe = instantOf(info.safeToRemoveAfter);
-    return safe !== undefined && now < safe;
-}
-
-/** Describes a revocation with the given cutoff, as rendered (whole seconds, rounded up). */
-export function revocationInfo(cutoff: Date): RevocationInfo {
-    const rendered = wholeSecondsUp(cutoff);
-    return {
-        cutoff: formatUtc(rendered),
-        policyName: REVOCATION_POLICY_NAME,
-        safeToRemoveAfter: formatUtc(safeToRemoveAfter(rendered)),
-    };
+/** Describes a revocation with the given cutoff, as the component reports it: its cutoff and safe-to-remove time as text. */
+export function revocationInfo(cutoff: Cutoff): RevocationInfo {
+    return { cutoff: cutoff.toString(), policyName: REVOCATION_POLICY_NAME, safeToRemoveAfter: cutoff.safeToRemoveAfterText };
 }
 
 const DOCUMENT_KEYS = ["Version", "Id", "Statement"] as const;
@@ -197,4 +183,4 @@ export function quotaSize(document: PolicyDocument): number {
  * Room every role keeps for its revocation policy, revoked or not, so that revoking during an
  * incident can never fail on the quota. Every rendered cutoff has the same length.
  */
-export const REVOCATION_RESERVE: number = quotaSize(revocationPolicy(new Date(Date.UTC(2000, 0, 1))));
+export const REVOCATION_RESERVE: number = quotaSize(revocationPolicy(Cutoff.of(new Date(Date.UTC(2000, 0, 1)))));

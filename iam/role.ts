@@ -2,9 +2,9 @@
  * A role as plain data: its arguments, how they are validated and everything the component
  * registers, decided without any Pulumi runtime so that tests and tools can call it directly.
  */
-import { PolicyDocument, RevocationInfo, revocationInfo, revocationPolicy, serializePolicy } from "./policy";
+import { PolicyDocument, REVOCATION_POLICY_NAME, revocationPolicy, serializePolicy } from "./policy";
 import { AccountContext, KnownTrust, contextNeeded, trustPolicy } from "./trust";
-import { parseTimestamp } from "./timestamps";
+import { Cutoff } from "./cutoff";
 import { Problem, formatPath } from "./problems";
 import { arnKey, roleProblems } from "./rules";
 
@@ -47,7 +47,8 @@ export interface RoleModel {
     needs: { partition: boolean; accountId: boolean };
     managed: ManagedAttachment[];
     inlinePolicies: { name: string; policy: string }[];
-    revocation?: RevocationInfo & { policy: string };
+    /** The revocation: its cutoff, the inline policy that carries it and that policy's exact JSON. */
+    revocation?: { cutoff: Cutoff; policyName: string; policy: string };
     backend: Backend;
 }
 
@@ -95,9 +96,9 @@ export function validateRole(name: string, args: KnownRoleArgs, now: Date, found
 export function modelOfValidRole(name: string, args: KnownRoleArgs): RoleModel {
     let revocation: RoleModel["revocation"];
     if (args.revokeBefore !== undefined) {
-        const parsed = parseTimestamp(args.revokeBefore);
-        if (!parsed.ok) throw new Error("unreachable: revokeBefore was validated");
-        revocation = { ...revocationInfo(parsed.date), policy: serializePolicy(revocationPolicy(parsed.date)) };
+        const cutoff = Cutoff.read(args.revokeBefore);
+        if (cutoff === undefined) throw new Error("unreachable: revokeBefore was validated");
+        revocation = { cutoff, policyName: REVOCATION_POLICY_NAME, policy: serializePolicy(revocationPolicy(cutoff)) };
     }
     const arns = [...new Set(args.managedPolicyArns ?? [])];
     return {

@@ -33,7 +33,8 @@ import {
     SAML_PROVIDER_ARN,
     SERVICE_PRINCIPAL,
 } from "./patterns";
-import { ISO_8601, MAX_FUTURE_SKEW_MS, formatUtc, parseTimestamp, tooEarlyProblem } from "./timestamps";
+import { ISO_8601, formatUtc } from "./timestamps";
+import { Cutoff } from "./cutoff";
 import { lintPolicy } from "./lint";
 import { awsManagedArnProblem } from "./managedPolicies";
 
@@ -203,18 +204,16 @@ export interface ValidationOptions {
 
 /** Checks a cutoff's form: strict ISO-8601 with a date, a time and a zone, no earlier than 2006. */
 export function cutoffFormProblem(value: unknown): string | undefined {
-    const parsed = parseTimestamp(value);
-    const problem = parsed.ok ? tooEarlyProblem(parsed.date) : parsed.problem;
-    return problem === undefined ? undefined : `${show(value)} ${problem}`;
+    const parsed = Cutoff.parse(value);
+    return parsed.ok ? undefined : `${show(value)} ${parsed.problem}`;
 }
 
 /** Checks a cutoff: strict ISO-8601 with zone, no earlier than 2006, and not more than 5 minutes ahead of `now`. */
 export function cutoffProblem(value: unknown, now: Date): string | undefined {
     const form = cutoffFormProblem(value);
     if (form !== undefined) return form;
-    const parsed = parseTimestamp(value);
-    if (!parsed.ok) return undefined;
-    if (parsed.date.getTime() - now.getTime() > MAX_FUTURE_SKEW_MS) {
+    const parsed = Cutoff.parse(value);
+    if (parsed.ok && parsed.cutoff.isFutureAt(now)) {
         return `${show(value)} is in the future (now is ${formatUtc(now)}); a future cutoff would also deny every session issued until then, locking everyone out; use a time no later than now`;
     }
     return undefined;

@@ -1,5 +1,5 @@
 /**
- * Cutoff timestamps: strict ISO-8601 parsing and UTC normalization.
+ * Timestamps: strict ISO-8601 parsing and UTC formatting, the grammar under iam/cutoff.ts.
  *
  * JavaScript's `Date` parser reads a zone-less timestamp as local time and accepts many shapes
  * that IAM would read differently, so cutoffs are parsed by a strict grammar instead.
@@ -85,43 +85,12 @@ export function tooEarlyProblem(date: Date): string | undefined {
         : undefined;
 }
 
-/** The instant of a valid timestamp, or undefined for anything else (absent or malformed). */
-export function instantOf(value: unknown): Date | undefined {
-    if (value === undefined || value === null) return undefined;
-    const parsed = parseTimestamp(value);
-    return parsed.ok ? parsed.date : undefined;
-}
-
-/** The latest of the valid timestamps among `values`, or undefined when none is valid. */
-export function latestInstant(...values: unknown[]): Date | undefined {
-    const dates = values.map(instantOf).filter((d): d is Date => d !== undefined);
-    return dates.length === 0 ? undefined : new Date(Math.max(...dates.map((d) => d.getTime())));
-}
-
 /**
  * Formats an instant as IAM and the console expect: UTC, ending in `Z`, with milliseconds only
  * when they are not zero (`2026-11-27T10:15:00Z`, `2022-02-16T01:36:00.138Z`).
  */
 export function formatUtc(date: Date): string {
     return date.toISOString().replace(".000Z", "Z");
-}
-
-/**
- * The cutoff as it is rendered into a policy: rounded up to the next whole second, so that a
- * revocation never depends on how IAM compares fractions of a second (the console writes
- * milliseconds, CloudTrail records seconds, and the precision of the comparison is not
- * documented). Rounding up can only deny more: sessions issued in the same second as the cutoff.
- */
-export function wholeSecondsUp(date: Date): Date {
-    return new Date(Math.ceil(date.getTime() / 1000) * 1000);
-}
-
-/**
- * The default cutoff for "now": the next whole second after `now`, never `now` itself, so that the
- * request that set it (and any session issued during the same second) is denied too.
- */
-export function nextWholeSecond(now: Date): Date {
-    return new Date(Math.floor(now.getTime() / 1000) * 1000 + 1000);
 }
 
 /** The earliest moment a revocation with this cutoff may be removed: cutoff + 13 hours. */

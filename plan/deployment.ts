@@ -5,14 +5,14 @@
  */
 import { Plan, PlannedResource } from "./model";
 import { PolicyDocument, REVOCATION_POLICY_NAME } from "../iam/policy";
-import { instantOf } from "../iam/timestamps";
+import { Cutoff } from "../iam/cutoff";
 import { Backend } from "../iam/role";
 import { ATTACHMENT_TYPES, POLICY_TYPES, ROLE_TYPES, backendOfType } from "../backends";
 
 /** A revocation policy as deployed. */
 export interface DeployedRevocation {
     urn: string;
-    cutoff: Date;
+    cutoff: Cutoff;
     resource: PlannedResource;
 }
 
@@ -40,9 +40,9 @@ export interface DeployedRole {
 export { POLICY_TYPES, ROLE_TYPES };
 
 /** The cutoff of a revocation policy document, or undefined when it is not one. */
-export function cutoffOf(document: PolicyDocument): Date | undefined {
+export function cutoffOf(document: PolicyDocument): Cutoff | undefined {
     const statement = document.Statement?.[0];
-    return instantOf(statement?.Condition?.DateLessThan?.["aws:TokenIssueTime"]);
+    return Cutoff.read(statement?.Condition?.DateLessThan?.["aws:TokenIssueTime"]);
 }
 
 /** The physical role name an inline policy resource is put on. */
@@ -56,7 +56,7 @@ export function policyName(resource: PlannedResource): string {
 }
 
 /** The cutoff of a RevokeOlderSessions policy resource; undefined for any other resource. */
-export function revocationCutoff(resource: PlannedResource): Date | undefined {
+export function revocationCutoff(resource: PlannedResource): Cutoff | undefined {
     if (!POLICY_TYPES.has(resource.type) || policyName(resource) !== REVOCATION_POLICY_NAME) return undefined;
     return cutoffOf(backendOfType(resource.type)!.read.policyDocument(resource.inputs));
 }

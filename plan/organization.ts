@@ -7,13 +7,13 @@ import { Plan, PlannedResource } from "./model";
 import { ORGANIZATION_TYPES } from "../backends/organization";
 import { documentOf } from "../backends";
 import { revocationOfStatement } from "../iam/organizationPolicy";
-import { instantOf } from "../iam/timestamps";
+import { Cutoff } from "../iam/cutoff";
 
 /** One service control policy as a plan deploys it. */
 export interface DeployedOrganizationPolicy {
     resource: PlannedResource;
     /** The cutoff of each revocation its content holds, by key (`role ci-deployer`, `Identity Center user …`). */
-    revocations: Map<string, Date>;
+    revocations: Map<string, Cutoff>;
     /** Its attachments, by target ID. */
     attachments: Map<string, PlannedResource>;
 }
@@ -23,11 +23,10 @@ export function deployedOrganization(plan: Plan): DeployedOrganizationPolicy[] {
     const policies = new Map<string, DeployedOrganizationPolicy>();
     for (const resource of plan.resources) {
         if (resource.type !== ORGANIZATION_TYPES.policy) continue;
-        const revocations = new Map<string, Date>();
+        const revocations = new Map<string, Cutoff>();
         for (const statement of documentOf(resource.inputs.content).Statement ?? []) {
             const revocation = revocationOfStatement(statement);
-            const cutoff = instantOf(revocation?.cutoff);
-            if (revocation !== undefined && cutoff !== undefined) revocations.set(revocation.key, cutoff);
+            if (revocation !== undefined) revocations.set(revocation.key, revocation.cutoff);
         }
         policies.set(resource.urn, { resource, revocations, attachments: new Map() });
     }

@@ -16,6 +16,7 @@ import { ConfigSourceError, loadStack } from "../config/loader";
 import { CONFIG_ERROR_HEADER, effectiveCutoff } from "../config/stackConfig";
 import { deployedRoles } from "../plan/deployment";
 import { formatUtc } from "../iam/timestamps";
+import { Cutoff } from "../iam/cutoff";
 
 /** Every fixture stack file: its path under tests/fixtures. */
 function fixtureStackFiles(folder = FIXTURES): string[] {
@@ -59,7 +60,7 @@ async function programReading(text: string): Promise<Reading> {
         resources: run.registrations.map((r) => ({ ...r, parent: r.parent ?? null })),
         details: new Map(),
     });
-    return { cutoffs: Object.fromEntries(roles.map((r) => [r.key, r.revocation === undefined ? null : formatUtc(r.revocation.cutoff)])) };
+    return { cutoffs: Object.fromEntries(roles.map((r) => [r.key, r.revocation === undefined ? null : r.revocation.cutoff.toString()])) };
 }
 
 async function planReading(text: string): Promise<Reading> {
@@ -67,7 +68,7 @@ async function planReading(text: string): Promise<Reading> {
         const plan = await planStack(loadStack(source(text), STACK), PROJECT_ROOT);
         return {
             cutoffs: Object.fromEntries(
-                deployedRoles(plan).map((r) => [r.key, r.revocation === undefined ? null : formatUtc(r.revocation.cutoff)]),
+                deployedRoles(plan).map((r) => [r.key, r.revocation === undefined ? null : r.revocation.cutoff.toString()]),
             ),
         };
     } catch (error) {
@@ -104,7 +105,7 @@ function revokeReading(text: string): Reading {
     }
 }
 
-const formatOrNull = (date: Date | undefined) => (date === undefined ? null : formatUtc(date));
+const formatOrNull = (cutoff: Cutoff | undefined) => (cutoff === undefined ? null : cutoff.toString());
 
 describe("the program, the plan, the guard and revoke", () => {
     const files = fixtureStackFiles();

@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { Plan, footprint, touched } from "../plan/model";
+import { Cutoff } from "../iam/cutoff";
 import { baselineOf } from "../bench/baseline";
 import { BENCH_CUTOFF, STAR_VICTIM, STAR_VICTIM_NAME, starPatternStack, syntheticKey, syntheticStack } from "../bench/synthetic";
 import { main as bench } from "../bench/run";
@@ -87,7 +88,7 @@ describe("the benchmark's synthetic stack (10 roles)", () => {
         ).roles;
         const index = new RepositoryIndex(roles);
         const reached = roles
-            .map((role) => containment(role, index, new Date(BENCH_CUTOFF)).reachable.map((r) => `${role.key} -> ${r.reach.role.key}`))
+            .map((role) => containment(role, index, Cutoff.read(BENCH_CUTOFF)!).reachable.map((r) => `${role.key} -> ${r.reach.role.key}`))
             .flat();
         assert.deepStrictEqual(reached, ["service-00002 -> service-00003", "service-00007 -> service-00008"]);
     });
@@ -101,7 +102,7 @@ describe("the benchmark's synthetic stack (10 roles)", () => {
         assert.deepStrictEqual(
             {
                 revoked: roles.filter((r) => r.revokedBefore !== undefined).length,
-                reachable: containment(roles[0], roles, new Date(BENCH_CUTOFF)).reachable.map((r) => [r.reach.role.key, r.reach.depth]),
+                reachable: containment(roles[0], roles, Cutoff.read(BENCH_CUTOFF)!).reachable.map((r) => [r.reach.role.key, r.reach.depth]),
             },
             { revoked: 0, reachable: Array.from({ length: ROLES - 1 }, (_, i) => [syntheticKey(i + 1), i + 1]) },
         );

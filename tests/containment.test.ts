@@ -9,6 +9,7 @@ import * as path from "path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { Capture, memorySource, plan, project } from "./helpers";
 import { main as revoke } from "../cli/revoke";
+import { Cutoff } from "../iam/cutoff";
 import { iamClient } from "../cli/emergency";
 import { RepositoryRole, chainInWords, containment, interruptedWorkloads, repositoryRoles } from "../analysis/containment";
 import { undoPathInWords } from "../analysis/undo";
@@ -294,7 +295,7 @@ describe("the analyses on a generated repository of many roles", () => {
         const digest = (lines: string[]) => createHash("sha256").update(lines.join("\n")).digest("hex").slice(0, 16);
         const decided: Record<string, { reachable: string[]; reasons: string; undoneBy: string[]; grants: string }> = {};
         for (const role of roles) {
-            const analysis = containment(role, roles, new Date("2026-11-27T10:00:00Z"));
+            const analysis = containment(role, roles, Cutoff.read("2026-11-27T10:00:00Z")!);
             const chains = analysis.reachable.map((r) => ({ ...chainInWords(role, r.reach), covered: r.covered }));
             decided[`${role.stack}/${role.key}`] = {
                 reachable: chains.map((c) => `${c.path}${c.covered ? " (covered)" : ""}`),

@@ -9,6 +9,7 @@ import * as assert from "assert";
 import * as path from "path";
 import { Capture, PROJECT_YAML, memorySource, repository } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
+import { Cutoff } from "../iam/cutoff";
 import { main as guard } from "../cli/guard";
 import { loadStack } from "../config/loader";
 import { OrganizationSection, organizationChangeProblems, organizationModel } from "../config/organization";
@@ -114,8 +115,8 @@ describe("where an organization revocation is placed", () => {
 
     it("deploys every policy of the budget, the placeholder in those that hold nothing, statements in the order of their keys", () => {
         const revocations = [
-            { roleName: "db-admin", revokeBefore: CUTOFF },
-            { roleName: "ci-deployer", revokeBefore: CUTOFF },
+            { roleName: "db-admin", revokeBefore: Cutoff.read(CUTOFF)! },
+            { roleName: "ci-deployer", revokeBefore: Cutoff.read(CUTOFF)! },
         ];
         assert.deepStrictEqual(placeRevocations(revocations, 4), [[], [], [], [1, 0]]);
         const documents = organizationPolicies(revocations, 4);

@@ -13,6 +13,7 @@ import {
     scpCharacters,
 } from "../iam/organizationPolicy";
 import { PolicyDocument } from "../iam/policy";
+import { Cutoff } from "../iam/cutoff";
 import {
     AttachPolicyCommand,
     CreateOrganizationCommand,
@@ -80,9 +81,9 @@ const SSO_ROLE = "AWSReservedSSO_AdministratorAccess_0123456789abcdef";
 
 describe("organization-wide revocation (service control policies)", () => {
     const policies = organizationPolicies([
-        { roleName: "ci-deployer", revokeBefore: CUTOFF },
-        { roleName: "batch-*", revokeBefore: CUTOFF },
-        { identityCenterUserId: USER, revokeBefore: CUTOFF },
+        { roleName: "ci-deployer", revokeBefore: Cutoff.read(CUTOFF)! },
+        { roleName: "batch-*", revokeBefore: Cutoff.read(CUTOFF)! },
+        { identityCenterUserId: USER, revokeBefore: Cutoff.read(CUTOFF)! },
     ]);
 
     it("denies the named role's sessions issued before the cutoff in a member account, and nothing else", async () => {
@@ -139,7 +140,7 @@ describe("organization-wide revocation (service control policies)", () => {
     it("places statements by a hash of what they revoke into the budget's policies of at most 5,120 characters, and refuses a fuller one", () => {
         const many: OrganizationRevocation[] = Array.from({ length: 60 }, (_, i) => ({
             roleName: `service-${String(i).padStart(3, "0")}`,
-            revokeBefore: CUTOFF,
+            revokeBefore: Cutoff.read(CUTOFF)!,
         }));
         const placed = organizationPolicies(many);
         assert.deepStrictEqual(
@@ -227,7 +228,7 @@ describe("organization-wide revocation against a real Organizations API (moto_se
                         "revocable-roles-revocations-4",
                     ],
                     stored: organizationPolicies(
-                        Array.from({ length: 30 }, (_, i) => ({ roleName: `service-${i}`, revokeBefore: CUTOFF })),
+                        Array.from({ length: 30 }, (_, i) => ({ roleName: `service-${i}`, revokeBefore: Cutoff.read(CUTOFF)! })),
                     ),
                 },
             );

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { Cutoff } from "../iam/cutoff";
 import {
     REVOCATION_RESERVE,
     asList,
@@ -12,30 +13,30 @@ import {
 describe("revocationPolicy", () => {
     it("renders exactly the console's deny-older-sessions shape", () => {
         assert.strictEqual(
-            serializePolicy(revocationPolicy(new Date("2026-11-27T12:15:00+02:00"))),
+            serializePolicy(revocationPolicy(Cutoff.of(new Date("2026-11-27T12:15:00+02:00")))),
             '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-11-27T10:15:00Z"}}}]}',
         );
     });
 
     it("renders a cutoff with a fraction of a second rounded up to the next whole second", () => {
-        const document = revocationPolicy(new Date("2022-02-16T01:36:00.138Z"));
+        const document = revocationPolicy(Cutoff.of(new Date("2022-02-16T01:36:00.138Z")));
         assert.deepStrictEqual(document.Statement[0].Condition, { DateLessThan: { "aws:TokenIssueTime": "2022-02-16T01:36:01Z" } });
-        assert.deepStrictEqual(revocationInfo(new Date("2022-02-16T01:36:00.138Z")).cutoff, "2022-02-16T01:36:01Z");
+        assert.deepStrictEqual(revocationInfo(Cutoff.of(new Date("2022-02-16T01:36:00.138Z"))).cutoff, "2022-02-16T01:36:01Z");
     });
 
     it("renders the time of new Date() in whole seconds", () => {
         const now = new Date();
-        const cutoff = revocationPolicy(now).Statement[0].Condition!.DateLessThan["aws:TokenIssueTime"];
+        const cutoff = revocationPolicy(Cutoff.of(now)).Statement[0].Condition!.DateLessThan["aws:TokenIssueTime"];
         assert.match(String(cutoff), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
         assert.strictEqual(Date.parse(String(cutoff)), Math.ceil(now.getTime() / 1000) * 1000);
     });
 
     it("leaves a whole-second cutoff as it is", () => {
-        assert.strictEqual(revocationInfo(new Date("2026-11-27T10:15:00Z")).cutoff, "2026-11-27T10:15:00Z");
+        assert.strictEqual(revocationInfo(Cutoff.of(new Date("2026-11-27T10:15:00Z"))).cutoff, "2026-11-27T10:15:00Z");
     });
 
     it("describes the revocation with its policy name and the 13-hour window", () => {
-        assert.deepStrictEqual(revocationInfo(new Date("2026-11-27T10:15:00Z")), {
+        assert.deepStrictEqual(revocationInfo(Cutoff.of(new Date("2026-11-27T10:15:00Z"))), {
             cutoff: "2026-11-27T10:15:00Z",
             policyName: "RevokeOlderSessions",
             safeToRemoveAfter: "2026-11-27T23:15:00Z",
@@ -72,7 +73,7 @@ describe("serializePolicy", () => {
     });
 
     it("reads documents back as IAM returns them, URL-encoded or plain", () => {
-        const json = serializePolicy(revocationPolicy(new Date("2026-11-27T10:15:00Z")));
+        const json = serializePolicy(revocationPolicy(Cutoff.of(new Date("2026-11-27T10:15:00Z"))));
         assert.deepStrictEqual(decodePolicyDocument(encodeURIComponent(json)), JSON.parse(json));
         assert.deepStrictEqual(decodePolicyDocument(json), JSON.parse(json));
     });
@@ -82,8 +83,8 @@ describe("serializePolicy", () => {
     });
 
     it("reserves room for the revocation policy, which has the same length for every cutoff", () => {
-        assert.strictEqual(REVOCATION_RESERVE, serializePolicy(revocationPolicy(new Date("2026-11-27T10:15:00.001Z"))).length);
-        assert.strictEqual(REVOCATION_RESERVE, serializePolicy(revocationPolicy(new Date("1999-01-01T00:00:00Z"))).length);
+        assert.strictEqual(REVOCATION_RESERVE, serializePolicy(revocationPolicy(Cutoff.of(new Date("2026-11-27T10:15:00.001Z")))).length);
+        assert.strictEqual(REVOCATION_RESERVE, serializePolicy(revocationPolicy(Cutoff.of(new Date("1999-01-01T00:00:00Z")))).length);
         assert.strictEqual(REVOCATION_RESERVE, 163);
     });
 });

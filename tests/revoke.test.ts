@@ -67,7 +67,7 @@ describe("npm run revoke", () => {
                 chooseCutoff(undefined, NOW),
                 chooseCutoff(undefined, new Date("2026-11-27T10:15:30.000Z")),
                 chooseCutoff("2026-11-27T10:00:00.200Z", NOW),
-            ].map((d) => d.toISOString()),
+            ].map((d) => d.instant.toISOString()),
             ["2026-11-27T10:15:31.000Z", "2026-11-27T10:15:31.000Z", "2026-11-27T10:00:01.000Z"],
         );
     });
@@ -313,7 +313,11 @@ describe("revoke decides before it acts", () => {
             NOW,
         );
         assert.deepStrictEqual(
-            decision.targets.map((t) => [t.key, t.cutoff, JSON.parse(t.policy).Statement[0].Condition.DateLessThan["aws:TokenIssueTime"]]),
+            decision.targets.map((t) => [
+                t.key,
+                t.cutoff.toString(),
+                JSON.parse(t.policy).Statement[0].Condition.DateLessThan["aws:TokenIssueTime"],
+            ]),
             [
                 ["ci-deployer", "2026-11-27T09:00:00Z", "2026-11-27T09:00:00Z"],
                 ["app-server", "2026-11-27T08:00:00Z", "2026-11-27T08:00:00Z"],
@@ -333,9 +337,10 @@ describe("revoke decides before it acts", () => {
             NOW,
         );
         const deployed = (await plan(decision.edited, "qa")).resources.find((r) => r.name === "auditor-revocation")!;
-        assert.deepStrictEqual(decision.targets, [
-            { key: "auditor", roleName: "auditor", cutoff: "2026-11-27T10:00:00Z", policy: deployed.inputs.policy },
-        ]);
+        assert.deepStrictEqual(
+            decision.targets.map((t) => ({ ...t, cutoff: t.cutoff.toString() })),
+            [{ key: "auditor", roleName: "auditor", cutoff: "2026-11-27T10:00:00Z", policy: deployed.inputs.policy }],
+        );
     });
 });
 

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Capture, capture, memorySource, project, repository } from "./helpers";
 import { INLINE_POLICY_QUOTA, PolicyDocument, REVOCATION_RESERVE, countedSize, quotaSize, serializePolicy } from "../iam/policy";
+import { Cutoff } from "../iam/cutoff";
 import { SCP_MAX_CHARACTERS, organizationPolicies, scpCharacters } from "../iam/organizationPolicy";
 import { readStackConfig } from "../config/stackConfig";
 import { roleProblems } from "../iam/rules";
@@ -179,9 +180,12 @@ describe("room kept for the revocation", () => {
 
 describe("service control policies at the size limit", () => {
     const revocations = (last: string, user: string) => [
-        ...Array.from({ length: 13 }, (_, i) => ({ roleName: `${String(i).padStart(2, "0")}${"n".repeat(62)}`, revokeBefore: CUTOFF })),
-        { roleName: last, revokeBefore: CUTOFF },
-        { identityCenterUserId: user, revokeBefore: CUTOFF },
+        ...Array.from({ length: 13 }, (_, i) => ({
+            roleName: `${String(i).padStart(2, "0")}${"n".repeat(62)}`,
+            revokeBefore: Cutoff.read(CUTOFF)!,
+        })),
+        { roleName: last, revokeBefore: Cutoff.read(CUTOFF)! },
+        { identityCenterUserId: user, revokeBefore: Cutoff.read(CUTOFF)! },
     ];
 
     it("fits a policy of exactly 5,120 characters", () => {

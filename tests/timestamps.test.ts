@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { formatUtc, instantOf, latestInstant, parseTimestamp, safeToRemoveAfter } from "../iam/timestamps";
+import { formatUtc, parseTimestamp, safeToRemoveAfter } from "../iam/timestamps";
+import { Cutoff } from "../iam/cutoff";
 
 describe("parseTimestamp", () => {
     const valid: [string, string][] = [
@@ -47,12 +48,14 @@ describe("parseTimestamp", () => {
     });
 
     it("reads only valid timestamps leniently, and picks the latest of several", () => {
-        assert.deepStrictEqual([undefined, null, "2026-11-27", 5].map(instantOf), [undefined, undefined, undefined, undefined]);
-        assert.strictEqual(instantOf("2026-11-27T12:15:00+02:00")?.toISOString(), "2026-11-27T10:15:00.000Z");
+        assert.deepStrictEqual([undefined, null, "2026-11-27", 5].map(Cutoff.read), [undefined, undefined, undefined, undefined]);
+        assert.strictEqual(Cutoff.read("2026-11-27T12:15:00+02:00")?.instant.toISOString(), "2026-11-27T10:15:00.000Z");
         assert.strictEqual(
-            latestInstant("2026-11-27T10:15:00Z", "garbage", "2026-11-27T11:00:00Z", undefined)?.toISOString(),
+            Cutoff.latest(
+                ...["2026-11-27T10:15:00Z", "garbage", "2026-11-27T11:00:00Z", undefined].map(Cutoff.read),
+            )?.instant.toISOString(),
             "2026-11-27T11:00:00.000Z",
         );
-        assert.strictEqual(latestInstant(undefined, "2026-11-27"), undefined);
+        assert.strictEqual(Cutoff.latest(...[undefined, "2026-11-27"].map(Cutoff.read)), undefined);
     });
 });

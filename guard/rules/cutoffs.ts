@@ -4,31 +4,26 @@
  */
 import { NAMESPACE } from "../../config/stackConfig";
 import { StackChange } from "../sides";
-import { formatUtc, instantOf, safeToRemoveAfter } from "../../iam/timestamps";
+import { Cutoff } from "../../iam/cutoff";
 import { Finding, Subject, failure, passing, role, wholeStack } from "../findings";
 
 /** Compares one cutoff field across the change (a malformed new value is the validation's to report). */
 export function compareCutoff(subject: Subject, field: string, before: unknown, after: unknown, now: Date): Finding[] {
-    const old = instantOf(before);
-    const cur = instantOf(after);
+    const old = Cutoff.read(before);
+    const cur = Cutoff.read(after);
     if (old !== undefined && cur !== undefined) {
-        if (cur < old) {
-            return [
-                failure(
-                    subject,
-                    `${field} moved earlier from ${formatUtc(old)} to ${formatUtc(cur)}, re-enabling sessions issued in between`,
-                ),
-            ];
+        if (cur.isBefore(old)) {
+            return [failure(subject, `${field} moved earlier from ${old} to ${cur}, re-enabling sessions issued in between`)];
         }
-        return cur > old ? [passing(subject, `${field} moved later from ${formatUtc(old)} to ${formatUtc(cur)}`)] : [];
+        return cur.isAfter(old) ? [passing(subject, `${field} moved later from ${old} to ${cur}`)] : [];
     }
     if (old !== undefined && after === undefined) {
-        const safe = safeToRemoveAfter(old);
-        return now < safe
-            ? [failure(subject, `${field} ${formatUtc(old)} removed before it is safe to remove (${formatUtc(safe)})`)]
-            : [passing(subject, `${field} ${formatUtc(old)} removed after its safe-to-remove time (${formatUtc(safe)})`)];
+        const safe = old.safeToRemoveAfterText;
+        return old.inForceAt(now)
+            ? [failure(subject, `${field} ${old} removed before it is safe to remove (${safe})`)]
+            : [passing(subject, `${field} ${old} removed after its safe-to-remove time (${safe})`)];
     }
-    return cur !== undefined && old === undefined ? [passing(subject, `new revocation: ${field} ${formatUtc(cur)}`)] : [];
+    return cur !== undefined && old === undefined ? [passing(subject, `new revocation: ${field} ${cur}`)] : [];
 }
 
 /**

@@ -10,13 +10,12 @@ import { DeployedRole, deployedRoles } from "../../plan/deployment";
 import { trustChanges } from "../../analysis/trust";
 import { emptyPlan } from "../../plan/run";
 import { show } from "../../iam/problems";
-import { formatUtc, safeToRemoveAfter } from "../../iam/timestamps";
 import { Finding, failure, passing, role as roleSubject } from "../findings";
 import { StackChange, window } from "../sides";
 
 /** Whether a deployed role's revocation is in force at `now`. */
 export function inForce(role: DeployedRole, now: Date): boolean {
-    return role.revocation !== undefined && now < safeToRemoveAfter(role.revocation.cutoff);
+    return role.revocation?.cutoff.inForceAt(now) === true;
 }
 
 /** The keys of the roles a plan deploys with a revocation in force at `now`. */
@@ -93,10 +92,8 @@ export function deploymentRules(change: StackChange, decided: Set<string>): Find
                 fail(`no longer deploys RevokeOlderSessions on ${iamRole} while its revocation is in force ${when}`);
                 continue;
             }
-            if (current.revocation.cutoff < revocation.cutoff) {
-                fail(
-                    `deploys RevokeOlderSessions with the cutoff ${formatUtc(current.revocation.cutoff)}, earlier than the one in force ${when}`,
-                );
+            if (current.revocation.cutoff.isBefore(revocation.cutoff)) {
+                fail(`deploys RevokeOlderSessions with the cutoff ${current.revocation.cutoff}, earlier than the one in force ${when}`);
                 continue;
             }
         }

@@ -11,7 +11,7 @@ import { OrganizationRevocations } from "../../config/stackConfig";
 import { Plan, footprint } from "../../plan/model";
 import { emptyPlan } from "../../plan/run";
 import { DeployedOrganizationPolicy, deployedOrganization } from "../../plan/organization";
-import { formatUtc, instantOf, safeToRemoveAfter } from "../../iam/timestamps";
+import { Cutoff } from "../../iam/cutoff";
 import { DEFAULT_POLICY_BUDGET, PlacedPolicy, budgetProblem, moveProblem, movesInForce } from "../../iam/organizationPolicy";
 import { Finding, failure, organization } from "../findings";
 import { StackChange, window } from "../sides";
@@ -23,11 +23,11 @@ const NONE: OrganizationRevocations = { targets: [], revocations: new Map() };
 export function deployedInForce(
     policies: DeployedOrganizationPolicy[],
     now: Date,
-): Map<string, { cutoff: Date; policy: DeployedOrganizationPolicy }> {
-    const found = new Map<string, { cutoff: Date; policy: DeployedOrganizationPolicy }>();
+): Map<string, { cutoff: Cutoff; policy: DeployedOrganizationPolicy }> {
+    const found = new Map<string, { cutoff: Cutoff; policy: DeployedOrganizationPolicy }>();
     for (const policy of policies) {
         for (const [key, cutoff] of policy.revocations) {
-            if (now < safeToRemoveAfter(cutoff) && !found.has(key)) found.set(key, { cutoff, policy });
+            if (cutoff.inForceAt(now) && !found.has(key)) found.set(key, { cutoff, policy });
         }
     }
     return found;
@@ -43,8 +43,8 @@ function configRules(stack: string, before: OrganizationRevocations, after: Orga
         if (!before.revocations.has(key)) findings.push(...compareCutoff(organization(stack, key), "revokeBefore", undefined, cutoff, now));
     }
     const held = [...before.revocations].flatMap(([key, value]) => {
-        const cutoff = instantOf(value);
-        return cutoff !== undefined && now < safeToRemoveAfter(cutoff) ? [`${key} until ${formatUtc(safeToRemoveAfter(cutoff))}`] : [];
+        const cutoff = Cutoff.read(value);
+        return cutoff?.inForceAt(now) === true ? [`${key} until ${cutoff.safeToRemoveAfterText}`] : [];
     });
     if (held.length === 0) return findings;
     for (const target of before.targets.filter((t) => !after.targets.includes(t))) {
@@ -78,17 +78,13 @@ function planRules(change: StackChange, decided: Set<string>): Finding[] {
             if (decided.has(`target ${target}`)) continue;
             // Where the head deploys this revocation on this target, with the latest cutoff among its policies.
             const carriers = headPolicies.filter((p) => p.revocations.has(key) && p.attachments.has(target));
-            const cutoffs = carriers.map((p) => p.revocations.get(key)!.getTime());
-            const latest = cutoffs.length === 0 ? undefined : new Date(Math.max(...cutoffs));
+            const latest = Cutoff.latest(...carriers.map((p) => p.revocations.get(key)));
             if (latest === undefined) {
                 const how = change.head.present ? "" : ` (removed with ${stackFileName(stack)})`;
                 findings.push(failure(subject, `is no longer deployed on target ${target}${how} while it is in force ${when}`));
-            } else if (latest < cutoff) {
+            } else if (latest.isBefore(cutoff)) {
                 findings.push(
-                    failure(
-                        subject,
-                        `is deployed on target ${target} with the cutoff ${formatUtc(latest)}, earlier than the one in force ${when}`,
-                    ),
+                    failure(subject, `is deployed on target ${target} with the cutoff ${latest}, earlier than the one in force ${when}`),
                 );
             }
             for (const carrier of carriers) {

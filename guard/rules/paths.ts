@@ -5,7 +5,7 @@
  * runs in ways no offline plan shows, so while any revocation is in force only stack files and
  * documentation may change.
  */
-import { formatUtc, safeToRemoveAfter } from "../../iam/timestamps";
+import { formatUtc } from "../../iam/timestamps";
 import { Finding, failure } from "../findings";
 import { ConfigRevocation } from "../sides";
 
@@ -23,11 +23,11 @@ export function pathRules(changed: string[], inForce: ConfigRevocation[], unread
     const judged = changed.filter((p) => !isStackFileOrDocumentation(p));
     if (judged.length === 0 || (inForce.length === 0 && unreadable.length === 0)) return [];
     const held = [
-        ...inForce.map((r) => `${r.stack}/${r.key} until ${formatUtc(safeToRemoveAfter(r.cutoff))}`),
+        ...inForce.map((r) => `${r.stack}/${r.key} until ${r.cutoff.safeToRemoveAfterText}`),
         ...unreadable.map((file) => `possibly in ${file}, which cannot be read at the base`),
     ];
     const last = inForce.reduce<Date | undefined>((latest, r) => {
-        const safe = safeToRemoveAfter(r.cutoff);
+        const safe = r.cutoff.safeToRemoveAfter;
         return latest === undefined || safe > latest ? safe : latest;
     }, undefined);
     const when =

@@ -8,7 +8,7 @@
  * identity side).
  */
 import { PLACEHOLDER_ACCOUNT, trustPolicy } from "../../iam/trust";
-import { formatUtc, safeToRemoveAfter } from "../../iam/timestamps";
+import { Cutoff } from "../../iam/cutoff";
 import { RoleFacts, link } from "../../analysis/reachability";
 import { trustChanges } from "../../analysis/trust";
 import { UndoIndex, Undoers, undoPathInWords } from "../../analysis/undo";
@@ -18,14 +18,14 @@ import { window } from "../sides";
 /** A role revoked at the base, with its cutoff. */
 export interface RevokedRole {
     facts: RoleFacts;
-    cutoff: Date;
+    cutoff: Cutoff;
 }
 
 /** An organization revocation in force at the base: its stack, its key (`role ci-deployer`), its cutoff, the stack's account if known. */
 export interface RevokedInOrganization {
     stack: string;
     key: string;
-    cutoff: Date;
+    cutoff: Cutoff;
     account?: string;
 }
 
@@ -168,12 +168,12 @@ export function undoRules(revoked: RevokedRole[], organizations: RevokedInOrgani
     for (const target of revoked) {
         const facts = target.facts;
         const headTarget = headById.get(id(facts)) ?? facts;
-        const what = `the revocation of ${facts.stack}/${facts.key} (IAM role ${facts.roleName}, in force until ${formatUtc(safeToRemoveAfter(target.cutoff))})`;
+        const what = `the revocation of ${facts.stack}/${facts.key} (IAM role ${facts.roleName}, in force until ${target.cutoff.safeToRemoveAfterText})`;
         findings.push(...compare(what, base.undoers(facts), head.undoers(headTarget), shared));
         findings.push(...newlyAssuming(target, head, headTarget, sides, baseById));
     }
     for (const revocation of organizations) {
-        const what = `the organization revocation of ${revocation.key} in ${revocation.stack} (in force until ${formatUtc(safeToRemoveAfter(revocation.cutoff))})`;
+        const what = `the organization revocation of ${revocation.key} in ${revocation.stack} (in force until ${revocation.cutoff.safeToRemoveAfterText})`;
         findings.push(...compare(what, base.organizationUndoers(revocation.account), head.organizationUndoers(revocation.account), shared));
     }
     return findings;
