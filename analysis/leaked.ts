@@ -13,6 +13,7 @@ import { PolicyStatement, asList } from "../iam/policy";
 import { show } from "../iam/problems";
 import { coversAction } from "../iam/managedPolicies";
 import { wildcardCovers } from "../iam/wildcard";
+import { stackFileName } from "../config/files";
 import { ACCOUNT_PRINCIPAL, Link, Reach, RoleFacts, reachableFrom } from "./reachability";
 import { RepositoryIndex, RepositoryRole, chainInBrief } from "./containment";
 
@@ -174,7 +175,7 @@ function declaredRoles(source: LeakedSource, index: RepositoryIndex): { role: Re
         return [
             {
                 role,
-                reason: `may be the leaked role itself (Pulumi.${role.stack}.yaml does not name its account; set aws:allowedAccountIds to decide)`,
+                reason: `may be the leaked role itself (${stackFileName(role.stack)} does not name its account; set aws:allowedAccountIds to decide)`,
             },
         ];
     });

@@ -12,6 +12,7 @@ import { KnownTrust, PLACEHOLDER_ACCOUNT } from "../iam/trust";
 import { PolicyDocument, PolicyStatement, asList } from "../iam/policy";
 import { RoleModel } from "../iam/role";
 import { wildcardCovers } from "../iam/wildcard";
+import { stackFileName } from "../config/files";
 import { assumeRolePatterns, awsManagedName, coversAssumeRole, managedPolicyCatalog } from "../iam/managedPolicies";
 
 /** One role of one stack, as far as reachability is concerned. */
@@ -92,7 +93,7 @@ export const ACCOUNT_PRINCIPAL: RegExp = /^(?:arn:[^:]+:iam::)?(\d{12})(?::root)
 function principalMatch(principal: string, from: RoleFacts, to: RoleFacts, conditions: string): TrustMatch | undefined {
     const unknownAccount =
         from.account === undefined
-            ? ` (${from.key}'s account is unknown; set aws:allowedAccountIds in Pulumi.${from.stack}.yaml to decide)`
+            ? ` (${from.key}'s account is unknown; set aws:allowedAccountIds in ${stackFileName(from.stack)} to decide)`
             : "";
     if (principal === "*") {
         return { sufficient: false, reason: `${to.key}'s trust lets anyone in${conditions}` };

@@ -9,7 +9,7 @@ import { wildcardCovers } from "../iam/wildcard";
 import { GITHUB_OIDC_HOST } from "../iam/trust";
 
 /** One principal's grant from one statement. */
-export interface Grant {
+export interface TrustGrant {
     effect: "Allow" | "Deny";
     /** Normalized principal: `*`, `AWS <arn>`, `Service <name>`, `Federated <arn>`, `CanonicalUser <id>`. */
     principal: string;
@@ -48,7 +48,7 @@ function conditions(block: ConditionBlock | undefined): Condition[] {
 }
 
 /** The grants of a document, one per principal of each statement. */
-export function grants(document: PolicyDocument): Grant[] {
+export function grants(document: PolicyDocument): TrustGrant[] {
     return document.Statement.flatMap((statement) => {
         const notPrincipal = statement.NotPrincipal !== undefined;
         const notAction = statement.NotAction !== undefined;
@@ -116,7 +116,7 @@ function implies(head: Condition[], required: Condition): boolean {
     });
 }
 
-function actionsCovered(wide: Grant, narrow: Grant): boolean {
+function actionsCovered(wide: TrustGrant, narrow: TrustGrant): boolean {
     if (wide.notAction || narrow.notAction) {
         // NotAction grants everything else: the narrower one excludes at least what the wider excludes.
         return wide.notAction && narrow.notAction && wide.actions.every((a) => narrow.actions.includes(a));
@@ -125,7 +125,7 @@ function actionsCovered(wide: Grant, narrow: Grant): boolean {
 }
 
 /** Whether everything `narrow` grants, `wide` grants too (same principal, actions and looser or equal conditions). */
-export function covers(wide: Grant, narrow: Grant): boolean {
+export function covers(wide: TrustGrant, narrow: TrustGrant): boolean {
     return (
         wide.effect === narrow.effect &&
         wide.principal === narrow.principal &&
@@ -200,7 +200,7 @@ export function describeTrust(document: PolicyDocument): string[] {
     });
 }
 
-function grantInWords(g: Grant): string {
+function grantInWords(g: TrustGrant): string {
     const actions = `${g.notAction ? "every action but " : ""}${g.actions.join(", ")}`;
     const who = `${g.notPrincipal ? "anyone but " : ""}${principalInWords(g.principal)}`;
     const when =

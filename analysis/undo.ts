@@ -26,7 +26,7 @@ import { hasWildcard, wildcardCovers } from "../iam/wildcard";
 import { RoleFacts, hasPolicyVariable, link, mayMatchArn, trustedKeys } from "./reachability";
 
 /** One Allow statement of a role's permissions, narrowed to the actions of one class. */
-export interface Grant {
+export interface PermissionGrant {
     /** Where it comes from, in words: `inline policy janitor (statement 1)`, `managed policy IAMFullAccess`. */
     via: string;
     /** The actions of the class it allows (less those an unconditional Deny takes away), in the class's order. */
@@ -42,11 +42,11 @@ export interface Grant {
 /** What a role's permissions allow of the actions the analysis judges, read once per role. */
 export interface Rights {
     /** Grants of the undo class's IAM part. */
-    role: Grant[];
+    role: PermissionGrant[];
     /** Grants of the undo class's Organizations part. */
-    organization: Grant[];
+    organization: PermissionGrant[];
     /** Grants of iam:PassRole. */
-    passRole: Grant[];
+    passRole: PermissionGrant[];
     /** Whether its permissions may allow sts:AssumeRole on anything: only then can it assume a role whose trust does not name it. */
     assumes: boolean;
     /**
@@ -63,7 +63,7 @@ function statementsOf(document: PolicyDocument): PolicyStatement[] {
 }
 
 /** The resources of a statement as the analysis reads them: its patterns, or every resource and why. */
-function scopeOf(statement: PolicyStatement): Pick<Grant, "resources" | "every"> {
+function scopeOf(statement: PolicyStatement): Pick<PermissionGrant, "resources" | "every"> {
     if (statement.NotResource !== undefined)
         return { every: `everything but ${asList(statement.NotResource).join(", ")} (NotResource, taken as every resource)` };
     const resources = asList(statement.Resource);
@@ -91,7 +91,7 @@ export function rights(holder: RoleFacts): Rights {
     const add = (
         via: string,
         actions: readonly string[],
-        scope: Pick<Grant, "resources" | "every">,
+        scope: Pick<PermissionGrant, "resources" | "every">,
         known: boolean,
         statement?: PolicyStatement,
     ) => {
@@ -137,7 +137,7 @@ function sameAccount(a: { account?: string }, b: { account?: string }): boolean 
 }
 
 /** The resource of a grant that may cover a role's ARN, in words, or undefined when none does. */
-function coveringResource(grant: Grant, target: RoleFacts): string | undefined {
+function coveringResource(grant: PermissionGrant, target: RoleFacts): string | undefined {
     if (grant.resources === undefined) return grant.every;
     return grant.resources.find((pattern) => mayMatchArn(pattern, target));
 }
@@ -148,13 +148,17 @@ function customerManaged(role: RoleFacts): string[] {
 }
 
 /** The resource of a grant that may cover a policy ARN, in words, or undefined. */
-function coveringPolicy(grant: Grant, arn: string): string | undefined {
+function coveringPolicy(grant: PermissionGrant, arn: string): string | undefined {
     if (grant.resources === undefined) return grant.every;
     return grant.resources.find((pattern) => pattern === "*" || wildcardCovers(pattern, arn));
 }
 
 /** A grant of `holder` that covers `target` (its ARN, or a customer-managed policy attached to it), with the resource in words. */
-function grantOn(grants: Grant[], target: RoleFacts, withPolicies: boolean): { grant: Grant; resource: string } | undefined {
+function grantOn(
+    grants: PermissionGrant[],
+    target: RoleFacts,
+    withPolicies: boolean,
+): { grant: PermissionGrant; resource: string } | undefined {
     for (const grant of grants) {
         const resource = coveringResource(grant, target);
         if (resource !== undefined) return { grant, resource };
@@ -170,7 +174,7 @@ function grantOn(grants: Grant[], target: RoleFacts, withPolicies: boolean): { g
 /** One hop of a path: `from` takes on the capabilities of `to`. */
 export type UndoStep =
     | { kind: "assume"; from: RoleFacts; to: RoleFacts; reasons: string[] }
-    | { kind: "change" | "pass"; from: RoleFacts; to: RoleFacts; grant: Grant; resource: string };
+    | { kind: "change" | "pass"; from: RoleFacts; to: RoleFacts; grant: PermissionGrant; resource: string };
 
 /** How the last role of a path undoes the revocation. */
 export interface UndoEnd {
@@ -181,7 +185,7 @@ export interface UndoEnd {
      */
     kind: "direct" | "self" | "organization";
     holder: RoleFacts;
-    grant: Grant;
+    grant: PermissionGrant;
     resource: string;
 }
 
@@ -588,7 +592,7 @@ function pathIn(closure: Closure, holder: RoleFacts): UndoPath {
 }
 
 /** A grant in words, owned by `owner` (`its`, `admin's`): `its inline policy p (statement 0) allows iam:PutRolePolicy on *`. */
-function grantInWords(owner: string, grant: Grant, resource: string): string {
+function grantInWords(owner: string, grant: PermissionGrant, resource: string): string {
     return `${owner} ${grant.via} ${grant.known ? "allows" : "may allow"} ${actionsInWords(grant.actions)} on ${resource}`;
 }
 

@@ -8,6 +8,7 @@ import { RevocableRole, deployingAccount } from "./revocableRole";
 import { OrganizationRevocations } from "./organizationRevocations";
 import { currentTime } from "./clock";
 import { accountFromConfig } from "../config/account";
+import { stackFileName } from "../config/files";
 import { CONFIG_ERROR_HEADER, readStackConfig } from "../config/stackConfig";
 
 /** The stack output `roles`, per role key. */
@@ -36,7 +37,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  */
 export async function stackConfigProgram(): Promise<{ roles: Record<string, RoleOutput>; organization?: OrganizationOutput }> {
     const cliConfig = pulumi.runtime.allConfig();
-    const result = readStackConfig(cliConfig, { stackFile: `Pulumi.${pulumi.getStack()}.yaml`, now: currentTime() });
+    const result = readStackConfig(cliConfig, { stackFile: stackFileName(pulumi.getStack()), now: currentTime() });
     if (!result.ok) {
         // RunError: Pulumi prints the message without a stack trace.
         throw new pulumi.RunError([CONFIG_ERROR_HEADER, ...result.errors].join("\n"));

@@ -15,14 +15,10 @@ import { readPlainYaml } from "./plainYaml";
 import { characterProblem } from "./bytes";
 import { compose, readingProblems, tokenize } from "./yamlReadings";
 import { UserFacingError } from "../iam/errors";
+import { PROJECT_FILE, stackFileName } from "./files";
 
-/** The only project file this project supports. */
-export const PROJECT_FILE = "Pulumi.yaml";
-
-/** The stack file of a stack. */
-export function stackFileName(stack: string): string {
-    return `Pulumi.${stack}.yaml`;
-}
+// Named in config/files.ts; the loader's callers find them here too.
+export { PROJECT_FILE, stackFileName } from "./files";
 
 /** Every problem that stops the configuration from being read, one line each: `<file>: <where>: <message>`. */
 export class ConfigSourceError extends UserFacingError {

@@ -207,11 +207,11 @@ export interface Revocations {
     revokeAllBefore?: unknown;
     roles: Map<string, { name?: unknown; revokeBefore?: unknown }>;
     /** The organization section's targets and revocations (cutoff by {@link revocationKey}), when it has one. */
-    organization?: OrganizationRevocations;
+    organization?: OrganizationRevocationsAsWritten;
 }
 
 /** An organization section as the guard compares it: targets as written, and each revocation's cutoff by key. */
-export interface OrganizationRevocations {
+export interface OrganizationRevocationsAsWritten {
     targets: unknown[];
     revocations: Map<string, unknown>;
     /** `policyBudget` as written, when it is. */
@@ -228,7 +228,7 @@ export function latestCutoff(a: unknown, b: unknown): unknown {
  * The targets and revocations of an organization section, read without validation; a key
  * written twice keeps its latest cutoff (over-approximating what is in force).
  */
-export function organizationRevocationsOf(section: unknown): OrganizationRevocations | undefined {
+export function organizationRevocationsOf(section: unknown): OrganizationRevocationsAsWritten | undefined {
     if (!isMapping(section)) return undefined;
     const revocations = new Map<string, unknown>();
     for (const entry of Array.isArray(section.revocations) ? section.revocations : []) {

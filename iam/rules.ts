@@ -230,10 +230,10 @@ export const cutoffSchema: z.ZodType<string> = z
     });
 
 /** The backends a role can be registered with. */
-export const BACKENDS = ["aws", "aws-native"] as const;
+export const BACKEND_NAMES = ["aws", "aws-native"] as const;
 
 /** `"aws"` or `"aws-native"`. */
-export const backendSchema: z.ZodType<(typeof BACKENDS)[number]> = z.enum(BACKENDS, {
+export const backendSchema: z.ZodType<(typeof BACKEND_NAMES)[number]> = z.enum(BACKEND_NAMES, {
     error: (issue) => `${show(issue.input)} is not a provider; expected "aws" or "aws-native"`,
 });
 

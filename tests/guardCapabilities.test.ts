@@ -16,7 +16,7 @@ import { PolicyStatement } from "../iam/policy";
 import { capabilityClasses, inClass, judgedActionsOf } from "../iam/capabilities";
 import { RoleFacts } from "../analysis/reachability";
 import { repositoryRoles } from "../analysis/containment";
-import { Grant, UndoIndex, assumeHop, changeOrPass, rights, undoEnd } from "../analysis/undo";
+import { PermissionGrant, UndoIndex, assumeHop, changeOrPass, rights, undoEnd } from "../analysis/undo";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 /** In force until 2026-11-27T23:00:00Z. */
@@ -387,7 +387,7 @@ function facts(key: string, statements: PolicyStatement[], extra: Partial<RoleFa
 
 describe("resources read to fail closed", () => {
     const put = (statement: Partial<PolicyStatement>): PolicyStatement => ({ Effect: "Allow", Action: "iam:PutRolePolicy", ...statement });
-    const cases: [string, PolicyStatement[], Pick<Grant, "resources" | "every">[]][] = [
+    const cases: [string, PolicyStatement[], Pick<PermissionGrant, "resources" | "every">[]][] = [
         ["a plain resource", [put({ Resource: "arn:aws:iam::*:role/apps/*" })], [{ resources: ["arn:aws:iam::*:role/apps/*"] }]],
         [
             "a policy variable",

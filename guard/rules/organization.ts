@@ -7,7 +7,7 @@
  * target may hold more policies than the budget at the fullest step of the deploy.
  */
 import { stackFileName } from "../../config/loader";
-import { OrganizationRevocations } from "../../config/stackConfig";
+import { OrganizationRevocationsAsWritten } from "../../config/stackConfig";
 import { Plan, footprint } from "../../plan/model";
 import { emptyPlan } from "../../plan/run";
 import { DeployedOrganizationPolicy, deployedOrganization } from "../../plan/organization";
@@ -17,7 +17,7 @@ import { Finding, failure, organization } from "../findings";
 import { StackChange, window } from "../sides";
 import { compareCutoff } from "./cutoffs";
 
-const NONE: OrganizationRevocations = { targets: [], revocations: new Map() };
+const NONE: OrganizationRevocationsAsWritten = { targets: [], revocations: new Map() };
 
 /** The organization revocations a plan deploys in force at `now`, by key, with the policy that holds each. */
 export function deployedInForce(
@@ -34,7 +34,12 @@ export function deployedInForce(
 }
 
 /** The config rules: each revocation compared by key, and the targets while any revocation is in force. */
-function configRules(stack: string, before: OrganizationRevocations, after: OrganizationRevocations, now: Date): Finding[] {
+function configRules(
+    stack: string,
+    before: OrganizationRevocationsAsWritten,
+    after: OrganizationRevocationsAsWritten,
+    now: Date,
+): Finding[] {
     const findings: Finding[] = [];
     for (const [key, cutoff] of before.revocations) {
         findings.push(...compareCutoff(organization(stack, key), "revokeBefore", cutoff, after.revocations.get(key), now));
@@ -113,7 +118,7 @@ function placed(policies: DeployedOrganizationPolicy[]): PlacedPolicy[] {
 }
 
 /** The `policyBudget` a side's section writes, when it is a valid one; else undefined. */
-function budgetOf(section: OrganizationRevocations | undefined): number | undefined {
+function budgetOf(section: OrganizationRevocationsAsWritten | undefined): number | undefined {
     if (section === undefined) return undefined;
     const budget = section.policyBudget ?? DEFAULT_POLICY_BUDGET;
     return typeof budget === "number" && Number.isInteger(budget) ? budget : undefined;
