@@ -4,8 +4,20 @@
  * matters. Replacing inputs are CloudFormation's create-only properties: AWS::IAM::Role's RoleName
  * and Path, AWS::IAM::RolePolicy's RoleName and PolicyName. Documents are objects, tags a list.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type { BackendDescription } from ".";
+import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION } from "../iam/trust";
 import { documentOf } from "./documents";
+
+// The provider's modules when a program first needs them; none at all for the offline readers of plans.
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use */
+const iam = () => require("@pulumi/aws-native/iam") as typeof import("@pulumi/aws-native/iam");
+const invokes = () => ({
+    ...(require("@pulumi/aws-native/getAccountId") as typeof import("@pulumi/aws-native/getAccountId")),
+    ...(require("@pulumi/aws-native/getPartition") as typeof import("@pulumi/aws-native/getPartition")),
+});
+const pulumiSdk = () => require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const TYPES = { role: "aws-native:iam:Role", policy: "aws-native:iam:RolePolicy" };
 
@@ -28,6 +40,23 @@ export const awsNative: BackendDescription = {
         assumeRolePolicyDocument: trust,
         managedPolicyArns: lift((m) => (m.managed.length > 0 ? m.managed.map((a) => a.arn).sort() : undefined)),
     }),
+    // CloudFormation has no attachment resource.
+    resources: () => ({ Role: iam().Role, RolePolicy: iam().RolePolicy }),
+    // aws-native types roleName as optional; it is always set here.
+    roleNameOutput: (role) => (role as InstanceType<ReturnType<typeof iam>["Role"]>).roleName as pulumi.Output<string>,
+    account: (needs, opts) => {
+        const { getAccountIdOutput, getPartitionOutput } = invokes();
+        // The partition is asked first, as the component always asked it.
+        const partition = getPartitionOutput(opts).partition;
+        const accountId: pulumi.Input<string> = needs.accountId ? getAccountIdOutput(opts).accountId : "";
+        return pulumiSdk()
+            .all([partition, accountId])
+            .apply(([partition, id]) => ({ partition, accountId: id }));
+    },
+    invokes: {
+        "aws-native:index:getAccountId": { accountId: PLACEHOLDER_ACCOUNT },
+        "aws-native:index:getPartition": { partition: PLACEHOLDER_PARTITION, dnsSuffix: "amazonaws.com" },
+    },
     policyInputs: (roleName, policyName, document) => ({ roleName, policyName, policyDocument: document }),
     read: {
         roleName: (inputs) => String(inputs.roleName),

@@ -5,8 +5,10 @@
  * reads through them, so adding a field touches one place per backend. Plain data and functions:
  * no Pulumi import, so the offline tools can read plans without loading a provider.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "../iam/policy";
 import { Backend, RoleModel } from "../iam/role";
+import { AccountContext } from "../iam/trust";
 import { aws } from "./aws";
 import { awsNative } from "./awsNative";
 import { ORGANIZATION_REPLACING } from "./organization";
@@ -18,7 +20,18 @@ import { ORGANIZATION_REPLACING } from "./organization";
  */
 export type Lift = <T>(pick: (model: RoleModel) => T) => unknown;
 
-/** One backend's resources. */
+/** A provider's resource class: the constructors share a shape; their argument types differ per backend, and the description decides the inputs. */
+export type ResourceClass = new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+/** The provider's resource classes of a backend. */
+export interface BackendResources {
+    Role: ResourceClass;
+    RolePolicy: ResourceClass;
+    /** The managed policy attachment, where the backend has one. */
+    Attachment?: ResourceClass;
+}
+
+/** One backend: its provider's resources, how a role's model becomes their inputs and how they read back, and its invokes. */
 export interface BackendDescription {
     name: Backend;
     types: { role: string; policy: string; attachment?: string };
@@ -34,6 +47,17 @@ export interface BackendDescription {
     policyInputs(roleName: unknown, policyName: string, document: unknown): Record<string, unknown>;
     /** A managed policy attachment's inputs, where the backend has attachments. */
     attachmentInputs?(roleName: unknown, policyArn: unknown): Record<string, unknown>;
+    /**
+     * The provider's resource classes, loaded when a program registers a role: the offline readers
+     * of plans (the guard, the analyses) never load a provider.
+     */
+    resources(): BackendResources;
+    /** The role resource's physical name, as an Output of the role resource (dependents take it, so they are replaced with the role). */
+    roleNameOutput(role: pulumi.CustomResource): pulumi.Output<string>;
+    /** The deploying account's partition and (when `needs.accountId`) ID, from the provider's invokes. */
+    account(needs: { partition: boolean; accountId: boolean }, opts?: pulumi.InvokeOutputOptions): pulumi.Output<AccountContext>;
+    /** The invokes {@link account} makes, by token, each with what an offline plan answers (no AWS call is ever made). */
+    invokes: Readonly<Record<string, Record<string, unknown>>>;
     /** Reading a plan's inputs back. */
     read: {
         roleName(inputs: Record<string, unknown>): string;
@@ -48,8 +72,14 @@ export interface BackendDescription {
     };
 }
 
-/** The descriptions by backend name. */
+/** The descriptions by backend name: the one place a backend is added. */
 export const BACKENDS: Readonly<Record<Backend, BackendDescription>> = { aws, "aws-native": awsNative };
+
+/** What an offline plan answers each backend's invokes with. */
+export const OFFLINE_INVOKES: Readonly<Record<string, Record<string, unknown>>> = Object.assign(
+    {},
+    ...Object.values(BACKENDS).map((b) => b.invokes),
+);
 
 const byType = new Map<string, BackendDescription>(
     Object.values(BACKENDS).flatMap((b) => Object.values(b.types).map((type): [string, BackendDescription] => [type, b])),

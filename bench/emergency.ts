@@ -9,7 +9,9 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { CreateRoleCommand } from "@aws-sdk/client-iam";
 import { main as revoke } from "../cli/revoke";
-import { Writer, runAsProcess } from "../cli/io";
+import { Writer } from "../cli/io";
+import { runAsProcess } from "../cli/process";
+import { processEnvironment } from "../cli/environment";
 import { MOTO_INSTALL_HINT, startMoto } from "../tests/moto";
 
 const sink: Writer = { write: () => true };
@@ -59,7 +61,8 @@ export async function main(argv: string[], out: Writer, err: Writer): Promise<nu
         const times: number[] = [];
         for (let run = 0; run < runs; run++) {
             const at = new Date(Date.now() - 60_000 + run * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-            const env = { root, now: () => new Date(), client: () => moto.client };
+            const base = processEnvironment();
+            const env = { ...base, root, aws: { ...base.aws, client: () => moto.client } };
             const start = performance.now();
             const code = await revoke(["--stack", "bench", "--all", "--at", at, "--now", "--endpoint-url", moto.endpoint], sink, sink, env);
             times.push(performance.now() - start);

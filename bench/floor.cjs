@@ -15,6 +15,7 @@ async function main() {
         project: "revocable-roles",
         stack,
         config: { "bench:resources": path.join(root, `${stack}.resources.json`) },
+        now: new Date(),
     });
     if (run.error !== undefined) throw run.error;
     process.stdout.write(`${JSON.stringify({ resources: run.registrations.length, ms: performance.now() - start })}\n`);

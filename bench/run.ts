@@ -33,7 +33,8 @@ import { RepositoryIndex, containment, repositoryRoles } from "../analysis/conta
 import { undoRules } from "../guard/rules/undo";
 import { manyRoleStacks } from "../tests/manyRoles";
 import { baselineOf } from "./baseline";
-import { CliError, Writer, runAsProcess } from "../cli/io";
+import { CliError, Writer } from "../cli/io";
+import { runAsProcess } from "../cli/process";
 
 /** One size's figures: medians over the runs. */
 export interface BenchRow {
@@ -181,7 +182,7 @@ async function measureSize(roles: number, runs: number, log: (line: string) => v
     try {
         // The floor's input: exactly what the program registers, from one plan in this process.
         const { planStack } = await import("../plan/run");
-        const plan = await planStack(loadStack(directorySource(root), stack), root);
+        const plan = await planStack(loadStack(directorySource(root), stack), root, new Date());
         fs.writeFileSync(path.join(root, `${stack}.resources.json`), JSON.stringify(baselineOf(plan)));
         const oneMore = syntheticStack(roles, { alsoRevoke: 1 });
 

@@ -1,24 +1,52 @@
 #!/usr/bin/env node
 /**
  * `revocable-roles <command>`: the package's command line, for any Pulumi project that installs
- * it. Each command's module is loaded only when that command runs, so a command pays for what it
- * uses and nothing else.
+ * it. The table names each command once with its summary; each command's module (its flags,
+ * usage and help: cli/command.ts) is loaded only when that command runs, so a command pays for
+ * what it uses and nothing else.
  */
-import { EXIT, EXIT_CODES_HELP, runAsProcess } from "./io";
+import type { Command, CommandIO } from "./command";
+import type { Environment } from "./environment";
+import { EXIT, EXIT_CODES_HELP, useFastStackTraces } from "./io";
+import { runAsProcess } from "./process";
+import { keepStackTraces } from "../plan/traces";
 
-export interface Command {
+/** A command of the table: what it does in one line, and its module. */
+export interface CommandEntry {
     summary: string;
-    load: () => Promise<{ run(argv: string[]): Promise<number> }>;
+    load: () => Promise<{ command: Command }>;
 }
 
-export const COMMANDS: Record<string, Command> = {
-    init: { summary: "set up a Pulumi project for revocable roles: program, first stack file, workflows", load: () => import("./init") },
-    plan: { summary: "what a stack would deploy, offline; --diff <ref> for what changes since a commit", load: () => import("./plan") },
-    revoke: { summary: "write a revocation into a stack file (and apply it at once with --now)", load: () => import("./revoke") },
-    revocations: { summary: "every revocation, in force or removable; --prune removes the removable", load: () => import("./revocations") },
-    guard: { summary: "fail a change that would weaken a revocation in force", load: () => import("./guard") },
-    ci: { summary: "the GitHub Actions workflows' steps: guard, pull-request, deploy", load: () => import("./ci") },
-    drill: { summary: "practise the emergency path against a local IAM endpoint", load: () => import("./drill") },
+/** Every command, in the order the help lists them. */
+export const COMMANDS: Record<string, CommandEntry> = {
+    init: {
+        summary: "set up a Pulumi project for revocable roles: program, first stack file, workflows",
+        load: async () => ({ command: (await import("./init")).init }),
+    },
+    plan: {
+        summary: "what a stack would deploy, offline; --diff <ref> for what changes since a commit",
+        load: async () => ({ command: (await import("./plan")).plan }),
+    },
+    revoke: {
+        summary: "write a revocation into a stack file (and apply it at once with --now)",
+        load: async () => ({ command: (await import("./revoke")).revoke }),
+    },
+    revocations: {
+        summary: "every revocation, in force or removable; --prune removes the removable",
+        load: async () => ({ command: (await import("./revocations")).revocations }),
+    },
+    guard: {
+        summary: "fail a change that would weaken a revocation in force",
+        load: async () => ({ command: (await import("./guard")).guard }),
+    },
+    ci: {
+        summary: "the GitHub Actions workflows' steps: guard, pull-request, deploy",
+        load: async () => ({ command: (await import("./ci")).ci }),
+    },
+    drill: {
+        summary: "practise the emergency path against a local IAM endpoint",
+        load: async () => ({ command: (await import("./drill")).drill }),
+    },
 };
 
 const USAGE = "usage: revocable-roles <command> [options]   (revocable-roles <command> --help for a command's options)";
@@ -26,28 +54,37 @@ const USAGE = "usage: revocable-roles <command> [options]   (revocable-roles <co
 /** The help: every command in one line. */
 export function help(): string {
     const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
-    const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+    const lines = Object.entries(COMMANDS).map(([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`);
     return `${USAGE}\n\n${lines.join("\n")}\n\n${EXIT_CODES_HELP}`;
 }
 
 /** Runs the command named first in `argv` with the rest; returns the exit code. */
-export async function dispatch(argv: string[]): Promise<number> {
+export async function dispatch(argv: string[], io: CommandIO, env: Environment): Promise<number> {
     const [name, ...rest] = argv;
     if (name === undefined || name === "--help" || name === "-h") {
-        process.stdout.write(help());
+        io.out.write(help());
         return name === undefined ? EXIT.usage : EXIT.ok;
     }
     if (name === "--version") {
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- read once, only when asked
-        process.stdout.write(`${(require("../package.json") as { version: string }).version}\n`);
+        io.out.write(`${(require("../package.json") as { version: string }).version}\n`);
         return EXIT.ok;
     }
-    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-    if (command === undefined) {
-        process.stderr.write(`unknown command "${name}"\n${USAGE}\n`);
+    const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (entry === undefined) {
+        io.err.write(`unknown command "${name}"\n${USAGE}\n`);
         return EXIT.usage;
     }
-    return (await command.load()).run(rest);
+    const { runCommand } = await import("./command");
+    return runCommand((await entry.load()).command, rest, io, env);
 }
 
-if (require.main === module) runAsProcess(dispatch);
+if (require.main === module) {
+    runAsProcess(async (argv, env, hooks) => {
+        // The commands print messages, never stacks: traces cost seconds on large plans (REVOCABLE_ROLES_STACK_TRACES=1 keeps them).
+        const keep = env.variables.REVOCABLE_ROLES_STACK_TRACES !== undefined;
+        useFastStackTraces(keep);
+        keepStackTraces(keep);
+        return dispatch(argv, { out: process.stdout, err: process.stderr, onInterrupt: hooks.onInterrupt }, env);
+    });
+}

@@ -6,9 +6,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { GetPolicyVersionCommand, IAMClient, ListPoliciesCommand } from "@aws-sdk/client-iam";
-import { CliError, EXIT_CODES_HELP, Writer, fail, parseFlags, runAsProcess } from "./io";
-import { MOTO_INSTALL_HINT, startMotoServer } from "./localIam";
 import { CATALOG_FILE, ManagedPolicyCatalog, catalogText, policyFacts } from "../iam/managedPolicies";
+import { MOTO_INSTALL_HINT, startMotoServer } from "../apply/localIam";
+import { Command, command, runCommand } from "./command";
+import { CliError } from "./io";
+import { runAsProcess } from "./process";
 
 /** Reads every AWS-managed policy of an IAM endpoint into a catalog. */
 export async function buildCatalog(client: IAMClient, source: string): Promise<ManagedPolicyCatalog> {
@@ -25,23 +27,16 @@ export async function buildCatalog(client: IAMClient, source: string): Promise<M
     return { source, policies };
 }
 
-const USAGE = "usage: npm run managed-policies [-- --endpoint-url <moto endpoint>] [--source <text>]";
-const HELP = `${USAGE}
-
-Rebuilds ${path.relative(path.join(__dirname, ".."), CATALOG_FILE)} from moto's copy of the AWS-managed policies:
-it starts moto_server on 127.0.0.1 (or reads --endpoint-url), lists every policy with its path and
-default version, and writes one line per policy.
-
-${EXIT_CODES_HELP}`;
-
-async function main(argv: string[], out: Writer, err: Writer): Promise<number> {
-    try {
-        const values = parseFlags(argv, { "endpoint-url": { type: "string" }, source: { type: "string" } });
-        if (values === undefined) {
-            out.write(HELP);
-            return 0;
-        }
-        const server = values["endpoint-url"] === undefined ? await startMotoServer({ managedPolicies: true }) : undefined;
+export const managedPolicies: Command = command({
+    usage: "usage: npm run managed-policies [-- --endpoint-url <moto endpoint>] [--source <text>]",
+    description: `Rebuilds ${path.relative(path.join(__dirname, ".."), CATALOG_FILE)} from moto's copy of the AWS-managed policies:\nit starts moto_server on 127.0.0.1 (or reads --endpoint-url), lists every policy with its path and\ndefault version, and writes one line per policy.`,
+    flags: {
+        "endpoint-url": { type: "string", value: "<url>", description: "moto's IAM endpoint; default moto_server, started for the run" },
+        source: { type: "string", value: "<text>", description: "where the snapshot comes from, in words, for the catalog" },
+    },
+    async run(values, { out }, env) {
+        const server =
+            values["endpoint-url"] === undefined ? await startMotoServer({ env: env.variables, managedPolicies: true }) : undefined;
         if (values["endpoint-url"] === undefined && server === undefined) throw new CliError(MOTO_INSTALL_HINT);
         const endpoint = values["endpoint-url"] ?? server!.endpoint;
         const client = new IAMClient({
@@ -52,15 +47,16 @@ async function main(argv: string[], out: Writer, err: Writer): Promise<number> {
         try {
             const built = await buildCatalog(client, values.source ?? "moto 5.2.1's copy of AWS's managed policy documents");
             fs.writeFileSync(CATALOG_FILE, catalogText(built));
-            out.write(`wrote ${Object.keys(built.policies).length} policies to ${path.relative(process.cwd(), CATALOG_FILE)}\n`);
+            out.write(`wrote ${Object.keys(built.policies).length} policies to ${path.relative(env.root, CATALOG_FILE)}\n`);
         } finally {
             client.destroy();
             await server?.stop();
         }
         return 0;
-    } catch (error) {
-        return fail(error, err, USAGE);
-    }
-}
+    },
+});
 
-if (require.main === module) runAsProcess((argv) => main(argv, process.stdout, process.stderr));
+if (require.main === module)
+    runAsProcess((argv, env, hooks) =>
+        runCommand(managedPolicies, argv, { out: process.stdout, err: process.stderr, onInterrupt: hooks.onInterrupt }, env),
+    );

@@ -1,10 +1,12 @@
 /**
  * The public API of revocable-roles: what a program that declares revocable roles needs, and
- * nothing of the tools' internals.
+ * nothing of the tools' internals. Every type a signature here uses is exported here too (a test
+ * holds the declaration files to it).
  */
 export { RevocableRole, REVOCABLE_ROLE_TYPE, deployingAccount } from "./revocableRole";
+export type { RevocableRoleOptions, RoleResource, PolicyResource } from "./revocableRole";
 export { stackConfigProgram } from "./program";
-export type { RoleOutput } from "./program";
+export type { RoleOutput, OrganizationOutput, ProgramContext } from "./program";
 export type {
     RevocableRoleArgs,
     PolicyDocumentArgs,
@@ -15,5 +17,6 @@ export type {
     SamlTrust,
 } from "./args";
 export { Backend, RoleValidationError } from "../iam/role";
+export type { Problem } from "../iam/problems";
 export type { AccountContext } from "../iam/trust";
 export type { RevocationInfo } from "../iam/policy";

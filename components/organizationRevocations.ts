@@ -6,7 +6,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as organizations from "@pulumi/aws/organizations";
 import { OrganizationModel, revocationKeysInForce } from "../config/organization";
-import { currentTime } from "./clock";
 
 /** The type token of the component. */
 export const ORGANIZATION_REVOCATIONS_TYPE = "revocable-roles:index:OrganizationRevocations";
@@ -15,9 +14,10 @@ export class OrganizationRevocations extends pulumi.ComponentResource {
     /** The policies' IDs, in order. */
     readonly policyIds: pulumi.Output<string>[];
 
-    constructor(name: string, model: OrganizationModel, opts?: pulumi.ComponentResourceOptions) {
+    /** `now` decides which revocations are in force, and so protected. */
+    constructor(name: string, model: OrganizationModel, now: Date, opts?: pulumi.ComponentResourceOptions) {
         super(ORGANIZATION_REVOCATIONS_TYPE, name, {}, opts);
-        const inForce = revocationKeysInForce(model.revocations, currentTime());
+        const inForce = revocationKeysInForce(model.revocations, now);
         const policyIds: pulumi.Output<string>[] = [];
         // The last policy first, each depending on the one after it and its attachments: a policy a change
         // adds (a larger budget adds the last ones) is created and attached before any existing one is updated.

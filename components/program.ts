@@ -4,9 +4,9 @@
  * with all of them. The reader hands each role's validated model to its component explicitly.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { RevocableRole, deployingAccount } from "./revocableRole";
+import { deployingAccount } from "./revocableRole";
+import { StackConfigRole } from "./stackConfigRole";
 import { OrganizationRevocations } from "./organizationRevocations";
-import { currentTime } from "./clock";
 import { accountFromConfig } from "../config/account";
 import { stackFileName } from "../config/files";
 import { CONFIG_ERROR_HEADER, readStackConfig } from "../config/stackConfig";
@@ -29,15 +29,25 @@ export interface OrganizationOutput {
 /** One turn of the event loop: lets the runtime carry the registrations declared so far as far as they can go. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** What the program is called with: nothing by the Pulumi CLI; the instant to judge the stack at by the offline tools. */
+export interface ProgramContext {
+    /** The instant cutoffs are validated at and revocations judged in force (protected). Default: the clock when the program runs. */
+    now?: Date;
+}
+
 /**
  * Declares every role of the stack's config. Export it from a program's entry point
- * (`export = stackConfigProgram;`): the Pulumi CLI calls it and publishes what it returns as the
- * stack's outputs, `roles` with each role's `arn`, `name`, `revokedBefore` and `safeToRemoveAfter`,
- * and in an organization stack `organization`: its policies' IDs, targets and revocations.
+ * (`export = stackConfigProgram;`): the Pulumi CLI calls it (with no argument) and publishes what
+ * it returns as the stack's outputs, `roles` with each role's `arn`, `name`, `revokedBefore` and
+ * `safeToRemoveAfter`, and in an organization stack `organization`: its policies' IDs, targets and
+ * revocations. The offline tools call it with the instant they plan as of.
  */
-export async function stackConfigProgram(): Promise<{ roles: Record<string, RoleOutput>; organization?: OrganizationOutput }> {
+export async function stackConfigProgram(
+    context: ProgramContext = {},
+): Promise<{ roles: Record<string, RoleOutput>; organization?: OrganizationOutput }> {
+    const now = context.now ?? new Date();
     const cliConfig = pulumi.runtime.allConfig();
-    const result = readStackConfig(cliConfig, { stackFile: stackFileName(pulumi.getStack()), now: currentTime() });
+    const result = readStackConfig(cliConfig, { stackFile: stackFileName(pulumi.getStack()), now });
     if (!result.ok) {
         // RunError: Pulumi prints the message without a stack trace.
         throw new pulumi.RunError([CONFIG_ERROR_HEADER, ...result.errors].join("\n"));
@@ -59,7 +69,7 @@ export async function stackConfigProgram(): Promise<{ roles: Record<string, Role
     // whole update is done, so the role resource's own ARN serves here.
     const roles: Record<string, RoleOutput> = {};
     for (const { key, model } of result.roles) {
-        const role = RevocableRole.fromModel(key, model, { account });
+        const role = new StackConfigRole(key, model, { now, account });
         roles[key] = {
             arn: role.role.arn,
             name: role.roleName,
@@ -75,7 +85,7 @@ export async function stackConfigProgram(): Promise<{ roles: Record<string, Role
     }
     const organization = result.organization;
     if (organization === undefined) return { roles };
-    const policies = new OrganizationRevocations("organization", organization);
+    const policies = new OrganizationRevocations("organization", organization, now);
     // Stack outputs are plain data: each cutoff leaves as its text.
     const revocations = organization.revocations.map((r) => ({ ...r, revokeBefore: r.revokeBefore.toString() }));
     return { roles, organization: { policyIds: policies.policyIds, targets: organization.targets, revocations } };

@@ -1,19 +1,55 @@
+/**
+ * One IAM role as a Pulumi component: the component a program declares (`RevocableRole`, from
+ * arguments that may hold Outputs, validated before anything is registered and again, as a
+ * whole, once its Outputs resolve), and the resources of a role, registered as the role's backend
+ * describes them (backends/): the role, its managed policy attachments, its inline policies and
+ * its revocation policy. The stack config program's roles (stackConfigRole.ts) register the same
+ * resources through {@link declareRole}.
+ */
 import * as pulumi from "@pulumi/pulumi";
-// Submodules rather than the packages' roots: the same classes, a tenth of the type declarations
-// to load for the type checker and the multi-language schema analyzer.
-import * as iam from "@pulumi/aws/iam";
-import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
-import { getPartitionOutput } from "@pulumi/aws/getPartition";
-import * as nativeIam from "@pulumi/aws-native/iam";
-import { getAccountIdOutput } from "@pulumi/aws-native/getAccountId";
-import { getPartitionOutput as getNativePartitionOutput } from "@pulumi/aws-native/getPartition";
+import type * as iam from "@pulumi/aws/iam";
+import type * as nativeIam from "@pulumi/aws-native/iam";
 import { RevocationInfo, revocationInfo } from "../iam/policy";
 import { AccountContext } from "../iam/trust";
 import { Backend, KnownRoleArgs, RoleModel, RoleValidationError, renderTrust, validateRole } from "../iam/role";
-import { BACKENDS } from "../backends";
-import { currentTime } from "./clock";
+import { BACKENDS, ResourceClass } from "../backends";
 import { RevocableRoleArgs } from "./args";
 import { isDeferred, knownShape } from "./inputs";
+
+/** The type token of the component: `<package>:index:<class>`, as Pulumi's component provider requires. */
+export const REVOCABLE_ROLE_TYPE = "revocable-roles:index:RevocableRole";
+
+/** The type token of earlier versions, kept as an alias so that existing stacks are not replaced. */
+export const FORMER_REVOCABLE_ROLE_TYPE = "revocable-roles:iam:RevocableRole";
+
+/** The IAM role resource: `aws.iam.Role`, or `aws-native.iam.Role`. */
+export type RoleResource = iam.Role | nativeIam.Role;
+/** An inline policy resource: `aws.iam.RolePolicy`, or `aws-native.iam.RolePolicy`. */
+export type PolicyResource = iam.RolePolicy | nativeIam.RolePolicy;
+
+/** The resources a role is made of. */
+export interface RoleChildren {
+    role: RoleResource;
+    policies: Record<string, PolicyResource>;
+    attachments: Record<string, iam.RolePolicyAttachment>;
+    revocationPolicy?: PolicyResource;
+}
+
+/** What a role component exposes once its resources are registered. */
+export interface RoleOutputs {
+    /** The role's ARN, resolved only once every policy and attachment of the role (the revocation included) exists. */
+    arn: pulumi.Output<string>;
+    roleName: pulumi.Output<string>;
+    revocation?: RevocationInfo;
+}
+
+// Kept outside the classes: every class property becomes part of the multi-language schema, which has no union types.
+const childrenOf = new WeakMap<pulumi.ComponentResource, RoleChildren>();
+
+/** The resources of a role component. */
+export function childrenOfRole(component: pulumi.ComponentResource): RoleChildren {
+    return childrenOf.get(component)!;
+}
 
 /**
  * The deploying account's partition and (when `needs.accountId`) ID, asked from the provider.
@@ -24,49 +60,132 @@ export function deployingAccount(
     needs: { partition: boolean; accountId: boolean },
     opts?: pulumi.InvokeOutputOptions,
 ): pulumi.Output<AccountContext> {
-    const account = (partition: pulumi.Output<string>, accountId: pulumi.Input<string>) =>
-        pulumi.all([partition, accountId]).apply(([p, id]) => ({ partition: p, accountId: id }));
-    if (backend === "aws-native") {
-        return account(getNativePartitionOutput(opts).partition, needs.accountId ? getAccountIdOutput(opts).accountId : "");
+    return BACKENDS[backend].account(needs, opts);
+}
+
+/** The trust policy JSON: plain when every value is known, else an Output that waits for the account and the values. */
+function trustDocument(
+    parent: pulumi.Resource,
+    model: RoleModel,
+    resolved: pulumi.Output<RoleModel> | undefined,
+    account: pulumi.Input<AccountContext> | undefined,
+): pulumi.Input<string> {
+    const needed = model.needs.partition || model.needs.accountId;
+    if (resolved === undefined && (!needed || (account !== undefined && !isDeferred(account)))) {
+        return renderTrust(model.trust, needed ? (account as AccountContext) : undefined);
     }
-    return account(getPartitionOutput({}, opts).partition, needs.accountId ? getCallerIdentityOutput({}, opts).accountId : "");
+    const context = !needed
+        ? undefined
+        : account !== undefined
+          ? pulumi.output(account)
+          : deployingAccount(model.backend, model.needs, { parent });
+    return pulumi.all([resolved ?? model, context]).apply(([m, c]) => renderTrust(m.trust, c));
 }
 
-/** The type token of the component: `<package>:index:<class>`, as Pulumi's component provider requires. */
-export const REVOCABLE_ROLE_TYPE = "revocable-roles:index:RevocableRole";
+/** A value for an input: the model's own, or an Input that resolves with the model once the component's Outputs do. */
+export type ModelValue = <T>(pick: (m: RoleModel) => T) => pulumi.Input<T>;
 
-/** The type token of earlier versions, kept as an alias so that existing stacks are not replaced. */
-export const FORMER_REVOCABLE_ROLE_TYPE = "revocable-roles:iam:RevocableRole";
-
-/** The resource classes of each backend; what their inputs hold is the backend's description's to say. */
-const RESOURCES = {
-    aws: { Role: iam.Role, RolePolicy: iam.RolePolicy, Attachment: iam.RolePolicyAttachment },
-    "aws-native": { Role: nativeIam.Role, RolePolicy: nativeIam.RolePolicy, Attachment: undefined },
-} as const;
-
-type RoleResource = iam.Role | nativeIam.Role;
-type PolicyResource = iam.RolePolicy | nativeIam.RolePolicy;
-// The constructors share a shape; their argument types differ per backend, and the description decides the inputs.
-type Constructor<T> = new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => T;
-
-/** The resources a role is made of. */
-interface RoleChildren {
-    role: RoleResource;
-    policies: Record<string, PolicyResource>;
-    attachments: Record<string, iam.RolePolicyAttachment>;
-    revocationPolicy?: PolicyResource;
+/** Registers the role, its attachments, its inline policies and its revocation, in that order, as the backend describes them. */
+function children(
+    parent: pulumi.Resource,
+    name: string,
+    model: RoleModel,
+    value: ModelValue,
+    trust: pulumi.Input<string>,
+    protect: true | undefined,
+): RoleChildren {
+    const backend = BACKENDS[model.backend];
+    const classes = backend.resources();
+    const document = (json: pulumi.Input<string>): unknown =>
+        !backend.documentsAsObjects ? json : typeof json === "string" ? JSON.parse(json) : pulumi.output(json).apply((j) => JSON.parse(j));
+    const create = <T>(Class: ResourceClass, logicalName: string, inputs: Record<string, unknown>, options: pulumi.CustomResourceOptions) =>
+        new Class(logicalName, inputs as never, options) as T;
+    // The physical name is fixed: a replacement (a new path) must delete the old role first.
+    const named = { parent, deleteBeforeReplace: true };
+    const role = create<RoleResource>(classes.Role, `${name}-role`, backend.roleInputs(model, value, document(trust)), {
+        ...named,
+        protect,
+    });
+    const roleName = backend.roleNameOutput(role);
+    const attachments: RoleChildren["attachments"] = {};
+    if (!backend.managedOnRole && classes.Attachment !== undefined) {
+        for (const { key } of model.managed) {
+            const policyArn = value((m) => m.managed.find((a) => a.key === key)!.arn);
+            attachments[key] = create(classes.Attachment, `${name}-managed-${key}`, backend.attachmentInputs!(roleName, policyArn), {
+                parent,
+            });
+        }
+    }
+    const policies: RoleChildren["policies"] = {};
+    for (const { name: policyName } of model.inlinePolicies) {
+        const policy = document(value((m) => m.inlinePolicies.find((p) => p.name === policyName)!.policy));
+        policies[policyName] = create<PolicyResource>(
+            classes.RolePolicy,
+            `${name}-policy-${policyName}`,
+            backend.policyInputs(roleName, policyName, policy),
+            named,
+        );
+    }
+    let revocationPolicy: PolicyResource | undefined;
+    if (model.revocation !== undefined) {
+        const { policyName, policy } = model.revocation;
+        revocationPolicy = create<PolicyResource>(
+            classes.RolePolicy,
+            `${name}-revocation`,
+            backend.policyInputs(roleName, policyName, document(policy)),
+            {
+                ...named,
+                protect,
+            },
+        );
+    }
+    return { role, policies, attachments, revocationPolicy };
 }
 
-// Kept outside the class: every class property becomes part of the multi-language schema, which has no union types.
-const childrenOf = new WeakMap<RevocableRole, RoleChildren>();
+/**
+ * Registers a role's resources under `component` (already registered itself) and returns what it
+ * exposes. `now` decides protection: while the revocation is in force the engine itself refuses
+ * to delete or replace the role or its revocation policy, whatever got past review; afterwards
+ * they inherit the component's own setting. `resolved` and `value` carry a model whose values
+ * arrive as Outputs; `account`, the deploying account when the caller knows it.
+ */
+export function declareRole(
+    component: pulumi.ComponentResource,
+    name: string,
+    model: RoleModel,
+    options: { now: Date; account?: pulumi.Input<AccountContext>; resolved?: pulumi.Output<RoleModel>; value?: ModelValue },
+): RoleOutputs {
+    const value: ModelValue = options.value ?? ((pick) => pick(model));
+    const trust = trustDocument(component, model, options.resolved, options.account);
+    const protect = model.revocation?.cutoff.inForceAt(options.now) === true ? true : undefined;
+    const registered = children(component, name, model, value, trust, protect);
+    childrenOf.set(component, registered);
+    const dependents = [
+        ...Object.values(registered.policies),
+        ...Object.values(registered.attachments),
+        ...(registered.revocationPolicy ? [registered.revocationPolicy] : []),
+    ];
+    // Made on first use: it costs Outputs and promises per role that a program never reading it
+    // (the stack config program, with a thousand roles) should not pay for.
+    let arn: pulumi.Output<string> | undefined;
+    const outputs = {} as RoleOutputs;
+    Object.defineProperty(outputs, "arn", {
+        enumerable: true,
+        get: () => (arn ??= pulumi.all([registered.role.arn, ...dependents.map((child) => child.id)]).apply(([v]) => v)),
+    });
+    outputs.roleName = BACKENDS[model.backend].roleNameOutput(registered.role);
+    outputs.revocation = model.revocation === undefined ? undefined : revocationInfo(model.revocation.cutoff);
+    return outputs;
+}
 
-/** The key under which {@link RevocableRole.fromModel} hands the constructor a model it already validated. */
-const VALIDATED = Symbol("revocable-roles.validatedModel");
-
-/** What {@link RevocableRole.fromModel} passes to the constructor. */
-interface ValidatedArgs {
-    [VALIDATED]: RoleModel;
-    account?: pulumi.Input<AccountContext>;
+/** A {@link RevocableRole}'s options: Pulumi's, and the instant it is judged at. */
+export interface RevocableRoleOptions extends pulumi.ComponentResourceOptions {
+    /**
+     * The instant the role's cutoff is validated at (at most 5 minutes ahead of it) and its
+     * revocation judged in force (protected) or not. The offline tools pass the instant they plan
+     * as of. Default: the clock when the component is declared.
+     */
+    now?: Date;
 }
 
 /**
@@ -86,39 +205,24 @@ export class RevocableRole extends pulumi.ComponentResource {
     /** The revocation in force, or undefined when `revokeBefore` is not set. */
     declare public readonly revocation?: RevocationInfo;
 
-    /**
-     * A role from a model its caller has already validated, at the same clock (the stack config
-     * reader does, for every role of a stack at once): nothing is validated a second time.
-     */
-    static fromModel(
-        name: string,
-        model: RoleModel,
-        options: { account?: pulumi.Input<AccountContext> } = {},
-        opts?: pulumi.ComponentResourceOptions,
-    ): RevocableRole {
-        const args: ValidatedArgs = { [VALIDATED]: model, account: options.account };
-        return new RevocableRole(name, args as unknown as RevocableRoleArgs, opts);
-    }
-
-    constructor(name: string, args: RevocableRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: RevocableRoleArgs, opts?: RevocableRoleOptions) {
+        const { now: given, ...options } = opts ?? {};
         // Read by reference (a URN): the engine supplies the outputs; nothing is declared again.
-        if (opts?.urn !== undefined) {
-            super(REVOCABLE_ROLE_TYPE, name, { arn: undefined, roleName: undefined, revocation: undefined }, opts);
+        if (options.urn !== undefined) {
+            super(REVOCABLE_ROLE_TYPE, name, { arn: undefined, roleName: undefined, revocation: undefined }, options);
             return;
         }
+        const now = given ?? new Date();
         // Validate before anything is registered, the component itself included.
-        const now = currentTime();
-        const handed = (args as unknown as Partial<ValidatedArgs>)[VALIDATED];
         const { account, ...rest } = args;
-        // A model handed over was validated with plain values only: no Outputs, no stand-ins to make.
-        const shape = handed === undefined ? knownShape(rest) : undefined;
-        const model = handed ?? validateRole(name, shape!.known as KnownRoleArgs, now, shape!.problems);
-        super(REVOCABLE_ROLE_TYPE, name, {}, { ...opts, aliases: [{ type: FORMER_REVOCABLE_ROLE_TYPE }, ...(opts?.aliases ?? [])] });
+        const shape = knownShape(rest);
+        const model = validateRole(name, shape.known as KnownRoleArgs, now, shape.problems);
+        super(REVOCABLE_ROLE_TYPE, name, {}, { ...options, aliases: [{ type: FORMER_REVOCABLE_ROLE_TYPE }, ...(options.aliases ?? [])] });
 
         // Values that arrive as Outputs are validated again, as a whole role, once they resolve; every
         // input that carries them fails on its own error, tied to this component, so nothing invalid
         // is ever sent to AWS.
-        const values = shape?.deferred === true ? pulumi.output(rest) : undefined;
+        const values = shape.deferred ? pulumi.output(rest) : undefined;
         const resolvedModel = (v: pulumi.Unwrap<typeof rest>) => {
             try {
                 return validateRole(name, v as KnownRoleArgs, now);
@@ -126,140 +230,37 @@ export class RevocableRole extends pulumi.ComponentResource {
                 throw error instanceof RoleValidationError ? new pulumi.ResourceError(error.message, this) : error;
             }
         };
-        const resolved = values?.apply(resolvedModel);
-        const value = <T>(pick: (m: RoleModel) => T): pulumi.Input<T> =>
-            values === undefined ? pick(model) : values.apply((v) => pick(resolvedModel(v)));
-        const trust = this.trustDocument(model, resolved, account);
-        // While the revocation is in force the engine itself refuses to delete or replace the role or its
-        // revocation policy, whatever got past review; afterwards they inherit the component's own setting.
-        const protect = model.revocation?.cutoff.inForceAt(now) === true ? true : undefined;
-        const children = this.children(name, model, value, trust, protect);
-        childrenOf.set(this, children);
-
-        const dependents = [
-            ...Object.values(children.policies),
-            ...Object.values(children.attachments),
-            ...(children.revocationPolicy ? [children.revocationPolicy] : []),
-        ];
-        // Made on first use: it costs Outputs and promises per role that a program never reading it
-        // (the stack config program, with a thousand roles) should not pay for.
-        let arn: pulumi.Output<string> | undefined;
-        Object.defineProperty(this, "arn", {
-            enumerable: true,
-            get: () => (arn ??= pulumi.all([children.role.arn, ...dependents.map((child) => child.id)]).apply(([v]) => v)),
+        const outputs = declareRole(this, name, model, {
+            now,
+            account,
+            resolved: values?.apply(resolvedModel),
+            value: <T>(pick: (m: RoleModel) => T): pulumi.Input<T> =>
+                values === undefined ? pick(model) : values.apply((v) => pick(resolvedModel(v))),
         });
-        this.roleName = roleNameOf(children.role);
-        this.revocation = model.revocation === undefined ? undefined : revocationInfo(model.revocation.cutoff);
-
+        Object.defineProperty(this, "arn", { enumerable: true, get: () => outputs.arn });
+        this.roleName = outputs.roleName;
+        this.revocation = outputs.revocation;
         // The state shows the name as given: it is fixed, so the role's Output need not be awaited for it.
         this.registerOutputs({ roleName: model.roleName, revocation: this.revocation });
     }
 
     /** The IAM role resource (`iam.Role`, or `aws-native.iam.Role` with `backend: "aws-native"`). */
     get role(): RoleResource {
-        return childrenOf.get(this)!.role;
+        return childrenOfRole(this).role;
     }
 
     /** The permission policies by inline policy name (the revocation excluded). */
     get policies(): Readonly<Record<string, PolicyResource>> {
-        return childrenOf.get(this)!.policies;
+        return childrenOfRole(this).policies;
     }
 
     /** The managed policy attachments by key (`aws` backend only; aws-native lists them on the role). */
     get attachments(): Readonly<Record<string, iam.RolePolicyAttachment>> {
-        return childrenOf.get(this)!.attachments;
+        return childrenOfRole(this).attachments;
     }
 
     /** The `RevokeOlderSessions` policy, or undefined when `revokeBefore` is not set. */
     get revocationPolicy(): PolicyResource | undefined {
-        return childrenOf.get(this)!.revocationPolicy;
+        return childrenOfRole(this).revocationPolicy;
     }
-
-    /** The trust policy JSON: plain when every value is known, else an Output that waits for the account and the values. */
-    private trustDocument(
-        model: RoleModel,
-        resolved: pulumi.Output<RoleModel> | undefined,
-        account: pulumi.Input<AccountContext> | undefined,
-    ): pulumi.Input<string> {
-        const needed = model.needs.partition || model.needs.accountId;
-        if (resolved === undefined && (!needed || (account !== undefined && !isDeferred(account)))) {
-            return renderTrust(model.trust, needed ? (account as AccountContext) : undefined);
-        }
-        const context = !needed
-            ? undefined
-            : account !== undefined
-              ? pulumi.output(account)
-              : deployingAccount(model.backend, model.needs, { parent: this });
-        return pulumi.all([resolved ?? model, context]).apply(([m, c]) => renderTrust(m.trust, c));
-    }
-
-    /** Registers the role, its attachments, its inline policies and its revocation, in that order, as the backend describes them. */
-    private children(
-        name: string,
-        model: RoleModel,
-        value: <T>(pick: (m: RoleModel) => T) => pulumi.Input<T>,
-        trust: pulumi.Input<string>,
-        protect: true | undefined,
-    ): RoleChildren {
-        const backend = BACKENDS[model.backend];
-        const classes = RESOURCES[model.backend];
-        const document = (json: pulumi.Input<string>): unknown =>
-            !backend.documentsAsObjects
-                ? json
-                : typeof json === "string"
-                  ? JSON.parse(json)
-                  : pulumi.output(json).apply((j) => JSON.parse(j));
-        const create = <T>(
-            Class: Constructor<T>,
-            logicalName: string,
-            inputs: Record<string, unknown>,
-            options: pulumi.CustomResourceOptions,
-        ) => new Class(logicalName, inputs as never, options);
-        // The physical name is fixed: a replacement (a new path) must delete the old role first.
-        const named = { parent: this, deleteBeforeReplace: true };
-        const role = create<RoleResource>(classes.Role, `${name}-role`, backend.roleInputs(model, value, document(trust)), {
-            ...named,
-            protect,
-        });
-        const roleName = roleNameOf(role);
-        const attachments: RoleChildren["attachments"] = {};
-        if (!backend.managedOnRole && classes.Attachment !== undefined) {
-            for (const { key } of model.managed) {
-                const policyArn = value((m) => m.managed.find((a) => a.key === key)!.arn);
-                attachments[key] = create(classes.Attachment, `${name}-managed-${key}`, backend.attachmentInputs!(roleName, policyArn), {
-                    parent: this,
-                });
-            }
-        }
-        const policies: RoleChildren["policies"] = {};
-        for (const { name: policyName } of model.inlinePolicies) {
-            const policy = document(value((m) => m.inlinePolicies.find((p) => p.name === policyName)!.policy));
-            policies[policyName] = create<PolicyResource>(
-                classes.RolePolicy,
-                `${name}-policy-${policyName}`,
-                backend.policyInputs(roleName, policyName, policy),
-                named,
-            );
-        }
-        let revocationPolicy: PolicyResource | undefined;
-        if (model.revocation !== undefined) {
-            const { policyName, policy } = model.revocation;
-            revocationPolicy = create<PolicyResource>(
-                classes.RolePolicy,
-                `${name}-revocation`,
-                backend.policyInputs(roleName, policyName, document(policy)),
-                {
-                    ...named,
-                    protect,
-                },
-            );
-        }
-        return { role, policies, attachments, revocationPolicy };
-    }
-}
-
-/** The role's name as an Output of the role resource, so that dependents are replaced with it. */
-function roleNameOf(role: RoleResource): pulumi.Output<string> {
-    // aws-native types roleName as optional; it is always set here.
-    return role instanceof iam.Role ? role.name : (role.roleName as pulumi.Output<string>);
 }

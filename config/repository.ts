@@ -76,30 +76,18 @@ export function changesProgram(file: string): boolean {
 }
 
 const temporary = new Set<string>();
-let cleanupInstalled = false;
 
-/** Removes every temporary folder still registered. */
-function removeTemporary(): void {
+/**
+ * Removes every temporary folder still registered: for the process's exit handler (cli/process.ts
+ * installs the process's handlers, so that an interrupted guard leaves no checkout behind).
+ */
+export function removeTemporaryFolders(): void {
     for (const folder of temporary) fs.rmSync(folder, { recursive: true, force: true });
     temporary.clear();
 }
 
-/**
- * A new temporary folder, removed by {@link removeTemporaryFolder}, or when the process exits or
- * is interrupted (SIGINT, SIGTERM), so that an interrupted guard leaves no checkout behind.
- */
+/** A new temporary folder, removed by {@link removeTemporaryFolder}, or by {@link removeTemporaryFolders} when the process ends. */
 export function temporaryFolder(prefix: string): string {
-    if (!cleanupInstalled) {
-        cleanupInstalled = true;
-        process.on("exit", removeTemporary);
-        for (const signal of ["SIGINT", "SIGTERM"] as const) {
-            process.on(signal, () => {
-                removeTemporary();
-                // The conventional exit code of a process ended by a signal: 128 + its number.
-                process.exit(128 + os.constants.signals[signal]);
-            });
-        }
-    }
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     temporary.add(folder);
     return folder;

@@ -41,7 +41,7 @@ export interface StackConfig {
 export interface PlannedRole {
     key: string;
     args: KnownRoleArgs;
-    /** Everything the component registers for the role, decided at the reader's `now` (hand it over with `RevocableRole.fromModel`). */
+    /** Everything the component registers for the role, decided at the reader's `now` (the stack config program declares it as is). */
     model: RoleModel;
 }
 

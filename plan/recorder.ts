@@ -16,8 +16,8 @@ import * as settingsModule from "@pulumi/pulumi/runtime/settings";
 import * as rpcModule from "@pulumi/pulumi/runtime/rpc";
 import { AliasRecord } from "./model";
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION } from "../iam/trust";
-import { atTime } from "../components/clock";
-import { ROLE_TYPES, backendOfType } from "../backends";
+import { OFFLINE_INVOKES, ROLE_TYPES, backendOfType } from "../backends";
+import { withoutStackTraces } from "./traces";
 // getStore is internal: absent from the typings, checked below.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped internal module
 const stateModule = require("@pulumi/pulumi/runtime/state") as { getStore?: () => Record<string, unknown> };
@@ -100,23 +100,6 @@ export interface Registration {
     aliases: AliasRecord[];
 }
 
-const INVOKES: Record<string, Record<string, unknown>> = {
-    "aws:index/getCallerIdentity:getCallerIdentity": {
-        accountId: PLACEHOLDER_ACCOUNT,
-        arn: `arn:aws:iam::${PLACEHOLDER_ACCOUNT}:user/offline-plan`,
-        userId: "OFFLINEPLAN",
-        id: PLACEHOLDER_ACCOUNT,
-    },
-    "aws:index/getPartition:getPartition": {
-        partition: PLACEHOLDER_PARTITION,
-        dnsSuffix: "amazonaws.com",
-        reverseDnsSuffix: "com.amazonaws",
-        id: PLACEHOLDER_PARTITION,
-    },
-    "aws-native:index:getAccountId": { accountId: PLACEHOLDER_ACCOUNT },
-    "aws-native:index:getPartition": { partition: PLACEHOLDER_PARTITION, dnsSuffix: "amazonaws.com" },
-};
-
 /** What the provider would report back for a resource: its inputs, plus the ARN of the few types whose ARN a program uses. */
 function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     const account = PLACEHOLDER_ACCOUNT;
@@ -140,7 +123,7 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
 const mocks: pulumi.runtime.Mocks = {
     newResource: ({ type, name, inputs }) => ({ id: `${name}-id`, state: mockState(type, name, inputs) }),
     call: ({ token }) => {
-        const result = INVOKES[token];
+        const result = OFFLINE_INVOKES[token];
         if (result === undefined) {
             throw new Error(`the offline plan does not answer the invoke ${token}`);
         }
@@ -222,17 +205,25 @@ export interface OfflineRun {
     error?: Error;
 }
 
+/** What a program is called with offline: the instant it is evaluated as of (the Pulumi CLI calls it with nothing, and it reads the clock). */
+export interface ProgramContext {
+    now: Date;
+}
+
+/** A program to run: called with the context; registers its resources, and returns (or resolves to) the stack outputs. */
+export type Program = (context: ProgramContext) => unknown;
+
 /**
  * Runs `program` (which must register its resources when called, typically by requiring the
  * program module) with the given project, stack and config (namespaced keys, structured values
- * as JSON strings: what the Pulumi CLI hands a program), as of `now` (default: the real clock).
+ * as JSON strings: what the Pulumi CLI hands a program), as of `now`, which it is called with.
  * Re-entrant: each run starts clean.
  */
 export function runOffline(
-    program: () => unknown,
-    options: { project: string; stack: string; config: Record<string, string>; now?: Date },
+    program: Program,
+    options: { project: string; stack: string; config: Record<string, string>; now: Date },
 ): Promise<OfflineRun> {
-    return atTime(options.now, () => record(program, options));
+    return record(() => program({ now: options.now }), options);
 }
 
 async function record(
@@ -278,34 +269,14 @@ async function record(
 }
 
 /**
- * Turns off stack traces while a program runs offline (set REVOCABLE_ROLES_STACK_TRACES=1 to keep
- * them). Pulumi records a stack trace for every promise it creates, for leak reports an offline
- * plan never prints, and ts-node maps each through source maps: that was 75% of the time and a
- * quarter of the memory of planning 1,000 roles. Resource source positions are unaffected (Pulumi
- * lifts the limit while it reads them). Restored afterwards, so the caller's own errors keep theirs.
- */
-function withoutStackTraces(): { restore(): void } {
-    if (process.env.REVOCABLE_ROLES_STACK_TRACES !== undefined) return { restore() {} };
-    const traces = Error as { prepareStackTrace?: unknown; stackTraceLimit: number };
-    const saved = { prepare: traces.prepareStackTrace, limit: traces.stackTraceLimit };
-    traces.prepareStackTrace = undefined;
-    traces.stackTraceLimit = 0;
-    return {
-        restore() {
-            traces.prepareStackTrace = saved.prepare;
-            traces.stackTraceLimit = saved.limit;
-        },
-    };
-}
-
-/**
  * Runs a program as the Pulumi CLI does: requires its module, calls the function it exports (if
- * it exports one), and returns the stack outputs or a promise of them. Each call is a new run: a
- * program that exports a function has it called again; one that registers its resources as its
- * module loads is loaded afresh.
+ * it exports one) and returns the stack outputs or a promise of them; where the CLI calls that
+ * function with nothing, it is called with the context (the stack config program reads the instant
+ * from it; any other program may ignore it). Each call is a new run: a program that exports a
+ * function has it called again; one that registers its resources as its module loads is loaded afresh.
  */
-export function loadProgram(modulePath: string): () => unknown {
-    return () => {
+export function loadProgram(modulePath: string): Program {
+    return (context) => {
         const resolved = require.resolve(modulePath);
         const loaded = resolved in require.cache;
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- a program runs by being required, as the Pulumi CLI runs it
@@ -315,6 +286,6 @@ export function loadProgram(modulePath: string): () => unknown {
             // eslint-disable-next-line @typescript-eslint/no-require-imports -- the same module, loaded afresh
             exported = require(resolved);
         }
-        return exported instanceof Function ? (exported as () => unknown)() : exported;
+        return exported instanceof Function ? (exported as Program)(context) : exported;
     };
 }

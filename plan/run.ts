@@ -22,10 +22,9 @@ export class PlanError extends UserFacingError {
 
 /**
  * Plans a loaded stack by running the program in `programRoot` (the project's, or a base's own
- * code written out to a temporary folder), as of `now` (default: the real clock), which decides
- * what is in force.
+ * code written out to a temporary folder), as of `now`, which decides what is valid and in force.
  */
-export async function planStack(loaded: LoadedStack, programRoot: string, now?: Date): Promise<Plan> {
+export async function planStack(loaded: LoadedStack, programRoot: string, now: Date): Promise<Plan> {
     registerTypeScript(programRoot);
     heapGrowthFor(loaded.text.length);
     const run = await runOffline(loadProgram(path.join(programRoot, "index.ts")), {
@@ -64,7 +63,7 @@ export function emptyPlan(project: string, stack: string): Plan {
 }
 
 /** The plan of a stack in another source (a git ref), or an empty plan when the stack file does not exist there. */
-export async function planAt(source: ProjectSource, stack: string, programRoot: string, now?: Date): Promise<Plan> {
+export async function planAt(source: ProjectSource, stack: string, programRoot: string, now: Date): Promise<Plan> {
     if (!source.entries().has(stackFileName(stack))) return emptyPlan(loadProject(source).name, stack);
     return planStack(loadStack(source, stack), programRoot, now);
 }

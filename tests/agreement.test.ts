@@ -11,12 +11,12 @@ import { CliError } from "../cli/io";
 import { PROJECT_ROOT } from "../cli/project";
 import { planStack } from "../plan/run";
 import { readSide } from "../guard/sides";
-import { currentConfig } from "../cli/revoke";
 import { ConfigSourceError, loadStack } from "../config/loader";
 import { CONFIG_ERROR_HEADER, effectiveCutoff } from "../config/stackConfig";
 import { deployedRoles } from "../plan/deployment";
 import { formatUtc } from "../iam/timestamps";
 import { Cutoff } from "../iam/cutoff";
+import { currentConfig } from "../revocation/decide";
 
 /** Every fixture stack file: its path under tests/fixtures. */
 function fixtureStackFiles(folder = FIXTURES): string[] {
@@ -50,6 +50,7 @@ async function programReading(text: string): Promise<Reading> {
     if (refusal !== undefined) return refusal;
     const run = await runOffline(loadProgram(path.join(PROJECT_ROOT, "index.ts")), {
         project: "revocable-roles",
+        now: new Date(),
         stack: STACK,
         config: loadStack(source(text), STACK).config,
     });
@@ -65,7 +66,7 @@ async function programReading(text: string): Promise<Reading> {
 
 async function planReading(text: string): Promise<Reading> {
     try {
-        const plan = await planStack(loadStack(source(text), STACK), PROJECT_ROOT);
+        const plan = await planStack(loadStack(source(text), STACK), PROJECT_ROOT, new Date());
         return {
             cutoffs: Object.fromEntries(
                 deployedRoles(plan).map((r) => [r.key, r.revocation === undefined ? null : r.revocation.cutoff.toString()]),

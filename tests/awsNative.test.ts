@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import { RevocableRole, RevocableRoleArgs } from "../components";
-import { describePlan } from "../cli/plan";
 import { Registration } from "../plan/recorder";
 import { Plan } from "../plan/model";
 import { DEV_STACK, plan, promiseOf, register, shape } from "./helpers";
+import { describePlan } from "../revocation/planReport";
 
 const withProvider = (provider: string) => DEV_STACK.replace("config:\n", `config:\n  revocable-roles:provider: ${provider}\n`);
 

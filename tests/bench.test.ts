@@ -28,6 +28,7 @@ describe("the benchmark's floor program", () => {
             fs.writeFileSync(path.join(dir, "resources.json"), JSON.stringify(baselineOf(planned)));
             const run = await runOffline(loadProgram(path.join(__dirname, "..", "bench", "baselineProgram.cjs")), {
                 project: "revocable-roles",
+                now: new Date(),
                 stack: "bench",
                 config: { "bench:resources": path.join(dir, "resources.json") },
             });

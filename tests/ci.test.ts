@@ -6,9 +6,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, commitFiles, fixture, git, installPackage, project, repository, spawnCommand } from "./helpers";
-import { PROJECT_ROOT } from "../cli/project";
-import { COMMENT_MARKER, DEPLOYED_COMMIT_TAG, GUARD_MARKER, GUARD_REPORT_FILE, REPORT_FILE, changedStacks, main } from "../cli/ci";
+import { Capture, commitFiles, fixture, git, installPackage, project, repository, spawnCommand, environment } from "./helpers";
+import { main } from "../cli/ci";
+import { COMMENT_MARKER, DEPLOYED_COMMIT_TAG, GUARD_MARKER, GUARD_REPORT_FILE, REPORT_FILE, changedStacks } from "../revocation/workflow";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const BASE = fixture("diff", "Pulumi.before.yaml");
@@ -68,7 +68,7 @@ async function spawnScript(
 
 async function inProcess(args: string[], root: string, env: NodeJS.ProcessEnv, now = NOW) {
     const [out, err] = [new Capture(), new Capture()];
-    const code = await main(args, out, err, { root, programRoot: PROJECT_ROOT, now, env: { ...process.env, ...env } });
+    const code = await main(args, out, err, environment({ root, now, variables: { ...process.env, ...env } }));
     return { code, stdout: out.text, stderr: err.text };
 }
 

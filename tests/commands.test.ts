@@ -6,19 +6,20 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Capture, capture, commitFiles, git, project, repository, spawnCommand } from "./helpers";
+import { Capture, capture, commitFiles, git, project, repository, spawnCommand, environment } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
-import { main as init, plannedFiles } from "../cli/init";
+import { main as init } from "../cli/init";
 import { main as revocations } from "../cli/revocations";
-import { main as revoke, RevokeJson } from "../cli/revoke";
+import { main as revoke } from "../cli/revoke";
 import { main as drill } from "../cli/drill";
 import { main as guard } from "../cli/guard";
-import { iamClient } from "../cli/emergency";
 import { EXIT_CODES_HELP } from "../cli/io";
 import { COMMANDS, help as commandHelp } from "../cli/main";
 import { loadStack } from "../config/loader";
 import { directorySource } from "../config/sources";
 import { readStackConfig } from "../config/stackConfig";
+import { plannedFiles } from "../revocation/projectFiles";
+import { RevokeJson } from "../revocation/pullRequest";
 
 const NOW = new Date("2026-11-28T12:00:00Z");
 
@@ -60,7 +61,7 @@ const INIT_FILES = [
 ];
 
 describe("revocable-roles init", () => {
-    const runInit = (root: string, argv: string[] = []) => capture((out, err) => init(argv, out, err, { root }));
+    const runInit = (root: string, argv: string[] = []) => capture((out, err) => init(argv, out, err, environment({ root })));
 
     it("writes a project into an empty folder: every file once, the stack file valid as written", async () => {
         const root = emptyFolder("acme-roles");
@@ -162,7 +163,7 @@ const PRUNE_VERDICT = [
 ].join("\n");
 
 describe("revocable-roles revocations", () => {
-    const list = (root: string, argv: string[]) => capture((out, err) => revocations(argv, out, err, { root, now: NOW }));
+    const list = (root: string, argv: string[]) => capture((out, err) => revocations(argv, out, err, environment({ root, now: NOW })));
 
     it("lists every revocation of every stack file, in force until cutoff + 13 h or removable since then", async () => {
         assert.deepStrictEqual(await list(project(STACKS), []), {
@@ -246,7 +247,7 @@ describe("revocable-roles revocations", () => {
                 "",
             ].join("\n"),
         );
-        const verdict = await capture((out, err) => guard(["--base", "main"], out, err, { root, programRoot: PROJECT_ROOT, now: NOW }));
+        const verdict = await capture((out, err) => guard(["--base", "main"], out, err, environment(environment({ root, now: NOW }))));
         assert.deepStrictEqual(verdict, { code: 0, stdout: PRUNE_VERDICT, stderr: "" });
         // A second prune finds nothing left to remove.
         assert.deepStrictEqual(await list(root, ["--prune"]), {
@@ -261,7 +262,7 @@ describe("revocable-roles revocations", () => {
         const root = repository({ "Pulumi.qa.yaml": qa });
         await list(root, ["--prune"]);
         const early = new Date("2026-11-27T21:00:00Z");
-        const verdict = await capture((out, err) => guard(["--base", "main"], out, err, { root, programRoot: PROJECT_ROOT, now: early }));
+        const verdict = await capture((out, err) => guard(["--base", "main"], out, err, environment({ root, now: early })));
         assert.deepStrictEqual(verdict, {
             code: 1,
             stdout: [
@@ -277,7 +278,7 @@ describe("revocable-roles revocations", () => {
 
 describe("revocable-roles revoke --json and --body-file", () => {
     const runRevoke = (root: string, argv: string[]) =>
-        capture((out, err) => revoke(argv, out, err, { root, now: () => NOW, client: iamClient }));
+        capture((out, err) => revoke(argv, out, err, environment(environment({ root, now: NOW }))));
 
     it("prints one JSON object with the file, cutoff, roles, title and body, and nothing else", async () => {
         const root = project({ "Pulumi.dev.yaml": DEV });
@@ -325,11 +326,7 @@ describe("revocable-roles drill", () => {
     it("refuses an endpoint that is not on this machine", async () => {
         const root = project({ "Pulumi.dev.yaml": DEV });
         const result = await capture((out, err) =>
-            drill(["--stack", "dev", "--all", "--endpoint-url", "https://iam.amazonaws.com"], out, err, {
-                root,
-                programRoot: PROJECT_ROOT,
-                now: () => NOW,
-            }),
+            drill(["--stack", "dev", "--all", "--endpoint-url", "https://iam.amazonaws.com"], out, err, environment({ root, now: NOW })),
         );
         assert.deepStrictEqual(
             { code: result.code, first: result.stderr.split("\n")[0] },
@@ -398,10 +395,10 @@ describe("revocations --prune in a pull request", () => {
     it("is judged from the base commit by the trusted guard, and passes", async () => {
         const root = repository(STACKS);
         git(root, "checkout", "-qb", "prune");
-        await capture((out, err) => revocations(["--prune"], out, err, { root, now: NOW }));
+        await capture((out, err) => revocations(["--prune"], out, err, environment({ root, now: NOW })));
         commitFiles(root, {}, "prune");
         const verdict = await capture((out, err) =>
-            guard(["--base", "main", "--head", "prune"], out, err, { root, programRoot: PROJECT_ROOT, now: NOW }),
+            guard(["--base", "main", "--head", "prune"], out, err, environment(environment({ root, now: NOW }))),
         );
         assert.deepStrictEqual(verdict, { code: 0, stdout: PRUNE_VERDICT, stderr: "" });
     });

@@ -7,10 +7,9 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { Capture, memorySource, plan, project } from "./helpers";
+import { Capture, memorySource, plan, project, environment } from "./helpers";
 import { main as revoke } from "../cli/revoke";
 import { Cutoff } from "../iam/cutoff";
-import { iamClient } from "../cli/emergency";
 import { RepositoryRole, chainInWords, containment, interruptedWorkloads, repositoryRoles } from "../analysis/containment";
 import { undoPathInWords } from "../analysis/undo";
 import { manyRoleStacks } from "./manyRoles";
@@ -190,7 +189,7 @@ describe("npm run revoke --with-chained", () => {
     async function run(argv: string[], files: Record<string, string>) {
         const root = project(files);
         const [out, err] = [new Capture(), new Capture()];
-        const code = await revoke(argv, out, err, { root, now: () => NOW, client: iamClient });
+        const code = await revoke(argv, out, err, environment(environment({ root, now: NOW })));
         return { code, stdout: out.text, stderr: err.text, file: (name: string) => fs.readFileSync(path.join(root, name), "utf8") };
     }
 

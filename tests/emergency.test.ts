@@ -8,16 +8,20 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { CreateRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { Capture, capture, fixture, plan, project, withEnvironment } from "./helpers";
+import { Capture, capture, fixture, plan, project, withEnvironment, environment, virtualTime } from "./helpers";
 import { MOTO_DEFAULT_ACCOUNT, MOTO_INSTALL_HINT, Moto, inMotoAccount, motoClient, startMoto } from "./moto";
 import { startFlakyProxy } from "./flakyProxy";
-import { RevokeEnvironment, main as revoke } from "../cli/revoke";
+import { main as revoke } from "../cli/revoke";
+import { systemTime } from "../cli/environment";
+import { AwsAccess } from "../revocation/context";
+import { Time } from "../apply/time";
+import { createHash } from "crypto";
 import { main as drill } from "../cli/drill";
-import { PROJECT_ROOT } from "../cli/project";
-import { Credentials, EmergencyTarget, Schedule, accountMismatch, callerAccount, iamClient, iamClientConfig } from "../cli/emergency";
 import { decodePolicyDocument } from "../iam/policy";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { CI, PROD, STACKS } from "./leakedFixture";
+import { Credentials, callerAccount, iamClient, iamClientConfig } from "../apply/client";
+import { EmergencyTarget, Schedule, accountMismatch } from "../apply/emergency";
 
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
 const NOW = new Date("2026-11-27T10:15:30.250Z");
@@ -36,30 +40,39 @@ function testClient(endpoint: string | undefined, credentialsProvider: IAMClient
     });
 }
 
-/** Retries after milliseconds, not seconds, and every role's calls in flight at once. */
-const fast = (deadlineMs: number): Schedule => ({ deadline: Date.now() + deadlineMs, concurrency: 8, baseDelayMs: 5, maxDelayMs: 50 });
+/** Retries after milliseconds, not seconds, and every role's calls in flight at once, on `time` (the system's by default). */
+const fast =
+    (time: Time = systemTime) =>
+    (deadlineMs: number): Schedule => ({ deadline: time.now() + deadlineMs, time, concurrency: 8, baseDelayMs: 5, maxDelayMs: 50 });
 
 /** The production identity check, with the test credentials. */
-const testAccount = (endpoint: string | undefined, region: string | undefined, signal: AbortSignal) =>
+const testAccount = (endpoint: string | undefined, region: string, signal: AbortSignal) =>
     callerAccount(endpoint, region, signal, { credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+
+/** AWS as the tests reach it: moto's endpoint with test credentials, the fast schedule. */
+function testAws(given: Partial<AwsAccess> = {}): AwsAccess {
+    return {
+        region: "us-east-1",
+        endpointVariables: {},
+        client: (endpoint) => testClient(endpoint),
+        account: testAccount,
+        schedule: fast(),
+        ...given,
+    };
+}
 
 async function run(
     argv: string[],
     root: string,
     client: (endpoint: string | undefined) => IAMClient = testClient,
-    env: NodeJS.ProcessEnv = {},
-    account: RevokeEnvironment["account"] = testAccount,
+    variables: Record<string, string> = {},
+    account: AwsAccess["account"] = testAccount,
+    time?: Time,
 ) {
     const out = new Capture();
     const err = new Capture();
-    const code = await revoke(argv, out, err, {
-        root,
-        now: () => NOW,
-        client: (endpoint) => client(endpoint),
-        schedule: fast,
-        env,
-        account,
-    });
+    const aws = testAws({ client: (endpoint) => client(endpoint), endpointVariables: variables, account, schedule: fast(time) });
+    const code = await revoke(argv, out, err, environment({ root, now: NOW, aws }));
     return { code, stdout: out.text, stderr: err.text, file: fs.readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8") };
 }
 
@@ -272,11 +285,12 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
         const root = project({ "Pulumi.dev.yaml": stack });
         const out = new Capture();
         const err = new Capture();
-        const code = await drill(["--stack", "dev", "--role", "drilled", "--endpoint-url", moto!.endpoint], out, err, {
-            root,
-            programRoot: PROJECT_ROOT,
-            now: () => new Date("2026-11-28T12:00:00Z"),
-        });
+        const code = await drill(
+            ["--stack", "dev", "--role", "drilled", "--endpoint-url", moto!.endpoint],
+            out,
+            err,
+            environment({ root, now: new Date("2026-11-28T12:00:00Z") }),
+        );
         const lines = out.text.split("\n");
         assert.deepStrictEqual(
             { code, stderr: err.text, head: lines.slice(0, 5), tail: lines.at(-2)!.replace(/\d+\.\d\d s/, "<t> s") },
@@ -305,17 +319,14 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
         const ACCOUNT_OF: Record<string, string> = { ci: CI, prod: PROD };
         // Without a profile: the standard chain, which acts in moto's default account.
         const accountOf = (profile?: string) => (profile === undefined ? MOTO_DEFAULT_ACCOUNT : ACCOUNT_OF[profile]);
-        const env = {
-            now: () => NOW,
-            schedule: fast,
-            env: {},
-            client: (endpoint: string | undefined, _region: string | undefined, who?: Credentials) =>
+        const aws = testAws({
+            client: (endpoint: string | undefined, _region: string, who?: Credentials) =>
                 inMotoAccount(testClient(endpoint), accountOf(who?.profile)),
-            account: async (endpoint: string | undefined, region: string | undefined, signal: AbortSignal, who?: Credentials) => {
-                const sts = inMotoAccount(new STSClient({ endpoint, region: region ?? "us-east-1", credentials }), accountOf(who?.profile));
+            account: async (endpoint: string | undefined, region: string, signal: AbortSignal, who?: Credentials) => {
+                const sts = inMotoAccount(new STSClient({ endpoint, region, credentials }), accountOf(who?.profile));
                 return (await sts.send(new GetCallerIdentityCommand({}), { abortSignal: signal })).Account!;
             },
-        };
+        });
         for (const [account, names] of [
             [CI, ["deployer", "builder", "reporting"]],
             [PROD, ["prod-admin", "db-admin"]],
@@ -342,7 +353,7 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
                 ["--leaked", "github:acme/web", "--at", CUTOFF, "--now", "--endpoint-url", moto!.endpoint, "--json", ...extra],
                 out,
                 err,
-                { root, ...env },
+                environment({ root, now: NOW, aws }),
             );
             const json = JSON.parse(out.text) as {
                 written: string[];
@@ -448,7 +459,7 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
                     ],
                     out,
                     err,
-                    { root, now: () => NOW, schedule: fast, env: {}, client: iamClient },
+                    environment({ root, now: NOW, aws: testAws({ client: iamClient, account: callerAccount }) }),
                 ),
             );
             assert.deepStrictEqual(
@@ -486,7 +497,15 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
         });
 
         it("ends within the deadline on an endpoint that never answers, the stack file written and the body saying not applied", async () => {
-            const silent = net.createServer(() => {});
+            // The clock moves by each call's request timeout as the call reaches the endpoint, and by each
+            // backoff: the run makes the same attempts on every machine, and none starts after the deadline.
+            const time = virtualTime();
+            const deadline = time.now() + 1000;
+            const starts: number[] = [];
+            const silent = net.createServer(() => {
+                starts.push(time.now());
+                time.advance(400);
+            });
             await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
             const endpoint = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
             try {
@@ -494,6 +513,10 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
                 const result = await run(
                     ["--stack", "qa", "--role", "ci-deployer", "--at", CUTOFF, "--now", "--endpoint-url", endpoint, "--deadline", "1"],
                     root,
+                    testClient,
+                    {},
+                    testAccount,
+                    time,
                 );
                 assert.strictEqual(result.code, 1);
                 assert.strictEqual(result.file, ORIGINAL.replace("revokeBefore: '2026-11-27T09:00:00Z'", `revokeBefore: "${CUTOFF}"`));
@@ -501,6 +524,10 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
                 assert.strictEqual(key, "ci-deployer");
                 assert.match(detail, /^FAILED: not applied by the deadline after \d+ attempts; last: TimeoutError: /);
                 assert.ok(result.stdout.includes("### Not applied (the emergency path failed)"), result.stdout);
+                assert.deepStrictEqual(
+                    { attempts: starts.length, afterTheDeadline: starts.filter((at) => at >= deadline) },
+                    { attempts: Number(/after (\d+) attempts/.exec(detail)![1]), afterTheDeadline: [] },
+                );
             } finally {
                 silent.close();
             }
@@ -508,14 +535,25 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
 
         it("at a 60 % fault rate every role ends applied or reported, each retried on its own, and reruns reach exit 0 with every role applied", async () => {
             const root = project({ "Pulumi.qa.yaml": text });
-            // A fixed pseudo-random sequence: 60 % of calls throttled, failed with a 5xx, reset or left unanswered.
-            let seed = 7;
-            const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+            // 60 % of calls throttled, failed with a 5xx, reset or left unanswered, chosen for each role's n-th call by a
+            // hash: the same faults for the same calls, whatever order the roles' calls reach the endpoint in.
             const faults = ["throttle", "error", "reset", "stall"] as const;
-            const proxy = await startFlakyProxy(moto!.endpoint, () => (next() < 0.6 ? faults[Math.floor(next() * 4)] : "pass"));
+            const calls = new Map<string, number>();
+            const draw = (text: string) => createHash("sha256").update(text).digest().readUInt32BE(0) / 2 ** 32;
+            const proxy = await startFlakyProxy(moto!.endpoint, ({ roleName }) => {
+                const n = (calls.get(roleName) ?? 0) + 1;
+                calls.set(roleName, n);
+                return draw(`${roleName}#${n}`) < 0.6 ? faults[Math.floor(draw(`${roleName}#${n}:fault`) * 4)] : "pass";
+            });
+            // The clock moves only by the backoffs: every round of retries is the same on every machine. A call left
+            // unanswered ends at its request timeout, a tenth of a second.
+            const time = virtualTime();
+            const quick = (endpoint: string | undefined) =>
+                new IAMClient({ ...iamClientConfig(endpoint, "us-east-1", { connectMs: 200, requestMs: 100 }), credentials });
+            const rerun = (args: string[]) => run(args, root, quick, {}, testAccount, time);
             try {
                 const argv = ["--stack", "qa", "--all", "--at", CUTOFF, "--now", "--endpoint-url", proxy.endpoint, "--deadline", "1.5"];
-                const first = await run(argv, root);
+                const first = await rerun(argv);
                 const outcomes = rows(first.stdout);
                 assert.deepStrictEqual(
                     outcomes.map(([key]) => key),
@@ -547,12 +585,12 @@ describe("npm run revoke --now against a real IAM API (moto_server)", function (
                 }
                 // Reruns with a deadline a loaded machine can meet: each counts the roles already applied and retries the rest.
                 let code = first.code;
-                for (let rerun = 0; rerun < 5 && code !== 0; rerun++) code = (await run([...argv.slice(0, -1), "5"], root)).code;
+                for (let again = 0; again < 5 && code !== 0; again++) code = (await rerun([...argv.slice(0, -1), "5"])).code;
                 assert.strictEqual(code, 0);
                 for (const RoleName of keys) assert.strictEqual(await live(RoleName), CUTOFF, RoleName);
                 // Once every role is applied, a rerun whose reads still meet faults comes back clean. Its deadline is
                 // long enough for the retries a loaded machine can make (a read fails 6 times in a row 5 % of the time).
-                const again = await run([...argv.slice(0, -1), "10"], root);
+                const again = await rerun([...argv.slice(0, -1), "10"]);
                 assert.deepStrictEqual({ code: again.code, stderr: again.stderr }, { code: 0, stderr: "" });
                 assert.ok(
                     rows(again.stdout).every(
@@ -577,7 +615,7 @@ describe("the account check of --now", () => {
                 if (++calls > 1) return resolve("111111111111");
                 signal.addEventListener("abort", () => reject(Object.assign(new Error("Request aborted"), { name: "AbortError" })));
             });
-        const schedule = { deadline: Date.now() + 5_000, concurrency: 1, baseDelayMs: 5, maxDelayMs: 50 };
+        const schedule = { deadline: Date.now() + 5_000, time: systemTime, concurrency: 1, baseDelayMs: 5, maxDelayMs: 50 };
         const result = await accountMismatch([target], ["111111111111"], ask, "aws:allowedAccountIds", schedule, {
             connectMs: 50,
             requestMs: 50,

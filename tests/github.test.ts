@@ -6,14 +6,14 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, project } from "./helpers";
-import { GITHUB_TEXT_LIMIT, fitForGitHub } from "../cli/github";
-import { main as revoke, RevokeJson } from "../cli/revoke";
-import { iamClient } from "../cli/emergency";
-import { formatMarkdown } from "../cli/guard";
-import { prunePullRequest, RevocationRow } from "../cli/revocations";
+import { Capture, project, environment } from "./helpers";
+import { main as revoke } from "../cli/revoke";
 import { Finding } from "../guard";
 import { syntheticKey, syntheticStack } from "../bench/synthetic";
+import { GITHUB_TEXT_LIMIT, fitForGitHub } from "../revocation/github";
+import { RevokeJson } from "../revocation/pullRequest";
+import { formatMarkdown } from "../revocation/guardReport";
+import { prunePullRequest, RevocationRow } from "../revocation/revocations";
 
 describe("texts for GitHub", () => {
     it("keep a text that fits, summarise one that does not, and cut a summary that still does not at a line end", () => {
@@ -60,7 +60,7 @@ describe("texts for GitHub", () => {
             ],
             out,
             err,
-            { root, now: () => new Date("2026-11-27T12:00:00Z"), client: iamClient },
+            environment({ root, now: new Date("2026-11-27T12:00:00Z") }),
         );
         assert.deepStrictEqual({ code, stderr: err.text }, { code: 0, stderr: "" });
         const json = JSON.parse(out.text) as RevokeJson;

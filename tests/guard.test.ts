@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, PROGRAM_ENTRIES, PROJECT_YAML, git, repository } from "./helpers";
+import { Capture, PROGRAM_ENTRIES, PROJECT_YAML, git, repository, environment } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as guard } from "../cli/guard";
 import { EXIT_CODES_HELP } from "../cli/io";
@@ -45,7 +45,7 @@ async function run(base: Record<string, string>, head: Record<string, string | u
     const programRoot = prepare?.(root) ?? PROJECT_ROOT;
     const out = new Capture();
     const err = new Capture();
-    const code = await guard(["--base", "main"], out, err, { root, programRoot, now: NOW });
+    const code = await guard(["--base", "main"], out, err, environment({ root, programRoot, now: NOW }));
     return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
 }
 
@@ -468,11 +468,7 @@ describe("npm run guard: today's cutoff rules", () => {
             },
         );
         const out = new Capture();
-        const code = await guard(["--base", "main", "--format", "markdown"], out, new Capture(), {
-            root,
-            programRoot: PROJECT_ROOT,
-            now: NOW,
-        });
+        const code = await guard(["--base", "main", "--format", "markdown"], out, new Capture(), environment({ root, now: NOW }));
         assert.deepStrictEqual(
             { code, text: out.text },
             {
@@ -495,7 +491,7 @@ describe("npm run guard: today's cutoff rules", () => {
     it("refuses an unknown base ref, and prints its help on --help", async () => {
         const root = repository({ "Pulumi.dev.yaml": BASE });
         const [out, err] = [new Capture(), new Capture()];
-        const env = { root, programRoot: PROJECT_ROOT, now: NOW };
+        const env = environment(environment({ root, now: NOW }));
         assert.deepStrictEqual(
             { code: await guard(["--base", "no-such-ref"], out, err, env), stderr: err.text },
             { code: 1, stderr: 'unknown git ref "no-such-ref"\n' },

@@ -8,9 +8,8 @@
  * at the end.
  */
 import * as assert from "assert";
-import { Capture, memorySource, repository } from "./helpers";
+import { Capture, memorySource, repository, environment } from "./helpers";
 import { manyRoleStacks } from "./manyRoles";
-import { PROJECT_ROOT } from "../cli/project";
 import { main as guard } from "../cli/guard";
 import { PolicyStatement } from "../iam/policy";
 import { capabilityClasses, inClass, judgedActionsOf } from "../iam/capabilities";
@@ -60,7 +59,7 @@ async function run(base: Record<string, string>, head: Record<string, string | u
     const root = repository(base, head);
     const out = new Capture();
     const err = new Capture();
-    const code = await guard(["--base", "main"], out, err, { root, programRoot: PROJECT_ROOT, now: NOW });
+    const code = await guard(["--base", "main"], out, err, environment(environment({ root, now: NOW })));
     return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
 }
 

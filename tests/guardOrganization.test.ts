@@ -7,7 +7,7 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { Capture, PROJECT_YAML, memorySource, repository } from "./helpers";
+import { Capture, PROJECT_YAML, memorySource, repository, environment } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { Cutoff } from "../iam/cutoff";
 import { main as guard } from "../cli/guard";
@@ -49,7 +49,7 @@ async function runGuard(base: Record<string, string>, head: Record<string, strin
     const root = repository(base, head);
     const out = new Capture();
     const err = new Capture();
-    const code = await guard(["--base", "main"], out, err, { root, programRoot: PROJECT_ROOT, now: NOW });
+    const code = await guard(["--base", "main"], out, err, environment(environment({ root, now: NOW })));
     return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
 }
 

@@ -4,8 +4,7 @@
  * the test's `now`), and the reformatting that must still pass.
  */
 import * as assert from "assert";
-import { Capture, repository } from "./helpers";
-import { PROJECT_ROOT } from "../cli/project";
+import { Capture, repository, environment } from "./helpers";
 import { main as guard } from "../cli/guard";
 import { lenientRevocations } from "../guard/sides";
 
@@ -36,7 +35,7 @@ async function run(base: Record<string, string>, head: Record<string, string | u
     const root = repository(base, head);
     const out = new Capture();
     const err = new Capture();
-    const code = await guard(["--base", "main"], out, err, { root, programRoot: PROJECT_ROOT, now: NOW });
+    const code = await guard(["--base", "main"], out, err, environment(environment({ root, now: NOW })));
     return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
 }
 

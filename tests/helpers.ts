@@ -5,9 +5,11 @@ import * as os from "os";
 import * as path from "path";
 import { Writable } from "stream";
 import * as pulumi from "@pulumi/pulumi";
-import { Registration, runOffline } from "../plan/recorder";
+import { Program, Registration, runOffline } from "../plan/recorder";
 import { planStack } from "../plan/run";
 import { PROJECT_ROOT } from "../cli/project";
+import { Environment, awsAccess, systemTime } from "../cli/environment";
+import { Time } from "../apply/time";
 import { LoadedStack, loadStack } from "../config/loader";
 import { EntryKind, ProjectSource } from "../config/sources";
 import { Plan } from "../plan/model";
@@ -43,7 +45,7 @@ export function loaded(text: string, stack = "test"): LoadedStack {
 
 /** The offline plan of a stack file's text. */
 export function plan(text: string, stack = "test"): Promise<Plan> {
-    return planStack(loaded(text, stack), PROJECT_ROOT);
+    return planStack(loaded(text, stack), PROJECT_ROOT, new Date());
 }
 
 /** The files and folders of this project's own program: what a base commit holds to be planned with its own code. */
@@ -183,7 +185,7 @@ export function installPackage(root: string, options: { tarball?: string; progra
 }
 
 /** Runs `program` under the recording mock runtime (as of `now`, default the real clock) and fails the test if it threw. */
-export async function register(program: () => unknown, stack = "test", now?: Date): Promise<Registration[]> {
+export async function register(program: Program, stack = "test", now: Date = new Date()): Promise<Registration[]> {
     const run = await runOffline(program, { project: "revocable-roles", stack, config: {}, now });
     assert.strictEqual(run.error, undefined, run.error?.message);
     return run.registrations;
@@ -243,4 +245,62 @@ export async function withEnvironment<T>(variables: Record<string, string | unde
     } finally {
         apply(saved);
     }
+}
+
+/**
+ * A command's environment for a test: the project folder and the instant given, this checkout's
+ * program, the system's time, no environment variables, and the AWS SDK's clients (the region
+ * us-east-1) unless the test gives its own.
+ */
+export function environment(given: Partial<Environment> & { root: string }): Environment {
+    return {
+        programRoot: PROJECT_ROOT,
+        now: new Date(),
+        time: systemTime,
+        temporaryFolder: os.tmpdir(),
+        variables: {},
+        debug: false,
+        aws: awsAccess({}, systemTime),
+        ...given,
+    };
+}
+
+/** Time for a test: it passes only when the code waits, or when the test advances it. */
+export interface VirtualTime extends Time {
+    /** Moves the clock on by `ms`. */
+    advance(ms: number): void;
+}
+
+/**
+ * A clock that starts at `start` and moves only when waited on (`sleep` advances it at once and
+ * resolves on the next turn) or advanced by the test, so that a deadline is met or missed by the
+ * same steps on every machine. Its `timeout` signals abort when the clock passes them; its jitter
+ * is a fixed pseudo-random sequence.
+ */
+export function virtualTime(start: number = Date.UTC(2026, 10, 27, 10, 15)): VirtualTime {
+    let now = start;
+    let seed = 7;
+    const timers: { at: number; controller: AbortController }[] = [];
+    const advance = (ms: number) => {
+        now += ms;
+        for (const timer of timers.splice(0)) {
+            if (timer.at <= now)
+                timer.controller.abort(Object.assign(new Error("The operation was aborted due to timeout"), { name: "TimeoutError" }));
+            else timers.push(timer);
+        }
+    };
+    return {
+        now: () => now,
+        sleep: (ms) => {
+            advance(ms);
+            return new Promise((resolve) => setImmediate(resolve));
+        },
+        timeout: (ms) => {
+            const controller = new AbortController();
+            timers.push({ at: now + ms, controller });
+            return controller.signal;
+        },
+        random: () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648,
+        advance,
+    };
 }

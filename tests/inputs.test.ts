@@ -136,6 +136,7 @@ describe("RevocableRole with Inputs from other resources", () => {
     it("fails the program with the usual message when a value that arrives through an Output is invalid, before it reaches AWS", async () => {
         const run = await runOffline(() => userProgram({ auditArn: pulumi.output("not-an-arn") }), {
             project: "revocable-roles",
+            now: new Date(),
             stack: "test",
             config: {},
         });
@@ -156,7 +157,7 @@ describe("RevocableRole with Inputs from other resources", () => {
                     trust: { principals: [pulumi.output("arn:aws:iam::111111111111:role/caller")] },
                     maxSessionDuration: 60,
                 }),
-            { project: "revocable-roles", stack: "test", config: {} },
+            { project: "revocable-roles", stack: "test", config: {}, now: new Date() },
         );
         assert.deepStrictEqual(run.registrations, []);
         assert.strictEqual(
@@ -172,7 +173,7 @@ describe("RevocableRole with Inputs from other resources", () => {
                     trust: { accounts: ["111111111111"] },
                     revokeBefore: pulumi.output("2026-11-27T10:00:00Z") as unknown as string,
                 }),
-            { project: "revocable-roles", stack: "test", config: {} },
+            { project: "revocable-roles", stack: "test", config: {}, now: new Date() },
         );
         assert.deepStrictEqual(run.registrations, []);
         assert.strictEqual(

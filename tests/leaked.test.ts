@@ -5,19 +5,16 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { capture, project, repository } from "./helpers";
+import { capture, project, repository, environment } from "./helpers";
 import { CI, PROD, STACKS, arn } from "./leakedFixture";
 import { main as revoke } from "../cli/revoke";
 import { main as guard } from "../cli/guard";
-import { iamClient } from "../cli/emergency";
 import { LEAKED_FORMS, parseLeakedSource } from "../analysis/leaked";
-import { LEAKED_USAGE } from "../cli/leaked";
-import { PROJECT_ROOT } from "../cli/project";
+import { LEAKED_USAGE } from "../cli/revokeLeaked";
 
 const NOW = new Date("2026-12-01T12:00:00Z");
 
-const run = (root: string, argv: string[], now = NOW) =>
-    capture((out, err) => revoke(argv, out, err, { root, now: () => now, client: iamClient }));
+const run = (root: string, argv: string[], now = NOW) => capture((out, err) => revoke(argv, out, err, environment({ root, now })));
 
 const read = (root: string) =>
     Object.fromEntries(Object.keys(STACKS).map((name) => [name, fs.readFileSync(path.join(root, name), "utf8")]));
@@ -74,7 +71,7 @@ describe("revoke --leaked", () => {
         for (const [name, text] of Object.entries(read(root))) {
             assert.strictEqual(text.replace(new RegExp(`      revokeBefore: "${CUTOFF}"\n`, "g"), ""), STACKS[name as keyof typeof STACKS]);
         }
-        const verdict = await capture((out, err) => guard(["--base", "main"], out, err, { root, programRoot: PROJECT_ROOT, now: NOW }));
+        const verdict = await capture((out, err) => guard(["--base", "main"], out, err, environment(environment({ root, now: NOW }))));
         assert.deepStrictEqual(verdict, {
             code: 0,
             stdout: [

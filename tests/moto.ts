@@ -6,7 +6,7 @@
  * where a missing server is a failure.
  */
 import { IAMClient } from "@aws-sdk/client-iam";
-import { MOTO_INSTALL_HINT, MotoServer, startMotoServer } from "../cli/localIam";
+import { MOTO_INSTALL_HINT, MotoServer, startMotoServer } from "../apply/localIam";
 
 export { MOTO_INSTALL_HINT };
 
@@ -57,7 +57,7 @@ export function motoClient(endpoint: string, account?: string): IAMClient {
 export async function startMoto(account?: string): Promise<Moto | undefined> {
     // The SDK warns once per process that its 2027 releases need Node 22; irrelevant to a test run.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-    server ??= startMotoServer({ managedPolicies: true });
+    server ??= startMotoServer({ env: process.env, managedPolicies: true });
     const started = await server;
     if (started === undefined) {
         if (process.env.CI === "true") throw new Error(MOTO_INSTALL_HINT);

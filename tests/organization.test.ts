@@ -6,21 +6,20 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, capture, commitFiles, git, memorySource, project, repository } from "./helpers";
-import { deployPlan } from "../cli/ci";
+import { Capture, capture, commitFiles, git, memorySource, project, repository, environment } from "./helpers";
+import { PROJECT_ROOT } from "../cli/project";
 import { CI, PROD, STACKS, arn } from "./leakedFixture";
 import { main as revoke } from "../cli/revoke";
 import { main as revocations } from "../cli/revocations";
-import { iamClient } from "../cli/emergency";
-import { PROJECT_ROOT } from "../cli/project";
 import { main as guard } from "../cli/guard";
-import { describePlan } from "../cli/plan";
 import { loadStack } from "../config/loader";
 import { readStackConfig } from "../config/stackConfig";
 import { planStack } from "../plan/run";
 import { Plan } from "../plan/model";
 import { readSide } from "../guard/sides";
 import { organizationRules } from "../guard/rules/organization";
+import { deployPlan } from "../revocation/workflow";
+import { describePlan } from "../revocation/planReport";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 /** In force until 2026-11-27T23:00:00Z. */
@@ -51,7 +50,7 @@ async function runGuard(base: string, head: string | undefined) {
     const root = repository({ "Pulumi.org.yaml": base }, { "Pulumi.org.yaml": head });
     const out = new Capture();
     const err = new Capture();
-    const code = await guard(["--base", "main"], out, err, { root, programRoot: PROJECT_ROOT, now: NOW });
+    const code = await guard(["--base", "main"], out, err, environment(environment({ root, now: NOW })));
     return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
 }
 
@@ -273,7 +272,8 @@ describe("npm run guard: organization revocations", () => {
 });
 
 describe("revoke --org", () => {
-    const at = (root: string, argv: string[]) => capture((out, err) => revoke(argv, out, err, { root, now: () => NOW, client: iamClient }));
+    const at = (root: string, argv: string[]) =>
+        capture((out, err) => revoke(argv, out, err, environment(environment({ root, now: NOW }))));
     const ORG = `# The management account.
 config:
   aws:region: us-east-1
@@ -335,7 +335,7 @@ config:
         // The guard accepts what it wrote.
         const repo = repository({ "Pulumi.org.yaml": ORG }, { "Pulumi.org.yaml": fileOf(root) });
         const verdict = await capture((out, err) =>
-            guard(["--base", "main"], out, err, { root: repo, programRoot: PROJECT_ROOT, now: NOW }),
+            guard(["--base", "main"], out, err, environment(environment({ root: repo, now: NOW }))),
         );
         assert.deepStrictEqual([verdict.code, verdict.stdout.split("\n").at(-2)], [0, "No revocation is weakened since main."]);
     });
@@ -416,7 +416,7 @@ describe("revoke --leaked with an organization stack", () => {
         const org = "config:\n  aws:region: us-east-1\n  revocable-roles:organization:\n    targets: [r-ab12]\n    revocations: []\n";
         const root = project({ ...STACKS, "Pulumi.org.yaml": org });
         const result = await capture((out, err) =>
-            revoke(["--leaked", arn(PROD, "prod-admin"), "--at", CUTOFF, "--json"], out, err, { root, now: () => NOW, client: iamClient }),
+            revoke(["--leaked", arn(PROD, "prod-admin"), "--at", CUTOFF, "--json"], out, err, environment(environment({ root, now: NOW }))),
         );
         assert.strictEqual(result.code, 0, result.stderr);
         const json = JSON.parse(result.stdout) as { written: string[]; organization: unknown; title: string; body: string };
@@ -440,11 +440,7 @@ describe("revoke --leaked with an organization stack", () => {
         );
         // A leaked role that no stack file declares is still revoked by name in every account.
         const undeclared = await capture((out, err) =>
-            revoke(["--leaked", arn(CI, "deployer-v0"), "--at", CUTOFF, "--dry-run", "--json"], out, err, {
-                root,
-                now: () => NOW,
-                client: iamClient,
-            }),
+            revoke(["--leaked", arn(CI, "deployer-v0"), "--at", CUTOFF, "--dry-run", "--json"], out, err, environment({ root, now: NOW })),
         );
         const dry = JSON.parse(undeclared.stdout) as {
             written: string[];
@@ -461,7 +457,7 @@ describe("revoke --leaked with an organization section in a stack file it also e
         const prod = STACKS["Pulumi.prod.yaml"].replace("  revocable-roles:roles:\n", `${section}  revocable-roles:roles:\n`);
         const root = project({ ...STACKS, "Pulumi.prod.yaml": prod });
         const result = await capture((out, err) =>
-            revoke(["--leaked", arn(PROD, "db-admin"), "--at", CUTOFF, "--json"], out, err, { root, now: () => NOW, client: iamClient }),
+            revoke(["--leaked", arn(PROD, "db-admin"), "--at", CUTOFF, "--json"], out, err, environment(environment({ root, now: NOW }))),
         );
         assert.strictEqual(result.code, 0, result.stderr);
         assert.deepStrictEqual((JSON.parse(result.stdout) as { written: string[] }).written, ["Pulumi.prod.yaml", "Pulumi.staging.yaml"]);
@@ -487,7 +483,7 @@ describe("revocations with an organization stack", () => {
             ],
         );
         const root = project({ "Pulumi.org.yaml": org });
-        const list = await capture((out, err) => revocations([], out, err, { root, now: NOW }));
+        const list = await capture((out, err) => revocations([], out, err, environment({ root, now: NOW })));
         assert.deepStrictEqual(list, {
             code: 0,
             stdout: [
@@ -498,7 +494,7 @@ describe("revocations with an organization stack", () => {
             ].join("\n"),
             stderr: "",
         });
-        const prune = await capture((out, err) => revocations(["--prune"], out, err, { root, now: NOW }));
+        const prune = await capture((out, err) => revocations(["--prune"], out, err, environment({ root, now: NOW })));
         assert.deepStrictEqual(prune, {
             code: 0,
             stdout: `No revocation is removable yet; nothing was written.\n1 removable organization revocation(s) (Identity Center user ${USER}) are left for you to remove from revocable-roles:organization.revocations.\n`,
@@ -516,7 +512,7 @@ describe("ci deploy with an organization stack", () => {
         // Every revocation is past its window: all but one are removed, and a budget of 2 drops the last two policies.
         const pruned = organizationStack(["r-ab12"], many.slice(0, 1)).replace("    targets:", "    policyBudget: 2\n    targets:");
         commitFiles(root, { "Pulumi.org.yaml": pruned }, "prune");
-        const plan = await deployPlan("org", base, { root, programRoot: PROJECT_ROOT, now: NOW, env: {} });
+        const plan = await deployPlan("org", base, { root, programRoot: PROJECT_ROOT, now: NOW, variables: {}, debug: false });
         const component = "urn:pulumi:org::revocable-roles::revocable-roles:index:OrganizationRevocations";
         assert.deepStrictEqual(plan.unprotect, [
             `${component}$aws:organizations/policy:Policy::organization-revocable-roles-revocations-4`,

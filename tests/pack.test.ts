@@ -65,6 +65,7 @@ describe("the packed package, installed into a new project", function () {
             "README.md",
             "SECURITY.md",
             "analysis",
+            "apply",
             "backends",
             "cli",
             "components",
@@ -74,6 +75,7 @@ describe("the packed package, installed into a new project", function () {
             "package",
             "package.json",
             "plan",
+            "revocation",
             "schema",
             "templates",
         ]);

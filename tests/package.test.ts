@@ -111,7 +111,7 @@ describe("the multi-language component package", function () {
                 const result = await provider.construct("ci", "revocable-roles:index:RevocableRole", args as never, {});
                 state = result.state as Record<string, unknown>;
             },
-            { project: "revocable-roles", stack: "test", config: {} },
+            { project: "revocable-roles", stack: "test", config: {}, now: new Date() },
         );
         assert.strictEqual(run.error, undefined, run.error?.message);
         assert.deepStrictEqual(comparable(run.registrations), comparable(direct));

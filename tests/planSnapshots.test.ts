@@ -7,9 +7,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, FIXTURES, project } from "./helpers";
+import { Capture, FIXTURES, project, environment } from "./helpers";
 import { main as plan } from "../cli/plan";
-import { PROJECT_ROOT } from "../cli/project";
 
 const SNAPSHOT = path.join(FIXTURES, "plans.json");
 const NOW = new Date("2026-11-27T12:00:00Z");
@@ -30,7 +29,7 @@ function fixtureStackFiles(folder = FIXTURES): string[] {
 async function planOf(file: string): Promise<string> {
     const root = project({ "Pulumi.fixture.yaml": fs.readFileSync(path.join(FIXTURES, file), "utf8") });
     const [out, err] = [new Capture(), new Capture()];
-    const code = await plan(["--stack", "fixture", "--json"], out, err, { root, programRoot: PROJECT_ROOT, now: NOW });
+    const code = await plan(["--stack", "fixture", "--json"], out, err, environment(environment({ root, now: NOW })));
     return code === 0 ? out.text : `exit ${code}: ${err.text}`;
 }
 

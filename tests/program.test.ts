@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Capture, DEV_STACK, FIXTURES, doc, fixture, loaded, plan, project, promiseOf, repository, shape } from "./helpers";
+import { Capture, DEV_STACK, FIXTURES, doc, fixture, loaded, plan, project, promiseOf, repository, shape, environment } from "./helpers";
 import { loadProgram, runOffline } from "../plan/recorder";
 import { PROJECT_ROOT } from "../cli/project";
 import { main } from "../cli/plan";
@@ -17,7 +17,7 @@ const COMPONENT = "revocable-roles:index:RevocableRole";
 async function run(argv: string[], root: string) {
     const out = new Capture();
     const err = new Capture();
-    const code = await main(argv, out, err, { root, programRoot: PROJECT_ROOT, now: new Date("2026-11-27T12:00:00Z") });
+    const code = await main(argv, out, err, environment({ root, now: new Date("2026-11-27T12:00:00Z") }));
     return { code, stdout: out.text, stderr: err.text };
 }
 
@@ -85,6 +85,7 @@ describe("the program on the example dev stack", () => {
     it("exports each role's ARN, name and revocation window as the stack output roles", async () => {
         const result = await runOffline(loadProgram(path.join(PROJECT_ROOT, "index.ts")), {
             project: "revocable-roles",
+            now: new Date(),
             stack: "dev",
             config: loaded(DEV_STACK, "dev").config,
         });
@@ -163,6 +164,7 @@ describe("the program on the example dev stack", () => {
         const text = fixture("bad", "many-errors-at-once.yaml");
         const result = await runOffline(loadProgram(path.join(PROJECT_ROOT, "index.ts")), {
             project: "revocable-roles",
+            now: new Date(),
             stack: "fixture",
             config: loaded(text, "fixture").config,
         });
@@ -445,7 +447,8 @@ describe("loadProgram, which runs a program as the Pulumi CLI does", () => {
             ].join("\n"),
         });
         const run = loadProgram(path.join(root, "program.js"));
-        assert.deepStrictEqual([await run(), await run()], [{ call: 1 }, { call: 2 }]);
+        const context = { now: new Date() };
+        assert.deepStrictEqual([await run(context), await run(context)], [{ call: 1 }, { call: 2 }]);
         assert.strictEqual(counters.programLoads, 1);
     });
 
@@ -454,7 +457,8 @@ describe("loadProgram, which runs a program as the Pulumi CLI does", () => {
             "program.js": "exports.load = globalThis.programLoads = (globalThis.programLoads ?? 0) + 1;",
         });
         const run = loadProgram(path.join(root, "program.js"));
-        assert.deepStrictEqual([run(), run()], [{ load: 1 }, { load: 2 }]);
+        const context = { now: new Date() };
+        assert.deepStrictEqual([run(context), run(context)], [{ load: 1 }, { load: 2 }]);
     });
 });
 

@@ -239,6 +239,7 @@ describe("RevocableRole across renders", () => {
     it("registers nothing, not even the component, when the arguments are invalid", async () => {
         const run = await runOffline(() => new RevocableRole("ci", { ...args, revokeBefore: "2026-11-27 10:15" }), {
             project: "revocable-roles",
+            now: new Date(),
             stack: "test",
             config: {},
         });
@@ -338,7 +339,11 @@ describe("RevocableRole across renders", () => {
 describe("RevocableRole protection while a revocation is in force", () => {
     // args.revokeBefore is 2026-11-27T10:15:00Z: in force until 2026-11-27T23:15:00Z.
     const protectedNames = async (now: Date, opts?: pulumi.ComponentResourceOptions, backend: "aws" | "aws-native" = "aws") => {
-        const registrations = await register(() => new RevocableRole("ci", { ...args, backend }, opts), "test", now);
+        const registrations = await register(
+            (program) => new RevocableRole("ci", { ...args, backend }, { ...opts, now: program.now }),
+            "test",
+            now,
+        );
         return registrations.filter((r) => r.protect).map((r) => r.name);
     };
 
@@ -360,7 +365,7 @@ describe("RevocableRole protection while a revocation is in force", () => {
 
     it("protects nothing of a role that is not revoked", async () => {
         const registrations = await register(
-            () => new RevocableRole("ci", { ...args, revokeBefore: undefined }),
+            (program) => new RevocableRole("ci", { ...args, revokeBefore: undefined }, { now: program.now }),
             "test",
             new Date("2026-11-27T12:00:00Z"),
         );

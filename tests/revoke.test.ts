@@ -1,9 +1,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, DEV_STACK, fixture, loaded, plan, project, spawnCommand } from "./helpers";
-import { main as revoke, chooseCutoff, decide, parseRequest, pullRequest } from "../cli/revoke";
-import { iamClient } from "../cli/emergency";
+import { Capture, DEV_STACK, fixture, loaded, plan, project, spawnCommand, environment } from "./helpers";
+import { main as revoke, parseRequest } from "../cli/revoke";
+import { chooseCutoff, decide } from "../revocation/decide";
+import { pullRequest } from "../revocation/pullRequest";
 
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
 const NOW = new Date("2026-11-27T10:15:30.250Z");
@@ -13,7 +14,7 @@ const USAGE =
 async function run(argv: string[], root: string) {
     const out = new Capture();
     const err = new Capture();
-    const code = await revoke(argv, out, err, { root, now: () => NOW, client: iamClient });
+    const code = await revoke(argv, out, err, environment(environment({ root, now: NOW })));
     return { code, stdout: out.text, stderr: err.text, file: fs.readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8") };
 }
 
@@ -220,11 +221,7 @@ describe("npm run revoke", () => {
             ],
             out,
             new Capture(),
-            {
-                root,
-                now: () => new Date("2026-11-27T12:00:00Z"),
-                client: iamClient,
-            },
+            environment({ root, now: new Date("2026-11-27T12:00:00Z") }),
         );
         assert.strictEqual(code, 0);
         assert.deepStrictEqual(out.text.split("\n"), [
@@ -283,11 +280,12 @@ describe("npm run revoke", () => {
     it("names the workloads a revocation interrupts and how long they take to recover", async () => {
         const root = project({ "Pulumi.dev.yaml": DEV_STACK });
         const out = new Capture();
-        await revoke(["--stack", "dev", "--role", "app-server", "--at", "2026-11-27T10:30:00Z"], out, new Capture(), {
-            root,
-            now: () => new Date("2026-11-27T12:00:00Z"),
-            client: iamClient,
-        });
+        await revoke(
+            ["--stack", "dev", "--role", "app-server", "--at", "2026-11-27T10:30:00Z"],
+            out,
+            new Capture(),
+            environment({ root, now: new Date("2026-11-27T12:00:00Z") }),
+        );
         const lines = out.text.split("\n");
         const at = lines.indexOf("**Workloads interrupted** (their current credentials are denied too):");
         assert.deepStrictEqual(lines.slice(at + 1, at + 3), [
@@ -308,7 +306,7 @@ describe("npm run revoke", () => {
 describe("revoke decides before it acts", () => {
     it("with --all, keeps a role's own later cutoff and says so in the table's policy and the body alike", () => {
         const decision = decide(
-            { stack: "qa", roles: [], all: true, at: "2026-11-27T08:00:00Z", withChained: false, now: false, deadlineMs: 120_000 },
+            { stack: "qa", roles: [], all: true, at: "2026-11-27T08:00:00Z", withChained: false },
             loaded(ORIGINAL, "qa"),
             NOW,
         );
@@ -332,7 +330,7 @@ describe("revoke decides before it acts", () => {
 
     it("renders the emergency policy with the component's own code: the policy the offline plan deploys", async () => {
         const decision = decide(
-            { stack: "qa", roles: ["auditor"], all: false, at: "2026-11-27T10:00:00Z", withChained: false, now: true, deadlineMs: 120_000 },
+            { stack: "qa", roles: ["auditor"], all: false, at: "2026-11-27T10:00:00Z", withChained: false },
             loaded(ORIGINAL, "qa"),
             NOW,
         );

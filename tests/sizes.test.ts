@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, capture, memorySource, project, repository } from "./helpers";
+import { Capture, capture, memorySource, project, repository, environment } from "./helpers";
 import { INLINE_POLICY_QUOTA, PolicyDocument, REVOCATION_RESERVE, countedSize, quotaSize, serializePolicy } from "../iam/policy";
 import { Cutoff } from "../iam/cutoff";
 import { SCP_MAX_CHARACTERS, organizationPolicies, scpCharacters } from "../iam/organizationPolicy";
@@ -15,11 +15,9 @@ import { readStackConfig } from "../config/stackConfig";
 import { roleProblems } from "../iam/rules";
 import { formatPath } from "../iam/problems";
 import { loadStack } from "../config/loader";
-import { PROJECT_ROOT } from "../cli/project";
 import { main as guard } from "../cli/guard";
 import { main as planCommand } from "../cli/plan";
 import { main as revoke } from "../cli/revoke";
-import { iamClient } from "../cli/emergency";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const CUTOFF = "2026-11-27T10:00:00Z";
@@ -153,21 +151,21 @@ describe("room kept for the revocation", () => {
         const bad = stackWith(roleWithPolicyOf(FULL + 1, "\u00a0"));
         const root = project({ "Pulumi.dev.yaml": bad });
         const planned = await capture((out, err) =>
-            planCommand(["--stack", "dev"], out, err, { root, programRoot: PROJECT_ROOT, now: NOW }),
+            planCommand(["--stack", "dev"], out, err, environment(environment({ root, now: NOW }))),
         );
         assert.deepStrictEqual(planned, { code: 1, stdout: "", stderr: `${over(FULL + 1)}\n` });
 
         const repo = repository({ "Pulumi.dev.yaml": stackWith(roleWithPolicyOf(FULL)) }, { "Pulumi.dev.yaml": bad });
         const out = new Capture();
         const err = new Capture();
-        const code = await guard(["--base", "main"], out, err, { root: repo, programRoot: PROJECT_ROOT, now: NOW });
+        const code = await guard(["--base", "main"], out, err, environment(environment({ root: repo, now: NOW })));
         assert.deepStrictEqual(
             { code, lines: out.text.split("\n").slice(0, -1) },
             { code: 1, lines: [`FAIL dev: ${over(FULL + 1)}`, "1 change(s) would weaken a revocation since main."] },
         );
 
         const revoked = await capture((o, e) =>
-            revoke(["--stack", "dev", "--role", "app", "--at", "2026-11-27T10:00:00Z"], o, e, { root, now: () => NOW, client: iamClient }),
+            revoke(["--stack", "dev", "--role", "app", "--at", "2026-11-27T10:00:00Z"], o, e, environment(environment({ root, now: NOW }))),
         );
         assert.deepStrictEqual(revoked, {
             code: 1,

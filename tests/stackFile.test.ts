@@ -8,10 +8,9 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Capture, fixture, git, project, repository, spawnCommand } from "./helpers";
+import { Capture, fixture, git, project, repository, spawnCommand, environment, virtualTime } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
-import { lockFileOf, lockStackFile, replaceStackFile } from "../cli/stackFile";
-import { iamClient } from "../cli/emergency";
+import { lockFileOf, lockStackFile, replaceStackFile } from "../revocation/stackFile";
 import { main as revoke } from "../cli/revoke";
 
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
@@ -54,7 +53,7 @@ describe("writing a stack file", function () {
         const file = path.join(root, "Pulumi.qa.yaml");
         // This process is alive: its lock is not stale.
         fs.writeFileSync(lockFileOf(file), `${process.pid}\n`);
-        await assert.rejects(lockStackFile(file, { waitMs: 100, pollMs: 20 }), {
+        await assert.rejects(lockStackFile(file, { time: virtualTime(), waitMs: 100, pollMs: 20 }), {
             message: `Pulumi.qa.yaml is being edited by another revoke (process ${process.pid}, lock file .Pulumi.qa.yaml.lock); nothing was written; run revoke again once it has finished`,
         });
         assert.strictEqual(fs.readFileSync(file, "utf8"), ORIGINAL);
@@ -65,7 +64,7 @@ describe("writing a stack file", function () {
         const file = path.join(root, "Pulumi.qa.yaml");
         const gone = spawnSync(process.execPath, ["-e", "0"]).pid!;
         fs.writeFileSync(lockFileOf(file), `${gone}\n`);
-        const lock = await lockStackFile(file, { waitMs: 0 });
+        const lock = await lockStackFile(file, { time: virtualTime(), waitMs: 0 });
         assert.strictEqual(fs.readFileSync(lockFileOf(file), "utf8"), `${process.pid}\n`);
         lock.release();
         assert.strictEqual(fs.existsSync(lockFileOf(file)), false);
@@ -76,7 +75,7 @@ describe("writing a stack file", function () {
         const outside = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "revocable-roles-outside-")), "victim.txt");
         fs.writeFileSync(outside, "untouched\n");
         fs.symlinkSync(outside, lockFileOf(path.join(root, "Pulumi.qa.yaml")));
-        await assert.rejects(lockStackFile(path.join(root, "Pulumi.qa.yaml"), { waitMs: 0 }), {
+        await assert.rejects(lockStackFile(path.join(root, "Pulumi.qa.yaml"), { time: virtualTime(), waitMs: 0 }), {
             message: ".Pulumi.qa.yaml.lock exists and is not a regular file; nothing was written; remove it and run revoke again",
         });
         assert.strictEqual(fs.readFileSync(outside, "utf8"), "untouched\n");
@@ -91,7 +90,7 @@ describe("writing a stack file", function () {
             const temporary = path.join(root, ".Pulumi.qa.yaml.0123abcd.tmp");
             fs.rmSync(temporary, { force: true });
             fs.symlinkSync(planted, temporary);
-            assert.throws(() => replaceStackFile(file, ORIGINAL, "config: {}\n", temporary), {
+            assert.throws(() => replaceStackFile(file, ORIGINAL, "config: {}\n", { path: temporary }), {
                 message:
                     "cannot create the temporary file .Pulumi.qa.yaml.0123abcd.tmp beside Pulumi.qa.yaml (EEXIST); nothing was written",
             });
@@ -101,16 +100,15 @@ describe("writing a stack file", function () {
         }
     });
 
-    it("names the temporary file unpredictably, and keeps the stack file's mode", async () => {
+    it("names the temporary file unpredictably, and keeps the stack file's mode", () => {
         const root = project({ "Pulumi.qa.yaml": ORIGINAL });
         const file = path.join(root, "Pulumi.qa.yaml");
         fs.chmodSync(file, 0o640);
         const created: string[] = [];
-        const watcher = fs.watch(root, (_, name) => name !== null && name.endsWith(".tmp") && created.push(name));
-        replaceStackFile(file, ORIGINAL, `${ORIGINAL}# one\n`);
-        replaceStackFile(file, `${ORIGINAL}# one\n`, `${ORIGINAL}# two\n`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        watcher.close();
+        // Told by the writer itself as it creates each temporary file: no watcher, no wait.
+        const tell = { created: (name: string) => created.push(path.basename(name)) };
+        replaceStackFile(file, ORIGINAL, `${ORIGINAL}# one\n`, tell);
+        replaceStackFile(file, `${ORIGINAL}# one\n`, `${ORIGINAL}# two\n`, tell);
         const names = [...new Set(created)];
         assert.strictEqual(names.length, 2, JSON.stringify(created));
         for (const name of names) assert.match(name, /^\.Pulumi\.qa\.yaml\.[0-9a-f]{24}\.tmp$/);
@@ -136,11 +134,13 @@ describe("writing a stack file", function () {
 
     it("removes the guard's temporary checkout when the guard is interrupted", async () => {
         const root = repository({ "Pulumi.qa.yaml": ORIGINAL, "index.ts": "export = {};\n" });
-        // A process that makes the guard's temporary checkout and then waits, as a guard planning it does.
+        // A process that makes the guard's temporary checkout and then waits, as a guard planning it does, with the
+        // process's handlers installed as every command's process has them (cli/process.ts).
         const probe = path.join(project({}), "probe.js");
+        const dist = (...file: string[]) => JSON.stringify(path.join(PROJECT_ROOT, "dist", ...file));
         fs.writeFileSync(
             probe,
-            `const { checkoutAt } = require(${JSON.stringify(path.join(PROJECT_ROOT, "dist", "config", "repository.js"))});\nconsole.log(checkoutAt(process.cwd(), "main", "/nonexistent"));\nsetInterval(() => {}, 1000);\n`,
+            `require(${dist("cli", "process.js")}).installProcessHandlers();\nconst { checkoutAt } = require(${dist("config", "repository.js")});\nconsole.log(checkoutAt(process.cwd(), "main", "/nonexistent"));\nsetInterval(() => {}, 1000);\n`,
         );
         const child = spawn(process.execPath, [probe], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
         const done = new Promise<{ code: number | null }>((resolve) => child.on("close", (code) => resolve({ code })));
@@ -162,11 +162,7 @@ describe("writing a stack file", function () {
         ];
         for (const [flags, message] of cases) {
             const err = new Capture();
-            const code = await revoke(["--stack", "qa", "--all", "--now", ...flags], new Capture(), err, {
-                root,
-                now: () => NOW,
-                client: iamClient,
-            });
+            const code = await revoke(["--stack", "qa", "--all", "--now", ...flags], new Capture(), err, environment({ root, now: NOW }));
             assert.deepStrictEqual({ code, first: err.text.split("\n")[0] }, { code: 2, first: message });
         }
         assert.strictEqual(fs.readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8"), ORIGINAL);

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Capture, PROGRAM_ENTRIES, commitFiles, git, project, repository } from "./helpers";
+import { Capture, PROGRAM_ENTRIES, commitFiles, git, project, repository, environment } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { checkoutAt, removeTemporaryFolder } from "../config/repository";
 import { main as guard } from "../cli/guard";
@@ -51,7 +51,7 @@ function pullRequest(base: Record<string, string>, head: Record<string, string |
 async function judge(base: Record<string, string>, head: Record<string, string | undefined>, root = pullRequest(base, head)) {
     const out = new Capture();
     const err = new Capture();
-    const code = await guard(["--base", "main", "--head", "feature"], out, err, { root, programRoot: PROJECT_ROOT, now: NOW });
+    const code = await guard(["--base", "main", "--head", "feature"], out, err, environment(environment({ root, now: NOW })));
     return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
 }
 
@@ -282,11 +282,7 @@ describe("the trusted judge: benign changes pass", function () {
 
     it("exits 2 on a usage error, naming it", async () => {
         const err = new Capture();
-        const code = await guard(["--base", "main", "--head"], new Capture(), err, {
-            root: project({}),
-            programRoot: PROJECT_ROOT,
-            now: NOW,
-        });
+        const code = await guard(["--base", "main", "--head"], new Capture(), err, environment({ root: project({}), now: NOW }));
         assert.deepStrictEqual({ code, first: err.text.split("\n")[0] }, { code: 2, first: "Option '--head <value>' argument missing" });
     });
 });

@@ -15,7 +15,7 @@ const DIST = path.join(ROOT, "dist");
 const STAMP = path.join(DIST, ".built");
 
 /** The folders whose TypeScript is the package, in the order of the module map (docs/design.md). */
-const SHIPPED = ["iam", "backends", "config", "components", "plan", "analysis", "guard", "cli"];
+const SHIPPED = ["iam", "backends", "config", "components", "plan", "analysis", "guard", "apply", "revocation", "cli"];
 /** Files copied as they are: what the code reads at run time, what init writes, and what a package carries. */
 const ASSETS = ["iam/managedPolicyCatalog.json", "schema", "templates", "README.md", "LICENSE", "NOTICE", "CHANGELOG.md", "SECURITY.md"];
 /** Runtime dependencies of the package; the Pulumi SDK and providers are peers, so a program has one copy of each. */

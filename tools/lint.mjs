@@ -39,7 +39,7 @@ if (config === undefined) {
 // file's type declarations without a type checker (ts-node refuses the option, so it is set here only). It
 // matters for the shipped folders (tools/build.mjs), whose declarations alone are checked: tests, the
 // benchmark and the examples ship none, and computing theirs costs a second and a half.
-const SHIPPED = /^(?:iam|backends|config|components|plan|analysis|guard|cli)\//;
+const SHIPPED = /^(?:iam|backends|config|components|plan|analysis|guard|apply|revocation|cli)\//;
 const options = { ...config.options, declaration: true, isolatedDeclarations: true };
 const program = ts.createProgram({ rootNames: config.fileNames, options, configFileParsingDiagnostics: config.errors });
 const own = program.getSourceFiles().filter((file) => !program.isSourceFileFromExternalLibrary(file) && !file.isDeclarationFile);

@@ -43,12 +43,17 @@ export interface MotoServer {
  * Starts moto_server on 127.0.0.1, or returns undefined when it is not installed. With
  * `managedPolicies`, IAM carries AWS's managed policy documents (loading them costs about 0.8 s).
  */
-export async function startMotoServer(options: { managedPolicies?: boolean; account?: string } = {}): Promise<MotoServer | undefined> {
+export async function startMotoServer(options: {
+    /** The environment moto_server runs with: the command's. */
+    env: Readonly<Record<string, string | undefined>>;
+    managedPolicies?: boolean;
+    account?: string;
+}): Promise<MotoServer | undefined> {
     const port = await freePort();
     const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
         stdio: "ignore",
         env: {
-            ...process.env,
+            ...options.env,
             MOTO_IAM_LOAD_MANAGED_POLICIES: String(options.managedPolicies === true),
             // The account every request acts in (moto's default is 123456789012).
             ...(options.account === undefined ? {} : { MOTO_ACCOUNT_ID: options.account }),

@@ -5,6 +5,9 @@
  * full report (an artifact in CI, a file next to the body elsewhere).
  */
 import * as fs from "fs";
+import * as path from "path";
+import { show } from "../iam/problems";
+import { RequestError } from "./errors";
 
 /** GitHub's limit for a pull-request body or an issue comment, in characters. */
 export const GITHUB_TEXT_LIMIT = 65_536;
@@ -33,4 +36,15 @@ export function fitForGitHub(full: string, summary: () => string, limit: number 
 export function writeFullReport(file: string, full: string): string {
     fs.writeFileSync(file, full.endsWith("\n") ? full : `${full}\n`);
     return file;
+}
+
+/** Refuses a body file (`--body-file`, as `given`) that cannot be written, before the stack file is. */
+export function checkBodyFile(file: string, given: string): void {
+    const folder = path.dirname(file);
+    if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+        throw new RequestError(`--body-file ${show(given)}: its folder ${path.dirname(given)} does not exist`);
+    }
+    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isFile() === false) {
+        throw new RequestError(`--body-file ${show(given)} exists and is not a regular file`);
+    }
 }

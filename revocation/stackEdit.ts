@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from "util";
 import * as YAML from "yaml";
 import { NAMESPACE } from "../config/stackConfig";
-import { CliError } from "./io";
+import { RevocationError } from "./errors";
 
 const ROLES_KEY = `${NAMESPACE}:roles`;
 const ALL_KEY = `${NAMESPACE}:revokeAllBefore`;
@@ -20,7 +20,7 @@ const ALL_KEY = `${NAMESPACE}:revokeAllBefore`;
 function parse(text: string): YAML.Document.Parsed {
     const doc = YAML.parseDocument(text, { uniqueKeys: false });
     if (doc.errors.length > 0) {
-        throw new CliError(`is not valid YAML: ${doc.errors[0].message.split("\n")[0].replace(/:$/, "")}`);
+        throw new RevocationError(`is not valid YAML: ${doc.errors[0].message.split("\n")[0].replace(/:$/, "")}`);
     }
     return doc;
 }
@@ -48,11 +48,11 @@ function splice(text: string, start: number, end: number, insert: string): strin
 
 function map(node: unknown, what: string): YAML.YAMLMap {
     if (YAML.isScalar(node) && typeof node.value === "string") {
-        throw new CliError(
+        throw new RevocationError(
             `${what} is a JSON string (what pulumi config set writes without --path); revoke edits YAML mappings only: rewrite it as a YAML mapping (pulumi config set --path writes one)`,
         );
     }
-    if (!YAML.isMap(node)) throw new CliError(`${what} is not a mapping`);
+    if (!YAML.isMap(node)) throw new RevocationError(`${what} is not a mapping`);
     return node;
 }
 
@@ -98,7 +98,7 @@ function scalarEdit(text: string, mapping: YAML.YAMLMap, key: string, value: str
         return { start: close, end: close, insert: `${empty ? "" : ", "}${key}: ${quoted}` };
     }
     const first = mapping.items[0]?.key as YAML.Node | undefined;
-    if (first?.range == null) throw new CliError("cannot place a key in an empty block mapping");
+    if (first?.range == null) throw new RevocationError("cannot place a key in an empty block mapping");
     const indent = " ".repeat(first.range[0] - lineStart(text, first.range[0]));
     const at = afterLastLine(text, mapping.range![1]);
     const eol = newline(text);
@@ -115,7 +115,7 @@ function verified(before: string | YAML.Document.Parsed, after: string, change: 
     const expected = (typeof before === "string" ? parse(before) : before).toJS() as { config: Record<string, unknown> };
     change(expected.config);
     if (!isDeepStrictEqual(parse(after).toJS(), expected)) {
-        throw new CliError("internal error: the edit would change more than the cutoff; nothing was written");
+        throw new RevocationError("internal error: the edit would change more than the cutoff; nothing was written");
     }
     return after;
 }
@@ -189,7 +189,7 @@ function removalEdit(text: string, mapping: YAML.YAMLMap, key: string): Edit | u
         return { start: keyStart, end: valueEnd + (after?.[0].length ?? 0), insert: "" };
     }
     if (text.slice(valueEnd, afterLastLine(text, valueEnd)).trim().replace(/^#.*$/, "") !== "") {
-        throw new CliError(`cannot remove ${key}: its value spans more than one line`);
+        throw new RevocationError(`cannot remove ${key}: its value spans more than one line`);
     }
     return { start: lineStart(text, keyStart), end: afterLastLine(text, valueEnd), insert: "" };
 }
@@ -250,7 +250,7 @@ export function setOrganizationCutoffs(text: string, entries: readonly Organizat
     const section = map(configMap(doc).get(ORGANIZATION_KEY, true), ORGANIZATION_KEY);
     const listNode = section.get("revocations", true) as unknown;
     if (listNode !== undefined && listNode !== null && !YAML.isSeq(listNode)) {
-        throw new CliError(`${ORGANIZATION_KEY}.revocations is not a list`);
+        throw new RevocationError(`${ORGANIZATION_KEY}.revocations is not a list`);
     }
     const list = YAML.isSeq(listNode) ? listNode : undefined;
     const existing = new Map<string, YAML.YAMLMap>();
@@ -315,7 +315,7 @@ function appendEdit(text: string, section: YAML.YAMLMap, list: YAML.YAMLSeq | un
     }
     // A block section without a list (or with an empty block one): a new `revocations:` key after its last line.
     const first = section.items[0]?.key as YAML.Node | undefined;
-    if (first?.range == null) throw new CliError(`cannot place revocations in an empty ${ORGANIZATION_KEY}`);
+    if (first?.range == null) throw new RevocationError(`cannot place revocations in an empty ${ORGANIZATION_KEY}`);
     const indent = " ".repeat(first.range[0] - lineStart(text, first.range[0]));
     const pair = section.items.find((p) => YAML.isScalar(p.key) && p.key.value === "revocations");
     if (pair !== undefined) {
