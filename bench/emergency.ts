@@ -8,11 +8,13 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { CreateRoleCommand } from "@aws-sdk/client-iam";
-import { main as revoke } from "../cli/revoke";
 import { Writer } from "../cli/io";
 import { runAsProcess } from "../cli/process";
 import { processEnvironment } from "../cli/environment";
 import { MOTO_INSTALL_HINT, startMoto } from "../tests/moto";
+import { commandMain } from "../cli/main";
+
+const revoke = commandMain("revoke");
 
 const sink: Writer = { write: () => true };
 

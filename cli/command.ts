@@ -4,7 +4,7 @@
  * default) and its variants or steps once, and the dispatcher makes everything else of the
  * command line from that: `--help`, the unknown-flag and missing-value errors with the usage and
  * exit code 2, and the choice of a variant (`revoke --leaked`, `revoke --org`) or a step (`ci guard`).
- * A command's `run` receives its parsed flags and returns the exit code.
+ * A command's work (commands.ts loads it) receives its parsed flags and returns the exit code.
  */
 import { parseArgs } from "util";
 import type { Environment } from "./environment";
@@ -42,39 +42,52 @@ export interface CommandIO {
     onInterrupt(note: string): void;
 }
 
-/** One step of a command that has several (`ci guard`): its flags and what it does. Its help and usage errors are the command's. */
-export interface Step<F extends Flags = Flags> {
-    /** What it does, for the command's `--help`. */
+/** What a command does with its parsed flags; returns the exit code. */
+export type Runner<F extends Flags> = (values: Values<F>, io: CommandIO, env: Environment) => Promise<number>;
+
+/** A command's work, its flags' types erased: the table pairs each with its flags ({@link entry}). */
+type AnyRunner = (values: never, io: CommandIO, env: Environment) => Promise<number>;
+
+/** One step of a command that has several (`ci guard`): what it does, its flags, and its work. Its help and usage errors are the command's. */
+export interface Step {
     description: string;
-    flags: F;
-    run(values: Values<F>, io: CommandIO, env: Environment): Promise<number>;
+    flags: Flags;
+    load(): Promise<AnyRunner>;
 }
 
-/** A command (or a variant of one): declared once, run by {@link runCommand}. */
-export interface Command<F extends Flags = Flags> {
+/** A command (or a variant of one), as the table declares it. */
+export interface Command {
+    /** What it does in one line, for `revocable-roles --help`. */
+    summary?: string;
     /** The usage line(s), printed first by `--help` and after every usage error. */
     usage: string;
     /** What it does, for `--help`. */
     description: string;
-    flags: F;
-    /** More for `--help`, after the flags. */
-    notes?: string;
-    /** What it does with its parsed flags; returns the exit code. */
-    run?(values: Values<F>, io: CommandIO, env: Environment): Promise<number>;
+    flags: Flags;
+    /** More for `--help`, after the flags (made when the help is printed). */
+    notes?: () => string;
+    /** Its work, loaded when it runs. */
+    load?(): Promise<AnyRunner>;
     /** Variants chosen by a flag given anywhere (`revoke --leaked <source>`), each a command of its own with its own flags and help. */
     variants?: Readonly<Record<string, Command>>;
     /** Steps chosen by the first argument (`ci guard`). */
     steps?: Readonly<Record<string, Step>>;
 }
 
-/** Declares a command, keeping its flags' literal types for `run`. */
-export function command<const F extends Flags>(declared: Command<F>): Command<F> {
-    return declared;
+/** A command as declared, its work typed by its flags. */
+export interface Entry<F extends Flags> extends Omit<Command, "flags" | "load"> {
+    flags: F;
+    load?: () => Promise<Runner<F>>;
 }
 
-/** Declares a step, keeping its flags' literal types for `run`. */
-export function step<const F extends Flags>(declared: Step<F>): Step<F> {
-    return declared;
+/** Declares a command of the table, holding its work to its flags' types. */
+export function entry<const F extends Flags>(declared: Entry<F>): Command {
+    return declared as Command;
+}
+
+/** Declares a step, holding its work to its flags' types. */
+export function step<const F extends Flags>(declared: { description: string; flags: F; load: () => Promise<Runner<F>> }): Step {
+    return declared as Step;
 }
 
 const HELP_WIDTH = 104;
@@ -114,12 +127,12 @@ export function helpText(declared: Command): string {
         declared.description,
         ...[steps, flags].filter((rows) => rows.length > 0).map((rows) => rows.join("\n")),
     ];
-    if (declared.notes !== undefined) sections.push(declared.notes);
+    if (declared.notes !== undefined) sections.push(declared.notes());
     return `${sections.join("\n\n")}\n\n${EXIT_CODES_HELP}`;
 }
 
-/** A command's flags parsed from `argv` as its `run` receives them; undefined when they ask for help. */
-export function parsedFlags<F extends Flags>(declared: Command<F>, argv: string[]): Values<F> | undefined {
+/** A command's flags parsed from `argv` as its work receives them; undefined when they ask for help. */
+export function parsedFlags(declared: Command, argv: string[]): Values<Flags> | undefined {
     return wantsHelp(argv) ? undefined : parse(argv, declared.flags);
 }
 
@@ -156,7 +169,8 @@ async function runStep(declared: Command, argv: string[], io: CommandIO, env: En
         io.out.write(helpText(declared));
         return 0;
     }
-    return found.run(parse(rest, found.flags), io, env);
+    const values = parse(rest, found.flags);
+    return (await found.load())(values as never, io, env);
 }
 
 /**
@@ -168,20 +182,18 @@ export async function runCommand(declared: Command, argv: string[], io: CommandI
     const variant = chosen(declared, argv);
     try {
         if (variant.steps !== undefined) return await runStep(variant, argv, io, env);
-        if (wantsHelp(argv) || variant.run === undefined) {
+        if (wantsHelp(argv) || variant.load === undefined) {
             io.out.write(helpText(variant));
             return 0;
         }
-        return await variant.run(parse(argv, variant.flags), io, env);
+        const values = parse(argv, variant.flags);
+        return await (
+            await variant.load()
+        )(values as never, io, env);
     } catch (error) {
         return fail(error, io.err, variant.usage, env.debug);
     }
 }
 
-/** A command's entry point as tests and other commands call it: arguments, output, errors and environment; returns the exit code. */
+/** A command's entry point as tests call it: arguments, output, errors and environment; returns the exit code. */
 export type Main = (argv: string[], out: Writer, err: Writer, env: Environment) => Promise<number>;
-
-/** The entry point of a declared command, interrupted notes going nowhere. */
-export function mainOf(declared: Command): Main {
-    return (argv, out, err, env) => runCommand(declared, argv, { out, err, onInterrupt: () => {} }, env);
-}

@@ -15,10 +15,13 @@ import { callerAccount, iamClientConfig } from "../apply/client";
 import { alignedRows } from "../apply/emergency";
 import { MOTO_INSTALL_HINT, MotoServer, startMotoServer } from "../apply/localIam";
 import { DRILL_CREDENTIALS, createRoles, isLocal, projectCopy, readBack } from "../revocation/drill";
-import { Command, Main, command, mainOf } from "./command";
+import { CommandIO, Values } from "./command";
+import type { DrillFlags } from "./commands";
 import { Environment } from "./environment";
 import { CliError, UsageError } from "./io";
-import { main as revoke } from "./revoke";
+import { revokeRoles } from "../revocation/revokeRoles";
+import { fail } from "./io";
+import { reportFailures } from "./output";
 
 /** A client of the local endpoint, with the drill's credentials. */
 const localClient = (endpoint: string | undefined) =>
@@ -37,70 +40,70 @@ async function localEndpoint(
     return { endpoint: server.endpoint, server };
 }
 
-export const drill: Command = command({
-    usage: "usage: revocable-roles drill --stack <name> (--role <key> ... | --all) [--endpoint-url <local url>]",
-    description:
-        "Practises revoke --now against a local IAM endpoint: moto_server started on 127.0.0.1 in the stack's\naccount (pip install \"moto[server]\"), or --endpoint-url on this machine, which must act in the\naccount the stack file names (moto: MOTO_ACCOUNT_ID), as revoke --now checks. The stack's roles are\ncreated there from the offline plan; revoke --now runs on a temporary copy of the project, so the\nstack file is not changed; then every role's RevokeOlderSessions policy is read back. Reports each\nrole's state and how long the emergency path took.",
-    flags: {
-        stack: { type: "string", value: "<name>", description: "the stack whose roles to practise on" },
-        role: { type: "string", multiple: true, value: "<key>", description: "a role to revoke (repeat for several)" },
-        all: { type: "boolean", description: "every role of the stack" },
-        "endpoint-url": {
-            type: "string",
-            value: "<local url>",
-            description: "a local IAM endpoint; default moto_server, started for the drill",
-        },
-    },
-    async run(values, { out, err }, env) {
-        if (values.stack === undefined) throw new UsageError("--stack is required");
-        if ((values.role ?? []).length > 0 === (values.all === true)) throw new UsageError("give either --role (one or more) or --all");
-        const given = values["endpoint-url"];
-        if (given !== undefined && !isLocal(given)) {
-            throw new UsageError(
-                `--endpoint-url ${JSON.stringify(given)} is not on this machine; a drill runs against a local IAM endpoint only`,
-            );
-        }
-        const loaded = loadStack(directorySource(env.root), values.stack);
-        const { planStack } = await import("../plan/run");
-        const roles = deployedRoles(await planStack(loaded, env.programRoot, env.now));
-        const { endpoint, server } = await localEndpoint(given, loaded.config, env);
-        const client = localClient(endpoint);
-        let copy: string | undefined;
-        try {
-            out.write(
-                `Drill against ${endpoint}${server === undefined ? "" : " (moto_server, started for this drill)"}: no AWS account is touched.\n`,
-            );
-            await createRoles(client, roles);
-            out.write(`Created the ${roles.length} roles of ${loaded.file} from its offline plan.\n\n`);
-            // A copy of the project: the drill records its revocation there, never in the real stack file.
-            copy = projectCopy(env.root, loaded, env.temporaryFolder);
-            const selection = values.all === true ? ["--all"] : (values.role ?? []).flatMap((key) => ["--role", key]);
-            const argv = ["--stack", values.stack, ...selection, "--now", "--endpoint-url", endpoint, "--reason", "drill", "--json"];
-            const aws = {
-                ...env.aws,
-                client: localClient,
-                account: (url: string | undefined, _region: string, signal: AbortSignal) =>
-                    callerAccount(url, "us-east-1", signal, { credentials: DRILL_CREDENTIALS }),
-                endpointVariables: {},
-            };
-            const started = performance.now();
-            const code = await revoke(argv, { write: () => true }, err, { ...env, root: copy, aws });
-            const took = performance.now() - started;
-            const revoked = values.all === true ? roles : roles.filter((r) => (values.role ?? []).includes(r.key));
-            const states = await readBack(client, revoked);
-            out.write(`${alignedRows([["role", "IAM role", "state"], ...states])}\n\n`);
-            const all = states.every((s) => s[2].startsWith("revoked"));
-            out.write(
-                `The emergency path took ${(took / 1000).toFixed(2)} s for ${revoked.length} role(s) (revoke --now, exit code ${code}). ${all ? "Every role is revoked." : "Not every role is revoked: read the table and revoke's errors above."}\n`,
-            );
-            return all && code === 0 ? 0 : 1;
-        } finally {
-            client.destroy();
-            if (copy !== undefined) fs.rmSync(copy, { recursive: true, force: true });
-            await server?.stop();
-        }
-    },
-});
-
-/** The command line, as tests call it. */
-export const main: Main = mainOf(drill);
+/** `drill`: the emergency path practised against a local IAM endpoint. */
+export async function run(values: Values<DrillFlags>, { out, err }: CommandIO, env: Environment): Promise<number> {
+    if (values.stack === undefined) throw new UsageError("--stack is required");
+    if ((values.role ?? []).length > 0 === (values.all === true)) throw new UsageError("give either --role (one or more) or --all");
+    const given = values["endpoint-url"];
+    if (given !== undefined && !isLocal(given)) {
+        throw new UsageError(
+            `--endpoint-url ${JSON.stringify(given)} is not on this machine; a drill runs against a local IAM endpoint only`,
+        );
+    }
+    const loaded = loadStack(directorySource(env.root), values.stack);
+    const { planStack } = await import("../plan/run");
+    const roles = deployedRoles(await planStack(loaded, env.programRoot, env.now));
+    const { endpoint, server } = await localEndpoint(given, loaded.config, env);
+    const client = localClient(endpoint);
+    let copy: string | undefined;
+    try {
+        out.write(
+            `Drill against ${endpoint}${server === undefined ? "" : " (moto_server, started for this drill)"}: no AWS account is touched.\n`,
+        );
+        await createRoles(client, roles);
+        out.write(`Created the ${roles.length} roles of ${loaded.file} from its offline plan.\n\n`);
+        // A copy of the project: the drill records its revocation there, never in the real stack file.
+        copy = projectCopy(env.root, loaded, env.temporaryFolder);
+        const aws = {
+            ...env.aws,
+            client: localClient,
+            account: (url: string | undefined, _region: string, signal: AbortSignal) =>
+                callerAccount(url, "us-east-1", signal, { credentials: DRILL_CREDENTIALS }),
+            endpointVariables: {},
+        };
+        const request = {
+            stack: values.stack,
+            roles: values.all === true ? [] : [...new Set(values.role ?? [])],
+            all: values.all === true,
+            withChained: false,
+            reason: "drill",
+            now: { endpointUrl: endpoint, deadlineMs: 120_000 },
+        };
+        const started = performance.now();
+        // revoke --now's work, and its exit code: 1 when a role was not applied or a later cutoff not recorded, as revoke's.
+        const code = await revokeRoles(request, { ...env, root: copy, aws }).then(
+            (outcome) => {
+                const failed = reportFailures(
+                    err,
+                    (outcome.applied?.results ?? []).map((result) => ({ result })),
+                );
+                if (outcome.unrecorded.length > 0) err.write(`${outcome.unrecorded.join("\n")}\n`);
+                return failed > 0 || outcome.unrecorded.length > 0 ? 1 : 0;
+            },
+            (error: unknown) => fail(error, err, "", env.debug),
+        );
+        const took = performance.now() - started;
+        const revoked = values.all === true ? roles : roles.filter((r) => (values.role ?? []).includes(r.key));
+        const states = await readBack(client, revoked);
+        out.write(`${alignedRows([["role", "IAM role", "state"], ...states])}\n\n`);
+        const all = states.every((s) => s[2].startsWith("revoked"));
+        out.write(
+            `The emergency path took ${(took / 1000).toFixed(2)} s for ${revoked.length} role(s) (revoke --now, exit code ${code}). ${all ? "Every role is revoked." : "Not every role is revoked: read the table and revoke's errors above."}\n`,
+        );
+        return all && code === 0 ? 0 : 1;
+    } finally {
+        client.destroy();
+        if (copy !== undefined) fs.rmSync(copy, { recursive: true, force: true });
+        await server?.stop();
+    }
+}

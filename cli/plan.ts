@@ -9,59 +9,38 @@ import { footprint } from "../plan/model";
 import { diffPlans, revocationTargets } from "../plan/diff";
 import { repositoryRoles } from "../analysis/containment";
 import { containmentOf, describePlan, planJson } from "../revocation/planReport";
-import { Command, Main, command, mainOf } from "./command";
+import { CommandIO } from "./command";
+import type { PlanFlags } from "./commands";
+import { Values } from "./command";
+import { Environment } from "./environment";
 import { CliError, UsageError } from "./io";
 
-export const plan: Command = command({
-    usage: "usage: npm run plan -- --stack <name> [--json] [--diff <git-ref> [--revocation-targets]]",
-    description: "Runs the program offline against Pulumi.<name>.yaml (no AWS call, no Pulumi CLI) and prints what\nit would deploy.",
-    flags: {
-        stack: { type: "string", value: "<name>", description: "the stack to plan" },
-        json: {
-            type: "boolean",
-            description:
-                'the plan as JSON: {"project", "stack", "resources": [{urn, type, name, parent, inputs, protect}], "roles": [{key, roleName, revokedBefore, reachable}]}',
-        },
-        diff: {
-            type: "string",
-            value: "<git-ref>",
-            description: "what changes since the same stack at a git ref: + add, ~ change, +- replace, - remove",
-        },
-        "revocation-targets": {
-            type: "boolean",
-            description:
-                "with --diff: the URNs of the changed revocation policies, one per line, when every change is a revocation policy added or moved to a later cutoff; nothing otherwise",
-        },
-    },
-    async run(values, { out }, env) {
-        if (values.stack === undefined) throw new UsageError("--stack is required");
-        if (values["revocation-targets"] === true && values.diff === undefined)
-            throw new UsageError("--revocation-targets needs --diff <git-ref>");
-        const { stack, diff } = { stack: values.stack, diff: values.diff };
-        const source = directorySource(env.root);
-        // The program's runtime (the Pulumi SDK and the providers) is loaded only when a plan runs.
-        const { planAt, planStack } = await import("../plan/run");
-        const after = await planStack(loadStack(source, stack), env.programRoot, env.now);
-        if (diff === undefined) {
-            const warnings = containmentOf(after, () => repositoryRoles(source, env.now).roles);
-            out.write(`${values.json === true ? JSON.stringify(planJson(after, warnings)) : describePlan(after, warnings)}\n`);
-            return 0;
-        }
-        const before = await planAt(gitSource(env.root, diff), stack, env.programRoot, env.now).catch((error: Error) => {
-            throw new CliError(`${stackFileName(stack)} at ${diff}: ${error.message}`);
-        });
-        const f = footprint(before, after);
-        if (values["revocation-targets"] === true)
-            out.write(
-                revocationTargets(before, after, f)
-                    .map((urn) => `${urn}\n`)
-                    .join(""),
-            );
-        else if (values.json === true) out.write(`${JSON.stringify({ before: planJson(before), after: planJson(after) })}\n`);
-        else out.write(`${diffPlans(before, after, diff, f)}\n`);
+/** `plan`: the offline plan of a stack, or what changes since a git ref. */
+export async function run(values: Values<PlanFlags>, { out }: CommandIO, env: Environment): Promise<number> {
+    if (values.stack === undefined) throw new UsageError("--stack is required");
+    if (values["revocation-targets"] === true && values.diff === undefined)
+        throw new UsageError("--revocation-targets needs --diff <git-ref>");
+    const { stack, diff } = { stack: values.stack, diff: values.diff };
+    const source = directorySource(env.root);
+    // The program's runtime (the Pulumi SDK and the providers) is loaded only when a plan runs.
+    const { planAt, planStack } = await import("../plan/run");
+    const after = await planStack(loadStack(source, stack), env.programRoot, env.now);
+    if (diff === undefined) {
+        const warnings = containmentOf(after, () => repositoryRoles(source, env.now).roles);
+        out.write(`${values.json === true ? JSON.stringify(planJson(after, warnings)) : describePlan(after, warnings)}\n`);
         return 0;
-    },
-});
-
-/** The command line, as tests call it. */
-export const main: Main = mainOf(plan);
+    }
+    const before = await planAt(gitSource(env.root, diff), stack, env.programRoot, env.now).catch((error: Error) => {
+        throw new CliError(`${stackFileName(stack)} at ${diff}: ${error.message}`);
+    });
+    const f = footprint(before, after);
+    if (values["revocation-targets"] === true)
+        out.write(
+            revocationTargets(before, after, f)
+                .map((urn) => `${urn}\n`)
+                .join(""),
+        );
+    else if (values.json === true) out.write(`${JSON.stringify({ before: planJson(before), after: planJson(after) })}\n`);
+    else out.write(`${diffPlans(before, after, diff, f)}\n`);
+    return 0;
+}

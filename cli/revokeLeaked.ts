@@ -3,57 +3,18 @@
  * revocation/revokeLeaked.ts's): its flags, what it prints as it goes, the `--json` object, and
  * the exit code.
  */
-import { LEAKED_FORMS, LeakedSource, parseLeakedSource } from "../analysis/leaked";
+import { LeakedSource, parseLeakedSource } from "../analysis/leaked";
 import { roleArn } from "../analysis/reachability";
 import { show } from "../iam/problems";
 import { resultTable } from "../apply/emergency";
 import { stackFileName } from "../config/files";
 import { AccountResult } from "../revocation/applyNow";
 import { LeakChange, LeakedOutcome, LeakedRequest, revokeLeaked as revokeWhatLeaked } from "../revocation/revokeLeaked";
-import { Command, Values, command } from "./command";
-import { AT, BODY_FILE, DRY_RUN, EMERGENCY_FLAGS, INTERRUPTED, REASON, emergencyOptions, printPullRequest, reportFailures } from "./flags";
+import { CommandIO, Values } from "./command";
+import type { LeakedFlags } from "./commands";
+import { Environment } from "./environment";
+import { INTERRUPTED, emergencyOptions, printPullRequest, reportFailures } from "./output";
 import { UsageError, Writer } from "./io";
-
-/** The usage of `revoke --leaked`. */
-export const LEAKED_USAGE: string =
-    "usage: npm run revoke -- --leaked <source> [--at <ISO-8601>] [--reason <text>] [--dry-run] [--now [--profile <account>=<profile> ...] [--role-arn <account>=<role ARN> ...] [--endpoint-url <url>] [--deadline <seconds>]] [--json] [--body-file <path>]";
-
-const FLAGS = {
-    leaked: { type: "string", value: "<source>", description: `what leaked: ${LEAKED_FORMS}` },
-    at: { ...AT, description: `${AT.description} (AWS's playbook: the time of the earliest malicious AssumeRole)` },
-    reason: REASON,
-    "dry-run": { ...DRY_RUN, description: "show the roles, their paths and the pull request; write nothing" },
-    now: {
-        type: "boolean",
-        description:
-            "also apply the revocations at once through the IAM API, every account at the same time, after writing the stack files; each affected stack file must name its account (aws:allowedAccountIds), and nothing is applied in an account with credentials of another",
-    },
-    profile: {
-        type: "string",
-        multiple: true,
-        value: "<a>=<p>",
-        description:
-            "with --now: the AWS config profile whose credentials act in account <a> (repeat per account); default the stack file's aws:profile, else the standard credential chain",
-    },
-    "role-arn": {
-        type: "string",
-        multiple: true,
-        value: "<a>=<arn>",
-        description:
-            "with --now: a role of account <a> to assume for its calls, with the profile's credentials (else the standard chain's); default the stack file's aws:assumeRoles when it names one role",
-    },
-    ...EMERGENCY_FLAGS,
-    json: {
-        type: "boolean",
-        description: "print one JSON object: {source, cutoff, written, stacks, roles, organization, title, body, applied}",
-    },
-    "body-file": BODY_FILE,
-    // Taken only to refuse them: the source decides the roles.
-    stack: { type: "string" },
-    role: { type: "string", multiple: true },
-    all: { type: "boolean" },
-    "with-chained": { type: "boolean" },
-} as const;
 
 /** `<account>=<value>` pairs of a repeated flag, by account, each checked by `check` (which returns the value, or throws). */
 function perAccount(flag: string, given: string[] | undefined, check: (given: string) => [string, string]): Map<string, string> {
@@ -87,7 +48,7 @@ function roleArnOf(given: string): [string, string] {
 }
 
 /** What `revoke --leaked` was asked to do, from its flags. */
-function leakedRequestOf(values: Values<typeof FLAGS>): LeakedRequest {
+function leakedRequestOf(values: Values<LeakedFlags>): LeakedRequest {
     if (values.leaked === undefined) throw new UsageError("--leaked needs a source");
     for (const flag of ["stack", "role", "all", "with-chained"] as const) {
         if (values[flag] !== undefined)
@@ -193,35 +154,29 @@ function failures(applied: AccountResult[] | undefined, unrecorded: string[], er
     return failed > 0 || unrecorded.length > 0 ? 1 : 0;
 }
 
-export const revokeLeaked: Command = command({
-    usage: LEAKED_USAGE,
-    description:
-        "Revokes, in every stack file of the project, every role the leaked source can assume directly (its\ntrust lets the source in) or through role chaining, with one cutoff, and prints one pull request.",
-    flags: FLAGS,
-    notes: "When a stack file has a revocable-roles:organization section (the organization stack), the same\nchange also revokes, organization-wide, the name of every role reached (and of a leaked role\nitself): the roles declared here get their own policy, and every account's role of that name is\ndenied by the organization's service control policy once that stack deploys (--now applies only\nthe role policies).\n\nNot with --leaked: --stack, --role, --all, --with-chained (the source decides the roles).",
-    async run(values, { out, err, onInterrupt }, env) {
-        const request = leakedRequestOf(values);
-        const json = values.json === true;
-        const say = (text: string) => (json ? undefined : out.write(text));
-        onInterrupt(INTERRUPTED);
-        const outcome = await revokeWhatLeaked(request, env, {
-            recorded: (change) => printRecorded(say, request, change),
-            applied: (endpoint, applied) => {
-                say(`\nIAM endpoint: ${endpoint}\n`);
-                for (const { account, credentials, results } of applied)
-                    say(`\nAccount ${account} (${credentials}):\n${resultTable(results)}\n`);
-                say("\n");
-            },
-        });
-        if (json) out.write(`${JSON.stringify(leakedJson(request, outcome))}\n`);
-        if (!outcome.reached) {
-            say(`No role of the project's stack files is reachable by ${request.source.text}; nothing to revoke.\n`);
-            return 0;
-        }
-        if (!json) {
+/** `revoke --leaked`: what the source reaches, revoked in every stack file at once, and the pull request printed. */
+export async function run(values: Values<LeakedFlags>, { out, err, onInterrupt }: CommandIO, env: Environment): Promise<number> {
+    const request = leakedRequestOf(values);
+    const json = values.json === true;
+    const say = (text: string) => (json ? undefined : out.write(text));
+    onInterrupt(INTERRUPTED);
+    const outcome = await revokeWhatLeaked(request, env, {
+        recorded: (change) => printRecorded(say, request, change),
+        applied: (endpoint, applied) => {
+            say(`\nIAM endpoint: ${endpoint}\n`);
+            for (const { account, credentials, results } of applied)
+                say(`\nAccount ${account} (${credentials}):\n${resultTable(results)}\n`);
             say("\n");
-            printPullRequest(out, outcome.pullRequest, undefined, outcome.reportFile);
-        }
-        return failures(outcome.applied, outcome.unrecorded, err);
-    },
-});
+        },
+    });
+    if (json) out.write(`${JSON.stringify(leakedJson(request, outcome))}\n`);
+    if (!outcome.reached) {
+        say(`No role of the project's stack files is reachable by ${request.source.text}; nothing to revoke.\n`);
+        return 0;
+    }
+    if (!json) {
+        say("\n");
+        printPullRequest(out, outcome.pullRequest, undefined, outcome.reportFile);
+    }
+    return failures(outcome.applied, outcome.unrecorded, err);
+}

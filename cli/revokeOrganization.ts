@@ -4,44 +4,16 @@
  * prints, the `--json` object and the exit code.
  */
 import { IDENTITY_CENTER_USER_ID, ROLE_NAME_PATTERN } from "../config/organization";
-import { ORGANIZATION_LIMITS } from "../iam/organizationPolicy";
 import { show } from "../iam/problems";
 import { OrganizationRequest, revokeOrganization as revokeInOrganization } from "../revocation/organization";
-import { Command, Values, command } from "./command";
-import { AT, BODY_FILE, DRY_RUN, INTERRUPTED, REASON, printPullRequest } from "./flags";
+import { CommandIO, Values } from "./command";
+import type { OrganizationFlags } from "./commands";
+import { Environment } from "./environment";
+import { INTERRUPTED, printPullRequest } from "./output";
 import { UsageError } from "./io";
 
-/** The usage of `revoke --org`. */
-export const ORGANIZATION_USAGE: string =
-    "usage: npm run revoke -- --org (--role-name <name or pattern> | --identity-center-user <user id>) ... [--stack <name>] [--at <ISO-8601>] [--reason <text>] [--dry-run] [--json] [--body-file <path>]";
-
-const FLAGS = {
-    org: { type: "boolean" },
-    "role-name": { type: "string", multiple: true, value: "<name>", description: "an IAM role name or pattern (repeat for several)" },
-    "identity-center-user": {
-        type: "string",
-        multiple: true,
-        value: "<id>",
-        description: "an IAM Identity Center user ID (repeat for several)",
-    },
-    stack: {
-        type: "string",
-        value: "<name>",
-        description: "the organization stack; default the one stack file with a revocable-roles:organization section",
-    },
-    at: AT,
-    reason: REASON,
-    "dry-run": DRY_RUN,
-    json: { type: "boolean", description: "print one JSON object: {file, written, cutoff, revocations, title, body}" },
-    "body-file": { ...BODY_FILE, description: "also write the pull request's body to a file" },
-    // Taken only to refuse them with what to do instead.
-    now: { type: "boolean" },
-    role: { type: "string", multiple: true },
-    all: { type: "boolean" },
-} as const;
-
 /** What `revoke --org` was asked to do, from its flags. */
-function organizationRequestOf(values: Values<typeof FLAGS>): OrganizationRequest {
+function organizationRequestOf(values: Values<OrganizationFlags>): OrganizationRequest {
     if (values.now === true) {
         throw new UsageError(
             "--org has no --now: service control policies change when the organization stack deploys; merge and deploy its pull request (role revocations in member accounts can still be applied at once with revoke --stack <name> --role <key> --now)",
@@ -79,32 +51,26 @@ function organizationRequestOf(values: Values<typeof FLAGS>): OrganizationReques
     };
 }
 
-export const revokeOrganization: Command = command({
-    usage: ORGANIZATION_USAGE,
-    description:
-        "Revokes, in every account of the organization, the sessions of a role name (any account's role of\nthat name, or a pattern such as ci-*) or of an IAM Identity Center user issued before the cutoff:\nadds them to revocable-roles:organization in the organization stack's file, which deploys them as\nservice control policies. Prints the pull request to open.",
-    flags: FLAGS,
-    notes: `What it cannot reach: ${ORGANIZATION_LIMITS}.\nThere is no --now: service control policies change when the organization stack deploys.`,
-    async run(values, { out, onInterrupt }, env) {
-        const request = organizationRequestOf(values);
-        onInterrupt(INTERRUPTED);
-        const { decision, written, pullRequest: pr } = await revokeInOrganization(request, env);
-        if (values.json === true) {
-            const revocations = decision.outcomes.map((o) => ({ key: o.key, cutoff: o.now, previous: o.was ?? null }));
-            out.write(
-                `${JSON.stringify({ file: decision.file, written, cutoff: decision.cutoff, revocations, title: pr.title, body: pr.body })}\n`,
-            );
-            return 0;
-        }
-        const what = decision.outcomes.map((o) => o.key).join(", ");
+/** `revoke --org`: the organization stack's file written, and the pull request printed. */
+export async function run(values: Values<OrganizationFlags>, { out, onInterrupt }: CommandIO, env: Environment): Promise<number> {
+    const request = organizationRequestOf(values);
+    onInterrupt(INTERRUPTED);
+    const { decision, written, pullRequest: pr } = await revokeInOrganization(request, env);
+    if (values.json === true) {
+        const revocations = decision.outcomes.map((o) => ({ key: o.key, cutoff: o.now, previous: o.was ?? null }));
         out.write(
-            request.dryRun
-                ? `Dry run: nothing was written. ${decision.file} would revoke ${what} before ${decision.cutoff}.\n\n`
-                : decision.changed
-                  ? `Wrote ${decision.file}: ${what} revoked organization-wide before ${decision.cutoff}.\n\n`
-                  : `${decision.file} already records this revocation; nothing to write.\n\n`,
+            `${JSON.stringify({ file: decision.file, written, cutoff: decision.cutoff, revocations, title: pr.title, body: pr.body })}\n`,
         );
-        printPullRequest(out, pr);
         return 0;
-    },
-});
+    }
+    const what = decision.outcomes.map((o) => o.key).join(", ");
+    out.write(
+        request.dryRun
+            ? `Dry run: nothing was written. ${decision.file} would revoke ${what} before ${decision.cutoff}.\n\n`
+            : decision.changed
+              ? `Wrote ${decision.file}: ${what} revoked organization-wide before ${decision.cutoff}.\n\n`
+              : `${decision.file} already records this revocation; nothing to write.\n\n`,
+    );
+    printPullRequest(out, pr);
+    return 0;
+}

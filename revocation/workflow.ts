@@ -18,6 +18,17 @@ import { UserFacingError } from "../iam/errors";
 import { RequestError, RevocationError } from "./errors";
 import { fitForGitHub, writeFullReport } from "./github";
 import { formatMarkdown, formatText } from "./guardReport";
+import {
+    COMMENT_MARKER,
+    DEPLOYED_COMMIT_TAG,
+    GUARD_ARTIFACT,
+    GUARD_FULL_FILE,
+    GUARD_MARKER,
+    GUARD_REPORT_FILE,
+    REPORT_ARTIFACT,
+    REPORT_FILE,
+    REPORT_FULL_FILE,
+} from "./workflowNames";
 
 /** Where a step writes its log. */
 export interface Log {
@@ -48,26 +59,17 @@ export interface WorkflowContext {
     debug: boolean;
 }
 
-/** The marker that lets the workflow update its own pull-request comment instead of adding one per push. */
-export const COMMENT_MARKER = "<!-- revocable-roles:plan -->";
-
-/** The marker of the trusted guard's comment. */
-export const GUARD_MARKER = "<!-- revocable-roles:guard -->";
-
-/** The file the pull-request report is written to, for the comment step. */
-export const REPORT_FILE = "revocable-roles-report.md";
-
-/** The file the trusted guard's report is written to, for its comment step. */
-export const GUARD_REPORT_FILE = "revocable-roles-guard.md";
-
-/** The whole reports, when a comment must be a summary to fit GitHub's limit, and the artifacts the workflows upload them as. */
-export const REPORT_FULL_FILE = "revocable-roles-report-full.md";
-export const REPORT_ARTIFACT = "revocable-roles-plan";
-export const GUARD_FULL_FILE = "revocable-roles-guard-full.md";
-export const GUARD_ARTIFACT = "revocable-roles-guard";
-
-/** The stack tag that records the commit deployed last to a stack. */
-export const DEPLOYED_COMMIT_TAG = "revocable-roles:deployed-commit";
+export {
+    COMMENT_MARKER,
+    GUARD_MARKER,
+    REPORT_FILE,
+    GUARD_REPORT_FILE,
+    REPORT_FULL_FILE,
+    REPORT_ARTIFACT,
+    GUARD_FULL_FILE,
+    GUARD_ARTIFACT,
+    DEPLOYED_COMMIT_TAG,
+} from "./workflowNames";
 
 /** Appends `name=value` lines to the file GitHub reads step outputs from (when run by GitHub). */
 function setOutputs(env: Readonly<Record<string, string | undefined>>, outputs: Record<string, string>): void {

@@ -7,8 +7,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { Capture, commitFiles, fixture, git, installPackage, project, repository, spawnCommand, environment } from "./helpers";
-import { main } from "../cli/ci";
 import { COMMENT_MARKER, DEPLOYED_COMMIT_TAG, GUARD_MARKER, GUARD_REPORT_FILE, REPORT_FILE, changedStacks } from "../revocation/workflow";
+import { commandMain } from "../cli/main";
+
+const main = commandMain("ci");
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const BASE = fixture("diff", "Pulumi.before.yaml");

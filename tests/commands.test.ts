@@ -8,11 +8,6 @@ import * as os from "os";
 import * as path from "path";
 import { Capture, capture, commitFiles, git, project, repository, spawnCommand, environment } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
-import { main as init } from "../cli/init";
-import { main as revocations } from "../cli/revocations";
-import { main as revoke } from "../cli/revoke";
-import { main as drill } from "../cli/drill";
-import { main as guard } from "../cli/guard";
 import { EXIT_CODES_HELP } from "../cli/io";
 import { COMMANDS, help as commandHelp } from "../cli/main";
 import { loadStack } from "../config/loader";
@@ -20,6 +15,17 @@ import { directorySource } from "../config/sources";
 import { readStackConfig } from "../config/stackConfig";
 import { plannedFiles } from "../revocation/projectFiles";
 import { RevokeJson } from "../revocation/pullRequest";
+import { commandMain } from "../cli/main";
+
+const init = commandMain("init");
+
+const revocations = commandMain("revocations");
+
+const revoke = commandMain("revoke");
+
+const drill = commandMain("drill");
+
+const guard = commandMain("guard");
 
 const NOW = new Date("2026-11-28T12:00:00Z");
 
@@ -374,11 +380,11 @@ describe("the revocable-roles command line", function () {
         // Each command's own main, as the dispatcher calls it; help needs no project, so none is given.
         const mains: Record<string, (argv: string[], out: Capture, err: Capture, env: never) => Promise<number>> = {
             init,
-            plan: (await import("../cli/plan")).main,
+            plan: commandMain("plan"),
             revoke,
             revocations,
             guard,
-            ci: (await import("../cli/ci")).main,
+            ci: commandMain("ci"),
             drill,
         };
         assert.deepStrictEqual(Object.keys(mains), Object.keys(COMMANDS));

@@ -8,7 +8,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { Capture, memorySource, plan, project, environment } from "./helpers";
-import { main as revoke } from "../cli/revoke";
 import { Cutoff } from "../iam/cutoff";
 import { RepositoryRole, chainInWords, containment, interruptedWorkloads, repositoryRoles } from "../analysis/containment";
 import { undoPathInWords } from "../analysis/undo";
@@ -18,6 +17,9 @@ import { Plan } from "../plan/model";
 import { deployedRoles, policyRole } from "../plan/deployment";
 import { documentOf } from "../backends";
 import { PolicyDocument } from "../iam/policy";
+import { commandMain } from "../cli/main";
+
+const revoke = commandMain("revoke");
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const ACCOUNT = "123456789012";

@@ -11,17 +11,20 @@ import { CreateRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCom
 import { Capture, capture, fixture, plan, project, withEnvironment, environment, virtualTime } from "./helpers";
 import { MOTO_DEFAULT_ACCOUNT, MOTO_INSTALL_HINT, Moto, inMotoAccount, motoClient, startMoto } from "./moto";
 import { startFlakyProxy } from "./flakyProxy";
-import { main as revoke } from "../cli/revoke";
 import { systemTime } from "../cli/environment";
 import { AwsAccess } from "../revocation/context";
 import { Time } from "../apply/time";
 import { createHash } from "crypto";
-import { main as drill } from "../cli/drill";
 import { decodePolicyDocument } from "../iam/policy";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { CI, PROD, STACKS } from "./leakedFixture";
 import { Credentials, callerAccount, iamClient, iamClientConfig } from "../apply/client";
 import { EmergencyTarget, Schedule, accountMismatch } from "../apply/emergency";
+import { commandMain } from "../cli/main";
+
+const revoke = commandMain("revoke");
+
+const drill = commandMain("drill");
 
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
 const NOW = new Date("2026-11-27T10:15:30.250Z");

@@ -7,13 +7,15 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { Capture, project, environment } from "./helpers";
-import { main as revoke } from "../cli/revoke";
 import { Finding } from "../guard";
 import { syntheticKey, syntheticStack } from "../bench/synthetic";
 import { GITHUB_TEXT_LIMIT, fitForGitHub } from "../revocation/github";
 import { RevokeJson } from "../revocation/pullRequest";
 import { formatMarkdown } from "../revocation/guardReport";
 import { prunePullRequest, RevocationRow } from "../revocation/revocations";
+import { commandMain } from "../cli/main";
+
+const revoke = commandMain("revoke");
 
 describe("texts for GitHub", () => {
     it("keep a text that fits, summarise one that does not, and cut a summary that still does not at a line end", () => {

@@ -8,8 +8,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { Capture, PROGRAM_ENTRIES, PROJECT_YAML, git, repository, environment } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
-import { main as guard } from "../cli/guard";
 import { EXIT_CODES_HELP } from "../cli/io";
+import { commandMain } from "../cli/main";
+
+const guard = commandMain("guard");
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 /** In force until 2026-11-27T23:00:00Z. */

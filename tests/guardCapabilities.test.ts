@@ -10,12 +10,14 @@
 import * as assert from "assert";
 import { Capture, memorySource, repository, environment } from "./helpers";
 import { manyRoleStacks } from "./manyRoles";
-import { main as guard } from "../cli/guard";
 import { PolicyStatement } from "../iam/policy";
 import { capabilityClasses, inClass, judgedActionsOf } from "../iam/capabilities";
 import { RoleFacts } from "../analysis/reachability";
 import { repositoryRoles } from "../analysis/containment";
 import { PermissionGrant, UndoIndex, assumeHop, changeOrPass, rights, undoEnd } from "../analysis/undo";
+import { commandMain } from "../cli/main";
+
+const guard = commandMain("guard");
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 /** In force until 2026-11-27T23:00:00Z. */

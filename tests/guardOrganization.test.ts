@@ -10,13 +10,15 @@ import * as path from "path";
 import { Capture, PROJECT_YAML, memorySource, repository, environment } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { Cutoff } from "../iam/cutoff";
-import { main as guard } from "../cli/guard";
 import { loadStack } from "../config/loader";
 import { OrganizationSection, organizationChangeProblems, organizationModel } from "../config/organization";
 import { PLACEHOLDER_STATEMENT, budgetProblem, organizationPolicies, placeRevocations, policySlot } from "../iam/organizationPolicy";
 import { loadProgram, runOffline } from "../plan/recorder";
 import { planStack } from "../plan/run";
 import { deployedOrganization } from "../plan/organization";
+import { commandMain } from "../cli/main";
+
+const guard = commandMain("guard");
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 /** In force until 2026-11-27T23:00:00Z. */

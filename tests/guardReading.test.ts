@@ -5,8 +5,10 @@
  */
 import * as assert from "assert";
 import { Capture, repository, environment } from "./helpers";
-import { main as guard } from "../cli/guard";
 import { lenientRevocations } from "../guard/sides";
+import { commandMain } from "../cli/main";
+
+const guard = commandMain("guard");
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 /** In force until 2026-11-27T23:00:00Z. */

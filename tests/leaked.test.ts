@@ -7,10 +7,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { capture, project, repository, environment } from "./helpers";
 import { CI, PROD, STACKS, arn } from "./leakedFixture";
-import { main as revoke } from "../cli/revoke";
-import { main as guard } from "../cli/guard";
 import { LEAKED_FORMS, parseLeakedSource } from "../analysis/leaked";
-import { LEAKED_USAGE } from "../cli/revokeLeaked";
+import { LEAKED_USAGE } from "../cli/commands";
+import { commandMain } from "../cli/main";
+
+const revoke = commandMain("revoke");
+
+const guard = commandMain("guard");
 
 const NOW = new Date("2026-12-01T12:00:00Z");
 

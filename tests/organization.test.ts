@@ -9,9 +9,6 @@ import * as path from "path";
 import { Capture, capture, commitFiles, git, memorySource, project, repository, environment } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { CI, PROD, STACKS, arn } from "./leakedFixture";
-import { main as revoke } from "../cli/revoke";
-import { main as revocations } from "../cli/revocations";
-import { main as guard } from "../cli/guard";
 import { loadStack } from "../config/loader";
 import { readStackConfig } from "../config/stackConfig";
 import { planStack } from "../plan/run";
@@ -20,6 +17,13 @@ import { readSide } from "../guard/sides";
 import { organizationRules } from "../guard/rules/organization";
 import { deployPlan } from "../revocation/workflow";
 import { describePlan } from "../revocation/planReport";
+import { commandMain } from "../cli/main";
+
+const revoke = commandMain("revoke");
+
+const revocations = commandMain("revocations");
+
+const guard = commandMain("guard");
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 /** In force until 2026-11-27T23:00:00Z. */

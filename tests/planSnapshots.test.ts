@@ -8,7 +8,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { Capture, FIXTURES, project, environment } from "./helpers";
-import { main as plan } from "../cli/plan";
+import { commandMain } from "../cli/main";
+
+const plan = commandMain("plan");
 
 const SNAPSHOT = path.join(FIXTURES, "plans.json");
 const NOW = new Date("2026-11-27T12:00:00Z");

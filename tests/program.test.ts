@@ -5,12 +5,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { Capture, DEV_STACK, FIXTURES, doc, fixture, loaded, plan, project, promiseOf, repository, shape, environment } from "./helpers";
 import { loadProgram, runOffline } from "../plan/recorder";
 import { PROJECT_ROOT } from "../cli/project";
-import { main } from "../cli/plan";
 import { readStackConfig } from "../config/stackConfig";
 import { arnKey } from "../iam/rules";
 import * as ts from "typescript";
 import { execFileSync } from "child_process";
 import { TEMPLATE_PROGRAM_JS } from "../plan/typescript";
+import { commandMain } from "../cli/main";
+
+const main = commandMain("plan");
 
 const COMPONENT = "revocable-roles:index:RevocableRole";
 

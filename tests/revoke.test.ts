@@ -2,9 +2,14 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { Capture, DEV_STACK, fixture, loaded, plan, project, spawnCommand, environment } from "./helpers";
-import { main as revoke, parseRequest } from "../cli/revoke";
+import { requestOf } from "../cli/revoke";
+import { parsedFlags } from "../cli/command";
+import { COMMANDS } from "../cli/commands";
 import { chooseCutoff, decide } from "../revocation/decide";
 import { pullRequest } from "../revocation/pullRequest";
+import { commandMain } from "../cli/main";
+
+const revoke = commandMain("revoke");
 
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
 const NOW = new Date("2026-11-27T10:15:30.250Z");
@@ -84,7 +89,8 @@ describe("npm run revoke", () => {
             "Pull request title:",
             "Revoke sessions of auditor (qa) issued before 2026-11-27T10:00:00Z",
         ]);
-        assert.deepStrictEqual(parseRequest(["--stack", "qa", "--role", "b", "--role", "a", "--role", "b"])?.roles, ["b", "a"]);
+        const values = parsedFlags(COMMANDS.revoke, ["--stack", "qa", "--role", "b", "--role", "a", "--role", "b"])!;
+        assert.deepStrictEqual(requestOf(values).roles, ["b", "a"]);
     });
 
     it("prints its help on --help, with exit code 0 and nothing written", async () => {

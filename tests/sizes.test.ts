@@ -15,9 +15,13 @@ import { readStackConfig } from "../config/stackConfig";
 import { roleProblems } from "../iam/rules";
 import { formatPath } from "../iam/problems";
 import { loadStack } from "../config/loader";
-import { main as guard } from "../cli/guard";
-import { main as planCommand } from "../cli/plan";
-import { main as revoke } from "../cli/revoke";
+import { commandMain } from "../cli/main";
+
+const guard = commandMain("guard");
+
+const planCommand = commandMain("plan");
+
+const revoke = commandMain("revoke");
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const CUTOFF = "2026-11-27T10:00:00Z";

@@ -11,7 +11,9 @@ import * as path from "path";
 import { Capture, fixture, git, project, repository, spawnCommand, environment, virtualTime } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { lockFileOf, lockStackFile, replaceStackFile } from "../revocation/stackFile";
-import { main as revoke } from "../cli/revoke";
+import { commandMain } from "../cli/main";
+
+const revoke = commandMain("revoke");
 
 const ORIGINAL = fixture("revoke", "Pulumi.commented.yaml");
 const NOW = new Date("2026-11-27T10:15:30.250Z");

@@ -10,7 +10,9 @@ import * as path from "path";
 import { Capture, PROGRAM_ENTRIES, commitFiles, git, project, repository, environment } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { checkoutAt, removeTemporaryFolder } from "../config/repository";
-import { main as guard } from "../cli/guard";
+import { commandMain } from "../cli/main";
+
+const guard = commandMain("guard");
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const hoursBefore = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString().replace(".000Z", "Z");

@@ -1,46 +1,12 @@
 /**
- * Flags that several commands take, declared once, and what the commands do with them alike:
- * the emergency path's options, the pull request printed or written to a file, the failures of
- * the emergency path named on stderr.
+ * What several commands do alike with what they are given and what they print: the emergency
+ * path's options from its flags, the pull request printed, the failures of the emergency path
+ * named on stderr, and what an interrupted revoke says.
  */
 import { show } from "../iam/problems";
 import { EmergencyResult } from "../apply/emergency";
 import { EmergencyOptions } from "../revocation/applyNow";
-import { BooleanFlag, StringFlag } from "./command";
 import { UsageError, Writer } from "./io";
-
-/** The cutoff. */
-export const AT: StringFlag = {
-    type: "string",
-    value: "<ISO-8601>",
-    description: "the cutoff, with a zone; default: now, rounded up to the next whole second",
-};
-/** Why, for the pull request. */
-export const REASON: StringFlag = { type: "string", value: "<text>", description: "why, for the pull request" };
-/** The stack file to edit, or the stack to plan. */
-export const STACK: StringFlag = { type: "string", value: "<name>", description: "the stack file to edit" };
-/** A body file for `gh pr create --body-file`. */
-export const BODY_FILE: StringFlag = {
-    type: "string",
-    value: "<path>",
-    description: "also write the pull request's body to a file, for gh pr create --body-file",
-};
-/** Write and apply nothing. */
-export const DRY_RUN: BooleanFlag = { type: "boolean", description: "show the change and the pull request; write nothing" };
-
-/** The emergency path's flags. */
-export const EMERGENCY_FLAGS: { "endpoint-url": StringFlag; deadline: StringFlag } = {
-    "endpoint-url": {
-        type: "string",
-        value: "<url>",
-        description: "with --now: another IAM endpoint (the one in use is always printed)",
-    },
-    deadline: {
-        type: "string",
-        value: "<seconds>",
-        description: "with --now: when to stop retrying and report what was not applied; default 120",
-    },
-};
 
 /** What a person reading an interrupted revoke needs: the stack files were written before the first IAM call. */
 export const INTERRUPTED: string =
