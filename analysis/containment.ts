@@ -14,17 +14,12 @@ import { describeTrust } from "./trust";
 import { Reach, ReachabilityIndex, RoleFacts, chainOf, reachable, roleArn, roleFacts } from "./reachability";
 import { UndoIndex, UndoPath, undoPathInWords } from "./undo";
 
-/** A role of the repository, with the cutoff it is revoked before, if any. */
-export interface RepositoryRole extends RoleFacts {
-    revokedBefore?: Cutoff;
-}
-
 /**
  * Every valid role of every stack file of the repository; a stack file that does not load or
  * validate adds no role, and its errors (or why it does not load) are the problems.
  */
-export function repositoryRoles(source: ProjectSource, now: Date): { roles: RepositoryRole[]; problems: string[] } {
-    const roles: RepositoryRole[] = [];
+export function repositoryRoles(source: ProjectSource, now: Date): { roles: RoleFacts[]; problems: string[] } {
+    const roles: RoleFacts[] = [];
     const problems: string[] = [];
     for (const stack of scanStacks(source).stacks) {
         try {
@@ -36,7 +31,7 @@ export function repositoryRoles(source: ProjectSource, now: Date): { roles: Repo
             }
             const account = accountFromConfig(loaded.config, read.config.provider ?? "aws");
             for (const { key, model } of read.roles) {
-                const facts: RepositoryRole = roleFacts(stack, key, model, account);
+                const facts: RoleFacts = roleFacts(stack, key, model, account);
                 if (model.revocation !== undefined) facts.revokedBefore = model.revocation.cutoff;
                 roles.push(facts);
             }
@@ -151,7 +146,7 @@ export interface Containment {
 export class RepositoryIndex {
     readonly reach: ReachabilityIndex;
     private undoIndex?: UndoIndex;
-    private readonly byKey = new Map<string, RepositoryRole>();
+    private readonly byKey = new Map<string, RoleFacts>();
 
     /** The undo analysis's index, built when first asked for (a leak's analysis never does). */
     get undo(): UndoIndex {
@@ -159,31 +154,31 @@ export class RepositoryIndex {
         return this.undoIndex;
     }
 
-    constructor(readonly roles: RepositoryRole[]) {
+    constructor(readonly roles: RoleFacts[]) {
         this.reach = new ReachabilityIndex(roles);
         for (const role of roles) this.byKey.set(`${role.stack}\u0000${role.key}`, role);
     }
 
     /** The role of a stack by its key. */
-    role(stack: string, key: string): RepositoryRole | undefined {
+    role(stack: string, key: string): RoleFacts | undefined {
         return this.byKey.get(`${stack}\u0000${key}`);
     }
 }
 
 /** Who can undo the revocation of `role`, each with its shortest path. */
-function undoneBy(role: RepositoryRole, index: RepositoryIndex): UndoPath[] {
+function undoneBy(role: RoleFacts, index: RepositoryIndex): UndoPath[] {
     const undoers = index.undo.undoers(role);
     return undoers.roles.map((holder) => undoers.path(holder));
 }
 
 /** The analysis of a role revoked before `cutoff`, among the roles of the repository. */
-export function containment(role: RepositoryRole, roles: RepositoryRole[] | RepositoryIndex, cutoff: Cutoff): Containment {
+export function containment(role: RoleFacts, roles: RoleFacts[] | RepositoryIndex, cutoff: Cutoff): Containment {
     const index = roles instanceof RepositoryIndex ? roles : new RepositoryIndex(roles);
     return {
         role,
         trustedBy: stillTrusted(role),
         reachable: reachable(role, index.reach).map((reach) => {
-            const target = reach.role as RepositoryRole;
+            const target = reach.role;
             return { reach, covered: target.revokedBefore !== undefined && !target.revokedBefore.isBefore(cutoff) };
         }),
         workloads: interruptedWorkloads(role),

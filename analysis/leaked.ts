@@ -15,7 +15,7 @@ import { coversAction } from "../iam/managedPolicies";
 import { wildcardCovers } from "../iam/wildcard";
 import { stackFileName } from "../config/files";
 import { ACCOUNT_PRINCIPAL, Link, Reach, RoleFacts, reachableFrom } from "./reachability";
-import { RepositoryIndex, RepositoryRole, chainInBrief } from "./containment";
+import { RepositoryIndex, chainInBrief } from "./containment";
 
 /** What leaked, as `revoke --leaked` takes it. */
 export type LeakedSource =
@@ -64,7 +64,7 @@ export function parseLeakedSource(text: string): LeakedSource {
 
 /** A role the leak reaches, with the chain from the source and its reasons. */
 export interface LeakedReach {
-    role: RepositoryRole;
+    role: RoleFacts;
     /** `source -> a (stack) -> b (stack)`; long chains by their ends. */
     path: string;
     reasons: string[];
@@ -166,7 +166,7 @@ function sourceFacts(source: LeakedSource): RoleFacts {
  * The declared roles a role source is: the one of the same partition, account, path and name, and
  * those of the same path and name in stacks that do not name their account (it may be one of them).
  */
-function declaredRoles(source: LeakedSource, index: RepositoryIndex): { role: RepositoryRole; reason: string }[] {
+function declaredRoles(source: LeakedSource, index: RepositoryIndex): { role: RoleFacts; reason: string }[] {
     if (source.kind !== "role") return [];
     return index.roles.flatMap((role) => {
         if (role.roleName !== source.name || role.path !== source.path || (role.partition ?? "aws") !== source.partition) return [];
@@ -204,7 +204,7 @@ export function leakReach(source: LeakedSource, index: RepositoryIndex): Leak {
     }
     const chained = reachableFrom([...starts], first, index.reach);
     for (const reach of [...first, ...chained].sort((x, y) => x.depth - y.depth)) {
-        reached.push({ role: reach.role as RepositoryRole, ...chainInBrief(from, reach), depth: reach.depth });
+        reached.push({ role: reach.role, ...chainInBrief(from, reach), depth: reach.depth });
     }
     return { source, reached };
 }

@@ -13,9 +13,14 @@ import { PolicyDocument, PolicyStatement, asList } from "../iam/policy";
 import { RoleModel } from "../iam/role";
 import { wildcardCovers } from "../iam/wildcard";
 import { stackFileName } from "../config/files";
+import { Cutoff } from "../iam/cutoff";
 import { assumeRolePatterns, awsManagedName, coversAssumeRole, managedPolicyCatalog } from "../iam/managedPolicies";
 
-/** One role of one stack, as far as reachability is concerned. */
+/**
+ * One role of one stack as the analyses reason about it (reachability, containment, who can undo
+ * a revocation, what a leak reaches): the one role reference of analysis/ and guard/, made from a
+ * role's model and its stack's account (see docs/design.md, "A role at each stage").
+ */
 export interface RoleFacts {
     stack: string;
     /** The role's key in its stack file. */
@@ -29,6 +34,8 @@ export interface RoleFacts {
     trust: KnownTrust;
     inlinePolicies: { name: string; document: PolicyDocument }[];
     managedPolicyArns: string[];
+    /** The cutoff it is revoked before, when its stack file revokes it (set by the reader of the repository's roles). */
+    revokedBefore?: Cutoff;
 }
 
 /** A role's facts from its model and its stack's account. */

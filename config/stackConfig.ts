@@ -25,20 +25,20 @@ export const NAMESPACE = "revocable-roles";
 /** The first line of the error the program stops with when the stack config is invalid. */
 export const CONFIG_ERROR_HEADER = "invalid stack config:";
 
-/** One role as written in the stack file (the component's arguments, with `name` for `roleName`). */
-export type ConfigRole = Omit<KnownRoleArgs, "roleName" | "backend"> & { name?: string };
+/** One role as written in the stack file, before validation (the component's arguments, with `name` for `roleName`). */
+export type WrittenRole = Omit<KnownRoleArgs, "roleName" | "backend"> & { name?: string };
 
 /** The `revocable-roles:*` part of a stack file. */
 export interface StackConfig {
     /** Absent only in an organization stack that declares no role. */
-    roles?: Record<string, ConfigRole>;
+    roles?: Record<string, WrittenRole>;
     revokeAllBefore?: string;
     provider?: Backend;
     organization?: OrganizationSection;
 }
 
-/** A role ready for the component: its config key (the component name), its arguments, and the model they validate to. */
-export interface PlannedRole {
+/** A role of the stack file once validated: its config key (the component name), its arguments, and the model they validate to. */
+export interface ValidatedRole {
     key: string;
     args: KnownRoleArgs;
     /** Everything the component registers for the role, decided at the reader's `now` (the stack config program declares it as is). */
@@ -107,7 +107,7 @@ function prototypeKeyProblems(value: unknown, at: PropertyKey[]): Problem[] {
 
 /** The result of reading a stack's config: the roles, or every error of the file. */
 export type StackConfigResult =
-    { ok: true; config: StackConfig; roles: PlannedRole[]; organization?: OrganizationModel } | { ok: false; errors: string[] };
+    { ok: true; config: StackConfig; roles: ValidatedRole[]; organization?: OrganizationModel } | { ok: false; errors: string[] };
 
 function isMapping(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);

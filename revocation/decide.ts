@@ -7,7 +7,8 @@
 import { LoadedStack, stackConfig } from "../config/loader";
 import { allowedAccounts } from "../config/account";
 import { NAMESPACE, StackConfig, StackConfigResult, readStackConfig } from "../config/stackConfig";
-import { Containment, RepositoryIndex, RepositoryRole, containment } from "../analysis/containment";
+import { RoleFacts } from "../analysis/reachability";
+import { Containment, RepositoryIndex, containment } from "../analysis/containment";
 import { Cutoff } from "../iam/cutoff";
 import { show } from "../iam/problems";
 import { closest } from "../iam/suggest";
@@ -89,7 +90,7 @@ interface Reached {
     elsewhere: Map<string, Set<string>>;
 }
 
-function reached(request: RoleRevocationRequest, requested: string[], repository: RepositoryRole[], cutoff: Cutoff): Reached {
+function reached(request: RoleRevocationRequest, requested: string[], repository: RoleFacts[], cutoff: Cutoff): Reached {
     const index = new RepositoryIndex(repository);
     const analyses = requested.flatMap((key) => {
         const role = index.role(request.stack, key);
@@ -175,7 +176,7 @@ function followUps(request: RoleRevocationRequest, found: Reached, cutoff: Cutof
  * weaken a revocation, name an unknown role, or leave the file invalid. `repository` holds every
  * role of the repository's stack files, for the containment analysis.
  */
-export function decide(request: RoleRevocationRequest, loaded: LoadedStack, now: Date, repository: RepositoryRole[] = []): Decision {
+export function decide(request: RoleRevocationRequest, loaded: LoadedStack, now: Date, repository: RoleFacts[] = []): Decision {
     const file = loaded.file;
     const current = currentConfig(loaded, now);
     const accounts = allowedAccounts(loaded.config, current.config.provider ?? "aws");

@@ -8,14 +8,14 @@ import { deployedOrganization } from "../plan/organization";
 import { ORGANIZATION_LIMITS } from "../iam/organizationPolicy";
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION } from "../iam/trust";
 import { describeTrust } from "../analysis/trust";
-import { Containment, RepositoryIndex, RepositoryRole, chainInBrief, chainInWords, containment } from "../analysis/containment";
-import { chainOf } from "../analysis/reachability";
+import { Containment, RepositoryIndex, chainInBrief, chainInWords, containment } from "../analysis/containment";
+import { chainOf, RoleFacts } from "../analysis/reachability";
 
 /** What a revoked role's sessions could reach that no equal or later cutoff covers, by role key. */
 export type Warnings = ReadonlyMap<string, Containment>;
 
 /** The containment analysis of every revoked role of a plan, from the roles of the whole repository. */
-export function containmentOf(plan: Plan, roles: RepositoryRole[] | (() => RepositoryRole[])): Map<string, Containment> {
+export function containmentOf(plan: Plan, roles: RoleFacts[] | (() => RoleFacts[])): Map<string, Containment> {
     const result = new Map<string, Containment>();
     const revoked = deployedRoles(plan).filter((role) => role.revocation !== undefined);
     // The repository's roles are read only when some role of the plan is revoked.

@@ -9,7 +9,7 @@ import * as path from "path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { Capture, memorySource, plan, project, environment } from "./helpers";
 import { Cutoff } from "../iam/cutoff";
-import { RepositoryRole, chainInWords, containment, interruptedWorkloads, repositoryRoles } from "../analysis/containment";
+import { chainInWords, containment, interruptedWorkloads, repositoryRoles } from "../analysis/containment";
 import { undoPathInWords } from "../analysis/undo";
 import { manyRoleStacks } from "./manyRoles";
 import { RoleFacts, chainOf, link, reachable, roleArn } from "../analysis/reachability";
@@ -42,7 +42,7 @@ const CHAIN = stackFile(
 );
 
 /** The roles of a set of stack files, as the analysis sees them. */
-function rolesOf(files: Record<string, string>): RepositoryRole[] {
+function rolesOf(files: Record<string, string>): RoleFacts[] {
     return repositoryRoles(memorySource(files), NOW).roles;
 }
 
