@@ -72,18 +72,13 @@ export interface BackendDescription {
     };
 }
 
-/** The descriptions by backend name: the one place a backend is added. */
-export const BACKENDS: Readonly<Record<Backend, BackendDescription>> = { aws, "aws-native": awsNative };
+/** The descriptions by backend name. */
+export const BACKENDS: Readonly<Record<Backend, BackendDescription>> = {} as Record<Backend, BackendDescription>;
 
 /** What an offline plan answers each backend's invokes with. */
-export const OFFLINE_INVOKES: Readonly<Record<string, Record<string, unknown>>> = Object.assign(
-    {},
-    ...Object.values(BACKENDS).map((b) => b.invokes),
-);
+export const OFFLINE_INVOKES: Readonly<Record<string, Record<string, unknown>>> = {};
 
-const byType = new Map<string, BackendDescription>(
-    Object.values(BACKENDS).flatMap((b) => Object.values(b.types).map((type): [string, BackendDescription] => [type, b])),
-);
+const byType = new Map<string, BackendDescription>();
 
 /** The backend a resource type token belongs to, if any. */
 export function backendOfType(type: string): BackendDescription | undefined {
@@ -91,21 +86,34 @@ export function backendOfType(type: string): BackendDescription | undefined {
 }
 
 /** The role resource types of every backend. */
-export const ROLE_TYPES: ReadonlySet<string> = new Set(Object.values(BACKENDS).map((b) => b.types.role));
+export const ROLE_TYPES: ReadonlySet<string> = new Set();
 
 /** The inline policy resource types of every backend. */
-export const POLICY_TYPES: ReadonlySet<string> = new Set(Object.values(BACKENDS).map((b) => b.types.policy));
+export const POLICY_TYPES: ReadonlySet<string> = new Set();
 
 /** The managed policy attachment resource types (the backends that have one). */
-export const ATTACHMENT_TYPES: ReadonlySet<string> = new Set(
-    Object.values(BACKENDS).flatMap((b) => (b.types.attachment === undefined ? [] : [b.types.attachment])),
-);
+export const ATTACHMENT_TYPES: ReadonlySet<string> = new Set();
 
 /** Per type token, the inputs whose change replaces the resource, for every backend and the organization layer. */
-export const REPLACING_INPUTS: Readonly<Record<string, readonly string[]>> = Object.assign(
-    {},
-    ...Object.values(BACKENDS).map((b) => b.replacing),
-    ORGANIZATION_REPLACING,
-);
+export const REPLACING_INPUTS: Readonly<Record<string, readonly string[]>> = { ...ORGANIZATION_REPLACING };
+
+/**
+ * Adds a backend: its entry is all the component, the offline recorder, the plan's readers and
+ * the guard know of it (its resource classes, the inputs a model becomes, the inputs that
+ * replace, how inputs read back, its invokes and their offline answers). The two providers are
+ * registered here, below; a test registers one of its own.
+ */
+export function registerBackend(description: BackendDescription): void {
+    (BACKENDS as Record<string, BackendDescription>)[description.name] = description;
+    Object.assign(OFFLINE_INVOKES, description.invokes);
+    for (const type of Object.values(description.types)) byType.set(type, description);
+    (ROLE_TYPES as Set<string>).add(description.types.role);
+    (POLICY_TYPES as Set<string>).add(description.types.policy);
+    if (description.types.attachment !== undefined) (ATTACHMENT_TYPES as Set<string>).add(description.types.attachment);
+    Object.assign(REPLACING_INPUTS, description.replacing);
+}
+
+registerBackend(aws);
+registerBackend(awsNative);
 
 export { documentOf } from "./documents";
