@@ -6,7 +6,7 @@
  */
 import { CommandIO, Main, runCommand } from "./command";
 import { COMMANDS, TOOLS } from "./commands";
-import type { Environment } from "./environment";
+import { Environment, keepsStackTraces } from "./environment";
 import { EXIT, EXIT_CODES_HELP, useFastStackTraces } from "./io";
 
 export { COMMANDS };
@@ -50,9 +50,10 @@ export function commandMain(name: string): Main {
 
 if (require.main === module) {
     runAsProcess(async (argv, env, hooks) => {
-        // The commands print messages, never stacks: traces cost seconds on large plans (REVOCABLE_ROLES_STACK_TRACES=1 keeps them).
-        const keep = env.variables.REVOCABLE_ROLES_STACK_TRACES !== undefined;
-        useFastStackTraces(keep);
+        // The commands print messages, never stacks: traces cost seconds on large plans (REVOCABLE_ROLES_STACK_TRACES=1
+        // keeps them, and REVOCABLE_ROLES_DEBUG=1, which prints an unexpected error's stack, keeps the command's own).
+        const keep = keepsStackTraces(env.variables);
+        useFastStackTraces(keep || env.debug);
         keepStackTraces(keep);
         return dispatch(argv, { out: process.stdout, err: process.stderr, onInterrupt: hooks.onInterrupt }, env);
     });
