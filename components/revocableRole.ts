@@ -35,14 +35,6 @@ export interface RoleChildren {
     revocationPolicy?: PolicyResource;
 }
 
-/** What a role component exposes once its resources are registered. */
-export interface RoleOutputs {
-    /** The role's ARN, resolved only once every policy and attachment of the role (the revocation included) exists. */
-    arn: pulumi.Output<string>;
-    roleName: pulumi.Output<string>;
-    revocation?: RevocationInfo;
-}
-
 // Kept outside the classes: every class property becomes part of the multi-language schema, which has no union types.
 const childrenOf = new WeakMap<pulumi.ComponentResource, RoleChildren>();
 
@@ -143,8 +135,8 @@ function children(
 }
 
 /**
- * Registers a role's resources under `component` (already registered itself) and returns what it
- * exposes. `now` decides protection: while the revocation is in force the engine itself refuses
+ * Registers a role's resources under `component` (already registered itself), gives the component
+ * its outputs (`arn`, read on first use, `roleName`, `revocation`) and returns what its state records. `now` decides protection: while the revocation is in force the engine itself refuses
  * to delete or replace the role or its revocation policy, whatever got past review; afterwards
  * they inherit the component's own setting. `resolved` and `value` carry a model whose values
  * arrive as Outputs; `account`, the deploying account when the caller knows it.
@@ -154,7 +146,7 @@ export function declareRole(
     name: string,
     model: RoleModel,
     options: { now: Date; account?: pulumi.Input<AccountContext>; resolved?: pulumi.Output<RoleModel>; value?: ModelValue },
-): RoleOutputs {
+): Record<string, unknown> {
     const value: ModelValue = options.value ?? ((pick) => pick(model));
     const trust = trustDocument(component, model, options.resolved, options.account);
     const protect = model.revocation?.cutoff.inForceAt(options.now) === true ? true : undefined;
@@ -168,14 +160,15 @@ export function declareRole(
     // Made on first use: it costs Outputs and promises per role that a program never reading it
     // (the stack config program, with a thousand roles) should not pay for.
     let arn: pulumi.Output<string> | undefined;
-    const outputs = {} as RoleOutputs;
-    Object.defineProperty(outputs, "arn", {
+    Object.defineProperty(component, "arn", {
         enumerable: true,
         get: () => (arn ??= pulumi.all([registered.role.arn, ...dependents.map((child) => child.id)]).apply(([v]) => v)),
     });
+    const outputs = component as unknown as { roleName: pulumi.Output<string>; revocation?: RevocationInfo };
     outputs.roleName = BACKENDS[model.backend].roleNameOutput(registered.role);
     outputs.revocation = model.revocation === undefined ? undefined : revocationInfo(model.revocation.cutoff);
-    return outputs;
+    // The state shows the name as given: it is fixed, so the role's Output need not be awaited for it.
+    return { roleName: model.roleName, revocation: outputs.revocation };
 }
 
 /** A {@link RevocableRole}'s options: Pulumi's, and the instant it is judged at. */
@@ -237,11 +230,7 @@ export class RevocableRole extends pulumi.ComponentResource {
             value: <T>(pick: (m: RoleModel) => T): pulumi.Input<T> =>
                 values === undefined ? pick(model) : values.apply((v) => pick(resolvedModel(v))),
         });
-        Object.defineProperty(this, "arn", { enumerable: true, get: () => outputs.arn });
-        this.roleName = outputs.roleName;
-        this.revocation = outputs.revocation;
-        // The state shows the name as given: it is fixed, so the role's Output need not be awaited for it.
-        this.registerOutputs({ roleName: model.roleName, revocation: this.revocation });
+        this.registerOutputs(outputs);
     }
 
     /** The IAM role resource (`iam.Role`, or `aws-native.iam.Role` with `backend: "aws-native"`). */

@@ -23,12 +23,7 @@ export class StackConfigRole extends pulumi.ComponentResource {
         opts?: pulumi.ComponentResourceOptions,
     ) {
         super(REVOCABLE_ROLE_TYPE, name, {}, { ...opts, aliases: [{ type: FORMER_REVOCABLE_ROLE_TYPE }, ...(opts?.aliases ?? [])] });
-        const outputs = declareRole(this, name, model, options);
-        Object.defineProperty(this, "arn", { enumerable: true, get: () => outputs.arn });
-        this.roleName = outputs.roleName;
-        this.revocation = outputs.revocation;
-        // The state shows the name as given: it is fixed, so the role's Output need not be awaited for it.
-        this.registerOutputs({ roleName: model.roleName, revocation: this.revocation });
+        this.registerOutputs(declareRole(this, name, model, options));
     }
 
     /** The IAM role resource. */
