@@ -56,6 +56,23 @@ describe("the changelog and the release tags", () => {
     });
 });
 
+describe("where the package comes from", () => {
+    it("names one repository in package.json's homepage, repository and bugs, and SECURITY.md gives its private reporting form", () => {
+        const own = JSON.parse(read("package.json")) as {
+            homepage: string;
+            repository: { type: string; url: string };
+            bugs: { url: string };
+        };
+        const repository = /^git\+(https:\/\/github\.com\/[\w.-]+\/[\w.-]+)\.git$/.exec(own.repository.url)?.[1];
+        assert.strictEqual(repository, "https://github.com/revocable-roles/revocable-roles");
+        assert.deepStrictEqual(
+            { type: own.repository.type, homepage: own.homepage, bugs: own.bugs },
+            { type: "git", homepage: `${repository}#readme`, bugs: { url: `${repository}/issues` } },
+        );
+        assert.ok(read("SECURITY.md").includes(`<${repository}/security/advisories/new>`), "SECURITY.md does not give the reporting form");
+    });
+});
+
 describe("tools/release.mjs", () => {
     let root: string;
     /** A project holding what the script reads, with package.json at `version` and the given changelog. */
