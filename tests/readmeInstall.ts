@@ -5,7 +5,7 @@
  * in a new folder, with the tarball's path in place of the package name `revocable-roles`: the
  * install, `init`, `plan`, then, with everything committed, `revoke`, `revocations` and `guard`.
  * It fails on any command's error, on npm's `ERESOLVE` and engine warnings, and on output that
- * is not what the command prints when it works. It needs the registry and takes 23 to 39 s,
+ * is not what the command prints when it works. It needs the registry and takes 19 to 65 s,
  * so it is not part of `npm test`; CI runs it under every supported Node.js (.ci/run). The Node.js
  * it tests is the one on PATH, which must be the one running it. `TEST_INSTALL_README=<file>`
  * runs another README's blocks (for example, an old one, to see how its install fails).
