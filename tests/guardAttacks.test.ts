@@ -1,0 +1,191 @@
+/**
+ * The guard attacked after issue 28: the pull requests an attacker (or a hurried engineer) would
+ * write to weaken a revocation in force and still get a green guard, for variants of every class
+ * of the issue. Each bypass found is kept here with its exact failure; variants the guard already
+ * failed are kept where no other test covers them. Where the verdict follows from a pure function
+ * (the loader's refusal, a role's rights), the test calls that function; a few cases per class run
+ * the guard on a real git repository whose base holds a revocation in force (cutoffs relative to
+ * the test's clock), and the benign changes still pass.
+ *
+ * The Pulumi CLI has read stack files with go-yaml v3 since Pulumi 3.49, and reads them twice: it
+ * decodes the file, writes the result back as YAML and decodes that (LoadProjectStackBytes). The
+ * expectations of class 1 were found by reading thousands of generated files with go-yaml v2 and
+ * v3 through that sequence and with the loader, and keeping every file the loader accepted and
+ * the CLI read otherwise or refused.
+ */
+import * as assert from "assert";
+import { Capture, repository } from "./helpers";
+import { PROJECT_ROOT } from "../cli/project";
+import { main as guard } from "../cli/guard";
+import { ConfigSourceError, readStackFile } from "../config/loader";
+
+const NOW = new Date("2026-11-27T12:00:00Z");
+/** In force until 2026-11-27T23:00:00Z. */
+const CUTOFF = "2026-11-27T10:00:00Z";
+const ACCOUNT = "111111111111";
+const FILE = "Pulumi.dev.yaml";
+
+interface Role {
+    trust?: string;
+    revokeBefore?: string;
+    extra?: string;
+}
+
+/** A role in stack-file YAML (indented under revocable-roles:roles). */
+function role(key: string, r: Role = {}): string {
+    const lines = [`    ${key}:`, "      trust:", r.trust ?? `        accounts: ["${ACCOUNT}"]`];
+    if (r.extra !== undefined) lines.push(r.extra);
+    if (r.revokeBefore !== undefined) lines.push(`      revokeBefore: "${r.revokeBefore}"`);
+    return `${lines.join("\n")}\n`;
+}
+
+/** A stack file: the region on line 2, the account on line 3 (when known), the roles from line 5. */
+const stack = (roles: string, account: string | undefined = ACCOUNT, top = "") =>
+    `config:\n  aws:region: eu-west-1\n${account === undefined ? "" : `  aws:allowedAccountIds: ["${account}"]\n`}${top}  revocable-roles:roles:\n${roles}`;
+const victim = (trust?: string) => role("victim", { revokeBefore: CUTOFF, trust });
+/** victim on lines 5 to 8, bystander on lines 9 to 11. */
+const BASE = stack(victim() + role("bystander"));
+
+/** Runs the guard on a repository whose base is `base` and whose working tree is `head`. */
+async function run(base: Record<string, string>, head: Record<string, string | undefined>) {
+    const root = repository(base, head);
+    const out = new Capture();
+    const err = new Capture();
+    const code = await guard(["--base", "main"], out, err, { root, programRoot: PROJECT_ROOT, now: NOW });
+    return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
+}
+
+/** Asserts the guard's exact verdict and findings. */
+async function expectGuard(base: Record<string, string>, head: Record<string, string | undefined>, code: number, lines: string[]) {
+    assert.deepStrictEqual(await run(base, head), { code, lines, stderr: "" });
+}
+
+const FAILED = (n: number) => `${n} change(s) would weaken a revocation since main.`;
+const PASSED = "No revocation is weakened since main.";
+
+/** The loader's problems for a stack file, or its config and settings when it reads it. */
+function read(text: string): string[] | { config: Record<string, string>; settings: Record<string, string> } {
+    try {
+        return readStackFile(FILE, text);
+    } catch (error) {
+        assert.ok(error instanceof ConfigSourceError, String(error));
+        return error.problems;
+    }
+}
+
+const GO_YAML = "the Pulumi CLI's YAML reader (go-yaml)";
+const TIMESTAMP = (what: string, quoted: string) =>
+    `${what} is a timestamp to the Pulumi CLI's YAML reader (go-yaml v3), which hands the program Go's rendering of it (such as "2026-11-27 10:15:00 +0000 UTC" for 2026-11-27T10:15:00Z), not the text; quote it: ${quoted}`;
+const ESCAPE = (escape: string) =>
+    `the escape ${escape} in a double-quoted string is refused by ${GO_YAML}, so nothing of this stack could deploy; write the character itself, or another escape`;
+const FLOW = (text: string) =>
+    `${text} in a flow collection ([...] or {...}) is read otherwise by ${GO_YAML}, which ends a plain scalar at ? and reads a : at its start or end as an indicator; quote it: ${JSON.stringify(text)}`;
+const NO_VALUE = (key: string) =>
+    `the key ${key} in a flow mapping has no value, which ${GO_YAML} reads otherwise (an x: before a , or } is the text "x:" to it); write the value: null or ""`;
+const TAB = `a tab outside a quoted string or a comment; ${GO_YAML} refuses tabs in indentation (on comment and blank lines too) and after - and ?, and reads them elsewhere otherwise than this tool; use spaces`;
+const LEADING = (what: string) =>
+    `${what} that starts with a space, tab or line break and holds a line break does not survive the Pulumi CLI's reading: it decodes the file with go-yaml v3, writes it back and decodes it again, which drops leading line breaks or refuses the result; remove the leading whitespace`;
+const SETTING = (key: string, value: string) =>
+    `${FILE}: ${key}: ${value} is not a string; the Pulumi CLI reads ${key} as text, refusing a list or a mapping and reading a number or a boolean otherwise than this tool; quote it, or remove the key`;
+
+describe("attacks on the guard after issue 28", function () {
+    this.timeout(30_000);
+
+    describe("class 1: the Pulumi CLI (go-yaml v3, reading the file twice) reads the file differently", () => {
+        /** The role ci on lines 4 to 6; `extra` from line 7. */
+        const ci = (extra = "") =>
+            `config:\n  aws:region: eu-west-1\n  revocable-roles:roles:\n    ci:\n      trust:\n        accounts: ["${ACCOUNT}"]\n${extra}`;
+        const refused: [string, string, string[]][] = [
+            [
+                "an unquoted policy version, a date that reaches the program as 2012-10-17 00:00:00 +0000 UTC",
+                ci("      inlinePolicies:\n        p:\n          Version: 2012-10-17\n          Statement: []\n"),
+                [`${FILE}: line 9: ${TIMESTAMP("2012-10-17", '"2012-10-17"')}`],
+            ],
+            [
+                "an unquoted cutoff with a zone offset, in a list of another namespace",
+                `config:\n  acme:windows:\n    - 2026-11-27T10:15:00+02:00\n`,
+                [`${FILE}: line 3: ${TIMESTAMP("2026-11-27T10:15:00+02:00", '"2026-11-27T10:15:00+02:00"')}`],
+            ],
+            [
+                "a date-only role key",
+                `config:\n  revocable-roles:roles:\n    2026-1-2:\n      name: jan\n`,
+                [`${FILE}: line 3: ${TIMESTAMP("the key 2026-1-2", '"2026-1-2"')}`],
+            ],
+            ["the escape \\/, which go-yaml does not know", ci('      description: "a\\/b"\n'), [`${FILE}: line 7: ${ESCAPE("\\/")}`]],
+            [
+                "a surrogate pair written as two escapes",
+                ci('      description: "\\ud83d\\ude00"\n'),
+                [`${FILE}: line 7: ${ESCAPE("\\ud83d")}`],
+            ],
+            ["a ? inside a plain scalar of a flow mapping", ci("      tags: {team: a?b}\n"), [`${FILE}: line 7: ${FLOW("a?b")}`]],
+            ["a plain scalar starting with : in a flow list", `config:\n  acme:list: [":x", :y]\n`, [`${FILE}: line 2: ${FLOW(":y")}`]],
+            ["x: before ], a pair to YAML 1.2 and text to go-yaml", `config:\n  acme:list: [x:]\n`, [`${FILE}: line 2: ${NO_VALUE("x")}`]],
+            ["a flow mapping key without a value", `config:\n  acme:map: {a:}\n`, [`${FILE}: line 2: ${NO_VALUE("a")}`]],
+            ["a comment line indented with a tab", ci("\t# the incident\n"), [`${FILE}: line 7, column 1: ${TAB}`]],
+            ["a tab after a list's dash", `config:\n  acme:list:\n    -\tx\n`, [`${FILE}: line 3, column 6: ${TAB}`]],
+            [
+                'a role key "\\nci", which the second reading makes ci',
+                ci('    "\\nci":\n      trust:\n        accounts: ["111111111111"]\n'),
+                [`${FILE}: line 7: ${LEADING("a key")}`],
+            ],
+            [
+                "a literal block that starts with an empty line",
+                ci("      description: |\n\n        x\n"),
+                [`${FILE}: line 7: ${LEADING("a string")}`],
+            ],
+            [
+                'a string "\\tx\\ny", which go-yaml v3 writes back as YAML it refuses',
+                ci('      description: "\\tx\\ny"\n'),
+                [`${FILE}: line 7: ${LEADING("a string")}`],
+            ],
+            [
+                "a key of 1,100 characters in a flow mapping",
+                `config:\n  acme:map: {${"k".repeat(1100)}: v}\n`,
+                [`${FILE}: line 2: a key of 1100 characters is longer than the 1,024 that ${GO_YAML} reads as a key; shorten it`],
+            ],
+            [
+                "an anchor named a:b, which go-yaml ends at the colon and reads the rest as the value",
+                `config:\n  acme:x: &a:b v\n`,
+                [
+                    `${FILE}: line 2: YAML anchor &a:b is not supported; ${GO_YAML} allows only letters, digits, _ and - in anchor names and reads other characters as part of the value; remove it`,
+                ],
+            ],
+            ["a secrets provider written as a number", `secretsprovider: -0.0\nconfig:\n  acme:x: v\n`, [SETTING("secretsprovider", "0")]],
+            ["a secrets provider written as a list", `secretsprovider: [a]\nconfig:\n  acme:x: v\n`, [SETTING("secretsprovider", '["a"]')]],
+        ];
+        for (const [name, text, problems] of refused) {
+            it(`refuses ${name}`, () => {
+                assert.deepStrictEqual(read(text), problems);
+            });
+        }
+
+        it("reads alike what every reader reads alike: quoted timestamps, a tab inside a comment, an anchor of letters", () => {
+            const text = ci(`      revokeBefore: '${CUTOFF}'  # a\tcomment\n      description: &note "2012-10-17"\n`);
+            assert.deepStrictEqual(read(text), {
+                config: {
+                    "aws:region": "eu-west-1",
+                    "revocable-roles:roles": `{"ci":{"trust":{"accounts":["${ACCOUNT}"]},"revokeBefore":"${CUTOFF}","description":"2012-10-17"}}`,
+                },
+                settings: {},
+            });
+        });
+
+        it("fails the revoked role's cutoff rewritten unquoted, which passed as the same cutoff and left the stack unable to deploy", async () => {
+            await expectGuard({ [FILE]: BASE }, { [FILE]: BASE.replace(`"${CUTOFF}"`, CUTOFF) }, 1, [
+                `FAIL dev: ${FILE}: line 8: ${TIMESTAMP(CUTOFF, `"${CUTOFF}"`)}`,
+                FAILED(1),
+            ]);
+        });
+
+        it("passes the revoked role's cutoff single-quoted, with a tab inside a comment", async () => {
+            await expectGuard({ [FILE]: BASE }, { [FILE]: BASE.replace(`"${CUTOFF}"`, `'${CUTOFF}' # the\tincident`) }, 0, [PASSED]);
+        });
+
+        it("fails a tab-indented comment beside the revoked role, which made the CLI refuse the whole file", async () => {
+            await expectGuard({ [FILE]: BASE }, { [FILE]: `${BASE}\t# see the incident\n` }, 1, [
+                `FAIL dev: ${FILE}: line 12, column 1: ${TAB}`,
+                FAILED(1),
+            ]);
+        });
+    });
+});
