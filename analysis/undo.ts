@@ -150,7 +150,7 @@ function customerManaged(role: RoleFacts): string[] {
 /** The resource of a grant that may cover a policy ARN, in words, or undefined. */
 function coveringPolicy(grant: Grant, arn: string): string | undefined {
     if (grant.resources === undefined) return grant.every;
-    return grant.resources.find((pattern) => pattern === "*" || wildcardCovers(pattern, arn));
+    return grant.resources.find((pattern) => pattern === "*" || wildcardCovers(pattern, arn, true));
 }
 
 /** A grant of `holder` that covers `target` (its ARN, or a customer-managed policy attached to it), with the resource in words. */
@@ -261,9 +261,10 @@ export function undoEnd(holder: RoleFacts, target: RoleFacts): UndoEnd | undefin
 /** The part of an IAM ARN pattern after `arn:partition:iam::account:`, when it holds no wildcard: `role/ops/deployer`. */
 function exactResource(pattern: string): string | undefined {
     const parts = pattern.split(":");
-    if (parts.length < 6 || parts[2] !== "iam") return undefined;
+    if (parts.length < 6 || parts[2].toLowerCase() !== "iam") return undefined;
     const resource = parts.slice(5).join(":");
-    return hasWildcard(resource) || hasPolicyVariable(resource) ? undefined : resource;
+    // Lower case, as the index looks roles up regardless of case.
+    return hasWildcard(resource) || hasPolicyVariable(resource) ? undefined : resource.toLowerCase();
 }
 
 /**
@@ -335,12 +336,12 @@ function broad(pattern: string): boolean {
 /** Whether a pattern may cover a role's ARN or the ARN of a customer-managed policy attached to it. */
 function coversRoleOrPolicy(role: RoleFacts): (pattern: string) => boolean {
     const policies = customerManaged(role);
-    return (pattern) => mayMatchArn(pattern, role) || policies.some((arn) => pattern === "*" || wildcardCovers(pattern, arn));
+    return (pattern) => mayMatchArn(pattern, role) || policies.some((arn) => pattern === "*" || wildcardCovers(pattern, arn, true));
 }
 
 /** The resources of a role as the index knows them: its own, and its customer-managed policies'. */
 function resourcesOf(role: RoleFacts): string[] {
-    return [`role${role.path}${role.roleName}`, ...customerManaged(role).flatMap((arn) => exactResource(arn) ?? [])];
+    return [`role${role.path}${role.roleName}`.toLowerCase(), ...customerManaged(role).flatMap((arn) => exactResource(arn) ?? [])];
 }
 
 /** The roles that can undo one revocation, in the repository's order, each with its shortest path. */
@@ -373,8 +374,8 @@ export class UndoIndex {
     constructor(readonly roles: readonly RoleFacts[]) {
         roles.forEach((role, i) => {
             this.position.set(role, i);
-            const list = this.byName.get(role.roleName);
-            if (list === undefined) this.byName.set(role.roleName, [role]);
+            const list = this.byName.get(role.roleName.toLowerCase());
+            if (list === undefined) this.byName.set(role.roleName.toLowerCase(), [role]);
             else list.push(role);
             const held = rights(role);
             const grants = [...held.role, ...held.passRole];

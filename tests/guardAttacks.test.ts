@@ -18,6 +18,7 @@ import { Capture, repository } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as guard } from "../cli/guard";
 import { ConfigSourceError, readStackFile } from "../config/loader";
+import { RoleFacts, mayMatchArn } from "../analysis/reachability";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 /** In force until 2026-11-27T23:00:00Z. */
@@ -58,6 +59,28 @@ async function run(base: Record<string, string>, head: Record<string, string | u
 /** Asserts the guard's exact verdict and findings. */
 async function expectGuard(base: Record<string, string>, head: Record<string, string | undefined>, code: number, lines: string[]) {
     assert.deepStrictEqual(await run(base, head), { code, lines, stderr: "" });
+}
+
+/** An inline policy of one Allow statement, as stack-file YAML. */
+const allow = (name: string, action: string, resource: string) =>
+    `      inlinePolicies:\n        ${name}:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Allow\n              Action: ${action}\n              Resource: "${resource}"`;
+const WHAT = "the revocation of dev/victim (IAM role victim, in force until 2026-11-27T23:00:00Z)";
+const WINDOW = "(revoked before 2026-11-27T10:00:00Z, safe to remove after 2026-11-27T23:00:00Z)";
+
+/** A role's facts for the pure analyses: victim at path /, in ACCOUNT and aws unless told. */
+function facts(overrides: Partial<RoleFacts> = {}): RoleFacts {
+    return {
+        stack: "dev",
+        key: "victim",
+        roleName: "victim",
+        path: "/",
+        account: ACCOUNT,
+        partition: "aws",
+        trust: { accounts: [ACCOUNT] },
+        inlinePolicies: [],
+        managedPolicyArns: [],
+        ...overrides,
+    };
 }
 
 const FAILED = (n: number) => `${n} change(s) would weaken a revocation since main.`;
@@ -187,5 +210,37 @@ describe("attacks on the guard after issue 28", function () {
                 FAILED(1),
             ]);
         });
+    });
+
+    describe("class 3: IAM capabilities, resources read to fail closed", () => {
+        it("fails iam:DeleteRolePolicy on role/VICTIM: IAM role names are unique regardless of case, and the ARN was compared with case", async () => {
+            const janitor = role("janitor", { extra: allow("p", "iam:DeleteRolePolicy", `arn:aws:iam::${ACCOUNT}:role/VICTIM`) });
+            await expectGuard({ [FILE]: BASE }, { [FILE]: BASE + janitor }, 1, [
+                `FAIL dev: role janitor: may now undo ${WHAT}: its inline policy p (statement 0) allows iam:DeleteRolePolicy on arn:aws:iam::${ACCOUNT}:role/VICTIM; whoever can assume janitor could remove or rewrite the revocation in one call`,
+                FAILED(1),
+            ]);
+        });
+
+        it("fails sts:AssumeRole on arn:aws:IAM::...:role/Victim, a widened trust written in another case", async () => {
+            const ci = role("ci", { extra: allow("p", "sts:AssumeRole", `arn:aws:IAM::${ACCOUNT}:role/Victim`) });
+            await expectGuard({ [FILE]: BASE }, { [FILE]: BASE + ci }, 1, [
+                `FAIL dev: role ci: may now assume revoked role dev/victim ${WINDOW}: victim's trust allows account ${ACCOUNT}, ci's account; ci's inline policy p allows sts:AssumeRole on arn:aws:IAM::${ACCOUNT}:role/Victim; its sessions would be issued after the cutoff, so this widens victim's trust`,
+                FAILED(1),
+            ]);
+        });
+
+        const patterns: [string, string, Partial<RoleFacts>, boolean][] = [
+            ["the role's name in upper case", `arn:aws:iam::${ACCOUNT}:role/VICTIM`, {}, true],
+            ["the service in upper case", `arn:aws:IAM::${ACCOUNT}:role/victim`, {}, true],
+            ["a partition in upper case, and a ? for one character", `arn:AWS:iam::${ACCOUNT}:role/victi?`, {}, true],
+            ["a five-part pattern of another partition, when the partition is known", "arn:aws-cn:iam::*", {}, false],
+            ["another account's role of the same name", "arn:aws:iam::222222222222:role/VICTIM", {}, false],
+            ["another path", `arn:aws:iam::${ACCOUNT}:role/sandbox/*`, {}, false],
+        ];
+        for (const [name, pattern, overrides, expected] of patterns) {
+            it(`${expected ? "takes" : "does not take"} ${name} to cover the role`, () => {
+                assert.strictEqual(mayMatchArn(pattern, facts(overrides)), expected);
+            });
+        }
     });
 });
