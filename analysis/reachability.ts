@@ -65,7 +65,11 @@ export function hasPolicyVariable(pattern: string): boolean {
 export function mayMatchArn(pattern: string, role: RoleFacts): boolean {
     if (pattern === "*" || hasPolicyVariable(pattern)) return true;
     const parts = pattern.split(":");
-    if (parts.length < 6) return wildcardCovers(pattern, roleArn(role), true);
+    if (parts.length < 6) {
+        // The pattern's last part spans the rest of the ARN: with a part of it unknown, any wildcard may cover it.
+        if ((role.account === undefined || role.partition === undefined) && hasWildcardIn(pattern)) return true;
+        return wildcardCovers(pattern, roleArn(role), true);
+    }
     const [arn, partition, service, region, account, ...resource] = parts;
     return (
         wildcardCovers(arn, "arn", true) &&
@@ -75,6 +79,10 @@ export function mayMatchArn(pattern: string, role: RoleFacts): boolean {
         (role.account === undefined || wildcardCovers(account, role.account, true)) &&
         wildcardCovers(resource.join(":"), `role${role.path}${role.roleName}`, true)
     );
+}
+
+function hasWildcardIn(text: string): boolean {
+    return text.includes("*") || text.includes("?");
 }
 
 /** How a target's trust lets a session of `from` in, if it may. */

@@ -233,6 +233,18 @@ describe("attacks on the guard after issue 28", function () {
             ["the role's name in upper case", `arn:aws:iam::${ACCOUNT}:role/VICTIM`, {}, true],
             ["the service in upper case", `arn:aws:IAM::${ACCOUNT}:role/victim`, {}, true],
             ["a partition in upper case, and a ? for one character", `arn:AWS:iam::${ACCOUNT}:role/victi?`, {}, true],
+            [
+                "a five-part pattern of another partition, while the stack's partition is unknown",
+                "arn:aws-cn:iam::*",
+                { partition: undefined },
+                true,
+            ],
+            [
+                "a five-part pattern naming an account, while the stack's account is unknown",
+                `arn:aws:iam::${ACCOUNT}*`,
+                { account: undefined },
+                true,
+            ],
             ["a five-part pattern of another partition, when the partition is known", "arn:aws-cn:iam::*", {}, false],
             ["another account's role of the same name", "arn:aws:iam::222222222222:role/VICTIM", {}, false],
             ["another path", `arn:aws:iam::${ACCOUNT}:role/sandbox/*`, {}, false],
