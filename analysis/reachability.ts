@@ -177,7 +177,10 @@ function statementMatches(statement: PolicyStatement, to: RoleFacts): boolean {
 
 /** Whether `from`'s permissions may allow sts:AssumeRole on `to`, and why. */
 export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatch {
+    const found: PermissionMatch[] = [];
+    let denied: PermissionMatch | undefined;
     for (const { name, document } of from.inlinePolicies) {
+        // A Deny takes sts:AssumeRole away from its own document only: each inline policy deploys on its own.
         const deny = document.Statement.find(
             (s) =>
                 s.Effect === "Deny" &&
@@ -186,11 +189,10 @@ export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatc
                 statementMatches(s, to) &&
                 asList(s.Resource).includes("*"),
         );
-        if (deny !== undefined)
-            return { verdict: "denies", reason: `${from.key}'s inline policy ${name} denies sts:AssumeRole on every resource` };
-    }
-    const found: PermissionMatch[] = [];
-    for (const { name, document } of from.inlinePolicies) {
+        if (deny !== undefined) {
+            denied ??= { verdict: "denies", reason: `${from.key}'s inline policy ${name} denies sts:AssumeRole on every resource` };
+            continue;
+        }
         for (const statement of document.Statement.filter((s) => s.Effect === "Allow" && statementMatches(s, to))) {
             const on =
                 statement.Resource !== undefined
@@ -218,7 +220,8 @@ export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatc
     }
     return (
         found.find((f) => f.verdict === "allows") ??
-        found[0] ?? { verdict: "no", reason: `${from.key}'s permissions do not allow sts:AssumeRole on it` }
+        found[0] ??
+        denied ?? { verdict: "no", reason: `${from.key}'s permissions do not allow sts:AssumeRole on it` }
     );
 }
 

@@ -75,18 +75,23 @@ function scopeOf(statement: PolicyStatement): Pick<Grant, "resources" | "every">
 
 const rightsOf = new WeakMap<RoleFacts, Rights>();
 
+const NOTHING: ReadonlySet<string> = new Set();
+
+/** The judged actions an unconditional Deny on `*` of a document takes away from that document's allows. */
+function deniedByDocument(document: PolicyDocument): ReadonlySet<string> {
+    const denied = new Set<string>();
+    for (const statement of statementsOf(document)) {
+        if (statement.Effect === "Deny" && statement.Condition === undefined && asList(statement.Resource).includes("*"))
+            for (const action of judgedActionsOf(statement)) denied.add(action);
+    }
+    return denied;
+}
+
 /** What `holder`'s permissions allow of the actions the analysis judges. */
 export function rights(holder: RoleFacts): Rights {
     const cached = rightsOf.get(holder);
     if (cached !== undefined) return cached;
     const classes = capabilityClasses();
-    const denied = new Set<string>();
-    for (const { document } of holder.inlinePolicies) {
-        for (const statement of statementsOf(document)) {
-            if (statement.Effect === "Deny" && statement.Condition === undefined && asList(statement.Resource).includes("*"))
-                for (const action of judgedActionsOf(statement)) denied.add(action);
-        }
-    }
     const found: Rights = { role: [], organization: [], passRole: [], assumes: false, assumeResources: [] };
     const add = (
         via: string,
@@ -94,6 +99,7 @@ export function rights(holder: RoleFacts): Rights {
         scope: Pick<Grant, "resources" | "every">,
         known: boolean,
         statement?: PolicyStatement,
+        denied: ReadonlySet<string> = NOTHING,
     ) => {
         const allowed = actions.filter((action) => !denied.has(action));
         if (allowed.includes("sts:AssumeRole")) {
@@ -109,9 +115,12 @@ export function rights(holder: RoleFacts): Rights {
         if (allowed.includes(classes.passRole)) found.passRole.push({ via, actions: [classes.passRole], ...scope, known });
     };
     for (const { name, document } of holder.inlinePolicies) {
+        // A Deny takes actions away from its own document only: each inline policy deploys on its own,
+        // and one that fails (or is deployed later) must not hide what another allows.
+        const denied = deniedByDocument(document);
         statementsOf(document).forEach((statement, index) => {
             if (statement.Effect === "Allow")
-                add(`inline policy ${name} (statement ${index})`, judgedActionsOf(statement), scopeOf(statement), true, statement);
+                add(`inline policy ${name} (statement ${index})`, judgedActionsOf(statement), scopeOf(statement), true, statement, denied);
         });
     }
     const catalog = managedPolicyCatalog();

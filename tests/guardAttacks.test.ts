@@ -255,4 +255,17 @@ describe("attacks on the guard after issue 28", function () {
             });
         }
     });
+
+    describe("class 3: a Deny takes actions away from its own inline policy only", () => {
+        /** Two inline policies of janitor: `a` allows iam:* on everything, `d` denies it with the given resources. */
+        const split = (resources: string) =>
+            `      inlinePolicies:\n        a:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Allow\n              Action: "iam:*"\n              Resource: "*"\n        d:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Deny\n              Action: "iam:*"\n              Resource: ${resources}`;
+
+        it("fails iam:* allowed in one policy and denied in another that IAM refuses (a resource that is not an ARN), which passed", async () => {
+            await expectGuard({ [FILE]: BASE }, { [FILE]: BASE + role("janitor", { extra: split('["*", "not-an-arn"]') }) }, 1, [
+                `FAIL dev: role janitor: may now undo ${WHAT}: its inline policy a (statement 0) allows iam:DeleteRolePolicy, iam:PutRolePolicy, iam:DeleteRole, iam:UpdateAssumeRolePolicy and 20 more permissions-management actions on *; whoever can assume janitor could remove or rewrite the revocation in one call`,
+                FAILED(1),
+            ]);
+        });
+    });
 });
