@@ -250,6 +250,24 @@ export function changeOrPass(from: RoleFacts, target: RoleFacts): UndoStep | und
     return pass === undefined ? undefined : { kind: "pass", from, to: target, ...pass };
 }
 
+/**
+ * A grant of iam:PassRole of `holder`'s that covers `target` (in its account), with the resource in
+ * words: passing a role to a service that its trust lets in has the service act with fresh
+ * sessions of it.
+ */
+export function passGrant(holder: RoleFacts, target: RoleFacts): { grant: Grant; resource: string } | undefined {
+    if (!sameAccount(holder, target)) return undefined;
+    return grantOn(rights(holder).passRole, target, false);
+}
+
+/** The services a trust lets in: its `services`, and the Service principals of its raw statements that allow an assume action. */
+export function trustedServices(trust: RoleFacts["trust"]): string[] {
+    const raw = (trust.statements ?? [])
+        .filter((s) => s.Effect === "Allow" && s.Principal !== undefined && s.Principal !== "*")
+        .flatMap((s) => asList((s.Principal as { Service?: string | string[] }).Service));
+    return [...new Set([...(trust.services ?? []), ...raw])];
+}
+
 /** A hop from `from` into `target` by assuming it, if `from`'s permissions and `target`'s trust allow one. */
 export function assumeHop(from: RoleFacts, target: RoleFacts): UndoStep | undefined {
     if (from === target) return undefined;

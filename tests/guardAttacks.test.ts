@@ -268,4 +268,35 @@ describe("attacks on the guard after issue 28", function () {
             ]);
         });
     });
+
+    describe("class 3: iam:PassRole of a revoked role whose trust lets a service in", () => {
+        const LAMBDA = '        services: ["lambda.amazonaws.com"]';
+        const base = stack(victim(LAMBDA) + role("bystander"));
+
+        it("fails iam:PassRole on the revoked role: a function run with it gets sessions issued after the cutoff", async () => {
+            const builder = role("builder", { extra: allow("deploy", "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/victim`) });
+            await expectGuard({ [FILE]: base }, { [FILE]: base + builder }, 1, [
+                `FAIL dev: role builder: may now pass revoked role dev/victim ${WINDOW} to a service: victim's trust lets lambda.amazonaws.com in; its inline policy deploy (statement 0) allows iam:PassRole on arn:aws:iam::${ACCOUNT}:role/victim; the service's sessions would be issued after the cutoff, so this widens victim's trust`,
+                FAILED(1),
+            ]);
+        });
+
+        it("passes iam:PassRole on another role, and on the revoked role in another account", async () => {
+            const builder = role("builder", {
+                extra: allow("deploy", "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/bystander`),
+            });
+            await expectGuard(
+                { [FILE]: base },
+                {
+                    [FILE]: base + builder,
+                    "Pulumi.prod.yaml": stack(
+                        role("ops", { extra: allow("deploy", "iam:PassRole", "arn:aws:iam::*:role/victim") }),
+                        "222222222222",
+                    ),
+                },
+                0,
+                [PASSED],
+            );
+        });
+    });
 });
