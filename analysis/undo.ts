@@ -633,7 +633,7 @@ function endInWords(end: UndoEnd, first: boolean): string {
         case "self":
             return `${name} can change its own permissions or trust, and so give itself any right in ${accountInWords(end.holder)}: ${grant}`;
         case "organization":
-            return `${name} can rewrite or detach the organization's service control policies: ${grant}`;
+            return `${name} can change the organization's service control policies or the accounts they reach: ${grant}`;
     }
 }
 

@@ -6,9 +6,10 @@
  *
  * - The undo class: every IAM, STS and Organizations action whose access level includes
  *   "Permissions management" (rewrite, attach, detach or delete a policy, a permissions boundary,
- *   a trust policy, a service control policy), and `iam:DeleteRole` (a Write action, but deleting
- *   the role deletes its revocation with it). Its IAM part undoes a role's revocation; its
- *   Organizations part rewrites or detaches the service control policies of an organization's.
+ *   a trust policy, a service control policy), `iam:DeleteRole` (a Write action, but deleting
+ *   the role deletes its revocation with it), and every Organizations Write action (moving an
+ *   account out of a target, leaving or removing it, disabling the policy type). Its IAM part
+ *   undoes a role's revocation; its Organizations part undoes an organization's.
  * - `sts:AssumeRole*`: a principal that may assume a role has that role's capabilities.
  * - `iam:PassRole`: a principal that may pass a role to a service has that role's capabilities.
  */
@@ -55,7 +56,11 @@ export function capabilityClasses(): CapabilityClasses {
             const name = `${service}:${action.name}`;
             all.push(name);
             const levels = action.accessLevel.split(",").map((level) => level.trim());
-            if (levels.includes(PERMISSIONS_MANAGEMENT) || name === "iam:DeleteRole") undo.push(name);
+            // In Organizations every Write action counts too: moving an account out of a target
+            // (MoveAccount), leaving or removing it, disabling the policy type or deleting a policy
+            // frees its sessions from the service control policies as surely as editing them.
+            const organizationWrite = service === "organizations" && levels.includes("Write");
+            if (levels.includes(PERMISSIONS_MANAGEMENT) || name === "iam:DeleteRole" || organizationWrite) undo.push(name);
         }
     }
     const find = (name: string) => {

@@ -299,4 +299,16 @@ describe("attacks on the guard after issue 28", function () {
             );
         });
     });
+
+    describe("class 3: the organization's Write actions undo an organization revocation", () => {
+        const ORG = `config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["999999999999"]\n  revocable-roles:organization:\n    targets: ["ou-ab12-cd34ef56"]\n    revocations:\n      - roleName: ci-deployer\n        revokeBefore: "${CUTOFF}"\n`;
+
+        it("fails organizations:MoveAccount, which moves an account out of the revoked OU, and its peers", async () => {
+            const mover = role("mover", { extra: allow("org", '["organizations:MoveAccount", "organizations:DisablePolicyType"]', "*") });
+            await expectGuard({ "Pulumi.org.yaml": ORG, [FILE]: BASE }, { "Pulumi.org.yaml": ORG, [FILE]: BASE + mover }, 1, [
+                "FAIL dev: role mover: may now undo the organization revocation of role ci-deployer in org (in force until 2026-11-27T23:00:00Z): it can change the organization's service control policies or the accounts they reach: its inline policy org (statement 0) allows organizations:DisablePolicyType, organizations:MoveAccount on *",
+                FAILED(1),
+            ]);
+        });
+    });
 });
