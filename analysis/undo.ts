@@ -47,6 +47,8 @@ export interface Rights {
     organization: Grant[];
     /** Grants of iam:PassRole. */
     passRole: Grant[];
+    /** Grants of iam:CreateRole. */
+    createRole: Grant[];
     /** Whether its permissions may allow sts:AssumeRole on anything: only then can it assume a role whose trust does not name it. */
     assumes: boolean;
     /**
@@ -92,7 +94,7 @@ export function rights(holder: RoleFacts): Rights {
     const cached = rightsOf.get(holder);
     if (cached !== undefined) return cached;
     const classes = capabilityClasses();
-    const found: Rights = { role: [], organization: [], passRole: [], assumes: false, assumeResources: [] };
+    const found: Rights = { role: [], organization: [], passRole: [], createRole: [], assumes: false, assumeResources: [] };
     const add = (
         via: string,
         actions: readonly string[],
@@ -113,6 +115,7 @@ export function rights(holder: RoleFacts): Rights {
         const organization = inClass(allowed, classes.organization);
         if (organization.length > 0) found.organization.push({ via, actions: organization, ...scope, known });
         if (allowed.includes(classes.passRole)) found.passRole.push({ via, actions: [classes.passRole], ...scope, known });
+        if (allowed.includes(classes.createRole)) found.createRole.push({ via, actions: [classes.createRole], ...scope, known });
     };
     for (const { name, document } of holder.inlinePolicies) {
         // A Deny takes actions away from its own document only: each inline policy deploys on its own,
@@ -188,10 +191,12 @@ export interface UndoEnd {
      * permissions or trust, so it can give itself anything in its account; `organization`: it holds
      * an action of the class's Organizations part.
      */
-    kind: "direct" | "self" | "organization";
+    kind: "direct" | "self" | "create" | "organization";
     holder: RoleFacts;
     grant: Grant;
     resource: string;
+    /** For `create`: the grant of iam:CreateRole where `grant` also reaches. */
+    created?: { grant: Grant; resource: string };
 }
 
 /** A role that can undo a revocation, with the shortest way it can: its hops, then how the last role undoes it. */
@@ -278,11 +283,51 @@ export function assumeHop(from: RoleFacts, target: RoleFacts): UndoStep | undefi
 /** How `holder` ends a path to undoing `target`'s revocation by itself: an action of the class on it, or on itself (then on anything of its account). */
 export function undoEnd(holder: RoleFacts, target: RoleFacts): UndoEnd | undefined {
     if (!sameAccount(holder, target)) return undefined;
-    const held = rights(holder);
-    const direct = grantOn(held.role, target, false);
+    const direct = grantOn(rights(holder).role, target, false);
     if (direct !== undefined) return { kind: "direct", holder, ...direct };
+    return selfEnd(holder);
+}
+
+/**
+ * Whether two resource patterns may name one resource: a sound over-approximation (any common
+ * value starts with both literal prefixes and ends with both literal suffixes), regardless of case.
+ */
+function mayOverlap(a: string, b: string): boolean {
+    if (a === "*" || b === "*" || hasPolicyVariable(a) || hasPolicyVariable(b)) return true;
+    const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+    if (!hasWildcard(x) && !hasWildcard(y)) return x === y;
+    const prefix = (p: string) => p.slice(0, Math.min(...["*", "?"].map((c) => (p.includes(c) ? p.indexOf(c) : p.length))));
+    const suffix = (p: string) => p.slice(Math.max(p.lastIndexOf("*"), p.lastIndexOf("?")) + 1);
+    const [px, py, sx, sy] = [prefix(x), prefix(y), suffix(x), suffix(y)];
+    return (px.startsWith(py) || py.startsWith(px)) && (sx.endsWith(sy) || sy.endsWith(sx));
+}
+
+/**
+ * How a role can give itself anything in its account: an action of the class on its own ARN
+ * (its permissions or trust), or iam:CreateRole where an action of the class also reaches (it
+ * creates a role that trusts it, gives that role any right and assumes it: in its own account a
+ * trust that names it needs no permission of its own).
+ */
+function selfEnd(holder: RoleFacts): UndoEnd | undefined {
+    const held = rights(holder);
     const self = grantOn(held.role, holder, true);
-    return self === undefined ? undefined : { kind: "self", holder, ...self };
+    if (self !== undefined) return { kind: "self", holder, ...self };
+    for (const create of held.createRole) {
+        for (const grant of held.role) {
+            for (const made of create.resources ?? ["*"]) {
+                const reached = (grant.resources ?? ["*"]).find((pattern) => mayOverlap(made, pattern));
+                if (reached === undefined) continue;
+                return {
+                    kind: "create",
+                    holder,
+                    grant,
+                    resource: grant.every ?? reached,
+                    created: { grant: create, resource: create.every ?? made },
+                };
+            }
+        }
+    }
+    return undefined;
 }
 
 /** The part of an IAM ARN pattern after `arn:partition:iam::account:`, when it holds no wildcard: `role/ops/deployer`. */
@@ -409,8 +454,8 @@ export class UndoIndex {
             if (grants.length > 0)
                 this.changers.add(role, grants.some((g) => g.resources === undefined) ? undefined : grants.flatMap((g) => g.resources!));
             if (held.assumes) this.assumers.add(role, held.assumeResources);
-            const self = grantOn(held.role, role, true);
-            if (self !== undefined) this.admins.push({ kind: "self", holder: role, ...self });
+            const self = selfEnd(role);
+            if (self !== undefined) this.admins.push(self);
             else if (held.role.length > 0)
                 this.narrow.add(
                     role,
@@ -580,7 +625,7 @@ export class UndoIndex {
         }
         // A path that ends at an administrator that holds an action of the class on the target says so.
         const ending = (path: UndoPath): UndoPath => {
-            if (path.end.kind !== "self") return path;
+            if (path.end.kind !== "self" && path.end.kind !== "create") return path;
             const grant = grantOn(rights(path.end.holder).role, target, false);
             return grant === undefined ? path : { ...path, end: { kind: "direct", holder: path.end.holder, ...grant } };
         };
@@ -632,6 +677,8 @@ function endInWords(end: UndoEnd, first: boolean): string {
             return first ? grant : `${name} can undo it: ${grant}`;
         case "self":
             return `${name} can change its own permissions or trust, and so give itself any right in ${accountInWords(end.holder)}: ${grant}`;
+        case "create":
+            return `${name} can create a role that trusts it, give that role any right in ${accountInWords(end.holder)} and assume it: ${grantInWords(first ? "its" : `${end.holder.key}'s`, end.created!.grant, end.created!.resource)}, and ${grant.replace(/^its |^\S+'s /, "")}`;
         case "organization":
             return `${name} can change the organization's service control policies or the accounts they reach: ${grant}`;
     }

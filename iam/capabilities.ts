@@ -42,6 +42,8 @@ export interface CapabilityClasses {
     assume: readonly string[];
     /** `iam:PassRole`. */
     passRole: string;
+    /** `iam:CreateRole`: with an action of the role part on where it creates, a role it makes can be given anything. */
+    createRole: string;
 }
 
 let classes: CapabilityClasses | undefined;
@@ -72,13 +74,15 @@ export function capabilityClasses(): CapabilityClasses {
     const byRank = (a: string, b: string) => rank(a) - rank(b) || a.localeCompare(b);
     const assume = all.filter((name) => wildcardCovers("sts:assumerole*", name, true));
     const passRole = find("iam:PassRole");
-    const judged = new Set([...undo, ...assume, passRole]);
+    const createRole = find("iam:CreateRole");
+    const judged = new Set([...undo, ...assume, passRole, createRole]);
     classes = {
         judged: all.filter((name) => judged.has(name)),
         role: undo.filter((name) => !name.startsWith("organizations:")).sort(byRank),
         organization: undo.filter((name) => name.startsWith("organizations:")).sort(byRank),
         assume,
         passRole,
+        createRole,
     };
     return classes;
 }

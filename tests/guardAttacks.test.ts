@@ -311,4 +311,24 @@ describe("attacks on the guard after issue 28", function () {
             ]);
         });
     });
+
+    describe("class 3: iam:CreateRole where a permissions-management action also reaches", () => {
+        it("fails iam:CreateRole and iam:PutRolePolicy on role/sandbox/*: a role it creates there can be given anything and assumed", async () => {
+            const sandbox = role("sandbox", {
+                extra: allow("p", '["iam:CreateRole", "iam:PutRolePolicy"]', `arn:aws:iam::${ACCOUNT}:role/sandbox/*`),
+            });
+            await expectGuard({ [FILE]: BASE }, { [FILE]: BASE + sandbox }, 1, [
+                `FAIL dev: role sandbox: may now undo ${WHAT}: it can create a role that trusts it, give that role any right in account ${ACCOUNT} and assume it: its inline policy p (statement 0) allows iam:CreateRole on arn:aws:iam::${ACCOUNT}:role/sandbox/*, and inline policy p (statement 0) allows iam:PutRolePolicy on arn:aws:iam::${ACCOUNT}:role/sandbox/*`,
+                FAILED(1),
+            ]);
+        });
+
+        it("passes iam:PutRolePolicy on role/sandbox/* alone, and iam:CreateRole where no such action reaches", async () => {
+            const sandbox = role("sandbox", { extra: allow("p", "iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/sandbox/*`) });
+            const maker = role("maker", {
+                extra: `${allow("p", "iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/apps/*`)}\n            - Effect: Allow\n              Action: iam:AttachRolePolicy\n              Resource: "arn:aws:iam::${ACCOUNT}:role/sandbox/*"`,
+            });
+            await expectGuard({ [FILE]: BASE }, { [FILE]: BASE + sandbox + maker }, 0, [PASSED]);
+        });
+    });
 });
