@@ -435,7 +435,13 @@ function goYamlV3Problems(file: string, source: YamlText, document: YAML.Documen
                 break;
             }
         }
-        if (comment) continue;
+        if (comment) {
+            // Every later tab of the line is in the comment too: one look per line keeps this linear.
+            const lineEnd = text.indexOf("\n", i);
+            if (lineEnd === -1) break;
+            i = lineEnd;
+            continue;
+        }
         const position = lines.linePos(i);
         problems.push(
             `${file}: line ${position.line}, column ${position.col}: a tab outside a quoted string or a comment; ${GO_YAML} refuses tabs in indentation (on comment and blank lines too) and after - and ?, and reads them elsewhere otherwise than this tool; use spaces`,
