@@ -14,7 +14,7 @@
  * the CLI read otherwise or refused.
  */
 import * as assert from "assert";
-import { Capture, repository } from "./helpers";
+import { Capture, commitFiles, repository } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { main as guard } from "../cli/guard";
 import { ConfigSourceError, readStackFile } from "../config/loader";
@@ -329,6 +329,51 @@ describe("attacks on the guard after issue 28", function () {
                 extra: `${allow("p", "iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/apps/*`)}\n            - Effect: Allow\n              Action: iam:AttachRolePolicy\n              Resource: "arn:aws:iam::${ACCOUNT}:role/sandbox/*"`,
             });
             await expectGuard({ [FILE]: BASE }, { [FILE]: BASE + sandbox + maker }, 0, [PASSED]);
+        });
+    });
+
+    describe("generic: .gitattributes that make git check out other bytes than the guard reads", () => {
+        /** Nothing in force: a change that holds no revocation. */
+        const QUIET = stack(role("bystander"));
+        const REWRITES =
+            "makes git check out other bytes than it stores, and the guard and the plan read what git stores: the deploy would read stack files or a program that nobody reviewed as they are checked out; remove the attribute";
+
+        it("fails at any time a working-tree-encoding, a filter (git-lfs) or ident on any path, which passed while nothing was in force", async () => {
+            await expectGuard(
+                { [FILE]: QUIET },
+                {
+                    ".gitattributes": "# encodings\nPulumi.*.yaml working-tree-encoding=ISO-8859-1 -text\n*.md -ident\n",
+                    "src/.gitattributes": "index.ts filter=lfs diff=lfs merge=lfs\n",
+                },
+                1,
+                [
+                    `FAIL project: .gitattributes: line 2: Pulumi.*.yaml working-tree-encoding=ISO-8859-1 ${REWRITES}`,
+                    `FAIL project: src/.gitattributes: line 1: index.ts filter=lfs ${REWRITES}`,
+                    FAILED(2),
+                ],
+            );
+        });
+
+        it("reads the head's attributes from git's objects as the trusted judge (--head)", async () => {
+            const root = repository({ [FILE]: QUIET });
+            const base = commitFiles(root, {}, "base");
+            const head = commitFiles(root, { "docs/.gitattributes": "*.md ident\n" }, "head");
+            const out = new Capture();
+            const code = await guard(["--base", base, "--head", head], out, new Capture(), { root, programRoot: PROJECT_ROOT, now: NOW });
+            assert.deepStrictEqual(
+                { code, lines: out.text.split("\n").slice(0, -1) },
+                {
+                    code: 1,
+                    lines: [
+                        `FAIL project: docs/.gitattributes: line 1: *.md ident ${REWRITES}`,
+                        `1 change(s) would weaken a revocation since ${base}.`,
+                    ],
+                },
+            );
+        });
+
+        it("passes line endings and diff settings while nothing is in force", async () => {
+            await expectGuard({ [FILE]: QUIET }, { ".gitattributes": "*.sh text eol=lf\n*.png binary\n" }, 0, [PASSED]);
         });
     });
 });
