@@ -47,6 +47,8 @@ export interface Rights {
     organization: Grant[];
     /** Grants of iam:PassRole. */
     passRole: Grant[];
+    /** Grants of iam:CreateRole. */
+    createRole: Grant[];
     /** Whether its permissions may allow sts:AssumeRole on anything: only then can it assume a role whose trust does not name it. */
     assumes: boolean;
     /**
@@ -75,25 +77,31 @@ function scopeOf(statement: PolicyStatement): Pick<Grant, "resources" | "every">
 
 const rightsOf = new WeakMap<RoleFacts, Rights>();
 
+const NOTHING: ReadonlySet<string> = new Set();
+
+/** The judged actions an unconditional Deny on `*` of a document takes away from that document's allows. */
+function deniedByDocument(document: PolicyDocument): ReadonlySet<string> {
+    const denied = new Set<string>();
+    for (const statement of statementsOf(document)) {
+        if (statement.Effect === "Deny" && statement.Condition === undefined && asList(statement.Resource).includes("*"))
+            for (const action of judgedActionsOf(statement)) denied.add(action);
+    }
+    return denied;
+}
+
 /** What `holder`'s permissions allow of the actions the analysis judges. */
 export function rights(holder: RoleFacts): Rights {
     const cached = rightsOf.get(holder);
     if (cached !== undefined) return cached;
     const classes = capabilityClasses();
-    const denied = new Set<string>();
-    for (const { document } of holder.inlinePolicies) {
-        for (const statement of statementsOf(document)) {
-            if (statement.Effect === "Deny" && statement.Condition === undefined && asList(statement.Resource).includes("*"))
-                for (const action of judgedActionsOf(statement)) denied.add(action);
-        }
-    }
-    const found: Rights = { role: [], organization: [], passRole: [], assumes: false, assumeResources: [] };
+    const found: Rights = { role: [], organization: [], passRole: [], createRole: [], assumes: false, assumeResources: [] };
     const add = (
         via: string,
         actions: readonly string[],
         scope: Pick<Grant, "resources" | "every">,
         known: boolean,
         statement?: PolicyStatement,
+        denied: ReadonlySet<string> = NOTHING,
     ) => {
         const allowed = actions.filter((action) => !denied.has(action));
         if (allowed.includes("sts:AssumeRole")) {
@@ -107,11 +115,15 @@ export function rights(holder: RoleFacts): Rights {
         const organization = inClass(allowed, classes.organization);
         if (organization.length > 0) found.organization.push({ via, actions: organization, ...scope, known });
         if (allowed.includes(classes.passRole)) found.passRole.push({ via, actions: [classes.passRole], ...scope, known });
+        if (allowed.includes(classes.createRole)) found.createRole.push({ via, actions: [classes.createRole], ...scope, known });
     };
     for (const { name, document } of holder.inlinePolicies) {
+        // A Deny takes actions away from its own document only: each inline policy deploys on its own,
+        // and one that fails (or is deployed later) must not hide what another allows.
+        const denied = deniedByDocument(document);
         statementsOf(document).forEach((statement, index) => {
             if (statement.Effect === "Allow")
-                add(`inline policy ${name} (statement ${index})`, judgedActionsOf(statement), scopeOf(statement), true, statement);
+                add(`inline policy ${name} (statement ${index})`, judgedActionsOf(statement), scopeOf(statement), true, statement, denied);
         });
     }
     const catalog = managedPolicyCatalog();
@@ -150,7 +162,7 @@ function customerManaged(role: RoleFacts): string[] {
 /** The resource of a grant that may cover a policy ARN, in words, or undefined. */
 function coveringPolicy(grant: Grant, arn: string): string | undefined {
     if (grant.resources === undefined) return grant.every;
-    return grant.resources.find((pattern) => pattern === "*" || wildcardCovers(pattern, arn));
+    return grant.resources.find((pattern) => pattern === "*" || wildcardCovers(pattern, arn, true));
 }
 
 /** A grant of `holder` that covers `target` (its ARN, or a customer-managed policy attached to it), with the resource in words. */
@@ -179,10 +191,12 @@ export interface UndoEnd {
      * permissions or trust, so it can give itself anything in its account; `organization`: it holds
      * an action of the class's Organizations part.
      */
-    kind: "direct" | "self" | "organization";
+    kind: "direct" | "self" | "create" | "organization";
     holder: RoleFacts;
     grant: Grant;
     resource: string;
+    /** For `create`: the grant of iam:CreateRole where `grant` also reaches. */
+    created?: { grant: Grant; resource: string };
 }
 
 /** A role that can undo a revocation, with the shortest way it can: its hops, then how the last role undoes it. */
@@ -241,6 +255,24 @@ export function changeOrPass(from: RoleFacts, target: RoleFacts): UndoStep | und
     return pass === undefined ? undefined : { kind: "pass", from, to: target, ...pass };
 }
 
+/**
+ * A grant of iam:PassRole of `holder`'s that covers `target` (in its account), with the resource in
+ * words: passing a role to a service that its trust lets in has the service act with fresh
+ * sessions of it.
+ */
+export function passGrant(holder: RoleFacts, target: RoleFacts): { grant: Grant; resource: string } | undefined {
+    if (!sameAccount(holder, target)) return undefined;
+    return grantOn(rights(holder).passRole, target, false);
+}
+
+/** The services a trust lets in: its `services`, and the Service principals of its raw statements that allow an assume action. */
+export function trustedServices(trust: RoleFacts["trust"]): string[] {
+    const raw = (trust.statements ?? [])
+        .filter((s) => s.Effect === "Allow" && s.Principal !== undefined && s.Principal !== "*")
+        .flatMap((s) => asList((s.Principal as { Service?: string | string[] }).Service));
+    return [...new Set([...(trust.services ?? []), ...raw])];
+}
+
 /** A hop from `from` into `target` by assuming it, if `from`'s permissions and `target`'s trust allow one. */
 export function assumeHop(from: RoleFacts, target: RoleFacts): UndoStep | undefined {
     if (from === target) return undefined;
@@ -251,19 +283,60 @@ export function assumeHop(from: RoleFacts, target: RoleFacts): UndoStep | undefi
 /** How `holder` ends a path to undoing `target`'s revocation by itself: an action of the class on it, or on itself (then on anything of its account). */
 export function undoEnd(holder: RoleFacts, target: RoleFacts): UndoEnd | undefined {
     if (!sameAccount(holder, target)) return undefined;
-    const held = rights(holder);
-    const direct = grantOn(held.role, target, false);
+    const direct = grantOn(rights(holder).role, target, false);
     if (direct !== undefined) return { kind: "direct", holder, ...direct };
+    return selfEnd(holder);
+}
+
+/**
+ * Whether two resource patterns may name one resource: a sound over-approximation (any common
+ * value starts with both literal prefixes and ends with both literal suffixes), regardless of case.
+ */
+function mayOverlap(a: string, b: string): boolean {
+    if (a === "*" || b === "*" || hasPolicyVariable(a) || hasPolicyVariable(b)) return true;
+    const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+    if (!hasWildcard(x) && !hasWildcard(y)) return x === y;
+    const prefix = (p: string) => p.slice(0, Math.min(...["*", "?"].map((c) => (p.includes(c) ? p.indexOf(c) : p.length))));
+    const suffix = (p: string) => p.slice(Math.max(p.lastIndexOf("*"), p.lastIndexOf("?")) + 1);
+    const [px, py, sx, sy] = [prefix(x), prefix(y), suffix(x), suffix(y)];
+    return (px.startsWith(py) || py.startsWith(px)) && (sx.endsWith(sy) || sy.endsWith(sx));
+}
+
+/**
+ * How a role can give itself anything in its account: an action of the class on its own ARN
+ * (its permissions or trust), or iam:CreateRole where an action of the class also reaches (it
+ * creates a role that trusts it, gives that role any right and assumes it: in its own account a
+ * trust that names it needs no permission of its own).
+ */
+function selfEnd(holder: RoleFacts): UndoEnd | undefined {
+    const held = rights(holder);
     const self = grantOn(held.role, holder, true);
-    return self === undefined ? undefined : { kind: "self", holder, ...self };
+    if (self !== undefined) return { kind: "self", holder, ...self };
+    for (const create of held.createRole) {
+        for (const grant of held.role) {
+            for (const made of create.resources ?? ["*"]) {
+                const reached = (grant.resources ?? ["*"]).find((pattern) => mayOverlap(made, pattern));
+                if (reached === undefined) continue;
+                return {
+                    kind: "create",
+                    holder,
+                    grant,
+                    resource: grant.every ?? reached,
+                    created: { grant: create, resource: create.every ?? made },
+                };
+            }
+        }
+    }
+    return undefined;
 }
 
 /** The part of an IAM ARN pattern after `arn:partition:iam::account:`, when it holds no wildcard: `role/ops/deployer`. */
 function exactResource(pattern: string): string | undefined {
     const parts = pattern.split(":");
-    if (parts.length < 6 || parts[2] !== "iam") return undefined;
+    if (parts.length < 6 || parts[2].toLowerCase() !== "iam") return undefined;
     const resource = parts.slice(5).join(":");
-    return hasWildcard(resource) || hasPolicyVariable(resource) ? undefined : resource;
+    // Lower case, as the index looks roles up regardless of case.
+    return hasWildcard(resource) || hasPolicyVariable(resource) ? undefined : resource.toLowerCase();
 }
 
 /**
@@ -335,12 +408,12 @@ function broad(pattern: string): boolean {
 /** Whether a pattern may cover a role's ARN or the ARN of a customer-managed policy attached to it. */
 function coversRoleOrPolicy(role: RoleFacts): (pattern: string) => boolean {
     const policies = customerManaged(role);
-    return (pattern) => mayMatchArn(pattern, role) || policies.some((arn) => pattern === "*" || wildcardCovers(pattern, arn));
+    return (pattern) => mayMatchArn(pattern, role) || policies.some((arn) => pattern === "*" || wildcardCovers(pattern, arn, true));
 }
 
 /** The resources of a role as the index knows them: its own, and its customer-managed policies'. */
 function resourcesOf(role: RoleFacts): string[] {
-    return [`role${role.path}${role.roleName}`, ...customerManaged(role).flatMap((arn) => exactResource(arn) ?? [])];
+    return [`role${role.path}${role.roleName}`.toLowerCase(), ...customerManaged(role).flatMap((arn) => exactResource(arn) ?? [])];
 }
 
 /** The roles that can undo one revocation, in the repository's order, each with its shortest path. */
@@ -373,16 +446,16 @@ export class UndoIndex {
     constructor(readonly roles: readonly RoleFacts[]) {
         roles.forEach((role, i) => {
             this.position.set(role, i);
-            const list = this.byName.get(role.roleName);
-            if (list === undefined) this.byName.set(role.roleName, [role]);
+            const list = this.byName.get(role.roleName.toLowerCase());
+            if (list === undefined) this.byName.set(role.roleName.toLowerCase(), [role]);
             else list.push(role);
             const held = rights(role);
             const grants = [...held.role, ...held.passRole];
             if (grants.length > 0)
                 this.changers.add(role, grants.some((g) => g.resources === undefined) ? undefined : grants.flatMap((g) => g.resources!));
             if (held.assumes) this.assumers.add(role, held.assumeResources);
-            const self = grantOn(held.role, role, true);
-            if (self !== undefined) this.admins.push({ kind: "self", holder: role, ...self });
+            const self = selfEnd(role);
+            if (self !== undefined) this.admins.push(self);
             else if (held.role.length > 0)
                 this.narrow.add(
                     role,
@@ -552,7 +625,7 @@ export class UndoIndex {
         }
         // A path that ends at an administrator that holds an action of the class on the target says so.
         const ending = (path: UndoPath): UndoPath => {
-            if (path.end.kind !== "self") return path;
+            if (path.end.kind !== "self" && path.end.kind !== "create") return path;
             const grant = grantOn(rights(path.end.holder).role, target, false);
             return grant === undefined ? path : { ...path, end: { kind: "direct", holder: path.end.holder, ...grant } };
         };
@@ -604,8 +677,10 @@ function endInWords(end: UndoEnd, first: boolean): string {
             return first ? grant : `${name} can undo it: ${grant}`;
         case "self":
             return `${name} can change its own permissions or trust, and so give itself any right in ${accountInWords(end.holder)}: ${grant}`;
+        case "create":
+            return `${name} can create a role that trusts it, give that role any right in ${accountInWords(end.holder)} and assume it: ${grantInWords(first ? "its" : `${end.holder.key}'s`, end.created!.grant, end.created!.resource)}, and ${grant.replace(/^its |^\S+'s /, "")}`;
         case "organization":
-            return `${name} can rewrite or detach the organization's service control policies: ${grant}`;
+            return `${name} can change the organization's service control policies or the accounts they reach: ${grant}`;
     }
 }
 
