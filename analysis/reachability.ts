@@ -65,21 +65,32 @@ export function hasPolicyVariable(pattern: string): boolean {
 
 /**
  * Whether a resource pattern may match a role's ARN; unknown parts of the ARN may match anything,
- * and so does a pattern with a policy variable, whose value only the request decides.
+ * and so does a pattern with a policy variable, whose value only the request decides. Compared
+ * regardless of case: IAM role names are unique regardless of case and a request may name the
+ * role in any case, so a pattern written in another case (`role/VICTIM`, `arn:aws:IAM::`) is taken
+ * to cover it rather than trusted not to.
  */
 export function mayMatchArn(pattern: string, role: RoleFacts): boolean {
     if (pattern === "*" || hasPolicyVariable(pattern)) return true;
     const parts = pattern.split(":");
-    if (parts.length < 6) return wildcardCovers(pattern, roleArn(role));
+    if (parts.length < 6) {
+        // The pattern's last part spans the rest of the ARN: with a part of it unknown, any wildcard may cover it.
+        if ((role.account === undefined || role.partition === undefined) && hasWildcardIn(pattern)) return true;
+        return wildcardCovers(pattern, roleArn(role), true);
+    }
     const [arn, partition, service, region, account, ...resource] = parts;
     return (
-        wildcardCovers(arn, "arn") &&
-        (role.partition === undefined || wildcardCovers(partition, role.partition)) &&
-        wildcardCovers(service, "iam") &&
-        wildcardCovers(region, "") &&
-        (role.account === undefined || wildcardCovers(account, role.account)) &&
-        wildcardCovers(resource.join(":"), `role${role.path}${role.roleName}`)
+        wildcardCovers(arn, "arn", true) &&
+        (role.partition === undefined || wildcardCovers(partition, role.partition, true)) &&
+        wildcardCovers(service, "iam", true) &&
+        wildcardCovers(region, "", true) &&
+        (role.account === undefined || wildcardCovers(account, role.account, true)) &&
+        wildcardCovers(resource.join(":"), `role${role.path}${role.roleName}`, true)
     );
+}
+
+function hasWildcardIn(text: string): boolean {
+    return text.includes("*") || text.includes("?");
 }
 
 /** How a target's trust lets a session of `from` in, if it may. */
@@ -118,7 +129,7 @@ function principalMatch(principal: string, from: RoleFacts, to: RoleFacts, condi
     const [, partition, iamAccount, rolePath, iamName, stsAccount, stsName] = role;
     const named = iamName ?? stsName;
     const namedAccount = iamAccount ?? stsAccount;
-    if (named !== from.roleName || (iamName !== undefined && rolePath !== from.path)) return undefined;
+    if (named.toLowerCase() !== from.roleName.toLowerCase() || (iamName !== undefined && rolePath !== from.path)) return undefined;
     if (from.account !== undefined && namedAccount !== from.account) return undefined;
     if (from.partition !== undefined && partition !== from.partition) return undefined;
     const same = sameAccount({ ...from, account: namedAccount }, to);
@@ -174,7 +185,10 @@ function statementMatches(statement: PolicyStatement, to: RoleFacts): boolean {
 
 /** Whether `from`'s permissions may allow sts:AssumeRole on `to`, and why. */
 export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatch {
+    const found: PermissionMatch[] = [];
+    let denied: PermissionMatch | undefined;
     for (const { name, document } of from.inlinePolicies) {
+        // A Deny takes sts:AssumeRole away from its own document only: each inline policy deploys on its own.
         const deny = document.Statement.find(
             (s) =>
                 s.Effect === "Deny" &&
@@ -183,11 +197,10 @@ export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatc
                 statementMatches(s, to) &&
                 asList(s.Resource).includes("*"),
         );
-        if (deny !== undefined)
-            return { verdict: "denies", reason: `${from.key}'s inline policy ${name} denies sts:AssumeRole on every resource` };
-    }
-    const found: PermissionMatch[] = [];
-    for (const { name, document } of from.inlinePolicies) {
+        if (deny !== undefined) {
+            denied ??= { verdict: "denies", reason: `${from.key}'s inline policy ${name} denies sts:AssumeRole on every resource` };
+            continue;
+        }
         for (const statement of document.Statement.filter((s) => s.Effect === "Allow" && statementMatches(s, to))) {
             const on =
                 statement.Resource !== undefined
@@ -215,7 +228,8 @@ export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatc
     }
     return (
         found.find((f) => f.verdict === "allows") ??
-        found[0] ?? { verdict: "no", reason: `${from.key}'s permissions do not allow sts:AssumeRole on it` }
+        found[0] ??
+        denied ?? { verdict: "no", reason: `${from.key}'s permissions do not allow sts:AssumeRole on it` }
     );
 }
 
@@ -267,7 +281,7 @@ export function trustedKeys(role: RoleFacts): { accounts: Set<string>; names: Se
         const account = ACCOUNT_PRINCIPAL.exec(value)?.[1];
         if (account !== undefined) accounts.add(account);
         const name = /:(?:role\/(?:.*\/)?|assumed-role\/)([^/]+)(?:\/[^/]*)?$/.exec(value)?.[1];
-        if (name !== undefined) names.add(name);
+        if (name !== undefined) names.add(name.toLowerCase());
     }
     return { accounts, names, anyone };
 }
@@ -306,7 +320,7 @@ export class ReachabilityIndex {
     candidates(from: RoleFacts): RoleFacts[] {
         const found = new Set<RoleFacts>([
             ...this.anyone,
-            ...(this.byName.get(from.roleName) ?? []),
+            ...(this.byName.get(from.roleName.toLowerCase()) ?? []),
             ...(from.account === undefined ? this.anyAccount : (this.byAccount.get(from.account) ?? [])),
         ]);
         return [...found].sort((a, b) => this.position.get(a)! - this.position.get(b)!);

@@ -32,6 +32,8 @@ export interface Rights {
     organization: PermissionGrant[];
     /** Grants of iam:PassRole. */
     passRole: PermissionGrant[];
+    /** Grants of iam:CreateRole. */
+    createRole: PermissionGrant[];
     /** Whether its permissions may allow sts:AssumeRole on anything: only then can it assume a role whose trust does not name it. */
     assumes: boolean;
     /**
@@ -60,25 +62,31 @@ export function scopeOf(statement: PolicyStatement): Pick<PermissionGrant, "reso
 
 const rightsOf: WeakMap<RoleFacts, Rights> = new WeakMap();
 
+const NOTHING: ReadonlySet<string> = new Set();
+
+/** The judged actions an unconditional Deny on `*` of a document takes away from that document's allows. */
+function deniedByDocument(document: PolicyDocument): ReadonlySet<string> {
+    const denied = new Set<string>();
+    for (const statement of statementsOf(document)) {
+        if (statement.Effect === "Deny" && statement.Condition === undefined && asList(statement.Resource).includes("*"))
+            for (const action of judgedActionsOf(statement)) denied.add(action);
+    }
+    return denied;
+}
+
 /** What `holder`'s permissions allow of the actions the analysis judges. */
 export function rights(holder: RoleFacts): Rights {
     const cached = rightsOf.get(holder);
     if (cached !== undefined) return cached;
     const classes = capabilityClasses();
-    const denied = new Set<string>();
-    for (const { document } of holder.inlinePolicies) {
-        for (const statement of statementsOf(document)) {
-            if (statement.Effect === "Deny" && statement.Condition === undefined && asList(statement.Resource).includes("*"))
-                for (const action of judgedActionsOf(statement)) denied.add(action);
-        }
-    }
-    const found: Rights = { role: [], organization: [], passRole: [], assumes: false, assumeResources: [] };
+    const found: Rights = { role: [], organization: [], passRole: [], createRole: [], assumes: false, assumeResources: [] };
     const add = (
         via: string,
         actions: readonly string[],
         scope: Pick<PermissionGrant, "resources" | "every">,
         known: boolean,
         statement?: PolicyStatement,
+        denied: ReadonlySet<string> = NOTHING,
     ) => {
         const allowed = actions.filter((action) => !denied.has(action));
         if (allowed.includes("sts:AssumeRole")) {
@@ -92,11 +100,15 @@ export function rights(holder: RoleFacts): Rights {
         const organization = inClass(allowed, classes.organization);
         if (organization.length > 0) found.organization.push({ via, actions: organization, ...scope, known });
         if (allowed.includes(classes.passRole)) found.passRole.push({ via, actions: [classes.passRole], ...scope, known });
+        if (allowed.includes(classes.createRole)) found.createRole.push({ via, actions: [classes.createRole], ...scope, known });
     };
     for (const { name, document } of holder.inlinePolicies) {
+        // A Deny takes actions away from its own document only: each inline policy deploys on its own,
+        // and one that fails (or is deployed later) must not hide what another allows.
+        const denied = deniedByDocument(document);
         statementsOf(document).forEach((statement, index) => {
             if (statement.Effect === "Allow")
-                add(`inline policy ${name} (statement ${index})`, judgedActionsOf(statement), scopeOf(statement), true, statement);
+                add(`inline policy ${name} (statement ${index})`, judgedActionsOf(statement), scopeOf(statement), true, statement, denied);
         });
     }
     const catalog = managedPolicyCatalog();
@@ -135,7 +147,7 @@ export function customerManaged(role: RoleFacts): string[] {
 /** The resource of a grant that may cover a policy ARN, in words, or undefined. */
 export function coveringPolicy(grant: PermissionGrant, arn: string): string | undefined {
     if (grant.resources === undefined) return grant.every;
-    return grant.resources.find((pattern) => pattern === "*" || wildcardCovers(pattern, arn));
+    return grant.resources.find((pattern) => pattern === "*" || wildcardCovers(pattern, arn, true));
 }
 
 /** A grant of `holder` that covers `target` (its ARN, or a customer-managed policy attached to it), with the resource in words. */

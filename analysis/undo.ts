@@ -19,6 +19,7 @@
  * permissions allow nothing the class analysis judges are leaves, found only through the trust of
  * the role they may assume; the rest are indexed by account.
  */
+import { asList } from "../iam/policy";
 import { hasWildcard, wildcardCovers } from "../iam/wildcard";
 import { RoleFacts, hasPolicyVariable, link, mayMatchArn, trustedKeys } from "./reachability";
 import { PermissionGrant, rights, sameAccount, customerManaged, grantOn } from "./rights";
@@ -34,13 +35,16 @@ export type UndoStep =
 export interface UndoEnd {
     /**
      * `direct`: it holds an action of the class on the revoked role; `self`: it can change its own
-     * permissions or trust, so it can give itself anything in its account; `organization`: it holds
-     * an action of the class's Organizations part.
+     * permissions or trust, so it can give itself anything in its account; `create`: it can create a
+     * role that trusts it and give that role anything; `organization`: it holds an action of the
+     * class's Organizations part.
      */
-    kind: "direct" | "self" | "organization";
+    kind: "direct" | "self" | "create" | "organization";
     holder: RoleFacts;
     grant: PermissionGrant;
     resource: string;
+    /** For `create`: the grant of iam:CreateRole where `grant` also reaches. */
+    created?: { grant: PermissionGrant; resource: string };
 }
 
 /** A role that can undo a revocation, with the shortest way it can: its hops, then how the last role undoes it. */
@@ -99,6 +103,24 @@ export function changeOrPass(from: RoleFacts, target: RoleFacts): UndoStep | und
     return pass === undefined ? undefined : { kind: "pass", from, to: target, ...pass };
 }
 
+/**
+ * A grant of iam:PassRole of `holder`'s that covers `target` (in its account), with the resource in
+ * words: passing a role to a service that its trust lets in has the service act with fresh
+ * sessions of it.
+ */
+export function passGrant(holder: RoleFacts, target: RoleFacts): { grant: PermissionGrant; resource: string } | undefined {
+    if (!sameAccount(holder, target)) return undefined;
+    return grantOn(rights(holder).passRole, target, false);
+}
+
+/** The services a trust lets in: its `services`, and the Service principals of its raw statements that allow an assume action. */
+export function trustedServices(trust: RoleFacts["trust"]): string[] {
+    const raw = (trust.statements ?? [])
+        .filter((s) => s.Effect === "Allow" && s.Principal !== undefined && s.Principal !== "*")
+        .flatMap((s) => asList((s.Principal as { Service?: string | string[] }).Service));
+    return [...new Set([...(trust.services ?? []), ...raw])];
+}
+
 /** A hop from `from` into `target` by assuming it, if `from`'s permissions and `target`'s trust allow one. */
 export function assumeHop(from: RoleFacts, target: RoleFacts): UndoStep | undefined {
     if (from === target) return undefined;
@@ -109,19 +131,60 @@ export function assumeHop(from: RoleFacts, target: RoleFacts): UndoStep | undefi
 /** How `holder` ends a path to undoing `target`'s revocation by itself: an action of the class on it, or on itself (then on anything of its account). */
 export function undoEnd(holder: RoleFacts, target: RoleFacts): UndoEnd | undefined {
     if (!sameAccount(holder, target)) return undefined;
-    const held = rights(holder);
-    const direct = grantOn(held.role, target, false);
+    const direct = grantOn(rights(holder).role, target, false);
     if (direct !== undefined) return { kind: "direct", holder, ...direct };
+    return selfEnd(holder);
+}
+
+/**
+ * Whether two resource patterns may name one resource: a sound over-approximation (any common
+ * value starts with both literal prefixes and ends with both literal suffixes), regardless of case.
+ */
+function mayOverlap(a: string, b: string): boolean {
+    if (a === "*" || b === "*" || hasPolicyVariable(a) || hasPolicyVariable(b)) return true;
+    const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+    if (!hasWildcard(x) && !hasWildcard(y)) return x === y;
+    const prefix = (p: string) => p.slice(0, Math.min(...["*", "?"].map((c) => (p.includes(c) ? p.indexOf(c) : p.length))));
+    const suffix = (p: string) => p.slice(Math.max(p.lastIndexOf("*"), p.lastIndexOf("?")) + 1);
+    const [px, py, sx, sy] = [prefix(x), prefix(y), suffix(x), suffix(y)];
+    return (px.startsWith(py) || py.startsWith(px)) && (sx.endsWith(sy) || sy.endsWith(sx));
+}
+
+/**
+ * How a role can give itself anything in its account: an action of the class on its own ARN
+ * (its permissions or trust), or iam:CreateRole where an action of the class also reaches (it
+ * creates a role that trusts it, gives that role any right and assumes it: in its own account a
+ * trust that names it needs no permission of its own).
+ */
+function selfEnd(holder: RoleFacts): UndoEnd | undefined {
+    const held = rights(holder);
     const self = grantOn(held.role, holder, true);
-    return self === undefined ? undefined : { kind: "self", holder, ...self };
+    if (self !== undefined) return { kind: "self", holder, ...self };
+    for (const create of held.createRole) {
+        for (const grant of held.role) {
+            for (const made of create.resources ?? ["*"]) {
+                const reached = (grant.resources ?? ["*"]).find((pattern) => mayOverlap(made, pattern));
+                if (reached === undefined) continue;
+                return {
+                    kind: "create",
+                    holder,
+                    grant,
+                    resource: grant.every ?? reached,
+                    created: { grant: create, resource: create.every ?? made },
+                };
+            }
+        }
+    }
+    return undefined;
 }
 
 /** The part of an IAM ARN pattern after `arn:partition:iam::account:`, when it holds no wildcard: `role/ops/deployer`. */
 function exactResource(pattern: string): string | undefined {
     const parts = pattern.split(":");
-    if (parts.length < 6 || parts[2] !== "iam") return undefined;
+    if (parts.length < 6 || parts[2].toLowerCase() !== "iam") return undefined;
     const resource = parts.slice(5).join(":");
-    return hasWildcard(resource) || hasPolicyVariable(resource) ? undefined : resource;
+    // Lower case, as the index looks roles up regardless of case.
+    return hasWildcard(resource) || hasPolicyVariable(resource) ? undefined : resource.toLowerCase();
 }
 
 /**
@@ -193,12 +256,12 @@ function broad(pattern: string): boolean {
 /** Whether a pattern may cover a role's ARN or the ARN of a customer-managed policy attached to it. */
 function coversRoleOrPolicy(role: RoleFacts): (pattern: string) => boolean {
     const policies = customerManaged(role);
-    return (pattern) => mayMatchArn(pattern, role) || policies.some((arn) => pattern === "*" || wildcardCovers(pattern, arn));
+    return (pattern) => mayMatchArn(pattern, role) || policies.some((arn) => pattern === "*" || wildcardCovers(pattern, arn, true));
 }
 
 /** The resources of a role as the index knows them: its own, and its customer-managed policies'. */
 function resourcesOf(role: RoleFacts): string[] {
-    return [`role${role.path}${role.roleName}`, ...customerManaged(role).flatMap((arn) => exactResource(arn) ?? [])];
+    return [`role${role.path}${role.roleName}`.toLowerCase(), ...customerManaged(role).flatMap((arn) => exactResource(arn) ?? [])];
 }
 
 /** The roles that can undo one revocation, in the repository's order, each with its shortest path. */
@@ -231,16 +294,16 @@ export class UndoIndex {
     constructor(readonly roles: readonly RoleFacts[]) {
         roles.forEach((role, i) => {
             this.position.set(role, i);
-            const list = this.byName.get(role.roleName);
-            if (list === undefined) this.byName.set(role.roleName, [role]);
+            const list = this.byName.get(role.roleName.toLowerCase());
+            if (list === undefined) this.byName.set(role.roleName.toLowerCase(), [role]);
             else list.push(role);
             const held = rights(role);
             const grants = [...held.role, ...held.passRole];
             if (grants.length > 0)
                 this.changers.add(role, grants.some((g) => g.resources === undefined) ? undefined : grants.flatMap((g) => g.resources!));
             if (held.assumes) this.assumers.add(role, held.assumeResources);
-            const self = grantOn(held.role, role, true);
-            if (self !== undefined) this.admins.push({ kind: "self", holder: role, ...self });
+            const self = selfEnd(role);
+            if (self !== undefined) this.admins.push(self);
             else if (held.role.length > 0)
                 this.narrow.add(
                     role,
@@ -410,7 +473,7 @@ export class UndoIndex {
         }
         // A path that ends at an administrator that holds an action of the class on the target says so.
         const ending = (path: UndoPath): UndoPath => {
-            if (path.end.kind !== "self") return path;
+            if (path.end.kind !== "self" && path.end.kind !== "create") return path;
             const grant = grantOn(rights(path.end.holder).role, target, false);
             return grant === undefined ? path : { ...path, end: { kind: "direct", holder: path.end.holder, ...grant } };
         };

@@ -24,8 +24,10 @@ export function endInWords(end: UndoEnd, first: boolean): string {
             return first ? grant : `${name} can undo it: ${grant}`;
         case "self":
             return `${name} can change its own permissions or trust, and so give itself any right in ${accountInWords(end.holder)}: ${grant}`;
+        case "create":
+            return `${name} can create a role that trusts it, give that role any right in ${accountInWords(end.holder)} and assume it: ${grantInWords(first ? "its" : `${end.holder.key}'s`, end.created!.grant, end.created!.resource)}, and ${grant.replace(/^its |^\S+'s /, "")}`;
         case "organization":
-            return `${name} can rewrite or detach the organization's service control policies: ${grant}`;
+            return `${name} can change the organization's service control policies or the accounts they reach: ${grant}`;
     }
 }
 

@@ -38,6 +38,12 @@ export interface SyntheticOptions {
     chained?: boolean;
 }
 
+/**
+ * Written as YAML 1.1 reads it: strings that YAML 1.1 or the Pulumi CLI's go-yaml would read as
+ * another type (a date such as 2012-10-17, a timestamp, yes) are quoted, as the loader requires.
+ */
+const STACK_FILE_STYLE = { version: "1.1" } as const;
+
 /** A stack file with `count` roles. */
 export function syntheticStack(count: number, options: SyntheticOptions = {}): string {
     const roles: Record<string, unknown> = {};
@@ -84,7 +90,7 @@ export function syntheticStack(count: number, options: SyntheticOptions = {}): s
     const config: Record<string, unknown> = { "aws:region": "eu-west-1", "aws:allowedAccountIds": [BENCH_ACCOUNT] };
     if (options.revokeAllBefore !== undefined) config["revocable-roles:revokeAllBefore"] = options.revokeAllBefore;
     config["revocable-roles:roles"] = roles;
-    return YAML.stringify({ config });
+    return YAML.stringify({ config }, STACK_FILE_STYLE);
 }
 
 /** The key of the revoked role of {@link starPatternStack}. */
@@ -117,5 +123,5 @@ export function starPatternStack(patterns = 200, perRole = 10): string {
         };
     }
     const config = { "aws:region": "eu-west-1", "aws:allowedAccountIds": [BENCH_ACCOUNT], "revocable-roles:roles": roles };
-    return YAML.stringify({ config });
+    return YAML.stringify({ config }, STACK_FILE_STYLE);
 }

@@ -13,6 +13,7 @@ import { NAMESPACE } from "./stackConfig";
 import { EntryKind, ProjectSource } from "./sources";
 import { readPlainYaml } from "./plainYaml";
 import { characterProblem } from "./bytes";
+import { UNQUOTED_DATE } from "./yamlReadings";
 import { UserFacingError } from "../iam/errors";
 import { stackFileName } from "./files";
 import { ConfigSourceError, parse, mapping, readText } from "./pulumiYaml";
@@ -150,6 +151,8 @@ export function plainStackConfig(file: string, text: string, project: string = N
 
 /** {@link readStackFile} for a file in the plain block style; undefined for any other file, or one the full reader would refuse. */
 function plainStackFile(file: string, text: string, project: string): StackFile | undefined {
+    // An unquoted date is refused by the full reader, which names it.
+    if (UNQUOTED_DATE.test(text)) return undefined;
     const data = readPlainYaml(text);
     if (!mapping(data) || Object.keys(data).some((key) => stackKeyProblem(file, key) !== undefined)) return undefined;
     const config = data.config ?? {};
@@ -164,6 +167,7 @@ function plainStackFile(file: string, text: string, project: string): StackFile 
         if (credentialProblem(file, key, value) !== undefined) return undefined;
         result[key] = stackConfigValue(value);
     }
+    if (Object.entries(data).some(([key, value]) => key !== "config" && typeof value !== "string")) return undefined;
     return { config: result, settings: settingsOf(data) };
 }
 
@@ -193,7 +197,15 @@ function parsedStackFile(file: string, text: string, project: string): StackFile
         const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
         const problem = stackKeyProblem(file, key);
         if (problem !== undefined) problems.push(problem);
-        else if (key !== "config") settings[key] = cliValue(YAML.isNode(pair.value) ? pair.value.toJSON() : null);
+        else if (key !== "config") {
+            const value: unknown = YAML.isNode(pair.value) ? pair.value.toJSON() : null;
+            // The CLI decodes these keys into strings: it refuses a list or a mapping, and reads a number as its re-written text.
+            if (typeof value !== "string") {
+                problems.push(
+                    `${file}: ${key}: ${JSON.stringify(value)} is not a string; the Pulumi CLI reads ${key} as text, refusing a list or a mapping and reading a number or a boolean otherwise than this tool; quote it, or remove the key`,
+                );
+            } else settings[key] = value;
+        }
     }
     const config = parsed.document.get("config", true);
     if (config !== undefined && config !== null && !YAML.isMap(config)) {

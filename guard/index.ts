@@ -8,9 +8,10 @@
  * base's program; nothing of the head is executed, required or used as configuration.
  */
 import { isDeepStrictEqual } from "util";
+import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_FILE, Project, loadProject, loadStack, packageJsonProblems, scanStacks, stackFileName } from "../config/loader";
-import { ProjectSource, directorySource, gitSource } from "../config/sources";
+import { ProjectSource, directorySource, git, gitSource } from "../config/sources";
 import { NAMESPACE } from "../config/stackConfig";
 import { changedPaths, changesProgram, checkoutAt, removeTemporaryFolder } from "../config/repository";
 import { Finding, failure, file } from "./findings";
@@ -21,6 +22,7 @@ import { deploymentRules, protectionRules } from "./rules/deployment";
 import { providerConfigRules } from "./rules/provider";
 import { duplicateNameRules } from "./rules/names";
 import { pathRules } from "./rules/paths";
+import { AttributesFile, attributeRules } from "./rules/attributes";
 import { organizationRules } from "./rules/organization";
 import { RevokedInOrganization, RevokedRole, UndoSides, undoRules } from "./rules/undo";
 import { accountFromConfig } from "../config/account";
@@ -91,6 +93,24 @@ function accountOf(side: Side | undefined): string | undefined {
     return accountFromConfig(config, typeof provider === "string" ? provider : "aws").accountId;
 }
 
+/** The changed `.gitattributes` files that exist at the head, with their text (from git's objects for a head ref). */
+function changedAttributes(root: string, changed: string[], head: string | undefined): AttributesFile[] {
+    return changed
+        .filter((changedPath) => path.posix.basename(changedPath) === ".gitattributes")
+        .flatMap((changedPath) => {
+            try {
+                const text =
+                    head === undefined
+                        ? fs.readFileSync(path.join(root, changedPath), "utf8")
+                        : git(root, ["show", `${head}:./${changedPath}`]);
+                return [{ path: changedPath, text }];
+            } catch {
+                // Deleted at the head: it rewrites nothing any more.
+                return [];
+            }
+        });
+}
+
 /** Judges one stack whose file, program or project changed. */
 async function guardStack(stack: string, sides: { base: SideOf; head: SideOf }, now: Date, baseConfig?: Side): Promise<StackVerdict> {
     const base = await readSide(sides.base, stack, now, baseConfig);
@@ -143,6 +163,7 @@ export async function judge(options: GuardOptions): Promise<Finding[]> {
     const unreadable = [...configs].filter(([, side]) => side.revocations === undefined).map(([stack]) => stackFileName(stack));
     const changed = changedPaths(root, options.base, options.head);
     findings.push(...pathRules(changed, held, unreadable));
+    findings.push(...attributeRules(changedAttributes(root, changed, options.head)));
 
     const programChanged = options.headProgram === "own" && changed.some(changesProgram);
     const checkout = programChanged ? checkoutAt(root, options.base, path.join(options.programRoot, "node_modules")) : undefined;

@@ -6,9 +6,10 @@
  *
  * - The undo class: every IAM, STS and Organizations action whose access level includes
  *   "Permissions management" (rewrite, attach, detach or delete a policy, a permissions boundary,
- *   a trust policy, a service control policy), and `iam:DeleteRole` (a Write action, but deleting
- *   the role deletes its revocation with it). Its IAM part undoes a role's revocation; its
- *   Organizations part rewrites or detaches the service control policies of an organization's.
+ *   a trust policy, a service control policy), `iam:DeleteRole` (a Write action, but deleting
+ *   the role deletes its revocation with it), and every Organizations Write action (moving an
+ *   account out of a target, leaving or removing it, disabling the policy type). Its IAM part
+ *   undoes a role's revocation; its Organizations part undoes an organization's.
  * - `sts:AssumeRole*`: a principal that may assume a role has that role's capabilities.
  * - `iam:PassRole`: a principal that may pass a role to a service has that role's capabilities.
  */
@@ -41,6 +42,8 @@ export interface CapabilityClasses {
     assume: readonly string[];
     /** `iam:PassRole`. */
     passRole: string;
+    /** `iam:CreateRole`: with an action of the role part on where it creates, a role it makes can be given anything. */
+    createRole: string;
 }
 
 let classes: CapabilityClasses | undefined;
@@ -55,7 +58,11 @@ export function capabilityClasses(): CapabilityClasses {
             const name = `${service}:${action.name}`;
             all.push(name);
             const levels = action.accessLevel.split(",").map((level) => level.trim());
-            if (levels.includes(PERMISSIONS_MANAGEMENT) || name === "iam:DeleteRole") undo.push(name);
+            // In Organizations every Write action counts too: moving an account out of a target
+            // (MoveAccount), leaving or removing it, disabling the policy type or deleting a policy
+            // frees its sessions from the service control policies as surely as editing them.
+            const organizationWrite = service === "organizations" && levels.includes("Write");
+            if (levels.includes(PERMISSIONS_MANAGEMENT) || name === "iam:DeleteRole" || organizationWrite) undo.push(name);
         }
     }
     const find = (name: string) => {
@@ -67,13 +74,15 @@ export function capabilityClasses(): CapabilityClasses {
     const byRank = (a: string, b: string) => rank(a) - rank(b) || a.localeCompare(b);
     const assume = all.filter((name) => wildcardCovers("sts:assumerole*", name, true));
     const passRole = find("iam:PassRole");
-    const judged = new Set([...undo, ...assume, passRole]);
+    const createRole = find("iam:CreateRole");
+    const judged = new Set([...undo, ...assume, passRole, createRole]);
     classes = {
         judged: all.filter((name) => judged.has(name)),
         role: undo.filter((name) => !name.startsWith("organizations:")).sort(byRank),
         organization: undo.filter((name) => name.startsWith("organizations:")).sort(byRank),
         assume,
         passRole,
+        createRole,
     };
     return classes;
 }

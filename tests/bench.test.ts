@@ -119,7 +119,7 @@ describe("the benchmark's synthetic stack (10 roles)", () => {
     });
 
     it("changes exactly one resource when a revoked role's cutoff moves", async () => {
-        const later = syntheticStack(ROLES).replace(`revokeBefore: ${BENCH_CUTOFF}`, "revokeBefore: 2026-11-27T11:00:00Z");
+        const later = syntheticStack(ROLES).replace(`revokeBefore: "${BENCH_CUTOFF}"`, 'revokeBefore: "2026-11-27T11:00:00Z"');
         assert.deepStrictEqual(await changes(later), { added: [], changed: ["service-00000-revocation"], replaced: [], removed: [] });
     });
 

@@ -218,7 +218,7 @@ describe("npm run guard: the means to undo a revocation, as classes and in hops"
             const editor = role("scp-editor", { extra: allow("scp", "organizations:UpdatePolicy", "*") });
             const dev = stack(role("bystander"), "222222222222");
             await expectGuard({ "Pulumi.org.yaml": org, "Pulumi.dev.yaml": dev }, { "Pulumi.dev.yaml": dev + editor }, 1, [
-                "FAIL dev: role scp-editor: may now undo the organization revocation of role ci-deployer in org (in force until 2026-11-27T23:00:00Z): it can rewrite or detach the organization's service control policies: its inline policy scp (statement 0) allows organizations:UpdatePolicy on *",
+                "FAIL dev: role scp-editor: may now undo the organization revocation of role ci-deployer in org (in force until 2026-11-27T23:00:00Z): it can change the organization's service control policies or the accounts they reach: its inline policy scp (statement 0) allows organizations:UpdatePolicy on *",
                 FAILED(1),
             ]);
         });
@@ -297,11 +297,40 @@ describe("the undo class, from the catalog", () => {
                     "iam:SetDefaultPolicyVersion",
                 ],
                 organization: [
+                    "organizations:AcceptHandshake",
                     "organizations:AttachPolicy",
+                    "organizations:CancelHandshake",
+                    "organizations:CloseAccount",
+                    "organizations:CreateAccount",
+                    "organizations:CreateGovCloudAccount",
+                    "organizations:CreateOrganization",
+                    "organizations:CreateOrganizationalUnit",
+                    "organizations:CreatePolicy",
+                    "organizations:DeclineHandshake",
+                    "organizations:DeleteOrganization",
+                    "organizations:DeleteOrganizationalUnit",
+                    "organizations:DeletePolicy",
                     "organizations:DeleteResourcePolicy",
+                    "organizations:DeregisterDelegatedAdministrator",
                     "organizations:DetachPolicy",
+                    "organizations:DisableAWSServiceAccess",
+                    "organizations:DisablePolicyType",
+                    "organizations:EnableAllFeatures",
+                    "organizations:EnableAWSServiceAccess",
+                    "organizations:EnablePolicyType",
+                    "organizations:InviteAccountToOrganization",
+                    "organizations:InviteOrganizationToTransferResponsibility",
+                    "organizations:LeaveOrganization",
+                    "organizations:MoveAccount",
                     "organizations:PutResourcePolicy",
+                    "organizations:RegisterDelegatedAdministrator",
+                    "organizations:RemoveAccountFromOrganization",
+                    "organizations:TagResource",
+                    "organizations:TerminateResponsibilityTransfer",
+                    "organizations:UntagResource",
+                    "organizations:UpdateOrganizationalUnit",
                     "organizations:UpdatePolicy",
+                    "organizations:UpdateResponsibilityTransfer",
                 ],
                 assume: ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"],
                 passRole: "iam:PassRole",
@@ -338,6 +367,8 @@ describe("the undo class, from the catalog", () => {
             { Action: "organizations:*Policy" },
             [
                 "organizations:AttachPolicy",
+                "organizations:CreatePolicy",
+                "organizations:DeletePolicy",
                 "organizations:DeleteResourcePolicy",
                 "organizations:DetachPolicy",
                 "organizations:PutResourcePolicy",
@@ -442,7 +473,7 @@ describe("resources read to fail closed", () => {
                 held.passRole.length,
                 held.assumes,
             ],
-            [24, "*", false, 5, 1, true],
+            [24, "*", false, 34, 1, true],
         );
     });
 });

@@ -118,7 +118,7 @@ describe("npm run guard: one reading of the stack file, as the Pulumi CLI reads 
 
     it("reads aws:config:allowedAccountIds alone as the stack's account: a grant on roles named victim in another account passes", async () => {
         const janitor = role("janitor", {
-            extra: "      inlinePolicies:\n        cleanup:\n          Version: 2012-10-17\n          Statement:\n            - Effect: Allow\n              Action: iam:DeleteRolePolicy\n              Resource: arn:aws:iam::*:role/victim",
+            extra: '      inlinePolicies:\n        cleanup:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Allow\n              Action: iam:DeleteRolePolicy\n              Resource: arn:aws:iam::*:role/victim',
         });
         await expectGuard(
             { "Pulumi.dev.yaml": stack(victim(), '  aws:allowedAccountIds: ["111111111111"]\n') },
@@ -208,7 +208,7 @@ describe("npm run guard: reformatting passes", () => {
         "  revocable-roles:roles:",
         '    "victim":',
         "      trust: {accounts: ['111111111111']}",
-        "      revokeBefore: 2026-11-27T10:00:00Z   # the incident",
+        "      revokeBefore: '2026-11-27T10:00:00Z'   # the incident",
         "    bystander:",
         "      trust:",
         "        accounts:",

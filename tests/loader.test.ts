@@ -24,7 +24,7 @@ describe("the config loader", () => {
     it("hands over the config exactly as the Pulumi CLI passes it: strings as written, everything else as JSON", () => {
         const loaded = loadStack(
             memorySource({
-                "Pulumi.dev.yaml": stackFile("  revocable-roles:revokeAllBefore: 2026-11-27T10:00:00Z\n  aws:maxRetries: 5\n"),
+                "Pulumi.dev.yaml": stackFile(`  revocable-roles:revokeAllBefore: "2026-11-27T10:00:00Z"\n  aws:maxRetries: 5\n`),
             }),
             "dev",
         );
@@ -574,7 +574,7 @@ describe("the config loader in a project of another name", () => {
         const loaded = loadStack(memorySource({ "Pulumi.yaml": projectFile, "Pulumi.dev.yaml": stackFile() }), "dev");
         assert.deepStrictEqual(Object.keys(loaded.config), ["aws:region", "revocable-roles:roles"]);
         assert.deepStrictEqual(
-            problems({ "Pulumi.yaml": projectFile, "Pulumi.dev.yaml": stackFile("  revokeAllBefore: 2026-11-27T10:00:00Z\n") }),
+            problems({ "Pulumi.yaml": projectFile, "Pulumi.dev.yaml": stackFile(`  revokeAllBefore: "2026-11-27T10:00:00Z"\n`) }),
             [
                 "Pulumi.dev.yaml: revokeAllBefore: has no namespace; the Pulumi CLI reads it as platform-roles:revokeAllBefore, which the program never reads: it reads revocable-roles:* only; write it as revocable-roles:revokeAllBefore",
             ],

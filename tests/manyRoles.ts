@@ -94,7 +94,7 @@ export function manyRoleStacks(perStack: number, seed = 7): Record<string, strin
         const config: Record<string, unknown> = { "aws:region": "eu-west-1" };
         if (stack.account !== undefined) config["aws:allowedAccountIds"] = [stack.account];
         config["revocable-roles:roles"] = roles;
-        files[`Pulumi.${stack.name}.yaml`] = YAML.stringify({ config });
+        files[`Pulumi.${stack.name}.yaml`] = YAML.stringify({ config }, { version: "1.1" });
     }
     return files;
 }

@@ -17,6 +17,7 @@ import { runOffline } from "../plan/recorder";
 
 const OWN = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
     version: string;
+    private: boolean;
     dependencies: Record<string, string>;
 };
 
@@ -88,10 +89,15 @@ describe("the packed package, installed into a new project", function () {
             files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.startsWith("package/") && !f.startsWith("templates/")),
             [],
         );
+        assert.strictEqual(OWN.private, true);
         const manifest = JSON.parse(fs.readFileSync(path.join(root, "node_modules", "revocable-roles", "package.json"), "utf8"));
         assert.deepStrictEqual(
             {
                 version: manifest.version,
+                private: manifest.private,
+                homepage: manifest.homepage,
+                repository: manifest.repository,
+                bugs: manifest.bugs,
                 exports: manifest.exports,
                 bin: manifest.bin,
                 dependencies: manifest.dependencies,
@@ -99,6 +105,15 @@ describe("the packed package, installed into a new project", function () {
             },
             {
                 version: OWN.version,
+                // Published as it is: this repository's own package.json stays private, so that
+                // npm publish in the checkout (the sources) fails; npm publish --dry-run does not
+                // check it, so this does.
+                private: undefined,
+                // Where it comes from; npm publish --provenance requires the repository to be the
+                // one whose workflow publishes it (.github/workflows/release.yml).
+                homepage: "https://github.com/revocable-roles/revocable-roles#readme",
+                repository: { type: "git", url: "git+https://github.com/revocable-roles/revocable-roles.git" },
+                bugs: { url: "https://github.com/revocable-roles/revocable-roles/issues" },
                 exports: {
                     ".": { types: "./components/index.d.ts", default: "./components/index.js" },
                     "./package.json": "./package.json",

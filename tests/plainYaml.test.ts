@@ -96,7 +96,7 @@ config:
         requireMfa: true
       inlinePolicies:
         write:
-          Version: 2012-10-17
+          Version: "2012-10-17"
           Statement:
             - Effect: Allow
               Action:
@@ -106,7 +106,7 @@ config:
                 Bool:
                   aws:SecureTransport: "true"
       managedPolicyArns: []
-      revokeBefore: 2026-11-27T10:15:00Z
+      revokeBefore: "2026-11-27T10:15:00Z"
 `;
 
 describe("the plain-style stack file reader", () => {
@@ -258,7 +258,7 @@ describe("the plain-style stack file reader", () => {
             outcomes[assertAgrees(text)]++;
         }
         // Every side is exercised: edits that leave the plain style, edits that keep it, with a config the loader takes or not.
-        assert.deepStrictEqual(outcomes, { no: 1973, document: 21, config: 1006 });
+        assert.deepStrictEqual(outcomes, { no: 1974, document: 21, config: 1005 });
     });
 
     it("gives the loader the same config whichever reader reads the file", () => {

@@ -7,6 +7,44 @@ import { validateWorkflow } from "@action-validator/core";
 import { PROJECT_ROOT } from "../cli/project";
 
 const WORKFLOWS = path.join(PROJECT_ROOT, ".github", "workflows");
+const TEMPLATES = path.join(PROJECT_ROOT, "templates", "workflows");
+
+/**
+ * The one commit each action is used at, in every workflow of both folders: the latest release of
+ * the major version used, resolved in the action's own repository (`git rev-parse <tag>^{commit}`).
+ * A tag or a branch can be moved to other code by whoever controls the action's repository; a
+ * commit cannot. Raise a pin here and in every file at once (docs/ci.md, "Pinned actions").
+ */
+const PINS: Record<string, { sha: string; version: string }> = {
+    "actions/checkout": { sha: "11d5960a326750d5838078e36cf38b85af677262", version: "v4.4.0" },
+    "actions/setup-node": { sha: "49933ea5288caeca8642d1e84afbd3f7d6820020", version: "v4.4.0" },
+    "actions/setup-python": { sha: "a26af69be951a213d495a4c3e4e4022e16d87065", version: "v5.6.0" },
+    "actions/upload-artifact": { sha: "ea165f8d65b6e75b540449e92b4886f43607fa02", version: "v4.6.2" },
+    "aws-actions/configure-aws-credentials": { sha: "7474bc4690e29a8392af63c5b98e7449536d5c3a", version: "v4.3.1" },
+    "actions/github-script": { sha: "f28e40c7f34bde8b3046d885e986cb6290c5673b", version: "v7.1.0" },
+    "pulumi/actions": { sha: "8582a9e8cc630786854029b4e09281acd6794b58", version: "v6.6.1" },
+};
+/** An action's `uses:` value, as every workflow writes it. */
+const pinned = (action: keyof typeof PINS & string) => `${action}@${PINS[action].sha}`;
+
+/** Every `uses:` of a workflow's text, with the comment after it and what is wrong with it, if anything. */
+function actionReferences(text: string): { uses: string; comment: string | undefined; problem?: string }[] {
+    const found: { uses: string; comment: string | undefined; problem?: string }[] = [];
+    YAML.visit(YAML.parseDocument(text), {
+        Pair(_, pair) {
+            if (!YAML.isScalar(pair.key) || pair.key.value !== "uses") return;
+            const uses = YAML.isScalar(pair.value) ? String(pair.value.value) : JSON.stringify(pair.value);
+            const comment = YAML.isScalar(pair.value) ? pair.value.comment?.trim() : undefined;
+            const reference = /^([\w.-]+\/[\w.-]+(?:\/[\w./-]+)?)@(.*)$/.exec(uses);
+            let problem: string | undefined;
+            if (reference === null) problem = "not owner/repo@<commit>";
+            else if (!/^[0-9a-f]{40}$/.test(reference[2])) problem = `${reference[2]} is not a full 40-hex commit SHA`;
+            else if (comment === undefined || !/^v\d+\.\d+\.\d+$/.test(comment)) problem = "no version comment (# vX.Y.Z) after the SHA";
+            found.push(problem === undefined ? { uses, comment } : { uses, comment, problem });
+        },
+    });
+    return found;
+}
 /** Validates a file against GitHub's workflow schema with @action-validator/core (in process: its WebAssembly is compiled once). */
 function validate(file: string): { status: number; output: string } {
     const { errors } = validateWorkflow(fs.readFileSync(file, "utf8")) as { errors: unknown[] };
@@ -41,7 +79,7 @@ const runs = (workflow: Workflow) => steps(workflow).flatMap((step) => (step.run
 const action = (workflow: Workflow, prefix: string) => steps(workflow).filter((step) => step.uses?.startsWith(prefix));
 
 describe("the GitHub Actions workflows", () => {
-    for (const name of ["guard.yml", "pull-request.yml", "deploy.yml"]) {
+    for (const name of ["guard.yml", "pull-request.yml", "deploy.yml", "release.yml"]) {
         it(`${name} is valid against GitHub's workflow schema`, () => {
             assert.deepStrictEqual(validate(path.join(WORKFLOWS, name)), { status: 0, output: "" });
         });
@@ -54,11 +92,11 @@ describe("the GitHub Actions workflows", () => {
     });
 
     it("keeps every shell step to one command; anything longer is a script the project owns and tests", () => {
-        const commands = ["guard.yml", "pull-request.yml", "deploy.yml"].flatMap((name) =>
+        const commands = ["guard.yml", "pull-request.yml", "deploy.yml", "release.yml"].flatMap((name) =>
             runs(load(name)).map((command) => ({ name, command })),
         );
-        // Nine run steps in all, so the check below cannot pass on a workflow it failed to read.
-        assert.strictEqual(commands.length, 9);
+        // Twenty run steps in all, so the check below cannot pass on a workflow it failed to read.
+        assert.strictEqual(commands.length, 20);
         for (const { name, command } of commands) {
             assert.ok(!/\n.|&&|\|\||;|\|/.test(command.trim()), `${name} runs more than one command: ${command}`);
         }
@@ -74,12 +112,12 @@ describe("the GitHub Actions workflows", () => {
         assert.deepStrictEqual(
             steps.map((s) => s.uses ?? s.run),
             [
-                "actions/checkout@v4",
-                "actions/setup-node@v4",
+                pinned("actions/checkout"),
+                pinned("actions/setup-node"),
                 "npm ci",
                 "npm run --silent ci -- guard",
-                "actions/upload-artifact@v4",
-                "actions/github-script@v7",
+                pinned("actions/upload-artifact"),
+                pinned("actions/github-script"),
             ],
         );
         // The one checkout is the base commit, with no credentials left in the clone.
@@ -109,22 +147,28 @@ describe("the GitHub Actions workflows", () => {
         );
     });
 
-    it("installs what the tests need, runs them, then the offline plan through the project's script", () => {
+    it("installs what the tests need, runs them, has npm check the packed package, then the offline plan through the project's script", () => {
         const workflow = load("pull-request.yml");
         assert.deepStrictEqual(workflow.on, { pull_request: { branches: ["main"] }, merge_group: null });
         assert.deepStrictEqual(runs(workflow), [
             'pip install "moto[server]==5.2.1"',
             "npm ci",
             "npm test",
+            "node tools/release.mjs",
+            "npm run pack",
+            'npm publish --dry-run --force "$TARBALL"',
             "npm run --silent ci -- pull-request",
             "npm ci",
         ]);
+        // The tarball npm run pack makes, named by tools/release.mjs from package.json's version.
+        const publish = workflow.jobs.check.steps.find((s) => s.run?.startsWith("npm publish"))!;
+        assert.deepStrictEqual(publish.env, { TARBALL: "${{ steps.package.outputs.tarball }}" });
         assert.deepStrictEqual(action(workflow, "actions/setup-python@")[0].with, { "python-version": "3.12" });
-        const comment = workflow.jobs.check.steps.find((s) => s.uses === "actions/github-script@v7")!;
+        const comment = workflow.jobs.check.steps.find((s) => s.uses === pinned("actions/github-script"))!;
         assert.deepStrictEqual(comment.env, { REPORT: "${{ steps.check.outputs.report }}" });
     });
 
-    it("previews each changed stack with pulumi/actions, refreshed and commented on the pull request", () => {
+    it("previews each changed stack with pulumi/actions, refreshed and commented on the pull request, with the read-only Pulumi token", () => {
         const [preview] = action(load("pull-request.yml"), "pulumi/actions@");
         assert.deepStrictEqual(preview.with, {
             command: "preview",
@@ -133,6 +177,29 @@ describe("the GitHub Actions workflows", () => {
             "comment-on-pr": "${{ github.event_name == 'pull_request' }}",
             "github-token": "${{ secrets.GITHUB_TOKEN }}",
         });
+        assert.deepStrictEqual(preview.env, { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_PREVIEW_ACCESS_TOKEN }}" });
+    });
+
+    it("hands the Pulumi token that can update stacks and write their tags to the deploy alone, never to a job that runs a pull request's code", () => {
+        const secrets = (file: string) => [...fs.readFileSync(file, "utf8").matchAll(/secrets\.(\w+)/g)].map((m) => m[1]).sort();
+        assert.deepStrictEqual(
+            {
+                guard: secrets(path.join(WORKFLOWS, "guard.yml")),
+                pullRequest: secrets(path.join(WORKFLOWS, "pull-request.yml")),
+                deploy: secrets(path.join(WORKFLOWS, "deploy.yml")),
+                release: secrets(path.join(WORKFLOWS, "release.yml")),
+                templatePullRequest: secrets(path.join(TEMPLATES, "revocable-roles-pull-request.yml")),
+                templateDeploy: secrets(path.join(TEMPLATES, "revocable-roles-deploy.yml")),
+            },
+            {
+                guard: [],
+                pullRequest: ["AWS_PREVIEW_ROLE_ARN", "GITHUB_TOKEN", "PULUMI_PREVIEW_ACCESS_TOKEN"],
+                deploy: ["AWS_DEPLOY_ROLE_ARN", "PULUMI_ACCESS_TOKEN"],
+                release: ["NPM_TOKEN"],
+                templatePullRequest: ["AWS_PREVIEW_ROLE_ARN", "GITHUB_TOKEN", "PULUMI_PREVIEW_ACCESS_TOKEN"],
+                templateDeploy: ["AWS_DEPLOY_ROLE_ARN", "PULUMI_ACCESS_TOKEN"],
+            },
+        );
     });
 
     it("deploys each stack on push to main through the project's script, one at a time per stack, through GitHub OIDC, with nothing from the push event", () => {
@@ -159,7 +226,7 @@ describe("the GitHub Actions workflows", () => {
             "role-to-assume": "${{ secrets.AWS_DEPLOY_ROLE_ARN }}",
             "aws-region": "${{ vars.AWS_REGION }}",
         });
-        for (const name of ["deploy.yml", "pull-request.yml", "guard.yml"]) {
+        for (const name of ["deploy.yml", "pull-request.yml", "guard.yml", "release.yml"]) {
             assert.ok(
                 !/aws-access-key-id|aws-secret-access-key/.test(fs.readFileSync(path.join(WORKFLOWS, name), "utf8")),
                 `${name} uses long-lived AWS keys`,
@@ -168,8 +235,125 @@ describe("the GitHub Actions workflows", () => {
     });
 });
 
+describe("the release workflow (.github/workflows/release.yml)", () => {
+    const workflow = load("release.yml");
+    const job = workflow.jobs.publish as Job & { environment?: string };
+
+    it("runs on a version tag, with the OIDC token npm's provenance needs and read access to the code", () => {
+        assert.deepStrictEqual(workflow.on, { push: { tags: ["v*.*.*"] } });
+        assert.deepStrictEqual(workflow.permissions, { contents: "read", "id-token": "write" });
+        assert.deepStrictEqual(Object.keys(workflow.jobs), ["publish"]);
+        // The npm token is a secret of this environment, which the repository restricts to version tags.
+        assert.strictEqual(job.environment, "npm");
+    });
+
+    it("checks the tag against the version and the changelog, packs, has npm check the tarball, tests, then publishes that tarball with provenance", () => {
+        assert.deepStrictEqual(
+            job.steps.map((s) => s.uses ?? s.run),
+            [
+                pinned("actions/checkout"),
+                pinned("actions/setup-node"),
+                pinned("actions/setup-python"),
+                'pip install "moto[server]==5.2.1"',
+                "npm ci",
+                'node tools/release.mjs "$TAG"',
+                "npm run pack",
+                'npm publish --dry-run "$TARBALL"',
+                "npm test",
+                "npm run test:install",
+                'npm publish --provenance --access public "$TARBALL"',
+            ],
+        );
+        assert.deepStrictEqual(job.steps[0].with, { "persist-credentials": false });
+        // No dependency cache; the registry for the token setup-node writes into npm's user config.
+        assert.deepStrictEqual(job.steps[1].with, { "node-version": 24, "registry-url": "https://registry.npmjs.org" });
+        // The tag reaches the script as data in the environment, never spliced into the command.
+        assert.deepStrictEqual({ id: job.steps[5].id, env: job.steps[5].env }, { id: "release", env: { TAG: "${{ github.ref_name }}" } });
+        assert.deepStrictEqual(job.steps[7].env, { TARBALL: "${{ steps.release.outputs.tarball }}" });
+        // The token is handed to the one step that publishes.
+        assert.deepStrictEqual(job.steps[10].env, {
+            TARBALL: "${{ steps.release.outputs.tarball }}",
+            NODE_AUTH_TOKEN: "${{ secrets.NPM_TOKEN }}",
+        });
+    });
+});
+
+describe("pinned actions", () => {
+    const files = [
+        ...fs.readdirSync(WORKFLOWS).map((name) => path.join(WORKFLOWS, name)),
+        ...fs.readdirSync(TEMPLATES).map((name) => path.join(TEMPLATES, name)),
+    ].filter((file) => /\.ya?ml$/.test(file));
+
+    it("pins every action of both folders to the commit of its release, with that version in a comment", () => {
+        assert.deepStrictEqual(
+            files.map((file) => path.relative(PROJECT_ROOT, file)),
+            [
+                ".github/workflows/deploy.yml",
+                ".github/workflows/guard.yml",
+                ".github/workflows/pull-request.yml",
+                ".github/workflows/release.yml",
+                "templates/workflows/revocable-roles-deploy.yml",
+                "templates/workflows/revocable-roles-guard.yml",
+                "templates/workflows/revocable-roles-pull-request.yml",
+            ],
+        );
+        const references = files.flatMap((file) =>
+            actionReferences(fs.readFileSync(file, "utf8")).map((r) => ({ file: path.relative(PROJECT_ROOT, file), ...r })),
+        );
+        // Every `uses:` of the seven files, so the checks below cannot pass on files they failed to read.
+        assert.strictEqual(references.length, 36);
+        assert.deepStrictEqual(
+            references.filter((r) => r.problem !== undefined),
+            [],
+        );
+        const unexpected = references.filter(({ uses, comment }) => {
+            const [action, sha] = uses.split("@");
+            return PINS[action]?.sha !== sha || PINS[action].version !== comment;
+        });
+        assert.deepStrictEqual(unexpected, []);
+    });
+
+    it("refuses a tag, a branch, a short or uppercase SHA, and a SHA without its version, in any YAML spelling", () => {
+        const sha = PINS["actions/checkout"].sha;
+        const text = [
+            "jobs:",
+            "  a:",
+            "    steps:",
+            "      - uses: actions/checkout@v4",
+            "      - uses: actions/checkout@main",
+            "      - uses: actions/checkout@11d5960",
+            `      - uses: actions/checkout@${sha.toUpperCase()} # v4.4.0`,
+            `      - uses: actions/checkout@${sha}`,
+            `      - uses: actions/checkout@${sha} # v4`,
+            `      - uses: actions/checkout@${sha} # pinned`,
+            '      - { uses: "actions/checkout@v4" }',
+            "      - uses: docker://alpine:3",
+            `      - uses: "actions/checkout@${sha}" # v4.4.0`,
+            `      - uses: actions/checkout@${sha}   #   v4.4.0`,
+            "  b:",
+            `    uses: acme/workflows/.github/workflows/x.yml@${sha} # v1.0.0`,
+        ].join("\n");
+        assert.deepStrictEqual(
+            actionReferences(text).map((r) => r.problem ?? "ok"),
+            [
+                "v4 is not a full 40-hex commit SHA",
+                "main is not a full 40-hex commit SHA",
+                "11d5960 is not a full 40-hex commit SHA",
+                `${sha.toUpperCase()} is not a full 40-hex commit SHA`,
+                "no version comment (# vX.Y.Z) after the SHA",
+                "no version comment (# vX.Y.Z) after the SHA",
+                "no version comment (# vX.Y.Z) after the SHA",
+                "v4 is not a full 40-hex commit SHA",
+                "not owner/repo@<commit>",
+                "ok",
+                "ok",
+                "ok",
+            ],
+        );
+    });
+});
+
 describe("the workflows revocable-roles init writes (templates/workflows)", () => {
-    const TEMPLATES = path.join(PROJECT_ROOT, "templates", "workflows");
     const NAMES = ["guard", "pull-request", "deploy"];
     const template = (name: string) => fs.readFileSync(path.join(TEMPLATES, `revocable-roles-${name}.yml`), "utf8");
 
@@ -202,7 +386,16 @@ describe("the workflows revocable-roles init writes (templates/workflows)", () =
         }
     });
 
-    it("is the same preview as this repository's, without the project's own tests", () => {
+    it("is the same preview as this repository's, without the project's own tests and package check", () => {
+        // The steps of this repository's own CI: its tests, and npm's check of its packed package.
+        const OWN_CI: ((step: Step) => boolean)[] = [
+            (s) => s.run === "npm test",
+            (s) => s.run?.startsWith("pip install") === true,
+            (s) => s.uses === pinned("actions/setup-python"),
+            (s) => s.id === "package" && s.run === "node tools/release.mjs",
+            (s) => s.run === "npm run pack",
+            (s) => s.run?.startsWith("npm publish --dry-run") === true,
+        ];
         const own = YAML.parse(fs.readFileSync(path.join(WORKFLOWS, "pull-request.yml"), "utf8")) as Workflow;
         const theirs = YAML.parse(template("pull-request")) as Workflow;
         const withoutTests = (workflow: Workflow) =>
@@ -210,7 +403,7 @@ describe("the workflows revocable-roles init writes (templates/workflows)", () =
                 Object.entries(workflow.jobs).map(([key, job]) => [
                     key,
                     job.steps
-                        .filter((s) => s.run !== "npm test" && !s.run?.startsWith("pip install") && s.uses !== "actions/setup-python@v5")
+                        .filter((s) => !OWN_CI.some((own) => own(s)))
                         .map((s) => ({
                             ...s,
                             run: s.run?.replace(/npm run --silent ci -- (\S+)/, "npx --no-install revocable-roles ci $1"),

@@ -5,7 +5,9 @@
 // declarations written here are the checked ones), the data files read at run time, the templates
 // `revocable-roles init` writes, the multi-language component package (package/, with the
 // TypeScript sources Pulumi infers its schema from), and a package.json for the package (exports,
-// bin, peers) made from this one. `--if-stale` builds only when a source is newer than the last build.
+// bin, peers, and where it comes from) made from this one, without its `private` (which keeps this
+// repository's own package.json, the sources, from being published by mistake). `--if-stale`
+// builds only when a source is newer than the last build.
 import fs from "node:fs";
 import path from "node:path";
 import process from "node:process";
@@ -98,6 +100,11 @@ const manifest = {
     version: own.version,
     description: own.description,
     license: own.license,
+    // Where the package comes from: npm shows them, and npm publish --provenance requires the
+    // repository to be the one whose workflow publishes it.
+    homepage: own.homepage,
+    repository: own.repository,
+    bugs: own.bugs,
     keywords: ["pulumi", "aws", "iam", "incident-response", "revocation"],
     engines: own.engines,
     main: "./components/index.js",

@@ -11,7 +11,7 @@ import { PLACEHOLDER_ACCOUNT, trustPolicy } from "../../iam/trust";
 import { Cutoff } from "../../iam/cutoff";
 import { RoleFacts, link } from "../../analysis/reachability";
 import { trustChanges } from "../../analysis/trust";
-import { UndoIndex, Undoers, undoPathInWords } from "../../analysis/undo";
+import { UndoIndex, Undoers, passGrant, trustedServices, undoPathInWords } from "../../analysis/undo";
 import { Finding, failure, role } from "../findings";
 import { window } from "../sides";
 
@@ -157,6 +157,31 @@ function newlyAssuming(
     return findings;
 }
 
+/**
+ * Roles of changed stacks newly allowed to pass a revoked role to a service its trust lets in
+ * (iam:PassRole): the service then acts with sessions of the role issued after the cutoff, which
+ * the revocation does not deny. That is a wider trust, written on the identity side.
+ */
+function newlyPassing(target: RevokedRole, headTarget: RoleFacts, sides: UndoSides, baseById: Map<string, RoleFacts>): Finding[] {
+    const services = trustedServices(headTarget.trust);
+    if (services.length === 0) return [];
+    const findings: Finding[] = [];
+    for (const from of sides.head) {
+        if (!sides.changed.has(from.stack) || (from.key === headTarget.key && from.stack === headTarget.stack)) continue;
+        const now = passGrant(from, headTarget);
+        if (now === undefined) continue;
+        const was = baseById.get(id(from));
+        if (was !== undefined && passGrant(was, target.facts) !== undefined) continue;
+        findings.push(
+            failure(
+                role(from.stack, from.key),
+                `may now pass revoked role ${target.facts.stack}/${target.facts.key} (${window(target.cutoff)}) to a service: ${headTarget.key}'s trust lets ${services.join(", ")} in; its ${now.grant.via} allows iam:PassRole on ${now.resource}; the service's sessions would be issued after the cutoff, so this widens ${target.facts.key}'s trust`,
+            ),
+        );
+    }
+    return findings;
+}
+
 /** The undo rules over both sides of the change, for every revocation in force at the base. */
 export function undoRules(revoked: RevokedRole[], organizations: RevokedInOrganization[], sides: UndoSides): Finding[] {
     if (revoked.length === 0 && organizations.length === 0) return [];
@@ -171,6 +196,7 @@ export function undoRules(revoked: RevokedRole[], organizations: RevokedInOrgani
         const what = `the revocation of ${facts.stack}/${facts.key} (IAM role ${facts.roleName}, in force until ${target.cutoff.safeToRemoveAfterText})`;
         findings.push(...compare(what, base.undoers(facts), head.undoers(headTarget), shared));
         findings.push(...newlyAssuming(target, head, headTarget, sides, baseById));
+        findings.push(...newlyPassing(target, headTarget, sides, baseById));
     }
     for (const revocation of organizations) {
         const what = `the organization revocation of ${revocation.key} in ${revocation.stack} (in force until ${revocation.cutoff.safeToRemoveAfterText})`;
