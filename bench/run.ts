@@ -18,7 +18,7 @@
  * The program alone (after loading) is timed too, as before (bench/program.cjs). The commands run
  * from the build (dist/), as users run them.
  */
-import { spawn, execFileSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -26,14 +26,11 @@ import { parseArgs } from "util";
 import { PROJECT_ROOT } from "../cli/project";
 import { loadStack } from "../config/loader";
 import { directorySource } from "../config/sources";
-import { BENCH_CUTOFF, STAR_VICTIM, starPatternStack, syntheticKey, syntheticStack } from "./synthetic";
-import { wildcardCovers } from "../iam/wildcard";
-import { Cutoff } from "../iam/cutoff";
-import { RepositoryIndex, containment, repositoryRoles } from "../analysis/containment";
-import { undoRules } from "../guard/rules/undo";
-import { manyRoleStacks } from "../tests/manyRoles";
+import { BENCH_CUTOFF, syntheticKey, syntheticStack } from "./synthetic";
+import { Measured, MAIN, benchProject, measure, median, round } from "./process";
+import { measurePatterns, patternsReport } from "./patterns";
 import { baselineOf } from "./baseline";
-import { CliError, Writer } from "../cli/io";
+import { Writer } from "../cli/io";
 import { runAsProcess } from "../cli/process";
 
 /** One size's figures: medians over the runs. */
@@ -67,14 +64,6 @@ export interface BenchRow {
     chainedPlanMs: number;
 }
 
-/** A process's figures. */
-interface Measured {
-    wallMs: number;
-    cpuMs: number;
-    peakMiB: number;
-    stdout: string;
-}
-
 const USAGE = "usage: npm run bench -- [--roles 100,1000] [--runs 3] [--json] [--patterns]";
 const HELP = `${USAGE}
 
@@ -104,71 +93,6 @@ export function benchOptions(argv: string[]): { sizes: number[]; runs: number; j
     if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs ${values.runs}: a whole number of at least 1`);
     return { sizes, runs, json: values.json === true, patterns: values.patterns === true };
 }
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-const round = (n: number, digits = 0) => Number(n.toFixed(digits));
-
-/** Runs a process to its end, timed from spawn; its CPU and peak memory come from bench/measure.cjs. */
-function measure(args: string[], cwd: string): Promise<Measured> {
-    const report = path.join(os.tmpdir(), `revocable-roles-measure-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
-    const start = performance.now();
-    const child = spawn(process.execPath, ["--require", path.join(__dirname, "measure.cjs"), ...args], {
-        cwd,
-        env: { ...process.env, BENCH_MEASURE_FILE: report, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    let [stdout, stderr] = ["", ""];
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    return new Promise((resolve, reject) =>
-        child.on("close", (code) => {
-            const wallMs = performance.now() - start;
-            if (code !== 0)
-                return reject(new CliError(`${args.join(" ")} exited ${code}:\n${stdout.slice(0, 2000)}${stderr.slice(0, 2000)}`));
-            const { cpuMs, peakMiB } = JSON.parse(fs.readFileSync(report, "utf8")) as { cpuMs: number; peakMiB: number };
-            fs.rmSync(report, { force: true });
-            resolve({ wallMs, cpuMs, peakMiB, stdout });
-        }),
-    );
-}
-
-/** A project in a temporary folder that installed the package from dist/, as a user's does, with `files` committed. */
-function benchProject(files: Record<string, string>): string {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "revocable-roles-bench-"));
-    fs.writeFileSync(
-        path.join(root, "Pulumi.yaml"),
-        "name: revocable-roles\nmain: index.ts\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
-    );
-    fs.writeFileSync(path.join(root, "package.json"), '{ "name": "bench", "private": true, "main": "index.ts" }\n');
-    fs.copyFileSync(path.join(PROJECT_ROOT, "templates", "index.ts"), path.join(root, "index.ts"));
-    fs.writeFileSync(path.join(root, ".gitignore"), "node_modules/\n*.resources.json\n");
-    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(root, name), text);
-    const modules = path.join(root, "node_modules");
-    fs.mkdirSync(modules);
-    for (const entry of fs.readdirSync(path.join(PROJECT_ROOT, "node_modules"))) {
-        if (entry !== "revocable-roles" && !entry.startsWith("."))
-            fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules", entry), path.join(modules, entry));
-    }
-    fs.symlinkSync(path.join(PROJECT_ROOT, "dist"), path.join(modules, "revocable-roles"), "dir");
-    git(root, "init", "-q");
-    git(root, "add", "-A");
-    git(root, "commit", "-qm", "stacks");
-    return root;
-}
-
-function git(root: string, ...args: string[]): void {
-    execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "init.defaultBranch=main", ...args], {
-        cwd: root,
-        stdio: "ignore",
-    });
-}
-
-const MAIN = path.join(PROJECT_ROOT, "dist", "cli", "main.js");
 
 /** Measures one size: every process `runs` times, each stack in a project of its own (the guard plans every stack of a project). */
 async function measureSize(roles: number, runs: number, log: (line: string) => void): Promise<BenchRow> {
@@ -246,128 +170,6 @@ async function measureSize(roles: number, runs: number, log: (line: string) => v
     } finally {
         for (const folder of [root, chained]) fs.rmSync(folder, { recursive: true, force: true });
     }
-}
-
-/** The figures of the patterns part: medians over the runs. */
-export interface PatternFigures {
-    /** The longest single match of the matcher's worst cases, in microseconds, with the pattern's and the ARN's lengths. */
-    matcherMicros: number;
-    patternLength: number;
-    arnLength: number;
-    /** `revoke` of the victim of a stack holding 200 long star patterns, as a whole process. */
-    starRevokeMs: number;
-    /** The undo analysis alone on that stack (its containment report), in this process. */
-    starUndoMs: number;
-    /** 5,000 densely connected roles (tests/manyRoles.ts): every revoked role's undoers, from one index. */
-    manyRoles: number;
-    manyRevoked: number;
-    manyUndoMs: number;
-    /** The guard's undo rules on them: both sides indexed and compared, one stack changed. */
-    manyGuardMs: number;
-}
-
-/** The matcher's worst cases: thousands of stars, stars and `?`, and segments with `?` that nearly match everywhere, against the longest role ARN. */
-function matcherWorstCase(runs: number): { micros: number; patternLength: number; arnLength: number } {
-    const arn = `arn:aws:iam::111111111111:role/${"a/".repeat(255)}${"a".repeat(64)}`;
-    const patterns = [
-        `${"*".repeat(10_000)}-scratch-1`,
-        `${"*?".repeat(5_000)}-scratch-1`,
-        `*${"a?".repeat(150)}b*`,
-        `arn:aws:iam::*:role/${"*a".repeat(5_000)}*-scratch-1`,
-    ];
-    let worst = { micros: 0, patternLength: 0, arnLength: arn.length };
-    for (const pattern of patterns) {
-        const times: number[] = [];
-        for (let run = 0; run < Math.max(runs, 5); run++) {
-            // A new pattern text each run, so that no compiled form is reused.
-            const fresh = `${pattern}${run}`;
-            const start = performance.now();
-            wildcardCovers(fresh, arn);
-            times.push((performance.now() - start) * 1000);
-        }
-        const micros = median(times);
-        if (micros > worst.micros) worst = { micros, patternLength: pattern.length, arnLength: arn.length };
-    }
-    return worst;
-}
-
-/** The patterns part: the matcher, revoke on the star-pattern stack, and the undo analysis on many roles. */
-async function measurePatterns(runs: number, log: (line: string) => void): Promise<PatternFigures> {
-    log("  patterns: the matcher's worst case");
-    const matcher = matcherWorstCase(runs);
-    const stack = "stars";
-    const text = starPatternStack();
-    const root = benchProject({ [`Pulumi.${stack}.yaml`]: text });
-    const file = path.join(root, `Pulumi.${stack}.yaml`);
-    const memory = (files: Record<string, string>) => ({
-        label: "bench",
-        entries: () => new Map(Object.keys(files).map((name) => [name, "file" as const])),
-        read: (name: string) => files[name],
-    });
-    const project = { "Pulumi.yaml": "name: revocable-roles\nruntime: nodejs\n" };
-    try {
-        const revokes: number[] = [];
-        const undos: number[] = [];
-        for (let run = 0; run < runs; run++) {
-            log(`  patterns: revoke on 200 star patterns, run ${run + 1} of ${runs}`);
-            revokes.push((await measure([MAIN, "revoke", "--stack", stack, "--role", STAR_VICTIM, "--at", BENCH_CUTOFF], root)).wallMs);
-            fs.writeFileSync(file, text);
-            const { roles } = repositoryRoles(memory({ ...project, [`Pulumi.${stack}.yaml`]: text }), new Date(BENCH_CUTOFF));
-            const start = performance.now();
-            containment(
-                roles.find((r) => r.key === STAR_VICTIM)!,
-                roles,
-                Cutoff.read(BENCH_CUTOFF)!,
-            );
-            undos.push(performance.now() - start);
-        }
-        log("  patterns: the undo analysis on 5,000 roles");
-        const files: Record<string, string> = { ...project, ...manyRoleStacks(1667) };
-        const many = repositoryRoles(memory(files), new Date(BENCH_CUTOFF)).roles;
-        const revoked = many.filter((r) => r.revokedBefore !== undefined);
-        // The guard's head: stack b read again (new objects, as a changed stack is), the others shared.
-        const changed = repositoryRoles(memory({ ...project, "Pulumi.b.yaml": files["Pulumi.b.yaml"] }), new Date(BENCH_CUTOFF)).roles;
-        const head = [...many.filter((r) => r.stack !== "b"), ...changed];
-        const [undo, guard]: number[][] = [[], []];
-        for (let run = 0; run < runs; run++) {
-            let start = performance.now();
-            const index = new RepositoryIndex(many);
-            for (const role of revoked) index.undo.undoers(role);
-            undo.push(performance.now() - start);
-            start = performance.now();
-            const cutoff = Cutoff.read(BENCH_CUTOFF)!;
-            undoRules(
-                revoked.map((facts) => ({ facts, cutoff })),
-                [],
-                { base: many, head, changed: new Set(["b"]) },
-            );
-            guard.push(performance.now() - start);
-        }
-        return {
-            matcherMicros: round(matcher.micros),
-            patternLength: matcher.patternLength,
-            arnLength: matcher.arnLength,
-            starRevokeMs: round(median(revokes)),
-            starUndoMs: round(median(undos)),
-            manyRoles: many.length,
-            manyRevoked: revoked.length,
-            manyUndoMs: round(median(undo)),
-            manyGuardMs: round(median(guard)),
-        };
-    } finally {
-        fs.rmSync(root, { recursive: true, force: true });
-    }
-}
-
-/** The patterns part for people. */
-export function patternsReport(f: PatternFigures, runs: number): string {
-    return [
-        `Patterns (median of ${runs} run(s)):`,
-        "",
-        `- wildcard matcher, worst case: ${f.matcherMicros} µs for one pattern of ${f.patternLength} characters against an ARN of ${f.arnLength}`,
-        `- revoke on a stack holding 200 long star patterns: ${(f.starRevokeMs / 1000).toFixed(2)} s as a whole process; its undo analysis alone ${f.starUndoMs} ms`,
-        `- undo analysis on ${f.manyRoles} densely connected roles: every one of ${f.manyRevoked} revoked roles' undoers in ${f.manyUndoMs} ms; the guard's undo rules (both sides, one stack changed) in ${f.manyGuardMs} ms`,
-    ].join("\n");
 }
 
 /** Puts a stack file back before a failure propagates. */

@@ -13,7 +13,7 @@ import { NAMESPACE } from "./stackConfig";
 import { EntryKind, ProjectSource } from "./sources";
 import { readPlainYaml } from "./plainYaml";
 import { characterProblem } from "./bytes";
-import { UNQUOTED_DATE } from "./yamlReadings";
+import { UNQUOTED_DATE } from "./goYamlV3";
 import { UserFacingError } from "../iam/errors";
 import { stackFileName } from "./files";
 import { ConfigSourceError, parse, mapping, readText } from "./pulumiYaml";
