@@ -281,7 +281,9 @@ export async function deployPlan(stack: string, since: string, ci: WorkflowConte
         });
         if (program.length > 0) return { targets: [], reason: `the program or the project changed (${program.join(", ")})`, unprotect };
         const targets = revocationTargets(before, after, f);
-        if (targets.length > 0) return { targets, reason: `only revocation policies changed (${targets.length})`, unprotect };
+        const policies = targets.filter((urn) => !ROLE_TYPES.has(after.resources.find((r) => r.urn === urn)!.type)).length;
+        if (targets.length > 0)
+            return { targets, reason: `only revocation policies changed (${policies}), with their roles' revoked-until tags`, unprotect };
         const count = touched(f).length;
         return {
             targets: [],

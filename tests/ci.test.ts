@@ -233,6 +233,7 @@ describe("npm run ci -- guard: the trusted judge of a pull request", function ()
 describe("npm run ci -- deploy: judged against the commit deployed last (the stack tag)", function () {
     this.timeout(30_000);
     const urn = (name: string) => `urn:pulumi:review::revocable-roles::${COMPONENT}$aws:iam/rolePolicy:RolePolicy::${name}`;
+    const roleUrn = (name: string) => `urn:pulumi:review::revocable-roles::${COMPONENT}$aws:iam/role:Role::${name}`;
     const full = "up --yes --refresh --stack review";
     const tagLs = "stack tag ls --json --stack review";
     const tagSet = (sha: string) => `stack tag set ${DEPLOYED_COMMIT_TAG} ${sha} --stack review`;
@@ -262,12 +263,15 @@ describe("npm run ci -- deploy: judged against the commit deployed last (the sta
         assert.deepStrictEqual({ code: result.code, stderr: result.stderr }, { code: 0, stderr: "" });
         assert.deepStrictEqual(calls(pulumi.log), [
             tagLs,
-            `${full} --target ${urn("ci-revocation")} --target ${urn("app-revocation")}`,
+            // Each revocation policy with its role, whose revoked-until tag moves with it.
+            `${full} --target ${roleUrn("ci-role")} --target ${urn("ci-revocation")} --target ${roleUrn("app-role")} --target ${urn("app-revocation")}`,
             tagSet(c),
         ]);
         assert.deepStrictEqual(pulumi.tags("review"), { [DEPLOYED_COMMIT_TAG]: c });
         assert.ok(
-            result.stdout.includes("Deploying stack review, revocation policies only: only revocation policies changed (2).\n"),
+            result.stdout.includes(
+                "Deploying stack review, revocation policies only: only revocation policies changed (2), with their roles' revoked-until tags.\n",
+            ),
             result.stdout,
         );
     });
@@ -316,7 +320,7 @@ describe("npm run ci -- deploy: judged against the commit deployed last (the sta
         const result = await deploy(root, pulumi);
         assert.deepStrictEqual(calls(pulumi.log), [tagLs, full, tagSet(commits[1])]);
         assert.ok(
-            result.stdout.includes("Deploying stack review in full: 2 resource(s) other than revocation policies change.\n"),
+            result.stdout.includes("Deploying stack review in full: 3 resource(s) other than revocation policies change.\n"),
             result.stdout,
         );
     });
@@ -339,7 +343,12 @@ describe("npm run ci -- deploy: judged against the commit deployed last (the sta
         const pulumi = fakePulumi({ review: { [DEPLOYED_COMMIT_TAG]: commits[0] } });
         const result = await deploy(root, pulumi, { FAKE_TARGET_EXIT: "255" });
         assert.strictEqual(result.code, 0);
-        assert.deepStrictEqual(calls(pulumi.log), [tagLs, `${full} --target ${urn("app-revocation")}`, full, tagSet(commits[1])]);
+        assert.deepStrictEqual(calls(pulumi.log), [
+            tagLs,
+            `${full} --target ${roleUrn("app-role")} --target ${urn("app-revocation")}`,
+            full,
+            tagSet(commits[1]),
+        ]);
         assert.ok(result.stdout.includes("The targeted update failed (exit code 255); deploying stack review in full.\n"), result.stdout);
     });
 
