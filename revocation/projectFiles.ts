@@ -32,7 +32,7 @@ export function projectName(folder: string): string {
 
 /** The package's commands as npm scripts, so `npm run revoke -- ...` works as in the docs. */
 const SCRIPTS = Object.fromEntries(
-    ["plan", "revoke", "revocations", "guard", "drill"].map((command) => [command, `revocable-roles ${command}`]),
+    ["plan", "revoke", "revocations", "verify", "guard", "drill"].map((command) => [command, `revocable-roles ${command}`]),
 );
 
 /** Everything init writes, decided before anything is written. */

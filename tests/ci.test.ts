@@ -9,6 +9,11 @@ import * as path from "path";
 import { Capture, commitFiles, fixture, git, installPackage, project, repository, spawnCommand, environment } from "./helpers";
 import { COMMENT_MARKER, DEPLOYED_COMMIT_TAG, GUARD_MARKER, GUARD_REPORT_FILE, REPORT_FILE, changedStacks } from "../revocation/workflow";
 import { commandMain } from "../cli/main";
+import { IAMClient, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { AwsAccess } from "../revocation/context";
+import { awsAccess, systemTime } from "../cli/environment";
+import { Cutoff } from "../iam/cutoff";
+import { revocationPolicy, serializePolicy } from "../iam/policy";
 
 const main = commandMain("ci");
 
@@ -68,9 +73,21 @@ async function spawnScript(
     return { code, stdout, stderr };
 }
 
+/** IAM as the deploy's verify reads it in these tests: every role holds a revocation later than any cutoff here. */
+const LIVE_IAM: AwsAccess = {
+    ...awsAccess({}, systemTime),
+    client: () =>
+        ({
+            send: async (command: unknown) =>
+                command instanceof ListRolePoliciesCommand
+                    ? { PolicyNames: ["RevokeOlderSessions"] }
+                    : { PolicyDocument: serializePolicy(revocationPolicy(Cutoff.read("2099-01-01T00:00:00Z")!)) },
+        }) as unknown as IAMClient,
+};
+
 async function inProcess(args: string[], root: string, env: NodeJS.ProcessEnv, now = NOW) {
     const [out, err] = [new Capture(), new Capture()];
-    const code = await main(args, out, err, environment({ root, now, variables: { ...process.env, ...env } }));
+    const code = await main(args, out, err, environment({ root, now, variables: { ...process.env, ...env }, aws: LIVE_IAM }));
     return { code, stdout: out.text, stderr: err.text };
 }
 

@@ -355,7 +355,7 @@ describe("the revocable-roles command line", function () {
                 .split("\n")
                 .filter((l) => l.startsWith("  ") && !l.startsWith("   "))
                 .map((l) => l.trim().split(" ")[0]),
-            ["init", "plan", "revoke", "revocations", "guard", "ci", "drill"],
+            ["init", "plan", "revoke", "revocations", "verify", "guard", "ci", "drill"],
         );
         assert.ok(result.stdout.endsWith(`${EXIT_CODES_HELP}`));
     });
@@ -383,6 +383,7 @@ describe("the revocable-roles command line", function () {
             plan: commandMain("plan"),
             revoke,
             revocations,
+            verify: commandMain("verify"),
             guard,
             ci: commandMain("ci"),
             drill,
