@@ -63,6 +63,7 @@ const INIT_FILES = [
     ".github/workflows/revocable-roles-guard.yml",
     ".github/workflows/revocable-roles-pull-request.yml",
     ".github/workflows/revocable-roles-deploy.yml",
+    ".github/workflows/revocable-roles-verify.yml",
     ".github/CODEOWNERS.example",
 ];
 
