@@ -14,6 +14,7 @@ import { planStack } from "../plan/run";
 import { PROJECT_ROOT } from "../cli/project";
 import { commandMain } from "../cli/main";
 import { Capture, environment, memorySource, repository } from "./helpers";
+import { describePlan } from "../revocation/planReport";
 
 const guard = commandMain("guard");
 
@@ -172,6 +173,13 @@ describe("lockRevocations in revocable-roles:organization", () => {
         ]);
         const lock = organization.find((r) => r.name === "organization-revocable-roles-lock")!;
         assert.deepStrictEqual(JSON.parse(String(lock.inputs.content)), lockPolicy([DEPLOY]));
+        assert.deepStrictEqual(describePlan(plan).split("\n").slice(-5), [
+            "  revocable-roles-lock: attached to r-ab12 (protected)",
+            `    lock: no principal but ${DEPLOY} may change a role tagged revocable-roles:revoked-until (a role whose revocation is in force)`,
+            "  limits: service control policies do not apply to the management account or to service-linked roles, and deleting an Identity Center session in the console does not end the role sessions it already issued",
+            "",
+            "0 roles, 9 resources.",
+        ]);
     });
 });
 
