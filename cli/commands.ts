@@ -41,7 +41,7 @@ const PLAN_FLAGS = {
     "revocation-targets": {
         type: "boolean",
         description:
-            "with --diff: the URNs of the changed revocation policies, one per line, when every change is a revocation policy added or moved to a later cutoff; nothing otherwise",
+            "with --diff: the URNs of the changed revocation policies and of their roles (whose revoked-until tag changes with them), one per line, when every change is a revocation added or moved to a later cutoff; nothing otherwise",
     },
 } as const;
 /** The flags of `plan`. */
@@ -368,7 +368,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
                 load: async () => (await import("./ci")).pullRequestStep,
             }),
             deploy: step({
-                description: `reads the commit deployed last from the stack tag ${DEPLOYED_COMMIT_TAG}, judges the change from it to HEAD with the guard (a failing finding stops the deploy), then pulumi up --refresh: only the revocation policies when they are all that changed; sets the tag to HEAD after a successful update. Without the tag: in full.`,
+                description: `reads the commit deployed last from the stack tag ${DEPLOYED_COMMIT_TAG}, judges the change from it to HEAD with the guard (a failing finding stops the deploy), then pulumi up --refresh: only the revocation policies (and their roles' revoked-until tags) when they are all that changed; sets the tag to HEAD after a successful update, then reads every revocation in force back from the account (verify, waiting up to two minutes for IAM), prints each one's time to contain and fails when one is not live. Without the tag: in full.`,
                 flags: CI_DEPLOY_FLAGS,
                 load: async () => (await import("./ci")).deployStep,
             }),
