@@ -359,7 +359,9 @@ export async function verifyStack(request: VerifyRequest, context: VerifyContext
         const ask = (signal: AbortSignal) => aws.account(request.endpointUrl, region, signal, held.who);
         const refused = await accountMismatch(targets, held.accounts, ask, `aws:allowedAccountIds of ${held.file}`, schedule);
         if (refused !== undefined) {
-            const detail = refused[0].detail.replace("nothing was applied", "nothing was read");
+            const detail = refused[0].detail
+                .replace("nothing was applied", "nothing was read")
+                .replace("is not revoked instead", "is not taken for this one");
             for (const check of result.checks) Object.assign(check, { state: "unverified", detail });
             return result;
         }

@@ -372,7 +372,7 @@ describe("revocable-roles verify against a real IAM API (moto_server)", function
             { code: refused.code, stderr: refused.stderr },
             {
                 code: 1,
-                stderr: `stack prod: role ci (vf-live): unverified: these credentials act in account ${ACCOUNT}, not 111111111111 (aws:allowedAccountIds of Pulumi.prod.yaml); nothing was read, so that a namesake role in ${ACCOUNT} is not revoked instead: use credentials of 111111111111\n`,
+                stderr: `stack prod: role ci (vf-live): unverified: these credentials act in account ${ACCOUNT}, not 111111111111 (aws:allowedAccountIds of Pulumi.prod.yaml); nothing was read, so that a namesake role in ${ACCOUNT} is not taken for this one: use credentials of 111111111111\n`,
             },
         );
         assert.deepStrictEqual(await run(["--stack", "old"], root), {
