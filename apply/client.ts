@@ -53,7 +53,11 @@ interface SessionCredentials {
 export const ROLE_SESSION_NAME = "revocable-roles-revoke";
 
 /** The client settings for `who`: the profile, or a provider that assumes the role once and again if that fails. */
-function credentialsOf(who: Credentials, endpoint: string | undefined, region: string) {
+export function credentialsOf(
+    who: Credentials,
+    endpoint: string | undefined,
+    region: string,
+): { profile?: string; credentials?: () => Promise<SessionCredentials> } {
     const profile = who.profile === undefined ? {} : { profile: who.profile };
     if (who.roleArn === undefined) return profile;
     const { roleArn, externalId } = who;

@@ -12,7 +12,8 @@
 import { GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { REVOCATION_POLICY_NAME, decodePolicyDocument } from "../iam/policy";
 import { Cutoff } from "../iam/cutoff";
-import { parseTimestamp } from "../iam/timestamps";
+import { formatUtc, parseTimestamp } from "../iam/timestamps";
+import { liveCutoff as deniedBefore } from "../iam/liveRevocation";
 import { DEFAULT_TIMEOUTS, Timeouts } from "./client";
 import { awsError, retryable } from "./errors";
 import { Time } from "./time";
@@ -76,8 +77,9 @@ async function liveCutoff(client: IAMClient, roleName: string, abortSignal: Abor
         const live = await client.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOCATION_POLICY_NAME }), {
             abortSignal,
         });
-        const cutoff = decodePolicyDocument(live.PolicyDocument ?? "{}").Statement?.[0]?.Condition?.DateLessThan?.["aws:TokenIssueTime"];
-        return cutoff === undefined ? undefined : String(cutoff);
+        // Only a statement that denies as a revocation does counts: a narrowed action or an added condition is no revocation.
+        const before = deniedBefore(decodePolicyDocument(live.PolicyDocument ?? "{}"));
+        return before === undefined ? undefined : formatUtc(before);
     } catch (error) {
         if ((error as { name?: string }).name === "NoSuchEntityException" && /policy/i.test(String((error as Error).message))) {
             return undefined;

@@ -78,6 +78,10 @@ export const aws: BackendDescription = {
         roleName: (inputs) => String(inputs.name),
         rolePath: (inputs) => String(inputs.path ?? "/"),
         trust: (inputs) => documentOf(inputs.assumeRolePolicy),
+        tags: (inputs) =>
+            typeof inputs.tags === "object" && inputs.tags !== null
+                ? Object.fromEntries(Object.entries(inputs.tags).map(([key, value]) => [key, String(value)]))
+                : {},
         managedOnRole: () => [],
         policyName: (inputs) => String(inputs.name),
         policyRole: (inputs) => String(inputs.role),

@@ -62,6 +62,12 @@ export const awsNative: BackendDescription = {
         roleName: (inputs) => String(inputs.roleName),
         rolePath: (inputs) => String(inputs.path ?? "/"),
         trust: (inputs) => documentOf(inputs.assumeRolePolicyDocument),
+        tags: (inputs) =>
+            Array.isArray(inputs.tags)
+                ? Object.fromEntries(
+                      (inputs.tags as { key?: unknown; value?: unknown }[]).map((tag) => [String(tag.key), String(tag.value)]),
+                  )
+                : {},
         managedOnRole: (inputs) => (Array.isArray(inputs.managedPolicyArns) ? inputs.managedPolicyArns.map(String) : []),
         policyName: (inputs) => String(inputs.policyName),
         policyRole: (inputs) => String(inputs.roleName),

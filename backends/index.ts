@@ -63,6 +63,8 @@ export interface BackendDescription {
         roleName(inputs: Record<string, unknown>): string;
         rolePath(inputs: Record<string, unknown>): string;
         trust(inputs: Record<string, unknown>): PolicyDocument;
+        /** The role's tags, by key. */
+        tags(inputs: Record<string, unknown>): Record<string, string>;
         /** Managed policy ARNs held on the role itself (aws-native); none on aws, whose attachments are resources. */
         managedOnRole(inputs: Record<string, unknown>): string[];
         policyName(inputs: Record<string, unknown>): string;

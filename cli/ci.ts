@@ -35,5 +35,5 @@ export async function pullRequestStep(values: Values<CiPullRequestFlags>, { out 
 /** `ci deploy`: one stack deployed, judged first against the commit deployed last. */
 export async function deployStep(values: Values<CiDeployFlags>, { out, err }: CommandIO, env: Environment): Promise<number> {
     if (values.stack === undefined) throw new UsageError("--stack is required");
-    return deploy(values.stack, out, err, workflow(env));
+    return deploy(values.stack, out, err, { ...workflow(env), time: env.time, aws: env.aws });
 }

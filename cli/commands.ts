@@ -41,7 +41,7 @@ const PLAN_FLAGS = {
     "revocation-targets": {
         type: "boolean",
         description:
-            "with --diff: the URNs of the changed revocation policies, one per line, when every change is a revocation policy added or moved to a later cutoff; nothing otherwise",
+            "with --diff: the URNs of the changed revocation policies and of their roles (whose revoked-until tag changes with them), one per line, when every change is a revocation added or moved to a later cutoff; nothing otherwise",
     },
 } as const;
 /** The flags of `plan`. */
@@ -185,6 +185,43 @@ const REVOCATIONS_FLAGS = {
 /** The flags of `revocations`. */
 export type RevocationsFlags = typeof REVOCATIONS_FLAGS;
 
+const VERIFY_FLAGS = {
+    stack: { type: "string", value: "<name>", description: "the stack whose revocations in force to read back" },
+    repair: {
+        type: "boolean",
+        description:
+            "re-apply, through the emergency path (the same retries and deadline as revoke --now), each role's revocation that is missing or weakened, and read it back again; exits 1 all the same, so that a scheduled run fails visibly when it had to repair",
+    },
+    json: {
+        type: "boolean",
+        description:
+            "one JSON object per revocation: [{stack, role, roleName, source | organization, policy, targets, cutoff, safeToRemoveAfter, state, detail, verifiedAt, timeToContainSeconds, policies, repair}]",
+    },
+    "endpoint-url": {
+        type: "string",
+        value: "<url>",
+        description: "another endpoint for IAM and Organizations (the one in use is always printed)",
+    },
+    profile: {
+        type: "string",
+        value: "<profile>",
+        description: "the AWS config profile to read with; default the stack file's aws:profile, else the standard credential chain",
+    },
+    "role-arn": {
+        type: "string",
+        value: "<arn>",
+        description:
+            "a role to assume for the reads (with the profile's credentials, else the standard chain's); default the stack file's aws:assumeRoles when it names one role",
+    },
+    deadline: {
+        type: "string",
+        value: "<seconds>",
+        description: "when to stop retrying and report what could not be read or repaired; default 120",
+    },
+} as const;
+/** The flags of `verify`. */
+export type VerifyFlags = typeof VERIFY_FLAGS;
+
 const GUARD_FLAGS = {
     base: { type: "string", value: "<git-ref>", description: "the commit the change starts from" },
     head: {
@@ -249,7 +286,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         summary: "set up a Pulumi project for revocable roles: program, first stack file, workflows",
         usage: "usage: revocable-roles init [--stack <name>] [--account <12-digit id>] [--region <region>] [--name <project>]",
         description:
-            "Writes into this folder what a project needs for revocable roles, and never overwrites a file:\nPulumi.yaml (if absent), a one-line index.ts that declares every role of the stack files, a\npackage.json and tsconfig.json (if absent), a first stack file Pulumi.<stack>.yaml with one\nexample role, the three GitHub Actions workflows (.github/workflows/revocable-roles-*.yml) and\n.github/CODEOWNERS.example. Running it again writes nothing.",
+            "Writes into this folder what a project needs for revocable roles, and never overwrites a file:\nPulumi.yaml (if absent), a one-line index.ts that declares every role of the stack files, a\npackage.json and tsconfig.json (if absent), a first stack file Pulumi.<stack>.yaml with one\nexample role, the four GitHub Actions workflows (.github/workflows/revocable-roles-*.yml) and\n.github/CODEOWNERS.example. Running it again writes nothing.",
         flags: INIT_FLAGS,
         load: async () => (await import("./init")).run,
     }),
@@ -298,6 +335,14 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         flags: REVOCATIONS_FLAGS,
         load: async () => (await import("./revocations")).run,
     }),
+    verify: entry({
+        summary: "prove every revocation in force in a stack is live in AWS; --repair re-applies what drifted",
+        usage: "usage: revocable-roles verify --stack <name> [--repair] [--json] [--endpoint-url <url>] [--profile <profile>] [--role-arn <arn>] [--deadline <seconds>]",
+        description:
+            "Reads back, from IAM, the revocation policies (RevokeOlderSessions, the console's AWSRevokeOlderSessions)\nof every role whose revocation is in force in Pulumi.<name>.yaml (its revokeBefore, or\nrevocable-roles:revokeAllBefore), and, for an organization stack, every service control policy and\nthe targets it is attached to, and reports each revocation live (a deny of * on * for sessions\nissued before the cutoff or later), missing, weakened (an earlier cutoff, a narrower action or\nresource, a condition added) or role missing, with the policy read. Exits 0 when every revocation\nis live, 1 otherwise, naming the stack, the role and what differs. When the stack file names its\naccounts (aws:allowedAccountIds), credentials of another account read nothing.",
+        flags: VERIFY_FLAGS,
+        load: async () => (await import("./verify")).run,
+    }),
     guard: entry({
         summary: "fail a change that would weaken a revocation in force",
         usage: "usage: npm run guard -- --base <git-ref> [--head <git-ref>] [--format text|markdown]",
@@ -323,7 +368,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
                 load: async () => (await import("./ci")).pullRequestStep,
             }),
             deploy: step({
-                description: `reads the commit deployed last from the stack tag ${DEPLOYED_COMMIT_TAG}, judges the change from it to HEAD with the guard (a failing finding stops the deploy), then pulumi up --refresh: only the revocation policies when they are all that changed; sets the tag to HEAD after a successful update. Without the tag: in full.`,
+                description: `reads the commit deployed last from the stack tag ${DEPLOYED_COMMIT_TAG}, judges the change from it to HEAD with the guard (a failing finding stops the deploy), then pulumi up --refresh: only the revocation policies (and their roles' revoked-until tags) when they are all that changed; sets the tag to HEAD after a successful update, then reads every revocation in force back from the account (verify, waiting up to two minutes for IAM), prints each one's time to contain and fails when one is not live. Without the tag: in full.`,
                 flags: CI_DEPLOY_FLAGS,
                 load: async () => (await import("./ci")).deployStep,
             }),

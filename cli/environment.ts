@@ -56,6 +56,12 @@ export function awsAccess(variables: Readonly<Record<string, string | undefined>
         endpointVariables: variables,
         client: (endpoint, region, credentials) => emergencyPath().iamClient(endpoint, region, credentials),
         account: (endpoint, region, signal, credentials) => emergencyPath().callerAccount(endpoint, region, signal, credentials),
+        organizations: (endpoint, region, credentials = {}) => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when an organization stack is verified
+            const { OrganizationsClient } = require("@aws-sdk/client-organizations") as typeof import("@aws-sdk/client-organizations");
+            const { iamClientConfig, credentialsOf } = emergencyPath();
+            return new OrganizationsClient({ ...iamClientConfig(endpoint, region), ...credentialsOf(credentials, endpoint, region) });
+        },
         schedule: (deadlineMs) => emergencyPath().defaultSchedule(deadlineMs, time),
     };
 }

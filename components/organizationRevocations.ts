@@ -2,6 +2,8 @@
  * The organization layer: the revocation service control policies of an organization stack, each
  * attached to every target. Every policy of the budget exists at all times (a placeholder denies
  * no session in one that holds no revocation), so an incident edits a policy and never attaches one.
+ * With `lockRevocations`, one more policy, the lock, denies changing a role that carries the
+ * revoked-until tag to every principal but the deploy roles.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as organizations from "@pulumi/aws/organizations";
@@ -45,6 +47,28 @@ export class OrganizationRevocations extends pulumi.ComponentResource {
             );
             policyIds.unshift(resource.id);
             next = [resource, ...attachments];
+        }
+        if (model.lock !== undefined) {
+            // Always protected: the lock guards role revocations of every stack, which this stack cannot see;
+            // `ci deploy` unprotects it once the guard has agreed to remove it.
+            const lock = new organizations.Policy(
+                `${name}-${model.lock.name}`,
+                {
+                    name: model.lock.name,
+                    type: "SERVICE_CONTROL_POLICY",
+                    description:
+                        "Denies changing a role while its revocation is in force, but to the deploy roles; managed by revocable-roles",
+                    content: JSON.stringify(model.lock.document),
+                },
+                { parent: this, protect: true },
+            );
+            for (const target of model.targets) {
+                new organizations.PolicyAttachment(
+                    `${name}-${model.lock.name}-${target}`,
+                    { policyId: lock.id, targetId: target },
+                    { parent: this, protect: true },
+                );
+            }
         }
         this.policyIds = policyIds;
         this.registerOutputs({ policyIds });

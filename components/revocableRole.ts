@@ -11,7 +11,7 @@ import type * as iam from "@pulumi/aws/iam";
 import type * as nativeIam from "@pulumi/aws-native/iam";
 import { RevocationInfo, revocationInfo } from "../iam/policy";
 import { AccountContext } from "../iam/trust";
-import { Backend, KnownRoleArgs, RoleModel, RoleValidationError, renderTrust, validateRole } from "../iam/role";
+import { Backend, KnownRoleArgs, RoleModel, RoleValidationError, renderTrust, validateRole, withRevocationTag } from "../iam/role";
 import { BACKENDS, ResourceClass } from "../backends";
 import { RevocableRoleArgs } from "./args";
 import { isDeferred, knownShape } from "./inputs";
@@ -147,10 +147,12 @@ export function declareRole(
     model: RoleModel,
     options: { now: Date; account?: pulumi.Input<AccountContext>; resolved?: pulumi.Output<RoleModel>; value?: ModelValue },
 ): Record<string, unknown> {
-    const value: ModelValue = options.value ?? ((pick) => pick(model));
+    const given: ModelValue = options.value ?? ((pick) => pick(model));
+    // While the revocation is in force the role carries its safe-to-remove time as a tag, for the organization's lock.
+    const value: ModelValue = (pick) => given((m) => pick(withRevocationTag(m, options.now)));
     const trust = trustDocument(component, model, options.resolved, options.account);
     const protect = model.revocation?.cutoff.inForceAt(options.now) === true ? true : undefined;
-    const registered = children(component, name, model, value, trust, protect);
+    const registered = children(component, name, withRevocationTag(model, options.now), value, trust, protect);
     childrenOf.set(component, registered);
     const dependents = [
         ...Object.values(registered.policies),

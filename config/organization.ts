@@ -6,15 +6,18 @@
  */
 import { z } from "zod";
 import { Problem, show } from "../iam/problems";
+import { ROLE_ARN } from "../iam/patterns";
 import { matching, wholeNumber, cutoffSchema, futureCutoffProblems } from "../iam/rules";
 import { Cutoff } from "../iam/cutoff";
 import { PolicyDocument } from "../iam/policy";
 import {
     DEFAULT_POLICY_BUDGET,
+    LOCK_POLICY_NAME,
     MAX_POLICY_BUDGET,
     OrganizationRevocation,
     SCPS_PER_TARGET,
     budgetProblem,
+    lockPolicy,
     moveProblem,
     movesInForce,
     organizationPolicies,
@@ -40,6 +43,10 @@ export interface OrganizationSection {
     targets: string[];
     revocations?: { roleName?: string; identityCenterUserId?: string; revokeBefore: string }[];
     policyBudget?: number;
+    /** Deploy the lock: a service control policy that denies changing a role carrying the revoked-until tag. */
+    lockRevocations?: boolean;
+    /** The roles the lock lets change a locked role: the deploy roles. */
+    deployRoleArns?: string[];
 }
 
 /** One service control policy the program deploys. */
@@ -59,6 +66,8 @@ export interface OrganizationModel {
     policies: OrganizationPolicyModel[];
     /** The policies a target may hold (`policyBudget`). */
     budget: number;
+    /** The lock (`lockRevocations: true`), attached to every target beside the budget's policies. */
+    lock?: OrganizationPolicyModel;
 }
 
 const ROLE_OR_USER = "exactly one of roleName (an IAM role name or pattern) or identityCenterUserId";
@@ -104,6 +113,10 @@ export function organizationSchema(): z.ZodType {
             MAX_POLICY_BUDGET,
             `1 to ${MAX_POLICY_BUDGET} policies per target (a target holds ${SCPS_PER_TARGET} service control policies, and one of them must allow actions: FullAWSAccess, or the organization's own)`,
         ).optional(),
+        lockRevocations: z.boolean().optional(),
+        deployRoleArns: z
+            .array(matching(ROLE_ARN, "an IAM role ARN without wildcards, such as arn:aws:iam::111111111111:role/pulumi-deploy"))
+            .optional(),
     });
     return schema;
 }
@@ -154,6 +167,42 @@ export function organizationProblems(section: unknown, now: Date): Problem[] {
         const first = targets.indexOf(target);
         if (first !== i) problems.push({ path: at("targets", i), message: `${show(target)} is listed twice (targets[${first}])` });
     });
+    return [...problems, ...lockProblems(section)];
+}
+
+/** The lock's rules: it names the deploy roles it exempts, and it needs a policy slot on every target. */
+function lockProblems(section: Record<string, unknown>): Problem[] {
+    const at = (...path: PropertyKey[]) => ["organization", ...path];
+    const roles = Array.isArray(section.deployRoleArns) ? section.deployRoleArns : [];
+    const problems: Problem[] = [];
+    roles.forEach((arn, i) => {
+        const first = roles.indexOf(arn);
+        if (first !== i)
+            problems.push({ path: at("deployRoleArns", i), message: `${show(arn)} is listed twice (deployRoleArns[${first}])` });
+    });
+    if (section.lockRevocations !== true) {
+        if (section.deployRoleArns !== undefined) {
+            problems.push({
+                path: at("deployRoleArns"),
+                message: "only applies with lockRevocations: true; remove it, or set lockRevocations: true",
+            });
+        }
+        return problems;
+    }
+    if (roles.length === 0) {
+        problems.push({
+            path: at("deployRoleArns"),
+            message:
+                "lists no deploy role; the lock denies changing a revoked role to every principal but these, so name the role every deploy of a stack with revocable roles runs as (and the scheduled check), such as [arn:aws:iam::111111111111:role/pulumi-deploy]",
+        });
+    }
+    const budget = section.policyBudget ?? DEFAULT_POLICY_BUDGET;
+    if (typeof budget === "number" && budget > MAX_POLICY_BUDGET - 1) {
+        problems.push({
+            path: at("lockRevocations"),
+            message: `needs a service control policy of its own on every target, beside FullAWSAccess and the policyBudget's ${budget} revocation policies, and a target holds ${SCPS_PER_TARGET}: set policyBudget to ${MAX_POLICY_BUDGET - 1} or less (change it only while no organization revocation is in force)`,
+        });
+    }
     return problems;
 }
 
@@ -178,7 +227,16 @@ export function organizationModel(section: OrganizationSection): { model?: Organ
         document,
         holds: placed[i].map((r) => revocationKey(revocations[r])),
     }));
-    return { model: { targets: section.targets, revocations, policies, budget } };
+    if (section.lockRevocations !== true) return { model: { targets: section.targets, revocations, policies, budget } };
+    let lock: PolicyDocument;
+    try {
+        lock = lockPolicy(section.deployRoleArns ?? []);
+    } catch (error) {
+        return { problem: { path: ["organization", "deployRoleArns"], message: (error as Error).message } };
+    }
+    return {
+        model: { targets: section.targets, revocations, policies, budget, lock: { name: LOCK_POLICY_NAME, document: lock, holds: [] } },
+    };
 }
 
 /**

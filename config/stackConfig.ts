@@ -216,6 +216,10 @@ export interface OrganizationRevocationsAsWritten {
     revocations: Map<string, unknown>;
     /** `policyBudget` as written, when it is. */
     policyBudget?: unknown;
+    /** `lockRevocations` as written, when it is. */
+    lock?: unknown;
+    /** `deployRoleArns` as written: the principals the lock exempts. */
+    deployRoleArns?: unknown[];
 }
 
 /** Of two cutoffs as written, the later one (normalised); when neither is a cutoff, the first given. Over-approximates what is in force. */
@@ -237,7 +241,13 @@ export function organizationRevocationsOf(section: unknown): OrganizationRevocat
         revocations.set(key, latestCutoff(revocations.get(key), entry.revokeBefore));
     }
     const targets = Array.isArray(section.targets) ? section.targets : [];
-    return section.policyBudget === undefined ? { targets, revocations } : { targets, revocations, policyBudget: section.policyBudget };
+    return {
+        targets,
+        revocations,
+        ...(section.policyBudget === undefined ? {} : { policyBudget: section.policyBudget }),
+        ...(section.lockRevocations === undefined ? {} : { lock: section.lockRevocations }),
+        ...(Array.isArray(section.deployRoleArns) ? { deployRoleArns: section.deployRoleArns } : {}),
+    };
 }
 
 /** The revocation-relevant values of a CLI config, read as the program reads them but without validation. */

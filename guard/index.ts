@@ -23,7 +23,7 @@ import { providerConfigRules } from "./rules/provider";
 import { duplicateNameRules } from "./rules/names";
 import { pathRules } from "./rules/paths";
 import { AttributesFile, attributeRules } from "./rules/attributes";
-import { organizationRules } from "./rules/organization";
+import { lockRules, organizationRules } from "./rules/organization";
 import { RevokedInOrganization, RevokedRole, UndoSides, undoRules } from "./rules/undo";
 import { accountFromConfig } from "../config/account";
 import { configValue } from "../config/stackConfig";
@@ -195,6 +195,8 @@ export async function judge(options: GuardOptions): Promise<Finding[]> {
     } finally {
         if (checkout !== undefined) removeTemporaryFolder(checkout);
     }
+    // The organization's lock guards every stack's revocations: judged against all that the base holds in force.
+    for (const verdict of verdicts.values()) findings.push(...lockRules(verdict.change, held));
 
     // The means to undo a revocation, handed to a role of any stack, directly or in hops: every
     // role of every stack at both sides (an unchanged stack's roles are the same at both).

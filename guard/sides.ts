@@ -152,7 +152,18 @@ function mergeOrganization(
     if (a === undefined) return b;
     const revocations = new Map(a.revocations);
     for (const [key, cutoff] of b.revocations) revocations.set(key, latestCutoff(revocations.get(key), cutoff));
-    return { targets: [...new Set([...a.targets, ...b.targets])], revocations };
+    // The lock over-approximated as what protects most: on if either reading turns it on, exempting only whom both exempt.
+    const lock = a.lock === true || b.lock === true ? { lock: true } : {};
+    const roles =
+        a.deployRoleArns === undefined || b.deployRoleArns === undefined
+            ? (a.deployRoleArns ?? b.deployRoleArns)
+            : a.deployRoleArns.filter((arn) => b.deployRoleArns!.includes(arn));
+    return {
+        targets: [...new Set([...a.targets, ...b.targets])],
+        revocations,
+        ...lock,
+        ...(roles === undefined ? {} : { deployRoleArns: roles }),
+    };
 }
 
 /** Where one side of the change is read from: its files, the program that plans them, and its project's name. */

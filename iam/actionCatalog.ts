@@ -19,6 +19,8 @@ export interface CatalogAction {
     name: string;
     /** AWS's access level: `Read`, `List`, `Write`, `Tagging`, `Permissions management`, or several joined by `, `. */
     accessLevel: string;
+    /** The resource types it acts on (`role`, `user`), when it names any. */
+    resourceTypes?: { name: string }[];
 }
 
 /** The actions of a service by lower-case name; empty for a service the catalog does not know. */

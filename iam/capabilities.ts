@@ -87,6 +87,28 @@ export function capabilityClasses(): CapabilityClasses {
     return classes;
 }
 
+let locked: readonly string[] | undefined;
+
+/**
+ * The actions that remove or change a role's revocation while it is in force, which the
+ * organization's lock denies on roles carrying the revoked-until tag: the undo class's actions
+ * that act on a role (its inline policies, attachments, permissions boundary, trust, and the
+ * role itself), and the tagging actions on roles (the lock is the tag), read from the catalog.
+ */
+export function lockedRoleActions(): readonly string[] {
+    if (locked !== undefined) return locked;
+    const actions = Object.values(serviceActions("iam"));
+    const onRole = (name: string) =>
+        actions.find((a) => `iam:${a.name}` === name)?.resourceTypes?.some((type) => type.name === "role") === true;
+    const tagging = actions
+        .filter((a) => a.accessLevel.split(",").some((level) => level.trim() === "Tagging"))
+        .map((a) => `iam:${a.name}`)
+        .filter(onRole)
+        .sort();
+    locked = [...capabilityClasses().role.filter(onRole), ...tagging];
+    return locked;
+}
+
 /** What one action pattern covers of the judged actions, by lower-case pattern. */
 const expansions = new Map<string, readonly string[]>();
 

@@ -14,8 +14,9 @@
  * (components/organizationRevocations.ts), and the guard reads them back from plans.
  */
 import { createHash } from "crypto";
-import { PolicyDocument, PolicyStatement, POLICY_VERSION, countedSize } from "./policy";
+import { PolicyDocument, PolicyStatement, POLICY_VERSION, REVOKED_UNTIL_TAG, countedSize } from "./policy";
 import { Cutoff } from "./cutoff";
+import { lockedRoleActions } from "./capabilities";
 
 /** What the organization layer cannot reach, in one sentence for plans, pull requests and docs. */
 export const ORGANIZATION_LIMITS =
@@ -197,4 +198,49 @@ export function moveProblem(move: PolicyMove, budgets: { before?: number; after?
 export function budgetProblem(held: number, added: number, budget: number): string | undefined {
     if (added === 0 || held + added <= budget) return undefined;
     return `would hold ${held + added} revocation policies during the deploy (the ${held} it holds until the deploy ends, and ${added} new ones attached first), more than the policyBudget of ${budget}: a target holds ${SCPS_PER_TARGET} service control policies and one of them must allow actions (FullAWSAccess), so the attachment past the budget can fail, and the deploy with it`;
+}
+
+/** The name of the lock's service control policy (`lockRevocations: true`). */
+export const LOCK_POLICY_NAME = "revocable-roles-lock";
+
+/** The actions that set or remove a tag, or create a role with one: the lock denies them on its tag. */
+const TAG_ACTIONS = ["iam:CreateRole", "iam:TagRole", "iam:UntagRole"];
+
+/**
+ * The lock: a service control policy that denies, on every role carrying the revoked-until tag
+ * (`aws:ResourceTag`), every action that removes or changes a revocation (its inline policies,
+ * attachments, boundary, trust, tags, the role itself: {@link lockedRoleActions}), and, on any
+ * role, setting or removing that tag (`aws:TagKeys`, so a role cannot be untagged, nor a lock
+ * faked on another), to every principal but the deploy roles (`aws:PrincipalArn`), whose deploys
+ * write the revocations and remove the tag once the window is over. Throws when the document
+ * exceeds {@link SCP_MAX_CHARACTERS}.
+ */
+export function lockPolicy(deployRoleArns: readonly string[]): PolicyDocument {
+    const exceptDeploys = { ArnNotLike: { "aws:PrincipalArn": [...deployRoleArns] } };
+    const document: PolicyDocument = {
+        Version: POLICY_VERSION,
+        Statement: [
+            {
+                Sid: "LockRevokedRoles",
+                Effect: "Deny",
+                Action: [...lockedRoleActions()],
+                Resource: "*",
+                Condition: { Null: { [`aws:ResourceTag/${REVOKED_UNTIL_TAG}`]: "false" }, ...exceptDeploys },
+            },
+            {
+                Sid: "LockRevocationTag",
+                Effect: "Deny",
+                Action: TAG_ACTIONS,
+                Resource: "*",
+                Condition: { "ForAnyValue:StringEqualsIgnoreCase": { "aws:TagKeys": [REVOKED_UNTIL_TAG] }, ...exceptDeploys },
+            },
+        ],
+    };
+    const size = scpCharacters(document);
+    if (size > SCP_MAX_CHARACTERS) {
+        throw new Error(
+            `the lock with ${deployRoleArns.length} deploy roles is ${size} characters, more than the ${SCP_MAX_CHARACTERS} a service control policy holds: give fewer deployRoleArns (one deploy role per account is enough)`,
+        );
+    }
+    return document;
 }

@@ -14,6 +14,10 @@ export const ACCOUNT: RegExp = /^\d{12}$/;
 export const PRINCIPAL_ARN: RegExp = new RegExp(
     `^arn:${PARTITION}:(?:iam::\\d{12}:(?:role|user)/(?:[\\x21-\\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,64}|sts::\\d{12}:assumed-role/[A-Za-z0-9+=,.@_-]{1,64}/[A-Za-z0-9+=,.@_-]{2,64})$`,
 );
+/** An IAM role ARN without a wildcard (`*` and `?` would be patterns where an ARN is compared with ArnLike). */
+export const ROLE_ARN: RegExp = new RegExp(
+    `^arn:${PARTITION}:iam::\\d{12}:role/(?:[\\x21-\\x29\\x2b-\\x3e\\x40-\\x7e]+/)?${NAME_CHARS}{1,64}$`,
+);
 /** A managed policy ARN, AWS-managed or customer-managed. */
 export const POLICY_ARN: RegExp = new RegExp(
     `^arn:${PARTITION}:iam::(?:\\d{12}|aws):policy/(?:[\\x21-\\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,128}$`,

@@ -48,6 +48,12 @@ export const REVOCATION_POLICY_NAME = "RevokeOlderSessions";
 /** The name the IAM console's "Revoke active sessions" button writes. */
 export const CONSOLE_REVOCATION_POLICY_NAME = "AWSRevokeOlderSessions";
 
+/**
+ * The tag a role carries while its revocation is in force: its safe-to-remove time (cutoff + 13 h).
+ * The organization's lock (`lockRevocations`) denies changing a role that carries it.
+ */
+export const REVOKED_UNTIL_TAG = "revocable-roles:revoked-until";
+
 /** All inline policies of one role share this many characters ({@link quotaSize}). */
 export const INLINE_POLICY_QUOTA = 10_240;
 

@@ -2,7 +2,7 @@
  * A role as plain data: its arguments, how they are validated and everything the component
  * registers, decided without any Pulumi runtime so that tests and tools can call it directly.
  */
-import { PolicyDocument, REVOCATION_POLICY_NAME, revocationPolicy, serializePolicy } from "./policy";
+import { PolicyDocument, REVOCATION_POLICY_NAME, REVOKED_UNTIL_TAG, revocationPolicy, serializePolicy } from "./policy";
 import { AccountContext, KnownTrust, contextNeeded, trustPolicy } from "./trust";
 import { Cutoff } from "./cutoff";
 import { Problem, formatPath } from "./problems";
@@ -121,4 +121,15 @@ export function modelOfValidRole(name: string, args: KnownRoleArgs): RoleModel {
         revocation,
         backend: args.backend ?? "aws",
     };
+}
+
+/**
+ * The model as deployed at `now`: while its revocation is in force, the role also carries the tag
+ * {@link REVOKED_UNTIL_TAG} with its safe-to-remove time, which the organization's lock reads;
+ * afterwards, its own tags only, so the next deploy removes the tag.
+ */
+export function withRevocationTag(model: RoleModel, now: Date): RoleModel {
+    const cutoff = model.revocation?.cutoff;
+    if (cutoff === undefined || !cutoff.inForceAt(now)) return model;
+    return { ...model, tags: { ...model.tags, [REVOKED_UNTIL_TAG]: cutoff.safeToRemoveAfterText } };
 }

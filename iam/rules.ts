@@ -15,6 +15,7 @@ import {
     PolicyStatement,
     REVOCATION_POLICY_NAME,
     REVOCATION_RESERVE,
+    REVOKED_UNTIL_TAG,
     quotaSize,
 } from "./policy";
 import { Problem, problemsOf, show } from "./problems";
@@ -290,6 +291,13 @@ function buildRoleSchema(nameKey: "roleName" | "name") {
             tags: refine(z.record(z.string(), z.string()), (tags) => {
                 const entries = Object.entries(tags);
                 if (entries.length > 50) return `has ${entries.length} tags; IAM allows at most 50`;
+                // The component adds the revoked-until tag while a revocation is in force: it must always fit, and be the component's alone.
+                if (entries.length === 50)
+                    return `has 50 tags; keep one of IAM's 50 free for ${REVOKED_UNTIL_TAG}, which the role carries while it is revoked`;
+                const reserved = entries.find(([k]) => k.toLowerCase() === REVOKED_UNTIL_TAG);
+                if (reserved !== undefined) {
+                    return `${show(reserved[0])} is set by the component while the role's revocation is in force (the organization's lock reads it); remove it`;
+                }
                 const bad = entries.find(
                     ([k, v]) => k.length < 1 || k.length > 128 || v.length > 256 || k.toLowerCase().startsWith("aws:"),
                 );

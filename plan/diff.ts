@@ -3,7 +3,10 @@
  * a targeted deploy updates when they are all that changed.
  */
 import { Footprint, Plan, PlannedResource, footprint } from "./model";
-import { revocationCutoff } from "./deployment";
+import { ROLE_TYPES, revocationCutoff } from "./deployment";
+import { backendOfType } from "../backends";
+import { REVOKED_UNTIL_TAG } from "../iam/policy";
+import { isDeepStrictEqual } from "util";
 import { formatPath } from "../iam/problems";
 
 function parsed(value: unknown): unknown {
@@ -57,9 +60,24 @@ export function diffPlans(before: Plan, after: Plan, ref: string, f: Footprint =
     return [header, ...(lines.length > 0 ? ["", ...lines] : [])].join("\n");
 }
 
+/** Whether a role's only change is its revoked-until tag, added or moved later (a revocation added or moved later). */
+function onlyRevocationTagLater(prior: PlannedResource, resource: PlannedResource): boolean {
+    const differing = Object.keys({ ...prior.inputs, ...resource.inputs }).filter(
+        (key) => !isDeepStrictEqual(prior.inputs[key], resource.inputs[key]),
+    );
+    if (differing.length !== 1) return false;
+    const read = backendOfType(resource.type)!.read;
+    const [{ [REVOKED_UNTIL_TAG]: was, ...before }, { [REVOKED_UNTIL_TAG]: until, ...after }] = [
+        read.tags(prior.inputs),
+        read.tags(resource.inputs),
+    ];
+    return until !== undefined && (was === undefined || was < until) && isDeepStrictEqual(before, after);
+}
+
 /**
  * The URNs to deploy with `pulumi up --target` when every change between the plans is a
- * revocation policy added, or changed to a later cutoff, on a role that already exists; empty
+ * revocation policy added, or changed to a later cutoff, on a role that already exists (with the
+ * role's revoked-until tag, which changes with it); empty
  * when anything else changes (or nothing does), so that everything else deploys in full.
  */
 export function revocationTargets(before: Plan, after: Plan, f: Footprint = footprint(before, after)): string[] {
@@ -68,9 +86,14 @@ export function revocationTargets(before: Plan, after: Plan, f: Footprint = foot
     const changed = new Set([...f.added, ...f.changed]);
     const targets = after.resources.filter((r) => changed.has(r.urn));
     for (const resource of targets) {
+        const prior = old.get(f.previous.get(resource.urn) ?? resource.urn);
+        // The role of a new or later revocation changes its revoked-until tag with it: targeted with its policy.
+        if (ROLE_TYPES.has(resource.type)) {
+            if (prior === undefined || !onlyRevocationTagLater(prior, resource)) return [];
+            continue;
+        }
         const cutoff = revocationCutoff(resource);
         if (cutoff === undefined) return [];
-        const prior = old.get(f.previous.get(resource.urn) ?? resource.urn);
         const was = prior === undefined ? undefined : revocationCutoff(prior);
         if (prior !== undefined && (was === undefined || cutoff <= was)) return [];
     }

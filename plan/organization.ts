@@ -6,7 +6,7 @@
 import { Plan, PlannedResource } from "./model";
 import { ORGANIZATION_TYPES } from "../backends/organization";
 import { documentOf } from "../backends";
-import { revocationOfStatement } from "../iam/organizationPolicy";
+import { LOCK_POLICY_NAME, revocationOfStatement } from "../iam/organizationPolicy";
 import { Cutoff } from "../iam/cutoff";
 
 /** One service control policy as a plan deploys it. */
@@ -18,8 +18,8 @@ export interface DeployedOrganizationPolicy {
     attachments: Map<string, PlannedResource>;
 }
 
-/** The organization policies of a plan, in the order of their names (`…-1`, `…-2`); none in a stack without an organization section. */
-export function deployedOrganization(plan: Plan): DeployedOrganizationPolicy[] {
+/** Every organization policy of a plan, the lock included, by URN, with its attachments. */
+function deployedPolicies(plan: Plan): Map<string, DeployedOrganizationPolicy> {
     const policies = new Map<string, DeployedOrganizationPolicy>();
     for (const resource of plan.resources) {
         if (resource.type !== ORGANIZATION_TYPES.policy) continue;
@@ -37,6 +37,19 @@ export function deployedOrganization(plan: Plan): DeployedOrganizationPolicy[] {
             policies.get(urn)?.attachments.set(String(resource.inputs.targetId), resource);
         }
     }
-    const name = (policy: DeployedOrganizationPolicy) => String(policy.resource.inputs.name);
-    return [...policies.values()].sort((a, b) => name(a).localeCompare(name(b), "en", { numeric: true }));
+    return policies;
+}
+
+const nameOf = (policy: DeployedOrganizationPolicy) => String(policy.resource.inputs.name);
+
+/** The revocation policies of a plan, in the order of their names (`…-1`, `…-2`); none in a stack without an organization section. The lock is not one. */
+export function deployedOrganization(plan: Plan): DeployedOrganizationPolicy[] {
+    return [...deployedPolicies(plan).values()]
+        .filter((policy) => nameOf(policy) !== LOCK_POLICY_NAME)
+        .sort((a, b) => nameOf(a).localeCompare(nameOf(b), "en", { numeric: true }));
+}
+
+/** The lock a plan deploys (`lockRevocations: true`), with its attachments; undefined when it deploys none. */
+export function deployedLock(plan: Plan): DeployedOrganizationPolicy | undefined {
+    return [...deployedPolicies(plan).values()].find((policy) => nameOf(policy) === LOCK_POLICY_NAME);
 }

@@ -107,7 +107,7 @@ export interface AccountCredentials {
 }
 
 /** The role a stack file's `aws:assumeRoles` names for its deploys, when it names exactly one. */
-function stackRole(loaded: LoadedStack): { roleArn: string; externalId?: string } | undefined {
+export function stackRole(loaded: LoadedStack): { roleArn: string; externalId?: string } | undefined {
     const raw = loaded.config["aws:assumeRoles"];
     const roles = raw === undefined ? [] : (JSON.parse(raw) as { roleArn?: unknown; externalId?: unknown }[]);
     const [role] = Array.isArray(roles) ? roles : [];

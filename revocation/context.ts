@@ -5,6 +5,7 @@
  * once, for the whole process); a test hands in a fixed instant, its own time and its own clients.
  */
 import { IAMClient } from "@aws-sdk/client-iam";
+import type { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { Credentials } from "../apply/client";
 import { Schedule } from "../apply/emergency";
 import { Time } from "../apply/time";
@@ -19,6 +20,8 @@ export interface AwsAccess {
     client(endpoint: string | undefined, region: string, credentials?: Credentials): IAMClient;
     /** The account `credentials` act in (sts:GetCallerIdentity). */
     account(endpoint: string | undefined, region: string, signal: AbortSignal, credentials?: Credentials): Promise<string>;
+    /** An Organizations client at `endpoint` with `credentials`, for reading an organization stack's service control policies back (verify). */
+    organizations?(endpoint: string | undefined, region: string, credentials?: Credentials): OrganizationsClient;
     /** The emergency path's schedule for a deadline `deadlineMs` from now. */
     schedule(deadlineMs: number): Schedule;
 }

@@ -4,7 +4,9 @@
  */
 import { Plan, PlannedResource } from "../plan/model";
 import { deployedRoles } from "../plan/deployment";
-import { deployedOrganization } from "../plan/organization";
+import { deployedLock, deployedOrganization } from "../plan/organization";
+import { documentOf } from "../backends";
+import { REVOKED_UNTIL_TAG, asList } from "../iam/policy";
 import { ORGANIZATION_LIMITS } from "../iam/organizationPolicy";
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_PARTITION } from "../iam/trust";
 import { describeTrust } from "../analysis/trust";
@@ -82,6 +84,14 @@ function describeOrganization(plan: Plan): string[] {
         for (const [key, cutoff] of policy.revocations) {
             lines.push(`    ${key}: sessions issued before ${cutoff} are denied; safe to remove after ${cutoff.safeToRemoveAfterText}`);
         }
+    }
+    const lock = deployedLock(plan);
+    if (lock !== undefined) {
+        const exempt = documentOf(lock.resource.inputs.content).Statement?.[0]?.Condition?.ArnNotLike?.["aws:PrincipalArn"];
+        lines.push(
+            `  ${String(lock.resource.inputs.name)}: attached to ${[...lock.attachments.keys()].join(", ") || "no target"}${lock.resource.protect ? " (protected)" : ""}`,
+            `    lock: no principal but ${asList(exempt).join(", ")} may change a role tagged ${REVOKED_UNTIL_TAG} (a role whose revocation is in force)`,
+        );
     }
     lines.push(`  limits: ${ORGANIZATION_LIMITS}`);
     return lines;

@@ -1,6 +1,6 @@
 /**
  * What `init` writes into a folder (empty, or an existing Pulumi project) for revocable roles: the
- * project file, a one-line program, a first stack file, the three workflows and a CODEOWNERS
+ * project file, a one-line program, a first stack file, the four workflows and a CODEOWNERS
  * example, from the package's templates. It never overwrites a file, so running it again changes
  * nothing.
  */
@@ -32,7 +32,7 @@ export function projectName(folder: string): string {
 
 /** The package's commands as npm scripts, so `npm run revoke -- ...` works as in the docs. */
 const SCRIPTS = Object.fromEntries(
-    ["plan", "revoke", "revocations", "guard", "drill"].map((command) => [command, `revocable-roles ${command}`]),
+    ["plan", "revoke", "revocations", "verify", "guard", "drill"].map((command) => [command, `revocable-roles ${command}`]),
 );
 
 /** Everything init writes, decided before anything is written. */
@@ -79,7 +79,7 @@ export function plannedFiles(options: { name: string; stack: string; account: st
                 "",
             ].join("\n"),
         },
-        ...["guard", "pull-request", "deploy"].map((workflow) => ({
+        ...["guard", "pull-request", "deploy", "verify"].map((workflow) => ({
             file: `.github/workflows/revocable-roles-${workflow}.yml`,
             text: template(`workflows/revocable-roles-${workflow}.yml`),
         })),

@@ -16,6 +16,9 @@ import { ROLE_TYPES, POLICY_TYPES } from "../plan/deployment";
 import { footprint, touched } from "../plan/model";
 import { UserFacingError } from "../iam/errors";
 import { RequestError, RevocationError } from "./errors";
+import { Time } from "../apply/time";
+import { AwsAccess } from "./context";
+import { failureLines, verificationTable, verifyStack } from "./verify";
 import { fitForGitHub, writeFullReport } from "./github";
 import { formatMarkdown, formatText } from "./guardReport";
 import {
@@ -281,7 +284,9 @@ export async function deployPlan(stack: string, since: string, ci: WorkflowConte
         });
         if (program.length > 0) return { targets: [], reason: `the program or the project changed (${program.join(", ")})`, unprotect };
         const targets = revocationTargets(before, after, f);
-        if (targets.length > 0) return { targets, reason: `only revocation policies changed (${targets.length})`, unprotect };
+        const policies = targets.filter((urn) => !ROLE_TYPES.has(after.resources.find((r) => r.urn === urn)!.type)).length;
+        if (targets.length > 0)
+            return { targets, reason: `only revocation policies changed (${policies}), with their roles' revoked-until tags`, unprotect };
         const count = touched(f).length;
         return {
             targets: [],
@@ -296,26 +301,59 @@ export async function deployPlan(stack: string, since: string, ci: WorkflowConte
     }
 }
 
+/** What the deploy also needs: AWS and time, to verify what it deployed. */
+export interface DeployContext extends WorkflowContext {
+    time: Time;
+    aws: AwsAccess;
+}
+
+/** How long the deploy waits for what it deployed to read back live (IAM is eventually consistent): two minutes. */
+export const VERIFY_DEADLINE_MS = 120_000;
+
+/**
+ * After a successful update: reads back every revocation in force in the stack (waiting, up to
+ * {@link VERIFY_DEADLINE_MS}, for IAM to show it), prints per revocation its time to contain (from
+ * its cutoff to the moment it was verified live), and fails when one is not live.
+ */
+async function verifyDeployed(stack: string, out: Log, err: Log, ci: DeployContext): Promise<number> {
+    const verification = await verifyStack({ stack, repair: false, deadlineMs: VERIFY_DEADLINE_MS, settle: true }, ci);
+    if (verification.checks.length === 0) {
+        out.write(`No revocation is in force in stack ${stack}: nothing to verify.\n`);
+        return 0;
+    }
+    out.write(
+        `Verifying the revocations in force in stack ${stack} (IAM endpoint ${verification.endpoint}):\n${verificationTable(verification)}\n`,
+    );
+    const failures = failureLines(verification);
+    if (failures.length === 0) return 0;
+    err.write(
+        `${failures.join("\n")}\nThe deploy of stack ${stack} succeeded, but ${failures.length} revocation(s) in force are not live in the account.\n`,
+    );
+    return 1;
+}
+
 /**
  * Deploys one stack with the Pulumi CLI, judging first what it deploys: the commit deployed last
  * (the stack tag) is the base, HEAD the head, and any failing finding stops the deploy before
  * `pulumi up`. When every change since then is a revocation policy added or moved later, only
  * those policies are updated (and refreshed); if that fails, or anything else changed, the stack
- * is deployed in full. After a successful update the tag moves to HEAD.
+ * is deployed in full. After a successful update the tag moves to HEAD, and every revocation in
+ * force is read back from the account: one that is not live fails the deploy.
  */
-export async function deploy(stack: string, out: Log, err: Log, ci: WorkflowContext): Promise<number> {
+export async function deploy(stack: string, out: Log, err: Log, ci: DeployContext): Promise<number> {
     const pulumi = pulumiRunner(out, ci);
     const head = resolveRef(ci.root, "HEAD");
     const since = deployedCommit(stack, pulumi);
     const full = ["up", "--yes", "--refresh", "--stack", stack];
-    const deployed = (code: number) => {
+    const deployed = async (code: number) => {
         if (code !== 0) return code;
         const tagged = pulumi(["stack", "tag", "set", DEPLOYED_COMMIT_TAG, head, "--stack", stack]);
         if (tagged.status !== 0)
             err.write(
                 `the update succeeded, but the stack tag ${DEPLOYED_COMMIT_TAG} could not be set to ${head}; the next deploy will compare with the older commit\n`,
             );
-        return tagged.status;
+        const verified = await verifyDeployed(stack, out, err, ci);
+        return tagged.status !== 0 ? tagged.status : verified;
     };
     if (since === undefined) {
         out.write(`Deploying stack ${stack} in full: it has no ${DEPLOYED_COMMIT_TAG} tag yet.\n`);

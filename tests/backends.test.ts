@@ -49,6 +49,7 @@ const testBackend: BackendDescription = {
         roleName: (inputs) => String(inputs.label),
         rolePath: (inputs) => String(inputs.folder ?? "/"),
         trust: (inputs) => documentOf(inputs.trustDoc),
+        tags: () => ({}),
         managedOnRole: () => [],
         policyName: (inputs) => String(inputs.label),
         policyRole: (inputs) => String(inputs.owner),

@@ -9,6 +9,11 @@ import * as path from "path";
 import { Capture, commitFiles, fixture, git, installPackage, project, repository, spawnCommand, environment } from "./helpers";
 import { COMMENT_MARKER, DEPLOYED_COMMIT_TAG, GUARD_MARKER, GUARD_REPORT_FILE, REPORT_FILE, changedStacks } from "../revocation/workflow";
 import { commandMain } from "../cli/main";
+import { IAMClient, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { AwsAccess } from "../revocation/context";
+import { awsAccess, systemTime } from "../cli/environment";
+import { Cutoff } from "../iam/cutoff";
+import { revocationPolicy, serializePolicy } from "../iam/policy";
 
 const main = commandMain("ci");
 
@@ -68,9 +73,21 @@ async function spawnScript(
     return { code, stdout, stderr };
 }
 
+/** IAM as the deploy's verify reads it in these tests: every role holds a revocation later than any cutoff here. */
+const LIVE_IAM: AwsAccess = {
+    ...awsAccess({}, systemTime),
+    client: () =>
+        ({
+            send: async (command: unknown) =>
+                command instanceof ListRolePoliciesCommand
+                    ? { PolicyNames: ["RevokeOlderSessions"] }
+                    : { PolicyDocument: serializePolicy(revocationPolicy(Cutoff.read("2099-01-01T00:00:00Z")!)) },
+        }) as unknown as IAMClient,
+};
+
 async function inProcess(args: string[], root: string, env: NodeJS.ProcessEnv, now = NOW) {
     const [out, err] = [new Capture(), new Capture()];
-    const code = await main(args, out, err, environment({ root, now, variables: { ...process.env, ...env } }));
+    const code = await main(args, out, err, environment({ root, now, variables: { ...process.env, ...env }, aws: LIVE_IAM }));
     return { code, stdout: out.text, stderr: err.text };
 }
 
@@ -233,6 +250,7 @@ describe("npm run ci -- guard: the trusted judge of a pull request", function ()
 describe("npm run ci -- deploy: judged against the commit deployed last (the stack tag)", function () {
     this.timeout(30_000);
     const urn = (name: string) => `urn:pulumi:review::revocable-roles::${COMPONENT}$aws:iam/rolePolicy:RolePolicy::${name}`;
+    const roleUrn = (name: string) => `urn:pulumi:review::revocable-roles::${COMPONENT}$aws:iam/role:Role::${name}`;
     const full = "up --yes --refresh --stack review";
     const tagLs = "stack tag ls --json --stack review";
     const tagSet = (sha: string) => `stack tag set ${DEPLOYED_COMMIT_TAG} ${sha} --stack review`;
@@ -262,12 +280,15 @@ describe("npm run ci -- deploy: judged against the commit deployed last (the sta
         assert.deepStrictEqual({ code: result.code, stderr: result.stderr }, { code: 0, stderr: "" });
         assert.deepStrictEqual(calls(pulumi.log), [
             tagLs,
-            `${full} --target ${urn("ci-revocation")} --target ${urn("app-revocation")}`,
+            // Each revocation policy with its role, whose revoked-until tag moves with it.
+            `${full} --target ${roleUrn("ci-role")} --target ${urn("ci-revocation")} --target ${roleUrn("app-role")} --target ${urn("app-revocation")}`,
             tagSet(c),
         ]);
         assert.deepStrictEqual(pulumi.tags("review"), { [DEPLOYED_COMMIT_TAG]: c });
         assert.ok(
-            result.stdout.includes("Deploying stack review, revocation policies only: only revocation policies changed (2).\n"),
+            result.stdout.includes(
+                "Deploying stack review, revocation policies only: only revocation policies changed (2), with their roles' revoked-until tags.\n",
+            ),
             result.stdout,
         );
     });
@@ -316,7 +337,7 @@ describe("npm run ci -- deploy: judged against the commit deployed last (the sta
         const result = await deploy(root, pulumi);
         assert.deepStrictEqual(calls(pulumi.log), [tagLs, full, tagSet(commits[1])]);
         assert.ok(
-            result.stdout.includes("Deploying stack review in full: 2 resource(s) other than revocation policies change.\n"),
+            result.stdout.includes("Deploying stack review in full: 3 resource(s) other than revocation policies change.\n"),
             result.stdout,
         );
     });
@@ -339,7 +360,12 @@ describe("npm run ci -- deploy: judged against the commit deployed last (the sta
         const pulumi = fakePulumi({ review: { [DEPLOYED_COMMIT_TAG]: commits[0] } });
         const result = await deploy(root, pulumi, { FAKE_TARGET_EXIT: "255" });
         assert.strictEqual(result.code, 0);
-        assert.deepStrictEqual(calls(pulumi.log), [tagLs, `${full} --target ${urn("app-revocation")}`, full, tagSet(commits[1])]);
+        assert.deepStrictEqual(calls(pulumi.log), [
+            tagLs,
+            `${full} --target ${roleUrn("app-role")} --target ${urn("app-revocation")}`,
+            full,
+            tagSet(commits[1]),
+        ]);
         assert.ok(result.stdout.includes("The targeted update failed (exit code 255); deploying stack review in full.\n"), result.stdout);
     });
 

@@ -63,6 +63,7 @@ const INIT_FILES = [
     ".github/workflows/revocable-roles-guard.yml",
     ".github/workflows/revocable-roles-pull-request.yml",
     ".github/workflows/revocable-roles-deploy.yml",
+    ".github/workflows/revocable-roles-verify.yml",
     ".github/CODEOWNERS.example",
 ];
 
@@ -355,7 +356,7 @@ describe("the revocable-roles command line", function () {
                 .split("\n")
                 .filter((l) => l.startsWith("  ") && !l.startsWith("   "))
                 .map((l) => l.trim().split(" ")[0]),
-            ["init", "plan", "revoke", "revocations", "guard", "ci", "drill"],
+            ["init", "plan", "revoke", "revocations", "verify", "guard", "ci", "drill"],
         );
         assert.ok(result.stdout.endsWith(`${EXIT_CODES_HELP}`));
     });
@@ -383,6 +384,7 @@ describe("the revocable-roles command line", function () {
             plan: commandMain("plan"),
             revoke,
             revocations,
+            verify: commandMain("verify"),
             guard,
             ci: commandMain("ci"),
             drill,

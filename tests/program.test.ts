@@ -326,10 +326,14 @@ describe("npm run plan", () => {
         assert.strictEqual(
             stdout,
             [
-                'Changes to stack "review" since main: 1 to add, 2 to change, 0 to replace, 0 to remove.',
+                'Changes to stack "review" since main: 1 to add, 4 to change, 0 to replace, 0 to remove.',
                 "",
+                "~ aws:iam/role:Role ci-role (protected)",
+                '    ~ tags.revocable-roles:revoked-until: "2026-11-27T23:15:00Z" -> "2026-11-28T00:00:00Z"',
                 "~ aws:iam/rolePolicy:RolePolicy ci-revocation (protected)",
                 '    ~ policy.Statement[0].Condition.DateLessThan.aws:TokenIssueTime: "2026-11-27T10:15:00Z" -> "2026-11-27T11:00:00Z"',
+                "~ aws:iam/role:Role app-role (protected)",
+                '    + tags: {"revocable-roles:revoked-until":"2026-11-28T00:00:00Z"}',
                 "~ aws:iam/rolePolicy:RolePolicy app-policy-read",
                 '    + policy.Statement[0].Action[1]: "s3:ListBucket"',
                 "+ aws:iam/rolePolicy:RolePolicy app-revocation (protected)",
@@ -371,7 +375,7 @@ describe("npm run plan", () => {
         assert.deepStrictEqual(
             [lines[0], lines.at(-2)],
             [
-                'Changes to stack "review" since main: 0 to add, 2 to change, 0 to replace, 1 to remove.',
+                'Changes to stack "review" since main: 0 to add, 4 to change, 0 to replace, 1 to remove.',
                 "- aws:iam/rolePolicy:RolePolicy app-revocation (protected)",
             ],
         );
@@ -390,6 +394,7 @@ describe("npm run plan", () => {
 describe("npm run plan --revocation-targets", () => {
     const base = fixture("diff", "Pulumi.before.yaml");
     const urn = (name: string) => `urn:pulumi:review::revocable-roles::${COMPONENT}$aws:iam/rolePolicy:RolePolicy::${name}`;
+    const roleUrn = (name: string) => `urn:pulumi:review::revocable-roles::${COMPONENT}$aws:iam/role:Role::${name}`;
     const targets = async (head: string) =>
         (
             await run(
@@ -406,7 +411,11 @@ describe("npm run plan --revocation-targets", () => {
             "app",
             "2026-11-27T11:00:00Z",
         );
-        assert.strictEqual(await targets(head), `${urn("ci-revocation")}\n${urn("app-revocation")}\n`);
+        // Each with its role, whose revoked-until tag moves with the revocation.
+        assert.strictEqual(
+            await targets(head),
+            `${roleUrn("ci-role")}\n${urn("ci-revocation")}\n${roleUrn("app-role")}\n${urn("app-revocation")}\n`,
+        );
     });
 
     it("prints nothing when anything else changes too", async () => {
@@ -414,6 +423,11 @@ describe("npm run plan --revocation-targets", () => {
             await targets(revoked(base, "app", "2026-11-27T11:00:00Z").replace('["s3:GetObject"]', '["s3:GetObject", "s3:ListBucket"]')),
             "",
         );
+    });
+
+    it("prints nothing when the revoked role changes anything but its revoked-until tag", async () => {
+        const head = revoked(base, "app", "2026-11-27T11:00:00Z").replace("    app:\n", "    app:\n      description: changed\n");
+        assert.strictEqual(await targets(head), "");
     });
 
     it("prints nothing when a cutoff moves earlier", async () => {

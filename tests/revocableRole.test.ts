@@ -372,3 +372,53 @@ describe("RevocableRole protection while a revocation is in force", () => {
         assert.deepStrictEqual(registrations.filter((r) => r.protect).length, 0);
     });
 });
+
+describe("RevocableRole's revoked-until tag, which the organization's lock reads", () => {
+    // args.revokeBefore is 2026-11-27T10:15:00Z: in force until 2026-11-27T23:15:00Z.
+    const roleTags = async (now: Date, backend: "aws" | "aws-native", tags?: Record<string, string>) => {
+        const registrations = await register(
+            (program) => new RevocableRole("ci", { ...args, backend, ...(tags === undefined ? {} : { tags }) }, { now: program.now }),
+            "test",
+            now,
+        );
+        return byName(registrations).get("ci-role")!.inputs.tags;
+    };
+
+    it("tags the role with its safe-to-remove time while the revocation is in force, beside its own tags, on both backends", async () => {
+        const now = new Date("2026-11-27T23:14:59Z");
+        assert.deepStrictEqual(
+            {
+                aws: await roleTags(now, "aws", { team: "platform" }),
+                awsNative: await roleTags(now, "aws-native", { team: "platform" }),
+                untagged: await roleTags(now, "aws"),
+            },
+            {
+                aws: { team: "platform", "revocable-roles:revoked-until": "2026-11-27T23:15:00Z" },
+                awsNative: [
+                    { key: "team", value: "platform" },
+                    { key: "revocable-roles:revoked-until", value: "2026-11-27T23:15:00Z" },
+                ],
+                untagged: { "revocable-roles:revoked-until": "2026-11-27T23:15:00Z" },
+            },
+        );
+    });
+
+    it("drops the tag from the safe-to-remove time on, so the next deploy unlocks the role", async () => {
+        const now = new Date("2026-11-27T23:15:00Z");
+        assert.deepStrictEqual(
+            { aws: await roleTags(now, "aws", { team: "platform" }), awsNative: await roleTags(now, "aws-native") },
+            { aws: { team: "platform" }, awsNative: undefined },
+        );
+    });
+
+    it("refuses the tag in the role's own tags, and a 50th tag that would leave it no room", () => {
+        const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`t${i}`, "v"]));
+        assert.throws(() => new RevocableRole("x", { ...args, tags: { "Revocable-Roles:Revoked-Until": "2099-01-01T00:00:00Z" } }), {
+            message:
+                'role "ci-deployer": tags: "Revocable-Roles:Revoked-Until" is set by the component while the role\'s revocation is in force (the organization\'s lock reads it); remove it',
+        });
+        assert.throws(() => new RevocableRole("y", { ...args, tags: fifty }), {
+            message: `role "ci-deployer": tags: has 50 tags; keep one of IAM's 50 free for revocable-roles:revoked-until, which the role carries while it is revoked`,
+        });
+    });
+});

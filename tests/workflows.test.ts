@@ -79,7 +79,7 @@ const runs = (workflow: Workflow) => steps(workflow).flatMap((step) => (step.run
 const action = (workflow: Workflow, prefix: string) => steps(workflow).filter((step) => step.uses?.startsWith(prefix));
 
 describe("the GitHub Actions workflows", () => {
-    for (const name of ["guard.yml", "pull-request.yml", "deploy.yml", "release.yml"]) {
+    for (const name of ["guard.yml", "pull-request.yml", "deploy.yml", "release.yml", "verify.yml"]) {
         it(`${name} is valid against GitHub's workflow schema`, () => {
             assert.deepStrictEqual(validate(path.join(WORKFLOWS, name)), { status: 0, output: "" });
         });
@@ -92,11 +92,11 @@ describe("the GitHub Actions workflows", () => {
     });
 
     it("keeps every shell step to one command; anything longer is a script the project owns and tests", () => {
-        const commands = ["guard.yml", "pull-request.yml", "deploy.yml", "release.yml"].flatMap((name) =>
+        const commands = ["guard.yml", "pull-request.yml", "deploy.yml", "release.yml", "verify.yml"].flatMap((name) =>
             runs(load(name)).map((command) => ({ name, command })),
         );
-        // Twenty run steps in all, so the check below cannot pass on a workflow it failed to read.
-        assert.strictEqual(commands.length, 20);
+        // Twenty-two run steps in all, so the check below cannot pass on a workflow it failed to read.
+        assert.strictEqual(commands.length, 22);
         for (const { name, command } of commands) {
             assert.ok(!/\n.|&&|\|\||;|\|/.test(command.trim()), `${name} runs more than one command: ${command}`);
         }
@@ -188,6 +188,8 @@ describe("the GitHub Actions workflows", () => {
                 pullRequest: secrets(path.join(WORKFLOWS, "pull-request.yml")),
                 deploy: secrets(path.join(WORKFLOWS, "deploy.yml")),
                 release: secrets(path.join(WORKFLOWS, "release.yml")),
+                verify: secrets(path.join(WORKFLOWS, "verify.yml")),
+                templateVerify: secrets(path.join(TEMPLATES, "revocable-roles-verify.yml")),
                 templatePullRequest: secrets(path.join(TEMPLATES, "revocable-roles-pull-request.yml")),
                 templateDeploy: secrets(path.join(TEMPLATES, "revocable-roles-deploy.yml")),
             },
@@ -196,6 +198,8 @@ describe("the GitHub Actions workflows", () => {
                 pullRequest: ["AWS_PREVIEW_ROLE_ARN", "GITHUB_TOKEN", "PULUMI_PREVIEW_ACCESS_TOKEN"],
                 deploy: ["AWS_DEPLOY_ROLE_ARN", "PULUMI_ACCESS_TOKEN"],
                 release: ["NPM_TOKEN"],
+                verify: ["AWS_DEPLOY_ROLE_ARN"],
+                templateVerify: ["AWS_DEPLOY_ROLE_ARN"],
                 templatePullRequest: ["AWS_PREVIEW_ROLE_ARN", "GITHUB_TOKEN", "PULUMI_PREVIEW_ACCESS_TOKEN"],
                 templateDeploy: ["AWS_DEPLOY_ROLE_ARN", "PULUMI_ACCESS_TOKEN"],
             },
@@ -226,12 +230,44 @@ describe("the GitHub Actions workflows", () => {
             "role-to-assume": "${{ secrets.AWS_DEPLOY_ROLE_ARN }}",
             "aws-region": "${{ vars.AWS_REGION }}",
         });
-        for (const name of ["deploy.yml", "pull-request.yml", "guard.yml", "release.yml"]) {
+        for (const name of ["deploy.yml", "pull-request.yml", "guard.yml", "release.yml", "verify.yml"]) {
             assert.ok(
                 !/aws-access-key-id|aws-secret-access-key/.test(fs.readFileSync(path.join(WORKFLOWS, name), "utf8")),
                 `${name} uses long-lived AWS keys`,
             );
         }
+    });
+});
+
+describe("the scheduled check (.github/workflows/verify.yml)", () => {
+    const workflow = load("verify.yml");
+
+    it("runs hourly, and by hand, reading nothing from an event", () => {
+        assert.deepStrictEqual(workflow.on, { schedule: [{ cron: "17 * * * *" }], workflow_dispatch: null });
+        assert.deepStrictEqual(workflow.permissions, { contents: "read", "id-token": "write" });
+        assert.deepStrictEqual(fs.readFileSync(path.join(WORKFLOWS, "verify.yml"), "utf8").match(/github\.event\./g), null);
+    });
+
+    it("verifies and repairs each stack of the deploy's matrix with the deploy's role, never queued in the deploy's group", () => {
+        const job = workflow.jobs.verify;
+        assert.deepStrictEqual(job.strategy?.matrix, { stack: "${{ fromJSON(vars.PULUMI_STACKS) }}" });
+        assert.deepStrictEqual(job.concurrency, { group: "revocable-roles-verify-${{ matrix.stack }}", "cancel-in-progress": false });
+        assert.deepStrictEqual(
+            job.steps.map((s) => s.uses ?? s.run),
+            [
+                pinned("actions/checkout"),
+                pinned("actions/setup-node"),
+                "npm ci",
+                pinned("aws-actions/configure-aws-credentials"),
+                'npm run --silent verify -- --stack "$STACK" --repair',
+            ],
+        );
+        assert.deepStrictEqual(job.steps[0].with, { "persist-credentials": false });
+        assert.deepStrictEqual(job.steps[3].with, {
+            "role-to-assume": "${{ secrets.AWS_DEPLOY_ROLE_ARN }}",
+            "aws-region": "${{ vars.AWS_REGION }}",
+        });
+        assert.deepStrictEqual(job.steps[4].env, { STACK: "${{ matrix.stack }}" });
     });
 });
 
@@ -292,16 +328,18 @@ describe("pinned actions", () => {
                 ".github/workflows/guard.yml",
                 ".github/workflows/pull-request.yml",
                 ".github/workflows/release.yml",
+                ".github/workflows/verify.yml",
                 "templates/workflows/revocable-roles-deploy.yml",
                 "templates/workflows/revocable-roles-guard.yml",
                 "templates/workflows/revocable-roles-pull-request.yml",
+                "templates/workflows/revocable-roles-verify.yml",
             ],
         );
         const references = files.flatMap((file) =>
             actionReferences(fs.readFileSync(file, "utf8")).map((r) => ({ file: path.relative(PROJECT_ROOT, file), ...r })),
         );
-        // Every `uses:` of the seven files, so the checks below cannot pass on files they failed to read.
-        assert.strictEqual(references.length, 36);
+        // Every `uses:` of the nine files, so the checks below cannot pass on files they failed to read.
+        assert.strictEqual(references.length, 42);
         assert.deepStrictEqual(
             references.filter((r) => r.problem !== undefined),
             [],
@@ -354,7 +392,7 @@ describe("pinned actions", () => {
 });
 
 describe("the workflows revocable-roles init writes (templates/workflows)", () => {
-    const NAMES = ["guard", "pull-request", "deploy"];
+    const NAMES = ["guard", "pull-request", "deploy", "verify"];
     const template = (name: string) => fs.readFileSync(path.join(TEMPLATES, `revocable-roles-${name}.yml`), "utf8");
 
     for (const name of NAMES) {
@@ -373,14 +411,18 @@ describe("the workflows revocable-roles init writes (templates/workflows)", () =
             "npm ci",
             "npm ci",
             'npx --no-install revocable-roles ci deploy --stack "$STACK"',
+            "npm ci",
+            'npx --no-install revocable-roles verify --stack "$STACK" --repair',
         ]);
     });
 
-    it("are this repository's judge and deploy, step for step, with the package's command in place of the npm script", () => {
-        const asPackage = (text: string) => text.replace(/npm run --silent ci -- (\S+)/g, "npx --no-install revocable-roles ci $1");
+    it("are this repository's judge, deploy and scheduled check, step for step, with the package's command in place of the npm script", () => {
+        const asPackage = (text: string) =>
+            text.replace(/npm run --silent (ci|verify) -- (\S+)/g, "npx --no-install revocable-roles $1 $2");
         for (const [name, own] of [
             ["guard", "guard.yml"],
             ["deploy", "deploy.yml"],
+            ["verify", "verify.yml"],
         ]) {
             assert.strictEqual(template(name), asPackage(fs.readFileSync(path.join(WORKFLOWS, own), "utf8")), name);
         }

@@ -30,6 +30,7 @@ const SECOND = [
     "organizationPolicy.test.ts",
     "commands.test.ts",
     "stackFile.test.ts",
+    "verify.test.ts",
 ];
 const all = fs.readdirSync("tests").filter((name) => name.endsWith(".test.ts"));
 const ignoring = (names) => names.flatMap((name) => ["--ignore", `tests/${name}`]);

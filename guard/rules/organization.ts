@@ -10,11 +10,11 @@ import { stackFileName } from "../../config/loader";
 import { OrganizationRevocationsAsWritten } from "../../config/stackConfig";
 import { Plan, footprint } from "../../plan/model";
 import { emptyPlan } from "../../plan/run";
-import { DeployedOrganizationPolicy, deployedOrganization } from "../../plan/organization";
+import { DeployedOrganizationPolicy, deployedLock, deployedOrganization } from "../../plan/organization";
 import { Cutoff } from "../../iam/cutoff";
 import { DEFAULT_POLICY_BUDGET, PlacedPolicy, budgetProblem, moveProblem, movesInForce } from "../../iam/organizationPolicy";
 import { Finding, failure, organization } from "../findings";
-import { StackChange, window } from "../sides";
+import { ConfigRevocation, StackChange, window } from "../sides";
 import { compareCutoff } from "./cutoffs";
 
 const NONE: OrganizationRevocationsAsWritten = { targets: [], revocations: new Map() };
@@ -176,4 +176,75 @@ export function organizationRules(change: StackChange): Finding[] {
         config.flatMap(({ verdict, subject }) => (verdict === "fail" && subject.kind === "organization" ? [subject.what] : [])),
     );
     return [...config, ...planRules(change, decided), ...protectionRules(change), ...budgetRules(change)];
+}
+
+/** The revocations in force, in words: up to three, and how many more. */
+function heldWords(held: readonly ConfigRevocation[]): string {
+    const words = held.slice(0, 3).map((r) => `${r.stack}: ${r.key} until ${r.cutoff.safeToRemoveAfterText}`);
+    return held.length > 3 ? `${words.join(", ")} and ${held.length - 3} more` : words.join(", ");
+}
+
+/**
+ * The lock (`lockRevocations: true`) guards the role revocations of every stack, which carry its
+ * tag: while any revocation of the repository is in force (`held`, read from the base), a change
+ * may not turn it off, exempt another principal from it, nor, in the plans, stop attaching it to a
+ * target it is attached to, or replace it or an attachment (between the delete and the create,
+ * nothing would lock the roles).
+ */
+export function lockRules(change: StackChange, held: readonly ConfigRevocation[]): Finding[] {
+    if (held.length === 0) return [];
+    const subject = organization(change.stack, "lock");
+    const inForce = `while revocations are in force (${heldWords(held)})`;
+    const before = change.base.revocations?.organization;
+    const after = change.head.revocations?.organization;
+    const comparable = change.head.revocations !== undefined && (!change.head.present || change.head.loaded !== undefined);
+    if (comparable && before?.lock === true) {
+        if (after?.lock !== true) {
+            const how = change.head.present ? "lockRevocations is turned off" : `is removed with ${stackFileName(change.stack)}`;
+            return [
+                failure(
+                    subject,
+                    `${how} ${inForce}: any principal of a member account allowed to change IAM roles could then remove a revocation again; turn it off once they are safe to remove`,
+                ),
+            ];
+        }
+        const exempt = new Set(before.deployRoleArns ?? []);
+        const added = (after.deployRoleArns ?? []).filter((arn) => !exempt.has(arn));
+        if (added.length > 0) {
+            return added.map((arn) =>
+                failure(
+                    subject,
+                    `deployRoleArns adds ${String(arn)} ${inForce}: the lock would let it change the revoked roles; add it once they are safe to remove`,
+                ),
+            );
+        }
+    }
+    const base = change.base.plan;
+    const lock = base === undefined ? undefined : deployedLock(base);
+    if (base === undefined || lock === undefined || (change.head.plan === undefined && change.head.present)) return [];
+    const head = change.head.plan ?? emptyPlan(base.project, change.stack);
+    const headLock = deployedLock(head);
+    const replaced = new Set(footprint(base, head).replaced);
+    const findings: Finding[] = [];
+    if (headLock !== undefined && replaced.has(headLock.resource.urn)) {
+        findings.push(
+            failure(
+                subject,
+                `${headLock.resource.type} ${headLock.resource.name} would be replaced ${inForce}: between the delete and the create nothing locks the revoked roles`,
+            ),
+        );
+    }
+    for (const target of lock.attachments.keys()) {
+        const attachment = headLock?.attachments.get(target);
+        if (attachment === undefined) findings.push(failure(subject, `is no longer attached to target ${target} ${inForce}`));
+        else if (replaced.has(attachment.urn)) {
+            findings.push(
+                failure(
+                    subject,
+                    `${attachment.type} ${attachment.name} would be replaced ${inForce}: between the delete and the create nothing locks the revoked roles on target ${target}`,
+                ),
+            );
+        }
+    }
+    return findings;
 }
