@@ -249,7 +249,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         summary: "set up a Pulumi project for revocable roles: program, first stack file, workflows",
         usage: "usage: revocable-roles init [--stack <name>] [--account <12-digit id>] [--region <region>] [--name <project>]",
         description:
-            "Writes into this folder what a project needs for revocable roles, and never overwrites a file:\nPulumi.yaml (if absent), a one-line index.ts that declares every role of the stack files, a\npackage.json and tsconfig.json (if absent), a first stack file Pulumi.<stack>.yaml with one\nexample role, the three GitHub Actions workflows (.github/workflows/revocable-roles-*.yml) and\n.github/CODEOWNERS.example. Running it again writes nothing.",
+            "Writes into this folder what a project needs for revocable roles, and never overwrites a file:\nPulumi.yaml (if absent), a one-line index.ts that declares every role of the stack files, a\npackage.json (in an existing one, only the npm scripts it lacks: plan, revoke, revocations,\nguard, drill, ci), tsconfig.json, .npmrc (ignore-scripts=true) and .gitignore, a first stack file\nPulumi.<stack>.yaml with one example role, the three GitHub Actions workflows\n(.github/workflows/revocable-roles-*.yml) and .github/CODEOWNERS.example. Prints what it wrote,\nadded and kept. Running it again writes nothing.",
         flags: INIT_FLAGS,
         load: async () => (await import("./init")).run,
     }),
