@@ -25,8 +25,15 @@ export const NAMESPACE = "revocable-roles";
 /** The first line of the error the program stops with when the stack config is invalid. */
 export const CONFIG_ERROR_HEADER = "invalid stack config:";
 
-/** One role as written in the stack file, before validation (the component's arguments, with `name` for `roleName`). */
-export type WrittenRole = Omit<KnownRoleArgs, "roleName" | "backend"> & { name?: string };
+/**
+ * One role as written in the stack file, before validation: the component's arguments, with
+ * `name` for `roleName` and `instanceProfile: true` or the profile's name for `instanceProfile` and
+ * `instanceProfileName`.
+ */
+export type WrittenRole = Omit<KnownRoleArgs, "roleName" | "backend" | "instanceProfile" | "instanceProfileName"> & {
+    name?: string;
+    instanceProfile?: boolean | string;
+};
 
 /** The `revocable-roles:*` part of a stack file. */
 export interface StackConfig {
@@ -149,6 +156,7 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         });
     }
     const byPhysicalName = new Map<string, { key: string; physical: string }>();
+    const byProfileName = new Map<string, { key: string; physical: string }>();
     for (const [key, role] of Object.entries(roles)) {
         if (RESERVED_KEYS.has(key)) {
             if (key !== "__proto__") {
@@ -178,6 +186,20 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         } else {
             byPhysicalName.set(physical.toLowerCase(), { key, physical });
         }
+        // Instance profile names are unique in an account regardless of case, like role names.
+        const profile =
+            role.instanceProfile === true ? physical : typeof role.instanceProfile === "string" ? role.instanceProfile : undefined;
+        if (profile === undefined) continue;
+        const holder = byProfileName.get(profile.toLowerCase());
+        if (holder !== undefined) {
+            const caseOnly = holder.physical !== profile ? ` (${show(holder.physical)}: IAM names ignore case)` : "";
+            extra.push({
+                path: ["roles", key, "instanceProfile"],
+                message: `names the instance profile ${show(profile)}, already the instance profile of role "${holder.key}"${caseOnly}; instance profile names must be unique`,
+            });
+        } else {
+            byProfileName.set(profile.toLowerCase(), { key, physical: profile });
+        }
     }
     const all = [...problems, ...extra];
     if (all.length > 0 || data === undefined) {
@@ -190,9 +212,11 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         return { ok: false, errors: [`${options.stackFile}: ${NAMESPACE}:${formatPath(path)}: ${message}`] };
     }
     const planned = Object.entries(config.roles ?? {}).map(([key, role]) => {
-        const { name, revokeBefore, ...rest } = role;
+        const { name, revokeBefore, instanceProfile, ...rest } = role;
         const cutoff = effectiveCutoff(revokeBefore, config.revokeAllBefore);
         const args: KnownRoleArgs = { ...rest, roleName: name ?? key };
+        if (instanceProfile === true) args.instanceProfile = true;
+        if (typeof instanceProfile === "string") Object.assign(args, { instanceProfile: true, instanceProfileName: instanceProfile });
         if (cutoff !== undefined) args.revokeBefore = cutoff.toString();
         if (config.provider !== undefined) args.backend = config.provider;
         return { key, args, model: modelOfValidRole(key, args) };

@@ -6,6 +6,10 @@ export const PARTITION: string = "aws(?:-[a-z]+)*";
 export const NAME_CHARS: string = "[A-Za-z0-9+=,.@_-]";
 /** A role name: 1 to 64 IAM name characters. */
 export const ROLE_NAME: RegExp = new RegExp(`^${NAME_CHARS}{1,64}$`);
+/** An instance profile name: 1 to 128 IAM name characters. */
+export const INSTANCE_PROFILE_NAME: RegExp = new RegExp(`^${NAME_CHARS}{1,128}$`);
+/** An IAM role ARN, with an optional path. */
+export const ROLE_ARN: RegExp = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role/(?:[\\x21-\\x7e]+/)?${NAME_CHARS}{1,64}$`);
 /** An inline policy name: 1 to 128 IAM name characters. */
 export const POLICY_NAME: RegExp = new RegExp(`^${NAME_CHARS}{1,128}$`);
 /** A 12-digit AWS account ID. */
