@@ -10,6 +10,8 @@ import { Cutoff } from "../iam/cutoff";
 import { Problem, formatPath, problemsOf, show } from "../iam/problems";
 import { ROLE_NAME } from "../iam/patterns";
 import { backendSchema, cutoffSchema, futureCutoffProblems, roleSchema } from "../iam/rules";
+import { configValue } from "./configValue";
+import { CiRoles, ciProblems, ciSchema } from "./ciRoles";
 import {
     OrganizationModel,
     OrganizationSection,
@@ -42,6 +44,8 @@ export interface StackConfig {
     revokeAllBefore?: string;
     provider?: Backend;
     organization?: OrganizationSection;
+    /** The stack's own CI roles; absent, the repository-wide ones. */
+    ci?: CiRoles;
 }
 
 /** A role of the stack file once validated: its config key (the component name), its arguments, and the model they validate to. */
@@ -59,24 +63,14 @@ export function stackConfigSchema(): z.ZodObject {
         revokeAllBefore: cutoffSchema.optional(),
         provider: backendSchema.optional(),
         organization: organizationSchema().optional(),
+        ci: ciSchema().optional(),
     });
     return stackSchema;
 }
 
 let stackSchema: z.ZodObject | undefined;
 
-/**
- * Reads a config value as a program does: structured values arrive from the CLI as JSON
- * strings, and a value written as a JSON string in the stack file (what `pulumi config set`
- * stores without `--path`) arrives identically, so both are read as the data they hold.
- */
-export function configValue(raw: string): unknown {
-    try {
-        return JSON.parse(raw);
-    } catch {
-        return raw;
-    }
-}
+export { configValue } from "./configValue";
 
 /** The `revocable-roles:*` keys of a CLI config, without the namespace, values read as the program reads them. */
 function namespaced(cliConfig: Record<string, string>): Record<string, unknown> {
@@ -139,6 +133,7 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         ...prototypeKeyProblems(values, []),
         ...futureCutoffProblems(cutoffs, options.now),
         ...organizationProblems(values.organization, options.now),
+        ...ciProblems(values.ci, cliConfig, values.provider === "aws-native" ? "aws-native" : "aws"),
     ];
     if (values.organization !== undefined && values.provider === "aws-native") {
         extra.push({
