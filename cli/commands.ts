@@ -207,6 +207,21 @@ export type CiPullRequestFlags = typeof CI_PULL_REQUEST_FLAGS;
 const CI_DEPLOY_FLAGS = { stack: { type: "string" } } as const;
 /** The flags of `ci deploy`. */
 export type CiDeployFlags = typeof CI_DEPLOY_FLAGS;
+const CI_STACKS_FLAGS = {
+    json: {
+        type: "boolean",
+        description: "print [{stack, account, region, previewRoleArn, deployRoleArn, changed, since, problems}]",
+    },
+    base: {
+        type: "string",
+        value: "<git-ref>",
+        description:
+            "judge the change since this ref; default the pull request's or merge queue's base, else each stack's deployed-commit tag",
+    },
+    all: { type: "boolean", description: "put every stack in the step output, changed or not (a workflow_dispatch run does)" },
+} as const;
+/** The flags of `ci stacks`. */
+export type CiStacksFlags = typeof CI_STACKS_FLAGS;
 
 const DRILL_FLAGS = {
     stack: { type: "string", value: "<name>", description: "the stack whose roles to practise on" },
@@ -307,8 +322,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         load: async () => (await import("./guard")).run,
     }),
     ci: entry({
-        summary: "the GitHub Actions workflows' steps: guard, pull-request, deploy",
-        usage: "usage: npm run ci -- guard [--base <sha> --head <sha>] | pull-request [--base <git-ref>] | deploy --stack <name>",
+        summary: "the GitHub Actions workflows' steps: guard, pull-request, deploy, stacks",
+        usage: "usage: npm run ci -- guard [--base <sha> --head <sha>] | pull-request [--base <git-ref>] | deploy --stack <name> | stacks [--json] [--base <git-ref>] [--all]",
         description: "The workflows' steps:",
         flags: {},
         steps: {
@@ -326,6 +341,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
                 description: `reads the commit deployed last from the stack tag ${DEPLOYED_COMMIT_TAG}, judges the change from it to HEAD with the guard (a failing finding stops the deploy), then pulumi up --refresh: only the revocation policies when they are all that changed; sets the tag to HEAD after a successful update. Without the tag: in full.`,
                 flags: CI_DEPLOY_FLAGS,
                 load: async () => (await import("./ci")).deployStep,
+            }),
+            stacks: step({
+                description: `every stack with its account, region and CI roles (revocable-roles:ci, else the repository's), and whether the change can deploy it differently: since the pull request's or merge queue's base (as pull-request decides), else since each stack's ${DEPLOYED_COMMIT_TAG} tag (as deploy judges; a stack without the tag, or whose tag or file cannot be read, counts as changed); sets the step output stacks, the workflows' matrix of the changed stacks (every stack on workflow_dispatch)`,
+                flags: CI_STACKS_FLAGS,
+                load: async () => (await import("./ci")).stacksStep,
             }),
         },
     }),
