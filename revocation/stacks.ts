@@ -83,11 +83,13 @@ function sinceDeployed(stack: string, stacks: string[], log: Log, ci: WorkflowCo
 export function stackEntries(since: ChangeSince, log: Log, ci: WorkflowContext): StackEntry[] {
     const stacks = listStacks(directorySource(ci.root));
     const changed = "base" in since ? new Set(stacksChangedBy(changedFiles(ci.root, `${since.base}...HEAD`), stacks)) : undefined;
-    return stacks.map((stack) => {
-        const facts = stackFacts(ci.root, stack, ci.now);
-        if (changed !== undefined) return { ...facts, changed: changed.has(stack), since: "base" in since ? since.base : null };
-        const change = sinceDeployed(stack, stacks, log, ci);
-        return { ...facts, changed: change.changed, since: change.since, problems: [...facts.problems, ...change.problems] };
+    return stacks.map((stack): StackEntry => {
+        const { problems, ...facts } = stackFacts(ci.root, stack, ci.now);
+        const change =
+            changed === undefined
+                ? sinceDeployed(stack, stacks, log, ci)
+                : { changed: changed.has(stack), since: "base" in since ? since.base : null, problems: [] };
+        return { ...facts, changed: change.changed, since: change.since, problems: [...problems, ...change.problems] };
     });
 }
 
