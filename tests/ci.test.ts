@@ -186,6 +186,16 @@ describe("npm run ci -- stacks: the workflows' matrix", function () {
                 ],
             },
         );
+        assert.deepStrictEqual(Object.keys(JSON.parse(result.stdout)[0]), [
+            "stack",
+            "account",
+            "region",
+            "previewRoleArn",
+            "deployRoleArn",
+            "changed",
+            "since",
+            "problems",
+        ]);
         // The matrix: the changed stacks, with what is known of each (dev's roles would fall back to the repository's).
         assert.deepStrictEqual(outputs(githubOutput), { stacks: JSON.stringify([prod]) });
         const text = await inProcess(["stacks"], root, { ...env, GITHUB_OUTPUT: "" });
