@@ -12,6 +12,7 @@ import { execFileSync } from "child_process";
 import { TEMPLATE_PROGRAM_JS } from "../plan/typescript";
 import { commandMain } from "../cli/main";
 import { describePlan } from "../revocation/planReport";
+import { footprint } from "../plan/model";
 
 const main = commandMain("plan");
 
@@ -259,6 +260,27 @@ describe("instance profiles in a stack file", () => {
             "3 roles, 8 resources.",
         ]);
         assert.deepStrictEqual(describePlan(await plan(nativeStack, "dev")).split("\n"), described);
+    });
+
+    it("is replaced with its role on a new path, and on a new role name when named like the role; a profile of its own name holds the renamed role", async () => {
+        const base = await plan(STACK, "dev");
+        const change = async (from: string, to: string) => {
+            const f = footprint(base, await plan(STACK.replace(from, to), "dev"));
+            const names = (urns: string[]) => urns.map((urn) => urn.split("::").pop()).sort();
+            return { replaced: names(f.replaced), changed: names(f.changed) };
+        };
+        assert.deepStrictEqual(await change("      path: /batch/\n", "      path: /jobs/\n"), {
+            replaced: ["worker-instance-profile", "worker-role"],
+            changed: [],
+        });
+        assert.deepStrictEqual(await change("    app-server:\n", "    app-server:\n      name: app-servers\n"), {
+            replaced: ["app-server-instance-profile", "app-server-role"],
+            changed: [],
+        });
+        assert.deepStrictEqual(await change("    worker:\n", "    worker:\n      name: workers\n"), {
+            replaced: ["worker-role"],
+            changed: ["worker-instance-profile"],
+        });
     });
 
     it("exports each profile's name with its role", async () => {
