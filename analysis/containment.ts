@@ -75,17 +75,23 @@ export function stillTrusted(role: RoleFacts): string[] {
     return describeTrust(trustPolicy(role.trust, { partition: role.partition ?? "aws", accountId: role.account ?? PLACEHOLDER_ACCOUNT }));
 }
 
+/** What happens to EC2 instances' credentials on revocation, and when they recover, after whom they are (the instances with this role, or with a named profile). */
+const ec2Workloads = (instances: string) =>
+    `${instances}: the instance metadata service keeps serving the credentials it issued before the cutoff, now denied, until it rotates them. EC2 makes new credentials available at least five minutes before the old ones expire (EC2 User Guide, "Retrieve security credentials from instance metadata"); instance-profile credentials have been seen to live about 6 hours. The SDKs pick up the new credentials by themselves.`;
+
 /** What happens to a service's workloads when their role is revoked, and when they recover, from AWS's documentation. */
 const SERVICES: Record<string, string> = {
-    "ec2.amazonaws.com":
-        'EC2 instances with this role in their instance profile: the instance metadata service keeps serving the credentials it issued before the cutoff, now denied, until it rotates them. EC2 makes new credentials available at least five minutes before the old ones expire (EC2 User Guide, "Retrieve security credentials from instance metadata"); instance-profile credentials have been seen to live about 6 hours. The SDKs pick up the new credentials by themselves.',
+    "ec2.amazonaws.com": ec2Workloads("EC2 instances with this role in their instance profile"),
     "ecs-tasks.amazonaws.com":
         'ECS tasks with this task role: the ECS agent serves each task the role credentials it holds in its cache (ECS Developer Guide, "IAM roles for tasks"); they are denied until the agent holds credentials issued after the cutoff. New tasks get fresh credentials: force a new deployment of the service to recover at once.',
     "lambda.amazonaws.com":
         "Lambda functions with this execution role: each execution environment keeps the credentials it started with. Lambda's guide says to update the function's code or configuration to make running instances with outdated credentials stop and be replaced (Lambda Developer Guide, \"Lambda execution role\"); until then invocations on old environments see AccessDenied.",
 };
 
-/** The workloads a revocation interrupts: the services the role trusts, each with what happens to it. */
+/** The EC2 service principals, whose workloads are the instances of the role's instance profile. */
+const EC2 = new Set(["ec2.amazonaws.com", "ec2.amazonaws.com.cn"]);
+
+/** The workloads a revocation interrupts: the services the role trusts, each with what happens to it; EC2's by the instance profile the role declares. */
 export function interruptedWorkloads(role: RoleFacts): string[] {
     const services = [
         ...(role.trust.services ?? []),
@@ -94,11 +100,13 @@ export function interruptedWorkloads(role: RoleFacts): string[] {
         ),
     ];
     const github = role.trust.githubActions?.repositories ?? [];
+    const profile = role.instanceProfile;
     return [
-        ...[...new Set(services)].map(
-            (service) =>
-                SERVICES[service] ??
-                `${service}: the service's sessions issued before the cutoff are denied; it recovers when it assumes the role again, usually for its next job or run.`,
+        ...[...new Set(services.map((service) => (EC2.has(service) ? "ec2.amazonaws.com" : service)))].map((service) =>
+            service === "ec2.amazonaws.com" && profile !== undefined
+                ? ec2Workloads(`EC2 instances launched with the instance profile \`${profile}\`, which holds this role`)
+                : (SERVICES[service] ??
+                  `${service}: the service's sessions issued before the cutoff are denied; it recovers when it assumes the role again, usually for its next job or run.`),
         ),
         ...(github.length === 0
             ? []

@@ -34,6 +34,8 @@ export interface RoleFacts {
     trust: KnownTrust;
     inlinePolicies: { name: string; document: PolicyDocument }[];
     managedPolicyArns: string[];
+    /** The instance profile that hands the role to EC2 instances, when the stack file declares one: its name. */
+    instanceProfile?: string;
     /** The cutoff it is revoked before, when its stack file revokes it (set by the reader of the repository's roles). */
     revokedBefore?: Cutoff;
 }
@@ -50,6 +52,7 @@ export function roleFacts(stack: string, key: string, model: RoleModel, account:
         trust: model.trust,
         inlinePolicies: model.inlinePolicies.map((p) => ({ name: p.name, document: JSON.parse(p.policy) as PolicyDocument })),
         managedPolicyArns: model.managed.map((m) => m.arn),
+        ...(model.instanceProfile === undefined ? {} : { instanceProfile: model.instanceProfile.name }),
     };
 }
 

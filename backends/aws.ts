@@ -1,8 +1,9 @@
 /**
  * `@pulumi/aws` (the Terraform-based provider): a role, one `RolePolicy` per inline policy and one
- * `RolePolicyAttachment` per managed policy, none owned exclusively by the role. Replacing inputs
- * are Terraform's ForceNew fields: aws_iam_role's name, name_prefix and path; the policy's and the
- * attachment's role and name or ARN.
+ * `RolePolicyAttachment` per managed policy, none owned exclusively by the role, and an
+ * `InstanceProfile` where the role has one. Replacing inputs are Terraform's ForceNew fields:
+ * aws_iam_role's name, name_prefix and path; the policy's and the attachment's role and name or
+ * ARN; the instance profile's name, name_prefix and path (its role is updated in place).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { BackendDescription } from ".";
@@ -24,6 +25,7 @@ const TYPES = {
     role: "aws:iam/role:Role",
     policy: "aws:iam/rolePolicy:RolePolicy",
     attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    instanceProfile: "aws:iam/instanceProfile:InstanceProfile",
 };
 
 export const aws: BackendDescription = {
@@ -33,6 +35,7 @@ export const aws: BackendDescription = {
         [TYPES.role]: ["name", "namePrefix", "path"],
         [TYPES.policy]: ["name", "namePrefix", "role"],
         [TYPES.attachment]: ["role", "policyArn"],
+        [TYPES.instanceProfile]: ["name", "namePrefix", "path"],
     },
     managedOnRole: false,
     documentsAsObjects: false,
@@ -47,7 +50,12 @@ export const aws: BackendDescription = {
         // A role removed from config must really be deletable, even with a hand-made policy on it.
         forceDetachPolicies: true,
     }),
-    resources: () => ({ Role: iam().Role, RolePolicy: iam().RolePolicy, Attachment: iam().RolePolicyAttachment }),
+    resources: () => ({
+        Role: iam().Role,
+        RolePolicy: iam().RolePolicy,
+        Attachment: iam().RolePolicyAttachment,
+        InstanceProfile: iam().InstanceProfile,
+    }),
     roleNameOutput: (role) => (role as InstanceType<ReturnType<typeof iam>["Role"]>).name,
     account: (needs, opts) => {
         const { getCallerIdentityOutput, getPartitionOutput } = invokes();
@@ -74,6 +82,7 @@ export const aws: BackendDescription = {
     },
     policyInputs: (roleName, policyName, document) => ({ role: roleName, name: policyName, policy: document }),
     attachmentInputs: (roleName, policyArn) => ({ role: roleName, policyArn }),
+    instanceProfileInputs: (roleName, model) => ({ name: model.instanceProfile!.name, path: model.path, role: roleName }),
     read: {
         roleName: (inputs) => String(inputs.name),
         rolePath: (inputs) => String(inputs.path ?? "/"),
@@ -87,5 +96,7 @@ export const aws: BackendDescription = {
         policyRole: (inputs) => String(inputs.role),
         policyDocument: (inputs) => documentOf(inputs.policy),
         attachmentArn: (inputs) => String(inputs.policyArn),
+        instanceProfileName: (inputs) => String(inputs.name),
+        instanceProfileRole: (inputs) => String(inputs.role),
     },
 };

@@ -1,8 +1,10 @@
 /**
- * `@pulumi/aws-native` (Cloud Control): a role and one `RolePolicy` per inline policy. CloudFormation
- * has no attachment resource, so managed policy ARNs sit on the role, sorted so that order never
- * matters. Replacing inputs are CloudFormation's create-only properties: AWS::IAM::Role's RoleName
- * and Path, AWS::IAM::RolePolicy's RoleName and PolicyName. Documents are objects, tags a list.
+ * `@pulumi/aws-native` (Cloud Control): a role, one `RolePolicy` per inline policy, and an
+ * `InstanceProfile` where the role has one. CloudFormation has no attachment resource, so managed
+ * policy ARNs sit on the role, sorted so that order never matters. Replacing inputs are
+ * CloudFormation's create-only properties: AWS::IAM::Role's RoleName and Path,
+ * AWS::IAM::RolePolicy's RoleName and PolicyName, AWS::IAM::InstanceProfile's InstanceProfileName
+ * and Path (its Roles are updated in place). Documents are objects, tags a list.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { BackendDescription } from ".";
@@ -19,7 +21,7 @@ const invokes = () => ({
 const pulumiSdk = () => require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-const TYPES = { role: "aws-native:iam:Role", policy: "aws-native:iam:RolePolicy" };
+const TYPES = { role: "aws-native:iam:Role", policy: "aws-native:iam:RolePolicy", instanceProfile: "aws-native:iam:InstanceProfile" };
 
 export const awsNative: BackendDescription = {
     name: "aws-native",
@@ -27,6 +29,7 @@ export const awsNative: BackendDescription = {
     replacing: {
         [TYPES.role]: ["roleName", "path"],
         [TYPES.policy]: ["roleName", "policyName"],
+        [TYPES.instanceProfile]: ["instanceProfileName", "path"],
     },
     managedOnRole: true,
     documentsAsObjects: true,
@@ -41,7 +44,7 @@ export const awsNative: BackendDescription = {
         managedPolicyArns: lift((m) => (m.managed.length > 0 ? m.managed.map((a) => a.arn).sort() : undefined)),
     }),
     // CloudFormation has no attachment resource.
-    resources: () => ({ Role: iam().Role, RolePolicy: iam().RolePolicy }),
+    resources: () => ({ Role: iam().Role, RolePolicy: iam().RolePolicy, InstanceProfile: iam().InstanceProfile }),
     // aws-native types roleName as optional; it is always set here.
     roleNameOutput: (role) => (role as InstanceType<ReturnType<typeof iam>["Role"]>).roleName as pulumi.Output<string>,
     account: (needs, opts) => {
@@ -58,6 +61,8 @@ export const awsNative: BackendDescription = {
         "aws-native:index:getPartition": { partition: PLACEHOLDER_PARTITION, dnsSuffix: "amazonaws.com" },
     },
     policyInputs: (roleName, policyName, document) => ({ roleName, policyName, policyDocument: document }),
+    // An instance profile holds at most one role.
+    instanceProfileInputs: (roleName, model) => ({ instanceProfileName: model.instanceProfile!.name, path: model.path, roles: [roleName] }),
     read: {
         roleName: (inputs) => String(inputs.roleName),
         rolePath: (inputs) => String(inputs.path ?? "/"),
@@ -75,5 +80,7 @@ export const awsNative: BackendDescription = {
         attachmentArn: () => {
             throw new Error("aws-native has no attachment resource");
         },
+        instanceProfileName: (inputs) => String(inputs.instanceProfileName),
+        instanceProfileRole: (inputs) => String((inputs.roles as unknown[] | undefined)?.[0]),
     },
 };

@@ -29,12 +29,14 @@ export interface BackendResources {
     RolePolicy: ResourceClass;
     /** The managed policy attachment, where the backend has one. */
     Attachment?: ResourceClass;
+    /** The instance profile, where the backend has one. */
+    InstanceProfile?: ResourceClass;
 }
 
 /** One backend: its provider's resources, how a role's model becomes their inputs and how they read back, and its invokes. */
 export interface BackendDescription {
     name: Backend;
-    types: { role: string; policy: string; attachment?: string };
+    types: { role: string; policy: string; attachment?: string; instanceProfile?: string };
     /** Per type token, the inputs whose change makes the provider replace the resource rather than update it. */
     replacing: Readonly<Record<string, readonly string[]>>;
     /** Whether managed policies are a list on the role (CloudFormation has no attachment resource) rather than attachments. */
@@ -47,6 +49,8 @@ export interface BackendDescription {
     policyInputs(roleName: unknown, policyName: string, document: unknown): Record<string, unknown>;
     /** A managed policy attachment's inputs, where the backend has attachments. */
     attachmentInputs?(roleName: unknown, policyArn: unknown): Record<string, unknown>;
+    /** An instance profile's inputs, where the backend has instance profiles: its name and path from the model, the role as `roleName` (the role resource's name Output). */
+    instanceProfileInputs?(roleName: unknown, model: RoleModel): Record<string, unknown>;
     /**
      * The provider's resource classes, loaded when a program registers a role: the offline readers
      * of plans (the guard, the analyses) never load a provider.
@@ -71,6 +75,9 @@ export interface BackendDescription {
         policyRole(inputs: Record<string, unknown>): string;
         policyDocument(inputs: Record<string, unknown>): PolicyDocument;
         attachmentArn(inputs: Record<string, unknown>): string;
+        /** An instance profile's physical name and the role it holds, where the backend has instance profiles. */
+        instanceProfileName?(inputs: Record<string, unknown>): string;
+        instanceProfileRole?(inputs: Record<string, unknown>): string;
     };
 }
 
@@ -96,6 +103,9 @@ export const POLICY_TYPES: ReadonlySet<string> = new Set();
 /** The managed policy attachment resource types (the backends that have one). */
 export const ATTACHMENT_TYPES: ReadonlySet<string> = new Set();
 
+/** The instance profile resource types (the backends that have one). */
+export const INSTANCE_PROFILE_TYPES: ReadonlySet<string> = new Set();
+
 /** Per type token, the inputs whose change replaces the resource, for every backend and the organization layer. */
 export const REPLACING_INPUTS: Readonly<Record<string, readonly string[]>> = { ...ORGANIZATION_REPLACING };
 
@@ -112,6 +122,7 @@ export function registerBackend(description: BackendDescription): void {
     (ROLE_TYPES as Set<string>).add(description.types.role);
     (POLICY_TYPES as Set<string>).add(description.types.policy);
     if (description.types.attachment !== undefined) (ATTACHMENT_TYPES as Set<string>).add(description.types.attachment);
+    if (description.types.instanceProfile !== undefined) (INSTANCE_PROFILE_TYPES as Set<string>).add(description.types.instanceProfile);
     Object.assign(REPLACING_INPUTS, description.replacing);
 }
 

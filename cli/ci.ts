@@ -5,10 +5,12 @@
  *   ci guard                      the trusted judge: the base's guard on the pull request's head commit
  *   ci pull-request [--base ref]  the offline plan of every stack the change can deploy differently
  *   ci deploy --stack <name>      judge what was deployed last against HEAD, then pulumi up
+ *   ci stacks [--json]            every stack's account, region and CI roles, and whether the change can deploy it differently
  */
 import { WorkflowContext, deploy, eventCommits, guardPullRequest, pullRequestPlan } from "../revocation/workflow";
+import { ChangeSince, printStacks } from "../revocation/stacks";
 import { CommandIO, Values } from "./command";
-import type { CiDeployFlags, CiGuardFlags, CiPullRequestFlags } from "./commands";
+import type { CiDeployFlags, CiGuardFlags, CiPullRequestFlags, CiStacksFlags } from "./commands";
 import { Environment } from "./environment";
 import { UsageError } from "./io";
 
@@ -36,4 +38,24 @@ export async function pullRequestStep(values: Values<CiPullRequestFlags>, { out 
 export async function deployStep(values: Values<CiDeployFlags>, { out, err }: CommandIO, env: Environment): Promise<number> {
     if (values.stack === undefined) throw new UsageError("--stack is required");
     return deploy(values.stack, out, err, { ...workflow(env), time: env.time, aws: env.aws });
+}
+
+/** `ci stacks`: every stack, and whether the change can deploy it differently: since the event's base in a pull request or a merge queue, else since each stack's deployed commit. */
+export async function stacksStep(values: Values<CiStacksFlags>, { out, err }: CommandIO, env: Environment): Promise<number> {
+    const variables = env.variables;
+    const event = variables.GITHUB_EVENT_NAME;
+    const base =
+        values.base ??
+        (event === "merge_group" ? eventCommits(variables).base : undefined) ??
+        ((event === "pull_request" || event === "pull_request_target") && variables.GITHUB_BASE_REF
+            ? `origin/${variables.GITHUB_BASE_REF}`
+            : undefined);
+    const since: ChangeSince = base === undefined ? { deployed: true } : { base };
+    // A run started by hand deploys every stack: a refreshed update restores what drifted.
+    return printStacks(
+        { since, json: values.json === true, all: values.all === true || event === "workflow_dispatch" },
+        out,
+        err,
+        workflow(env),
+    );
 }

@@ -244,6 +244,21 @@ export type CiPullRequestFlags = typeof CI_PULL_REQUEST_FLAGS;
 const CI_DEPLOY_FLAGS = { stack: { type: "string" } } as const;
 /** The flags of `ci deploy`. */
 export type CiDeployFlags = typeof CI_DEPLOY_FLAGS;
+const CI_STACKS_FLAGS = {
+    json: {
+        type: "boolean",
+        description: "print [{stack, account, region, previewRoleArn, deployRoleArn, changed, since, problems}]",
+    },
+    base: {
+        type: "string",
+        value: "<git-ref>",
+        description:
+            "judge the change since this ref; default the pull request's or merge queue's base, else each stack's deployed-commit tag",
+    },
+    all: { type: "boolean", description: "put every stack in the step output, changed or not (a workflow_dispatch run does)" },
+} as const;
+/** The flags of `ci stacks`. */
+export type CiStacksFlags = typeof CI_STACKS_FLAGS;
 
 const DRILL_FLAGS = {
     stack: { type: "string", value: "<name>", description: "the stack whose roles to practise on" },
@@ -286,7 +301,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         summary: "set up a Pulumi project for revocable roles: program, first stack file, workflows",
         usage: "usage: revocable-roles init [--stack <name>] [--account <12-digit id>] [--region <region>] [--name <project>]",
         description:
-            "Writes into this folder what a project needs for revocable roles, and never overwrites a file:\nPulumi.yaml (if absent), a one-line index.ts that declares every role of the stack files, a\npackage.json and tsconfig.json (if absent), a first stack file Pulumi.<stack>.yaml with one\nexample role, the four GitHub Actions workflows (.github/workflows/revocable-roles-*.yml) and\n.github/CODEOWNERS.example. Running it again writes nothing.",
+            "Writes into this folder what a project needs for revocable roles, and never overwrites a file:\nPulumi.yaml (if absent), a one-line index.ts that declares every role of the stack files, a\npackage.json (in an existing one, only the npm scripts it lacks: plan, revoke, revocations,\nguard, drill, ci), tsconfig.json, .npmrc (ignore-scripts=true) and .gitignore, a first stack file\nPulumi.<stack>.yaml with one example role, the four GitHub Actions workflows\n(.github/workflows/revocable-roles-*.yml) and .github/CODEOWNERS.example. Prints what it wrote,\nadded and kept. Running it again writes nothing.",
         flags: INIT_FLAGS,
         load: async () => (await import("./init")).run,
     }),
@@ -352,8 +367,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         load: async () => (await import("./guard")).run,
     }),
     ci: entry({
-        summary: "the GitHub Actions workflows' steps: guard, pull-request, deploy",
-        usage: "usage: npm run ci -- guard [--base <sha> --head <sha>] | pull-request [--base <git-ref>] | deploy --stack <name>",
+        summary: "the GitHub Actions workflows' steps: guard, pull-request, deploy, stacks",
+        usage: "usage: npm run ci -- guard [--base <sha> --head <sha>] | pull-request [--base <git-ref>] | deploy --stack <name> | stacks [--json] [--base <git-ref>] [--all]",
         description: "The workflows' steps:",
         flags: {},
         steps: {
@@ -371,6 +386,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
                 description: `reads the commit deployed last from the stack tag ${DEPLOYED_COMMIT_TAG}, judges the change from it to HEAD with the guard (a failing finding stops the deploy), then pulumi up --refresh: only the revocation policies (and their roles' revoked-until tags) when they are all that changed; sets the tag to HEAD after a successful update, then reads every revocation in force back from the account (verify, waiting up to two minutes for IAM), prints each one's time to contain and fails when one is not live. Without the tag: in full.`,
                 flags: CI_DEPLOY_FLAGS,
                 load: async () => (await import("./ci")).deployStep,
+            }),
+            stacks: step({
+                description: `every stack with its account, region and CI roles (revocable-roles:ci, else the repository's), and whether the change can deploy it differently: since the pull request's or merge queue's base (as pull-request decides), else since each stack's ${DEPLOYED_COMMIT_TAG} tag (as deploy judges; a stack without the tag, or whose tag or file cannot be read, counts as changed); sets the step output stacks, the workflows' matrix of the changed stacks (every stack on workflow_dispatch)`,
+                flags: CI_STACKS_FLAGS,
+                load: async () => (await import("./ci")).stacksStep,
             }),
         },
     }),

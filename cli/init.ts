@@ -1,10 +1,11 @@
 /**
  * `revocable-roles init`: sets up a folder (empty, or an existing Pulumi project) for revocable
- * roles (what it writes is revocation/projectFiles.ts's). It never overwrites a file: what exists
- * is kept and named, so running it again changes nothing.
+ * roles (what it writes is revocation/projectFiles.ts's). It never overwrites a file: an existing
+ * package.json gets the scripts it lacks, anything else that exists is kept and named, so running
+ * it again changes nothing.
  */
 import { ACCOUNT } from "../iam/patterns";
-import { plannedFiles, projectName, writeProject } from "../revocation/projectFiles";
+import { FileStep, packageInstalled, plannedFiles, projectName, writeProject } from "../revocation/projectFiles";
 import { CommandIO, Values } from "./command";
 import type { InitFlags } from "./commands";
 import { Environment } from "./environment";
@@ -20,11 +21,25 @@ export async function run(values: Values<InitFlags>, { out }: CommandIO, env: En
     if (!/^[a-z]{2}(?:-[a-z]+)+-\d+$/.test(region))
         throw new UsageError(`--region ${JSON.stringify(region)} is not an AWS region such as eu-west-1`);
     const { files } = writeProject(env.root, plannedFiles({ name: values.name ?? projectName(env.root), stack, account, region }));
-    for (const { file, written, note } of files) out.write(written ? `wrote  ${file}\n` : `kept   ${file} (${note})\n`);
+    for (const step of files) out.write(`${line(step)}\n`);
+    if (files.every((f) => f.action === "kept")) {
+        out.write("\nNothing to write: the project is set up.\n");
+        return 0;
+    }
+    // npm run plan works where package.json has init's plan script; npx always does.
+    const ownPlan = files.some((f) => f.file === "package.json" && f.action === "kept" && f.note?.startsWith("its script plan ") === true);
+    const plan = ownPlan ? `npx revocable-roles plan --stack ${stack}` : `npm run plan -- --stack ${stack}`;
     out.write(
-        files.every((f) => !f.written)
-            ? "\nNothing to write: the project is set up.\n"
-            : `\nNext: npm install revocable-roles @pulumi/pulumi @pulumi/aws @pulumi/aws-native && npm install --save-dev typescript\nthen: npx revocable-roles plan --stack ${stack}\n`,
+        packageInstalled(env.root)
+            ? `\nNext: ${plan}\n`
+            : `\nNext: npm install revocable-roles @pulumi/pulumi @pulumi/aws @pulumi/aws-native typescript@5\nthen: ${plan}\n`,
     );
     return 0;
+}
+
+/** One line per file: `wrote  f`, `added  scripts ... to f`, `kept   f (why)`. */
+function line({ file, action, note }: FileStep): string {
+    if (action === "wrote") return `wrote  ${file}`;
+    if (action === "added") return `added  ${note} to ${file}`;
+    return `kept   ${file} (${note})`;
 }

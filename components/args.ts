@@ -148,6 +148,16 @@ export interface RevocableRoleArgs {
      * revoked. Example: `2026-11-27T10:15:00Z`.
      */
     revokeBefore?: string;
+    /**
+     * Give the role an instance profile, which hands it to EC2 instances; its path is the role's,
+     * and the role must trust `ec2.amazonaws.com`. Plain. Default: `false`.
+     */
+    instanceProfile?: boolean;
+    /**
+     * The instance profile's physical name (1 to 128 characters of `A-Za-z0-9+=,.@_-`), with
+     * `instanceProfile: true`. Plain. Default: the role's name.
+     */
+    instanceProfileName?: string;
     /** The provider package whose resources are registered: `aws` or `aws-native`. Plain. Default: `aws`. */
     backend?: Backend;
     /**

@@ -4,7 +4,7 @@
  * holds the declaration files to it).
  */
 export { RevocableRole, REVOCABLE_ROLE_TYPE, deployingAccount } from "./revocableRole";
-export type { RevocableRoleOptions, RoleResource, PolicyResource } from "./revocableRole";
+export type { RevocableRoleOptions, RoleResource, PolicyResource, InstanceProfileResource } from "./revocableRole";
 export { stackConfigProgram } from "./program";
 export type { RoleOutput, OrganizationOutput, ProgramContext } from "./program";
 export type {

@@ -17,6 +17,8 @@ export interface RoleOutput {
     name: pulumi.Output<string>;
     revokedBefore: string | null;
     safeToRemoveAfter: string | null;
+    /** The instance profile's name, for a role that has one. */
+    instanceProfile?: string;
 }
 
 /** The stack output `organization` of an organization stack. */
@@ -38,8 +40,8 @@ export interface ProgramContext {
 /**
  * Declares every role of the stack's config. Export it from a program's entry point
  * (`export = stackConfigProgram;`): the Pulumi CLI calls it (with no argument) and publishes what
- * it returns as the stack's outputs, `roles` with each role's `arn`, `name`, `revokedBefore` and
- * `safeToRemoveAfter`, and in an organization stack `organization`: its policies' IDs, targets and
+ * it returns as the stack's outputs, `roles` with each role's `arn`, `name`, `revokedBefore`,
+ * `safeToRemoveAfter` and, for a role that has one, `instanceProfile` (its name), and in an organization stack `organization`: its policies' IDs, targets and
  * revocations. The offline tools call it with the instant they plan as of.
  */
 export async function stackConfigProgram(
@@ -75,6 +77,7 @@ export async function stackConfigProgram(
             name: role.roleName,
             revokedBefore: role.revocation?.cutoff ?? null,
             safeToRemoveAfter: role.revocation?.safeToRemoveAfter ?? null,
+            ...(model.instanceProfile === undefined ? {} : { instanceProfile: model.instanceProfile.name }),
         };
         // One role at a time. The runtime holds each registration (its inputs, Outputs and promises)
         // in memory until it completes, so declaring every role at once held them all together; a

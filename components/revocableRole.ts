@@ -2,8 +2,8 @@
  * One IAM role as a Pulumi component: the component a program declares (`RevocableRole`, from
  * arguments that may hold Outputs, validated before anything is registered and again, as a
  * whole, once its Outputs resolve), and the resources of a role, registered as the role's backend
- * describes them (backends/): the role, its managed policy attachments, its inline policies and
- * its revocation policy. The stack config program's roles (stackConfigRole.ts) register the same
+ * describes them (backends/): the role, its managed policy attachments, its inline policies, its
+ * revocation policy and its instance profile. The stack config program's roles (stackConfigRole.ts) register the same
  * resources through {@link declareRole}.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -26,6 +26,8 @@ export const FORMER_REVOCABLE_ROLE_TYPE = "revocable-roles:iam:RevocableRole";
 export type RoleResource = iam.Role | nativeIam.Role;
 /** An inline policy resource: `aws.iam.RolePolicy`, or `aws-native.iam.RolePolicy`. */
 export type PolicyResource = iam.RolePolicy | nativeIam.RolePolicy;
+/** An instance profile resource: `aws.iam.InstanceProfile`, or `aws-native.iam.InstanceProfile`. */
+export type InstanceProfileResource = iam.InstanceProfile | nativeIam.InstanceProfile;
 
 /** The resources a role is made of. */
 export interface RoleChildren {
@@ -33,6 +35,7 @@ export interface RoleChildren {
     policies: Record<string, PolicyResource>;
     attachments: Record<string, iam.RolePolicyAttachment>;
     revocationPolicy?: PolicyResource;
+    instanceProfile?: InstanceProfileResource;
 }
 
 // Kept outside the classes: every class property becomes part of the multi-language schema, which has no union types.
@@ -77,7 +80,7 @@ function trustDocument(
 /** A value for an input: the model's own, or an Input that resolves with the model once the component's Outputs do. */
 export type ModelValue = <T>(pick: (m: RoleModel) => T) => pulumi.Input<T>;
 
-/** Registers the role, its attachments, its inline policies and its revocation, in that order, as the backend describes them. */
+/** Registers the role, its attachments, its inline policies, its revocation and its instance profile, in that order, as the backend describes them. */
 function children(
     parent: pulumi.Resource,
     name: string,
@@ -131,7 +134,19 @@ function children(
             },
         );
     }
-    return { role, policies, attachments, revocationPolicy };
+    let instanceProfile: InstanceProfileResource | undefined;
+    if (model.instanceProfile !== undefined) {
+        if (classes.InstanceProfile === undefined || backend.instanceProfileInputs === undefined)
+            throw new Error(`role "${model.roleName}": the ${backend.name} backend has no instance profile`);
+        // Named like the role, so replaced delete-before-replace; it holds the role by its name Output, so it follows a replaced role.
+        instanceProfile = create<InstanceProfileResource>(
+            classes.InstanceProfile,
+            `${name}-instance-profile`,
+            backend.instanceProfileInputs(roleName, model),
+            named,
+        );
+    }
+    return { role, policies, attachments, revocationPolicy, instanceProfile };
 }
 
 /**
@@ -166,11 +181,16 @@ export function declareRole(
         enumerable: true,
         get: () => (arn ??= pulumi.all([registered.role.arn, ...dependents.map((child) => child.id)]).apply(([v]) => v)),
     });
-    const outputs = component as unknown as { roleName: pulumi.Output<string>; revocation?: RevocationInfo };
+    const outputs = component as unknown as { roleName: pulumi.Output<string>; revocation?: RevocationInfo; instanceProfileName?: string };
     outputs.roleName = BACKENDS[model.backend].roleNameOutput(registered.role);
     outputs.revocation = model.revocation === undefined ? undefined : revocationInfo(model.revocation.cutoff);
-    // The state shows the name as given: it is fixed, so the role's Output need not be awaited for it.
-    return { roleName: model.roleName, revocation: outputs.revocation };
+    if (model.instanceProfile !== undefined) outputs.instanceProfileName = model.instanceProfile.name;
+    // The state shows the names as given: they are fixed, so the resources' Outputs need not be awaited for them.
+    return {
+        roleName: model.roleName,
+        revocation: outputs.revocation,
+        ...(model.instanceProfile === undefined ? {} : { instanceProfileName: model.instanceProfile.name }),
+    };
 }
 
 /** A {@link RevocableRole}'s options: Pulumi's, and the instant it is judged at. */
@@ -199,12 +219,19 @@ export class RevocableRole extends pulumi.ComponentResource {
     declare public readonly roleName: pulumi.Output<string>;
     /** The revocation in force, or undefined when `revokeBefore` is not set. */
     declare public readonly revocation?: RevocationInfo;
+    /** The instance profile's physical name, or undefined when the role has none. */
+    declare public readonly instanceProfileName?: string;
 
     constructor(name: string, args: RevocableRoleArgs, opts?: RevocableRoleOptions) {
         const { now: given, ...options } = opts ?? {};
         // Read by reference (a URN): the engine supplies the outputs; nothing is declared again.
         if (options.urn !== undefined) {
-            super(REVOCABLE_ROLE_TYPE, name, { arn: undefined, roleName: undefined, revocation: undefined }, options);
+            super(
+                REVOCABLE_ROLE_TYPE,
+                name,
+                { arn: undefined, roleName: undefined, revocation: undefined, instanceProfileName: undefined },
+                options,
+            );
             return;
         }
         const now = given ?? new Date();
@@ -253,5 +280,10 @@ export class RevocableRole extends pulumi.ComponentResource {
     /** The `RevokeOlderSessions` policy, or undefined when `revokeBefore` is not set. */
     get revocationPolicy(): PolicyResource | undefined {
         return childrenOfRole(this).revocationPolicy;
+    }
+
+    /** The instance profile (`iam.InstanceProfile`, or `aws-native.iam.InstanceProfile`), or undefined when `instanceProfile` is not set. */
+    get instanceProfile(): InstanceProfileResource | undefined {
+        return childrenOfRole(this).instanceProfile;
     }
 }

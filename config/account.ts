@@ -5,7 +5,7 @@
  * (no provider call per stack) and lets the containment analysis decide trust by account.
  */
 import { AccountContext } from "../iam/trust";
-import { configValue } from "./stackConfig";
+import { configValue } from "./configValue";
 
 /** The partition a region belongs to, from its name; undefined for a name that is not a region's. */
 export function partitionOfRegion(region: string): string | undefined {

@@ -10,6 +10,8 @@ import { Cutoff } from "../iam/cutoff";
 import { Problem, formatPath, problemsOf, show } from "../iam/problems";
 import { ROLE_NAME } from "../iam/patterns";
 import { backendSchema, cutoffSchema, futureCutoffProblems, roleSchema } from "../iam/rules";
+import { configValue } from "./configValue";
+import { CiRoles, ciProblems, ciSchema } from "./ciRoles";
 import {
     OrganizationModel,
     OrganizationSection,
@@ -25,8 +27,15 @@ export const NAMESPACE = "revocable-roles";
 /** The first line of the error the program stops with when the stack config is invalid. */
 export const CONFIG_ERROR_HEADER = "invalid stack config:";
 
-/** One role as written in the stack file, before validation (the component's arguments, with `name` for `roleName`). */
-export type WrittenRole = Omit<KnownRoleArgs, "roleName" | "backend"> & { name?: string };
+/**
+ * One role as written in the stack file, before validation: the component's arguments, with
+ * `name` for `roleName` and `instanceProfile: true` or the profile's name for `instanceProfile` and
+ * `instanceProfileName`.
+ */
+export type WrittenRole = Omit<KnownRoleArgs, "roleName" | "backend" | "instanceProfile" | "instanceProfileName"> & {
+    name?: string;
+    instanceProfile?: boolean | string;
+};
 
 /** The `revocable-roles:*` part of a stack file. */
 export interface StackConfig {
@@ -35,6 +44,8 @@ export interface StackConfig {
     revokeAllBefore?: string;
     provider?: Backend;
     organization?: OrganizationSection;
+    /** The stack's own CI roles; absent, the repository-wide ones. */
+    ci?: CiRoles;
 }
 
 /** A role of the stack file once validated: its config key (the component name), its arguments, and the model they validate to. */
@@ -52,24 +63,14 @@ export function stackConfigSchema(): z.ZodObject {
         revokeAllBefore: cutoffSchema.optional(),
         provider: backendSchema.optional(),
         organization: organizationSchema().optional(),
+        ci: ciSchema().optional(),
     });
     return stackSchema;
 }
 
 let stackSchema: z.ZodObject | undefined;
 
-/**
- * Reads a config value as a program does: structured values arrive from the CLI as JSON
- * strings, and a value written as a JSON string in the stack file (what `pulumi config set`
- * stores without `--path`) arrives identically, so both are read as the data they hold.
- */
-export function configValue(raw: string): unknown {
-    try {
-        return JSON.parse(raw);
-    } catch {
-        return raw;
-    }
-}
+export { configValue } from "./configValue";
 
 /** The `revocable-roles:*` keys of a CLI config, without the namespace, values read as the program reads them. */
 function namespaced(cliConfig: Record<string, string>): Record<string, unknown> {
@@ -132,6 +133,7 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         ...prototypeKeyProblems(values, []),
         ...futureCutoffProblems(cutoffs, options.now),
         ...organizationProblems(values.organization, options.now),
+        ...ciProblems(values.ci, cliConfig, values.provider === "aws-native" ? "aws-native" : "aws"),
     ];
     if (values.organization !== undefined && values.provider === "aws-native") {
         extra.push({
@@ -149,6 +151,7 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         });
     }
     const byPhysicalName = new Map<string, { key: string; physical: string }>();
+    const byProfileName = new Map<string, { key: string; physical: string }>();
     for (const [key, role] of Object.entries(roles)) {
         if (RESERVED_KEYS.has(key)) {
             if (key !== "__proto__") {
@@ -178,6 +181,20 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         } else {
             byPhysicalName.set(physical.toLowerCase(), { key, physical });
         }
+        // Instance profile names are unique in an account regardless of case, like role names.
+        const profile =
+            role.instanceProfile === true ? physical : typeof role.instanceProfile === "string" ? role.instanceProfile : undefined;
+        if (profile === undefined) continue;
+        const holder = byProfileName.get(profile.toLowerCase());
+        if (holder !== undefined) {
+            const caseOnly = holder.physical !== profile ? ` (${show(holder.physical)}: IAM names ignore case)` : "";
+            extra.push({
+                path: ["roles", key, "instanceProfile"],
+                message: `names the instance profile ${show(profile)}, already the instance profile of role "${holder.key}"${caseOnly}; instance profile names must be unique`,
+            });
+        } else {
+            byProfileName.set(profile.toLowerCase(), { key, physical: profile });
+        }
     }
     const all = [...problems, ...extra];
     if (all.length > 0 || data === undefined) {
@@ -190,9 +207,11 @@ export function readStackConfig(cliConfig: Record<string, string>, options: { st
         return { ok: false, errors: [`${options.stackFile}: ${NAMESPACE}:${formatPath(path)}: ${message}`] };
     }
     const planned = Object.entries(config.roles ?? {}).map(([key, role]) => {
-        const { name, revokeBefore, ...rest } = role;
+        const { name, revokeBefore, instanceProfile, ...rest } = role;
         const cutoff = effectiveCutoff(revokeBefore, config.revokeAllBefore);
         const args: KnownRoleArgs = { ...rest, roleName: name ?? key };
+        if (instanceProfile === true) args.instanceProfile = true;
+        if (typeof instanceProfile === "string") Object.assign(args, { instanceProfile: true, instanceProfileName: instanceProfile });
         if (cutoff !== undefined) args.revokeBefore = cutoff.toString();
         if (config.provider !== undefined) args.backend = config.provider;
         return { key, args, model: modelOfValidRole(key, args) };

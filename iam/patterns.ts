@@ -6,6 +6,8 @@ export const PARTITION: string = "aws(?:-[a-z]+)*";
 export const NAME_CHARS: string = "[A-Za-z0-9+=,.@_-]";
 /** A role name: 1 to 64 IAM name characters. */
 export const ROLE_NAME: RegExp = new RegExp(`^${NAME_CHARS}{1,64}$`);
+/** An instance profile name: 1 to 128 IAM name characters. */
+export const INSTANCE_PROFILE_NAME: RegExp = new RegExp(`^${NAME_CHARS}{1,128}$`);
 /** An inline policy name: 1 to 128 IAM name characters. */
 export const POLICY_NAME: RegExp = new RegExp(`^${NAME_CHARS}{1,128}$`);
 /** A 12-digit AWS account ID. */
@@ -14,7 +16,7 @@ export const ACCOUNT: RegExp = /^\d{12}$/;
 export const PRINCIPAL_ARN: RegExp = new RegExp(
     `^arn:${PARTITION}:(?:iam::\\d{12}:(?:role|user)/(?:[\\x21-\\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,64}|sts::\\d{12}:assumed-role/[A-Za-z0-9+=,.@_-]{1,64}/[A-Za-z0-9+=,.@_-]{2,64})$`,
 );
-/** An IAM role ARN without a wildcard (`*` and `?` would be patterns where an ARN is compared with ArnLike). */
+/** An IAM role ARN, with an optional path, without a wildcard (`*` and `?` would be patterns where an ARN is compared with ArnLike). */
 export const ROLE_ARN: RegExp = new RegExp(
     `^arn:${PARTITION}:iam::\\d{12}:role/(?:[\\x21-\\x29\\x2b-\\x3e\\x40-\\x7e]+/)?${NAME_CHARS}{1,64}$`,
 );

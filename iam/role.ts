@@ -49,6 +49,8 @@ export interface RoleModel {
     inlinePolicies: { name: string; policy: string }[];
     /** The revocation: its cutoff, the inline policy that carries it and that policy's exact JSON. */
     revocation?: { cutoff: Cutoff; policyName: string; policy: string };
+    /** The instance profile that hands the role to EC2 instances: its physical name (its path is the role's). */
+    instanceProfile?: { name: string };
     backend: Backend;
 }
 
@@ -74,6 +76,10 @@ export interface KnownRoleArgs {
     inlinePolicies?: Record<string, PolicyDocument>;
     /** An ISO-8601 timestamp with a zone. Default: not revoked. */
     revokeBefore?: string;
+    /** Whether the role has an instance profile. Default: `false`. */
+    instanceProfile?: boolean;
+    /** The instance profile's physical name, with `instanceProfile`. Default: the role's name. */
+    instanceProfileName?: string;
     /** Default: `aws`. */
     backend?: Backend;
 }
@@ -101,8 +107,9 @@ export function modelOfValidRole(name: string, args: KnownRoleArgs): RoleModel {
         revocation = { cutoff, policyName: REVOCATION_POLICY_NAME, policy: serializePolicy(revocationPolicy(cutoff)) };
     }
     const arns = [...new Set(args.managedPolicyArns ?? [])];
+    const roleName = args.roleName ?? name;
     return {
-        roleName: args.roleName ?? name,
+        roleName,
         path: args.path ?? "/",
         description: args.description,
         maxSessionDuration: args.maxSessionDuration ?? 3600,
@@ -119,6 +126,7 @@ export function modelOfValidRole(name: string, args: KnownRoleArgs): RoleModel {
             policy: serializePolicy(document),
         })),
         revocation,
+        ...(args.instanceProfile === true ? { instanceProfile: { name: args.instanceProfileName ?? roleName } } : {}),
         backend: args.backend ?? "aws",
     };
 }

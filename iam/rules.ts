@@ -24,6 +24,7 @@ import {
     EXTERNAL_ID,
     GITHUB_REPOSITORY,
     IAM_PATH,
+    INSTANCE_PROFILE_NAME,
     OIDC_PROVIDER_ARN,
     POLICY_ARN,
     POLICY_NAME,
@@ -261,6 +262,8 @@ const inlinePolicyName = z
         });
     });
 
+const PROFILE_NAME = "an instance profile name of 1 to 128 characters of A-Za-z0-9+=,.@_-";
+
 /**
  * The schema of one role's arguments. The component and the stack config share it; they differ
  * only in the key that holds the physical name.
@@ -312,6 +315,17 @@ function buildRoleSchema(nameKey: "roleName" | "name") {
                 .optional(),
             inlinePolicies: z.record(inlinePolicyName, documentSchema("permissions")).optional(),
             revokeBefore: cutoffSchema.optional(),
+            // The stack file names the profile in the one field (true, or its name); the component in two, as its schema has no unions.
+            ...(nameKey === "roleName"
+                ? { instanceProfile: z.boolean().optional(), instanceProfileName: matching(INSTANCE_PROFILE_NAME, PROFILE_NAME).optional() }
+                : {
+                      instanceProfile: z
+                          .union([z.boolean(), matching(INSTANCE_PROFILE_NAME, PROFILE_NAME)], {
+                              error: (issue) =>
+                                  `${show(issue.input)} is not an instance profile; expected true (named like the role), false, or ${PROFILE_NAME}`,
+                          })
+                          .optional(),
+                  }),
             // The backend is a component argument; a stack picks it for every role with revocable-roles:provider.
             ...(nameKey === "roleName" ? { backend: backendSchema.optional() } : {}),
         })
@@ -341,12 +355,50 @@ function buildRoleSchema(nameKey: "roleName" | "name") {
                     input: name,
                 });
             }
+            const profile = role.instanceProfile as boolean | string | undefined;
+            const declared = profile === true || (typeof profile === "string" && INSTANCE_PROFILE_NAME.test(profile));
+            if (declared && !trustsEc2(role.trust as KnownTrustLike)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["instanceProfile"],
+                    message: `${show(profile)}: an instance profile hands the role to EC2 instances, and the role does not trust ec2.amazonaws.com; add it to trust.services`,
+                    input: profile,
+                });
+            }
+            const profileName = (role as { instanceProfileName?: unknown }).instanceProfileName;
+            if (profileName !== undefined && profile !== true) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["instanceProfileName"],
+                    message: `${show(profileName)} names an instance profile the role does not have; set instanceProfile: true as well`,
+                    input: profileName,
+                });
+            }
             const arns = (role.managedPolicyArns ?? []) as string[];
             const duplicate = arns.find((arn, i) => arns.indexOf(arn) !== i);
             if (duplicate !== undefined) {
                 ctx.addIssue({ code: "custom", path: ["managedPolicyArns"], message: `${show(duplicate)} is listed twice`, input: arns });
             }
         });
+}
+
+/** The part of a trust that says whether EC2 may assume the role. */
+interface KnownTrustLike {
+    services?: string[];
+    statements?: { Effect?: unknown; Principal?: unknown }[];
+}
+
+/** The service principals EC2 assumes roles as, in the commercial and the China partitions. */
+const EC2_SERVICES = new Set(["ec2.amazonaws.com", "ec2.amazonaws.com.cn"]);
+
+/** Whether a trust lets EC2 assume the role: through `services`, or a raw statement that allows its service principal. */
+export function trustsEc2(trust: KnownTrustLike | undefined): boolean {
+    if ((trust?.services ?? []).some((service) => EC2_SERVICES.has(service))) return true;
+    return (trust?.statements ?? []).some((statement) => {
+        if (statement.Effect !== "Allow" || typeof statement.Principal !== "object" || statement.Principal === null) return false;
+        const service = (statement.Principal as { Service?: unknown }).Service;
+        return (Array.isArray(service) ? service : [service]).some((s) => typeof s === "string" && EC2_SERVICES.has(s));
+    });
 }
 
 /** The cutoffs of a role that lie too far in the future at `now`, at their paths. */

@@ -7,7 +7,7 @@ import { Plan, PlannedResource } from "./model";
 import { PolicyDocument, REVOCATION_POLICY_NAME } from "../iam/policy";
 import { Cutoff } from "../iam/cutoff";
 import { Backend } from "../iam/role";
-import { ATTACHMENT_TYPES, POLICY_TYPES, ROLE_TYPES, backendOfType } from "../backends";
+import { ATTACHMENT_TYPES, INSTANCE_PROFILE_TYPES, POLICY_TYPES, ROLE_TYPES, backendOfType } from "../backends";
 
 /** A revocation policy as deployed. */
 export interface DeployedRevocation {
@@ -35,6 +35,8 @@ export interface DeployedRole {
     inlinePolicyNames: string[];
     /** The RevokeOlderSessions policy registered on this physical role, if any. */
     revocation?: DeployedRevocation;
+    /** The instance profile the component registers for the role, if any: its physical name. */
+    instanceProfile?: string;
 }
 
 export { POLICY_TYPES, ROLE_TYPES };
@@ -88,6 +90,7 @@ export function deployedRoles(plan: Plan): DeployedRole[] {
             const physicalName = backend.read.roleName(role.inputs);
             const component = role.parent === null ? undefined : components.get(role.parent);
             const siblings = role.parent === null ? [] : (children.get(role.parent) ?? []);
+            const profile = siblings.find((r) => INSTANCE_PROFILE_TYPES.has(r.type));
             return {
                 key: component?.name ?? role.name,
                 component: role.parent ?? role.urn,
@@ -108,6 +111,9 @@ export function deployedRoles(plan: Plan): DeployedRole[] {
                     .filter((name) => name !== REVOCATION_POLICY_NAME),
                 // IAM names are unique regardless of case: a policy on "VICTIM" lands on "victim".
                 revocation: revocations.get(physicalName.toLowerCase()),
+                ...(profile === undefined
+                    ? {}
+                    : { instanceProfile: backendOfType(profile.type)!.read.instanceProfileName!(profile.inputs) }),
             };
         });
 }

@@ -45,6 +45,7 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
         describeTrust(role.trust).forEach((line, i) => lines.push(`  ${i === 0 ? "trusted by:" : "           "} ${line}`));
         lines.push(`  managed:    ${managed.length > 0 ? managed.join(", ") : "none"}`);
         lines.push(`  inline:     ${inline.length > 0 ? inline.join(", ") : "none"}`);
+        if (role.instanceProfile !== undefined) lines.push(`  profile:    instance profile ${role.path}${role.instanceProfile}`);
         if (role.revocation === undefined) {
             lines.push("  revocation: not revoked");
         } else {

@@ -75,7 +75,7 @@ export {
 } from "./workflowNames";
 
 /** Appends `name=value` lines to the file GitHub reads step outputs from (when run by GitHub). */
-function setOutputs(env: Readonly<Record<string, string | undefined>>, outputs: Record<string, string>): void {
+export function setOutputs(env: Readonly<Record<string, string | undefined>>, outputs: Record<string, string>): void {
     if (env.GITHUB_OUTPUT === undefined || env.GITHUB_OUTPUT === "") return;
     fs.appendFileSync(
         env.GITHUB_OUTPUT,
@@ -90,12 +90,15 @@ function changesEveryStack(file: string): boolean {
     return file === PROJECT_FILE || changesProgram(file);
 }
 
-/** The stacks a change can deploy differently: all of them when the program or the project changed, else those whose file changed. */
-export function changedStacks(root: string, base: string): string[] {
-    const files = changedFiles(root, `${base}...HEAD`);
-    const stacks = listStacks(directorySource(root));
+/** Of `stacks`, those the changed `files` can deploy differently: all of them when the program or the project changed, else those whose file changed. */
+export function stacksChangedBy(files: string[], stacks: string[]): string[] {
     if (files.some(changesEveryStack)) return stacks;
     return stacks.filter((stack) => files.includes(stackFileName(stack)));
+}
+
+/** The stacks a change can deploy differently: all of them when the program or the project changed, else those whose file changed. */
+export function changedStacks(root: string, base: string): string[] {
+    return stacksChangedBy(changedFiles(root, `${base}...HEAD`), listStacks(directorySource(root)));
 }
 
 /**
@@ -227,9 +230,10 @@ export async function guardPullRequest(flags: { base?: string; head?: string }, 
 }
 
 /** Runs the Pulumi CLI with the job's environment, its output going to the job's log. */
-type Pulumi = (args: string[], capture?: boolean) => { status: number; stdout: string };
+export type Pulumi = (args: string[], capture?: boolean) => { status: number; stdout: string };
 
-function pulumiRunner(out: Log, ci: WorkflowContext): Pulumi {
+/** The Pulumi CLI on PATH, each call written to `out` first. */
+export function pulumiRunner(out: Log, ci: WorkflowContext): Pulumi {
     return (args, capture = false) => {
         out.write(`$ pulumi ${args.join(" ")}\n`);
         const result = spawnSync("pulumi", args, {
@@ -245,7 +249,7 @@ function pulumiRunner(out: Log, ci: WorkflowContext): Pulumi {
 }
 
 /** The commit deployed last to a stack, from its stack tag; undefined when the stack has none yet. */
-function deployedCommit(stack: string, pulumi: Pulumi): string | undefined {
+export function deployedCommit(stack: string, pulumi: Pulumi): string | undefined {
     // `tag ls --json` tells a missing tag (absent from the object) from a failed call (a non-zero exit).
     const listed = pulumi(["stack", "tag", "ls", "--json", "--stack", stack], true);
     if (listed.status !== 0)

@@ -131,6 +131,7 @@ describe("the program, the plan, the guard and revoke", () => {
                 "diff/Pulumi.before.yaml",
                 "revoke/Pulumi.commented.yaml",
                 "sources/json-string-roles.yaml",
+                "stacks/Pulumi.ci.yaml",
                 "stacks/Pulumi.dev.yaml",
             ],
             unrevoked: [],

@@ -184,4 +184,37 @@ describe("RevocableRole on aws-native", () => {
             revocation: { cutoff: "2026-11-27T10:15:00Z", policyName: "RevokeOlderSessions", safeToRemoveAfter: "2026-11-27T23:15:00Z" },
         });
     });
+
+    it("registers the instance profile as AWS::IAM::InstanceProfile, named, on the role's path, holding the role's name Output in Roles", async () => {
+        let role: RevocableRole | undefined;
+        const rs = await register(() => {
+            role = new RevocableRole("r", {
+                ...everyTrust,
+                path: "/apps/",
+                instanceProfile: true,
+                instanceProfileName: "AllKinds",
+                backend: "aws-native",
+            });
+        });
+        const profiles = rs.filter((r) => r.type === "aws-native:iam:InstanceProfile");
+        const roleUrn = rs.find((r) => r.type === "aws-native:iam:Role")!.urn;
+        assert.deepStrictEqual(
+            profiles.map((r) => ({
+                name: r.name,
+                inputs: r.inputs,
+                dependsOnRole: r.propertyDependencies.roles,
+                deleteBeforeReplace: r.deleteBeforeReplace,
+            })),
+            [
+                {
+                    name: "r-instance-profile",
+                    inputs: { instanceProfileName: "AllKinds", path: "/apps/", roles: ["all-kinds"] },
+                    dependsOnRole: [roleUrn],
+                    deleteBeforeReplace: true,
+                },
+            ],
+        );
+        assert.strictEqual(await promiseOf(role!.instanceProfile!.urn), profiles[0].urn);
+        assert.strictEqual(role!.instanceProfileName, "AllKinds");
+    });
 });

@@ -164,8 +164,111 @@ describe("npm run ci -- pull-request", function () {
         assert.deepStrictEqual(result, {
             code: 2,
             stdout: "",
-            stderr: "give --base, or run in a pull request (GITHUB_BASE_REF) or a merge queue\nusage: npm run ci -- guard [--base <sha> --head <sha>] | pull-request [--base <git-ref>] | deploy --stack <name>\n",
+            stderr: "give --base, or run in a pull request (GITHUB_BASE_REF) or a merge queue\nusage: npm run ci -- guard [--base <sha> --head <sha>] | pull-request [--base <git-ref>] | deploy --stack <name> | stacks [--json] [--base <git-ref>] [--all]\n",
         });
+    });
+});
+
+describe("npm run ci -- stacks: the workflows' matrix", function () {
+    this.timeout(30_000);
+    const ROLES = '  revocable-roles:roles:\n    app:\n      trust:\n        accounts: ["111111111111"]\n';
+    /** Stack prod in account 111111111111 with its own CI roles; dev in 222222222222 with the repository's. */
+    const PROD =
+        'config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["111111111111"]\n  revocable-roles:ci:\n    previewRoleArn: arn:aws:iam::111111111111:role/ci-preview\n    deployRoleArn: arn:aws:iam::111111111111:role/ci-deploy\n' +
+        ROLES;
+    const DEV = 'config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: ["222222222222"]\n' + ROLES;
+    const prod = {
+        stack: "prod",
+        account: "111111111111",
+        region: "eu-west-1",
+        previewRoleArn: "arn:aws:iam::111111111111:role/ci-preview",
+        deployRoleArn: "arn:aws:iam::111111111111:role/ci-deploy",
+    };
+    const dev = { stack: "dev", account: "222222222222", region: "us-east-1", previewRoleArn: null, deployRoleArn: null };
+    const revokeApp = (text: string) => text.replace("    app:\n", '    app:\n      revokeBefore: "2026-11-27T11:00:00Z"\n');
+
+    it("lists each stack's account, region and roles, and in a pull request the stacks its change can deploy differently", async () => {
+        const root = pullRequestRepository({ "Pulumi.prod.yaml": PROD, "Pulumi.dev.yaml": DEV }, { "Pulumi.prod.yaml": revokeApp(PROD) });
+        const githubOutput = path.join(project({}), "github-output");
+        const env = { GITHUB_EVENT_NAME: "pull_request", GITHUB_BASE_REF: "main", GITHUB_OUTPUT: githubOutput };
+        const result = await inProcess(["stacks", "--json"], root, env);
+        assert.deepStrictEqual(
+            { code: result.code, stderr: result.stderr, stacks: JSON.parse(result.stdout) },
+            {
+                code: 0,
+                stderr: "",
+                stacks: [
+                    { ...dev, changed: false, since: "origin/main", problems: [] },
+                    { ...prod, changed: true, since: "origin/main", problems: [] },
+                ],
+            },
+        );
+        assert.deepStrictEqual(Object.keys(JSON.parse(result.stdout)[0]), [
+            "stack",
+            "account",
+            "region",
+            "previewRoleArn",
+            "deployRoleArn",
+            "changed",
+            "since",
+            "problems",
+        ]);
+        // The matrix: the changed stacks, with what is known of each (dev's roles would fall back to the repository's).
+        assert.deepStrictEqual(outputs(githubOutput), { stacks: JSON.stringify([prod]) });
+        const text = await inProcess(["stacks"], root, { ...env, GITHUB_OUTPUT: "" });
+        assert.deepStrictEqual(text.stdout.split("\n"), [
+            "dev: account 222222222222, region us-east-1, the repository's CI roles; unchanged since origin/main",
+            "prod: account 111111111111, region eu-west-1, preview role arn:aws:iam::111111111111:role/ci-preview, deploy role arn:aws:iam::111111111111:role/ci-deploy; changed since origin/main",
+            "",
+        ]);
+    });
+
+    it("on a push, judges each stack since its deployed-commit tag: a stack without one, or whose file cannot be read, counts as changed", async () => {
+        const root = repository({ "Pulumi.prod.yaml": PROD, "Pulumi.dev.yaml": DEV });
+        const deployed = git(root, "rev-parse", "HEAD").trim();
+        commitFiles(root, { "Pulumi.dev.yaml": revokeApp(DEV), "Pulumi.broken.yaml": "config:\n  revocable-roles:roles: 42\n" }, "push");
+        const pulumi = fakePulumi({ prod: { [DEPLOYED_COMMIT_TAG]: deployed }, dev: { [DEPLOYED_COMMIT_TAG]: "0".repeat(40) } });
+        const githubOutput = path.join(project({}), "github-output");
+        const env = { PATH: `${pulumi.bin}:${process.env.PATH}`, GITHUB_EVENT_NAME: "push", GITHUB_OUTPUT: githubOutput };
+        const result = await inProcess(["stacks", "--json"], root, env);
+        const broken = "Pulumi.broken.yaml: revocable-roles:roles: 42 is a number; expected a mapping";
+        const missing = `the commit deployed last (${"0".repeat(40)}, stack tag ${DEPLOYED_COMMIT_TAG}) is not in this clone`;
+        assert.deepStrictEqual(
+            { code: result.code, stacks: JSON.parse(result.stdout), calls: calls(pulumi.log) },
+            {
+                code: 0,
+                stacks: [
+                    {
+                        stack: "broken",
+                        account: null,
+                        region: null,
+                        previewRoleArn: null,
+                        deployRoleArn: null,
+                        changed: true,
+                        since: null,
+                        problems: [broken],
+                    },
+                    { ...dev, changed: true, since: "0".repeat(40), problems: [missing] },
+                    { ...prod, changed: false, since: deployed, problems: [] },
+                ],
+                calls: ["stack tag ls --json --stack broken", "stack tag ls --json --stack dev", "stack tag ls --json --stack prod"],
+            },
+        );
+        // The problems and the Pulumi calls go to stderr, so stdout stays JSON.
+        assert.deepStrictEqual(
+            result.stderr.split("\n").filter((line) => !line.startsWith("$ pulumi")),
+            [`broken: ${broken}`, `dev: ${missing}`, ""],
+        );
+        assert.deepStrictEqual(outputs(githubOutput), {
+            stacks: JSON.stringify([{ stack: "broken" }, { stack: "dev", account: "222222222222", region: "us-east-1" }]),
+        });
+        // A run started by hand puts every stack in the matrix.
+        fs.rmSync(githubOutput);
+        await inProcess(["stacks", "--json"], root, { ...env, GITHUB_EVENT_NAME: "workflow_dispatch" });
+        assert.deepStrictEqual(
+            JSON.parse(outputs(githubOutput).stacks).map((s: { stack: string }) => s.stack),
+            ["broken", "dev", "prod"],
+        );
     });
 });
 

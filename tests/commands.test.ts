@@ -59,6 +59,8 @@ const INIT_FILES = [
     "index.ts",
     "package.json",
     "tsconfig.json",
+    ".npmrc",
+    ".gitignore",
     "Pulumi.dev.yaml",
     ".github/workflows/revocable-roles-guard.yml",
     ".github/workflows/revocable-roles-pull-request.yml",
@@ -75,7 +77,7 @@ describe("revocable-roles init", () => {
         const result = await runInit(root, ["--account", "222222222222", "--region", "eu-west-1"]);
         assert.deepStrictEqual(result, {
             code: 0,
-            stdout: `${INIT_FILES.map((f) => `wrote  ${f}\n`).join("")}\nNext: npm install revocable-roles @pulumi/pulumi @pulumi/aws @pulumi/aws-native && npm install --save-dev typescript\nthen: npx revocable-roles plan --stack dev\n`,
+            stdout: `${INIT_FILES.map((f) => `wrote  ${f}\n`).join("")}\nNext: npm install revocable-roles @pulumi/pulumi @pulumi/aws @pulumi/aws-native typescript@5\nthen: npm run plan -- --stack dev\n`,
             stderr: "",
         });
         const expected = plannedFiles({ name: "acme-roles", stack: "dev", account: "222222222222", region: "eu-west-1" });
@@ -124,6 +126,98 @@ describe("revocable-roles init", () => {
             fs.readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8"),
             planned.find((p) => p.file === "Pulumi.prod.yaml")!.text,
         );
+    });
+
+    it("finishes the set-up in a project npm install made: the scripts added to package.json, .npmrc written, .gitignore kept", async () => {
+        const root = emptyFolder("platform");
+        // What `npm install revocable-roles ...` leaves: npm's own formatting, and the package installed.
+        const installed =
+            '{\n  "dependencies": {\n    "@pulumi/pulumi": "^3.248.0",\n    "revocable-roles": "^0.3.0"\n  },\n  "devDependencies": {\n    "typescript": "^5.9.3"\n  }\n}\n';
+        fs.writeFileSync(path.join(root, "package.json"), installed);
+        fs.writeFileSync(path.join(root, ".gitignore"), "node_modules/\n");
+        fs.mkdirSync(path.join(root, "node_modules", "revocable-roles"), { recursive: true });
+        fs.writeFileSync(path.join(root, "node_modules", "revocable-roles", "package.json"), "{}\n");
+        const result = await runInit(root);
+        assert.deepStrictEqual(result, {
+            code: 0,
+            stdout: [
+                "wrote  Pulumi.yaml",
+                "wrote  index.ts",
+                "added  scripts plan, revoke, revocations, verify, guard, drill, ci to package.json",
+                "wrote  tsconfig.json",
+                "wrote  .npmrc",
+                "kept   .gitignore (it exists; add .Pulumi.*.yaml.lock, .Pulumi.*.yaml.*.tmp, dist/)",
+                "wrote  Pulumi.dev.yaml",
+                "wrote  .github/workflows/revocable-roles-guard.yml",
+                "wrote  .github/workflows/revocable-roles-pull-request.yml",
+                "wrote  .github/workflows/revocable-roles-deploy.yml",
+                "wrote  .github/workflows/revocable-roles-verify.yml",
+                "wrote  .github/CODEOWNERS.example",
+                "",
+                "Next: npm run plan -- --stack dev",
+                "",
+            ].join("\n"),
+            stderr: "",
+        });
+        // Every field as it was, in the same bytes, and the scripts at the end.
+        assert.strictEqual(
+            fs.readFileSync(path.join(root, "package.json"), "utf8"),
+            installed.replace(
+                '    "typescript": "^5.9.3"\n  }\n}\n',
+                '    "typescript": "^5.9.3"\n  },\n  "scripts": {\n    "plan": "revocable-roles plan",\n    "revoke": "revocable-roles revoke",\n    "revocations": "revocable-roles revocations",\n    "verify": "revocable-roles verify",\n    "guard": "revocable-roles guard",\n    "drill": "revocable-roles drill",\n    "ci": "revocable-roles ci"\n  }\n}\n',
+            ),
+        );
+        assert.deepStrictEqual(
+            [".npmrc", ".gitignore"].map((file) => fs.readFileSync(path.join(root, file), "utf8")),
+            ["ignore-scripts=true\n", "node_modules/\n"],
+        );
+        // Run again: nothing left to add.
+        const again = await runInit(root);
+        assert.deepStrictEqual(again.stdout.split("\n").slice(2, 6), [
+            "kept   package.json (it has every script init adds)",
+            "kept   tsconfig.json (as init writes it)",
+            "kept   .npmrc (as init writes it)",
+            "kept   .gitignore (it exists; add .Pulumi.*.yaml.lock, .Pulumi.*.yaml.*.tmp, dist/)",
+        ]);
+    });
+
+    it("keeps a script of the same name, an .npmrc without ignore-scripts and a package.json it cannot edit, saying so", async () => {
+        const root = emptyFolder("own-scripts");
+        fs.writeFileSync(path.join(root, "package.json"), '{ "scripts": { "plan": "pulumi preview" } }\n');
+        fs.writeFileSync(path.join(root, ".npmrc"), "save-exact=true\n");
+        fs.writeFileSync(path.join(root, ".gitignore"), "node_modules/\n.Pulumi.*.yaml.lock\n.Pulumi.*.yaml.*.tmp\ndist/\n");
+        const result = await runInit(root);
+        assert.deepStrictEqual(result.stdout.split("\n").slice(2, 7), [
+            "added  scripts revoke, revocations, verify, guard, drill, ci to package.json",
+            'kept   package.json (its script plan runs "pulumi preview"; npm run plan runs that, not "revocable-roles plan")',
+            "wrote  tsconfig.json",
+            "kept   .npmrc (it exists; add ignore-scripts=true, so that npm ci runs no dependency's install script (the Pulumi CLI installs the provider plugins itself))",
+            "kept   .gitignore (it has what init writes)",
+        ]);
+        // Its own plan script stays, so the next step goes through npx.
+        assert.deepStrictEqual(result.stdout.split("\n").slice(-3), [
+            "Next: npm install revocable-roles @pulumi/pulumi @pulumi/aws @pulumi/aws-native typescript@5",
+            "then: npx revocable-roles plan --stack dev",
+            "",
+        ]);
+        assert.strictEqual(fs.readFileSync(path.join(root, ".npmrc"), "utf8"), "save-exact=true\n");
+
+        const broken = emptyFolder("broken");
+        fs.writeFileSync(path.join(broken, "package.json"), "{ name: 'not json' }\n");
+        const kept = await runInit(broken);
+        // The parser's own words, which differ between Node.js versions.
+        const why = (() => {
+            try {
+                return JSON.parse("{ name: 'not json' }\n") as never;
+            } catch (error) {
+                return (error as Error).message;
+            }
+        })();
+        assert.strictEqual(
+            kept.stdout.split("\n")[2],
+            `kept   package.json (it is not JSON (${why}); add the scripts by hand: "plan": "revocable-roles plan", "revoke": "revocable-roles revoke", "revocations": "revocable-roles revocations", "verify": "revocable-roles verify", "guard": "revocable-roles guard", "drill": "revocable-roles drill", "ci": "revocable-roles ci")`,
+        );
+        assert.strictEqual(fs.readFileSync(path.join(broken, "package.json"), "utf8"), "{ name: 'not json' }\n");
     });
 
     it("writes nothing at all when one of its paths is a folder", async () => {

@@ -279,6 +279,23 @@ describe("the workloads a revocation interrupts", () => {
         );
     });
 
+    it("names the instance profile whose instances lose their credentials, when the role declares one", () => {
+        const ec2 = (profile: string) =>
+            interruptedWorkloads(
+                rolesOf({ "Pulumi.dev.yaml": stackFile(`    r:\n      trust:\n        services: [ec2.amazonaws.com]\n${profile}`) })[0],
+            );
+        const rest =
+            ': the instance metadata service keeps serving the credentials it issued before the cutoff, now denied, until it rotates them. EC2 makes new credentials available at least five minutes before the old ones expire (EC2 User Guide, "Retrieve security credentials from instance metadata"); instance-profile credentials have been seen to live about 6 hours. The SDKs pick up the new credentials by themselves.';
+        assert.deepStrictEqual(
+            [ec2("      instanceProfile: true\n"), ec2("      instanceProfile: AppServers\n"), ec2("")],
+            [
+                [`EC2 instances launched with the instance profile \`r\`, which holds this role${rest}`],
+                [`EC2 instances launched with the instance profile \`AppServers\`, which holds this role${rest}`],
+                [`EC2 instances with this role in their instance profile${rest}`],
+            ],
+        );
+    });
+
     it("tells the runs of a CI role in progress that they lose their credentials, and how they recover", () => {
         assert.deepStrictEqual(interruptedWorkloads(rolesOf({ "Pulumi.dev.yaml": CHAIN }).find((r) => r.key === "role-a")!), [
             "GitHub Actions runs of `acme/infra` in progress at the cutoff: their credentials are denied from their next AWS call, so a deploy may stop half-way. Rerun them: a new run assumes the role again and gets a working session.",

@@ -294,6 +294,26 @@ describe("npm run guard: what it catches", () => {
             ]);
         });
 
+        it("fails a change of the stack's CI roles while a revocation is in force, and passes it otherwise", async () => {
+            const ci = (deploy: string) =>
+                `  aws:allowedAccountIds: ["111111111111"]\n  revocable-roles:ci:\n    previewRoleArn: arn:aws:iam::111111111111:role/ci-preview\n    deployRoleArn: arn:aws:iam::111111111111:role/${deploy}\n`;
+            const file = (deploy: string, roles = victim() + role("bystander")) => stack(roles, ci(deploy));
+            await expectGuard({ "Pulumi.dev.yaml": file("ci-deploy") }, { "Pulumi.dev.yaml": file("other-deploy") }, 1, [
+                'FAIL dev: Pulumi.dev.yaml: revocable-roles:ci.deployRoleArn changes from "arn:aws:iam::111111111111:role/ci-deploy" to "arn:aws:iam::111111111111:role/other-deploy" while victim is revoked: the stack\'s CI roles decide which role its deploy assumes; after this change the deploy may assume another role, or none it can, and a later revocation of the stack might not deploy',
+                FAILED(1),
+            ]);
+            // Added where there was none, too; and with nothing in force, any change passes.
+            const bare = stack(victim() + role("bystander"), '  aws:allowedAccountIds: ["111111111111"]\n');
+            assert.deepStrictEqual((await run({ "Pulumi.dev.yaml": bare }, { "Pulumi.dev.yaml": file("ci-deploy") })).code, 1);
+            const unrevoked = role("victim") + role("bystander");
+            await expectGuard(
+                { "Pulumi.dev.yaml": file("ci-deploy", unrevoked) },
+                { "Pulumi.dev.yaml": file("other-deploy", unrevoked) },
+                0,
+                [PASSED],
+            );
+        });
+
         it("never prints a secret: a changed credential or secure value shows as [secret]", async () => {
             const secret = (value: string) =>
                 BASE.replace("  aws:region: eu-west-1\n", `  aws:region: eu-west-1\n  aws:secretKey:\n    secure: ${value}\n`);

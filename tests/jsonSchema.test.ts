@@ -43,7 +43,13 @@ describe("the JSON Schema of the stack file", () => {
         );
     });
 
-    for (const file of ["stacks/Pulumi.dev.yaml", "diff/Pulumi.before.yaml", "diff/Pulumi.after.yaml", "revoke/Pulumi.commented.yaml"]) {
+    for (const file of [
+        "stacks/Pulumi.dev.yaml",
+        "stacks/Pulumi.ci.yaml",
+        "diff/Pulumi.before.yaml",
+        "diff/Pulumi.after.yaml",
+        "revoke/Pulumi.commented.yaml",
+    ]) {
         it(`accepts the good fixture ${file}`, () => {
             assert.strictEqual(verdict(...file.split("/")), "valid");
         });

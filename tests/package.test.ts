@@ -77,11 +77,13 @@ describe("the multi-language component package", function () {
                     "managedPolicies",
                     "inlinePolicies",
                     "revokeBefore",
+                    "instanceProfile",
+                    "instanceProfileName",
                     "backend",
                     "account",
                 ],
                 required: ["trust"],
-                outputs: ["arn", "roleName", "revocation"],
+                outputs: ["arn", "roleName", "revocation", "instanceProfileName"],
                 backend: ["aws", "aws-native"],
             },
         );
@@ -99,6 +101,8 @@ describe("the multi-language component package", function () {
             "managedPolicies",
             "inlinePolicies",
             "revokeBefore",
+            "instanceProfile",
+            "instanceProfileName",
             "backend",
         ]);
     });
@@ -115,7 +119,9 @@ describe("the multi-language component package", function () {
         );
         assert.strictEqual(run.error, undefined, run.error?.message);
         assert.deepStrictEqual(comparable(run.registrations), comparable(direct));
-        assert.deepStrictEqual(Object.keys(state!), ["arn", "roleName", "revocation"]);
+        // Every output of the schema, instanceProfileName undefined for a role without a profile.
+        assert.deepStrictEqual(Object.keys(state!), ["arn", "roleName", "revocation", "instanceProfileName"]);
+        assert.strictEqual(state!.instanceProfileName, undefined);
         assert.deepStrictEqual(state!.revocation, {
             cutoff: "2026-11-27T10:15:00Z",
             policyName: "RevokeOlderSessions",

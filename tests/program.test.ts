@@ -11,6 +11,8 @@ import * as ts from "typescript";
 import { execFileSync } from "child_process";
 import { TEMPLATE_PROGRAM_JS } from "../plan/typescript";
 import { commandMain } from "../cli/main";
+import { describePlan } from "../revocation/planReport";
+import { footprint } from "../plan/model";
 
 const main = commandMain("plan");
 
@@ -173,6 +175,129 @@ describe("the program on the example dev stack", () => {
         assert.strictEqual(result.registrations.length, 0);
         const expected = [...text.matchAll(/^# expect: (.*)$/gm)].map((m) => m[1]);
         assert.strictEqual(result.error?.message, ["invalid stack config:", ...expected].join("\n"));
+    });
+});
+
+describe("instance profiles in a stack file", () => {
+    const STACK = [
+        "config:",
+        "  aws:region: eu-west-1",
+        '  aws:allowedAccountIds: ["111111111111"]',
+        "  revocable-roles:roles:",
+        "    app-server:",
+        "      trust:",
+        '        services: ["ec2.amazonaws.com"]',
+        "      instanceProfile: true",
+        "    worker:",
+        "      path: /batch/",
+        "      trust:",
+        '        services: ["ec2.amazonaws.com"]',
+        "      instanceProfile: BatchWorkers",
+        "    plain:",
+        "      trust:",
+        '        services: ["ec2.amazonaws.com"]',
+        "      instanceProfile: false",
+        "",
+    ].join("\n");
+    const nativeStack = STACK.replace("config:\n", "config:\n  revocable-roles:provider: aws-native\n");
+
+    it("deploys one profile per role that declares one, on both backends, each holding its role", async () => {
+        const profiles = async (text: string) =>
+            (await plan(text, "dev")).resources
+                .filter((r) => r.type.endsWith("nstanceProfile"))
+                .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
+        assert.deepStrictEqual(await profiles(STACK), [
+            {
+                type: "aws:iam/instanceProfile:InstanceProfile",
+                name: "app-server-instance-profile",
+                inputs: { name: "app-server", path: "/", role: "app-server" },
+            },
+            {
+                type: "aws:iam/instanceProfile:InstanceProfile",
+                name: "worker-instance-profile",
+                inputs: { name: "BatchWorkers", path: "/batch/", role: "worker" },
+            },
+        ]);
+        assert.deepStrictEqual(await profiles(nativeStack), [
+            {
+                type: "aws-native:iam:InstanceProfile",
+                name: "app-server-instance-profile",
+                inputs: { instanceProfileName: "app-server", path: "/", roles: ["app-server"] },
+            },
+            {
+                type: "aws-native:iam:InstanceProfile",
+                name: "worker-instance-profile",
+                inputs: { instanceProfileName: "BatchWorkers", path: "/batch/", roles: ["worker"] },
+            },
+        ]);
+    });
+
+    it("shows each profile in the plan, the same on both backends", async () => {
+        const described = describePlan(await plan(STACK, "dev")).split("\n");
+        assert.deepStrictEqual(described, [
+            'Offline plan of stack "dev" (project revocable-roles): no AWS call was made.',
+            "",
+            "app-server: role /app-server",
+            "  trusted by: service ec2.amazonaws.com",
+            "  managed:    none",
+            "  inline:     none",
+            "  profile:    instance profile /app-server",
+            "  revocation: not revoked",
+            "",
+            "worker: role /batch/worker",
+            "  trusted by: service ec2.amazonaws.com",
+            "  managed:    none",
+            "  inline:     none",
+            "  profile:    instance profile /batch/BatchWorkers",
+            "  revocation: not revoked",
+            "",
+            "plain: role /plain",
+            "  trusted by: service ec2.amazonaws.com",
+            "  managed:    none",
+            "  inline:     none",
+            "  revocation: not revoked",
+            "",
+            "3 roles, 8 resources.",
+        ]);
+        assert.deepStrictEqual(describePlan(await plan(nativeStack, "dev")).split("\n"), described);
+    });
+
+    it("is replaced with its role on a new path, and on a new role name when named like the role; a profile of its own name holds the renamed role", async () => {
+        const base = await plan(STACK, "dev");
+        const change = async (from: string, to: string) => {
+            const f = footprint(base, await plan(STACK.replace(from, to), "dev"));
+            const names = (urns: string[]) => urns.map((urn) => urn.split("::").pop()).sort();
+            return { replaced: names(f.replaced), changed: names(f.changed) };
+        };
+        assert.deepStrictEqual(await change("      path: /batch/\n", "      path: /jobs/\n"), {
+            replaced: ["worker-instance-profile", "worker-role"],
+            changed: [],
+        });
+        assert.deepStrictEqual(await change("    app-server:\n", "    app-server:\n      name: app-servers\n"), {
+            replaced: ["app-server-instance-profile", "app-server-role"],
+            changed: [],
+        });
+        assert.deepStrictEqual(await change("    worker:\n", "    worker:\n      name: workers\n"), {
+            replaced: ["worker-role"],
+            changed: ["worker-instance-profile"],
+        });
+    });
+
+    it("exports each profile's name with its role", async () => {
+        const result = await runOffline(loadProgram(path.join(PROJECT_ROOT, "index.ts")), {
+            project: "revocable-roles",
+            now: new Date(),
+            stack: "dev",
+            config: loaded(STACK, "dev").config,
+        });
+        assert.strictEqual(result.error, undefined);
+        const { roles } = result.outputs as { roles: Record<string, { instanceProfile?: string }> };
+        assert.deepStrictEqual(Object.fromEntries(Object.entries(roles).map(([key, role]) => [key, role.instanceProfile])), {
+            "app-server": "app-server",
+            worker: "BatchWorkers",
+            plain: undefined,
+        });
+        assert.deepStrictEqual(Object.keys(roles.plain), ["arn", "name", "revokedBefore", "safeToRemoveAfter"]);
     });
 });
 

@@ -53,9 +53,16 @@ function tail(run: Run): string {
 
 const lines = (text: string) => text.split("\n").filter((line) => line !== "");
 
+/** The output's lines without the lines `npm run` prints before a script's own (`> name@ plan`, `> revocable-roles plan`). */
+function ownLines(text: string): string[] {
+    const all = lines(text);
+    const first = all.findIndex((line) => !line.startsWith("> "));
+    return first < 0 ? [] : all.slice(first);
+}
+
 /** What the command's output must show when it worked, by kind; a message when it does not. */
 function outputProblem(kind: CommandKind, run: Run): string | undefined {
-    const out = lines(run.stdout);
+    const out = ownLines(run.stdout);
     switch (kind) {
         case "install": {
             const bad = `${run.stdout}\n${run.stderr}`.match(/^.*(?:ERESOLVE|EBADENGINE|npm error).*$/m);

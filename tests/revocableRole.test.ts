@@ -422,3 +422,90 @@ describe("RevocableRole's revoked-until tag, which the organization's lock reads
         });
     });
 });
+
+describe("RevocableRole with an instance profile", () => {
+    const ec2: RevocableRoleArgs = {
+        roleName: "app-server",
+        path: "/apps/",
+        trust: { services: ["ec2.amazonaws.com"] },
+        revokeBefore: "2026-11-27T10:15:00Z",
+    };
+    const PROFILE_TYPE = "aws:iam/instanceProfile:InstanceProfile";
+
+    it("registers one instance profile named like the role, on the role's path, holding the role's name Output, replaced delete-before-replace", async () => {
+        let role: RevocableRole | undefined;
+        const now = new Date("2026-11-27T12:00:00Z");
+        const rs = await register(
+            (program) => (role = new RevocableRole("app", { ...ec2, instanceProfile: true }, { now: program.now })),
+            "test",
+            now,
+        );
+        assert.deepStrictEqual(shape(rs), [
+            `${PROFILE_TYPE} app-instance-profile`,
+            "aws:iam/role:Role app-role",
+            "aws:iam/rolePolicy:RolePolicy app-revocation",
+            `${TYPE} app`,
+        ]);
+        const named = byName(rs);
+        const profile = named.get("app-instance-profile")!;
+        assert.deepStrictEqual(
+            {
+                inputs: profile.inputs,
+                dependsOnRole: profile.propertyDependencies.role,
+                deleteBeforeReplace: profile.deleteBeforeReplace,
+                // Not what holds the revocation: never protected.
+                protect: profile.protect,
+                parent: profile.parent,
+            },
+            {
+                inputs: { name: "app-server", path: "/apps/", role: "app-server" },
+                dependsOnRole: [named.get("app-role")!.urn],
+                deleteBeforeReplace: true,
+                protect: false,
+                parent: "urn:pulumi:test::revocable-roles::revocable-roles:index:RevocableRole::app",
+            },
+        );
+        assert.ok(role!.instanceProfile instanceof iam.InstanceProfile);
+        assert.deepStrictEqual(
+            { urn: await promiseOf(role!.instanceProfile!.urn), name: role!.instanceProfileName },
+            { urn: profile.urn, name: "app-server" },
+        );
+    });
+
+    it("names the profile instanceProfileName, and registers none without instanceProfile", async () => {
+        const named = await register(() => new RevocableRole("app", { ...ec2, instanceProfile: true, instanceProfileName: "AppServers" }));
+        assert.deepStrictEqual(byName(named).get("app-instance-profile")!.inputs, {
+            name: "AppServers",
+            path: "/apps/",
+            role: "app-server",
+        });
+        let plain: RevocableRole | undefined;
+        const none = await register(() => (plain = new RevocableRole("app", { ...ec2, instanceProfile: false })));
+        assert.deepStrictEqual(
+            [none.filter((r) => r.type === PROFILE_TYPE).length, plain!.instanceProfile, plain!.instanceProfileName],
+            [0, undefined, undefined],
+        );
+    });
+
+    it("refuses a profile for a role EC2 cannot assume, and a profile name without a profile, registering nothing", async () => {
+        const run = await runOffline(
+            () => new RevocableRole("app", { ...ec2, trust: { accounts: ["111111111111"] }, instanceProfile: true }),
+            { project: "revocable-roles", now: new Date(), stack: "test", config: {} },
+        );
+        assert.deepStrictEqual(run.registrations, []);
+        assert.strictEqual(
+            run.error?.message,
+            'role "app-server": instanceProfile: true: an instance profile hands the role to EC2 instances, and the role does not trust ec2.amazonaws.com; add it to trust.services',
+        );
+        const named = await runOffline(() => new RevocableRole("app", { ...ec2, instanceProfileName: "AppServers" }), {
+            project: "revocable-roles",
+            now: new Date(),
+            stack: "test",
+            config: {},
+        });
+        assert.strictEqual(
+            named.error?.message,
+            'role "app-server": instanceProfileName: "AppServers" names an instance profile the role does not have; set instanceProfile: true as well',
+        );
+    });
+});

@@ -62,6 +62,10 @@ interface Step {
 }
 interface Job {
     name?: string;
+    needs?: string;
+    if?: string;
+    environment?: string;
+    outputs?: Record<string, string>;
     permissions?: Record<string, string>;
     steps: Step[];
     concurrency?: { group: string; "cancel-in-progress": boolean };
@@ -95,8 +99,8 @@ describe("the GitHub Actions workflows", () => {
         const commands = ["guard.yml", "pull-request.yml", "deploy.yml", "release.yml", "verify.yml"].flatMap((name) =>
             runs(load(name)).map((command) => ({ name, command })),
         );
-        // Twenty-two run steps in all, so the check below cannot pass on a workflow it failed to read.
-        assert.strictEqual(commands.length, 22);
+        // Twenty-seven run steps in all, so the check below cannot pass on a workflow it failed to read.
+        assert.strictEqual(commands.length, 27);
         for (const { name, command } of commands) {
             assert.ok(!/\n.|&&|\|\||;|\|/.test(command.trim()), `${name} runs more than one command: ${command}`);
         }
@@ -158,6 +162,7 @@ describe("the GitHub Actions workflows", () => {
             "npm run pack",
             'npm publish --dry-run --force "$TARBALL"',
             "npm run --silent ci -- pull-request",
+            "npm run --silent ci -- stacks --json",
             "npm ci",
         ]);
         // The tarball npm run pack makes, named by tools/release.mjs from package.json's version.
@@ -196,12 +201,13 @@ describe("the GitHub Actions workflows", () => {
             {
                 guard: [],
                 pullRequest: ["AWS_PREVIEW_ROLE_ARN", "GITHUB_TOKEN", "PULUMI_PREVIEW_ACCESS_TOKEN"],
-                deploy: ["AWS_DEPLOY_ROLE_ARN", "PULUMI_ACCESS_TOKEN"],
+                // The read-only token too, for the stacks job to read the stack tags.
+                deploy: ["AWS_DEPLOY_ROLE_ARN", "PULUMI_ACCESS_TOKEN", "PULUMI_PREVIEW_ACCESS_TOKEN"],
                 release: ["NPM_TOKEN"],
-                verify: ["AWS_DEPLOY_ROLE_ARN"],
-                templateVerify: ["AWS_DEPLOY_ROLE_ARN"],
+                verify: ["AWS_DEPLOY_ROLE_ARN", "PULUMI_PREVIEW_ACCESS_TOKEN"],
+                templateVerify: ["AWS_DEPLOY_ROLE_ARN", "PULUMI_PREVIEW_ACCESS_TOKEN"],
                 templatePullRequest: ["AWS_PREVIEW_ROLE_ARN", "GITHUB_TOKEN", "PULUMI_PREVIEW_ACCESS_TOKEN"],
-                templateDeploy: ["AWS_DEPLOY_ROLE_ARN", "PULUMI_ACCESS_TOKEN"],
+                templateDeploy: ["AWS_DEPLOY_ROLE_ARN", "PULUMI_ACCESS_TOKEN", "PULUMI_PREVIEW_ACCESS_TOKEN"],
             },
         );
     });
@@ -211,10 +217,17 @@ describe("the GitHub Actions workflows", () => {
         assert.deepStrictEqual(workflow.on.push, { branches: ["main"] });
         assert.strictEqual(workflow.permissions["id-token"], "write");
         assert.deepStrictEqual(workflow.jobs.up.concurrency, { group: "pulumi-up-${{ matrix.stack }}", "cancel-in-progress": false });
-        assert.deepStrictEqual(workflow.jobs.up.strategy?.matrix, { stack: "${{ fromJSON(vars.PULUMI_STACKS) }}" });
-        assert.deepStrictEqual(action(workflow, "actions/checkout@")[0].with, { "fetch-depth": 0 });
-        const [cli] = action(workflow, "pulumi/actions@");
-        assert.strictEqual(cli.with, undefined, "pulumi/actions without a command only installs the CLI");
+        assert.deepStrictEqual(workflow.jobs.up.strategy?.matrix, { include: "${{ fromJSON(needs.stacks.outputs.stacks) }}" });
+        assert.deepStrictEqual(
+            action(workflow, "actions/checkout@").map((s) => s.with),
+            [{ "fetch-depth": 0 }, { "fetch-depth": 0 }],
+        );
+        const clis = action(workflow, "pulumi/actions@");
+        assert.deepStrictEqual(
+            clis.map((cli) => cli.with),
+            [undefined, undefined],
+            "pulumi/actions without a command only installs the CLI",
+        );
         const up = workflow.jobs.up.steps.find((s) => s.run?.startsWith("npm run --silent ci -- deploy"))!;
         assert.deepStrictEqual(up, {
             name: "pulumi up",
@@ -227,8 +240,8 @@ describe("the GitHub Actions workflows", () => {
         assert.deepStrictEqual(fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8").match(/github\.event\./g), null);
         const [aws] = action(workflow, "aws-actions/configure-aws-credentials@");
         assert.deepStrictEqual(aws.with, {
-            "role-to-assume": "${{ secrets.AWS_DEPLOY_ROLE_ARN }}",
-            "aws-region": "${{ vars.AWS_REGION }}",
+            "role-to-assume": "${{ matrix.deployRoleArn || secrets.AWS_DEPLOY_ROLE_ARN }}",
+            "aws-region": "${{ matrix.region || vars.AWS_REGION }}",
         });
         for (const name of ["deploy.yml", "pull-request.yml", "guard.yml", "release.yml", "verify.yml"]) {
             assert.ok(
@@ -248,9 +261,27 @@ describe("the scheduled check (.github/workflows/verify.yml)", () => {
         assert.deepStrictEqual(fs.readFileSync(path.join(WORKFLOWS, "verify.yml"), "utf8").match(/github\.event\./g), null);
     });
 
-    it("verifies and repairs each stack of the deploy's matrix with the deploy's role, never queued in the deploy's group", () => {
-        const job = workflow.jobs.verify;
-        assert.deepStrictEqual(job.strategy?.matrix, { stack: "${{ fromJSON(vars.PULUMI_STACKS) }}" });
+    it("verifies and repairs every stack of ci stacks --all with its deploy role, in an environment of its own, never queued in the deploy's group", () => {
+        const { stacks, verify: job } = workflow.jobs as Record<string, Job & { environment?: string; needs?: string; if?: string }>;
+        assert.deepStrictEqual(stacks.outputs, { stacks: "${{ steps.stacks.outputs.stacks }}" });
+        const list = stacks.steps.find((s) => s.id === "stacks")!;
+        assert.deepStrictEqual(
+            { run: list.run, env: list.env },
+            {
+                run: "npm run --silent ci -- stacks --json --all",
+                env: { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_PREVIEW_ACCESS_TOKEN }}" },
+            },
+        );
+        assert.deepStrictEqual(
+            { needs: job.needs, if: job.if, environment: job.environment, matrix: job.strategy?.matrix },
+            {
+                needs: "stacks",
+                if: "needs.stacks.outputs.stacks != '[]'",
+                // Not the deploy's environment: its required reviewers would hold every hourly check.
+                environment: "${{ matrix.stack }}-verify",
+                matrix: { include: "${{ fromJSON(needs.stacks.outputs.stacks) }}" },
+            },
+        );
         assert.deepStrictEqual(job.concurrency, { group: "revocable-roles-verify-${{ matrix.stack }}", "cancel-in-progress": false });
         assert.deepStrictEqual(
             job.steps.map((s) => s.uses ?? s.run),
@@ -264,10 +295,79 @@ describe("the scheduled check (.github/workflows/verify.yml)", () => {
         );
         assert.deepStrictEqual(job.steps[0].with, { "persist-credentials": false });
         assert.deepStrictEqual(job.steps[3].with, {
-            "role-to-assume": "${{ secrets.AWS_DEPLOY_ROLE_ARN }}",
-            "aws-region": "${{ vars.AWS_REGION }}",
+            "role-to-assume": "${{ matrix.deployRoleArn || secrets.AWS_DEPLOY_ROLE_ARN }}",
+            "aws-region": "${{ matrix.region || vars.AWS_REGION }}",
         });
         assert.deepStrictEqual(job.steps[4].env, { STACK: "${{ matrix.stack }}" });
+    });
+});
+
+describe("a role and an environment per stack: the matrix from ci stacks", () => {
+    const workflows = [
+        ["pull-request.yml", "revocable-roles-pull-request.yml"],
+        ["deploy.yml", "revocable-roles-deploy.yml"],
+    ].flatMap(([own, template]) => [
+        { file: own, workflow: load(own), text: fs.readFileSync(path.join(WORKFLOWS, own), "utf8") },
+        {
+            file: template,
+            workflow: YAML.parse(fs.readFileSync(path.join(TEMPLATES, template), "utf8")) as Workflow,
+            text: fs.readFileSync(path.join(TEMPLATES, template), "utf8"),
+        },
+    ]);
+    const stacksStep = (job: Job) => job.steps.find((s) => s.id === "stacks")!;
+
+    it("deploys from a first job that runs ci stacks and exposes its output, each stack in the GitHub environment named after it, with its own role", () => {
+        for (const { file, workflow } of workflows.filter((w) => w.file.includes("deploy"))) {
+            assert.deepStrictEqual(Object.keys(workflow.jobs), ["stacks", "up"], file);
+            const { stacks, up } = workflow.jobs;
+            assert.deepStrictEqual(stacks.outputs, { stacks: "${{ steps.stacks.outputs.stacks }}" }, file);
+            assert.match(stacksStep(stacks).run!, /ci(?: --)? stacks --json$/, file);
+            // The tags are read with the read-only token; the one that writes them stays in the stacks' environments.
+            assert.deepStrictEqual(stacksStep(stacks).env, { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_PREVIEW_ACCESS_TOKEN }}" }, file);
+            assert.deepStrictEqual(
+                { needs: up.needs, if: up.if, environment: up.environment, matrix: up.strategy?.matrix },
+                {
+                    needs: "stacks",
+                    if: "needs.stacks.outputs.stacks != '[]'",
+                    environment: "${{ matrix.stack }}",
+                    matrix: { include: "${{ fromJSON(needs.stacks.outputs.stacks) }}" },
+                },
+                file,
+            );
+        }
+    });
+
+    it("previews from the check job's ci stacks output, with each stack's own read-only role, outside any environment (its sub stays pull_request)", () => {
+        for (const { file, workflow } of workflows.filter((w) => w.file.includes("pull-request"))) {
+            const { check, preview } = workflow.jobs;
+            assert.deepStrictEqual(check.outputs, { stacks: "${{ steps.stacks.outputs.stacks }}" }, file);
+            assert.match(stacksStep(check).run!, /ci(?: --)? stacks --json$/, file);
+            assert.deepStrictEqual(
+                { needs: preview.needs, if: preview.if, environment: preview.environment, matrix: preview.strategy?.matrix },
+                {
+                    needs: "check",
+                    if: "needs.check.outputs.stacks != '[]'",
+                    environment: undefined,
+                    matrix: { include: "${{ fromJSON(needs.check.outputs.stacks) }}" },
+                },
+                file,
+            );
+            assert.deepStrictEqual(action(workflow, "aws-actions/configure-aws-credentials@")[0].with, {
+                "role-to-assume": "${{ matrix.previewRoleArn || secrets.AWS_PREVIEW_ROLE_ARN }}",
+                "aws-region": "${{ matrix.region || vars.AWS_REGION }}",
+            });
+        }
+    });
+
+    it("reads from the matrix only what ci stacks puts in it", () => {
+        // The fields of a matrix entry (revocation/stacks.ts's printStacks); one the workflow reads but the step never writes would be empty.
+        const fields = ["stack", "account", "region", "previewRoleArn", "deployRoleArn"];
+        const read = [...new Set(workflows.flatMap(({ text }) => [...text.matchAll(/matrix\.(\w+)/g)].map((m) => m[1])))].sort();
+        assert.deepStrictEqual(read, ["deployRoleArn", "previewRoleArn", "region", "stack"]);
+        assert.deepStrictEqual(
+            read.filter((field) => !fields.includes(field)),
+            [],
+        );
     });
 });
 
@@ -339,7 +439,7 @@ describe("pinned actions", () => {
             actionReferences(fs.readFileSync(file, "utf8")).map((r) => ({ file: path.relative(PROJECT_ROOT, file), ...r })),
         );
         // Every `uses:` of the nine files, so the checks below cannot pass on files they failed to read.
-        assert.strictEqual(references.length, 42);
+        assert.strictEqual(references.length, 54);
         assert.deepStrictEqual(
             references.filter((r) => r.problem !== undefined),
             [],
@@ -408,9 +508,14 @@ describe("the workflows revocable-roles init writes (templates/workflows)", () =
             "npx --no-install revocable-roles ci guard",
             "npm ci",
             "npx --no-install revocable-roles ci pull-request",
+            "npx --no-install revocable-roles ci stacks --json",
             "npm ci",
+            "npm ci",
+            "npx --no-install revocable-roles ci stacks --json",
             "npm ci",
             'npx --no-install revocable-roles ci deploy --stack "$STACK"',
+            "npm ci",
+            "npx --no-install revocable-roles ci stacks --json --all",
             "npm ci",
             'npx --no-install revocable-roles verify --stack "$STACK" --repair',
         ]);

@@ -4,10 +4,11 @@
  * ..., keys as the Pulumi CLI reads them, `secure:` values by their ciphertext) decides where and
  * how every resource deploys, and the offline plan cannot see what it replaces; the file's other
  * top-level keys (`secretsprovider`, `encryptedkey`, `encryptionsalt`) decide whether the deploy
- * job can decrypt and read the stack at all.
+ * job can decrypt and read the stack at all; and the stack's CI roles (`revocable-roles:ci`), which
+ * deploy nothing themselves, decide which role the deploy job assumes.
  */
 import { displayConfigValue, stackFileName } from "../../config/loader";
-import { NAMESPACE } from "../../config/stackConfig";
+import { NAMESPACE, configValue } from "../../config/stackConfig";
 import { StackChange, inForceByConfig } from "../sides";
 import { inForceKeys } from "./deployment";
 import { deployedInForce } from "./organization";
@@ -29,6 +30,16 @@ export function providerConfigRules({ stack, base: baseSide, head: headSide, now
     if (revoked.length === 0) return [];
     const foreign = (config: Record<string, string>) =>
         Object.fromEntries(Object.entries(config).filter(([key]) => !key.startsWith(`${NAMESPACE}:`)));
+    // The CI roles field by field, so that the finding shows which role changes (a whole value is cut to 80 characters).
+    const ciKey = `${NAMESPACE}:ci`;
+    const ciRoles = (config: Record<string, string>): Record<string, string> => {
+        if (config[ciKey] === undefined) return {};
+        const value = configValue(config[ciKey]);
+        if (typeof value !== "object" || value === null || Array.isArray(value)) return { [ciKey]: config[ciKey] };
+        return Object.fromEntries(
+            Object.entries(value).map(([field, v]) => [`${ciKey}.${field}`, typeof v === "string" ? v : JSON.stringify(v)]),
+        );
+    };
     const held = `while ${revoked.join(", ")} ${revoked.length === 1 ? "is" : "are"} revoked`;
     const changes = (before: Record<string, string>, after: Record<string, string>, why: string) =>
         [...new Set([...Object.keys(before), ...Object.keys(after)])]
@@ -50,6 +61,11 @@ export function providerConfigRules({ stack, base: baseSide, head: headSide, now
             foreign(base.config),
             foreign(head.config),
             "provider configuration decides where and how every resource of the stack deploys, and the offline plan cannot see what it replaces",
+        ),
+        ...changes(
+            ciRoles(base.config),
+            ciRoles(head.config),
+            "the stack's CI roles decide which role its deploy assumes; after this change the deploy may assume another role, or none it can, and a later revocation of the stack might not deploy",
         ),
     ];
 }
