@@ -241,8 +241,8 @@ describe("npm run ci -- guard: the two-person override of the freeze", function 
     const FROZEN = `changed while revocations are in force (review/ci until ${SAFE}): only stack files and documentation may change until every revocation is safe to remove, because the guard cannot judge what a change to the program, its packages, settings, tools or workflows deploys; merge after ${SAFE}, when every revocation is safe to remove`;
 
     /** A clone at the base of a pull request (#7, by mallory) whose head changes `head`, as the judge's checkout has it. */
-    function judgedPullRequest(head: Record<string, string | undefined>) {
-        const origin = repository({ "Pulumi.review.yaml": BASE, ".github/CODEOWNERS": CODEOWNERS });
+    function judgedPullRequest(head: Record<string, string | undefined>, codeowners = CODEOWNERS) {
+        const origin = repository({ "Pulumi.review.yaml": BASE, ".github/CODEOWNERS": codeowners });
         const baseSha = git(origin, "rev-parse", "HEAD").trim();
         git(origin, "checkout", "-q", "-b", "feature");
         const headSha = commitFiles(origin, head, "the pull request");
@@ -276,6 +276,7 @@ describe("npm run ci -- guard: the two-person override of the freeze", function 
 
     /** The judge on a pull_request_review event, GitHub's API answered by `routes`. */
     async function judge(pr: ReturnType<typeof judgedPullRequest>, routes: Record<string, unknown>) {
+        await server?.close();
         server = await fakeGitHub(routes);
         const result = await inProcess(["guard"], pr.clone, {
             GITHUB_EVENT_NAME: "pull_request_review",
@@ -342,8 +343,6 @@ describe("npm run ci -- guard: the two-person override of the freeze", function 
                 "/repos/acme/infra/pulls/7": pull(pin.headSha),
                 "/repos/acme/infra/pulls/7/reviews": reviews,
             });
-            await server!.close();
-            server = undefined;
             verdicts[name] = { code: result.code, first: result.lines[0] };
         }
         const unlabelled = await judge(pin, {
@@ -362,6 +361,33 @@ describe("npm run ci -- guard: the two-person override of the freeze", function 
                 `to open the freeze for this change, add the label ${OVERRIDE_LABEL} to pull request #7 and have a code owner of every path other than its author approve its head commit ${head}`,
             ),
         });
+    });
+
+    it("counts an active member of a team that owns the path, as GitHub's API answers, and says why a membership it cannot read does not count", async () => {
+        const pr = judgedPullRequest({ [PIN]: "name: pinned\n" }, "*  @acme/platform-security\n");
+        const routes = (membership: unknown) => ({
+            "/repos/acme/infra/pulls/7": pull(pr.headSha),
+            "/repos/acme/infra/pulls/7/reviews": [review("carol", pr.headSha)],
+            "/orgs/acme/teams/platform-security/memberships/carol": membership,
+        });
+        const member = await judge(pr, routes({ state: "active", role: "member" }));
+        const unreadable = await judge(pr, routes({ status: 403, body: { message: "Resource not accessible by integration" } }));
+        assert.deepStrictEqual(
+            [member, unreadable].map((r) => ({
+                code: r.code,
+                first: r.lines[0].replace(/^.*?: changed while revocations are in force/, ""),
+            })),
+            [
+                {
+                    code: 0,
+                    first: `, allowed by the override of pull request #7 (label ${OVERRIDE_LABEL}): code owners approved its head commit ${pr.headSha.slice(0, 12)}: @carol for ${PIN}; every other rule still applies, and the deploy judges the change again with its own program`,
+                },
+                {
+                    code: 1,
+                    first: ` (review/ci until ${SAFE}): only stack files and documentation may change until every revocation is safe to remove, because the guard cannot judge what a change to the program, its packages, settings, tools or workflows deploys; merge after ${SAFE}, when every revocation is safe to remove; the override (label ${OVERRIDE_LABEL} on pull request #7) does not apply: no code owner other than the author approved the head commit ${pr.headSha.slice(0, 12)} for ${PIN} (owners @acme/platform-security by .github/CODEOWNERS line 1) (GitHub answered 403 (Resource not accessible by integration) to whether @carol is a member of @acme/platform-security: not a member, or the token cannot read the team (resolving a team needs a token with read:org; docs/ci.md, "The override"))`,
+                },
+            ],
+        );
     });
 
     it("never lets an override weaken a revocation: the approved frozen path passes, the cutoff removed beside it fails", async () => {
