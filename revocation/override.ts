@@ -136,6 +136,21 @@ export async function overrideForPullRequest(finding: Finding, judged: JudgedPul
     }
 }
 
+/** The paths a commit changes against its first parent (a merge: what the merged branch brought), relative to the repository's root. */
+function changedByCommit(root: string, commit: string): string[] {
+    let parent: string | undefined;
+    try {
+        parent = git(root, ["rev-parse", "--verify", "--quiet", `${commit}^1`]).trim();
+    } catch {
+        parent = undefined;
+    }
+    const names =
+        parent === undefined
+            ? git(root, ["diff-tree", "--root", "-r", "--name-only", "-z", "--no-renames", "--no-commit-id", commit])
+            : git(root, ["diff", "--name-only", "-z", "--no-renames", parent, commit]);
+    return names.split("\0").filter((p) => p !== "");
+}
+
 /** How many commits since the one deployed last that change frozen paths the deploy checks, at most. */
 export const MAX_FROZEN_COMMITS = 20;
 
@@ -165,20 +180,7 @@ export async function overrideForDeploy(finding: Finding, range: DeployedRange):
             .split("\n")
             .filter((c) => c !== "");
         const changing = commits.flatMap((commit) => {
-            const changed = git(range.root, [
-                "diff-tree",
-                "--no-commit-id",
-                "--name-only",
-                "-r",
-                "-z",
-                "--no-renames",
-                "--root",
-                "-m",
-                "--first-parent",
-                commit,
-            ])
-                .split("\0")
-                .filter((p) => frozen.has(p));
+            const changed = changedByCommit(range.root, commit).filter((p) => frozen.has(p));
             return changed.length === 0 ? [] : [{ commit, paths: [...new Set(changed)].sort() }];
         });
         if (changing.length > MAX_FROZEN_COMMITS) {
