@@ -77,7 +77,10 @@ async function factsOf(github: GitHubAccess, pr: PullRequestObject, head?: strin
 
 /** Whether `login` is an active member of a team, as the API answers; a 403 or 404 says why it does not count. */
 async function membership(github: GitHubAccess, org: string, slug: string, login: string): Promise<Membership> {
-    const answer = await github.api.get(`/orgs/${org}/teams/${slug}/memberships/${login}`, [403, 404]);
+    const answer = await github.api.get(
+        `/orgs/${encodeURIComponent(org)}/teams/${encodeURIComponent(slug)}/memberships/${encodeURIComponent(login)}`,
+        [403, 404],
+    );
     const state = (answer.body as { state?: unknown } | null)?.state;
     if (answer.status === 200 && state === "active") return { member: true };
     if (answer.status === 200) return { member: false, why: `@${login}'s membership of @${org}/${slug} is ${String(state)}, not active` };
