@@ -7,7 +7,15 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { Capture, commitFiles, fixture, git, installPackage, project, repository, spawnCommand, environment } from "./helpers";
-import { COMMENT_MARKER, DEPLOYED_COMMIT_TAG, GUARD_MARKER, GUARD_REPORT_FILE, REPORT_FILE, changedStacks } from "../revocation/workflow";
+import {
+    COMMENT_MARKER,
+    DEPLOYED_COMMIT_TAG,
+    GUARD_MARKER,
+    GUARD_REPORT_FILE,
+    REPORT_FILE,
+    changedStacks,
+    eventCommits,
+} from "../revocation/workflow";
 import { commandMain } from "../cli/main";
 import { OVERRIDE_LABEL } from "../guard/override";
 import { FakeGitHub, fakeGitHub } from "./fakeGitHub";
@@ -408,6 +416,29 @@ describe("npm run ci -- guard: the two-person override of the freeze", function 
                 `1 change(s) would weaken a revocation since ${pr.baseSha}.`,
             ],
         });
+    });
+
+    it("finds the pull request of a review's event, and of a merge queue's group by its branch's name", () => {
+        const event = (name: string, payload: unknown) => {
+            const file = path.join(project({}), "event.json");
+            fs.writeFileSync(file, JSON.stringify(payload));
+            return eventCommits({ GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: file });
+        };
+        const [a, b] = ["a".repeat(40), "b".repeat(40)];
+        assert.deepStrictEqual(
+            [
+                event("pull_request_review", { action: "dismissed", pull_request: { number: 7, base: { sha: a }, head: { sha: b } } }),
+                event("merge_group", {
+                    merge_group: { base_sha: a, head_sha: b, head_ref: `refs/heads/gh-readonly-queue/main/pr-12-${"c".repeat(40)}` },
+                }),
+                event("merge_group", { merge_group: { base_sha: a, head_sha: b, head_ref: "refs/heads/elsewhere" } }),
+            ],
+            [
+                { base: a, head: b, number: 7 },
+                { base: a, head: b, number: 12, queued: true },
+                { base: a, head: b },
+            ],
+        );
     });
 
     it("fails closed when GitHub cannot be asked: no token, an error, an unknown pull request", async () => {
