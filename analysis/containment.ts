@@ -13,6 +13,7 @@ import { Cutoff } from "../iam/cutoff";
 import { describeTrust } from "./trust";
 import { Reach, ReachabilityIndex, RoleFacts, chainOf, reachable, roleArn, roleFacts } from "./reachability";
 import { UndoIndex, UndoPath, undoPathInWords } from "./undo";
+import { PassIndex } from "./passRole";
 
 /**
  * Every valid role of every stack file of the repository; a stack file that does not load or
@@ -163,7 +164,8 @@ export class RepositoryIndex {
     }
 
     constructor(readonly roles: RoleFacts[]) {
-        this.reach = new ReachabilityIndex(roles);
+        const passes = new PassIndex(roles);
+        this.reach = new ReachabilityIndex(roles, (reached) => passes.search(reached));
         for (const role of roles) this.byKey.set(`${role.stack}\u0000${role.key}`, role);
     }
 

@@ -236,11 +236,13 @@ export function permissionsAllow(from: RoleFacts, to: RoleFacts): PermissionMatc
     );
 }
 
-/** One step of a chain: a session of `from` may assume `to`. */
+/** One step of a chain: a session of `from` may assume `to`, or pass `to` to a service it starts (`pass`). */
 export interface Link {
     from: RoleFacts;
     to: RoleFacts;
     reasons: string[];
+    /** When `from` reaches `to` by passing it to a service: the service and the actions that start it. */
+    pass?: { service: string; starts: string[] };
 }
 
 /** Whether a session of `from` may assume `to`, with the reasons, or undefined when it provably cannot. */
@@ -308,7 +310,16 @@ export class ReachabilityIndex {
     /** Roles whose trust names any account: a session of an unknown account may be in any of them. */
     private readonly anyAccount: RoleFacts[] = [];
 
-    constructor(readonly roles: readonly RoleFacts[]) {
+    /**
+     * @param roles the repository's roles.
+     * @param more the hops other than sts:AssumeRole, for one search that has reached the roles
+     * `reached` names (analysis/passRole.ts's PassIndex: iam:PassRole to a service a role may
+     * start): the links from a role to roles not reached yet; none by default.
+     */
+    constructor(
+        readonly roles: readonly RoleFacts[],
+        readonly more: (reached: (role: RoleFacts) => boolean) => (from: RoleFacts) => Link[] = () => () => [],
+    ) {
         roles.forEach((role, i) => {
             this.position.set(role, i);
             const keys = trustedKeys(role);
@@ -330,7 +341,11 @@ export class ReachabilityIndex {
     }
 }
 
-/** Every role reachable from `start`, directly or through chains, breadth first (shortest chains). */
+/**
+ * Every role reachable from `start`, directly or through chains, breadth first (shortest chains):
+ * through sts:AssumeRole, and through the index's other hops (a RepositoryIndex's follow
+ * iam:PassRole too).
+ */
 export function reachable(start: RoleFacts, roles: readonly RoleFacts[] | ReachabilityIndex): Reach[] {
     return reachableFrom([start], [], roles);
 }
@@ -348,6 +363,7 @@ export function reachableFrom(
     const index = roles instanceof ReachabilityIndex ? roles : new ReachabilityIndex(roles);
     const found: Reach[] = [];
     const seen = new Set<RoleFacts>([...starts, ...first.map((reach) => reach.role)]);
+    const more = index.more((role) => seen.has(role));
     let frontier: { role: RoleFacts; reach?: Reach }[] = [
         ...starts.map((role) => ({ role })),
         ...first.map((reach) => ({ role: reach.role, reach })),
@@ -355,10 +371,10 @@ export function reachableFrom(
     while (frontier.length > 0) {
         const next: { role: RoleFacts; reach: Reach }[] = [];
         for (const { role, reach: from } of frontier) {
-            for (const target of index.candidates(role)) {
+            const assumed = index.candidates(role).flatMap((target) => (seen.has(target) ? [] : (link(role, target) ?? [])));
+            for (const step of [...assumed, ...more(role)]) {
+                const target = step.to;
                 if (seen.has(target)) continue;
-                const step = link(role, target);
-                if (step === undefined) continue;
                 seen.add(target);
                 const reach: Reach = {
                     role: target,

@@ -13,10 +13,18 @@ import { CommandIO, Values } from "./command";
 import type { CiDeployFlags, CiGuardFlags, CiPullRequestFlags, CiStacksFlags } from "./commands";
 import { Environment } from "./environment";
 import { UsageError } from "./io";
+import { gitHubAccess } from "../revocation/githubApi";
 
 /** The steps' view of the environment. */
 function workflow(env: Environment): WorkflowContext {
-    return { root: env.root, programRoot: env.programRoot, now: env.now, variables: env.variables, debug: env.debug };
+    return {
+        root: env.root,
+        programRoot: env.programRoot,
+        now: env.now,
+        variables: env.variables,
+        debug: env.debug,
+        github: gitHubAccess(env.variables, (ms) => env.time.timeout(ms)),
+    };
 }
 
 /** `ci guard`: the trusted judge of a pull request. */

@@ -373,7 +373,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         flags: {},
         steps: {
             guard: step({
-                description: `the trusted judge, run in a checkout of the base commit with its own dependencies: fetches the pull request's (or merge group's) head commit named by the event, and runs this checkout's guard on it from git objects only; writes ${GUARD_REPORT_FILE} for the comment; exit code 1 when a revocation would be weakened or the change cannot be judged`,
+                description: `the trusted judge, run in a checkout of the base commit with its own dependencies: fetches the pull request's (or merge group's) head commit named by the event, and runs this checkout's guard on it from git objects only; writes ${GUARD_REPORT_FILE} for the comment; exit code 1 when a revocation would be weakened or the change cannot be judged. While revocations are in force, paths other than stack files and documentation pass only with the two-person override: the label revocable-roles/override and a code owner's approval of the head commit for each path, read through GitHub's API (GITHUB_API_URL, GITHUB_TOKEN, GITHUB_REPOSITORY)`,
                 flags: CI_GUARD_FLAGS,
                 load: async () => (await import("./ci")).guardStep,
             }),
@@ -383,7 +383,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
                 load: async () => (await import("./ci")).pullRequestStep,
             }),
             deploy: step({
-                description: `reads the commit deployed last from the stack tag ${DEPLOYED_COMMIT_TAG}, judges the change from it to HEAD with the guard (a failing finding stops the deploy), then pulumi up --refresh: only the revocation policies (and their roles' revoked-until tags) when they are all that changed; sets the tag to HEAD after a successful update, then reads every revocation in force back from the account (verify, waiting up to two minutes for IAM), prints each one's time to contain and fails when one is not live. Without the tag: in full.`,
+                description: `reads the commit deployed last from the stack tag ${DEPLOYED_COMMIT_TAG}, judges the change from it to HEAD with the guard (a failing finding stops the deploy; a change to frozen paths deploys only when the merged pull request's override still holds), then pulumi up --refresh: only the revocation policies (and their roles' revoked-until tags) when they are all that changed; sets the tag to HEAD after a successful update, then reads every revocation in force back from the account (verify, waiting up to two minutes for IAM), prints each one's time to contain and fails when one is not live. Without the tag: in full.`,
                 flags: CI_DEPLOY_FLAGS,
                 load: async () => (await import("./ci")).deployStep,
             }),

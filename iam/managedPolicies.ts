@@ -2,7 +2,8 @@
  * What AWS-managed policies are and allow, from AWS's published documents: for every AWS-managed
  * policy known here, its path and the rights the capability analysis judges (iam/capabilities.ts:
  * the undo class, sts:AssumeRole*, iam:PassRole): each Allow statement that allows one of them,
- * with the action patterns that cover one and the statement's resources. Conditions are ignored, so the catalog never says a policy allows
+ * with the action patterns that cover one and the statement's resources; and the actions that start
+ * a service with a passed role (iam/passRole.ts) that it allows. Conditions are ignored, so the catalog never says a policy allows
  * less than AWS would. A policy not in this catalog, or a customer-managed one, is unknown, and
  * the analyses treat it as one that may allow anything.
  *
@@ -16,6 +17,7 @@ import { PolicyDocument, PolicyStatement, asList, decodePolicyDocument } from ".
 import { wildcardCovers } from "./wildcard";
 import { judgedActionsOf, judgedActionsOfPattern } from "./capabilities";
 import { closest } from "./suggest";
+import { startActions } from "./passRole";
 
 /** The catalog file. */
 export const CATALOG_FILE: string = path.join(__dirname, "managedPolicyCatalog.json");
@@ -31,6 +33,11 @@ export interface ManagedPolicyFacts {
      * of a NotResource, `NotResource:` prefixed). Empty: the policy allows none.
      */
     rights: [string[], string[]][];
+    /**
+     * The actions that start a service with a passed role (iam/passRole.ts) that its Allow
+     * statements cover, whatever their resources and conditions; absent when none.
+     */
+    starts?: string[];
 }
 
 /** The catalog: where it comes from, and every AWS-managed policy by name. */
@@ -128,10 +135,17 @@ export function catalogText(built: ManagedPolicyCatalog): string {
     return `{\n "source": ${JSON.stringify(built.source)},\n "policies": {\n${lines.join("\n")}\n }\n}\n`;
 }
 
+/** The actions that start a service with a passed role that a document's Allow statements cover. */
+export function startRights(document: PolicyDocument): string[] {
+    const allows = statementsOf(document).filter((s) => s.Effect === "Allow");
+    return startActions().filter((action) => allows.some((s) => coversAction(s, action)));
+}
+
 /** A policy's facts from its path and default document. */
 export function policyFacts(policyPath: string, documentText: string): ManagedPolicyFacts {
     const document = decodePolicyDocument(documentText);
-    return { path: policyPath, rights: judgedRights(document) };
+    const starts = startRights(document);
+    return { path: policyPath, rights: judgedRights(document), ...(starts.length > 0 ? { starts } : {}) };
 }
 
 /**

@@ -59,8 +59,10 @@ export function describePlan(plan: Plan, warnings: Warnings = new Map()): string
             const analysis = warnings.get(role.key);
             const open = (analysis?.reachable ?? []).filter((r) => !r.covered);
             if (analysis !== undefined && open.length > 0) {
+                // A role passed to a service keeps getting sessions for as long as what was started runs.
+                const passed = open.some((r) => chainOf(r.reach).some((l) => l.pass !== undefined));
                 lines.push(
-                    `  warning:    sessions created from its sessions survive until revoked before ${cutoff} too (up to 1 hour): ${open.map((r) => chainInBrief(analysis.role, r.reach).path).join("; ")}`,
+                    `  warning:    sessions created from its sessions survive until revoked before ${cutoff} too (up to 1 hour${passed ? "; what a passed role's service runs, for as long as it runs" : ""}): ${open.map((r) => chainInBrief(analysis.role, r.reach).path).join("; ")}`,
                 );
             }
         }

@@ -21,6 +21,9 @@ import { AwsAccess } from "./context";
 import { failureLines, verificationTable, verifyStack } from "./verify";
 import { fitForGitHub, writeFullReport } from "./github";
 import { formatMarkdown, formatText } from "./guardReport";
+import { GitHubAccess } from "./githubApi";
+import { overrideForDeploy, overrideForPullRequest } from "./override";
+import type { Finding } from "../guard";
 import {
     COMMENT_MARKER,
     DEPLOYED_COMMIT_TAG,
@@ -60,6 +63,11 @@ export interface WorkflowContext {
     variables: Readonly<Record<string, string | undefined>>;
     /** REVOCABLE_ROLES_DEBUG: an unexpected error in a report comes with its stack. */
     debug: boolean;
+    /**
+     * GitHub's API for the override of the freeze (read only when frozen paths changed), or why it
+     * cannot be reached (no token).
+     */
+    github: GitHubAccess | string;
 }
 
 export {
@@ -143,23 +151,41 @@ export async function pullRequestPlan(base: string, out: Log, ci: WorkflowContex
     return 0;
 }
 
-/** The base and head commits of the event that started the workflow (pull request, pull_request_target or merge group). */
-export function eventCommits(env: Readonly<Record<string, string | undefined>>): { base: string; head: string; number?: number } {
+/** The merge queue's branch of a pull request: `refs/heads/gh-readonly-queue/<base>/pr-<number>-<head sha>`. */
+const QUEUE_REF = /^refs\/heads\/gh-readonly-queue\/.+\/pr-(\d+)-[0-9a-f]{40}$/;
+
+/**
+ * The base and head commits of the event that started the workflow (pull request,
+ * pull_request_target, pull_request_review or merge group), and the pull request's number (in a
+ * merge queue, from its branch's name).
+ */
+export function eventCommits(env: Readonly<Record<string, string | undefined>>): {
+    base: string;
+    head: string;
+    number?: number;
+    queued?: true;
+} {
     const name = env.GITHUB_EVENT_NAME;
     if (env.GITHUB_EVENT_PATH === undefined || env.GITHUB_EVENT_PATH === "") {
         throw new RequestError("give --base and --head, or run in a GitHub Actions workflow (GITHUB_EVENT_PATH)");
     }
     const event = JSON.parse(fs.readFileSync(env.GITHUB_EVENT_PATH, "utf8")) as {
         pull_request?: { number: number; base: { sha: string }; head: { sha: string } };
-        merge_group?: { base_sha: string; head_sha: string };
+        merge_group?: { base_sha: string; head_sha: string; head_ref?: string };
     };
-    if ((name === "pull_request_target" || name === "pull_request") && event.pull_request !== undefined) {
+    if ((name === "pull_request_target" || name === "pull_request" || name === "pull_request_review") && event.pull_request !== undefined) {
         return { base: event.pull_request.base.sha, head: event.pull_request.head.sha, number: event.pull_request.number };
     }
-    if (name === "merge_group" && event.merge_group !== undefined)
-        return { base: event.merge_group.base_sha, head: event.merge_group.head_sha };
+    if (name === "merge_group" && event.merge_group !== undefined) {
+        const queued = QUEUE_REF.exec(event.merge_group.head_ref ?? "")?.[1];
+        return {
+            base: event.merge_group.base_sha,
+            head: event.merge_group.head_sha,
+            ...(queued === undefined ? {} : { number: Number(queued), queued: true as const }),
+        };
+    }
     throw new RevocationError(
-        `ci guard runs on pull_request_target, pull_request or merge_group events, not ${name ?? "an unknown event"}`,
+        `ci guard runs on pull_request_target, pull_request_review, pull_request or merge_group events, not ${name ?? "an unknown event"}`,
     );
 }
 
@@ -200,7 +226,7 @@ function fetchCommit(root: string, commit: string, variables: Readonly<Record<st
  * is never run). Writes the report for the comment, and exits 1 on any failing finding.
  */
 export async function guardPullRequest(flags: { base?: string; head?: string }, out: Log, ci: WorkflowContext): Promise<number> {
-    const commits =
+    const commits: ReturnType<typeof eventCommits> =
         flags.base !== undefined && flags.head !== undefined ? { base: flags.base, head: flags.head } : eventCommits(ci.variables);
     const checkedOut = resolveRef(ci.root, "HEAD");
     if (resolveRef(ci.root, commits.base) !== checkedOut) {
@@ -210,7 +236,7 @@ export async function guardPullRequest(flags: { base?: string; head?: string }, 
     }
     fetchCommit(ci.root, commits.head, ci.variables);
     const { judge } = await guardRules();
-    const findings = await judge({
+    const judged = await judge({
         root: ci.root,
         programRoot: ci.programRoot,
         now: ci.now,
@@ -218,6 +244,16 @@ export async function guardPullRequest(flags: { base?: string; head?: string }, 
         head: commits.head,
         headProgram: "base",
     });
+    // Frozen paths changed: the two-person override may open the freeze, and nothing else.
+    const findings = await withOverride(judged, (finding) =>
+        overrideForPullRequest(finding, {
+            root: ci.root,
+            base: commits.base,
+            ...(commits.queued === true ? {} : { head: commits.head }),
+            ...(commits.number === undefined ? {} : { number: commits.number }),
+            github: ci.github,
+        }),
+    );
     const weakened = findings.some((f) => f.verdict === "fail");
     const base = commits.base.slice(0, 12);
     const full = `${GUARD_MARKER}\n${formatMarkdown(findings, base)}\n`;
@@ -227,6 +263,14 @@ export async function guardPullRequest(flags: { base?: string; head?: string }, 
     setOutputs(ci.variables, { report: GUARD_REPORT_FILE, weakened: String(weakened), ...(summarised ? { full: GUARD_FULL_FILE } : {}) });
     out.write(`${formatText(findings, commits.base)}\n`);
     return weakened ? 1 : 0;
+}
+
+/** The findings with the path rule's failure (frozen paths changed while revocations are in force) decided by the override. */
+async function withOverride(findings: Finding[], decide: (finding: Finding) => Promise<Finding>): Promise<Finding[]> {
+    const decided: Finding[] = [];
+    for (const finding of findings)
+        decided.push(finding.verdict === "fail" && finding.subject.kind === "paths" ? await decide(finding) : finding);
+    return decided;
 }
 
 /** Runs the Pulumi CLI with the job's environment, its output going to the job's log. */
@@ -273,7 +317,7 @@ export interface DeployPlan {
 }
 
 /** The deploy of one stack from the deployed commit `since` to HEAD, decided from the two offline plans. */
-export async function deployPlan(stack: string, since: string, ci: WorkflowContext): Promise<DeployPlan> {
+export async function deployPlan(stack: string, since: string, ci: Omit<WorkflowContext, "github">): Promise<DeployPlan> {
     const program = changedFiles(ci.root, since, "HEAD").filter(changesEveryStack);
     const checkout = program.some(changesProgram) ? checkoutAt(ci.root, since, path.join(ci.programRoot, "node_modules")) : undefined;
     try {
@@ -371,7 +415,7 @@ export async function deploy(stack: string, out: Log, err: Log, ci: DeployContex
         );
     }
     const { judge } = await guardRules();
-    const findings = await judge({
+    const judged = await judge({
         root: ci.root,
         programRoot: ci.programRoot,
         now: ci.now,
@@ -379,6 +423,8 @@ export async function deploy(stack: string, out: Log, err: Log, ci: DeployContex
         head: "HEAD",
         headProgram: "own",
     });
+    // A frozen change deploys only when the override of the pull request that merged it still holds.
+    const findings = await withOverride(judged, (finding) => overrideForDeploy(finding, { root: ci.root, since, head, github: ci.github }));
     out.write(`${formatText(findings, since)}\n`);
     if (findings.some((f) => f.verdict === "fail")) {
         err.write(

@@ -13,6 +13,7 @@ import { chainInWords, containment, interruptedWorkloads, repositoryRoles } from
 import { undoPathInWords } from "../analysis/undo";
 import { manyRoleStacks } from "./manyRoles";
 import { RoleFacts, chainOf, link, reachable, roleArn } from "../analysis/reachability";
+import { passLink } from "../analysis/passRole";
 import { Plan } from "../plan/model";
 import { deployedRoles, policyRole } from "../plan/deployment";
 import { documentOf } from "../backends";
@@ -187,6 +188,102 @@ describe("roles reachable from a leaked session", () => {
     });
 });
 
+/** A deploy role that may pass the instance role and start instances, one that may only pass, one whose start is denied, and AWSLambda_FullAccess. */
+const PASSING = stackFile(
+    [
+        `    deployer:\n      trust:\n        githubActions: {repositories: ["acme/infra"]}\n      inlinePolicies:\n        deploy:\n          Version: "2012-10-17"\n          Statement:\n            - {Effect: Allow, Action: iam:PassRole, Resource: "arn:aws:iam::${ACCOUNT}:role/web-server"}\n            - {Effect: Allow, Action: "ec2:Run*", Resource: "*"}\n`,
+        `    web-server:\n      trust:\n        services: [ec2.amazonaws.com]\n`,
+        `    fn:\n      trust:\n        services: [lambda.amazonaws.com]\n`,
+        `    passer:\n      trust:\n        githubActions: {repositories: ["acme/infra"]}\n      inlinePolicies:\n        pass:\n          Version: "2012-10-17"\n          Statement: [{Effect: Allow, Action: iam:PassRole, Resource: "*"}, {Effect: Allow, Action: "s3:*", Resource: "*"}]\n`,
+        `    denied:\n      trust:\n        githubActions: {repositories: ["acme/infra"]}\n      inlinePolicies:\n        run:\n          Version: "2012-10-17"\n          Statement: [{Effect: Allow, Action: ["iam:PassRole", "ec2:RunInstances"], Resource: "*"}, {Effect: Deny, Action: "ec2:*", Resource: "*"}]\n`,
+        `    lambda-dev:\n      trust:\n        githubActions: {repositories: ["acme/infra"]}\n      managedPolicyArns: ["arn:aws:iam::aws:policy/AWSLambda_FullAccess"]\n`,
+    ].join(""),
+);
+
+describe("roles reachable through iam:PassRole", () => {
+    const cutoff = Cutoff.read("2026-11-27T10:00:00Z")!;
+    const roles = rolesOf({ "Pulumi.dev.yaml": PASSING });
+    const byKey = (key: string) => roles.find((r) => r.key === key)!;
+    const reached = (key: string) => containment(byKey(key), roles, cutoff).reachable.map((r) => chainInWords(byKey(key), r.reach));
+
+    it("reaches the role a principal may pass to a service it may start, saying which service and which call", () => {
+        assert.deepStrictEqual(reached("deployer"), [
+            {
+                path: "deployer -> web-server",
+                reasons: [
+                    `deployer -> web-server: deployer passes web-server to ec2.amazonaws.com and starts it with ec2:RunInstances: an instance whose instance profile holds the role gets sessions of web-server for as long as it runs, past the 1-hour limit of role chaining; web-server's trust lets ec2.amazonaws.com in; deployer's inline policy deploy (statement 0) allows iam:PassRole on arn:aws:iam::${ACCOUNT}:role/web-server; deployer's inline policy deploy (statement 1) allows ec2:RunInstances`,
+                ],
+            },
+        ]);
+        assert.deepStrictEqual(reached("lambda-dev"), [
+            {
+                path: "lambda-dev -> fn",
+                reasons: [
+                    "lambda-dev -> fn: lambda-dev passes fn to lambda.amazonaws.com and starts it with lambda:CreateFunction: a function whose execution role it is gets sessions of fn for as long as it runs, past the 1-hour limit of role chaining; fn's trust lets lambda.amazonaws.com in; lambda-dev's managed policy AWSLambda_FullAccess allows iam:PassRole on *; lambda-dev's managed policy AWSLambda_FullAccess allows lambda:CreateFunction",
+                ],
+            },
+        ]);
+    });
+
+    it("reaches nothing with iam:PassRole alone, nor when a Deny of the same policy takes the start away, nor a role whose trust lets in another service", () => {
+        // passer may pass anything and start nothing; denied's ec2:RunInstances is denied in its own policy;
+        // deployer may start instances but pass only web-server, and lambda-dev may start functions only.
+        assert.deepStrictEqual(
+            ["passer", "denied"].map((key) => [key, reached(key)]),
+            [
+                ["passer", []],
+                ["denied", []],
+            ],
+        );
+    });
+
+    it("agrees with the simulator on iam:PassRole and the start call, for every pair of a declared inline policy and a role its service may take", async () => {
+        const plans = [await plan(PASSING, "dev")];
+        const all = plans.flatMap((p) => p.resources);
+        const allowed = async (from: RoleFacts, action: string, resource: string) => {
+            const identity = all
+                .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && policyRole(r) === from.roleName)
+                .map((r) => documentOf(r.inputs.policy));
+            const result = await runSimulation(
+                {
+                    identityPolicies: identity.map((policy, i) => ({ name: `p${i}`, policy })),
+                    serviceControlPolicies: [],
+                    resourceControlPolicies: [],
+                    request: {
+                        action,
+                        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${from.roleName}/leaked`,
+                        resource: { accountId: ACCOUNT, resource },
+                        contextVariables: {},
+                    },
+                },
+                {},
+            );
+            return result.resultType === "single" && result.overallResult === "Allowed";
+        };
+        const decided: string[] = [];
+        for (const from of ["deployer", "passer", "denied"].map(byKey)) {
+            for (const to of [byKey("web-server"), byKey("fn")]) {
+                const start = to.key === "web-server" ? "ec2:RunInstances" : "lambda:CreateFunction";
+                const startOn =
+                    to.key === "web-server"
+                        ? `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0123456789abcdef0`
+                        : `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:f`;
+                const simulator = (await allowed(from, "iam:PassRole", roleArn(to))) && (await allowed(from, start, startOn));
+                assert.strictEqual(simulator, passLink(from, to) !== undefined, `${from.key} -> ${to.key}`);
+                decided.push(`${from.key} -> ${to.key}: ${simulator}`);
+            }
+        }
+        assert.deepStrictEqual(decided, [
+            "deployer -> web-server: true",
+            "deployer -> fn: false",
+            "passer -> web-server: false",
+            "passer -> fn: false",
+            "denied -> web-server: false",
+            "denied -> fn: false",
+        ]);
+    });
+});
+
 describe("npm run revoke --with-chained", () => {
     async function run(argv: string[], files: Record<string, string>) {
         const root = project(files);
@@ -240,6 +337,29 @@ describe("npm run revoke --with-chained", () => {
             "",
             "",
         ]);
+    });
+
+    it("follows iam:PassRole: revokes the instance role a deploy role may pass to EC2 and start, and says how in the pull request", async () => {
+        const result = await run(["--stack", "dev", "--role", "deployer", "--at", "2026-11-27T11:00:00Z", "--with-chained"], {
+            "Pulumi.dev.yaml": PASSING,
+        });
+        assert.deepStrictEqual({ code: result.code, stderr: result.stderr }, { code: 0, stderr: "" });
+        assert.deepStrictEqual(
+            result.stdout.split("\n")[0],
+            "Wrote Pulumi.dev.yaml: deployer, web-server revoked before 2026-11-27T11:00:00Z.",
+        );
+        const section = result.stdout.slice(result.stdout.indexOf("**Roles reachable"), result.stdout.indexOf("**Workloads"));
+        assert.deepStrictEqual(section.split("\n").slice(1, -2), [
+            "- `deployer -> web-server`",
+            `  - deployer -> web-server: deployer passes web-server to ec2.amazonaws.com and starts it with ec2:RunInstances: an instance whose instance profile holds the role gets sessions of web-server for as long as it runs, past the 1-hour limit of role chaining; web-server's trust lets ec2.amazonaws.com in; deployer's inline policy deploy (statement 0) allows iam:PassRole on arn:aws:iam::${ACCOUNT}:role/web-server; deployer's inline policy deploy (statement 1) allows ec2:RunInstances`,
+        ]);
+        // Without the flag, the instance role is listed, not revoked.
+        const listed = await run(["--stack", "dev", "--role", "passer", "--at", "2026-11-27T11:00:00Z"], { "Pulumi.dev.yaml": PASSING });
+        const none = listed.stdout.slice(listed.stdout.indexOf("**Roles reachable"), listed.stdout.indexOf("**Workloads"));
+        assert.deepStrictEqual(
+            none.split("\n")[1],
+            "- none: no role of this repository both trusts it (or its account) and may be assumed with its permissions",
+        );
     });
 
     it("lists reachable roles of other stack files as follow-ups, with the exact command", async () => {
@@ -334,7 +454,9 @@ describe("the analyses on a generated repository of many roles", () => {
                 covered: all.reduce((n, d) => n + d.reachable.filter((p) => p.endsWith("(covered)")).length, 0),
                 undoneBy: all.reduce((n, d) => n + d.undoneBy.length, 0),
             },
-            { reachable: 2229, longest: 5, covered: 727, undoneBy: 9123 },
+            // Through iam:PassRole too: roles with Action "*", AdministratorAccess or an unknown managed policy pass the
+            // ec2.amazonaws.com roles of their account (and those trusting anyone) to instances they may start.
+            { reachable: 5958, longest: 7, covered: 2017, undoneBy: 9123 },
         );
     });
 });

@@ -14,6 +14,8 @@ import { RevokeJson } from "../revocation/pullRequest";
 import { formatMarkdown } from "../revocation/guardReport";
 import { prunePullRequest, RevocationRow } from "../revocation/revocations";
 import { commandMain } from "../cli/main";
+import { gitHubAccess, gitHubApi } from "../revocation/githubApi";
+import { fakeGitHub } from "./fakeGitHub";
 
 const revoke = commandMain("revoke");
 
@@ -149,6 +151,58 @@ describe("texts for GitHub", () => {
                 more: ["| ... | 800 more | | |"],
                 note: true,
             },
+        );
+    });
+});
+
+describe("the GitHub API client", () => {
+    const timeout = (ms: number) => AbortSignal.timeout(ms);
+
+    it("reads every page of a list with the token, and refuses a next page on another origin", async () => {
+        const server = await fakeGitHub({ "/items": [1, 2, 3, 4, 5] });
+        try {
+            const api = gitHubApi({ url: `${server.url}/`, token: "t", timeout });
+            assert.deepStrictEqual(await api.list("/items"), [1, 2, 3, 4, 5]);
+            assert.deepStrictEqual(
+                server.requests.map((r) => `${r.authorization} ${r.path}`),
+                ["Bearer t /items?per_page=100", "Bearer t /items?per_page=100&page=2", "Bearer t /items?per_page=100&page=3"],
+            );
+            // The same server under another name is another origin: the token is not sent to the page it names.
+            const other = gitHubApi({ url: server.url.replace("127.0.0.1", "localhost"), token: "t", timeout });
+            await assert.rejects(other.list("/items"), {
+                message: `GitHub's API named a next page on another origin (${server.url}/items?per_page=100&page=2); the token is not sent there`,
+            });
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("names the call and what to do on a refusal, no answer in time, and no server", async () => {
+        const server = await fakeGitHub({ "/private": { status: 401, body: { message: "Bad credentials" } } }, { hang: ["/slow"] });
+        const api = gitHubApi({ url: server.url, token: "t", timeout, timeoutMs: 200 });
+        try {
+            await assert.rejects(api.get("/private"), {
+                message: `GitHub's API answered GET ${server.url}/private with 401 (Bad credentials): the token (GITHUB_TOKEN) is missing, expired or wrong`,
+            });
+            assert.deepStrictEqual(await api.get("/private", [401]), {
+                status: 401,
+                body: { message: "Bad credentials" },
+            });
+            await assert.rejects(api.get("/slow"), { message: `GitHub's API did not answer GET ${server.url}/slow within 0.2 s` });
+        } finally {
+            await server.close();
+        }
+        const gone = await fakeGitHub({});
+        await gone.close();
+        await assert.rejects(gitHubApi({ url: gone.url, token: "t", timeout }).get("/x"), {
+            message: `cannot reach GitHub's API for GET ${gone.url}/x: ECONNREFUSED`,
+        });
+        assert.deepStrictEqual(
+            [
+                gitHubAccess({ GITHUB_TOKEN: "t" }, timeout),
+                gitHubAccess({ GITHUB_TOKEN: "t", GITHUB_REPOSITORY: "acme/infra", GITHUB_API_URL: "not a url" }, timeout),
+            ],
+            ["GITHUB_REPOSITORY is not set, not owner/name", 'GITHUB_API_URL "not a url" is not a URL'],
         );
     });
 });

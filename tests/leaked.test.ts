@@ -215,6 +215,50 @@ describe("revoke --leaked", () => {
         assert.deepStrictEqual(read(root), STACKS);
     });
 
+    it("follows iam:PassRole: the function role a reached role may pass to Lambda and start, with how", async () => {
+        // build's launcher, which acme/web's tokens assume, may pass staging's function role and create functions.
+        const build =
+            `config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["${CI}"]\n  revocable-roles:roles:\n    launcher:\n      trust:\n        githubActions: {repositories: ["acme/web"]}\n` +
+            `      inlinePolicies:\n        launch:\n          Version: "2012-10-17"\n          Statement:\n            - {Effect: Allow, Action: iam:PassRole, Resource: "${arn(CI, "staging-app")}"}\n            - {Effect: Allow, Action: "lambda:*", Resource: "*"}\n`;
+        const root = project({ ...STACKS, "Pulumi.build.yaml": build });
+        const result = await run(root, ["--leaked", "github:acme/web", "--at", CUTOFF, "--dry-run", "--json"]);
+        const json = JSON.parse(result.stdout) as { roles: { stack: string; key: string; path: string; reasons: string[] }[] };
+        assert.deepStrictEqual(
+            json.roles
+                .filter((r) => r.stack !== "prod" && r.key !== "reporting")
+                .map((r) => ({ role: `${r.stack}/${r.key}`, path: r.path, reasons: r.reasons })),
+            [
+                {
+                    role: "build/launcher",
+                    path: "github:acme/web -> launcher (build)",
+                    reasons: [
+                        "github:acme/web -> launcher: launcher's trust lets in GitHub Actions tokens whose sub matches repo:acme/web:*",
+                    ],
+                },
+                {
+                    role: "ci/deployer",
+                    path: "github:acme/web -> deployer (ci)",
+                    reasons: [
+                        "github:acme/web -> deployer: deployer's trust lets in GitHub Actions tokens whose sub matches repo:acme/web:ref:refs/heads/main",
+                    ],
+                },
+                {
+                    role: "ci/builder",
+                    path: "github:acme/web -> builder (ci)",
+                    reasons: ["github:acme/web -> builder: builder's trust lets in GitHub Actions tokens whose sub matches repo:acme/*:*"],
+                },
+                {
+                    role: "staging/staging-app",
+                    path: "github:acme/web -> launcher (build) -> staging-app (staging)",
+                    reasons: [
+                        "github:acme/web -> launcher: launcher's trust lets in GitHub Actions tokens whose sub matches repo:acme/web:*",
+                        `launcher -> staging-app: launcher passes staging-app to lambda.amazonaws.com and starts it with lambda:CreateFunction: a function whose execution role it is gets sessions of staging-app for as long as it runs, past the 1-hour limit of role chaining; staging-app's trust lets lambda.amazonaws.com in; launcher's inline policy launch (statement 0) allows iam:PassRole on ${arn(CI, "staging-app")}; launcher's inline policy launch (statement 1) allows lambda:CreateFunction`,
+                    ],
+                },
+            ],
+        );
+    });
+
     it("writes nothing when a cutoff would be earlier than one in force, or a stack file is invalid, naming each problem", async () => {
         const later = "2026-12-01T10:00:00Z";
         const held = STACKS["Pulumi.prod.yaml"].replace("    web-server:", `      revokeBefore: "${later}"\n    web-server:`);

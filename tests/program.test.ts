@@ -387,6 +387,21 @@ describe("npm run plan", () => {
         assert.deepStrictEqual(JSON.parse((await run(["--stack", "dev", "--json"], covered)).stdout).roles[0].reachable, []);
     });
 
+    it("warns that a role passed to a service it may start keeps its sessions for as long as what was started runs", async () => {
+        const account = "123456789012";
+        const text =
+            `config:\n  aws:allowedAccountIds: ["${account}"]\n  revocable-roles:roles:\n` +
+            `    deployer:\n      trust:\n        accounts: ["${account}"]\n      managedPolicyArns: ["arn:aws:iam::aws:policy/AWSLambda_FullAccess"]\n      revokeBefore: "2026-11-27T10:00:00Z"\n` +
+            `    fn:\n      trust:\n        services: [lambda.amazonaws.com]\n`;
+        const lines = (await run(["--stack", "dev"], project({ "Pulumi.dev.yaml": text }))).stdout.split("\n");
+        assert.deepStrictEqual(
+            lines.filter((line) => line.startsWith("  warning:")),
+            [
+                "  warning:    sessions created from its sessions survive until revoked before 2026-11-27T10:00:00Z too (up to 1 hour; what a passed role's service runs, for as long as it runs): deployer -> fn",
+            ],
+        );
+    });
+
     it("describes each role for people, with placeholders named as such", async () => {
         const { code, stdout } = await run(["--stack", "dev"], project({ "Pulumi.dev.yaml": DEV_STACK }));
         assert.strictEqual(code, 0);

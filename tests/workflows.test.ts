@@ -72,7 +72,8 @@ interface Job {
     strategy?: { matrix: Record<string, unknown> };
 }
 interface Workflow {
-    on: Record<string, { branches?: string[] } | null>;
+    on: Record<string, { branches?: string[]; types?: string[] } | null>;
+    concurrency?: { group: string; "cancel-in-progress": boolean };
     permissions: Record<string, string>;
     jobs: Record<string, Job>;
 }
@@ -108,7 +109,17 @@ describe("the GitHub Actions workflows", () => {
 
     it("judges on pull_request_target from a checkout of the base, installing and running nothing of the head", () => {
         const workflow = load("guard.yml");
-        assert.deepStrictEqual(workflow.on, { pull_request_target: { branches: ["main"] }, merge_group: null });
+        // Labels and reviews too: the override of the freeze needs the label and a code owner's approval.
+        assert.deepStrictEqual(workflow.on, {
+            pull_request_target: { branches: ["main"], types: ["opened", "synchronize", "reopened", "labeled", "unlabeled"] },
+            pull_request_review: { types: ["submitted", "dismissed"] },
+            merge_group: null,
+        });
+        // The latest event's run replaces a run under way for the same pull request.
+        assert.deepStrictEqual(workflow.concurrency, {
+            group: "revocation-guard-${{ github.event.pull_request.number || github.ref }}",
+            "cancel-in-progress": true,
+        });
         // No cloud credentials: the guard is offline. Reading the code, and commenting.
         assert.deepStrictEqual(workflow.permissions, { contents: "read", "pull-requests": "write" });
         assert.deepStrictEqual(Object.keys(workflow.jobs), ["guard"]);
@@ -145,9 +156,13 @@ describe("the GitHub Actions workflows", () => {
                 with: { name: "revocable-roles-guard", path: "${{ steps.guard.outputs.full }}" },
             },
         );
-        assert.strictEqual(
-            steps[5].if,
-            "${{ !cancelled() && github.event_name == 'pull_request_target' && steps.guard.outputs.report != '' }}",
+        // On every pull request's event; a review's run of a fork's pull request has a read-only token, so its comment may fail.
+        assert.deepStrictEqual(
+            { if: steps[5].if, "continue-on-error": (steps[5] as { "continue-on-error"?: string })["continue-on-error"] },
+            {
+                if: "${{ !cancelled() && github.event_name != 'merge_group' && steps.guard.outputs.report != '' }}",
+                "continue-on-error": "${{ github.event_name == 'pull_request_review' }}",
+            },
         );
     });
 
@@ -235,8 +250,11 @@ describe("the GitHub Actions workflows", () => {
             env: {
                 STACK: "${{ matrix.stack }}",
                 PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+                // Read only when a frozen change deploys: its merged pull request's override, checked again.
+                GITHUB_TOKEN: "${{ github.token }}",
             },
         });
+        assert.strictEqual(workflow.permissions["pull-requests"], "read");
         assert.deepStrictEqual(fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8").match(/github\.event\./g), null);
         const [aws] = action(workflow, "aws-actions/configure-aws-credentials@");
         assert.deepStrictEqual(aws.with, {
