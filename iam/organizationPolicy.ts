@@ -190,14 +190,19 @@ export function moveProblem(move: PolicyMove, budgets: { before?: number; after?
 }
 
 /**
- * Why a deploy would leave a target holding more revocation policies than its budget, or
+ * Why a deploy would leave a target holding more of the layer's policies than it may take, or
  * undefined: at the fullest step the target holds the `held` policies it held before and the
  * `added` new ones, which are created and attached before any policy is updated or removed (make
- * before break). A change that attaches nothing new never makes a target hold more than it does.
+ * before break). The layer takes `budget` revocation policies, and one more with the lock
+ * (`lock`). A change that attaches nothing new never makes a target hold more than it does.
  */
-export function budgetProblem(held: number, added: number, budget: number): string | undefined {
-    if (added === 0 || held + added <= budget) return undefined;
-    return `would hold ${held + added} revocation policies during the deploy (the ${held} it holds until the deploy ends, and ${added} new ones attached first), more than the policyBudget of ${budget}: a target holds ${SCPS_PER_TARGET} service control policies and one of them must allow actions (FullAWSAccess), so the attachment past the budget can fail, and the deploy with it`;
+export function budgetProblem(held: number, added: number, budget: number, lock = false): string | undefined {
+    const limit = budget + (lock ? 1 : 0);
+    if (added === 0 || held + added <= limit) return undefined;
+    const what = lock ? "of the layer's service control policies" : "revocation policies";
+    const allowed = lock ? `the ${limit} that policyBudget ${budget} and the lock take` : `the policyBudget of ${budget}`;
+    const remedy = lock ? "; lower policyBudget in one change and turn the lock on in the next" : "";
+    return `would hold ${held + added} ${what} during the deploy (the ${held} it holds until the deploy ends, and ${added} new ${added === 1 ? "one" : "ones"} attached first), more than ${allowed}: a target holds ${SCPS_PER_TARGET} service control policies and one of them must allow actions (FullAWSAccess), so the attachment past the budget can fail, and the deploy with it${remedy}`;
 }
 
 /** The name of the lock's service control policy (`lockRevocations: true`). */

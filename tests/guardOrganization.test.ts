@@ -168,7 +168,7 @@ describe("where an organization revocation is placed", () => {
                 undefined,
                 // Lowering the budget attaches nothing: the target never holds more than it already does.
                 undefined,
-                "would hold 4 revocation policies during the deploy (the 3 it holds until the deploy ends, and 1 new ones attached first), more than the policyBudget of 3: a target holds 5 service control policies and one of them must allow actions (FullAWSAccess), so the attachment past the budget can fail, and the deploy with it",
+                "would hold 4 revocation policies during the deploy (the 3 it holds until the deploy ends, and 1 new one attached first), more than the policyBudget of 3: a target holds 5 service control policies and one of them must allow actions (FullAWSAccess), so the attachment past the budget can fail, and the deploy with it",
             ],
         );
         // A budget raised from 2 to 4 adds two policies to a target that held two: four at the fullest step, within the budget.

@@ -222,6 +222,16 @@ describe("npm run guard: the lock while revocations are in force", () => {
         });
     });
 
+    it("fails turning it on in the change that lowers policyBudget from 4, which would attach it before the fourth policy goes", async () => {
+        const unlocked = lockedStack("    policyBudget: 4\n");
+        assert.deepStrictEqual(await judge(files(unlocked), { "Pulumi.org.yaml": lockedStack() }), {
+            code: 1,
+            fails: [
+                "FAIL org: organization target r-ab12: would hold 5 of the layer's service control policies during the deploy (the 4 it holds until the deploy ends, and 1 new one attached first), more than the 4 that policyBudget 3 and the lock take: a target holds 5 service control policies and one of them must allow actions (FullAWSAccess), so the attachment past the budget can fail, and the deploy with it; lower policyBudget in one change and turn the lock on in the next",
+            ],
+        });
+    });
+
     it("passes turning it on, and turning it off once nothing is in force", async () => {
         assert.deepStrictEqual(await judge(files(lockedStack("    policyBudget: 3\n")), { "Pulumi.org.yaml": lockedStack() }), {
             code: 0,

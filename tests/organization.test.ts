@@ -262,7 +262,7 @@ describe("npm run guard: organization revocations", () => {
             // Its policyId is the replaced policy's ID: the engine replaces the attachment with it.
             `fail aws:organizations/policyAttachment:PolicyAttachment organization-revocable-roles-revocations-4-r-ab12 would be replaced while the revocation is in force ${WINDOW}: between the delete and the create no policy denies its sessions on target r-ab12`,
             // The replacement is attached before the policy it replaces is detached: five of ours at once.
-            "fail would hold 5 revocation policies during the deploy (the 4 it holds until the deploy ends, and 1 new ones attached first), more than the policyBudget of 4: a target holds 5 service control policies and one of them must allow actions (FullAWSAccess), so the attachment past the budget can fail, and the deploy with it",
+            "fail would hold 5 revocation policies during the deploy (the 4 it holds until the deploy ends, and 1 new one attached first), more than the policyBudget of 4: a target holds 5 service control policies and one of them must allow actions (FullAWSAccess), so the attachment past the budget can fail, and the deploy with it",
         ]);
         assert.deepStrictEqual(judge(head([component, { ...policy, protect: false }, attachment])), [
             `fail deploys organization-revocable-roles-revocations-4 without protect while the revocation is in force ${WINDOW}: pulumi up would not refuse to delete, replace or detach them`,

@@ -138,12 +138,15 @@ function budgetRules({ stack, base, head }: StackChange): Finding[] {
     const fresh = new Set([...f.added, ...f.replaced]);
     const attached = (policies: DeployedOrganizationPolicy[], target: string) =>
         policies.flatMap((p) => (p.attachments.has(target) ? [p.attachments.get(target)!] : []));
-    const basePolicies = deployedOrganization(before);
-    const headPolicies = deployedOrganization(head.plan);
+    // The lock takes a slot of its own on every target, beside the revocation policies.
+    const layer = (plan: Plan) => [...deployedOrganization(plan), ...[deployedLock(plan)].filter((p) => p !== undefined)];
+    const basePolicies = layer(before);
+    const headPolicies = layer(head.plan);
+    const lock = deployedLock(head.plan) !== undefined;
     const targets = [...new Set(headPolicies.flatMap((p) => [...p.attachments.keys()]))];
     return targets.flatMap((target) => {
         const added = attached(headPolicies, target).filter((r) => fresh.has(r.urn)).length;
-        const problem = budgetProblem(attached(basePolicies, target).length, added, budget);
+        const problem = budgetProblem(attached(basePolicies, target).length, added, budget, lock);
         return problem === undefined ? [] : [failure(organization(stack, `target ${target}`), problem)];
     });
 }
