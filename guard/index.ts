@@ -23,7 +23,7 @@ import { providerConfigRules } from "./rules/provider";
 import { duplicateNameRules } from "./rules/names";
 import { pathRules } from "./rules/paths";
 import { AttributesFile, attributeRules } from "./rules/attributes";
-import { lockRules, organizationRules } from "./rules/organization";
+import { lockExemptionRules, lockRules, organizationRules } from "./rules/organization";
 import { RevokedInOrganization, RevokedRole, UndoSides, undoRules } from "./rules/undo";
 import { accountFromConfig } from "../config/account";
 import { configValue } from "../config/stackConfig";
@@ -197,6 +197,14 @@ export async function judge(options: GuardOptions): Promise<Finding[]> {
     }
     // The organization's lock guards every stack's revocations: judged against all that the base holds in force.
     for (const verdict of verdicts.values()) findings.push(...lockRules(verdict.change, held));
+    // Every stack as the head holds it: the changed ones' heads, the others as the base reads them.
+    const heads = new Map(
+        headScan.stacks.flatMap((stack) => {
+            const side = verdicts.get(stack)?.change.head ?? configs.get(stack);
+            return side === undefined ? [] : [[stack, side] as const];
+        }),
+    );
+    findings.push(...lockExemptionRules(heads));
 
     // The means to undo a revocation, handed to a role of any stack, directly or in hops: every
     // role of every stack at both sides (an unchanged stack's roles are the same at both).

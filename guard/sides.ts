@@ -16,6 +16,7 @@ import {
     revocationsOf,
 } from "../config/stackConfig";
 import { accountFromConfig } from "../config/account";
+import type { CiRoles } from "../config/ciRoles";
 import { YAML_1_1 } from "../config/yamlReadings";
 import { Plan } from "../plan/model";
 import { RoleFacts, roleFacts } from "../analysis/reachability";
@@ -32,6 +33,8 @@ export interface Side {
     revocations?: Revocations;
     /** The roles, when the config is valid: what reachability and the undo analysis read. */
     roles?: RoleFacts[];
+    /** The stack's own CI roles (`revocable-roles:ci`), when the config is valid and declares them. */
+    ci?: CiRoles;
     plan?: Plan;
     /** Why it could not be loaded, validated or planned. */
     problems: string[];
@@ -71,7 +74,15 @@ export function readConfig(source: ProjectSource, stack: string, now: Date, proj
     if (!read.ok) return { present: true, text, loaded, revocations, problems: read.errors };
     const account = accountFromConfig(loaded.config, read.config.provider ?? "aws");
     const roles = read.roles.map(({ key, model }) => roleFacts(stack, key, model, account));
-    return { present: true, text, loaded, revocations, roles, problems: [] };
+    return {
+        present: true,
+        text,
+        loaded,
+        revocations,
+        roles,
+        ...(read.config.ci === undefined ? {} : { ci: read.config.ci }),
+        problems: [],
+    };
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {

@@ -232,6 +232,26 @@ describe("npm run guard: the lock while revocations are in force", () => {
         });
     });
 
+    it("fails, at any time, a stack whose deploy role the lock does not exempt: its deploys could not tag a role they revoke", async () => {
+        const member = (deployRole: string) =>
+            `config:\n  aws:allowedAccountIds: ["${MEMBER}"]\n  revocable-roles:ci:\n    previewRoleArn: arn:aws:iam::${MEMBER}:role/ci-preview\n    deployRoleArn: ${deployRole}\n  revocable-roles:roles:\n    app:\n      trust:\n        services: ["ec2.amazonaws.com"]\n`;
+        const other = `arn:aws:iam::${MEMBER}:role/ci-deploy`;
+        const base = { "Pulumi.org.yaml": lockedStack("    policyBudget: 3\n"), "Pulumi.prod.yaml": member(DEPLOY) };
+        assert.deepStrictEqual(
+            await judge(base, { "Pulumi.org.yaml": lockedStack(), "Pulumi.prod.yaml": member(other) }, new Date("2026-12-01T00:00:00Z")),
+            {
+                code: 1,
+                fails: [
+                    `FAIL prod: Pulumi.prod.yaml: revocable-roles:ci.deployRoleArn ${other} is not among the lock's deployRoleArns (revocable-roles:organization in Pulumi.org.yaml): the lock denies every other principal tagging a role revocable-roles:revoked-until, so no revocation of this stack could deploy; add it to deployRoleArns`,
+                ],
+            },
+        );
+        assert.deepStrictEqual(await judge(base, { "Pulumi.org.yaml": lockedStack() }, new Date("2026-12-01T00:00:00Z")), {
+            code: 0,
+            fails: [],
+        });
+    });
+
     it("passes turning it on, and turning it off once nothing is in force", async () => {
         assert.deepStrictEqual(await judge(files(lockedStack("    policyBudget: 3\n")), { "Pulumi.org.yaml": lockedStack() }), {
             code: 0,

@@ -7,14 +7,15 @@
  * target may hold more policies than the budget at the fullest step of the deploy.
  */
 import { stackFileName } from "../../config/loader";
-import { OrganizationRevocationsAsWritten } from "../../config/stackConfig";
+import { NAMESPACE, OrganizationRevocationsAsWritten } from "../../config/stackConfig";
 import { Plan, footprint } from "../../plan/model";
 import { emptyPlan } from "../../plan/run";
 import { DeployedOrganizationPolicy, deployedLock, deployedOrganization } from "../../plan/organization";
 import { Cutoff } from "../../iam/cutoff";
 import { DEFAULT_POLICY_BUDGET, PlacedPolicy, budgetProblem, moveProblem, movesInForce } from "../../iam/organizationPolicy";
-import { Finding, failure, organization } from "../findings";
-import { ConfigRevocation, StackChange, window } from "../sides";
+import { REVOKED_UNTIL_TAG } from "../../iam/policy";
+import { Finding, failure, file, organization } from "../findings";
+import { ConfigRevocation, Side, StackChange, window } from "../sides";
 import { compareCutoff } from "./cutoffs";
 
 const NONE: OrganizationRevocationsAsWritten = { targets: [], revocations: new Map() };
@@ -250,4 +251,31 @@ export function lockRules(change: StackChange, held: readonly ConfigRevocation[]
         }
     }
     return findings;
+}
+
+/**
+ * At any time: with the organization's lock on, every stack's own deploy role
+ * (`revocable-roles:ci.deployRoleArn`) is one it exempts. The lock denies every other principal
+ * setting the tag `revocable-roles:revoked-until`, which the component puts on each role it
+ * revokes, so a stack whose deploy role it does not exempt could deploy no revocation at all.
+ * (Stacks without the key deploy with the repository-wide role, which the guard cannot see.)
+ */
+export function lockExemptionRules(sides: ReadonlyMap<string, Side>): Finding[] {
+    const locks = [...sides].flatMap(([stack, side]) => {
+        const section = side.revocations?.organization;
+        return section?.lock === true ? [{ stack, exempt: new Set((section.deployRoleArns ?? []).map(String)) }] : [];
+    });
+    if (locks.length === 0) return [];
+    return [...sides].flatMap(([stack, side]) => {
+        const deployRole = side.ci?.deployRoleArn;
+        if (deployRole === undefined) return [];
+        return locks
+            .filter(({ exempt }) => !exempt.has(deployRole))
+            .map(({ stack: organizationStack }) =>
+                failure(
+                    file(stackFileName(stack), stack),
+                    `${NAMESPACE}:ci.deployRoleArn ${deployRole} is not among the lock's deployRoleArns (${NAMESPACE}:organization in ${stackFileName(organizationStack)}): the lock denies every other principal tagging a role ${REVOKED_UNTIL_TAG}, so no revocation of this stack could deploy; add it to deployRoleArns`,
+                ),
+            );
+    });
 }
