@@ -4,7 +4,8 @@
  * is revocation/verify.ts's).
  */
 import { show } from "../iam/problems";
-import { allLive, failureLines, repairedAny, verificationJson, verificationTable, verifyStack } from "../revocation/verify";
+import { allLive, repairedAny, verifyStack } from "../revocation/verify";
+import { failureLines, verificationJson, verificationTable } from "../revocation/verifyReport";
 import { CommandIO, Values } from "./command";
 import type { VerifyFlags } from "./commands";
 import { Environment } from "./environment";

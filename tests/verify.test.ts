@@ -28,7 +28,7 @@ import { Cutoff } from "../iam/cutoff";
 import { PolicyDocument, decodePolicyDocument, revocationPolicy, serializePolicy } from "../iam/policy";
 import { judgeOrganizationStatements, judgeRolePolicies } from "../iam/liveRevocation";
 import { organizationPolicies, revocationStatement } from "../iam/organizationPolicy";
-import { durationWords } from "../revocation/verify";
+import { durationWords } from "../revocation/verifyReport";
 
 const verify = commandMain("verify");
 const ci = commandMain("ci");
