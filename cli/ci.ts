@@ -7,7 +7,8 @@
  *   ci deploy --stack <name>      judge what was deployed last against HEAD, then pulumi up
  *   ci stacks [--json]            every stack's account, region and CI roles, and whether the change can deploy it differently
  */
-import { WorkflowContext, deploy, eventCommits, guardPullRequest, pullRequestPlan } from "../revocation/workflow";
+import { WorkflowContext, eventCommits, guardPullRequest, pullRequestPlan } from "../revocation/workflow";
+import { deploy } from "../revocation/deploy";
 import { ChangeSince, printStacks } from "../revocation/stacks";
 import { CommandIO, Values } from "./command";
 import type { CiDeployFlags, CiGuardFlags, CiPullRequestFlags, CiStacksFlags } from "./commands";

@@ -15,7 +15,7 @@ import { planStack } from "../plan/run";
 import { Plan } from "../plan/model";
 import { readSide } from "../guard/sides";
 import { organizationRules } from "../guard/rules/organization";
-import { deployPlan } from "../revocation/workflow";
+import { deployPlan } from "../revocation/deploy";
 import { describePlan } from "../revocation/planReport";
 import { commandMain } from "../cli/main";
 
