@@ -8,6 +8,7 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { Credentials } from "../apply/client";
 import { Schedule } from "../apply/emergency";
 import { Time } from "../apply/time";
+import type { FileSystem } from "./stackFile";
 
 /** How the emergency path reaches AWS. */
 export interface AwsAccess {
@@ -35,4 +36,6 @@ export interface RevocationContext {
     temporaryFolder: string;
     /** AWS, for the emergency path. */
     aws: AwsAccess;
+    /** The file system stack files are locked and written through. @default Node's fs */
+    fileSystem?: FileSystem;
 }
