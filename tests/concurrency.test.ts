@@ -5,6 +5,7 @@
 import * as assert from "assert";
 import { GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { virtualTime } from "./helpers";
+import { systemTime } from "../cli/environment";
 import { AdaptiveLimit } from "../apply/concurrency";
 import { EmergencyTarget, revokeNow } from "../apply/emergency";
 import { Cutoff } from "../iam/cutoff";
@@ -88,6 +89,27 @@ describe("the adaptive limit of calls in flight", () => {
 });
 
 describe("revokeNow's pace in one account", () => {
+    it("waits for a retry on the system's clock while other calls are in flight: a backoff's jitter is a fraction of a millisecond", async () => {
+        // The first call of the first role is throttled while the second role's call is still in flight.
+        let calls = 0;
+        const send = async (command: unknown) => {
+            const call = ++calls;
+            await new Promise((resolve) => setTimeout(resolve, call === 1 ? 0 : 20));
+            if (call === 1) throw Object.assign(new Error("Rate exceeded"), { name: "Throttling" });
+            if (command instanceof GetRolePolicyCommand)
+                throw Object.assign(new Error("policy not found"), { name: "NoSuchEntityException" });
+            return {};
+        };
+        const cutoff = Cutoff.read("2026-11-27T10:00:00Z")!;
+        const targets = ["a", "b"].map((key) => ({ key, roleName: key, cutoff, policy: "{}" }));
+        const schedule = { deadline: systemTime.now() + 5_000, time: systemTime, concurrency: 2, baseDelayMs: 3.3, maxDelayMs: 10 };
+        const results = await revokeNow({ send } as unknown as IAMClient, targets, schedule);
+        assert.deepStrictEqual(
+            results.map((r) => r.outcome),
+            ["revoked", "revoked"],
+        );
+    });
+
     it("grows its calls in flight while they succeed, halves them when IAM throttles, and still revokes every role", async () => {
         // An IAM that throttles every call beyond the sixth in flight, answering each on a later turn.
         let inFlight = 0;
