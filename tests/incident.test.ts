@@ -25,6 +25,7 @@ import { PROJECT_ROOT } from "../cli/project";
 import { AwsAccess } from "../revocation/context";
 import { FileSystem, lockFileOf } from "../revocation/stackFile";
 import { commandMain } from "../cli/main";
+import { benchNow } from "../bench/emergency";
 
 const revoke = commandMain("revoke");
 
@@ -633,5 +634,42 @@ describe("the emergency path at 3 a.m. (moto behind a proxy)", function () {
                 },
             );
         });
+    });
+
+    it("bench:now: every role of every account revoked and read back, or named as failed, under throttling; --json's figures", async () => {
+        const result = await benchNow({
+            accounts: 1,
+            roles: 4,
+            latencyMs: 5,
+            throttledShare: 0.2,
+            deadlineSeconds: 30,
+            motoEndpoint: moto!.endpoint,
+            firstAccount: 880_000_000_000,
+        });
+        assert.deepStrictEqual(
+            {
+                ...result,
+                wallMs: typeof result.wallMs,
+                revokeMs: typeof result.revokeMs,
+                readBackMs: typeof result.readBackMs,
+                calls: result.calls > 9,
+                throttled: result.throttled > 0,
+            },
+            {
+                accounts: 1,
+                roles: 4,
+                latencyMs: 5,
+                throttledShare: 0.2,
+                wallMs: "number",
+                revoked: 4,
+                failed: 0,
+                missed: 0,
+                revokeMs: "number",
+                readBackMs: "number",
+                calls: true,
+                throttled: true,
+                exitCode: 0,
+            },
+        );
     });
 });
