@@ -120,8 +120,14 @@ export async function accountMismatch(
             }
             // The SDK reports its own timeout's abort as an AbortError: a call that outlived its attempt is retried too.
             const timedOut = (error as Error).name === "TimeoutError" || attempt.aborted;
-            cause = attempt.aborted && (error as Error).name === "AbortError" ? `no answer from ${site.url}` : failureCause(error, site);
-            detail = `the credentials' account could not be confirmed (${awsError(error)}); nothing was applied, so that a namesake role in another account is not revoked instead: rerun when sts:GetCallerIdentity answers`;
+            // Cut short by the attempt's own limit: the request timeout, or the deadline when that came first.
+            const unanswered =
+                remaining <= timeouts.requestMs
+                    ? `no answer from ${site.url} by the deadline`
+                    : `no answer from ${site.url} in ${timeouts.requestMs / 1000} s`;
+            const cutShort = attempt.aborted && (error as Error).name === "AbortError";
+            cause = cutShort ? unanswered : failureCause(error, site);
+            detail = `the credentials' account could not be confirmed (${cutShort ? unanswered : awsError(error)}); nothing was applied, so that a namesake role in another account is not revoked instead: rerun when sts:GetCallerIdentity answers`;
             for (const target of targets) run.board?.failingFor(target, cause);
             const delay = backoff(schedule, round);
             if (!(retryable(error) || timedOut) || schedule.time.now() + delay >= schedule.deadline) break;

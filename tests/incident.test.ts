@@ -18,6 +18,7 @@ import { MOTO_INSTALL_HINT, Moto, inMotoAccount, motoClient, startMoto } from ".
 import { FlakyProxy, startFlakyProxy } from "./flakyProxy";
 import { STACKS } from "./leakedFixture";
 import { Credentials, callerAccount, iamClient, iamClientConfig } from "../apply/client";
+
 import { freePort } from "../apply/localIam";
 import { Time } from "../apply/time";
 import { decodePolicyDocument } from "../iam/policy";
@@ -49,6 +50,12 @@ const REACHED: [string, string[]][] = [
 /** In the leaked tests a profile stands for an account's credentials: moto keeps accounts apart by a header. */
 const PROFILES = ["--profile", `${A1}=a1`, "--profile", `${A2}=a2`];
 const accountOf = (who?: Credentials) => ({ a1: A1, a2: A2 })[who?.profile as "a1" | "a2"] ?? "123456789012";
+
+/** The production client's settings (its timeouts), for an STS client. */
+const iamClientConfigOf = (endpoint: string | undefined, region: string) => {
+    const { maxAttempts, requestHandler } = iamClientConfig(endpoint, region);
+    return { endpoint, region, maxAttempts, requestHandler };
+};
 
 /** The production client's settings with short call timeouts and the tests' credentials. */
 const testClient = (endpoint: string | undefined, requestMs = 400) =>
@@ -426,6 +433,47 @@ describe("the emergency path at 3 a.m. (moto behind a proxy)", function () {
                         ],
                         afterTheDeadline: [],
                         rounds: true,
+                    },
+                );
+            } finally {
+                silent.close();
+            }
+        });
+        it("the production timeouts against an endpoint that never answers: the deadline, not the 10 s request timeout, ends the identity check and the run", async () => {
+            // Each connection takes 4 s of the run's clock: the 3 s deadline comes during the first call.
+            const time = virtualTime();
+            const silent = net.createServer(() => time.advance(4_000));
+            await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+            const url = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+            try {
+                const root = project(LEAK_STACKS);
+                const started = time.now();
+                // The production clients' settings: 3 s to connect, 10 s for an answer, in each account.
+                const account = async (endpoint: string | undefined, region: string, signal: AbortSignal, who?: Credentials) => {
+                    const sts = inMotoAccount(new STSClient({ ...iamClientConfigOf(endpoint, region), credentials }), accountOf(who));
+                    try {
+                        return (await sts.send(new GetCallerIdentityCommand({}), { abortSignal: signal })).Account!;
+                    } finally {
+                        sts.destroy();
+                    }
+                };
+                const result = await run(
+                    ["--leaked", "github:acme/web", "--at", CUTOFF, "--now", "--endpoint-url", url, ...PROFILES, "--deadline", "3"],
+                    root,
+                    testAws(time, { account }),
+                    time,
+                );
+                const unanswered = `no answer from ${url} by the deadline`;
+                assert.deepStrictEqual(
+                    { code: result.code, ended: time.now() - started < 10_000, stderr: result.stderr.split("\n").slice(0, 3) },
+                    {
+                        code: 1,
+                        ended: true,
+                        stderr: [
+                            "5 of 5 roles were NOT revoked through the API:",
+                            `- ${unanswered} (5 roles): ${A1}: deployer, builder, reporting; ${A2}: prod-admin, db-admin`,
+                            `  the credentials' account could not be confirmed (${unanswered}); nothing was applied, so that a namesake role in another account is not revoked instead: rerun when sts:GetCallerIdentity answers`,
+                        ],
                     },
                 );
             } finally {
