@@ -29,6 +29,8 @@ const FAILED =
 export interface ProxyOptions {
     /** Every call waits this long before it is answered or forwarded: the round trip of a real API. @default 0 */
     latencyMs?: number;
+    /** The moto account the calls act in (moto reads it from a header), for a caller that cannot set it: a command run as a process. */
+    account?: string;
 }
 
 /** Starts a proxy to `target` (an http://127.0.0.1:port endpoint) on a free loopback port. */
@@ -66,7 +68,11 @@ export async function startFlakyProxy(target: string, rule: FaultRule, options: 
                     port: upstream.port,
                     path: request.url,
                     method: request.method,
-                    headers: { ...request.headers, host: upstream.host },
+                    headers: {
+                        ...request.headers,
+                        host: upstream.host,
+                        ...(options.account === undefined ? {} : { "x-moto-account-id": options.account }),
+                    },
                 },
                 (reply) => {
                     response.writeHead(reply.statusCode ?? 500, reply.headers);
