@@ -211,17 +211,27 @@ function more(total: number, shown: number, what: string): string[] {
     return total > shown ? [`- ... and ${total - shown} more ${what} (the full report lists them)`] : [];
 }
 
-/** The analysis as a section of a pull-request body (markdown), listing at most `limits` in full. */
-export function containmentMarkdown(analyses: Containment[], followUps: string[], limits: ListLimits = UNLIMITED): string {
-    const lines = ["### What this revocation leaves open"];
-    for (const a of analyses.slice(0, limits.roles)) {
-        lines.push(
-            "",
-            `#### \`${a.role.key}\` (${roleArn(a.role)})`,
-            "",
-            "**Who can still assume it** and get fresh, working sessions (tighten `trust` in this change if the leak came through one of them):",
-        );
-        lines.push(...a.trustedBy.map((t) => `- ${t}`));
+/** What a revocation leaves open besides the roles its sessions reach: who can still assume the role, the workloads it interrupts, and who can undo it. */
+export type LeftOpen = Omit<Containment, "reachable">;
+
+/**
+ * {@link LeftOpen} for one revoked role: the analysis of a leak's revocation, whose own search
+ * already lists every role the leaked source reaches (each revoked in the same change).
+ */
+export function leftOpen(role: RoleFacts, index: RepositoryIndex): LeftOpen {
+    return { role, trustedBy: stillTrusted(role), workloads: interruptedWorkloads(role), undoneBy: undoneBy(role, index) };
+}
+
+/** One revoked role's section: who can still assume it, the roles its sessions reach (when analysed), the workloads, who can undo it. */
+function roleSection(a: LeftOpen & Partial<Pick<Containment, "reachable">>, limits: ListLimits): string[] {
+    const lines = [
+        "",
+        `#### \`${a.role.key}\` (${roleArn(a.role)})`,
+        "",
+        "**Who can still assume it** and get fresh, working sessions (tighten `trust` in this change if the leak came through one of them):",
+        ...a.trustedBy.map((t) => `- ${t}`),
+    ];
+    if (a.reachable !== undefined) {
         lines.push(
             "",
             "**Roles reachable from its sessions** (a session created from a leaked one has its own, later issue time and survives this revocation for up to 1 hour, the role-chaining limit, unless that role is revoked too):",
@@ -236,22 +246,49 @@ export function containmentMarkdown(analyses: Containment[], followUps: string[]
             );
         }
         lines.push(...more(a.reachable.length, limits.perRole, "reachable roles"));
-        lines.push("", "**Workloads interrupted** (their current credentials are denied too):");
-        lines.push(
-            ...(a.workloads.length === 0
-                ? ["- none: the role trusts only principals given as statements"]
-                : a.workloads.map((w) => `- ${w}`)),
-        );
+    }
+    lines.push("", "**Workloads interrupted** (their current credentials are denied too):");
+    lines.push(
+        ...(a.workloads.length === 0 ? ["- none: the role trusts only principals given as statements"] : a.workloads.map((w) => `- ${w}`)),
+    );
+    lines.push(
+        "",
+        "**Who can undo this revocation** without a pull request (roles that may remove or rewrite its policy, delete the role or rewrite its trust, directly or through roles they can assume, pass or change; identities outside this repository are not known here):",
+    );
+    if (a.undoneBy.length === 0) lines.push("- no role of this repository");
+    for (const path of a.undoneBy.slice(0, limits.perRole)) {
+        lines.push(`- \`${path.holder.key}\` (${path.holder.stack}, IAM role ${path.holder.roleName}): ${undoPathInWords(path)}`);
+    }
+    lines.push(...more(a.undoneBy.length, limits.perRole, "roles that can undo it"));
+    return lines;
+}
+
+/**
+ * What a leak's revocation leaves open, as a section of its pull request (markdown): per revoked
+ * role, who can still assume it, the workloads interrupted and who can undo it, listing at most
+ * `limits` in full.
+ */
+export function leftOpenMarkdown(analyses: LeftOpen[], limits: ListLimits = UNLIMITED): string {
+    const lines = ["### What this revocation leaves open"];
+    for (const a of analyses.slice(0, limits.roles)) lines.push(...roleSection(a, limits));
+    if (analyses.length > limits.roles) {
         lines.push(
             "",
-            "**Who can undo this revocation** without a pull request (roles that may remove or rewrite its policy, delete the role or rewrite its trust, directly or through roles they can assume, pass or change; identities outside this repository are not known here):",
+            `#### ${analyses.length - limits.roles} more revoked roles`,
+            "",
+            `Not listed here: ${analyses
+                .slice(limits.roles, limits.roles + 10)
+                .map((a) => `\`${a.role.key}\``)
+                .join(", ")}${analyses.length > limits.roles + 10 ? ", ..." : ""}. The full report lists each.`,
         );
-        if (a.undoneBy.length === 0) lines.push("- no role of this repository");
-        for (const path of a.undoneBy.slice(0, limits.perRole)) {
-            lines.push(`- \`${path.holder.key}\` (${path.holder.stack}, IAM role ${path.holder.roleName}): ${undoPathInWords(path)}`);
-        }
-        lines.push(...more(a.undoneBy.length, limits.perRole, "roles that can undo it"));
     }
+    return lines.join("\n");
+}
+
+/** The analysis as a section of a pull-request body (markdown), listing at most `limits` in full. */
+export function containmentMarkdown(analyses: Containment[], followUps: string[], limits: ListLimits = UNLIMITED): string {
+    const lines = ["### What this revocation leaves open"];
+    for (const a of analyses.slice(0, limits.roles)) lines.push(...roleSection(a, limits));
     if (analyses.length > limits.roles) {
         const reachable = analyses.slice(limits.roles).reduce((n, a) => n + a.reachable.filter((r) => !r.covered).length, 0);
         lines.push(

@@ -130,3 +130,16 @@ export function endpointInUse(flag: string | undefined, env: Readonly<Record<str
     }
     return `the AWS IAM endpoint for ${region} (unless the AWS config file's profile sets endpoint_url)`;
 }
+
+/**
+ * The URL the calls go to, for the words of their failures: `--endpoint-url`, else the
+ * environment's (AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL), else IAM's endpoint of the region's
+ * partition (IAM is global: one endpoint per partition).
+ */
+export function endpointUrl(flag: string | undefined, env: Readonly<Record<string, string | undefined>>, region: string): string {
+    const set = [flag, env.AWS_ENDPOINT_URL_IAM, env.AWS_ENDPOINT_URL].find((value) => value !== undefined && value !== "");
+    if (set !== undefined) return set;
+    if (region.startsWith("cn-")) return "https://iam.cn-north-1.amazonaws.com.cn";
+    if (region.startsWith("us-gov-")) return "https://iam.us-gov.amazonaws.com";
+    return "https://iam.amazonaws.com";
+}

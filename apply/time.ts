@@ -9,7 +9,7 @@ export interface Time {
     now(): number;
     /** Resolves after `ms` milliseconds. */
     sleep(ms: number): Promise<void>;
-    /** A signal that aborts after `ms` milliseconds, as `AbortSignal.timeout` does. */
+    /** A signal that aborts after `ms` milliseconds (any number, a fraction included), as `AbortSignal.timeout` does. */
     timeout(ms: number): AbortSignal;
     /** A number from 0 (included) to 1 (excluded), as `Math.random` gives: the jitter of a backoff. */
     random(): number;

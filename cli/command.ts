@@ -40,6 +40,12 @@ export interface CommandIO {
     err: Writer;
     /** What to print if the process is interrupted from now on. */
     onInterrupt(note: string): void;
+    /**
+     * Declares that the command stops by itself when interrupted, and returns the signal that
+     * says so (absent where nothing interrupts: a test's run). The process then waits for the
+     * command's report instead of ending.
+     */
+    interruptible?(): AbortSignal;
 }
 
 /** What a command does with its parsed flags; returns the exit code. */

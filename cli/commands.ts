@@ -61,17 +61,33 @@ const REVOKE_FLAGS = {
     now: {
         type: "boolean",
         description:
-            "also apply the same policy at once through the IAM API (the emergency path), after writing the stack file; a role whose live policy already denies as much counts as applied, so a rerun is safe",
+            "also apply the same policy at once through the IAM API (the emergency path), after writing the stack file (when the file cannot be locked within 3 s or written, it applies anyway and prints NOT RECORDED with the edit to make); a role whose live policy already denies as much counts as applied, so a rerun is safe",
+    },
+    profile: {
+        type: "string",
+        multiple: true,
+        value: "<a>=<p>",
+        description:
+            "with --now: the AWS config profile whose credentials act in account <a>, the one the stack file names (aws:allowedAccountIds); default the stack file's aws:profile, else the standard credential chain",
+    },
+    "role-arn": {
+        type: "string",
+        multiple: true,
+        value: "<a>=<arn>",
+        description:
+            "with --now: a role of account <a> to assume for the calls, with the profile's credentials (else the standard chain's); default the stack file's aws:assumeRoles when it names one role",
     },
     "endpoint-url": { type: "string", value: "<url>", description: "with --now: another IAM endpoint (the one in use is always printed)" },
     deadline: {
         type: "string",
         value: "<seconds>",
-        description: "with --now: when to stop retrying and report what was not applied; default 120",
+        description:
+            "with --now: when the whole run ends, waiting for the stack file's lock and every call included, reporting what was not applied; default 120",
     },
     json: {
         type: "boolean",
-        description: "print one JSON object: {file, written, cutoff, roles, title, body, applied, endpoint, reportFile}",
+        description:
+            "print one JSON object: {file, written, cutoff, roles, title, body, applied, endpoint, reportFile, notRecorded, checks}",
     },
     "body-file": {
         type: "string",
@@ -101,7 +117,7 @@ const LEAKED_FLAGS = {
     now: {
         type: "boolean",
         description:
-            "also apply the revocations at once through the IAM API, every account at the same time, after writing the stack files; each affected stack file must name its account (aws:allowedAccountIds), and nothing is applied in an account with credentials of another",
+            "also apply the revocations at once through the IAM API, every account at the same time, after writing the stack files (a file that cannot be locked within 3 s or written is applied anyway and printed NOT RECORDED with its edit); each affected stack file must name its account (aws:allowedAccountIds), and nothing is applied in an account with credentials of another",
     },
     profile: {
         type: "string",
@@ -121,11 +137,13 @@ const LEAKED_FLAGS = {
     deadline: {
         type: "string",
         value: "<seconds>",
-        description: "with --now: when to stop retrying and report what was not applied; default 120",
+        description:
+            "with --now: when the whole run ends, waiting for the stack files' locks and every call included, reporting what was not applied; default 120",
     },
     json: {
         type: "boolean",
-        description: "print one JSON object: {source, cutoff, written, stacks, roles, organization, title, body, applied}",
+        description:
+            "print one JSON object: {source, cutoff, written, stacks, roles, organization, title, body, applied, notRecorded, checks}",
     },
     "body-file": {
         type: "string",
@@ -314,7 +332,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     }),
     revoke: entry({
         summary: "write a revocation into a stack file (and apply it at once with --now)",
-        usage: "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--endpoint-url <url>] [--deadline <seconds>]] [--json] [--body-file <path>] [--report-file <path>]",
+        usage: "usage: npm run revoke -- --stack <name> (--role <key> ... | --all) [--at <ISO-8601>] [--reason <text>] [--with-chained] [--now [--profile <account>=<profile>] [--role-arn <account>=<role ARN>] [--endpoint-url <url>] [--deadline <seconds>]] [--json] [--body-file <path>] [--report-file <path>]",
         description:
             "Sets revokeBefore on each --role (or revocable-roles:revokeAllBefore with --all) in\nPulumi.<name>.yaml, changing no other byte of the file, and prints the pull request to open.",
         flags: REVOKE_FLAGS,

@@ -40,7 +40,8 @@ export interface Environment {
 export const systemTime: Time = {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    timeout: (ms) => AbortSignal.timeout(ms),
+    // AbortSignal.timeout takes whole milliseconds only; a backoff's jitter is a fraction.
+    timeout: (ms) => AbortSignal.timeout(Math.max(0, Math.ceil(ms))),
     random: () => Math.random(),
 };
 

@@ -55,6 +55,10 @@ if (require.main === module) {
         const keep = keepsStackTraces(env.variables);
         useFastStackTraces(keep || env.debug);
         keepStackTraces(keep);
-        return dispatch(argv, { out: process.stdout, err: process.stderr, onInterrupt: hooks.onInterrupt }, env);
+        return dispatch(
+            argv,
+            { out: process.stdout, err: process.stderr, onInterrupt: hooks.onInterrupt, interruptible: hooks.interruptible },
+            env,
+        );
     });
 }

@@ -5,11 +5,23 @@
  */
 import { RevokeRolesRequest, revokeRoles } from "../revocation/revokeRoles";
 import { revokeJson } from "../revocation/pullRequest";
-import { resultTable } from "../apply/emergency";
+import { stackRerun } from "../revocation/nextCommands";
 import { CommandIO, Values } from "./command";
 import type { RevokeFlags } from "./commands";
 import { Environment } from "./environment";
-import { INTERRUPTED, emergencyOptions, printPullRequest, reportFailures } from "./output";
+import {
+    INTERRUPTED,
+    INTERRUPTED_BEFORE_WRITING,
+    appliedTable,
+    emergencyOptions,
+    movedCutoffs,
+    notRecordedBanner,
+    printChecks,
+    printNotRecorded,
+    printPullRequest,
+    reportFailures,
+    waitingLine,
+} from "./output";
 import { UsageError } from "./io";
 
 /** What the command was asked to do, from its flags. */
@@ -32,28 +44,69 @@ export function requestOf(values: Values<RevokeFlags>): RevokeRolesRequest {
 }
 
 /** `revoke --stack`: the stack file written, the policies applied with --now, the pull request printed. */
-export async function run(values: Values<RevokeFlags>, { out, err, onInterrupt }: CommandIO, env: Environment): Promise<number> {
+export async function run(values: Values<RevokeFlags>, io: CommandIO, env: Environment): Promise<number> {
+    const { out, err, onInterrupt } = io;
     const request = requestOf(values);
-    // With --json, the one object is all stdout carries; progress goes nowhere.
+    // With --json, the one object is all stdout carries; progress goes to stderr.
     const say = (text: string) => (values.json === true ? undefined : out.write(text));
-    onInterrupt(INTERRUPTED);
+    onInterrupt(INTERRUPTED_BEFORE_WRITING);
+    // With --now, an interruption stops the calls and the command reports what was applied.
+    const stop = request.now === undefined ? undefined : io.interruptible?.();
+    if (stop !== undefined) request.now!.stop = stop;
     const outcome = await revokeRoles(request, env, {
-        recorded: (decision) =>
-            say(
-                decision.changed
-                    ? `Wrote ${decision.file}: ${decision.subject} revoked before ${decision.cutoff}.\n\n`
-                    : `${decision.file} already records this revocation; nothing to write.\n\n`,
-            ),
+        recorded: (decision, notRecorded) => {
+            if (notRecorded !== undefined) say(notRecordedBanner(new Map([[decision.file, notRecorded]]), stop?.aborted !== true));
+            else {
+                say(
+                    decision.changed
+                        ? `Wrote ${decision.file}: ${decision.subject} revoked before ${decision.cutoff}.\n`
+                        : `${decision.file} already records this revocation; nothing to write.\n`,
+                );
+                onInterrupt(INTERRUPTED);
+            }
+            say(`${movedCutoffs([decision])}\n`);
+        },
         endpoint: (endpoint) => say(`IAM endpoint: ${endpoint}\n`),
-        applied: (results) => say(`${resultTable(results)}\n\n`),
+        waiting: (holder, waitMs) => err.write(waitingLine(holder, waitMs)),
+        tick: (line) => err.write(`${line}\n`),
+        applied: (results, { account, credentials }) =>
+            say(`${account === undefined ? "" : `Account ${account} (${credentials}):\n`}${appliedTable(results)}\n\n`),
     });
     const pr = outcome.pullRequest;
-    if (values.json === true) out.write(`${JSON.stringify(revokeJson(outcome.decision, pr, outcome.applied))}\n`);
-    else printPullRequest(out, pr, request.bodyFile, pr.reportFile);
+    if (values.json === true) {
+        out.write(
+            `${JSON.stringify(revokeJson(outcome.decision, pr, outcome.applied, { notRecorded: outcome.notRecorded ?? null, checks: outcome.checks }))}\n`,
+        );
+    } else printPullRequest(out, pr, request.bodyFile, pr.reportFile);
+    const results = outcome.applied?.results ?? [];
     const failed = reportFailures(
         err,
-        (outcome.applied?.results ?? []).map((result) => ({ result })),
+        results.map((result) => ({ result })),
     );
     if (outcome.unrecorded.length > 0) err.write(`${outcome.unrecorded.join("\n")}\n`);
-    return failed > 0 || outcome.unrecorded.length > 0 ? 1 : 0;
+    const notRecorded = printNotRecorded(
+        values.json === true ? undefined : out,
+        err,
+        outcome.notRecorded === undefined ? [] : [outcome.notRecorded],
+    );
+    if (values.json !== true) printChecks(out, outcome.checks);
+    if (stop?.aborted === true) {
+        const left = results.filter((r) => r.outcome === "failed").map((r) => r.target.key);
+        err.write(
+            `Interrupted (${String(stop.reason)}): ${results.length - left.length} of ${results.length} roles were applied; ${left.length === 0 ? "none is left" : `not applied: ${left.join(", ")}`}.${
+                left.length === 0
+                    ? ""
+                    : ` Apply the rest with the same cutoff: ${stackRerun(
+                          request.stack,
+                          request.all ? "all" : left,
+                          outcome.decision.cutoff,
+                          {
+                              ...(request.now?.endpointUrl === undefined ? {} : { endpointUrl: request.now.endpointUrl }),
+                              credentials: outcome.account?.flags ?? [],
+                          },
+                      )}`
+            }\n`,
+        );
+    }
+    return failed > 0 || outcome.unrecorded.length > 0 || notRecorded > 0 ? 1 : 0;
 }

@@ -5,47 +5,26 @@
  */
 import { LeakedSource, parseLeakedSource } from "../analysis/leaked";
 import { roleArn } from "../analysis/reachability";
-import { show } from "../iam/problems";
-import { resultTable } from "../apply/emergency";
 import { stackFileName } from "../config/files";
-import { AccountResult } from "../revocation/applyNow";
+import { credentialFlags, leakedRerun } from "../revocation/nextCommands";
 import { LeakChange, LeakedOutcome, LeakedRequest, revokeLeaked as revokeWhatLeaked } from "../revocation/revokeLeaked";
 import { CommandIO, Values } from "./command";
 import type { LeakedFlags } from "./commands";
 import { Environment } from "./environment";
-import { INTERRUPTED, emergencyOptions, printPullRequest, reportFailures } from "./output";
+import {
+    INTERRUPTED,
+    INTERRUPTED_BEFORE_WRITING,
+    appliedTable,
+    emergencyOptions,
+    movedCutoffs,
+    notRecordedBanner,
+    printChecks,
+    printNotRecorded,
+    printPullRequest,
+    reportFailures,
+    waitingLine,
+} from "./output";
 import { UsageError, Writer } from "./io";
-
-/** `<account>=<value>` pairs of a repeated flag, by account, each checked by `check` (which returns the value, or throws). */
-function perAccount(flag: string, given: string[] | undefined, check: (given: string) => [string, string]): Map<string, string> {
-    const byAccount = new Map<string, string>();
-    for (const entry of given ?? []) {
-        const [account, value] = check(entry);
-        if (byAccount.has(account)) throw new UsageError(`${flag} names account ${account} twice`);
-        byAccount.set(account, value);
-    }
-    return byAccount;
-}
-
-function profileOf(given: string): [string, string] {
-    const match = /^(\d{12})=(\S+)$/.exec(given);
-    if (match === null)
-        throw new UsageError(`--profile ${show(given)} is not <12-digit account ID>=<profile>, such as 222222222222=prod-admin`);
-    return [match[1], match[2]];
-}
-
-function roleArnOf(given: string): [string, string] {
-    const match = /^(\d{12})=(arn:[a-z-]+:iam::(\d{12}):role\/\S+)$/.exec(given);
-    if (match === null)
-        throw new UsageError(
-            `--role-arn ${show(given)} is not <12-digit account ID>=<role ARN>, such as 222222222222=arn:aws:iam::222222222222:role/incident-responder`,
-        );
-    if (match[3] !== match[1])
-        throw new UsageError(
-            `--role-arn ${show(given)}: the role is in account ${match[3]}, not ${match[1]}; IAM acts in the role's account`,
-        );
-    return [match[1], match[2]];
-}
 
 /** What `revoke --leaked` was asked to do, from its flags. */
 function leakedRequestOf(values: Values<LeakedFlags>): LeakedRequest {
@@ -56,10 +35,6 @@ function leakedRequestOf(values: Values<LeakedFlags>): LeakedRequest {
     }
     if (values.now === true && values["dry-run"] === true)
         throw new UsageError("--dry-run writes and applies nothing; drop --now or --dry-run");
-    if (values.profile !== undefined && values.now !== true) throw new UsageError("--profile only applies with --now");
-    const profiles = perAccount("--profile", values.profile, profileOf);
-    if (values["role-arn"] !== undefined && values.now !== true) throw new UsageError("--role-arn only applies with --now");
-    const roles = perAccount("--role-arn", values["role-arn"], roleArnOf);
     const now = emergencyOptions(values);
     let source: LeakedSource;
     try {
@@ -73,18 +48,20 @@ function leakedRequestOf(values: Values<LeakedFlags>): LeakedRequest {
         reason: values.reason,
         dryRun: values["dry-run"] === true,
         ...(values["body-file"] === undefined ? {} : { bodyFile: values["body-file"] }),
-        ...(now === undefined ? {} : { now: { ...now, profiles, roles } }),
+        ...(now === undefined ? {} : { now }),
     };
 }
 
 /** What is written (or would be), and why each role, before any IAM call. */
 function printRecorded(say: (text: string) => void, request: LeakedRequest, change: LeakChange): void {
-    const { leak, cutoff, written, stacks, organization } = change;
+    const { leak, cutoff, written, stacks, organization, unwritten } = change;
     say(
         request.dryRun
             ? `Dry run: nothing was written. ${leak.reached.length} role(s) reachable by ${request.source.text} would be revoked before ${cutoff}:\n`
-            : `Wrote ${written.length === 0 ? "nothing (every file already records it)" : written.join(", ")}: ${leak.reached.length} role(s) reachable by ${request.source.text} revoked before ${cutoff}.\n`,
+            : `Wrote ${written.length === 0 ? (unwritten.size === 0 ? "nothing (every file already records it)" : "nothing") : written.join(", ")}: ${leak.reached.length} role(s) reachable by ${request.source.text} revoked before ${cutoff}.\n`,
     );
+    say(notRecordedBanner(unwritten, request.now !== undefined && request.now.stop?.aborted !== true));
+    say(movedCutoffs(change.parts.map((p) => p.decision)));
     for (const stack of stacks) {
         say(`\n${stackFileName(stack)}:\n`);
         for (const reach of leak.reached.filter((r) => r.role.stack === stack)) say(`  ${reach.role.key}  ${reach.path}\n`);
@@ -97,6 +74,13 @@ function printRecorded(say: (text: string) => void, request: LeakedRequest, chan
 
 /** The `--json` object of `revoke --leaked`. */
 function leakedJson(request: LeakedRequest, outcome: LeakedOutcome): object {
+    return {
+        ...jsonOf(request, outcome),
+        ...(outcome.reached ? { notRecorded: outcome.notRecorded, checks: outcome.checks } : { notRecorded: [], checks: [] }),
+    };
+}
+
+function jsonOf(request: LeakedRequest, outcome: LeakedOutcome): object {
     if (!outcome.reached)
         return {
             source: request.source.text,
@@ -133,39 +117,52 @@ function leakedJson(request: LeakedRequest, outcome: LeakedOutcome): object {
     };
 }
 
-/** Names on stderr what --now did not apply or record; the exit code. */
-function failures(applied: AccountResult[] | undefined, unrecorded: string[], err: Writer): number {
+/** Names on stderr what --now did not apply or record, one line per cause, and the rerun that applies the rest; the exit code. */
+function failures(request: LeakedRequest, outcome: Extract<LeakedOutcome, { reached: true }>, err: Writer): number {
+    const applied = outcome.applied ?? [];
     const failed = reportFailures(
         err,
-        (applied ?? []).flatMap(({ account, results }) => results.map((result) => ({ account, result }))),
+        applied.flatMap(({ account, results }) => results.map((result) => ({ account, result }))),
     );
-    const elsewhere = [
-        ...new Set(
-            (applied ?? []).flatMap(({ account, results }) =>
-                results.some((r) => r.outcome === "failed" && r.detail.startsWith("these credentials act in account")) ? [account] : [],
-            ),
-        ),
-    ];
-    if (elsewhere.length > 0)
-        err.write(
-            `Give each account its credentials and rerun (a rerun is safe): ${elsewhere.map((a) => `--profile ${a}=<profile>`).join(" ")}\n`,
+    if (failed > 0) {
+        // Accounts whose credentials act elsewhere need their own: the rerun names each, to be filled in.
+        const elsewhere = applied.filter(({ results }) =>
+            results.some((r) => r.outcome === "failed" && r.detail.startsWith("these credentials act in account")),
         );
-    if (unrecorded.length > 0) err.write(`${unrecorded.join("\n")}\n`);
-    return failed > 0 || unrecorded.length > 0 ? 1 : 0;
+        const missing = elsewhere.filter((a) => a.flags.length === 0).map((a) => ` --profile ${a.account}=<profile>`);
+        const rerun = `${leakedRerun(request.source.text, outcome.change.cutoff, {
+            ...(request.now?.endpointUrl === undefined ? {} : { endpointUrl: request.now.endpointUrl }),
+            credentials: credentialFlags(applied),
+        })}${missing.join("")}`;
+        err.write(
+            `${elsewhere.length > 0 ? `Give ${elsewhere.map((a) => a.account).join(", ")} credentials of ${elsewhere.length === 1 ? "its" : "their"} own (--profile or --role-arn <account>=<role ARN>) and rerun` : "Rerun once the cause is fixed"} (a rerun is safe: it counts what is applied, and keeps the cutoff): ${rerun}\n`,
+        );
+    }
+    if (outcome.unrecorded.length > 0) err.write(`${outcome.unrecorded.join("\n")}\n`);
+    return failed > 0 || outcome.unrecorded.length > 0 ? 1 : 0;
 }
 
 /** `revoke --leaked`: what the source reaches, revoked in every stack file at once, and the pull request printed. */
-export async function run(values: Values<LeakedFlags>, { out, err, onInterrupt }: CommandIO, env: Environment): Promise<number> {
+export async function run(values: Values<LeakedFlags>, io: CommandIO, env: Environment): Promise<number> {
+    const { out, err, onInterrupt } = io;
     const request = leakedRequestOf(values);
     const json = values.json === true;
     const say = (text: string) => (json ? undefined : out.write(text));
-    onInterrupt(INTERRUPTED);
+    onInterrupt(INTERRUPTED_BEFORE_WRITING);
+    // With --now, an interruption stops the calls and the command reports what was applied.
+    const stop = request.now === undefined ? undefined : io.interruptible?.();
+    if (stop !== undefined) request.now!.stop = stop;
     const outcome = await revokeWhatLeaked(request, env, {
-        recorded: (change) => printRecorded(say, request, change),
+        recorded: (change) => {
+            printRecorded(say, request, change);
+            if (change.written.length > 0) onInterrupt(INTERRUPTED);
+        },
+        waiting: (holder, waitMs) => err.write(waitingLine(holder, waitMs)),
+        tick: (line) => err.write(`${line}\n`),
         applied: (endpoint, applied) => {
             say(`\nIAM endpoint: ${endpoint}\n`);
             for (const { account, credentials, results } of applied)
-                say(`\nAccount ${account} (${credentials}):\n${resultTable(results)}\n`);
+                say(`\nAccount ${account} (${credentials}):\n${appliedTable(results)}\n`);
             say("\n");
         },
     });
@@ -178,5 +175,15 @@ export async function run(values: Values<LeakedFlags>, { out, err, onInterrupt }
         say("\n");
         printPullRequest(out, outcome.pullRequest, undefined, outcome.reportFile);
     }
-    return failures(outcome.applied, outcome.unrecorded, err);
+    const code = failures(request, outcome, err);
+    const notRecorded = printNotRecorded(json ? undefined : out, err, outcome.notRecorded);
+    if (!json) printChecks(out, outcome.checks);
+    if (stop?.aborted === true) {
+        const results = (outcome.applied ?? []).flatMap((a) => a.results);
+        const done = results.filter((r) => r.outcome !== "failed").length;
+        err.write(
+            `Interrupted (${String(stop.reason)}): ${done} of ${results.length} roles were applied (the tables above); the others were not (by cause above). The pull request text above records the whole change.\n`,
+        );
+    }
+    return code === 0 && notRecorded === 0 ? 0 : 1;
 }

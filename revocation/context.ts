@@ -9,6 +9,7 @@ import type { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { Credentials } from "../apply/client";
 import { Schedule } from "../apply/emergency";
 import { Time } from "../apply/time";
+import type { FileSystem } from "./stackFile";
 
 /** How the emergency path reaches AWS. */
 export interface AwsAccess {
@@ -38,4 +39,6 @@ export interface RevocationContext {
     temporaryFolder: string;
     /** AWS, for the emergency path. */
     aws: AwsAccess;
+    /** The file system stack files are locked and written through. @default Node's fs */
+    fileSystem?: FileSystem;
 }

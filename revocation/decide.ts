@@ -35,7 +35,8 @@ export function chooseCutoff(at: string | undefined, now: Date): Cutoff {
     if (at === undefined) return Cutoff.after(now);
     const parsed = Cutoff.parse(at);
     if (!parsed.ok) throw new RevocationError(`--at ${show(at)} ${parsed.problem}`);
-    if (parsed.cutoff.isAfterNow(now)) {
+    // Now rounded up, the cutoff a run without --at takes, is not the future: the rerun it prints gives it as --at.
+    if (parsed.cutoff.isAfterNow(now) && !parsed.cutoff.equals(Cutoff.after(now))) {
         throw new RevocationError(
             `--at ${show(at)} is in the future (now is ${formatUtc(now)}); a future cutoff would also deny every session issued until then`,
         );
@@ -69,6 +70,12 @@ export interface Decision {
     containment: Containment[];
     /** Commands that revoke reachable roles of other stack files. */
     followUps: string[];
+    /**
+     * Without `--at` (the cutoff is now), the revocations in force this edit moves to it, later: the
+     * key (or `revocable-roles:revokeAllBefore`) and the cutoff it had. A rerun does this without
+     * being asked to, and a pull request text printed for the earlier cutoff is then stale.
+     */
+    moved: { key: string; from: Cutoff }[];
 }
 
 /** A stack's valid config. */
@@ -117,7 +124,15 @@ function reached(request: RoleRevocationRequest, requested: string[], repository
  * `revokeBefore` otherwise, every role in one edit of one parse. Refuses, with every reason at
  * once, a cutoff earlier than one in force and an unknown role.
  */
-function editedText(loaded: LoadedStack, config: StackConfig, all: boolean, named: string[], cutoff: Cutoff): string {
+function editedText(
+    loaded: LoadedStack,
+    config: StackConfig,
+    all: boolean,
+    named: string[],
+    cutoff: Cutoff,
+    now: Date,
+    implicit: boolean,
+): { edited: string; moved: Decision["moved"] } {
     const roles = config.roles ?? {};
     const roleKeys = Object.keys(roles);
     const stackCutoff = Cutoff.read(config.revokeAllBefore);
@@ -126,10 +141,17 @@ function editedText(loaded: LoadedStack, config: StackConfig, all: boolean, name
         `${existing}; the new cutoff ${cutoff} is earlier and would re-enable sessions that revocation denies`;
     let edited = loaded.text;
     const roleCutoffs = new Map<string, string>();
+    const moved: Decision["moved"] = [];
+    const moves = (key: string, from: Cutoff | undefined) => {
+        if (implicit && from?.isBefore(cutoff) === true && from.inForceAt(now)) moved.push({ key, from });
+    };
     try {
         if (all) {
             if (stackCutoff?.isAfter(cutoff) === true) problems.push(`${NAMESPACE}:revokeAllBefore is already ${weaker(stackCutoff)}`);
-            else if (!cutoff.equals(stackCutoff)) edited = setStackCutoff(edited, cutoff.toString());
+            else if (!cutoff.equals(stackCutoff)) {
+                moves(`${NAMESPACE}:revokeAllBefore`, stackCutoff);
+                edited = setStackCutoff(edited, cutoff.toString());
+            }
         }
         for (const key of named) {
             // Own keys only: "constructor" must not find Object's.
@@ -149,6 +171,7 @@ function editedText(loaded: LoadedStack, config: StackConfig, all: boolean, name
                     `role "${key}" is already revoked before ${stackCutoff} by ${NAMESPACE}:revokeAllBefore, which is not earlier than ${cutoff}: that cutoff is the one in force; give --at later than ${stackCutoff} to deny later sessions`,
                 );
             } else if (!cutoff.equals(own)) {
+                moves(key, own);
                 roleCutoffs.set(key, cutoff.toString());
             }
         }
@@ -158,7 +181,7 @@ function editedText(loaded: LoadedStack, config: StackConfig, all: boolean, name
         throw new RevocationError(`${loaded.file}: ${(error as Error).message}`);
     }
     if (problems.length > 0) throw new RevocationError(problems.join("\n"));
-    return edited;
+    return { edited, moved };
 }
 
 /** The commands that revoke the reachable roles of other stack files, with the same cutoff. */
@@ -185,7 +208,7 @@ export function decide(request: RoleRevocationRequest, loaded: LoadedStack, now:
     const found = reached(request, requested, repository, cutoff);
     // Chained roles are never requested ones, and with --all there are none: every role of the stack is requested.
     const named = [...request.roles, ...found.chained.keys()];
-    const edited = editedText(loaded, current.config, request.all, named, cutoff);
+    const { edited, moved } = editedText(loaded, current.config, request.all, named, cutoff, now, request.at === undefined);
     const after = readStackConfig({ ...loaded.config, ...stackConfig(file, edited, loaded.project.name) }, { stackFile: file, now });
     if (!after.ok) {
         throw new RevocationError(`the edited ${file} would not pass validation; nothing was written:\n${after.errors.join("\n")}`);
@@ -210,5 +233,6 @@ export function decide(request: RoleRevocationRequest, loaded: LoadedStack, now:
         chained: found.chained,
         containment: found.analyses,
         followUps: followUps(request, found, cutoff),
+        moved,
     };
 }

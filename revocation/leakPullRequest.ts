@@ -1,26 +1,32 @@
 /**
- * The pull request of a leak's revocation: why each role is reachable, what the emergency path
- * applied per account and what is left to apply, the organization-wide part, and what no role
- * revocation covers; in full, and as a summary that names the roles by stack.
+ * The pull request of a leak's revocation: why each role is reachable, what each revocation leaves
+ * open (who can still assume the role, the workloads interrupted, who can undo it), what the
+ * emergency path applied per account and the exact commands for what is left to apply, the
+ * organization-wide part, and what no role revocation covers; in full, and as a summary that
+ * names the roles by stack.
  */
 import { stackFileName } from "../config/files";
-import { NOT_COVERED } from "../analysis/containment";
-import { Leak } from "../analysis/leaked";
+import { NOT_COVERED, leftOpenMarkdown } from "../analysis/containment";
 import { roleArn } from "../analysis/reachability";
-import { Cutoff } from "../iam/cutoff";
 import { AccountResult } from "./applyNow";
 import { Decision } from "./decide";
-import { OrganizationDecision, organizationMarkdown } from "./organization";
+import { credentialFlags, stackRerun } from "./nextCommands";
+import { organizationMarkdown } from "./organization";
+import type { LeakChange } from "./revokeLeaked";
+
+/** How many revoked roles a summary lists with what each leaves open, and how many holders per role. */
+const SUMMARY_OPEN = { roles: 10, perRole: 20 };
 
 /** The pull request of a leak's revocation: the full text, and a summary that names the roles by stack. */
 export function leakPullRequest(
-    leak: Leak,
-    parts: Decision[],
-    cutoff: Cutoff,
+    leak: LeakChange["leak"],
+    change: Pick<LeakChange, "parts" | "cutoff" | "organization" | "open">,
     reason: string | undefined,
     applied?: AccountResult[],
-    organization?: OrganizationDecision,
+    rerun: { endpointUrl?: string } = {},
 ): { title: string; full: string; summary: string } {
+    const parts: Decision[] = change.parts.map((p) => p.decision);
+    const { cutoff, organization } = change;
     const roles = leak.reached.length;
     const stacks = parts.map((p) => p.stack);
     const where = [
@@ -58,7 +64,10 @@ export function leakPullRequest(
         applied === undefined
             ? p.targets
             : p.targets.filter((t) => applied.some((a) => a.results.some((r) => r.target === t && r.outcome === "failed")));
-    const rerun = parts.filter((p) => notApplied(p).length > 0);
+    const left = parts.filter((p) => notApplied(p).length > 0);
+    // Each stack's rerun carries the cutoff, the endpoint and its account's credentials, as given.
+    const accountOf = (p: Decision) => change.parts.find((part) => part.decision === p)?.account;
+    const flags = (p: Decision) => ({ ...rerun, credentials: credentialFlags(applied ?? [], [accountOf(p)]) });
     const apply = [
         ...(applied === undefined
             ? []
@@ -78,18 +87,21 @@ export function leakPullRequest(
                   }),
                   "",
               ]),
-        ...(rerun.length === 0
+        ...(left.length === 0
             ? []
             : [
                   applied === undefined ? "### Applying it now (the emergency path)" : "### Applying the rest now",
                   "",
                   "Each stack's part, through the IAM API with that account's credentials:",
                   "",
-                  ...rerun.map(
+                  ...left.map(
                       (p) =>
-                          `- \`npm run revoke -- --stack ${p.stack} ${notApplied(p)
-                              .map((t) => `--role ${t.key}`)
-                              .join(" ")} --at ${cutoff} --now\``,
+                          `- \`${stackRerun(
+                              p.stack,
+                              notApplied(p).map((t) => t.key),
+                              cutoff,
+                              flags(p),
+                          )}\``,
                   ),
                   "",
               ]),
@@ -100,7 +112,17 @@ export function leakPullRequest(
     ];
     return {
         title,
-        full: [...head, ...table(Infinity), "### Why each role is reachable", "", ...reasons, "", ...apply].join("\n"),
-        summary: [...head, ...table(20), ...apply].join("\n"),
+        full: [
+            ...head,
+            ...table(Infinity),
+            "### Why each role is reachable",
+            "",
+            ...reasons,
+            "",
+            leftOpenMarkdown(change.open),
+            "",
+            ...apply,
+        ].join("\n"),
+        summary: [...head, ...table(20), leftOpenMarkdown(change.open, SUMMARY_OPEN), "", ...apply].join("\n"),
     };
 }

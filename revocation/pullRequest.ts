@@ -9,6 +9,7 @@ import { REVOCATION_POLICY_NAME } from "../iam/policy";
 import { EmergencyResult, EmergencyTarget, appliedCount, resultTable } from "../apply/emergency";
 import { Decision } from "./decide";
 import { fitForGitHub, writeFullReport } from "./github";
+import { RerunFlags, stackRerun } from "./nextCommands";
 
 /** What the emergency path did: per role, and the IAM endpoint the calls went to, with who chose it. */
 export interface Applied {
@@ -25,6 +26,7 @@ export function pullRequest(
     reason: string | undefined,
     applied?: Applied,
     limits?: ListLimits & { table: number; note: string },
+    rerun: RerunFlags = { credentials: [] },
 ): { title: string; body: string } {
     const { stack, targets, all, cutoff } = decision;
     const safe = cutoff.safeToRemoveAfterText;
@@ -80,7 +82,20 @@ export function pullRequest(
             none: `The IAM API applied this revocation to **none** of the ${emergency.length} roles: nothing is revoked until this pull request deploys, unless \`--now\` is rerun after fixing the cause.`,
         }[count];
         const table = limits === undefined ? emergency : emergency.filter((r) => r.outcome === "failed").slice(0, limits.table);
-        lines.push("", `### ${heading}`, summary, "", "```", resultTable(table), "```");
+        lines.push("", `### ${heading}`, summary);
+        if (failed.length > 0) {
+            // The same cutoff, endpoint and credentials: a rerun applies exactly what this pull request records.
+            const keys = all ? "all" : failed.map((f) => f.target.key);
+            lines.push(
+                "",
+                "Rerun for the roles not applied, once the cause is fixed:",
+                "",
+                "```",
+                stackRerun(stack, keys, cutoff, rerun),
+                "```",
+            );
+        }
+        lines.push("", "```", resultTable(table), "```");
         if (table.length < emergency.length)
             lines.push(`Only the roles not applied are listed (at most ${limits!.table}); the full report lists every role.`);
         lines.push("", `IAM endpoint: ${applied.endpoint}.`);
@@ -97,10 +112,11 @@ export function postablePullRequest(
     reason: string | undefined,
     applied: Applied | undefined,
     reportFile: string,
+    rerun: RerunFlags = { credentials: [] },
 ): { title: string; body: string; reportFile?: string } {
-    const full = pullRequest(decision, reason, applied);
+    const full = pullRequest(decision, reason, applied, undefined, rerun);
     const note = `This body is a summary: it lists the first roles of ${decision.targets.length}. The full report is in \`${path.basename(reportFile)}\`, written by revoke beside this body: attach it to the pull request.`;
-    const fitted = fitForGitHub(full.body, () => pullRequest(decision, reason, applied, { ...SUMMARY_LIMITS, note }).body);
+    const fitted = fitForGitHub(full.body, () => pullRequest(decision, reason, applied, { ...SUMMARY_LIMITS, note }, rerun).body);
     if (!fitted.summarised) return full;
     return { title: full.title, body: fitted.text, reportFile: writeFullReport(reportFile, full.body) };
 }
@@ -118,10 +134,19 @@ export interface RevokeJson {
     endpoint: string | null;
     /** The full report when the body is a summary (over GitHub's 65,536 characters); null otherwise. */
     reportFile: string | null;
+    /** With --now, when the stack file could not be written: why, and the edit to make by hand; null otherwise. */
+    notRecorded: { file: string; reason: string; edit: string } | null;
+    /** With --now: per account, the AWS CLI line that reads back each role's cutoff; empty otherwise. */
+    checks: string[];
 }
 
 /** The `--json` object of a revocation: the decision, its pull request, and what `--now` applied. */
-export function revokeJson(decision: Decision, pr: { title: string; body: string; reportFile?: string }, applied?: Applied): RevokeJson {
+export function revokeJson(
+    decision: Decision,
+    pr: { title: string; body: string; reportFile?: string },
+    applied?: Applied,
+    after: Pick<RevokeJson, "notRecorded" | "checks"> = { notRecorded: null, checks: [] },
+): RevokeJson {
     const emergency = applied?.results;
     return {
         reportFile: pr.reportFile ?? null,
@@ -138,5 +163,6 @@ export function revokeJson(decision: Decision, pr: { title: string; body: string
         body: pr.body,
         applied: emergency?.map((r) => ({ key: r.target.key, roleName: r.target.roleName, outcome: r.outcome, detail: r.detail })) ?? null,
         endpoint: applied?.endpoint ?? null,
+        ...after,
     };
 }

@@ -23,7 +23,8 @@ import { CONSOLE_REVOCATION_POLICY_NAME, PolicyDocument, REVOCATION_POLICY_NAME,
 import { LiveState, judgeOrganizationStatements, judgeRolePolicies } from "../iam/liveRevocation";
 import { OrganizationRevocation, revocationKey, revocationOfStatement, revocationStatement } from "../iam/organizationPolicy";
 import { Credentials, endpointInUse } from "../apply/client";
-import { EmergencyResult, EmergencyTarget, Schedule, accountMismatch, revokeNow } from "../apply/emergency";
+import { EmergencyResult, EmergencyTarget, Schedule, accountMismatch, backoff, revokeNow } from "../apply/emergency";
+import { mapLimit } from "../apply/concurrency";
 import { awsError, retryable } from "../apply/errors";
 import { Time } from "../apply/time";
 import { stackRole } from "./applyNow";
@@ -166,11 +167,6 @@ function inForce(request: VerifyRequest, context: VerifyContext): InForce {
     };
 }
 
-/** The wait before retry round `round + 1`: full jitter, as the emergency path waits. */
-function backoff(schedule: Schedule, round: number): number {
-    return schedule.time.random() * Math.min(schedule.maxDelayMs, schedule.baseDelayMs * 2 ** round);
-}
-
 /** Runs `call` until it answers, retrying what may pass until the deadline; the last error otherwise. */
 async function retried<T>(schedule: Schedule, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     for (let round = 0; ; round++) {
@@ -293,20 +289,6 @@ function judgeOrganization(
             ? `${targets[0].detail} on ${targets.map((t) => t.target).join(", ")}`
             : failing.map((t) => `on ${t.target}: ${t.detail}`).join("; ");
     return { kind: "organization", key, cutoff: revocation.revokeBefore, policy, state, detail, targets };
-}
-
-/** Maps with at most `limit` calls in flight. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-    const results: R[] = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await fn(items[index]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
 }
 
 /**

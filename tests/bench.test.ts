@@ -170,7 +170,10 @@ describe("npm run bench's command line", () => {
     it("bench:now answers --help with its usage and exit code 0, and an unknown flag with exit code 2", async () => {
         const out = new Capture();
         assert.strictEqual(await benchNow(["--help"], out, new Capture()), 0);
-        assert.strictEqual(out.text.split("\n")[0], "usage: npm run bench:now -- [--roles 100] [--runs 3]");
+        assert.strictEqual(
+            out.text.split("\n")[0],
+            "usage: npm run bench:now -- [--accounts 1] [--roles 100] [--latency-ms 0] [--throttle 0] [--deadline 120] [--json]",
+        );
         const err = new Capture();
         assert.strictEqual(await benchNow(["--role", "5"], new Capture(), err), 2);
         // Node.js words an unknown flag differently from version to version; the command passes its words on.
@@ -182,7 +185,10 @@ describe("npm run bench's command line", () => {
                 return (error as Error).message;
             }
         })();
-        assert.strictEqual(err.text, `${nodeSays}\nusage: npm run bench:now -- [--roles 100] [--runs 3]\n`);
+        assert.strictEqual(
+            err.text,
+            `${nodeSays}\nusage: npm run bench:now -- [--accounts 1] [--roles 100] [--latency-ms 0] [--throttle 0] [--deadline 120] [--json]\n`,
+        );
         assert.match(nodeSays, /^Unknown option '--role'/);
     });
 });

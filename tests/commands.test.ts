@@ -398,6 +398,8 @@ describe("revocable-roles revoke --json and --body-file", () => {
                 applied: null,
                 endpoint: null,
                 reportFile: null,
+                notRecorded: null,
+                checks: [],
             },
         );
         assert.strictEqual(result.stdout.split("\n").length, 2);

@@ -1,6 +1,7 @@
 /**
- * An unreliable IAM endpoint for tests: a loopback proxy in front of moto that throttles, fails,
- * cuts off or never answers some calls, chosen by a rule, and counts what it did.
+ * An unreliable IAM endpoint for tests and the benchmark: a loopback proxy in front of moto that
+ * adds latency to every call and throttles, fails, cuts off or never answers some, chosen by a
+ * rule, and counts what it did.
  */
 import * as http from "http";
 import * as net from "net";
@@ -24,8 +25,16 @@ const THROTTLED =
 const FAILED =
     "<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceFailure</Code><Message>Internal failure</Message></Error><RequestId>flaky</RequestId></ErrorResponse>";
 
+/** How the proxy behaves besides its rule. */
+export interface ProxyOptions {
+    /** Every call waits this long before it is answered or forwarded: the round trip of a real API. @default 0 */
+    latencyMs?: number;
+    /** The moto account the calls act in (moto reads it from a header), for a caller that cannot set it: a command run as a process. */
+    account?: string;
+}
+
 /** Starts a proxy to `target` (an http://127.0.0.1:port endpoint) on a free loopback port. */
-export async function startFlakyProxy(target: string, rule: FaultRule): Promise<FlakyProxy> {
+export async function startFlakyProxy(target: string, rule: FaultRule, options: ProxyOptions = {}): Promise<FlakyProxy> {
     const upstream = new URL(target);
     const counts: Record<Fault, number> = { pass: 0, throttle: 0, error: 0, reset: 0, stall: 0 };
     /** What each role's calls met, so a test can show that a role meeting a fault was tried again. */
@@ -34,7 +43,8 @@ export async function startFlakyProxy(target: string, rule: FaultRule): Promise<
     const server = http.createServer((request, response) => {
         const chunks: Buffer[] = [];
         request.on("data", (chunk: Buffer) => chunks.push(chunk));
-        request.on("end", () => {
+        request.on("end", () => (options.latencyMs ? setTimeout(answer, options.latencyMs) : answer()));
+        const answer = () => {
             const body = Buffer.concat(chunks);
             const form = new URLSearchParams(body.toString("utf8"));
             const roleName = form.get("RoleName") ?? "";
@@ -58,7 +68,11 @@ export async function startFlakyProxy(target: string, rule: FaultRule): Promise<
                     port: upstream.port,
                     path: request.url,
                     method: request.method,
-                    headers: { ...request.headers, host: upstream.host },
+                    headers: {
+                        ...request.headers,
+                        host: upstream.host,
+                        ...(options.account === undefined ? {} : { "x-moto-account-id": options.account }),
+                    },
                 },
                 (reply) => {
                     response.writeHead(reply.statusCode ?? 500, reply.headers);
@@ -67,7 +81,7 @@ export async function startFlakyProxy(target: string, rule: FaultRule): Promise<
             );
             forward.on("error", () => response.destroy());
             forward.end(body);
-        });
+        };
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as net.AddressInfo;

@@ -13,6 +13,7 @@ import { Time } from "../apply/time";
 import { LoadedStack, loadStack } from "../config/loader";
 import { EntryKind, ProjectSource } from "../config/sources";
 import { Plan } from "../plan/model";
+import { FileSystem } from "../revocation/stackFile";
 
 /** The fixtures folder. */
 export const FIXTURES: string = path.join(__dirname, "fixtures");
@@ -303,4 +304,48 @@ export function virtualTime(start: number = Date.UTC(2026, 10, 27, 10, 15)): Vir
         random: () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648,
         advance,
     };
+}
+
+/**
+ * Node's file system, except that inside `root` it fails as a read-only checkout does (creating,
+ * linking or renaming a file: EROFS) or as a full disk does (writing to a file: ENOSPC), for the
+ * stack files' lock and write (`fileSystem` of the environment). As root a real read-only folder
+ * would still be written, so the failure is handed in.
+ */
+export function failingFileSystem(root: string, failure: "read-only" | "full disk"): FileSystem {
+    const inside = (file: fs.PathLike) => path.resolve(String(file)).startsWith(`${root}${path.sep}`);
+    const fail = (code: string, message: string) => Object.assign(new Error(`${code}: ${message}`), { code });
+    const fds = new Set<number>();
+    const opened = ((file: fs.PathLike, flags: number, mode?: fs.Mode) => {
+        if (failure === "read-only" && inside(file) && (Number(flags) & fs.constants.O_CREAT) !== 0)
+            throw fail("EROFS", "read-only file system");
+        const fd = fs.openSync(file, flags, mode);
+        if (inside(file)) fds.add(fd);
+        return fd;
+    }) as typeof fs.openSync;
+    return {
+        ...fs,
+        openSync: opened,
+        writeSync: ((fd: number, ...rest: never[]) => {
+            if (failure === "full disk" && fds.has(fd)) throw fail("ENOSPC", "no space left on device");
+            return (fs.writeSync as (fd: number, ...args: never[]) => number)(fd, ...rest);
+        }) as typeof fs.writeSync,
+        closeSync: (fd: number) => {
+            fds.delete(fd);
+            fs.closeSync(fd);
+        },
+        linkSync: (existing: fs.PathLike, target: fs.PathLike) => {
+            if (failure === "read-only" && inside(target)) throw fail("EROFS", "read-only file system");
+            fs.linkSync(existing, target);
+        },
+        renameSync: (from: fs.PathLike, to: fs.PathLike) => {
+            if (failure === "read-only" && inside(to)) throw fail("EROFS", "read-only file system");
+            fs.renameSync(from, to);
+        },
+    };
+}
+
+/** The dot files of a folder: a lock or temporary file left behind would be one. */
+export function dotFiles(root: string): string[] {
+    return fs.readdirSync(root).filter((name) => name.startsWith("."));
 }

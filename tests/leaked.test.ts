@@ -123,6 +123,7 @@ describe("revoke --leaked", () => {
                 "### Pulumi.prod.yaml (222222222222): 2 roles",
                 "### Pulumi.staging.yaml (111111111111): 1 role",
                 "### Why each role is reachable",
+                "### What this revocation leaves open",
                 "### Applying it now (the emergency path)",
                 `- \`npm run revoke -- --stack ci --role deployer --role builder --at ${CUTOFF} --now\``,
                 `- \`npm run revoke -- --stack prod --role prod-admin --role db-admin --at ${CUTOFF} --now\``,
@@ -135,6 +136,78 @@ describe("revoke --leaked", () => {
                 "- github:acme/web -> deployer (ci) -> prod-admin (prod): github:acme/web -> deployer: deployer's trust lets in GitHub Actions tokens whose sub matches repo:acme/web:ref:refs/heads/main; deployer -> prod-admin: prod-admin's trust names deployer's ARN (arn:aws:iam::111111111111:role/deployer); deployer's inline policy assume allows sts:AssumeRole on arn:aws:iam::222222222222:role/prod-admin\n",
             ),
             body,
+        );
+    });
+
+    it("says, in its pull request, what each revocation leaves open: who can still assume the role, the workloads interrupted, who can undo it", async () => {
+        const breakGlass = `    break-glass:\n      trust:\n        accounts: ["${PROD}"]\n      inlinePolicies:\n        undo:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Allow\n              Action: iam:DeleteRolePolicy\n              Resource: "arn:aws:iam::${PROD}:role/*"\n`;
+        const root = project({ ...STACKS, "Pulumi.prod.yaml": STACKS["Pulumi.prod.yaml"] + breakGlass });
+        const result = await run(root, ["--leaked", "github:acme/web", "--at", CUTOFF, "--dry-run"]);
+        const body = result.stdout.split("\nPull request body:\n")[1];
+        const open = body.slice(body.indexOf("### What this revocation leaves open"), body.indexOf("### Applying it now"));
+        const heading = (line: string) => line.startsWith("#### ");
+        assert.deepStrictEqual(
+            { code: result.code, roles: open.split("\n").filter(heading) },
+            {
+                code: 0,
+                roles: [
+                    `#### \`deployer\` (${arn(CI, "deployer")})`,
+                    `#### \`builder\` (${arn(CI, "builder")})`,
+                    `#### \`prod-admin\` (${arn(PROD, "prod-admin")})`,
+                    `#### \`db-admin\` (${arn(PROD, "db-admin")})`,
+                    `#### \`reporting\` (${arn(CI, "reporting")})`,
+                ],
+            },
+        );
+        assert.strictEqual(
+            open.split("#### ")[3],
+            [
+                `\`prod-admin\` (${arn(PROD, "prod-admin")})`,
+                "",
+                "**Who can still assume it** and get fresh, working sessions (tighten `trust` in this change if the leak came through one of them):",
+                `- role ${arn(CI, "deployer")}`,
+                "",
+                "**Workloads interrupted** (their current credentials are denied too):",
+                "- People and programs of the trusted accounts or principals with a session from before the cutoff: their calls are denied until they assume the role again (a long-running job must be restarted or refresh its credentials).",
+                "",
+                "**Who can undo this revocation** without a pull request (roles that may remove or rewrite its policy, delete the role or rewrite its trust, directly or through roles they can assume, pass or change; identities outside this repository are not known here):",
+                `- \`break-glass\` (prod, IAM role break-glass): its inline policy undo (statement 0) allows iam:DeleteRolePolicy on arn:aws:iam::${PROD}:role/*`,
+                "",
+                "",
+            ].join("\n"),
+        );
+        assert.deepStrictEqual(
+            ["deployer", "builder"].map((key) => open.split(`#### \`${key}\``)[1].split("**Workloads interrupted**")[1].split("\n")[1]),
+            [
+                "- GitHub Actions runs of `acme/web:ref:refs/heads/main` in progress at the cutoff: their credentials are denied from their next AWS call, so a deploy may stop half-way. Rerun them: a new run assumes the role again and gets a working session.",
+                "- GitHub Actions runs of `acme/*` in progress at the cutoff: their credentials are denied from their next AWS call, so a deploy may stop half-way. Rerun them: a new run assumes the role again and gets a working session.",
+            ],
+        );
+    });
+
+    it("says when a run without --at moves revocations in force to a later cutoff, which makes an earlier pull request text stale", async () => {
+        const root = project(STACKS);
+        const first = await run(root, ["--leaked", "github:acme/web"]);
+        const later = new Date(NOW.getTime() + 60_000);
+        const again = await run(root, ["--leaked", "github:acme/web"], later);
+        // A rerun that keeps the cutoff says nothing of it.
+        const kept = await run(root, ["--leaked", "github:acme/web", "--at", "2026-12-01T12:01:01Z"], later);
+        const moved = (text: string) => text.split("\n").filter((line) => line.startsWith("Without --at"));
+        assert.deepStrictEqual(
+            {
+                codes: [first.code, again.code, kept.code],
+                first: moved(first.stdout),
+                again: moved(again.stdout),
+                kept: moved(kept.stdout),
+            },
+            {
+                codes: [0, 0, 0],
+                first: [],
+                again: [
+                    "Without --at the cutoff is now, 2026-12-01T12:01:01Z: this moves revocations in force later: Pulumi.ci.yaml deployer (was 2026-12-01T12:00:01Z), Pulumi.ci.yaml builder (was 2026-12-01T12:00:01Z), Pulumi.prod.yaml prod-admin (was 2026-12-01T12:00:01Z), Pulumi.prod.yaml db-admin (was 2026-12-01T12:00:01Z), Pulumi.staging.yaml reporting (was 2026-12-01T12:00:01Z). If a pull request for an earlier cutoff is open, its text is stale: use the one below instead, or run again with --at <the earlier cutoff> to keep it.",
+                ],
+                kept: [],
+            },
         );
     });
 

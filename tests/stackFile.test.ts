@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Capture, fixture, git, project, repository, spawnCommand, environment, virtualTime } from "./helpers";
+import { Capture, dotFiles, failingFileSystem, fixture, git, project, repository, spawnCommand, environment, virtualTime } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { lockFileOf, lockStackFile, replaceStackFile } from "../revocation/stackFile";
 import { commandMain } from "../cli/main";
@@ -59,6 +59,40 @@ describe("writing a stack file", function () {
             message: `Pulumi.qa.yaml is being edited by another revoke (process ${process.pid}, lock file .Pulumi.qa.yaml.lock); nothing was written; run revoke again once it has finished`,
         });
         assert.strictEqual(fs.readFileSync(file, "utf8"), ORIGINAL);
+    });
+
+    it("leaves no lock file, empty or not, when the disk is full or the checkout read-only, and says nothing was written", async () => {
+        for (const [failure, why] of [
+            ["full disk", "ENOSPC: no space left on device"],
+            ["read-only", "EROFS: read-only file system"],
+        ] as const) {
+            const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+            const file = path.join(root, "Pulumi.qa.yaml");
+            await assert.rejects(lockStackFile(file, { time: virtualTime(), fileSystem: failingFileSystem(root, failure) }), {
+                message: `cannot lock Pulumi.qa.yaml (${why}); nothing was written`,
+            });
+            assert.deepStrictEqual(dotFiles(root), [], failure);
+        }
+    });
+
+    it("says who holds the lock once, and stops waiting when interrupted, saying nothing was written", async () => {
+        const root = project({ "Pulumi.qa.yaml": ORIGINAL });
+        const file = path.join(root, "Pulumi.qa.yaml");
+        fs.writeFileSync(lockFileOf(file), `${process.pid}\n`);
+        const stop = new AbortController();
+        const told: string[] = [];
+        const time = virtualTime();
+        const waiting = lockStackFile(file, {
+            time: { now: time.now, sleep: (ms) => (stop.abort(), time.sleep(ms)) },
+            stop: stop.signal,
+            waiting: (holder, waitMs) => told.push(`${holder} (${waitMs} ms)`),
+        });
+        const holder = `another revoke (process ${process.pid}, lock file .Pulumi.qa.yaml.lock)`;
+        await assert.rejects(waiting, {
+            message: `interrupted while waiting for ${holder} to finish with Pulumi.qa.yaml; nothing was written`,
+        });
+        assert.deepStrictEqual(told, [`Pulumi.qa.yaml is being edited by ${holder} (10000 ms)`]);
+        assert.deepStrictEqual([fs.readFileSync(file, "utf8"), fs.readFileSync(lockFileOf(file), "utf8")], [ORIGINAL, `${process.pid}\n`]);
     });
 
     it("takes over a lock left by a process that is gone, and removes it when done", async () => {

@@ -26,6 +26,7 @@ const run = (command, args, stream) =>
 const SECOND = [
     "pack.test.ts",
     "emergency.test.ts",
+    "incident.test.ts",
     "iamContract.test.ts",
     "organizationPolicy.test.ts",
     "commands.test.ts",
