@@ -10,6 +10,7 @@ import { EmergencyOptions } from "../revocation/applyNow";
 import { Decision } from "../revocation/decide";
 import type { NotRecorded } from "../revocation/revokeRoles";
 import { UsageError, Writer } from "./io";
+import type { CommandIO } from "./command";
 
 /** What a person reading a revoke interrupted before it wrote anything needs. */
 export const INTERRUPTED_BEFORE_WRITING: string = "\nInterrupted before any stack file was written: nothing was changed.\n";
@@ -61,6 +62,19 @@ export interface EmergencyFlags {
     "role-arn"?: string[];
 }
 
+/** `--endpoint-url` and `--deadline` checked: an http(s) URL, and a number of seconds above 0 (default 120), in milliseconds. */
+export function endpointAndDeadline(values: { "endpoint-url"?: string; deadline?: string }): { endpointUrl?: string; deadlineMs: number } {
+    const endpoint = values["endpoint-url"];
+    if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+        throw new UsageError(`--endpoint-url ${show(endpoint)} is not an http(s) URL such as http://127.0.0.1:5000`);
+    }
+    const deadline = Number(values.deadline ?? DEFAULT_DEADLINE_SECONDS);
+    if (values.deadline !== undefined && (!/^\d+(?:\.\d+)?$/.test(values.deadline) || deadline <= 0)) {
+        throw new UsageError(`--deadline ${show(values.deadline)} is not a number of seconds above 0, such as 120`);
+    }
+    return { ...(endpoint === undefined ? {} : { endpointUrl: endpoint }), deadlineMs: deadline * 1000 };
+}
+
 /**
  * The emergency path's options from its flags, checked: `--endpoint-url`, `--deadline`,
  * `--profile` and `--role-arn` only with `--now`; the credentials per account.
@@ -71,18 +85,11 @@ export function emergencyOptions(
     for (const flag of ["endpoint-url", "deadline", "profile", "role-arn"] as const) {
         if (values[flag] !== undefined && values.now !== true) throw new UsageError(`--${flag} only applies with --now`);
     }
-    const endpoint = values["endpoint-url"];
-    if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-        throw new UsageError(`--endpoint-url ${show(endpoint)} is not an http(s) URL such as http://127.0.0.1:5000`);
-    }
-    const deadline = Number(values.deadline ?? DEFAULT_DEADLINE_SECONDS);
-    if (values.deadline !== undefined && (!/^\d+(?:\.\d+)?$/.test(values.deadline) || deadline <= 0)) {
-        throw new UsageError(`--deadline ${show(values.deadline)} is not a number of seconds above 0, such as 120`);
-    }
+    const timing = endpointAndDeadline(values);
     const profiles = perAccount("--profile", values.profile, profileOf);
     const roles = perAccount("--role-arn", values["role-arn"], roleArnOf);
     if (values.now !== true) return undefined;
-    return { ...(endpoint === undefined ? {} : { endpointUrl: endpoint }), deadlineMs: deadline * 1000, profiles, roles };
+    return { ...timing, profiles, roles };
 }
 
 /** Prints a pull request to open: its title and body, and where else its body and full report are. */
@@ -174,4 +181,43 @@ export function printChecks(out: Writer, checks: string[]): void {
     out.write(
         `\nCheck what IAM holds (it is eventually consistent: allow a few minutes); each aws line prints a role and the cutoff its RevokeOlderSessions denies sessions before, each verify line judges every revocation in force of a stack (live, missing, weakened):\n${checks.map((c) => `  ${c}`).join("\n")}\n`,
     );
+}
+
+/** What both revoke commands do around the domain's run ({@link emergencyRun}). */
+export interface EmergencyRun {
+    /** Writes to stdout, unless the command prints JSON. */
+    say(text: string): void;
+    /** The signal that stops `--now`'s calls when the command is interrupted. */
+    stop: AbortSignal | undefined;
+    /** The stack files are written: from now on an interruption leaves the record. */
+    written(): void;
+    waiting(holder: string, waitMs: number): void;
+    tick(line: string): void;
+    /** Prints the edits not recorded (on stderr too) and the check commands; returns how many edits were not recorded. */
+    finish(notRecorded: NotRecorded[], checks: string[]): number;
+}
+
+/**
+ * What both revoke commands do around the domain's run: print only when not `--json`, say what an
+ * interruption leaves before and after the files are written, hand `--now` the signal that stops
+ * its calls, write the lock waits and progress lines to stderr, and end with the edits NOT
+ * RECORDED and the commands that check the result.
+ */
+export function emergencyRun(io: CommandIO, now: { stop?: AbortSignal } | undefined, json: boolean): EmergencyRun {
+    const { out, err, onInterrupt } = io;
+    onInterrupt(INTERRUPTED_BEFORE_WRITING);
+    const stop = now === undefined ? undefined : io.interruptible?.();
+    if (stop !== undefined) now!.stop = stop;
+    return {
+        say: (text: string): void => void (json ? undefined : out.write(text)),
+        stop,
+        written: (): void => onInterrupt(INTERRUPTED),
+        waiting: (holder: string, waitMs: number): void => void err.write(waitingLine(holder, waitMs)),
+        tick: (line: string): void => void err.write(`${line}\n`),
+        finish(notRecorded: NotRecorded[], checks: string[]): number {
+            const count = printNotRecorded(json ? undefined : out, err, notRecorded);
+            if (!json) printChecks(out, checks);
+            return count;
+        },
+    };
 }

@@ -9,19 +9,7 @@ import { stackRerun } from "../revocation/nextCommands";
 import { CommandIO, Values } from "./command";
 import type { RevokeFlags } from "./commands";
 import { Environment } from "./environment";
-import {
-    INTERRUPTED,
-    INTERRUPTED_BEFORE_WRITING,
-    appliedTable,
-    emergencyOptions,
-    movedCutoffs,
-    notRecordedBanner,
-    printChecks,
-    printNotRecorded,
-    printPullRequest,
-    reportFailures,
-    waitingLine,
-} from "./output";
+import { appliedTable, emergencyOptions, emergencyRun, movedCutoffs, notRecordedBanner, printPullRequest, reportFailures } from "./output";
 import { UsageError } from "./io";
 
 /** What the command was asked to do, from its flags. */
@@ -45,14 +33,12 @@ export function requestOf(values: Values<RevokeFlags>): RevokeRolesRequest {
 
 /** `revoke --stack`: the stack file written, the policies applied with --now, the pull request printed. */
 export async function run(values: Values<RevokeFlags>, io: CommandIO, env: Environment): Promise<number> {
-    const { out, err, onInterrupt } = io;
+    const { out, err } = io;
     const request = requestOf(values);
-    // With --json, the one object is all stdout carries; progress goes to stderr.
-    const say = (text: string) => (values.json === true ? undefined : out.write(text));
-    onInterrupt(INTERRUPTED_BEFORE_WRITING);
-    // With --now, an interruption stops the calls and the command reports what was applied.
-    const stop = request.now === undefined ? undefined : io.interruptible?.();
-    if (stop !== undefined) request.now!.stop = stop;
+    // With --json, the one object is all stdout carries; progress goes to stderr. With --now, an
+    // interruption stops the calls and the command reports what was applied.
+    const run = emergencyRun(io, request.now, values.json === true);
+    const { say, stop } = run;
     const outcome = await revokeRoles(request, env, {
         recorded: (decision, notRecorded) => {
             if (notRecorded !== undefined) say(notRecordedBanner(new Map([[decision.file, notRecorded]]), stop?.aborted !== true));
@@ -62,13 +48,13 @@ export async function run(values: Values<RevokeFlags>, io: CommandIO, env: Envir
                         ? `Wrote ${decision.file}: ${decision.subject} revoked before ${decision.cutoff}.\n`
                         : `${decision.file} already records this revocation; nothing to write.\n`,
                 );
-                onInterrupt(INTERRUPTED);
+                run.written();
             }
             say(`${movedCutoffs([decision])}\n`);
         },
         endpoint: (endpoint) => say(`IAM endpoint: ${endpoint}\n`),
-        waiting: (holder, waitMs) => err.write(waitingLine(holder, waitMs)),
-        tick: (line) => err.write(`${line}\n`),
+        waiting: run.waiting,
+        tick: run.tick,
         applied: (results, { account, credentials }) =>
             say(`${account === undefined ? "" : `Account ${account} (${credentials}):\n`}${appliedTable(results)}\n\n`),
     });
@@ -84,12 +70,7 @@ export async function run(values: Values<RevokeFlags>, io: CommandIO, env: Envir
         results.map((result) => ({ result })),
     );
     if (outcome.unrecorded.length > 0) err.write(`${outcome.unrecorded.join("\n")}\n`);
-    const notRecorded = printNotRecorded(
-        values.json === true ? undefined : out,
-        err,
-        outcome.notRecorded === undefined ? [] : [outcome.notRecorded],
-    );
-    if (values.json !== true) printChecks(out, outcome.checks);
+    const notRecorded = run.finish(outcome.notRecorded === undefined ? [] : [outcome.notRecorded], outcome.checks);
     if (stop?.aborted === true) {
         const left = results.filter((r) => r.outcome === "failed").map((r) => r.target.key);
         err.write(

@@ -11,19 +11,7 @@ import { LeakChange, LeakedOutcome, LeakedRequest, revokeLeaked as revokeWhatLea
 import { CommandIO, Values } from "./command";
 import type { LeakedFlags } from "./commands";
 import { Environment } from "./environment";
-import {
-    INTERRUPTED,
-    INTERRUPTED_BEFORE_WRITING,
-    appliedTable,
-    emergencyOptions,
-    movedCutoffs,
-    notRecordedBanner,
-    printChecks,
-    printNotRecorded,
-    printPullRequest,
-    reportFailures,
-    waitingLine,
-} from "./output";
+import { appliedTable, emergencyOptions, emergencyRun, movedCutoffs, notRecordedBanner, printPullRequest, reportFailures } from "./output";
 import { UsageError, Writer } from "./io";
 
 /** What `revoke --leaked` was asked to do, from its flags. */
@@ -144,21 +132,19 @@ function failures(request: LeakedRequest, outcome: Extract<LeakedOutcome, { reac
 
 /** `revoke --leaked`: what the source reaches, revoked in every stack file at once, and the pull request printed. */
 export async function run(values: Values<LeakedFlags>, io: CommandIO, env: Environment): Promise<number> {
-    const { out, err, onInterrupt } = io;
+    const { out, err } = io;
     const request = leakedRequestOf(values);
     const json = values.json === true;
-    const say = (text: string) => (json ? undefined : out.write(text));
-    onInterrupt(INTERRUPTED_BEFORE_WRITING);
     // With --now, an interruption stops the calls and the command reports what was applied.
-    const stop = request.now === undefined ? undefined : io.interruptible?.();
-    if (stop !== undefined) request.now!.stop = stop;
+    const run = emergencyRun(io, request.now, json);
+    const { say, stop } = run;
     const outcome = await revokeWhatLeaked(request, env, {
         recorded: (change) => {
             printRecorded(say, request, change);
-            if (change.written.length > 0) onInterrupt(INTERRUPTED);
+            if (change.written.length > 0) run.written();
         },
-        waiting: (holder, waitMs) => err.write(waitingLine(holder, waitMs)),
-        tick: (line) => err.write(`${line}\n`),
+        waiting: run.waiting,
+        tick: run.tick,
         applied: (endpoint, applied) => {
             say(`\nIAM endpoint: ${endpoint}\n`);
             for (const { account, credentials, results } of applied)
@@ -176,8 +162,7 @@ export async function run(values: Values<LeakedFlags>, io: CommandIO, env: Envir
         printPullRequest(out, outcome.pullRequest, undefined, outcome.reportFile);
     }
     const code = failures(request, outcome, err);
-    const notRecorded = printNotRecorded(json ? undefined : out, err, outcome.notRecorded);
-    if (!json) printChecks(out, outcome.checks);
+    const notRecorded = run.finish(outcome.notRecorded, outcome.checks);
     if (stop?.aborted === true) {
         const results = (outcome.applied ?? []).flatMap((a) => a.results);
         const done = results.filter((r) => r.outcome !== "failed").length;

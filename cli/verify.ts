@@ -3,26 +3,18 @@
  * is live in the account; `--repair` re-applies what drifted through the emergency path (the work
  * is revocation/verify.ts's).
  */
-import { show } from "../iam/problems";
 import { allLive, repairedAny, verifyStack } from "../revocation/verify";
 import { failureLines, verificationJson, verificationTable } from "../revocation/verifyReport";
 import { CommandIO, Values } from "./command";
 import type { VerifyFlags } from "./commands";
 import { Environment } from "./environment";
-import { DEFAULT_DEADLINE_SECONDS } from "./output";
+import { endpointAndDeadline } from "./output";
 import { UsageError } from "./io";
 
 /** `verify --stack`: the table (or the JSON), the failures on stderr, exit code 1 unless every revocation was live when read. */
 export async function run(values: Values<VerifyFlags>, { out, err }: CommandIO, env: Environment): Promise<number> {
     if (values.stack === undefined) throw new UsageError("--stack is required");
-    const endpoint = values["endpoint-url"];
-    if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-        throw new UsageError(`--endpoint-url ${show(endpoint)} is not an http(s) URL such as http://127.0.0.1:5000`);
-    }
-    const deadline = Number(values.deadline ?? DEFAULT_DEADLINE_SECONDS);
-    if (values.deadline !== undefined && (!/^\d+(?:\.\d+)?$/.test(values.deadline) || deadline <= 0)) {
-        throw new UsageError(`--deadline ${show(values.deadline)} is not a number of seconds above 0, such as 120`);
-    }
+    const timing = endpointAndDeadline(values);
     const credentials = {
         ...(values.profile === undefined ? {} : { profile: values.profile }),
         ...(values["role-arn"] === undefined ? {} : { roleArn: values["role-arn"] }),
@@ -30,9 +22,8 @@ export async function run(values: Values<VerifyFlags>, { out, err }: CommandIO, 
     const verification = await verifyStack(
         {
             stack: values.stack,
-            ...(endpoint === undefined ? {} : { endpointUrl: endpoint }),
+            ...timing,
             repair: values.repair === true,
-            deadlineMs: deadline * 1000,
             credentials,
         },
         env,
