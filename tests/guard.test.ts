@@ -9,65 +9,14 @@ import * as path from "path";
 import { Capture, PROGRAM_ENTRIES, PROJECT_YAML, git, repository, environment } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { EXIT_CODES_HELP } from "../cli/io";
-import { commandMain } from "../cli/main";
+import { CUTOFF, expectGuard, FAILED, guard, NOW, PASSED, Role, role, runGuard, stack, WINDOW } from "./guardHarness";
 
-const guard = commandMain("guard");
-
-const NOW = new Date("2026-11-27T12:00:00Z");
-/** In force until 2026-11-27T23:00:00Z. */
-const CUTOFF = "2026-11-27T10:00:00Z";
-const WINDOW = "(revoked before 2026-11-27T10:00:00Z, safe to remove after 2026-11-27T23:00:00Z)";
-
-interface Role {
-    name?: string;
-    path?: string;
-    trust?: string;
-    revokeBefore?: string;
-    extra?: string;
-}
-
-/** A role in stack-file YAML (indented under revocable-roles:roles). */
-function role(key: string, r: Role = {}): string {
-    const lines = [`    ${key}:`];
-    if (r.name !== undefined) lines.push(`      name: ${r.name}`);
-    if (r.path !== undefined) lines.push(`      path: ${r.path}`);
-    lines.push("      trust:", r.trust ?? '        accounts: ["111111111111"]');
-    if (r.extra !== undefined) lines.push(r.extra);
-    if (r.revokeBefore !== undefined) lines.push(`      revokeBefore: "${r.revokeBefore}"`);
-    return `${lines.join("\n")}\n`;
-}
-
-const stack = (roles: string, top = "") => `config:\n  aws:region: eu-west-1\n${top}  revocable-roles:roles:\n${roles}`;
 const victim = (r: Role = {}) => role("victim", { revokeBefore: CUTOFF, ...r });
 const BASE = stack(victim() + role("bystander"));
-
-/** Runs the guard on a repository whose base is `base` and whose working tree is `head`; `prepare` may change it further and say which program to plan with. */
-async function run(base: Record<string, string>, head: Record<string, string | undefined>, prepare?: (root: string) => string | void) {
-    const root = repository(base, head);
-    const programRoot = prepare?.(root) ?? PROJECT_ROOT;
-    const out = new Capture();
-    const err = new Capture();
-    const code = await guard(["--base", "main"], out, err, environment({ root, programRoot, now: NOW }));
-    return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
-}
-
-/** Asserts the guard's exact verdict and findings. */
-async function expectGuard(
-    base: Record<string, string>,
-    head: Record<string, string | undefined>,
-    code: number,
-    lines: string[],
-    prepare?: (root: string) => string | void,
-) {
-    assert.deepStrictEqual(await run(base, head, prepare), { code, lines, stderr: "" });
-}
 
 /** The path rule's reason, after the paths and what is in force. */
 const ONLY_STACK_FILES =
     "only stack files and documentation may change until every revocation is safe to remove, because the guard cannot judge what a change to the program, its packages, settings, tools or workflows deploys; merge after 2026-11-27T23:00:00Z, when every revocation is safe to remove";
-
-const FAILED = (n: number) => `${n} change(s) would weaken a revocation since main.`;
-const PASSED = "No revocation is weakened since main.";
 
 describe("npm run guard: what it catches", () => {
     describe("config the Pulumi CLI reads that the guard would otherwise not", () => {
@@ -304,7 +253,7 @@ describe("npm run guard: what it catches", () => {
             ]);
             // Added where there was none, too; and with nothing in force, any change passes.
             const bare = stack(victim() + role("bystander"), '  aws:allowedAccountIds: ["111111111111"]\n');
-            assert.deepStrictEqual((await run({ "Pulumi.dev.yaml": bare }, { "Pulumi.dev.yaml": file("ci-deploy") })).code, 1);
+            assert.deepStrictEqual((await runGuard({ "Pulumi.dev.yaml": bare }, { "Pulumi.dev.yaml": file("ci-deploy") })).code, 1);
             const unrevoked = role("victim") + role("bystander");
             await expectGuard(
                 { "Pulumi.dev.yaml": file("ci-deploy", unrevoked) },
@@ -471,7 +420,7 @@ describe("npm run guard: today's cutoff rules", () => {
     ];
     for (const [name, base, head, fails] of cases) {
         it(`fails ${name}`, async () => {
-            const result = await run({ "Pulumi.dev.yaml": base }, { "Pulumi.dev.yaml": head });
+            const result = await runGuard({ "Pulumi.dev.yaml": base }, { "Pulumi.dev.yaml": head });
             assert.deepStrictEqual(result, {
                 code: 1,
                 lines: [...fails, ...result.lines.filter((l) => l.startsWith("ok ")), FAILED(fails.length)],

@@ -16,31 +16,11 @@
 import * as assert from "assert";
 import { Capture, commitFiles, environment, repository } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
-import { commandMain } from "../cli/main";
 import { ConfigSourceError, readStackFile } from "../config/loader";
 import { RoleFacts, mayMatchArn } from "../analysis/reachability";
+import { ACCOUNT, CUTOFF, expectGuard, FAILED, guard, NOW, PASSED, role, WINDOW } from "./guardHarness";
 
-const guard = commandMain("guard");
-
-const NOW = new Date("2026-11-27T12:00:00Z");
-/** In force until 2026-11-27T23:00:00Z. */
-const CUTOFF = "2026-11-27T10:00:00Z";
-const ACCOUNT = "111111111111";
 const FILE = "Pulumi.dev.yaml";
-
-interface Role {
-    trust?: string;
-    revokeBefore?: string;
-    extra?: string;
-}
-
-/** A role in stack-file YAML (indented under revocable-roles:roles). */
-function role(key: string, r: Role = {}): string {
-    const lines = [`    ${key}:`, "      trust:", r.trust ?? `        accounts: ["${ACCOUNT}"]`];
-    if (r.extra !== undefined) lines.push(r.extra);
-    if (r.revokeBefore !== undefined) lines.push(`      revokeBefore: "${r.revokeBefore}"`);
-    return `${lines.join("\n")}\n`;
-}
 
 /** A stack file: the region on line 2, the account on line 3 (when known), the roles from line 5. */
 const stack = (roles: string, account: string | undefined = ACCOUNT, top = "") =>
@@ -49,25 +29,10 @@ const victim = (trust?: string) => role("victim", { revokeBefore: CUTOFF, trust 
 /** victim on lines 5 to 8, bystander on lines 9 to 11. */
 const BASE = stack(victim() + role("bystander"));
 
-/** Runs the guard on a repository whose base is `base` and whose working tree is `head`. */
-async function run(base: Record<string, string>, head: Record<string, string | undefined>) {
-    const root = repository(base, head);
-    const out = new Capture();
-    const err = new Capture();
-    const code = await guard(["--base", "main"], out, err, environment({ root, programRoot: PROJECT_ROOT, now: NOW }));
-    return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
-}
-
-/** Asserts the guard's exact verdict and findings. */
-async function expectGuard(base: Record<string, string>, head: Record<string, string | undefined>, code: number, lines: string[]) {
-    assert.deepStrictEqual(await run(base, head), { code, lines, stderr: "" });
-}
-
 /** An inline policy of one Allow statement, as stack-file YAML. */
 const allow = (name: string, action: string, resource: string) =>
     `      inlinePolicies:\n        ${name}:\n          Version: "2012-10-17"\n          Statement:\n            - Effect: Allow\n              Action: ${action}\n              Resource: "${resource}"`;
 const WHAT = "the revocation of dev/victim (IAM role victim, in force until 2026-11-27T23:00:00Z)";
-const WINDOW = "(revoked before 2026-11-27T10:00:00Z, safe to remove after 2026-11-27T23:00:00Z)";
 
 /** A role's facts for the pure analyses: victim at path /, in ACCOUNT and aws unless told. */
 function facts(overrides: Partial<RoleFacts> = {}): RoleFacts {
@@ -84,9 +49,6 @@ function facts(overrides: Partial<RoleFacts> = {}): RoleFacts {
         ...overrides,
     };
 }
-
-const FAILED = (n: number) => `${n} change(s) would weaken a revocation since main.`;
-const PASSED = "No revocation is weakened since main.";
 
 /** The loader's problems for a stack file, or its config and settings when it reads it. */
 function read(text: string): string[] | { config: Record<string, string>; settings: Record<string, string> } {

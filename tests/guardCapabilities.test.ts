@@ -8,40 +8,17 @@
  * at the end.
  */
 import * as assert from "assert";
-import { Capture, memorySource, repository, environment } from "./helpers";
+import { memorySource } from "./helpers";
 import { manyRoleStacks } from "./manyRoles";
 import { PolicyStatement } from "../iam/policy";
 import { capabilityClasses, inClass, judgedActionsOf } from "../iam/capabilities";
 import { RoleFacts } from "../analysis/reachability";
 import { repositoryRoles } from "../analysis/containment";
 import { PermissionGrant, UndoIndex, assumeHop, changeOrPass, rights, undoEnd } from "../analysis/undo";
-import { commandMain } from "../cli/main";
+import { ACCOUNT, CUTOFF, expectGuard, FAILED, NOW, PASSED, role, WINDOW, accountStack as stack } from "./guardHarness";
 
-const guard = commandMain("guard");
-
-const NOW = new Date("2026-11-27T12:00:00Z");
-/** In force until 2026-11-27T23:00:00Z. */
-const CUTOFF = "2026-11-27T10:00:00Z";
-const WINDOW = "(revoked before 2026-11-27T10:00:00Z, safe to remove after 2026-11-27T23:00:00Z)";
-const ACCOUNT = "111111111111";
 const WHAT = "the revocation of dev/victim (IAM role victim, in force until 2026-11-27T23:00:00Z)";
 
-interface Role {
-    trust?: string;
-    revokeBefore?: string;
-    extra?: string;
-}
-
-/** A role in stack-file YAML (indented under revocable-roles:roles). */
-function role(key: string, r: Role = {}): string {
-    const lines = [`    ${key}:`, "      trust:", r.trust ?? `        accounts: ["${ACCOUNT}"]`];
-    if (r.extra !== undefined) lines.push(r.extra);
-    if (r.revokeBefore !== undefined) lines.push(`      revokeBefore: "${r.revokeBefore}"`);
-    return `${lines.join("\n")}\n`;
-}
-
-const stack = (roles: string, account = ACCOUNT) =>
-    `config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["${account}"]\n  revocable-roles:roles:\n${roles}`;
 const victim = () => role("victim", { revokeBefore: CUTOFF });
 const BASE = stack(victim() + role("bystander"));
 
@@ -55,23 +32,6 @@ const ADMIN = managed("arn:aws:iam::aws:policy/AdministratorAccess");
 /** How AdministratorAccess reads in a path. */
 const ADMIN_GRANT =
     "managed policy AdministratorAccess allows iam:DeleteRolePolicy, iam:PutRolePolicy, iam:DeleteRole, iam:UpdateAssumeRolePolicy and 20 more permissions-management actions on *";
-
-/** Runs the guard on a repository whose base is `base` and whose working tree is `head`. */
-async function run(base: Record<string, string>, head: Record<string, string | undefined>) {
-    const root = repository(base, head);
-    const out = new Capture();
-    const err = new Capture();
-    const code = await guard(["--base", "main"], out, err, environment(environment({ root, now: NOW })));
-    return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
-}
-
-/** Asserts the guard's exact verdict and findings. */
-async function expectGuard(base: Record<string, string>, head: Record<string, string | undefined>, code: number, lines: string[]) {
-    assert.deepStrictEqual(await run(base, head), { code, lines, stderr: "" });
-}
-
-const FAILED = (n: number) => `${n} change(s) would weaken a revocation since main.`;
-const PASSED = "No revocation is weakened since main.";
 
 describe("npm run guard: the means to undo a revocation, as classes and in hops", function () {
     this.timeout(30_000);

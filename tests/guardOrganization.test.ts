@@ -7,7 +7,7 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { Capture, PROJECT_YAML, memorySource, repository, environment } from "./helpers";
+import { PROJECT_YAML, memorySource } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { Cutoff } from "../iam/cutoff";
 import { loadStack } from "../config/loader";
@@ -16,17 +16,11 @@ import { PLACEHOLDER_STATEMENT, budgetProblem, organizationPolicies, placeRevoca
 import { loadProgram, runOffline } from "../plan/recorder";
 import { planStack } from "../plan/run";
 import { deployedOrganization } from "../plan/organization";
-import { commandMain } from "../cli/main";
+import { CUTOFF, FAILED, NOW, PASSED, WINDOW, runGuard } from "./guardHarness";
 
-const guard = commandMain("guard");
-
-const NOW = new Date("2026-11-27T12:00:00Z");
-/** In force until 2026-11-27T23:00:00Z. */
-const CUTOFF = "2026-11-27T10:00:00Z";
 /** Safe to remove since 2026-11-27T11:00:00Z. */
 const OLD_CUTOFF = "2026-11-26T22:00:00Z";
 const USER = "90676d4c3b-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d";
-const WINDOW = "(revoked before 2026-11-27T10:00:00Z, safe to remove after 2026-11-27T23:00:00Z)";
 
 type Entry = { role?: string; user?: string; cutoff: string };
 
@@ -47,22 +41,12 @@ const EXPIRED: Entry[] = Array.from({ length: 21 }, (_, i) => ({ role: `team-${i
 const IN_FORCE: Entry = { role: "ci-deployer", cutoff: CUTOFF };
 const BASE = organizationStack(["r-ab12"], [...EXPIRED, IN_FORCE]);
 
-async function runGuard(base: Record<string, string>, head: Record<string, string | undefined>) {
-    const root = repository(base, head);
-    const out = new Capture();
-    const err = new Capture();
-    const code = await guard(["--base", "main"], out, err, environment(environment({ root, now: NOW })));
-    return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
-}
-
 /** The name of the policy that deploys `key` in the plan of an organization stack file. */
 async function policyOf(text: string, key: string): Promise<string[]> {
     const plan = await planStack(loadStack(memorySource({ "Pulumi.org.yaml": text }), "org"), PROJECT_ROOT, NOW);
     return deployedOrganization(plan).flatMap((p) => (p.revocations.has(key) ? [String(p.resource.inputs.name)] : []));
 }
 
-const FAILED = (n: number) => `${n} change(s) would weaken a revocation since main.`;
-const PASSED = "No revocation is weakened since main.";
 const section = (revocations: Entry[], policyBudget?: number): OrganizationSection => ({
     targets: ["r-ab12"],
     revocations: revocations.map((r) =>

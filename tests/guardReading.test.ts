@@ -4,50 +4,13 @@
  * the test's `now`), and the reformatting that must still pass.
  */
 import * as assert from "assert";
-import { Capture, repository, environment } from "./helpers";
 import { lenientRevocations } from "../guard/sides";
-import { commandMain } from "../cli/main";
+import { CUTOFF, expectGuard, FAILED, PASSED, Role, role, stack } from "./guardHarness";
 
-const guard = commandMain("guard");
-
-const NOW = new Date("2026-11-27T12:00:00Z");
-/** In force until 2026-11-27T23:00:00Z. */
-const CUTOFF = "2026-11-27T10:00:00Z";
-
-interface Role {
-    revokeBefore?: string;
-    extra?: string;
-}
-
-/** A role in stack-file YAML (indented under revocable-roles:roles). */
-function role(key: string, r: Role = {}): string {
-    const lines = [`    ${key}:`, "      trust:", '        accounts: ["111111111111"]'];
-    if (r.extra !== undefined) lines.push(r.extra);
-    if (r.revokeBefore !== undefined) lines.push(`      revokeBefore: "${r.revokeBefore}"`);
-    return `${lines.join("\n")}\n`;
-}
-
-const stack = (roles: string, top = "") => `config:\n  aws:region: eu-west-1\n${top}  revocable-roles:roles:\n${roles}`;
 const victim = (r: Role = {}) => role("victim", { revokeBefore: CUTOFF, ...r });
 /** victim on lines 4 to 7, bystander on lines 8 to 10. */
 const BASE = stack(victim() + role("bystander"));
 
-/** Runs the guard on a repository whose base is `base` and whose working tree is `head`. */
-async function run(base: Record<string, string>, head: Record<string, string | undefined>) {
-    const root = repository(base, head);
-    const out = new Capture();
-    const err = new Capture();
-    const code = await guard(["--base", "main"], out, err, environment(environment({ root, now: NOW })));
-    return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
-}
-
-/** Asserts the guard's exact verdict and findings. */
-async function expectGuard(base: Record<string, string>, head: Record<string, string | undefined>, code: number, lines: string[]) {
-    assert.deepStrictEqual(await run(base, head), { code, lines, stderr: "" });
-}
-
-const FAILED = (n: number) => `${n} change(s) would weaken a revocation since main.`;
-const PASSED = "No revocation is weakened since main.";
 const NOT_A_STRING_KEY =
     'the Pulumi CLI refuses a file with a key that is not a string ("expected only string keys"), so nothing of this stack could deploy';
 const DIRECTIVE =

@@ -11,6 +11,7 @@ import { Capture, PROGRAM_ENTRIES, commitFiles, git, project, repository, enviro
 import { PROJECT_ROOT } from "../cli/project";
 import { checkoutAt, removeTemporaryFolder } from "../config/repository";
 import { commandMain } from "../cli/main";
+import { ACCOUNT, Role, role, accountStack as stack } from "./guardHarness";
 
 const guard = commandMain("guard");
 
@@ -19,24 +20,7 @@ const hoursBefore = (hours: number) => new Date(NOW.getTime() - hours * 3_600_00
 /** Two hours ago: in force until eleven hours from now. */
 const CUTOFF = hoursBefore(2);
 const SAFE = "2026-11-27T23:00:00Z";
-const ACCOUNT = "111111111111";
 
-interface Role {
-    trust?: string;
-    extra?: string;
-    revokeBefore?: string;
-}
-
-/** A role in stack-file YAML (indented under revocable-roles:roles). */
-function role(key: string, r: Role = {}): string {
-    const lines = [`    ${key}:`, "      trust:", r.trust ?? `        accounts: ["${ACCOUNT}"]`];
-    if (r.extra !== undefined) lines.push(r.extra);
-    if (r.revokeBefore !== undefined) lines.push(`      revokeBefore: "${r.revokeBefore}"`);
-    return `${lines.join("\n")}\n`;
-}
-
-const stack = (roles: string, account = ACCOUNT) =>
-    `config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["${account}"]\n  revocable-roles:roles:\n${roles}`;
 const victim = (r: Role = {}) => role("victim", { revokeBefore: CUTOFF, ...r });
 const BASE = stack(victim() + role("bystander"));
 
