@@ -271,38 +271,31 @@ function roleSection(a: LeftOpen & Partial<Pick<Containment, "reachable">>, limi
 export function leftOpenMarkdown(analyses: LeftOpen[], limits: ListLimits = UNLIMITED): string {
     const lines = ["### What this revocation leaves open"];
     for (const a of analyses.slice(0, limits.roles)) lines.push(...roleSection(a, limits));
-    if (analyses.length > limits.roles) {
-        lines.push(
-            "",
-            `#### ${analyses.length - limits.roles} more revoked roles`,
-            "",
-            `Not listed here: ${analyses
-                .slice(limits.roles, limits.roles + 10)
-                .map((a) => `\`${a.role.key}\``)
-                .join(", ")}${analyses.length > limits.roles + 10 ? ", ..." : ""}. The full report lists each.`,
-        );
-    }
+    lines.push(...moreRoles(analyses, limits, ""));
     return lines.join("\n");
+}
+
+/** The revoked roles past `limits`, named (the first ten) without their sections; `more` ends the sentence. */
+function moreRoles(analyses: { role: { key: string } }[], limits: ListLimits, more: string): string[] {
+    if (analyses.length <= limits.roles) return [];
+    const named = analyses
+        .slice(limits.roles, limits.roles + 10)
+        .map((a) => `\`${a.role.key}\``)
+        .join(", ");
+    return [
+        "",
+        `#### ${analyses.length - limits.roles} more revoked roles`,
+        "",
+        `Not listed here: ${named}${analyses.length > limits.roles + 10 ? ", ..." : ""}${more}. The full report lists each.`,
+    ];
 }
 
 /** The analysis as a section of a pull-request body (markdown), listing at most `limits` in full. */
 export function containmentMarkdown(analyses: Containment[], followUps: string[], limits: ListLimits = UNLIMITED): string {
     const lines = ["### What this revocation leaves open"];
     for (const a of analyses.slice(0, limits.roles)) lines.push(...roleSection(a, limits));
-    if (analyses.length > limits.roles) {
-        const reachable = analyses.slice(limits.roles).reduce((n, a) => n + a.reachable.filter((r) => !r.covered).length, 0);
-        lines.push(
-            "",
-            `#### ${analyses.length - limits.roles} more revoked roles`,
-            "",
-            `Not listed here: ${analyses
-                .slice(limits.roles, limits.roles + 10)
-                .map((a) => `\`${a.role.key}\``)
-                .join(
-                    ", ",
-                )}${analyses.length > limits.roles + 10 ? ", ..." : ""}; together they reach ${reachable} roles no equal or later cutoff covers. The full report lists each.`,
-        );
-    }
+    const reachable = analyses.slice(limits.roles).reduce((n, a) => n + a.reachable.filter((r) => !r.covered).length, 0);
+    lines.push(...moreRoles(analyses, limits, `; together they reach ${reachable} roles no equal or later cutoff covers`));
     if (followUps.length > 0) {
         const shown = followUps.slice(0, limits.roles);
         lines.push("", "**Follow-ups in other stack files** (run each and open its pull request):", "", "```", ...shown, "```");

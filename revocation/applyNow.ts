@@ -105,6 +105,30 @@ export function assumeRolesProblems(loaded: LoadedStack): string[] {
     ];
 }
 
+/**
+ * Credentials in words, and as the calls use them: a profile given on the command line, else the
+ * stack file's `aws:profile`, else the standard chain; and a role given on the command line, else
+ * the stack file's one `aws:assumeRoles`, assumed with them.
+ */
+export function credentialsInWords(
+    given: { profile?: string; roleArn?: string },
+    stack: { profile?: string; role?: { roleArn: string; externalId?: string } },
+): { who: Credentials; words: string } {
+    const profile = given.profile ?? stack.profile;
+    const role = given.roleArn !== undefined ? { roleArn: given.roleArn } : stack.role;
+    const base =
+        given.profile !== undefined
+            ? `profile ${profile} from --profile`
+            : stack.profile !== undefined
+              ? `profile ${profile} from aws:profile`
+              : "the standard credential chain";
+    const words =
+        role === undefined
+            ? base
+            : `role ${role.roleArn} from ${given.roleArn !== undefined ? "--role-arn" : "aws:assumeRoles"}, assumed with ${base}`;
+    return { who: { ...(profile === undefined ? {} : { profile }), ...(role ?? {}) }, words };
+}
+
 /** The credentials for one account's calls, where they come from in words, and the flags that gave them. */
 function accountCredentials(
     account: string | undefined,
@@ -114,23 +138,15 @@ function accountCredentials(
     const givenProfile = account === undefined ? undefined : options.profiles?.get(account);
     const givenRole = account === undefined ? undefined : options.roles?.get(account);
     const fromStack = parts.map((p) => p.loaded.config["aws:profile"]).find((p) => p !== undefined);
-    const profile = givenProfile ?? fromStack;
-    const role = givenRole !== undefined ? { roleArn: givenRole } : parts.flatMap((p) => stackRole(p.loaded) ?? [])[0];
-    const base =
-        givenProfile !== undefined
-            ? `profile ${profile} from --profile`
-            : fromStack !== undefined
-              ? `profile ${profile} from aws:profile`
-              : "the standard credential chain";
-    const words =
-        role === undefined
-            ? base
-            : `role ${role.roleArn} from ${givenRole !== undefined ? "--role-arn" : "aws:assumeRoles"}, assumed with ${base}`;
+    const { who, words } = credentialsInWords(
+        { ...(givenProfile === undefined ? {} : { profile: givenProfile }), ...(givenRole === undefined ? {} : { roleArn: givenRole }) },
+        { ...(fromStack === undefined ? {} : { profile: fromStack }), role: parts.flatMap((p) => stackRole(p.loaded) ?? [])[0] },
+    );
     const flags = [
         ...(givenProfile === undefined ? [] : ["--profile", `${account}=${givenProfile}`]),
         ...(givenRole === undefined ? [] : ["--role-arn", `${account}=${givenRole}`]),
     ];
-    return { who: { ...(profile === undefined ? {} : { profile }), ...(role ?? {}) }, words, flags };
+    return { who, words, flags };
 }
 
 /** What the IAM phase tells as it goes. */

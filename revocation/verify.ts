@@ -27,7 +27,7 @@ import { EmergencyResult, EmergencyTarget, Schedule, accountMismatch, backoff, r
 import { mapLimit } from "../apply/concurrency";
 import { awsError, retryable } from "../apply/errors";
 import { Time } from "../apply/time";
-import { stackRole } from "./applyNow";
+import { credentialsInWords, stackRole } from "./applyNow";
 import { AwsAccess } from "./context";
 import { RevocationError } from "./errors";
 
@@ -143,18 +143,11 @@ function inForce(request: VerifyRequest, context: VerifyContext): InForce {
     const model = read.organization;
     const revocations = model?.revocations.filter((r) => r.revokeBefore.inForceAt(context.now)) ?? [];
     const fromStack = loaded.config["aws:profile"];
-    const profile = request.credentials?.profile ?? fromStack;
-    const role = request.credentials?.roleArn !== undefined ? { roleArn: request.credentials.roleArn } : stackRole(loaded);
-    const base =
-        request.credentials?.profile !== undefined
-            ? `profile ${profile} from --profile`
-            : fromStack !== undefined
-              ? `profile ${profile} from aws:profile`
-              : "the standard credential chain";
-    const words =
-        role === undefined
-            ? base
-            : `role ${role.roleArn} from ${request.credentials?.roleArn !== undefined ? "--role-arn" : "aws:assumeRoles"}, assumed with ${base}`;
+    const stackRoleOf = stackRole(loaded);
+    const { who, words } = credentialsInWords(request.credentials ?? {}, {
+        ...(fromStack === undefined ? {} : { profile: fromStack }),
+        ...(stackRoleOf === undefined ? {} : { role: stackRoleOf }),
+    });
     const accounts = allowedAccounts(loaded.config, backend);
     return {
         file: loaded.file,
@@ -162,7 +155,7 @@ function inForce(request: VerifyRequest, context: VerifyContext): InForce {
         ...(model === undefined || revocations.length === 0 ? {} : { organization: { model, revocations } }),
         region: loaded.config[`${backend}:region`],
         ...(accounts === undefined ? {} : { accounts }),
-        who: { ...(profile === undefined ? {} : { profile }), ...(role ?? {}) },
+        who,
         words,
     };
 }
