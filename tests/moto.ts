@@ -70,3 +70,25 @@ export async function startMoto(account?: string): Promise<Moto | undefined> {
         stop: async () => client.destroy(),
     };
 }
+
+/**
+ * The run's moto server for the calling describe: started before its tests and handed to `use`;
+ * when moto_server is missing, the tests are skipped with the install instructions. The suite's
+ * client ends after them.
+ */
+export function useMoto(use: (moto: Moto) => void | Promise<void>, account?: string): void {
+    let moto: Moto | undefined;
+
+    before(async function () {
+        moto = await startMoto(account);
+        if (moto === undefined) {
+            console.log(`      skipped: ${MOTO_INSTALL_HINT}`);
+            this.skip();
+        }
+        await use(moto);
+    });
+
+    after(async () => {
+        await moto?.stop();
+    });
+}

@@ -29,6 +29,7 @@ const SECOND = [
     "pack.test.ts",
     "emergency.test.ts",
     "incident.test.ts",
+    "incidentHangs.test.ts",
     "iamContract.test.ts",
     "organizationPolicy.test.ts",
     "commands.test.ts",
