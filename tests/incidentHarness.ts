@@ -43,7 +43,7 @@ export const PROFILES = ["--profile", `${A1}=a1`, "--profile", `${A2}=a2`];
  */
 export const HOME = "777777777777";
 export const accountOf = (who?: Credentials) =>
-    // A role to assume acts in its own account, as AWS's credentials of it would (tests/emergency.test.ts assumes it for real).
+    // A role to assume acts in its own account, as AWS's credentials of it would (tests/emergencyLeaked.test.ts assumes it for real).
     (who?.roleArn === undefined ? undefined : who.roleArn.split(":")[4]) ?? { a1: A1, a2: A2 }[who?.profile as "a1" | "a2"] ?? HOME;
 
 /** The production client's settings with short call timeouts and the tests' credentials. */

@@ -28,6 +28,8 @@ const run = (command, args, stream) =>
 const SECOND = [
     "pack.test.ts",
     "emergency.test.ts",
+    "emergencyLeaked.test.ts",
+    "emergencyFaults.test.ts",
     "incident.test.ts",
     "incidentHangs.test.ts",
     "iamContract.test.ts",
