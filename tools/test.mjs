@@ -37,6 +37,8 @@ const SECOND = [
     "commands.test.ts",
     "stackFile.test.ts",
     "verify.test.ts",
+    "verifyOrganization.test.ts",
+    "liveRevocation.test.ts",
     "package.test.ts",
     "publicApi.test.ts",
 ];
