@@ -35,6 +35,7 @@ const SECOND = [
     "iamContract.test.ts",
     "organizationPolicy.test.ts",
     "commands.test.ts",
+    "init.test.ts",
     "stackFile.test.ts",
     "verify.test.ts",
     "verifyOrganization.test.ts",
