@@ -1,7 +1,7 @@
 /**
  * The override's decision, as a table: who approved, on which commit, owning what, with which
  * label; exact words for each refusal. The trusted judge and the deploy read the same decision
- * from GitHub in tests/ci.test.ts.
+ * from GitHub in tests/ciOverride.test.ts and tests/ciDeploy.test.ts.
  */
 import * as assert from "assert";
 import { parseCodeowners } from "../guard/codeowners";
