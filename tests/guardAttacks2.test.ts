@@ -1,0 +1,57 @@
+/**
+ * The guard's newest parts attacked, as the outside testers will: the two-person override of the
+ * freeze (CODEOWNERS, approvals, the merge queue, the deploy's re-check), the organization's lock,
+ * the per-stack CI roles and the workflows' matrix, instance profiles, the revoked-until tag and
+ * verify's reading of a live revocation. Every attack that got through is kept with its exact
+ * failure; variants that already failed are kept where no other test covers them; benign changes
+ * still pass. Where the verdict follows from a pure function the test calls it; the rest run the
+ * guard (or the trusted judge, or the deploy, against a fake GitHub) on real git repositories whose
+ * base holds a revocation in force, with cutoffs relative to the test's clock.
+ */
+import * as assert from "assert";
+import { Capture, environment, repository } from "./helpers";
+import { PROJECT_ROOT } from "../cli/project";
+import { commandMain } from "../cli/main";
+
+const guard = commandMain("guard");
+
+const NOW = new Date("2026-11-27T12:00:00Z");
+/** In force until 2026-11-27T23:00:00Z. */
+const CUTOFF = "2026-11-27T10:00:00Z";
+const SAFE = "2026-11-27T23:00:00Z";
+const ACCOUNT = "111111111111";
+const PASSED = "No revocation is weakened since main.";
+const FAILED = (n: number) => `${n} change(s) would weaken a revocation since main.`;
+
+/** Stack dev: victim (revoked, trusting EC2) and bystander, in ACCOUNT; `victimExtra` and `top` add lines. */
+const dev = (victimExtra = "", top = "", bystanderExtra = "") =>
+    `config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["${ACCOUNT}"]\n${top}  revocable-roles:roles:\n    victim:\n      trust:\n        services: ["ec2.amazonaws.com"]\n      revokeBefore: "${CUTOFF}"\n${victimExtra}    bystander:\n      trust:\n        accounts: ["${ACCOUNT}"]\n${bystanderExtra}`;
+
+/** Runs the guard on a repository whose base is `base` and whose working tree is `head`. */
+async function run(base: Record<string, string>, head: Record<string, string | undefined>, now = NOW) {
+    const root = repository(base, head);
+    const [out, err] = [new Capture(), new Capture()];
+    const code = await guard(["--base", "main"], out, err, environment({ root, programRoot: PROJECT_ROOT, now }));
+    return { code, lines: out.text.split("\n").slice(0, -1), stderr: err.text };
+}
+
+const FROZEN = (paths: string, held = `dev/victim until ${SAFE}`) =>
+    `FAIL project: ${paths}: changed while revocations are in force (${held}): only stack files and documentation may change until every revocation is safe to remove, because the guard cannot judge what a change to the program, its packages, settings, tools or workflows deploys; merge after ${SAFE}, when every revocation is safe to remove`;
+
+describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
+    this.timeout(30_000);
+
+    describe("1. the two-person override of the freeze", () => {
+        it("fails a change to docs/CODEOWNERS while revocations are in force: GitHub reads it as the code owners when the repository has no other, so it is no documentation", async () => {
+            // Before: docs/ counted as documentation, so the code owners the override trusts changed behind a green guard.
+            const base = { "Pulumi.dev.yaml": dev(), "docs/CODEOWNERS": "* @alice\n", "docs/guide.md": "# Guide\n" };
+            assert.deepStrictEqual(await run(base, { "docs/CODEOWNERS": "* @mallory-friend\n", "docs/guide.md": "# Guide, edited\n" }), {
+                code: 1,
+                lines: [FROZEN("docs/CODEOWNERS"), FAILED(1)],
+                stderr: "",
+            });
+            // Documentation beside it still passes.
+            assert.deepStrictEqual(await run(base, { "docs/guide.md": "# Guide, edited\n" }), { code: 0, lines: [PASSED], stderr: "" });
+        });
+    });
+});
