@@ -12,6 +12,7 @@ import * as assert from "assert";
 import { Capture, environment, repository } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { commandMain } from "../cli/main";
+import { parseCodeowners } from "../guard/codeowners";
 
 const guard = commandMain("guard");
 
@@ -52,6 +53,37 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
             });
             // Documentation beside it still passes.
             assert.deepStrictEqual(await run(base, { "docs/guide.md": "# Guide, edited\n" }), { code: 0, lines: [PASSED], stderr: "" });
+        });
+
+        it("refuses a CODEOWNERS that GitHub may read otherwise than this tool: a byte order mark, a no-break space, a lone carriage return, a / alone", () => {
+            // Before: trim() dropped the byte order mark and the no-break space, and / matched nothing; the file was read.
+            const problems = (text: string) => parseCodeowners(".github/CODEOWNERS", text).problems;
+            assert.deepStrictEqual(
+                [
+                    problems("\uFEFF*  @alice\n"),
+                    problems("*  @alice\n\u00A0/tools/  @bob\n"),
+                    problems("*  @alice\r/tools/  @bob\n"),
+                    problems("/tools/  @bob\n/  @carol\n"),
+                    problems("*  @alice\u2028/tools/  @bob\n"),
+                ],
+                [
+                    [
+                        ".github/CODEOWNERS: line 1: starts with a byte order mark (U+FEFF), which GitHub does not document reading; save the file without it",
+                    ],
+                    [
+                        ".github/CODEOWNERS: line 2: holds the character U+00A0, a control character or whitespace other than a space or a tab, which GitHub may read otherwise than this tool; remove it",
+                    ],
+                    [
+                        ".github/CODEOWNERS: line 1: holds the character U+000D, a control character or whitespace other than a space or a tab, which GitHub may read otherwise than this tool; remove it",
+                    ],
+                    ['.github/CODEOWNERS: line 2: the pattern "/" is refused: a / alone names no path GitHub documents'],
+                    [
+                        ".github/CODEOWNERS: line 1: holds the character U+2028, a control character or whitespace other than a space or a tab, which GitHub may read otherwise than this tool; remove it",
+                    ],
+                ],
+            );
+            // Windows line ends are read as GitHub reads them.
+            assert.deepStrictEqual(problems("*  @alice\r\n/tools/  @bob\r\n"), []);
         });
     });
 });
