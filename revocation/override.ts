@@ -25,14 +25,21 @@ import { UserFacingError } from "../iam/errors";
 /** The base's CODEOWNERS, as GitHub finds it (the first of its three places), or undefined when it has none. */
 export function readCodeowners(root: string, commit: string): Codeowners | undefined {
     for (const file of CODEOWNERS_FILES) {
-        let text: string;
-        try {
-            git(root, ["cat-file", "-e", `${commit}:${file}`]);
-            text = git(root, ["show", `${commit}:${file}`]);
-        } catch {
-            continue;
+        // `<mode> <type> <object>\t<path>`, or nothing when the commit has no such path.
+        const entry = git(root, ["ls-tree", "--full-tree", "-z", commit, "--", file]).split("\0")[0];
+        if (entry === undefined || entry === "") continue;
+        const [mode, type, object] = entry.split("\t")[0].split(" ");
+        // A symbolic link's text is the path it names, and a folder's is a listing: neither is what GitHub reads as owners.
+        if (type !== "blob" || (mode !== "100644" && mode !== "100755")) {
+            return {
+                file,
+                rules: [],
+                problems: [
+                    `${file} is ${mode === "120000" ? "a symbolic link" : type === "tree" ? "a folder" : `a ${type} of mode ${mode}`}, not a regular file; GitHub's reading of it is not documented`,
+                ],
+            };
         }
-        return parseCodeowners(file, text);
+        return parseCodeowners(file, git(root, ["cat-file", "blob", object]));
     }
     return undefined;
 }

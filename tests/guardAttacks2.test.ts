@@ -9,10 +9,13 @@
  * base holds a revocation in force, with cutoffs relative to the test's clock.
  */
 import * as assert from "assert";
-import { Capture, environment, repository } from "./helpers";
+import * as fs from "fs";
+import * as path from "path";
+import { Capture, commitFiles, environment, repository } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { commandMain } from "../cli/main";
 import { parseCodeowners } from "../guard/codeowners";
+import { readCodeowners } from "../revocation/override";
 
 const guard = commandMain("guard");
 
@@ -84,6 +87,26 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
             );
             // Windows line ends are read as GitHub reads them.
             assert.deepStrictEqual(problems("*  @alice\r\n/tools/  @bob\r\n"), []);
+        });
+
+        it("refuses a base CODEOWNERS that is a symbolic link or a folder, whose text is not what GitHub reads as owners", () => {
+            // Before: git show printed the link's target ("* @mallory") or the folder's listing and that was parsed as the owners.
+            const root = repository({ "Pulumi.dev.yaml": dev(), CODEOWNERS: "* @alice\n" });
+            fs.mkdirSync(path.join(root, ".github"), { recursive: true });
+            fs.symlinkSync("* @mallory", path.join(root, ".github", "CODEOWNERS"));
+            const linked = commitFiles(root, {}, "a link");
+            fs.rmSync(path.join(root, ".github", "CODEOWNERS"));
+            const folder = commitFiles(root, { ".github/CODEOWNERS/README": "* @mallory\n" }, "a folder");
+            fs.rmSync(path.join(root, ".github", "CODEOWNERS"), { recursive: true });
+            const plain = commitFiles(root, { ".github/CODEOWNERS": "* @bob\n" }, "a file");
+            assert.deepStrictEqual(
+                [linked, folder].map((commit) => readCodeowners(root, commit)?.problems),
+                [
+                    [".github/CODEOWNERS is a symbolic link, not a regular file; GitHub's reading of it is not documented"],
+                    [".github/CODEOWNERS is a folder, not a regular file; GitHub's reading of it is not documented"],
+                ],
+            );
+            assert.deepStrictEqual(readCodeowners(root, plain)?.rules[0].owners, [{ kind: "user", login: "bob" }]);
         });
     });
 });
