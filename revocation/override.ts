@@ -11,6 +11,7 @@ import { Finding, failure, passing } from "../guard/findings";
 import { CODEOWNERS_FILES, Codeowners, parseCodeowners } from "../guard/codeowners";
 import {
     Membership,
+    OVERRIDE_LABEL,
     PullRequestFacts,
     countedApprovals,
     decideOverride,
@@ -120,8 +121,13 @@ export interface JudgedPullRequest {
     root: string;
     /** The base commit: its CODEOWNERS decides who owns a path. */
     base: string;
-    /** The head commit judged: the approvals must be on it (undefined: the pull request's own head, in a merge queue). */
+    /** The head commit judged: the approvals must be on it (in a merge queue, the pull request's head commit the queue merged). */
     head?: string;
+    /**
+     * In a merge queue, the merge group's commit (the one judged): the override of one pull request
+     * holds only for a group of that pull request alone, its head merged (or squashed) onto the base.
+     */
+    group?: string;
     /** The pull request's number, from the event. */
     number?: number;
     github: GitHubAccess | string;
@@ -137,6 +143,9 @@ export async function overrideForPullRequest(finding: Finding, judged: JudgedPul
     try {
         const paths = repositoryPaths(judged.root, finding.subject.paths);
         const codeowners = readCodeowners(judged.root, judged.base);
+        const alone =
+            judged.group === undefined ? undefined : groupProblem(judged.root, judged.base, judged.group, judged.head, judged.number);
+        if (alone !== undefined) return overridden(finding, { granted: false, approvals: [], text: alone });
         const pr = (await github.api.get(`/repos/${github.repository}/pulls/${judged.number}`)).body as PullRequestObject;
         const facts = await factsOf(github, pr, judged.head);
         const decision = decideOverride({ paths, codeowners, pr: facts, memberships: await memberships(github, paths, codeowners, facts) });
@@ -144,6 +153,27 @@ export async function overrideForPullRequest(finding: Finding, judged: JudgedPul
     } catch (error) {
         return notChecked(finding, why(error));
     }
+}
+
+/**
+ * Why a merge group is not one pull request's alone, or undefined when it is: one commit on top of
+ * the base, merging (or squashing) the pull request's head. A group that also holds other
+ * pull requests queued ahead would have their frozen paths judged with this pull request's
+ * approvals, and GitHub may merge a whole group on the strength of its last check.
+ */
+function groupProblem(root: string, base: string, group: string, head: string | undefined, number: number): string | undefined {
+    const asked = `the override (label ${OVERRIDE_LABEL} on pull request #${number}) does not apply`;
+    const line = git(root, ["rev-list", "--first-parent", `${base}..${group}`])
+        .split("\n")
+        .filter((c) => c !== "");
+    if (line.length !== 1) {
+        return `${asked}: the merge group ${group.slice(0, 12)} holds ${line.length} commits on top of its base ${base.slice(0, 12)}, so it brings more than pull request #${number}'s own change (other pull requests queued ahead of it, or a rebase of several commits), and the override is checked for one pull request at a time; while revocations are in force, let the merge queue build groups of one pull request (maximum group size 1) and merge with a merge commit or a squash`;
+    }
+    const [, first, second] = git(root, ["rev-list", "--parents", "-n", "1", group]).trim().split(" ");
+    if (first !== base || (second !== undefined && second !== head)) {
+        return `${asked}: the merge group's commit ${group.slice(0, 12)} does not merge pull request #${number}'s head ${String(head).slice(0, 12)} onto the base ${base.slice(0, 12)}`;
+    }
+    return undefined;
 }
 
 /** The paths a commit changes against its first parent (a merge: what the merged branch brought), relative to the repository's root. */

