@@ -20,7 +20,9 @@ import { readCodeowners } from "../revocation/override";
 import { FakeGitHub, fakeGitHub } from "./fakeGitHub";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { LOCK_POLICY_NAME, lockPolicy } from "../iam/organizationPolicy";
-import { REVOKED_UNTIL_TAG } from "../iam/policy";
+import { PolicyDocument, REVOKED_UNTIL_TAG } from "../iam/policy";
+import { judgeRolePolicies } from "../iam/liveRevocation";
+import { Cutoff } from "../iam/cutoff";
 
 const guard = commandMain("guard");
 const ci = commandMain("ci");
@@ -497,6 +499,73 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
                     deployRoleInAnotherCase: "ExplicitlyDenied",
                     updateRole: "Allowed",
                     attachedPolicyVersion: "Allowed",
+                },
+            );
+        });
+    });
+
+    describe("4. instance profiles, the revoked-until tag and verify's reading", () => {
+        const cutoff = Cutoff.read(CUTOFF)!;
+        const EARLY = "2000-01-01T00:00:00Z";
+        const policy = (statement: Record<string, unknown>) => ({
+            name: "RevokeOlderSessions",
+            document: {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Deny", Action: "*", Resource: "*", ...statement }],
+            } as PolicyDocument,
+        });
+        const before = (conditions: Record<string, unknown>) => policy({ Condition: { DateLessThan: conditions } });
+
+        it("verify calls weakened a block that names aws:TokenIssueTime twice in two spellings: IAM requires both, so it denies only before the earlier", () => {
+            // Before: the later key in the block overwrote the earlier, so a policy denying sessions issued before 2000 read live.
+            assert.deepStrictEqual(
+                [
+                    judgeRolePolicies([before({ "AWS:TokenIssueTime": EARLY, "aws:TokenIssueTime": CUTOFF })], cutoff),
+                    judgeRolePolicies([before({ "aws:TokenIssueTime": CUTOFF, "aws:tokenissuetime": EARLY })], cutoff),
+                ],
+                Array(2).fill({
+                    state: "weakened",
+                    detail: `RevokeOlderSessions: it denies only sessions issued before ${EARLY}, earlier than the cutoff ${CUTOFF}`,
+                }),
+            );
+        });
+
+        it("verify calls live only what denies everything to every older session: DateLessThanEquals, NotAction, IfExists, another condition, an operator in another case are weakened", () => {
+            // Held: each of these denies less than a revocation (or is read otherwise), and an Allow beside the deny takes nothing away.
+            const judged = (statement: Record<string, unknown>, more: Record<string, unknown>[] = []) => {
+                const { name, document } = policy(statement);
+                return judgeRolePolicies(
+                    [{ name, document: { ...document, Statement: [...(document.Statement as object[]), ...more] } as PolicyDocument }],
+                    cutoff,
+                );
+            };
+            const at = { "aws:TokenIssueTime": CUTOFF };
+            assert.deepStrictEqual(
+                {
+                    equals: judged({ Condition: { DateLessThanEquals: at } }).state,
+                    notAction: judged({ Action: undefined, NotAction: "iam:*", Condition: { DateLessThan: at } }).state,
+                    ifExists: judged({ Condition: { DateLessThanIfExists: at } }).state,
+                    anotherKey: judged({ Condition: { DateLessThan: { ...at, "aws:CurrentTime": CUTOFF } } }).state,
+                    anotherBlock: judged({ Condition: { DateLessThan: at, Bool: { "aws:ViaAWSService": "false" } } }).state,
+                    operatorCase: judged({ Condition: { datelessthan: at } }).state,
+                    narrowResource: judged({ Resource: "arn:aws:s3:::*", Condition: { DateLessThan: at } }).state,
+                    keyInCapitals: judged({ Condition: { DateLessThan: { "AWS:TOKENISSUETIME": CUTOFF } } }).state,
+                    allowBeside: judged({ Condition: { DateLessThan: at } }, [{ Effect: "Allow", Action: "*", Resource: "*" }]).state,
+                    narrowBeside: judged({ Action: "s3:*", Condition: { DateLessThan: at } }, [
+                        { Effect: "Deny", Action: "*", Resource: "*", Condition: { DateLessThan: at } },
+                    ]).state,
+                },
+                {
+                    equals: "weakened",
+                    notAction: "weakened",
+                    ifExists: "weakened",
+                    anotherKey: "weakened",
+                    anotherBlock: "weakened",
+                    operatorCase: "weakened",
+                    narrowResource: "weakened",
+                    keyInCapitals: "live",
+                    allowBeside: "live",
+                    narrowBeside: "live",
                 },
             );
         });
