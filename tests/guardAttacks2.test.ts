@@ -569,5 +569,22 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
                 },
             );
         });
+
+        it("fails an instance profile named like another stack's in the same account: the later stack's deploy would fail on it for good, and no later revocation of it could deploy", async () => {
+            // Before: only names within one stack file were compared.
+            const app = (profile: string) =>
+                `config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["${ACCOUNT}"]\n  revocable-roles:roles:\n    app:\n      trust:\n        services: ["ec2.amazonaws.com"]\n      instanceProfile: ${profile}\n`;
+            const base = { "Pulumi.dev.yaml": dev("      instanceProfile: true\n") };
+            assert.deepStrictEqual(await run(base, { "Pulumi.app.yaml": app("VICTIM") }), {
+                code: 1,
+                lines: [
+                    `FAIL app: role app: instance profile VICTIM is also declared by dev/victim in account ${ACCOUNT}; IAM instance profile names are unique per account regardless of case, so the deploy of one stack would fail on it, and no later revocation of that stack could deploy`,
+                    FAILED(1),
+                ],
+                stderr: "",
+            });
+            // Another name passes.
+            assert.deepStrictEqual(await run(base, { "Pulumi.app.yaml": app("app-servers") }), { code: 0, lines: [PASSED], stderr: "" });
+        });
     });
 });
