@@ -586,5 +586,32 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
             // Another name passes.
             assert.deepStrictEqual(await run(base, { "Pulumi.app.yaml": app("app-servers") }), { code: 0, lines: [PASSED], stderr: "" });
         });
+
+        it("fails an instance profile added to a revoked role: EC2 becomes a way to fresh sessions for whoever may pass it; a profile renamed or on another role passes", async () => {
+            // Before: nothing compared a revoked role's instance profile. A new one never replaces the role (the plans agree).
+            const base = { "Pulumi.dev.yaml": dev() };
+            assert.deepStrictEqual(await run(base, { "Pulumi.dev.yaml": dev("      instanceProfile: true\n") }), {
+                code: 1,
+                lines: [
+                    `FAIL dev: role victim: gets the instance profile victim while it is revoked (revoked before ${CUTOFF}, safe to remove after ${SAFE}): whoever may pass IAM role victim to EC2 and start an instance could then run one with it, whose sessions are issued after the cutoff, as through a widened trust; add it once the revocation is safe to remove`,
+                    FAILED(1),
+                ],
+                stderr: "",
+            });
+            const profiled = { "Pulumi.dev.yaml": dev("      instanceProfile: true\n") };
+            const elsewhere = `      trust:\n        services: ["ec2.amazonaws.com"]\n      instanceProfile: true\n`;
+            assert.deepStrictEqual(
+                [
+                    await run(profiled, { "Pulumi.dev.yaml": dev("      instanceProfile: victim-servers\n") }),
+                    await run(base, {
+                        "Pulumi.dev.yaml": dev("", "", elsewhere).replace(
+                            `    bystander:\n      trust:\n        accounts: ["${ACCOUNT}"]\n`,
+                            "    bystander:\n",
+                        ),
+                    }),
+                ],
+                Array(2).fill({ code: 0, lines: [PASSED], stderr: "" }),
+            );
+        });
     });
 });
