@@ -613,5 +613,30 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
                 Array(2).fill({ code: 0, lines: [PASSED], stderr: "" }),
             );
         });
+
+        it("refuses a role tag that a case-insensitive comparison reads as revocable-roles:revoked-until: a dotless ı, a long ſ, a Kelvin sign", async () => {
+            // Before: only toLowerCase() was compared, so IAM could read the key as the component's own tag and refuse
+            // (or overwrite) it when the role is revoked: the revocation's deploy would fail.
+            const tagged = (key: string) => dev("", "", `      tags:\n        "${key}": x\n`);
+            const refused = (key: string) =>
+                `FAIL dev: Pulumi.dev.yaml: revocable-roles:roles.bystander.tags: "${key}" is set by the component while the role's revocation is in force (the organization's lock reads it); remove it`;
+            const keys = [
+                "revocable-roles:revoked-unt\u0131l",
+                "revocable-role\u017F:revoked-until",
+                "revocable-roles:revo\u212Aed-until",
+                "REVOCABLE-ROLES:REVOKED-UNTİL",
+            ];
+            const verdicts = [];
+            for (const key of keys) verdicts.push((await run({ "Pulumi.dev.yaml": dev() }, { "Pulumi.dev.yaml": tagged(key) })).lines);
+            assert.deepStrictEqual(
+                verdicts,
+                keys.map((key) => [refused(key), FAILED(1)]),
+            );
+            assert.deepStrictEqual(await run({ "Pulumi.dev.yaml": dev() }, { "Pulumi.dev.yaml": tagged("revocable-roles:owner") }), {
+                code: 0,
+                lines: [PASSED],
+                stderr: "",
+            });
+        });
     });
 });
