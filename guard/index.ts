@@ -20,7 +20,7 @@ import { readabilityRules } from "./rules/readability";
 import { cutoffRules } from "./rules/cutoffs";
 import { deploymentRules, protectionRules } from "./rules/deployment";
 import { providerConfigRules } from "./rules/provider";
-import { duplicateNameRules } from "./rules/names";
+import { duplicateNameRules, environmentRules } from "./rules/names";
 import { pathRules } from "./rules/paths";
 import { AttributesFile, attributeRules } from "./rules/attributes";
 import { lockExemptionRules, lockRules, organizationRules } from "./rules/organization";
@@ -241,5 +241,6 @@ export async function judge(options: GuardOptions): Promise<Finding[]> {
             now,
         ),
     );
+    findings.push(...environmentRules(order));
     return findings;
 }

@@ -11,6 +11,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 import { Capture, commitFiles, environment, git, project, repository } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
 import { commandMain } from "../cli/main";
@@ -500,6 +501,104 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
                     updateRole: "Allowed",
                     attachedPolicyVersion: "Allowed",
                 },
+            );
+        });
+    });
+
+    describe("3. per-stack CI roles and the workflows' matrix", () => {
+        const CI = `  revocable-roles:ci:\n    previewRoleArn: arn:aws:iam::${ACCOUNT}:role/ci-preview\n    deployRoleArn: arn:aws:iam::${ACCOUNT}:role/ci-deploy\n`;
+        const other = (top: string, key: string) =>
+            `config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["${ACCOUNT}"]\n${top}  revocable-roles:roles:\n    ${key}:\n      trust:\n        accounts: ["${ACCOUNT}"]\n`;
+        const changes = () =>
+            `while victim is revoked: the stack's CI roles decide which role its deploy assumes; after this change the deploy may assume another role, or none it can, and a later revocation of the stack might not deploy`;
+
+        it("fails CI roles given to, or taken from, a stack holding a revocation: either way its deploy assumes another role", async () => {
+            // Held: the key is compared as a whole, absent included.
+            const field = (name: string, from: string, to: string) =>
+                `FAIL dev: Pulumi.dev.yaml: revocable-roles:ci.${name} changes from ${from} to ${to} ${changes()}`;
+            const arn = (name: string) => `"arn:aws:iam::${ACCOUNT}:role/${name}"`;
+            assert.deepStrictEqual(
+                [
+                    (await run({ "Pulumi.dev.yaml": dev() }, { "Pulumi.dev.yaml": dev("", CI) })).lines,
+                    (await run({ "Pulumi.dev.yaml": dev("", CI) }, { "Pulumi.dev.yaml": dev() })).lines,
+                ],
+                [
+                    [
+                        field("deployRoleArn", "undefined", arn("ci-deploy")),
+                        field("previewRoleArn", "undefined", arn("ci-preview")),
+                        FAILED(2),
+                    ],
+                    [
+                        field("deployRoleArn", arn("ci-deploy"), "undefined"),
+                        field("previewRoleArn", arn("ci-preview"), "undefined"),
+                        FAILED(2),
+                    ],
+                ],
+            );
+        });
+
+        it("fails a stack named like another's hourly check (dev-verify) or like another in another case (DEV): each deploys in the other's GitHub environment", async () => {
+            // Before: both passed as new stacks. dev-verify's deploy would run in dev's check environment, without reviewers,
+            // which dev's deploy role trusts; DEV's in dev's own environment.
+            const base = { "Pulumi.dev.yaml": dev("", CI) };
+            assert.deepStrictEqual(
+                await run(base, { "Pulumi.dev-verify.yaml": other(CI, "checker"), "Pulumi.DEV.yaml": other("", "upper") }),
+                {
+                    code: 1,
+                    lines: [
+                        "FAIL DEV: Pulumi.DEV.yaml: the deploy of stack DEV runs in the GitHub environment DEV, which is stack dev's (GitHub compares environment names regardless of case): the two stacks would share its protection rules, secrets and the OIDC sub their deploy roles trust; rename the stack",
+                        "FAIL dev-verify: Pulumi.dev-verify.yaml: the deploy of stack dev-verify runs in the GitHub environment dev-verify, which is the hourly check's of stack dev (<stack>-verify): that environment has no required reviewers and dev's deploy role trusts its OIDC sub, so a change merged to dev-verify would deploy with dev's deploy role past dev's reviewers; rename the stack",
+                        FAILED(2),
+                    ],
+                    stderr: "",
+                },
+            );
+            // A stack of another name passes, and so does one ending in -verify with no stack of that prefix.
+            assert.deepStrictEqual(
+                await run(base, { "Pulumi.staging.yaml": other(CI, "staging"), "Pulumi.canary-verify.yaml": other("", "canary") }),
+                {
+                    code: 0,
+                    lines: [PASSED],
+                    stderr: "",
+                },
+            );
+        });
+
+        it("puts stack names and role ARNs into the matrix as JSON only, and no workflow step's shell reads ${{ matrix.* }} or a step output", async () => {
+            // Held: an IAM path may hold $, {, }, ( and quotes, and the ARN is valid, but it reaches the workflows only as a
+            // JSON value in an output and as an action's input (role-to-assume), never as shell text.
+            const odd = `arn:aws:iam::${ACCOUNT}:role/$(curl\${IFS}evil)/\${{github.token}}/ci-deploy`;
+            const root = repository({ "Pulumi.dev.yaml": dev("", CI.replace(`arn:aws:iam::${ACCOUNT}:role/ci-deploy`, `'${odd}'`)) });
+            const outputs = path.join(root, "outputs");
+            const [out, err] = [new Capture(), new Capture()];
+            const code = await ci(
+                ["stacks", "--json", "--all", "--base", "HEAD"],
+                out,
+                err,
+                environment({ root, now: NOW, variables: { ...process.env, GITHUB_OUTPUT: outputs } }),
+            );
+            assert.deepStrictEqual(
+                { code, stderr: err.text, output: fs.readFileSync(outputs, "utf8") },
+                {
+                    code: 0,
+                    stderr: "",
+                    output: `stacks=${JSON.stringify([{ stack: "dev", account: ACCOUNT, region: "eu-west-1", previewRoleArn: `arn:aws:iam::${ACCOUNT}:role/ci-preview`, deployRoleArn: odd }])}\n`,
+                },
+            );
+            const shells = [".github/workflows", "templates/workflows"].flatMap((folder) =>
+                fs.readdirSync(path.join(PROJECT_ROOT, folder)).flatMap((name) => {
+                    const workflow = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, folder, name), "utf8")) as {
+                        jobs: Record<string, { steps?: { run?: string }[] }>;
+                    };
+                    return Object.values(workflow.jobs).flatMap((job) =>
+                        (job.steps ?? []).flatMap((step) => (step.run === undefined ? [] : [`${name}: ${step.run}`])),
+                    );
+                }),
+            );
+            assert.ok(shells.length > 10, String(shells.length));
+            assert.deepStrictEqual(
+                shells.filter((line) => line.includes("${{")),
+                [],
             );
         });
     });

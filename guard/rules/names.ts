@@ -6,7 +6,8 @@
 import { LoadedStack } from "../../config/loader";
 import { readStackConfig } from "../../config/stackConfig";
 import { accountFromConfig } from "../../config/account";
-import { Finding, failure, role } from "../findings";
+import { stackFileName } from "../../config/files";
+import { Finding, failure, file, role } from "../findings";
 
 /** Duplicates across the given stacks, reported on the later one (the caller lists untouched stacks first). */
 export function duplicateNameRules(stacks: LoadedStack[], now: Date): Finding[] {
@@ -43,6 +44,44 @@ export function duplicateNameRules(stacks: LoadedStack[], now: Date): Finding[] 
                 );
             } else if (first === undefined) seen.set(id, `${loaded.stack}/${key}`);
         }
+    }
+    return findings;
+}
+
+/**
+ * The workflows deploy each stack in the GitHub environment named after it, and run its hourly
+ * check in `<stack>-verify`; GitHub compares environment names regardless of case. Two stacks
+ * whose names differ only in case would share one environment, and a stack named like another's
+ * check (`prod-verify`) would deploy in that environment, which has no required reviewers and
+ * whose OIDC `sub` the other stack's deploy role trusts. Reported on the later stack of `stacks`
+ * (the caller lists untouched stacks first), at any time.
+ */
+export function environmentRules(stacks: string[]): Finding[] {
+    const findings: Finding[] = [];
+    const seen = new Map<string, string>();
+    for (const stack of stacks) {
+        const environment = stack.toLowerCase();
+        const first = seen.get(environment);
+        if (first !== undefined) {
+            findings.push(
+                failure(
+                    file(stackFileName(stack), stack),
+                    `the deploy of stack ${stack} runs in the GitHub environment ${stack}, which is stack ${first}'s (GitHub compares environment names regardless of case): the two stacks would share its protection rules, secrets and the OIDC sub their deploy roles trust; rename the stack`,
+                ),
+            );
+            continue;
+        }
+        seen.set(environment, stack);
+    }
+    for (const stack of stacks) {
+        const checked = stacks.find((other) => `${other}-verify`.toLowerCase() === stack.toLowerCase());
+        if (checked === undefined) continue;
+        findings.push(
+            failure(
+                file(stackFileName(stack), stack),
+                `the deploy of stack ${stack} runs in the GitHub environment ${stack}, which is the hourly check's of stack ${checked} (<stack>-verify): that environment has no required reviewers and ${checked}'s deploy role trusts its OIDC sub, so a change merged to ${stack} would deploy with ${checked}'s deploy role past ${checked}'s reviewers; rename the stack`,
+            ),
+        );
     }
     return findings;
 }
