@@ -99,6 +99,30 @@ async function membership(github: GitHubAccess, org: string, slug: string, login
     };
 }
 
+/** Whether `login` may write to the repository, as the API answers: GitHub counts a code owner's review only from someone who may. */
+async function access(github: GitHubAccess, login: string): Promise<Membership> {
+    const answer = await github.api.get(`/repos/${github.repository}/collaborators/${encodeURIComponent(login)}/permission`, [403, 404]);
+    const permission = (answer.body as { permission?: unknown } | null)?.permission;
+    if (answer.status === 200 && (permission === "admin" || permission === "write")) return { member: true };
+    if (answer.status === 200)
+        return {
+            member: false,
+            why: `@${login} has ${String(permission)} access to ${github.repository}, and GitHub counts a code owner's review only from someone who may write to it`,
+        };
+    const message = (answer.body as { message?: unknown } | null)?.message;
+    return {
+        member: false,
+        why: `GitHub answered ${answer.status}${typeof message === "string" ? ` (${message})` : ""} to @${login}'s access to ${github.repository}, so the approval does not count`,
+    };
+}
+
+/** The access of every approver whose approval could count (not the author, on the head commit), by lower-case login. */
+async function writers(github: GitHubAccess, pr: PullRequestFacts): Promise<Map<string, Membership>> {
+    const found = new Map<string, Membership>();
+    for (const login of countedApprovals(pr).approvers) found.set(login.toLowerCase(), await access(github, login));
+    return found;
+}
+
 /** The memberships the decision needs: each approver's in each team that owns a frozen path. */
 async function memberships(github: GitHubAccess, paths: string[], codeowners: Codeowners | undefined, pr: PullRequestFacts) {
     const found = new Map<string, Membership>();
@@ -148,7 +172,13 @@ export async function overrideForPullRequest(finding: Finding, judged: JudgedPul
         if (alone !== undefined) return overridden(finding, { granted: false, approvals: [], text: alone });
         const pr = (await github.api.get(`/repos/${github.repository}/pulls/${judged.number}`)).body as PullRequestObject;
         const facts = await factsOf(github, pr, judged.head);
-        const decision = decideOverride({ paths, codeowners, pr: facts, memberships: await memberships(github, paths, codeowners, facts) });
+        const decision = decideOverride({
+            paths,
+            codeowners,
+            pr: facts,
+            writers: await writers(github, facts),
+            memberships: await memberships(github, paths, codeowners, facts),
+        });
         return overridden(finding, decision);
     } catch (error) {
         return notChecked(finding, why(error));
@@ -247,6 +277,7 @@ export async function overrideForDeploy(finding: Finding, range: DeployedRange):
                     paths,
                     codeowners,
                     pr: facts,
+                    writers: await writers(github, facts),
                     memberships: await memberships(github, paths, codeowners, facts),
                 });
                 if (decision.granted) {

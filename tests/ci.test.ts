@@ -62,6 +62,14 @@ exit 0
     return { bin, log, tags: tagsOf };
 }
 
+/** GitHub's answer that these reviewers may write to acme/infra: a code owner's review counts only then. */
+const WRITERS = Object.fromEntries(
+    ["alice", "bob", "carol"].map((login) => [
+        `/repos/acme/infra/collaborators/${login}/permission`,
+        { permission: "write", role_name: "write" },
+    ]),
+);
+
 const calls = (log: string) => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").slice(0, -1) : []);
 
 /** A repository whose main branch holds `base`, with a feature branch (checked out) that changes it to `head`. */
@@ -402,10 +410,10 @@ describe("npm run ci -- guard: the two-person override of the freeze", function 
         server = undefined;
     });
 
-    /** The judge on a pull_request_review event, GitHub's API answered by `routes`. */
+    /** The judge on a pull_request_review event, GitHub's API answered by `routes` (and by WRITERS, unless `routes` answers otherwise). */
     async function judge(pr: ReturnType<typeof judgedPullRequest>, routes: Record<string, unknown>) {
         await server?.close();
-        server = await fakeGitHub(routes);
+        server = await fakeGitHub({ ...WRITERS, ...routes });
         const result = await inProcess(["guard"], pr.clone, {
             GITHUB_EVENT_NAME: "pull_request_review",
             GITHUB_EVENT_PATH: pr.event,
@@ -450,6 +458,9 @@ describe("npm run ci -- guard: the two-person override of the freeze", function 
                 "Bearer a-token /repos/acme/infra/pulls/7/reviews?per_page=100",
                 "Bearer a-token /repos/acme/infra/pulls/7/reviews?per_page=100&page=2",
                 "Bearer a-token /repos/acme/infra/pulls/7/reviews?per_page=100&page=3",
+                // Then whether each approver who could count may write to the repository.
+                "Bearer a-token /repos/acme/infra/collaborators/bob/permission",
+                "Bearer a-token /repos/acme/infra/collaborators/alice/permission",
             ],
         );
         // The comment names them too.
@@ -741,6 +752,7 @@ describe("npm run ci -- deploy: a frozen change deploys only with its merged pul
         const deployed = git(root, "rev-parse", "HEAD").trim();
         const merged = commitFiles(root, { [PIN]: "name: pinned\n" }, "Merge pull request #12");
         server = await fakeGitHub({
+            ...WRITERS,
             [`/repos/acme/infra/commits/${merged}/pulls`]: [
                 { number: 12, merged_at: null, user: { login: "eve" }, head: { sha: "d".repeat(40) }, labels: [] },
                 {

@@ -16,7 +16,7 @@ import { Capture, commitFiles, environment, git, project, repository } from "./h
 import { PROJECT_ROOT } from "../cli/project";
 import { commandMain } from "../cli/main";
 import { Codeowners, ownerRule, parseCodeowners } from "../guard/codeowners";
-import { OVERRIDE_LABEL, PullRequestFacts, decideOverride } from "../guard/override";
+import { Membership, OVERRIDE_LABEL, PullRequestFacts, decideOverride } from "../guard/override";
 import { readCodeowners } from "../revocation/override";
 import { FakeGitHub, fakeGitHub } from "./fakeGitHub";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
@@ -120,12 +120,18 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
 
         /** The override's decision for `paths` of pull request #7 by mallory, its head HEAD, with `reviews`. */
         const HEAD = "a".repeat(40);
-        const decide = (codeowners: Codeowners, paths: string[], reviews: PullRequestFacts["reviews"], labels = [OVERRIDE_LABEL]) => {
+        const decide = (
+            codeowners: Codeowners,
+            paths: string[],
+            reviews: PullRequestFacts["reviews"],
+            writers: ReadonlyMap<string, Membership> = new Map(reviews.map((r) => [r.login.toLowerCase(), { member: true }])),
+        ) => {
             const decision = decideOverride({
                 paths,
                 codeowners,
-                pr: { number: 7, author: "mallory", head: HEAD, labels, reviews },
+                pr: { number: 7, author: "mallory", head: HEAD, labels: [OVERRIDE_LABEL], reviews },
                 memberships: new Map(),
+                writers,
             });
             return decision.granted
                 ? `granted: ${decision.approvals.map((a) => `@${a.login} ${a.paths.join(" ")}`).join("; ")}`
@@ -247,9 +253,14 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
                 return sha;
             }
 
+            /** GitHub's answer that these reviewers may write to acme/infra. */
+            const WRITERS = Object.fromEntries(
+                ["alice", "friend"].map((login) => [`/repos/acme/infra/collaborators/${login}/permission`, { permission: "write" }]),
+            );
+
             async function judge(clone: string, event: { name: string; payload: unknown }, routes: Record<string, unknown>) {
                 await server?.close();
-                server = await fakeGitHub(routes);
+                server = await fakeGitHub({ ...WRITERS, ...routes });
                 const file = path.join(project({}), "event.json");
                 fs.writeFileSync(file, JSON.stringify(event.payload));
                 const [out, err] = [new Capture(), new Capture()];
@@ -304,6 +315,42 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
                     first: `${FROZEN(".github/CODEOWNERS, tools/x.sh")}; ${DOES_NOT_APPLY}: no code owner other than the author approved the head commit ${head.slice(0, 12)} for .github/CODEOWNERS (owners @alice by .github/CODEOWNERS line 1), tools/x.sh (owners @alice by .github/CODEOWNERS line 1)`,
                     stderr: "",
                 });
+            });
+
+            it("counts a code owner's approval only when GitHub says the owner may write to the repository, as GitHub counts it", async () => {
+                // Before: any approving review of a login CODEOWNERS names counted, though GitHub ignores an owner without write
+                // access (one who lost it, or anyone at all on a public repository, where every account may review).
+                const { root, base } = origin();
+                const head = branch(root, base, "feature", { "tools/x.sh": "exit 0\n" });
+                const clone = clonedAt(root, base, head);
+                const event = {
+                    name: "pull_request_review",
+                    payload: { pull_request: { number: 7, base: { sha: base }, head: { sha: head } } },
+                };
+                const routes = (permission: unknown) => ({
+                    "/repos/acme/infra/pulls/7": pull(head),
+                    "/repos/acme/infra/pulls/7/reviews": [review("alice", head)],
+                    "/repos/acme/infra/collaborators/alice/permission": permission,
+                });
+                const refused = (why: string) => ({
+                    code: 1,
+                    first: `${FROZEN("tools/x.sh")}; ${DOES_NOT_APPLY}: no code owner other than the author approved the head commit ${head.slice(0, 12)} for tools/x.sh (owners @alice by .github/CODEOWNERS line 1) (${why})`,
+                    stderr: "",
+                });
+                assert.deepStrictEqual(
+                    [
+                        await judge(clone, event, routes({ permission: "read", role_name: "triage" })),
+                        await judge(clone, event, routes({ status: 404, body: { message: "Not Found" } })),
+                        await judge(clone, event, routes({ permission: "write", role_name: "maintain" })),
+                    ],
+                    [
+                        refused(
+                            "@alice has read access to acme/infra, and GitHub counts a code owner's review only from someone who may write to it",
+                        ),
+                        refused("GitHub answered 404 (Not Found) to @alice's access to acme/infra, so the approval does not count"),
+                        { code: 0, first: OVERRIDDEN("tools/x.sh", head, "@alice for tools/x.sh"), stderr: "" },
+                    ],
+                );
             });
 
             it("in a merge queue, refuses the override for a group that also holds another pull request's frozen change, and counts only approvals of the commit the queue merged", async () => {
@@ -362,6 +409,7 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
                     { mode: 0o755 },
                 );
                 server = await fakeGitHub({
+                    ...WRITERS,
                     [`/repos/acme/infra/commits/${pushed}/pulls`]: [],
                     [`/repos/acme/infra/commits/${merged}/pulls`]: [
                         { ...pull("d".repeat(40)), number: 13, merged_at: "2026-11-27T11:30:00Z" },
