@@ -23,7 +23,7 @@ import { providerConfigRules } from "./rules/provider";
 import { duplicateNameRules, environmentRules } from "./rules/names";
 import { pathRules } from "./rules/paths";
 import { AttributesFile, attributeRules } from "./rules/attributes";
-import { lockExemptionRules, lockRules, organizationRules } from "./rules/organization";
+import { lockExemptionRules, lockRules, organizationRules, sharedTargetRules } from "./rules/organization";
 import { RevokedInOrganization, RevokedRole, UndoSides, undoRules } from "./rules/undo";
 import { accountFromConfig } from "../config/account";
 import { configValue } from "../config/stackConfig";
@@ -242,5 +242,6 @@ export async function judge(options: GuardOptions): Promise<Finding[]> {
         ),
     );
     findings.push(...environmentRules(order));
+    findings.push(...sharedTargetRules(heads, order));
     return findings;
 }

@@ -443,6 +443,7 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
         const OTHER = "arn:aws:iam::222222222222:role/pulumi-deploy";
         const organization = (roles: string[] | undefined, more = "") =>
             `config:\n  aws:region: us-east-1\n  revocable-roles:organization:\n    targets: ["r-ab12"]\n    policyBudget: 3\n${roles === undefined ? "" : `    lockRevocations: true\n    deployRoleArns: ${JSON.stringify(roles)}\n`}${more}    revocations: []\n`;
+        const elsewhere = (roles: string[] | undefined) => organization(roles).replace('"r-ab12"', '"ou-ab12-cd34ef56"');
         const prod = `config:\n  revocable-roles:roles:\n    ci:\n      trust:\n        services: ["codebuild.amazonaws.com"]\n      revokeBefore: "${CUTOFF}"\n`;
         const IN_FORCE = `while revocations are in force (prod: ci until ${SAFE})`;
         const fails = async (base: Record<string, string>, head: Record<string, string | undefined>) =>
@@ -479,7 +480,8 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
             const base = {
                 "Pulumi.org.yaml": organization([DEPLOY]),
                 "Pulumi.prod.yaml": prod,
-                "Pulumi.org2.yaml": organization(undefined),
+                // Another target: two stacks that fill one target together fail on their own (below).
+                "Pulumi.org2.yaml": elsewhere(undefined),
             };
             const added = (arn: string) =>
                 `FAIL org: organization lock: deployRoleArns adds ${arn} ${IN_FORCE}: the lock would let it change the revoked roles; add it once they are safe to remove`;
@@ -490,11 +492,32 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
             ];
             assert.deepStrictEqual(await fails(base, { "Pulumi.org.yaml": organization([DEPLOY, ...spellings]) }), spellings.map(added));
             assert.deepStrictEqual(
-                await fails(base, { "Pulumi.org.yaml": organization(undefined), "Pulumi.org2.yaml": organization([DEPLOY]) }),
+                await fails(base, { "Pulumi.org.yaml": organization(undefined), "Pulumi.org2.yaml": elsewhere([DEPLOY]) }),
                 [
                     `FAIL org: organization lock: lockRevocations is turned off ${IN_FORCE}: any principal of a member account allowed to change IAM roles could then remove a revocation again; turn it off once they are safe to remove`,
                 ],
             );
+        });
+
+        it("fails a second organization stack that attaches to a target the first fills: together they would hold more policies than it takes", async () => {
+            // Before: each stack's budget was checked alone, so org2's new revocation passed as "ok" and its deploy would fail
+            // on AWS's limit of 5 policies per target, its revocation never deployed.
+            const revoking = (budget: number, role: string, target = "r-ab12") =>
+                `config:\n  aws:region: us-east-1\n  revocable-roles:organization:\n    targets: ["${target}"]\n    policyBudget: ${budget}\n    revocations:\n      - roleName: ${role}\n        revokeBefore: "${CUTOFF}"\n`;
+            const base = { "Pulumi.org.yaml": revoking(3, "ci-deployer") };
+            assert.deepStrictEqual(await run(base, { "Pulumi.org2.yaml": revoking(2, "other") }), {
+                code: 1,
+                lines: [
+                    "FAIL org2: organization target r-ab12: is also a target of org (3 policies): with this stack's 2, the organization stacks would attach 5 of the layer's service control policies to it, and a target holds 5, one of which must allow actions (FullAWSAccess): the deploy that attaches past the limit fails, and with it that stack's revocations; attach each target from one stack, or lower the budgets to 4 policies in all",
+                    `ok   org2: organization role other: new revocation: revokeBefore ${CUTOFF}`,
+                    FAILED(1),
+                ],
+                stderr: "",
+            });
+            // Within the slots, or on another target, it passes.
+            for (const head of [revoking(1, "other"), revoking(2, "other", "ou-ab12-cd34ef56")]) {
+                assert.deepStrictEqual((await run(base, { "Pulumi.org2.yaml": head })).code, 0);
+            }
         });
 
         it("denies, in the IAM simulator, the other ways at a locked role: creating one with the tag in another case, a tag read in another case; leaves open what undoes nothing", async () => {

@@ -12,7 +12,15 @@ import { Plan, footprint } from "../../plan/model";
 import { emptyPlan } from "../../plan/run";
 import { DeployedOrganizationPolicy, deployedLock, deployedOrganization } from "../../plan/organization";
 import { Cutoff } from "../../iam/cutoff";
-import { DEFAULT_POLICY_BUDGET, PlacedPolicy, budgetProblem, moveProblem, movesInForce } from "../../iam/organizationPolicy";
+import {
+    DEFAULT_POLICY_BUDGET,
+    MAX_POLICY_BUDGET,
+    PlacedPolicy,
+    SCPS_PER_TARGET,
+    budgetProblem,
+    moveProblem,
+    movesInForce,
+} from "../../iam/organizationPolicy";
 import { REVOKED_UNTIL_TAG } from "../../iam/policy";
 import { Finding, failure, file, organization } from "../findings";
 import { ConfigRevocation, Side, StackChange, window } from "../sides";
@@ -289,4 +297,36 @@ export function lockExemptionRules(sides: ReadonlyMap<string, Side>): Finding[] 
                 ),
             );
     });
+}
+
+/**
+ * At any time: the organization stacks that attach to one target (a root, OU or account) together
+ * fit it. Each stack's own budget is checked alone (budgetRules); two stacks whose sections name
+ * the same target would attach, together, more than the slots beside FullAWSAccess, and the
+ * deploy that attaches past the limit fails, and with it that stack's revocations. Reported on the
+ * later stack of `order` (the caller lists untouched stacks first).
+ */
+export function sharedTargetRules(sides: ReadonlyMap<string, Side>, order: readonly string[]): Finding[] {
+    const attached = new Map<string, { stack: string; slots: number }[]>();
+    const findings: Finding[] = [];
+    for (const stack of order) {
+        const section = sides.get(stack)?.revocations?.organization;
+        const budget = budgetOf(section);
+        if (section === undefined || budget === undefined) continue;
+        const slots = budget + (section.lock === true ? 1 : 0);
+        for (const target of new Set(section.targets.map(String))) {
+            const before = attached.get(target) ?? [];
+            const total = before.reduce((sum, b) => sum + b.slots, slots);
+            if (before.length > 0 && total > MAX_POLICY_BUDGET) {
+                findings.push(
+                    failure(
+                        organization(stack, `target ${target}`),
+                        `is also a target of ${before.map((b) => `${b.stack} (${b.slots} ${b.slots === 1 ? "policy" : "policies"})`).join(", ")}: with this stack's ${slots}, the organization stacks would attach ${total} of the layer's service control policies to it, and a target holds ${SCPS_PER_TARGET}, one of which must allow actions (FullAWSAccess): the deploy that attaches past the limit fails, and with it that stack's revocations; attach each target from one stack, or lower the budgets to ${MAX_POLICY_BUDGET} policies in all`,
+                    ),
+                );
+            }
+            attached.set(target, [...before, { stack, slots }]);
+        }
+    }
+    return findings;
 }
