@@ -635,6 +635,28 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
             );
         });
 
+        it("lists every stack as changed when a program file whose name git quotes changes: ci stacks skipped them", async () => {
+            // Before: git diff --name-only quoted the name ("components/\303\251vil.ts"), which is no program file to the
+            // pattern, so the deploy's matrix left every stack out and nothing deployed the change.
+            const root = repository({ "Pulumi.dev.yaml": dev(), "components/helper.ts": "export {};\n" });
+            const deployed = git(root, "rev-parse", "HEAD").trim();
+            commitFiles(root, { "components/\u00e9vil.ts": "export {};\n" }, "a program file with an accent");
+            const bin = project({});
+            fs.writeFileSync(
+                path.join(bin, "pulumi"),
+                `#!/bin/sh\ncase "$1 $2 $3" in "stack tag ls") echo '{"revocable-roles:deployed-commit":"${deployed}"}';; esac\nexit 0\n`,
+                { mode: 0o755 },
+            );
+            const outputs = path.join(bin, "outputs");
+            const [out, err] = [new Capture(), new Capture()];
+            const variables = { ...process.env, PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: outputs, GITHUB_EVENT_NAME: "push" };
+            const code = await ci(["stacks", "--json"], out, err, environment({ root, now: NOW, variables }));
+            assert.deepStrictEqual(
+                { code, stacks: fs.readFileSync(outputs, "utf8") },
+                { code: 0, stacks: `stacks=${JSON.stringify([{ stack: "dev", account: ACCOUNT, region: "eu-west-1" }])}\n` },
+            );
+        });
+
         it("puts stack names and role ARNs into the matrix as JSON only, and no workflow step's shell reads ${{ matrix.* }} or a step output", async () => {
             // Held: an IAM path may hold $, {, }, ( and quotes, and the ARN is valid, but it reaches the workflows only as a
             // JSON value in an output and as an action's input (role-to-assume), never as shell text.
