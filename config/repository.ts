@@ -30,8 +30,9 @@ const NOT_DEPLOYED = [
  * track changes no program until a tracked file imports it, and that file shows here.
  */
 export function changedFiles(root: string, ...revisions: string[]): string[] {
-    return git(root, ["diff", "--name-only", "--relative", ...revisions, "--", "."])
-        .split("\n")
+    // -z: without it git quotes a name with other than printable ASCII ("components/\303\251.ts"), which no pattern here matches.
+    return git(root, ["diff", "-z", "--name-only", "--relative", ...revisions, "--", "."])
+        .split("\0")
         .filter((f) => f !== "")
         .sort();
 }

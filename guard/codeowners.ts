@@ -11,9 +11,11 @@
  *
  * GitHub skips a line it cannot read; a line skipped here but read there, or the other way
  * round, would name other owners than GitHub's. So what GitHub documents as unsupported or leaves
- * undocumented (`!`, `[ ]`, `\` escapes, `#` after the pattern, `***`) is refused with the line,
- * never guessed. Patterns are matched segment by segment with the project's linear wildcard
- * matcher, never compiled into a regular expression.
+ * undocumented (`!`, `[ ]`, `\` escapes, `#` after the pattern, `***`, a `/` alone, a byte order
+ * mark, control characters and whitespace other than spaces and tabs, which JavaScript's `trim()`
+ * strips and other readers keep) is refused with the line, never guessed. Patterns are matched
+ * segment by segment with the project's linear wildcard matcher, never compiled into a regular
+ * expression.
  */
 import { wildcardCovers } from "../iam/wildcard";
 import { show } from "../iam/problems";
@@ -49,6 +51,9 @@ export interface Codeowners {
 const USER = /^@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$/;
 const TEAM = /^@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9][A-Za-z0-9._-]*)$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** Control characters (a tab aside) and whitespace other than a space or a tab: readers split and trim them differently. */
+// eslint-disable-next-line no-control-regex -- the control characters are what it finds
+const ODD_CHARACTER = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u00A0\u1680\u180E\u2000-\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF]/;
 
 /** An owner token, or undefined when it is none of `@user`, `@org/team` or an email address. */
 function ownerOf(token: string): Owner | undefined {
@@ -85,7 +90,7 @@ function segmentsOf(pattern: string): string[] | string {
         segments = ["**", ...segments];
     if (segments.length > 1 && segments[segments.length - 1] === "") segments[segments.length - 1] = "**";
     if (segments.some((segment, i) => segment === "" && i < segments.length - 1)) return "it has an empty segment (//)";
-    if (segments.length === 1 && segments[0] === "") return [];
+    if (segments.length === 1 && segments[0] === "") return "a / alone names no path GitHub documents";
     return segments;
 }
 
@@ -96,8 +101,26 @@ export function parseCodeowners(file: string, text: string): Codeowners {
     if (Buffer.byteLength(text, "utf8") > CODEOWNERS_MAX_BYTES) {
         return { file, rules, problems: [`${file} is larger than 3 MB, and GitHub ignores it`] };
     }
+    if (text.startsWith("\uFEFF")) {
+        return {
+            file,
+            rules,
+            problems: [
+                `${file}: line 1: starts with a byte order mark (U+FEFF), which GitHub does not document reading; save the file without it`,
+            ],
+        };
+    }
     text.split(/\r?\n/).forEach((raw, index) => {
         const line = index + 1;
+        // JavaScript's trim() and GitHub's reader may not agree on other whitespace or control characters.
+        const odd = ODD_CHARACTER.exec(raw);
+        if (odd !== null) {
+            const code = `U+${odd[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+            problems.push(
+                `${file}: line ${line}: holds the character ${code}, a control character or whitespace other than a space or a tab, which GitHub may read otherwise than this tool; remove it`,
+            );
+            return;
+        }
         const trimmed = raw.trim();
         if (trimmed === "" || trimmed.startsWith("#")) return;
         const [pattern, ...tokens] = trimmed.split(/[ \t]+/);

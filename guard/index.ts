@@ -20,10 +20,10 @@ import { readabilityRules } from "./rules/readability";
 import { cutoffRules } from "./rules/cutoffs";
 import { deploymentRules, protectionRules } from "./rules/deployment";
 import { providerConfigRules } from "./rules/provider";
-import { duplicateNameRules } from "./rules/names";
+import { duplicateNameRules, environmentRules } from "./rules/names";
 import { pathRules } from "./rules/paths";
 import { AttributesFile, attributeRules } from "./rules/attributes";
-import { lockExemptionRules, lockRules, organizationRules } from "./rules/organization";
+import { lockExemptionRules, lockRules, organizationRules, sharedTargetRules } from "./rules/organization";
 import { RevokedInOrganization, RevokedRole, UndoSides, undoRules } from "./rules/undo";
 import { accountFromConfig } from "../config/account";
 import { configValue } from "../config/stackConfig";
@@ -241,5 +241,7 @@ export async function judge(options: GuardOptions): Promise<Finding[]> {
             now,
         ),
     );
+    findings.push(...environmentRules(order));
+    findings.push(...sharedTargetRules(heads, order));
     return findings;
 }

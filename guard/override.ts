@@ -4,10 +4,10 @@
  * an action, fix the workflow that leaked, rotate the deploy role) passes the trusted judge only
  * when it carries the label `revocable-roles/override` and every frozen path has an approving
  * review, on the pull request's head commit, from one of its code owners (the base's
- * CODEOWNERS) who is not the pull request's author. It opens the freeze and nothing else: every
+ * CODEOWNERS) who is not the pull request's author and may write to the repository. It opens the freeze and nothing else: every
  * other finding still fails, and the deploy judges the change again with its own program.
  *
- * Pure: the pull request, its reviews and the team memberships are read elsewhere
+ * Pure: the pull request, its reviews, the approvers' access and the team memberships are read elsewhere
  * (revocation/override.ts) and handed in.
  */
 import { Codeowners, Owner, OwnerRule, ownerRule, ownerText } from "./codeowners";
@@ -83,6 +83,12 @@ export interface OverrideInput {
     pr: PullRequestFacts;
     /** Memberships of the approvers in the owning teams, by {@link membershipKey}. */
     memberships: ReadonlyMap<string, Membership>;
+    /**
+     * Whether each approver (by lower-case login) may write to the repository, as GitHub answers:
+     * GitHub counts a code owner's review only from someone with write access, and so does the
+     * override; an approver missing here does not count.
+     */
+    writers: ReadonlyMap<string, Membership>;
 }
 
 /** The decision: granted or not, in words for the finding. */
@@ -112,7 +118,14 @@ export function decideOverride(input: OverrideInput): OverrideDecision {
         );
     if (codeowners.problems.length > 0)
         return refused(`${asked}: the base's CODEOWNERS cannot be read exactly as GitHub reads it: ${codeowners.problems.join("; ")}`);
-    const { approvers, notes } = countedApprovals(pr);
+    const counted = countedApprovals(pr);
+    const notes = counted.notes;
+    const approvers = counted.approvers.filter((login) => {
+        const access = input.writers.get(login.toLowerCase());
+        if (access?.member === true) return true;
+        notes.push(access?.why ?? `@${login}'s access to the repository was not read`);
+        return false;
+    });
     const byLogin = new Map<string, string[]>();
     const uncovered: string[] = [];
     for (const path of input.paths) {

@@ -38,7 +38,9 @@ function holdsAll(actual: unknown, expected: unknown): boolean {
  * Reads one statement against the revocation's shape: Deny, `*` on `*`, `DateLessThan
  * aws:TokenIssueTime`, and exactly the `expected` other conditions (the organization's principal
  * or user; none on a role's policy). The instant is the latest value of the cutoff condition as
- * IAM holds it, never rounded: rounding up would count a policy that denies less as live.
+ * IAM holds it, never rounded: rounding up would count a policy that denies less as live. IAM
+ * reads condition keys regardless of case and requires every key of a block: a block that names
+ * the key twice in two spellings denies only before the earlier of the two.
  */
 export function readStatement(statement: PolicyStatement, expected: ConditionBlock = {}): StatementReading {
     const differences: string[] = [];
@@ -60,7 +62,10 @@ export function readStatement(statement: PolicyStatement, expected: ConditionBlo
                     differences.push(`DateLessThan aws:TokenIssueTime ${show(value)} is not a timestamp`);
                     continue;
                 }
-                before = new Date(Math.max(...dates.map((d) => (d.ok ? d.date.getTime() : 0))));
+                // A key's values are alternatives (the latest counts); two spellings of the key in one block
+                // (aws:TokenIssueTime, AWS:TokenIssueTime) are both conditions, so the earliest of them counts.
+                const latest = Math.max(...dates.map((d) => (d.ok ? d.date.getTime() : 0)));
+                before = before === undefined || latest < before.getTime() ? new Date(latest) : before;
                 continue;
             }
             const wanted = Object.entries(expected[operator] ?? {}).find(([k]) => k.toLowerCase() === key.toLowerCase());

@@ -103,6 +103,20 @@ export function roleSchema(nameKey: "roleName" | "name" = "roleName"): z.ZodType
     return schema;
 }
 
+/**
+ * A tag key as a case-insensitive comparison may see it: each character upper-cased, then lower-cased,
+ * without accents. IAM compares tag keys regardless of case, by rules it does not document; a
+ * comparison that folds each character both ways (as Java's equalsIgnoreCase does) reads the dotless
+ * ı, the long ſ or the Kelvin sign as i, s and k, which toLowerCase() alone does not.
+ */
+export function foldedTagKey(key: string): string {
+    return [...key]
+        .map((c) => c.toUpperCase().toLowerCase())
+        .join("")
+        .normalize("NFKD")
+        .replace(/\p{M}/gu, "");
+}
+
 // Building a schema costs about 1.5 ms; one per name key serves every role.
 const roleSchemas = new Map<string, ReturnType<typeof buildRoleSchema>>();
 
@@ -123,7 +137,7 @@ function buildRoleSchema(nameKey: "roleName" | "name") {
                 // The component adds the revoked-until tag while a revocation is in force: it must always fit, and be the component's alone.
                 if (entries.length === 50)
                     return `has 50 tags; keep one of IAM's 50 free for ${REVOKED_UNTIL_TAG}, which the role carries while it is revoked`;
-                const reserved = entries.find(([k]) => k.toLowerCase() === REVOKED_UNTIL_TAG);
+                const reserved = entries.find(([k]) => foldedTagKey(k) === REVOKED_UNTIL_TAG);
                 if (reserved !== undefined) {
                     return `${show(reserved[0])} is set by the component while the role's revocation is in force (the organization's lock reads it); remove it`;
                 }

@@ -11,6 +11,7 @@ import { Finding, failure, passing } from "../guard/findings";
 import { CODEOWNERS_FILES, Codeowners, parseCodeowners } from "../guard/codeowners";
 import {
     Membership,
+    OVERRIDE_LABEL,
     PullRequestFacts,
     countedApprovals,
     decideOverride,
@@ -25,14 +26,21 @@ import { UserFacingError } from "../iam/errors";
 /** The base's CODEOWNERS, as GitHub finds it (the first of its three places), or undefined when it has none. */
 export function readCodeowners(root: string, commit: string): Codeowners | undefined {
     for (const file of CODEOWNERS_FILES) {
-        let text: string;
-        try {
-            git(root, ["cat-file", "-e", `${commit}:${file}`]);
-            text = git(root, ["show", `${commit}:${file}`]);
-        } catch {
-            continue;
+        // `<mode> <type> <object>\t<path>`, or nothing when the commit has no such path.
+        const entry = git(root, ["ls-tree", "--full-tree", "-z", commit, "--", file]).split("\0")[0];
+        if (entry === undefined || entry === "") continue;
+        const [mode, type, object] = entry.split("\t")[0].split(" ");
+        // A symbolic link's text is the path it names, and a folder's is a listing: neither is what GitHub reads as owners.
+        if (type !== "blob" || (mode !== "100644" && mode !== "100755")) {
+            return {
+                file,
+                rules: [],
+                problems: [
+                    `${file} is ${mode === "120000" ? "a symbolic link" : type === "tree" ? "a folder" : `a ${type} of mode ${mode}`}, not a regular file; GitHub's reading of it is not documented`,
+                ],
+            };
         }
-        return parseCodeowners(file, text);
+        return parseCodeowners(file, git(root, ["cat-file", "blob", object]));
     }
     return undefined;
 }
@@ -91,6 +99,30 @@ async function membership(github: GitHubAccess, org: string, slug: string, login
     };
 }
 
+/** Whether `login` may write to the repository, as the API answers: GitHub counts a code owner's review only from someone who may. */
+async function access(github: GitHubAccess, login: string): Promise<Membership> {
+    const answer = await github.api.get(`/repos/${github.repository}/collaborators/${encodeURIComponent(login)}/permission`, [403, 404]);
+    const permission = (answer.body as { permission?: unknown } | null)?.permission;
+    if (answer.status === 200 && (permission === "admin" || permission === "write")) return { member: true };
+    if (answer.status === 200)
+        return {
+            member: false,
+            why: `@${login} has ${String(permission)} access to ${github.repository}, and GitHub counts a code owner's review only from someone who may write to it`,
+        };
+    const message = (answer.body as { message?: unknown } | null)?.message;
+    return {
+        member: false,
+        why: `GitHub answered ${answer.status}${typeof message === "string" ? ` (${message})` : ""} to @${login}'s access to ${github.repository}, so the approval does not count`,
+    };
+}
+
+/** The access of every approver whose approval could count (not the author, on the head commit), by lower-case login. */
+async function writers(github: GitHubAccess, pr: PullRequestFacts): Promise<Map<string, Membership>> {
+    const found = new Map<string, Membership>();
+    for (const login of countedApprovals(pr).approvers) found.set(login.toLowerCase(), await access(github, login));
+    return found;
+}
+
 /** The memberships the decision needs: each approver's in each team that owns a frozen path. */
 async function memberships(github: GitHubAccess, paths: string[], codeowners: Codeowners | undefined, pr: PullRequestFacts) {
     const found = new Map<string, Membership>();
@@ -113,8 +145,13 @@ export interface JudgedPullRequest {
     root: string;
     /** The base commit: its CODEOWNERS decides who owns a path. */
     base: string;
-    /** The head commit judged: the approvals must be on it (undefined: the pull request's own head, in a merge queue). */
+    /** The head commit judged: the approvals must be on it (in a merge queue, the pull request's head commit the queue merged). */
     head?: string;
+    /**
+     * In a merge queue, the merge group's commit (the one judged): the override of one pull request
+     * holds only for a group of that pull request alone, its head merged (or squashed) onto the base.
+     */
+    group?: string;
     /** The pull request's number, from the event. */
     number?: number;
     github: GitHubAccess | string;
@@ -130,13 +167,43 @@ export async function overrideForPullRequest(finding: Finding, judged: JudgedPul
     try {
         const paths = repositoryPaths(judged.root, finding.subject.paths);
         const codeowners = readCodeowners(judged.root, judged.base);
+        const alone =
+            judged.group === undefined ? undefined : groupProblem(judged.root, judged.base, judged.group, judged.head, judged.number);
+        if (alone !== undefined) return overridden(finding, { granted: false, approvals: [], text: alone });
         const pr = (await github.api.get(`/repos/${github.repository}/pulls/${judged.number}`)).body as PullRequestObject;
         const facts = await factsOf(github, pr, judged.head);
-        const decision = decideOverride({ paths, codeowners, pr: facts, memberships: await memberships(github, paths, codeowners, facts) });
+        const decision = decideOverride({
+            paths,
+            codeowners,
+            pr: facts,
+            writers: await writers(github, facts),
+            memberships: await memberships(github, paths, codeowners, facts),
+        });
         return overridden(finding, decision);
     } catch (error) {
         return notChecked(finding, why(error));
     }
+}
+
+/**
+ * Why a merge group is not one pull request's alone, or undefined when it is: one commit on top of
+ * the base, merging (or squashing) the pull request's head. A group that also holds other
+ * pull requests queued ahead would have their frozen paths judged with this pull request's
+ * approvals, and GitHub may merge a whole group on the strength of its last check.
+ */
+function groupProblem(root: string, base: string, group: string, head: string | undefined, number: number): string | undefined {
+    const asked = `the override (label ${OVERRIDE_LABEL} on pull request #${number}) does not apply`;
+    const line = git(root, ["rev-list", "--first-parent", `${base}..${group}`])
+        .split("\n")
+        .filter((c) => c !== "");
+    if (line.length !== 1) {
+        return `${asked}: the merge group ${group.slice(0, 12)} holds ${line.length} commits on top of its base ${base.slice(0, 12)}, so it brings more than pull request #${number}'s own change (other pull requests queued ahead of it, or a rebase of several commits), and the override is checked for one pull request at a time; while revocations are in force, let the merge queue build groups of one pull request (maximum group size 1) and merge with a merge commit or a squash`;
+    }
+    const [, first, second] = git(root, ["rev-list", "--parents", "-n", "1", group]).trim().split(" ");
+    if (first !== base || (second !== undefined && second !== head)) {
+        return `${asked}: the merge group's commit ${group.slice(0, 12)} does not merge pull request #${number}'s head ${String(head).slice(0, 12)} onto the base ${base.slice(0, 12)}`;
+    }
+    return undefined;
 }
 
 /** The paths a commit changes against its first parent (a merge: what the merged branch brought), relative to the repository's root. */
@@ -210,6 +277,7 @@ export async function overrideForDeploy(finding: Finding, range: DeployedRange):
                     paths,
                     codeowners,
                     pr: facts,
+                    writers: await writers(github, facts),
                     memberships: await memberships(github, paths, codeowners, facts),
                 });
                 if (decision.granted) {

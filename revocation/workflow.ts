@@ -143,18 +143,19 @@ export async function pullRequestPlan(base: string, out: Log, ci: WorkflowContex
 }
 
 /** The merge queue's branch of a pull request: `refs/heads/gh-readonly-queue/<base>/pr-<number>-<head sha>`. */
-const QUEUE_REF = /^refs\/heads\/gh-readonly-queue\/.+\/pr-(\d+)-[0-9a-f]{40}$/;
+const QUEUE_REF = /^refs\/heads\/gh-readonly-queue\/.+\/pr-(\d+)-([0-9a-f]{40})$/;
 
 /**
  * The base and head commits of the event that started the workflow (pull request,
  * pull_request_target, pull_request_review or merge group), and the pull request's number (in a
- * merge queue, from its branch's name).
+ * merge queue, from its branch's name, with `queued`: the pull request's head commit that the
+ * queue merged, also from the name).
  */
 export function eventCommits(env: Readonly<Record<string, string | undefined>>): {
     base: string;
     head: string;
     number?: number;
-    queued?: true;
+    queued?: string;
 } {
     const name = env.GITHUB_EVENT_NAME;
     if (env.GITHUB_EVENT_PATH === undefined || env.GITHUB_EVENT_PATH === "") {
@@ -168,11 +169,11 @@ export function eventCommits(env: Readonly<Record<string, string | undefined>>):
         return { base: event.pull_request.base.sha, head: event.pull_request.head.sha, number: event.pull_request.number };
     }
     if (name === "merge_group" && event.merge_group !== undefined) {
-        const queued = QUEUE_REF.exec(event.merge_group.head_ref ?? "")?.[1];
+        const queued = QUEUE_REF.exec(event.merge_group.head_ref ?? "");
         return {
             base: event.merge_group.base_sha,
             head: event.merge_group.head_sha,
-            ...(queued === undefined ? {} : { number: Number(queued), queued: true as const }),
+            ...(queued === null ? {} : { number: Number(queued[1]), queued: queued[2] }),
         };
     }
     throw new RevocationError(
@@ -240,7 +241,8 @@ export async function guardPullRequest(flags: { base?: string; head?: string }, 
         overrideForPullRequest(finding, {
             root: ci.root,
             base: commits.base,
-            ...(commits.queued === true ? {} : { head: commits.head }),
+            // In a merge queue the approvals must be on the pull request's own head commit that the queue merged, and the group hold nothing else.
+            ...(commits.queued === undefined ? { head: commits.head } : { head: commits.queued, group: commits.head }),
             ...(commits.number === undefined ? {} : { number: commits.number }),
             github: ci.github,
         }),

@@ -8,7 +8,7 @@ import { commitFiles, git, repository } from "./helpers";
 import { DEPLOYED_COMMIT_TAG } from "../revocation/workflow";
 import { OVERRIDE_LABEL } from "../guard/override";
 import { FakeGitHub, fakeGitHub } from "./fakeGitHub";
-import { BASE, fakePulumi, NOW, inProcess, revoked, calls } from "./ciHarness";
+import { BASE, WRITERS, fakePulumi, NOW, inProcess, revoked, calls } from "./ciHarness";
 
 const COMPONENT = "revocable-roles:index:RevocableRole";
 
@@ -169,6 +169,7 @@ describe("npm run ci -- deploy: a frozen change deploys only with its merged pul
         const deployed = git(root, "rev-parse", "HEAD").trim();
         const merged = commitFiles(root, { [PIN]: "name: pinned\n" }, "Merge pull request #12");
         server = await fakeGitHub({
+            ...WRITERS,
             [`/repos/acme/infra/commits/${merged}/pulls`]: [
                 { number: 12, merged_at: null, user: { login: "eve" }, head: { sha: "d".repeat(40) }, labels: [] },
                 {

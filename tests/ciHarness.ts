@@ -54,6 +54,14 @@ exit 0
     return { bin, log, tags: tagsOf };
 }
 
+/** GitHub's answer that these reviewers may write to acme/infra: a code owner's review counts only then. */
+export const WRITERS: Record<string, unknown> = Object.fromEntries(
+    ["alice", "bob", "carol"].map((login) => [
+        `/repos/acme/infra/collaborators/${login}/permission`,
+        { permission: "write", role_name: "write" },
+    ]),
+);
+
 export const calls = (log: string) => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").slice(0, -1) : []);
 
 /** IAM as the deploy's verify reads it in these tests: every role holds a revocation later than any cutoff here. */

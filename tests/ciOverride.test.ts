@@ -9,7 +9,7 @@ import { commitFiles, git, project, repository } from "./helpers";
 import { GUARD_REPORT_FILE, eventCommits } from "../revocation/workflow";
 import { OVERRIDE_LABEL } from "../guard/override";
 import { FakeGitHub, fakeGitHub } from "./fakeGitHub";
-import { BASE, inProcess } from "./ciHarness";
+import { BASE, WRITERS, inProcess } from "./ciHarness";
 
 describe("npm run ci -- guard: the two-person override of the freeze", function () {
     this.timeout(30_000);
@@ -53,10 +53,10 @@ describe("npm run ci -- guard: the two-person override of the freeze", function 
         server = undefined;
     });
 
-    /** The judge on a pull_request_review event, GitHub's API answered by `routes`. */
+    /** The judge on a pull_request_review event, GitHub's API answered by `routes` (and by WRITERS, unless `routes` answers otherwise). */
     async function judge(pr: ReturnType<typeof judgedPullRequest>, routes: Record<string, unknown>) {
         await server?.close();
-        server = await fakeGitHub(routes);
+        server = await fakeGitHub({ ...WRITERS, ...routes });
         const result = await inProcess(["guard"], pr.clone, {
             GITHUB_EVENT_NAME: "pull_request_review",
             GITHUB_EVENT_PATH: pr.event,
@@ -101,6 +101,9 @@ describe("npm run ci -- guard: the two-person override of the freeze", function 
                 "Bearer a-token /repos/acme/infra/pulls/7/reviews?per_page=100",
                 "Bearer a-token /repos/acme/infra/pulls/7/reviews?per_page=100&page=2",
                 "Bearer a-token /repos/acme/infra/pulls/7/reviews?per_page=100&page=3",
+                // Then whether each approver who could count may write to the repository.
+                "Bearer a-token /repos/acme/infra/collaborators/bob/permission",
+                "Bearer a-token /repos/acme/infra/collaborators/alice/permission",
             ],
         );
         // The comment names them too.
@@ -206,7 +209,7 @@ describe("npm run ci -- guard: the two-person override of the freeze", function 
             ],
             [
                 { base: a, head: b, number: 7 },
-                { base: a, head: b, number: 12, queued: true },
+                { base: a, head: b, number: 12, queued: "c".repeat(40) },
                 { base: a, head: b },
             ],
         );

@@ -35,7 +35,6 @@ const PATTERNS: Record<string, Record<string, boolean>> = {
     "f?o": { foo: true, fo: false, fooo: false, "x/fao/y": true },
     "/f*": { foo: true, "foo/bar": true, "bar/foo": false },
     "/*": { foo: true, "foo/bar": false },
-    "/": { foo: false },
     "**": { a: true, "a/b": true },
     ".github/workflows/*.yml": { ".github/workflows/guard.yml": true, ".github/workflows/x/guard.yml": false },
 };
@@ -100,6 +99,7 @@ describe("CODEOWNERS patterns", () => {
                 "*.ts @a # the TypeScript owner",
                 "*.md alice",
                 "a//b @a",
+                "/ @a",
                 "*.go @a",
             ].join("\n"),
         );
@@ -111,10 +111,11 @@ describe("CODEOWNERS patterns", () => {
             'CODEOWNERS: line 5: "#" after the pattern: GitHub does not document comments after a pattern; put the comment on a line of its own',
             'CODEOWNERS: line 6: "alice" is not an owner GitHub reads (@user, @org/team or an email address)',
             'CODEOWNERS: line 7: the pattern "a//b" is refused: it has an empty segment (//)',
+            'CODEOWNERS: line 8: the pattern "/" is refused: a / alone names no path GitHub documents',
         ]);
         assert.deepStrictEqual(
             file.rules.map((r) => r.line),
-            [8],
+            [9],
         );
         assert.deepStrictEqual(parseCodeowners("CODEOWNERS", "x".repeat(3 * 1024 * 1024 + 1)).problems, [
             "CODEOWNERS is larger than 3 MB, and GitHub ignores it",

@@ -30,7 +30,9 @@ const approved = (login: string, commit = HEAD) => ({ login, state: "APPROVED", 
 
 function decide(paths: string[], facts: PullRequestFacts, memberships: [string, string, Membership][] = []) {
     const map = new Map(memberships.map(([team, login, m]) => [membershipKey({ kind: "team", org: "acme", slug: team }, login), m]));
-    const { granted, text } = decideOverride({ paths, codeowners: CODEOWNERS, pr: facts, memberships: map });
+    // Every reviewer here may write to the repository; tests/guardAttacks2.test.ts has one who may not.
+    const writers = new Map(facts.reviews.map((r) => [r.login.toLowerCase(), { member: true as const }]));
+    const { granted, text } = decideOverride({ paths, codeowners: CODEOWNERS, pr: facts, memberships: map, writers });
     return { granted, text };
 }
 
@@ -98,12 +100,18 @@ describe("the override's decision", () => {
             text: `${DOES_NOT_APPLY}: no code owner other than the author approved the head commit ${HEAD.slice(0, 12)} for Pulumi.dev.yaml (no owner: .github/CODEOWNERS line 4 names none), tools/run.sh (owners ops@example.com by .github/CODEOWNERS line 3; an email address cannot be matched to a reviewer), a*.ts (its name holds * or ?, which a CODEOWNERS pattern is not matched against exactly here)`,
         });
         assert.deepStrictEqual(
-            decideOverride({ paths: ["index.ts"], pr: pr([approved("alice")]), memberships: new Map() }).text,
+            decideOverride({ paths: ["index.ts"], pr: pr([approved("alice")]), memberships: new Map(), writers: new Map() }).text,
             `${DOES_NOT_APPLY}: the base has no CODEOWNERS file (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS), so no path has a code owner`,
         );
         const broken = parseCodeowners("CODEOWNERS", "* @alice\n!index.ts @bob\n");
         assert.deepStrictEqual(
-            decideOverride({ paths: ["index.ts"], codeowners: broken, pr: pr([approved("alice")]), memberships: new Map() }).text,
+            decideOverride({
+                paths: ["index.ts"],
+                codeowners: broken,
+                pr: pr([approved("alice")]),
+                memberships: new Map(),
+                writers: new Map(),
+            }).text,
             `${DOES_NOT_APPLY}: the base's CODEOWNERS cannot be read exactly as GitHub reads it: CODEOWNERS: line 2: the pattern "!index.ts" is refused: negation (!) is not supported in CODEOWNERS`,
         );
     });

@@ -47,7 +47,7 @@ function removal(stack: string, role: DeployedRole, headRoles: DeployedRole[], h
 
 /**
  * The deployment rules of one stack: for every role revoked at the base, its removal,
- * replacement, revocation policy and trust at the head. `decided` holds the role keys (and `*`
+ * replacement, revocation policy, trust and new instance profile at the head. `decided` holds the role keys (and `*`
  * for the whole stack) whose cutoff the config rules already failed, so one change is reported once.
  */
 export function deploymentRules(change: StackChange, decided: Set<string>): Finding[] {
@@ -111,6 +111,12 @@ export function deploymentRules(change: StackChange, decided: Set<string>): Find
         }
         const trust = trustChanges(role.trust, current.trust);
         for (const widened of trust.widened) fail(`trust widened while the role is revoked ${when}: ${widened}`);
+        // A new instance profile makes EC2 a way in for whoever may pass the role and start an instance, as a widened trust would.
+        if (role.instanceProfile === undefined && current.instanceProfile !== undefined) {
+            fail(
+                `gets the instance profile ${current.instanceProfile} while it is revoked ${when}: whoever may pass ${iamRole} to EC2 and start an instance could then run one with it, whose sessions are issued after the cutoff, as through a widened trust; add it once the revocation is safe to remove`,
+            );
+        }
         for (const tightened of trust.tightened) findings.push(passing(subject, `trust tightened: ${tightened}`));
     }
     return findings;

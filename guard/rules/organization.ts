@@ -12,7 +12,15 @@ import { Plan, footprint } from "../../plan/model";
 import { emptyPlan } from "../../plan/run";
 import { DeployedOrganizationPolicy, deployedLock, deployedOrganization } from "../../plan/organization";
 import { Cutoff } from "../../iam/cutoff";
-import { DEFAULT_POLICY_BUDGET, PlacedPolicy, budgetProblem, moveProblem, movesInForce } from "../../iam/organizationPolicy";
+import {
+    DEFAULT_POLICY_BUDGET,
+    MAX_POLICY_BUDGET,
+    PlacedPolicy,
+    SCPS_PER_TARGET,
+    budgetProblem,
+    moveProblem,
+    movesInForce,
+} from "../../iam/organizationPolicy";
 import { REVOKED_UNTIL_TAG } from "../../iam/policy";
 import { Finding, failure, file, organization } from "../findings";
 import { ConfigRevocation, Side, StackChange, window } from "../sides";
@@ -191,7 +199,7 @@ function heldWords(held: readonly ConfigRevocation[]): string {
 /**
  * The lock (`lockRevocations: true`) guards the role revocations of every stack, which carry its
  * tag: while any revocation of the repository is in force (`held`, read from the base), a change
- * may not turn it off, exempt another principal from it, nor, in the plans, stop attaching it to a
+ * may not turn it off, exempt another principal from it, stop exempting a deploy role, nor, in the plans, stop attaching it to a
  * target it is attached to, or replace it or an attachment (between the delete and the create,
  * nothing would lock the roles).
  */
@@ -213,14 +221,25 @@ export function lockRules(change: StackChange, held: readonly ConfigRevocation[]
             ];
         }
         const exempt = new Set(before.deployRoleArns ?? []);
+        const kept = new Set(after.deployRoleArns ?? []);
         const added = (after.deployRoleArns ?? []).filter((arn) => !exempt.has(arn));
-        if (added.length > 0) {
-            return added.map((arn) =>
-                failure(
-                    subject,
-                    `deployRoleArns adds ${String(arn)} ${inForce}: the lock would let it change the revoked roles; add it once they are safe to remove`,
+        // A deploy role dropped is denied tagging the roles it revokes: stacks without revocable-roles:ci deploy as a role the guard cannot see, so any may be theirs.
+        const dropped = (before.deployRoleArns ?? []).filter((arn) => !kept.has(arn));
+        if (added.length > 0 || dropped.length > 0) {
+            return [
+                ...added.map((arn) =>
+                    failure(
+                        subject,
+                        `deployRoleArns adds ${String(arn)} ${inForce}: the lock would let it change the revoked roles; add it once they are safe to remove`,
+                    ),
                 ),
-            );
+                ...dropped.map((arn) =>
+                    failure(
+                        subject,
+                        `deployRoleArns drops ${String(arn)} ${inForce}: the lock would deny it tagging a role ${REVOKED_UNTIL_TAG}, so a deploy or an hourly check that runs as it (a stack's deployRoleArn, or the repository's AWS_DEPLOY_ROLE_ARN, which the guard cannot see) could deploy no later revocation, nor remove one once its window is over; drop it once they are safe to remove`,
+                    ),
+                ),
+            ];
         }
     }
     const base = change.base.plan;
@@ -278,4 +297,36 @@ export function lockExemptionRules(sides: ReadonlyMap<string, Side>): Finding[] 
                 ),
             );
     });
+}
+
+/**
+ * At any time: the organization stacks that attach to one target (a root, OU or account) together
+ * fit it. Each stack's own budget is checked alone (budgetRules); two stacks whose sections name
+ * the same target would attach, together, more than the slots beside FullAWSAccess, and the
+ * deploy that attaches past the limit fails, and with it that stack's revocations. Reported on the
+ * later stack of `order` (the caller lists untouched stacks first).
+ */
+export function sharedTargetRules(sides: ReadonlyMap<string, Side>, order: readonly string[]): Finding[] {
+    const attached = new Map<string, { stack: string; slots: number }[]>();
+    const findings: Finding[] = [];
+    for (const stack of order) {
+        const section = sides.get(stack)?.revocations?.organization;
+        const budget = budgetOf(section);
+        if (section === undefined || budget === undefined) continue;
+        const slots = budget + (section.lock === true ? 1 : 0);
+        for (const target of new Set(section.targets.map(String))) {
+            const before = attached.get(target) ?? [];
+            const total = before.reduce((sum, b) => sum + b.slots, slots);
+            if (before.length > 0 && total > MAX_POLICY_BUDGET) {
+                findings.push(
+                    failure(
+                        organization(stack, `target ${target}`),
+                        `is also a target of ${before.map((b) => `${b.stack} (${b.slots} ${b.slots === 1 ? "policy" : "policies"})`).join(", ")}: with this stack's ${slots}, the organization stacks would attach ${total} of the layer's service control policies to it, and a target holds ${SCPS_PER_TARGET}, one of which must allow actions (FullAWSAccess): the deploy that attaches past the limit fails, and with it that stack's revocations; attach each target from one stack, or lower the budgets to ${MAX_POLICY_BUDGET} policies in all`,
+                    ),
+                );
+            }
+            attached.set(target, [...before, { stack, slots }]);
+        }
+    }
+    return findings;
 }

@@ -5,13 +5,19 @@
  * runs in ways no offline plan shows, so while any revocation is in force only stack files and
  * documentation may change.
  */
+import * as path from "path";
 import { formatUtc } from "../../iam/timestamps";
 import { Finding, failure } from "../findings";
 import { ConfigRevocation } from "../sides";
 
-/** Whether a changed path (relative to the project folder) is a stack file or documentation. */
+/**
+ * Whether a changed path (relative to the project folder) is a stack file or documentation. A
+ * `CODEOWNERS` file is neither, wherever it lies: GitHub reads `docs/CODEOWNERS` as the code
+ * owners when the repository has no other, and the override of the freeze trusts them.
+ */
 export function isStackFileOrDocumentation(changed: string): boolean {
     if (/^Pulumi\.[^/]+\.yaml$/.test(changed) && changed !== "Pulumi.yaml") return true;
+    if (path.posix.basename(changed).toUpperCase() === "CODEOWNERS") return false;
     return /\.md$/.test(changed) || /^(?:\.\.\/)*docs\//.test(changed);
 }
 
