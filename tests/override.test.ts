@@ -30,7 +30,7 @@ const approved = (login: string, commit = HEAD) => ({ login, state: "APPROVED", 
 
 function decide(paths: string[], facts: PullRequestFacts, memberships: [string, string, Membership][] = []) {
     const map = new Map(memberships.map(([team, login, m]) => [membershipKey({ kind: "team", org: "acme", slug: team }, login), m]));
-    // Every reviewer here may write to the repository; tests/guardAttacks2.test.ts has one who may not.
+    // Every reviewer here may write to the repository; tests/guardAttacksOverride.test.ts has one who may not.
     const writers = new Map(facts.reviews.map((r) => [r.login.toLowerCase(), { member: true as const }]));
     const { granted, text } = decideOverride({ paths, codeowners: CODEOWNERS, pr: facts, memberships: map, writers });
     return { granted, text };
