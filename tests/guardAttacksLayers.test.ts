@@ -30,7 +30,8 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
         const organization = (roles: string[] | undefined, more = "") =>
             `config:\n  aws:region: us-east-1\n  revocable-roles:organization:\n    targets: ["r-ab12"]\n    policyBudget: 3\n${roles === undefined ? "" : `    lockRevocations: true\n    deployRoleArns: ${JSON.stringify(roles)}\n`}${more}    revocations: []\n`;
         const elsewhere = (roles: string[] | undefined) => organization(roles).replace('"r-ab12"', '"ou-ab12-cd34ef56"');
-        const prod = `config:\n  revocable-roles:roles:\n    ci:\n      trust:\n        services: ["codebuild.amazonaws.com"]\n      revokeBefore: "${CUTOFF}"\n`;
+        // prod names its deploy role, which every lock below exempts.
+        const prod = `config:\n  aws:allowedAccountIds: ["${MEMBER}"]\n  revocable-roles:ci:\n    previewRoleArn: arn:aws:iam::${MEMBER}:role/ci-preview\n    deployRoleArn: ${DEPLOY}\n  revocable-roles:roles:\n    ci:\n      trust:\n        services: ["codebuild.amazonaws.com"]\n      revokeBefore: "${CUTOFF}"\n`;
         const IN_FORCE = `while revocations are in force (prod: ci until ${SAFE})`;
         const fails = async (base: Record<string, string>, head: Record<string, string | undefined>) =>
             (await run(base, head)).lines.filter((line) => line.startsWith("FAIL"));

@@ -187,7 +187,8 @@ describe("npm run guard: the lock while revocations are in force", () => {
     /** A project with the organization stack and a member stack whose role is revoked before `cutoff`. */
     const files = (organization: string | undefined, cutoff = CUTOFF) => ({
         ...(organization === undefined ? {} : { "Pulumi.org.yaml": organization }),
-        "Pulumi.prod.yaml": `config:\n  revocable-roles:roles:\n    ci:\n      trust:\n        services: ["codebuild.amazonaws.com"]\n      revokeBefore: "${cutoff}"\n`,
+        // Its deploy role named, and exempted by the lock (DEPLOY).
+        "Pulumi.prod.yaml": `config:\n  aws:allowedAccountIds: ["${MEMBER}"]\n  revocable-roles:ci:\n    previewRoleArn: arn:aws:iam::${MEMBER}:role/ci-preview\n    deployRoleArn: ${DEPLOY}\n  revocable-roles:roles:\n    ci:\n      trust:\n        services: ["codebuild.amazonaws.com"]\n      revokeBefore: "${cutoff}"\n`,
     });
     const judge = async (base: Record<string, string>, head: Record<string, string | undefined>, now = NOW) => {
         const root = repository(base, head);
@@ -249,6 +250,17 @@ describe("npm run guard: the lock while revocations are in force", () => {
         assert.deepStrictEqual(await judge(base, { "Pulumi.org.yaml": lockedStack() }, new Date("2026-12-01T00:00:00Z")), {
             code: 0,
             fails: [],
+        });
+    });
+
+    it("fails, at any time with the lock on, a stack of roles that names no deploy role: the guard cannot tell that the lock exempts the one its deploys run as", async () => {
+        const unnamed = `config:\n  aws:allowedAccountIds: ["${MEMBER}"]\n  revocable-roles:roles:\n    app:\n      trust:\n        services: ["ec2.amazonaws.com"]\n`;
+        const base = { "Pulumi.org.yaml": lockedStack("    policyBudget: 3\n"), "Pulumi.prod.yaml": unnamed };
+        assert.deepStrictEqual(await judge(base, { "Pulumi.org.yaml": lockedStack() }, new Date("2026-12-01T00:00:00Z")), {
+            code: 1,
+            fails: [
+                `FAIL prod: Pulumi.prod.yaml: names no deploy role (revocable-roles:ci.deployRoleArn) while the organization's lock is on (revocable-roles:organization in Pulumi.org.yaml): the lock denies every principal but its deployRoleArns tagging a role revocable-roles:revoked-until, and the guard cannot tell that it exempts the role this stack deploys with, so no revocation of this stack might deploy; declare revocable-roles:ci with the deploy role, and list it in deployRoleArns`,
+            ],
         });
     });
 

@@ -276,8 +276,9 @@ export function lockRules(change: StackChange, held: readonly ConfigRevocation[]
  * At any time: with the organization's lock on, every stack's own deploy role
  * (`revocable-roles:ci.deployRoleArn`) is one it exempts. The lock denies every other principal
  * setting the tag `revocable-roles:revoked-until`, which the component puts on each role it
- * revokes, so a stack whose deploy role it does not exempt could deploy no revocation at all.
- * (Stacks without the key deploy with the repository-wide role, which the guard cannot see.)
+ * revokes, so a stack whose deploy role it does not exempt could deploy no revocation at all. A
+ * stack of roles that names no deploy role (it deploys with the repository-wide one, which the
+ * guard cannot see) fails too: fail closed.
  */
 export function lockExemptionRules(sides: ReadonlyMap<string, Side>): Finding[] {
     const locks = [...sides].flatMap(([stack, side]) => {
@@ -287,7 +288,16 @@ export function lockExemptionRules(sides: ReadonlyMap<string, Side>): Finding[] 
     if (locks.length === 0) return [];
     return [...sides].flatMap(([stack, side]) => {
         const deployRole = side.ci?.deployRoleArn;
-        if (deployRole === undefined) return [];
+        if (deployRole === undefined) {
+            // Its roles carry the tag once revoked; with no deploy role named, nothing shows that the lock lets their deploy tag them.
+            if ((side.roles ?? []).length === 0) return [];
+            return locks.map(({ stack: organizationStack }) =>
+                failure(
+                    file(stackFileName(stack), stack),
+                    `names no deploy role (${NAMESPACE}:ci.deployRoleArn) while the organization's lock is on (${NAMESPACE}:organization in ${stackFileName(organizationStack)}): the lock denies every principal but its deployRoleArns tagging a role ${REVOKED_UNTIL_TAG}, and the guard cannot tell that it exempts the role this stack deploys with, so no revocation of this stack might deploy; declare ${NAMESPACE}:ci with the deploy role, and list it in deployRoleArns`,
+                ),
+            );
+        }
         return locks
             .filter(({ exempt }) => !exempt.has(deployRole))
             .map(({ stack: organizationStack }) =>
