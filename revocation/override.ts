@@ -134,6 +134,22 @@ async function memberships(github: GitHubAccess, paths: string[], codeowners: Co
     return found;
 }
 
+/** The override's decision for a pull request, with what GitHub says of its approvers (who may write, and in which owning teams). */
+async function decisionFor(
+    github: GitHubAccess,
+    paths: string[],
+    codeowners: Codeowners | undefined,
+    facts: PullRequestFacts,
+): Promise<ReturnType<typeof decideOverride>> {
+    return decideOverride({
+        paths,
+        codeowners,
+        pr: facts,
+        writers: await writers(github, facts),
+        memberships: await memberships(github, paths, codeowners, facts),
+    });
+}
+
 /** Why the override cannot be checked, from an error: its message when it is one for people. */
 function why(error: unknown): string {
     if (error instanceof UserFacingError) return error.message;
@@ -172,13 +188,7 @@ export async function overrideForPullRequest(finding: Finding, judged: JudgedPul
         if (alone !== undefined) return overridden(finding, { granted: false, approvals: [], text: alone });
         const pr = (await github.api.get(`/repos/${github.repository}/pulls/${judged.number}`)).body as PullRequestObject;
         const facts = await factsOf(github, pr, judged.head);
-        const decision = decideOverride({
-            paths,
-            codeowners,
-            pr: facts,
-            writers: await writers(github, facts),
-            memberships: await memberships(github, paths, codeowners, facts),
-        });
+        const decision = await decisionFor(github, paths, codeowners, facts);
         return overridden(finding, decision);
     } catch (error) {
         return notChecked(finding, why(error));
@@ -273,13 +283,7 @@ export async function overrideForDeploy(finding: Finding, range: DeployedRange):
             const reasons: string[] = [];
             for (const pr of pulls) {
                 const facts = await factsOf(github, pr);
-                const decision = decideOverride({
-                    paths,
-                    codeowners,
-                    pr: facts,
-                    writers: await writers(github, facts),
-                    memberships: await memberships(github, paths, codeowners, facts),
-                });
+                const decision = await decisionFor(github, paths, codeowners, facts);
                 if (decision.granted) {
                     decided = `commit ${commit.slice(0, 12)}: ${decision.text}`;
                     break;

@@ -12,13 +12,12 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { Capture, commitFiles, environment, git, project, repository } from "./helpers";
 import { PROJECT_ROOT } from "../cli/project";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { LOCK_POLICY_NAME, lockPolicy } from "../iam/organizationPolicy";
 import { PolicyDocument, REVOKED_UNTIL_TAG } from "../iam/policy";
 import { judgeRolePolicies } from "../iam/liveRevocation";
 import { Cutoff } from "../iam/cutoff";
 import { ACCOUNT, CUTOFF, FAILED, NOW, PASSED } from "./guardHarness";
 import { SAFE, ci, dev, run } from "./guardAttacksHarness";
+import { underLock } from "./lockHarness";
 
 describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
     this.timeout(30_000);
@@ -110,33 +109,7 @@ describe("attacks on the guard's newest parts (issues 30 to 32)", function () {
         it("denies, in the IAM simulator, the other ways at a locked role: creating one with the tag in another case, a tag read in another case; leaves open what undoes nothing", async () => {
             // Held. An inline deny wins over any allow, so a new version of an attached customer policy, a description or a
             // session duration changes nothing of a revocation; the exemption is an exact, case-sensitive ARN.
-            const ALLOW_ALL = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
-            const decide = async (action: string, principal: string, resource: string, context: Record<string, string | string[]>) => {
-                const result = await runSimulation(
-                    {
-                        identityPolicies: [{ name: "administrator", policy: ALLOW_ALL }],
-                        serviceControlPolicies: [
-                            {
-                                orgIdentifier: "r-ab12",
-                                policies: [
-                                    { name: "FullAWSAccess", policy: ALLOW_ALL },
-                                    { name: LOCK_POLICY_NAME, policy: lockPolicy([DEPLOY]) },
-                                ],
-                            },
-                            { orgIdentifier: MEMBER, policies: [{ name: "FullAWSAccess", policy: ALLOW_ALL }] },
-                        ],
-                        resourceControlPolicies: [],
-                        request: {
-                            action,
-                            principal: `arn:aws:sts::${MEMBER}:assumed-role/${principal}/session`,
-                            resource: { accountId: MEMBER, resource: `arn:aws:iam::${MEMBER}:${resource}` },
-                            contextVariables: { "aws:PrincipalArn": `arn:aws:iam::${MEMBER}:role/${principal}`, ...context },
-                        },
-                    },
-                    {},
-                );
-                return result.resultType === "single" ? result.overallResult : result.resultType;
-            };
+            const decide = underLock;
             const locked = { [`aws:ResourceTag/${REVOKED_UNTIL_TAG}`]: SAFE };
             assert.deepStrictEqual(
                 {

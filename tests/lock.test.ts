@@ -5,9 +5,8 @@
  * program that deploys it; and the guard, which keeps it while any revocation is in force.
  */
 import * as assert from "assert";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { LOCK_POLICY_NAME, SCP_MAX_CHARACTERS, lockPolicy, scpCharacters } from "../iam/organizationPolicy";
-import { PolicyDocument, REVOKED_UNTIL_TAG } from "../iam/policy";
+import { SCP_MAX_CHARACTERS, lockPolicy, scpCharacters } from "../iam/organizationPolicy";
+import { REVOKED_UNTIL_TAG } from "../iam/policy";
 import { loadStack } from "../config/loader";
 import { readStackConfig } from "../config/stackConfig";
 import { planStack } from "../plan/run";
@@ -15,48 +14,19 @@ import { PROJECT_ROOT } from "../cli/project";
 import { commandMain } from "../cli/main";
 import { Capture, environment, memorySource, repository } from "./helpers";
 import { describePlan } from "../revocation/planReport";
+import { DEPLOY, Decision, MEMBER, underLock } from "./lockHarness";
 
 const guard = commandMain("guard");
 
-const MEMBER = "111111111111";
-const DEPLOY = `arn:aws:iam::${MEMBER}:role/pulumi-deploy`;
-const ALLOW_ALL: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 const NOW = new Date("2026-11-27T12:00:00Z");
 const CUTOFF = "2026-11-27T10:00:00Z";
 
-type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
-
-/** A call by a session of `role` (allowed everything by its own policy) in the member account, on its role ci-deployer, with the lock attached at the root. */
-async function decide(action: string, role: string, tags: Record<string, string>, tagKeys?: string[]): Promise<Decision> {
-    const result = await runSimulation(
-        {
-            identityPolicies: [{ name: "administrator", policy: ALLOW_ALL }],
-            serviceControlPolicies: [
-                {
-                    orgIdentifier: "r-ab12",
-                    policies: [
-                        { name: "FullAWSAccess", policy: ALLOW_ALL },
-                        { name: LOCK_POLICY_NAME, policy: lockPolicy([DEPLOY]) },
-                    ],
-                },
-                { orgIdentifier: MEMBER, policies: [{ name: "FullAWSAccess", policy: ALLOW_ALL }] },
-            ],
-            resourceControlPolicies: [],
-            request: {
-                action,
-                principal: `arn:aws:sts::${MEMBER}:assumed-role/${role}/session`,
-                resource: { accountId: MEMBER, resource: `arn:aws:iam::${MEMBER}:role/ci-deployer` },
-                contextVariables: {
-                    "aws:PrincipalArn": `arn:aws:iam::${MEMBER}:role/${role}`,
-                    ...Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value])),
-                    ...(tagKeys === undefined ? {} : { "aws:TagKeys": tagKeys }),
-                },
-            },
-        },
-        {},
-    );
-    assert.strictEqual(result.resultType, "single", JSON.stringify(result));
-    return result.overallResult as Decision;
+/** A call by a session of `role` in the member account on its role ci-deployer, carrying `tags`, with the lock attached at the root. */
+function decide(action: string, role: string, tags: Record<string, string>, tagKeys?: string[]): Promise<Decision> {
+    return underLock(action, role, "role/ci-deployer", {
+        ...Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value])),
+        ...(tagKeys === undefined ? {} : { "aws:TagKeys": tagKeys }),
+    });
 }
 
 const LOCKED = { [REVOKED_UNTIL_TAG]: "2026-11-27T23:00:00Z", team: "platform" };
